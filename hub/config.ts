@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { envBool, envInt, envList, loadEnv } from '../common/config.ts';
+import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
+import type { LogLevel } from '../common/logger.ts';
+
+export interface HubConfig {
+  host: string;
+  port: number;
+  publisherKey: string | undefined;
+  publisherAlg: JwtAlg;
+  subscriberKey: string | undefined;
+  subscriberAlg: JwtAlg;
+  anonymous: boolean;
+  corsOrigins: string[];
+  publishOrigins: string[];
+  transportUrl: string;
+  historySize: number;
+  historyMaxAgeSeconds: number;
+  heartbeatSeconds: number;
+  /** Connections are closed after a random lifetime in [max/2, max] so reconnects don't stampede. 0 = never. */
+  maxConnectionSeconds: number;
+  retryMs: number;
+  maxBodyBytes: number;
+  /** A subscriber with more than this many bytes waiting to be written is dropped. */
+  subscriberBufferBytes: number;
+  subscriptions: boolean;
+  logLevel: LogLevel;
+}
+
+const alg = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const value = v === undefined || v === '' ? 'HS256' : v;
+    if (!(JWT_ALGS as readonly string[]).includes(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unsupported algorithm "${value}"; use one of ${JWT_ALGS.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return value as JwtAlg;
+  });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v.replace(/\\n/g, '\n')));
+
+const hubEnvSchema = z.object({
+  HOST: z.string().default('0.0.0.0'),
+  PORT: envInt(3001, 0, 65535),
+  MERCURE_PUBLISHER_JWT_KEY: optionalString,
+  MERCURE_PUBLISHER_JWT_ALG: alg,
+  MERCURE_SUBSCRIBER_JWT_KEY: optionalString,
+  MERCURE_SUBSCRIBER_JWT_ALG: alg,
+  MERCURE_ANONYMOUS: envBool(false),
+  MERCURE_CORS_ORIGINS: envList([]),
+  MERCURE_PUBLISH_ORIGINS: envList([]),
+  MERCURE_TRANSPORT_URL: z.string().default('memory://'),
+  MERCURE_HISTORY_SIZE: envInt(10_000, 0, 10_000_000),
+  MERCURE_HISTORY_MAX_AGE: envInt(86_400, 1),
+  MERCURE_HEARTBEAT: envInt(15, 0, 3600),
+  MERCURE_MAX_CONNECTION_LIFETIME: envInt(600, 0),
+  MERCURE_RETRY_MS: envInt(2000, 0, 600_000),
+  MERCURE_MAX_BODY_BYTES: envInt(1_048_576, 1),
+  MERCURE_SUBSCRIBER_BUFFER_BYTES: envInt(1_048_576, 1024),
+  MERCURE_SUBSCRIPTIONS: envBool(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const hubDefaults: HubConfig = configFromEnv({});
+
+/** Parses the hub's environment (reference-hub variable names where they exist). */
+export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  return configFromEnv(env);
+}
+
+function configFromEnv(env: NodeJS.ProcessEnv): HubConfig {
+  const e = loadEnv(hubEnvSchema, env);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
+    publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
+    // Like the reference hub: one key serves both roles unless a subscriber key is given.
+    subscriberKey: e.MERCURE_SUBSCRIBER_JWT_KEY ?? e.MERCURE_PUBLISHER_JWT_KEY,
+    subscriberAlg: e.MERCURE_SUBSCRIBER_JWT_KEY ? e.MERCURE_SUBSCRIBER_JWT_ALG : e.MERCURE_PUBLISHER_JWT_ALG,
+    anonymous: e.MERCURE_ANONYMOUS,
+    corsOrigins: e.MERCURE_CORS_ORIGINS,
+    publishOrigins: e.MERCURE_PUBLISH_ORIGINS.length > 0 ? e.MERCURE_PUBLISH_ORIGINS : e.MERCURE_CORS_ORIGINS,
+    transportUrl: e.MERCURE_TRANSPORT_URL,
+    historySize: e.MERCURE_HISTORY_SIZE,
+    historyMaxAgeSeconds: e.MERCURE_HISTORY_MAX_AGE,
+    heartbeatSeconds: e.MERCURE_HEARTBEAT,
+    maxConnectionSeconds: e.MERCURE_MAX_CONNECTION_LIFETIME,
+    retryMs: e.MERCURE_RETRY_MS,
+    maxBodyBytes: e.MERCURE_MAX_BODY_BYTES,
+    subscriberBufferBytes: e.MERCURE_SUBSCRIBER_BUFFER_BYTES,
+    subscriptions: e.MERCURE_SUBSCRIPTIONS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../common/logger.ts';
+import { encodeComment } from '../common/sse.ts';
+import type { HubMetrics } from './metrics.ts';
+import { matchAny, selectorKind } from './topic-selector.ts';
+import type { Transport } from './transport/transport.ts';
+import { frameOf, subscriptionTopic, type Update } from './update.ts';
+
+/** Where a subscriber's bytes go: a Node `ServerResponse` satisfies it. */
+export interface SubscriberSink {
+  write(chunk: Buffer): boolean;
+  readonly writableLength: number;
+  end(): void;
+  destroy(): void;
+}
+
+export interface SubscriberInit {
+  selectors: string[];
+  /** `mercure.subscribe` selectors from the JWT; undefined = anonymous or no claim (public updates only). */
+  claims: string[] | undefined;
+  payload: unknown;
+  sink: SubscriberSink;
+}
+
+export class Subscriber {
+  readonly id = `urn:uuid:${randomUUID()}`;
+  readonly selectors: string[];
+  readonly claims: string[] | undefined;
+  readonly payload: unknown;
+  readonly sink: SubscriberSink;
+  /** Live updates that arrive while history is being replayed; null once live. */
+  pending: Update[] | null = [];
+  deadline = Infinity;
+  closed = false;
+
+  constructor(init: SubscriberInit) {
+    this.selectors = init.selectors;
+    this.claims = init.claims;
+    this.payload = init.payload;
+    this.sink = init.sink;
+  }
+
+  canReceive(u: Update): boolean {
+    if (!matchAny(this.selectors, u.topics)) return false;
+    return !u.private || (this.claims !== undefined && matchAny(this.claims, u.topics));
+  }
+}
+
+export interface HubOptions {
+  transport: Transport;
+  logger: Logger;
+  metrics: HubMetrics;
+  heartbeatMs: number;
+  retryMs: number;
+  /** Maximum connection lifetime; each connection gets a random lifetime in [max/2, max]. 0 = unlimited. */
+  maxConnectionMs: number;
+  subscriberBufferBytes: number;
+  subscriptions: boolean;
+}
+
+export interface AttachResult {
+  /** Value of the response's `Last-Event-ID` header. */
+  lastEventId: string;
+}
+
+/**
+ * The hub core, transport- and HTTP-agnostic: keeps the subscribers of this instance,
+ * dispatches each update (encoded once) to those allowed to see it, replays history on
+ * reconnection with no gap and no duplicate, and drops subscribers that fall behind.
+ */
+export class Hub {
+  private readonly exact = new Map<string, Set<Subscriber>>();
+  private readonly patterned = new Set<Subscriber>();
+  private readonly all = new Set<Subscriber>();
+  private readonly timer: NodeJS.Timeout;
+  private lastHeartbeat = Date.now();
+  private readonly heartbeat = encodeComment();
+  private closing = false;
+  private readonly opts: HubOptions;
+
+  constructor(opts: HubOptions) {
+    this.opts = opts;
+    opts.transport.onUpdate((u) => this.dispatch(u));
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  get transport(): Transport {
+    return this.opts.transport;
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** Publishes through the transport; delivery to subscribers happens in history order via dispatch. */
+  async publish(update: Update): Promise<{ duplicate: boolean }> {
+    const res = await this.opts.transport.publish(update);
+    if (!res.duplicate) this.opts.metrics.published.inc();
+    return res;
+  }
+
+  /**
+   * Registers a subscriber and works out what to replay. The caller writes the response
+   * head (with the returned `Last-Event-ID`), then calls `goLive`.
+   */
+  async attach(sub: Subscriber, cursor: string | undefined): Promise<AttachResult & { replay: Update[] }> {
+    this.register(sub);
+    try {
+      if (cursor === undefined) {
+        return { lastEventId: (await this.opts.transport.lastEventId()) ?? 'earliest', replay: [] };
+      }
+      const history = await this.opts.transport.since(cursor);
+      return { lastEventId: history.found ? cursor : 'earliest', replay: history.updates };
+    } catch (err) {
+      this.detach(sub);
+      throw err;
+    }
+  }
+
+  /** Writes the replay, then whatever arrived meanwhile (minus what the replay held), then goes live. */
+  goLive(sub: Subscriber, replay: Update[]): void {
+    if (sub.closed) return;
+    let count = 0;
+    const seen = new Set<string>();
+    for (const u of replay) {
+      seen.add(u.id);
+      if (sub.canReceive(u) && this.send(sub, frameOf(u))) count++;
+    }
+    const pending = sub.pending ?? [];
+    sub.pending = null;
+    for (const u of pending) if (!seen.has(u.id) && sub.canReceive(u)) this.send(sub, frameOf(u));
+    this.opts.metrics.replayed.observe(count);
+    if (this.opts.maxConnectionMs > 0) {
+      sub.deadline = Date.now() + this.opts.maxConnectionMs * (0.5 + Math.random() / 2);
+    }
+    this.announce(sub, true);
+  }
+
+  /** Removes a subscriber (connection closed or dropped). Idempotent. */
+  detach(sub: Subscriber): void {
+    if (sub.closed) return;
+    sub.closed = true;
+    this.all.delete(sub);
+    this.patterned.delete(sub);
+    for (const s of sub.selectors) {
+      const set = this.exact.get(s);
+      if (set === undefined) continue;
+      set.delete(sub);
+      if (set.size === 0) this.exact.delete(s);
+    }
+    this.opts.metrics.subscribers.set(this.all.size);
+    if (sub.pending === null) this.announce(sub, false);
+  }
+
+  private register(sub: Subscriber): void {
+    this.all.add(sub);
+    let patterned = false;
+    for (const s of sub.selectors) {
+      if (selectorKind(s) === 'exact') {
+        let set = this.exact.get(s);
+        if (set === undefined) this.exact.set(s, (set = new Set()));
+        set.add(sub);
+      } else patterned = true;
+    }
+    if (patterned) this.patterned.add(sub);
+    this.opts.metrics.subscribers.set(this.all.size);
+  }
+
+  private dispatch(u: Update): void {
+    this.opts.metrics.dispatched.inc();
+    let frame: Buffer | undefined;
+    const deliver = (sub: Subscriber): void => {
+      if (sub.pending !== null) {
+        sub.pending.push(u);
+        return;
+      }
+      if (!sub.canReceive(u)) return;
+      frame ??= frameOf(u);
+      this.send(sub, frame);
+    };
+    if (u.topics.length === 1) {
+      const set = this.exact.get(u.topics[0]!);
+      if (set !== undefined) for (const sub of set) deliver(sub);
+    } else {
+      // A subscriber may match several alternate topics: deliver once.
+      const seen = new Set<Subscriber>();
+      for (const t of u.topics) {
+        const set = this.exact.get(t);
+        if (set === undefined) continue;
+        for (const sub of set) {
+          if (seen.has(sub)) continue;
+          seen.add(sub);
+          deliver(sub);
+        }
+      }
+      for (const sub of this.patterned) if (!seen.has(sub)) deliver(sub);
+      return;
+    }
+    for (const sub of this.patterned) if (!this.isExactMember(sub, u.topics[0]!)) deliver(sub);
+  }
+
+  private isExactMember(sub: Subscriber, topic: string): boolean {
+    return sub.selectors.includes(topic);
+  }
+
+  /** Writes to one subscriber without ever waiting on it; drops it when its backlog is over the bound. */
+  private send(sub: Subscriber, frame: Buffer): boolean {
+    if (sub.closed) return false;
+    if (sub.sink.writableLength + frame.length > this.opts.subscriberBufferBytes) {
+      this.opts.metrics.dropped.inc();
+      this.opts.logger.warn(
+        { subscriber: sub.id, backlog: sub.sink.writableLength },
+        'dropping slow subscriber; it will reconnect with Last-Event-ID',
+      );
+      this.detach(sub);
+      sub.sink.destroy();
+      return false;
+    }
+    sub.sink.write(frame);
+    this.opts.metrics.deliveries.inc();
+    return true;
+  }
+
+  private announce(sub: Subscriber, active: boolean): void {
+    if (!this.opts.subscriptions || this.closing) return;
+    const records = sub.selectors.map((topic) => ({
+      id: subscriptionTopic(topic, sub.id),
+      subscriber: sub.id,
+      topic,
+      payload: sub.payload,
+    }));
+    if (active) this.opts.transport.addSubscriptions(records);
+    else this.opts.transport.removeSubscriptions(records.map((r) => r.id));
+    for (const r of records) {
+      const data = JSON.stringify({
+        '@context': 'https://mercure.rocks/',
+        id: r.id,
+        type: 'Subscription',
+        subscriber: r.subscriber,
+        topic: r.topic,
+        active,
+        payload: r.payload,
+      });
+      this.publish({ id: `urn:uuid:${randomUUID()}`, topics: [r.id], data, private: true }).catch(
+        (err: unknown) =>
+          this.opts.logger.error({ err, subscription: r.id }, 'could not publish subscription event'),
+      );
+    }
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const beat = this.opts.heartbeatMs > 0 && now - this.lastHeartbeat >= this.opts.heartbeatMs;
+    if (beat) this.lastHeartbeat = now;
+    for (const sub of this.all) {
+      if (sub.pending !== null) continue;
+      if (sub.deadline <= now) {
+        // Lifetime over: end the stream; the client reconnects with Last-Event-ID.
+        this.detach(sub);
+        sub.sink.end();
+      } else if (beat) this.send(sub, this.heartbeat);
+    }
+  }
+
+  /** Ends every stream after telling clients when to come back (jittered, so they don't stampede). */
+  close(): void {
+    this.closing = true;
+    clearInterval(this.timer);
+    for (const sub of [...this.all]) {
+      const retry = Math.round(this.opts.retryMs * (0.5 + Math.random()));
+      if (sub.pending === null) sub.sink.write(Buffer.from(`retry: ${retry}\n\n`));
+      this.detach(sub);
+      sub.sink.end();
+    }
+  }
+}

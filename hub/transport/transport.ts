@@ -1,0 +1,49 @@
+import type { Update } from '../update.ts';
+
+/** The result of a history lookup from a cursor. */
+export interface HistoryResult {
+  /**
+   * True when the cursor was found and nothing after it has been trimmed: `updates` are
+   * exactly the ones after it. False when the cursor is unknown (or `earliest`): `updates`
+   * are all retained history, and the hub answers `Last-Event-ID: earliest`.
+   */
+  found: boolean;
+  updates: Update[];
+}
+
+/** An active subscription as listed by the subscription API. */
+export interface SubscriptionRecord {
+  /** `/.well-known/mercure/subscriptions/{topic}/{subscriber}` */
+  id: string;
+  subscriber: string;
+  topic: string;
+  payload?: unknown;
+}
+
+export type UpdateListener = (update: Update) => void;
+
+/**
+ * Where updates and history live. Every update reaches the listeners in one total order
+ * (the order of history), whichever hub instance published it.
+ */
+export interface Transport {
+  readonly kind: 'memory' | 'redis';
+  start(): Promise<void>;
+  /** Appends the update; `duplicate` when an update with that id is already in history (no second effect). */
+  publish(update: Update): Promise<{ duplicate: boolean }>;
+  onUpdate(listener: UpdateListener): void;
+  /** Updates after `cursor` in order; `earliest` asks for all retained history. */
+  since(cursor: string): Promise<HistoryResult>;
+  lastEventId(): Promise<string | undefined>;
+  addSubscriptions(records: SubscriptionRecord[]): void;
+  removeSubscriptions(ids: string[]): void;
+  listSubscriptions(): Promise<SubscriptionRecord[]>;
+  /** Liveness of the backing store, for /healthz. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface HistoryLimits {
+  size: number;
+  maxAgeMs: number;
+}

@@ -1,0 +1,103 @@
+import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+
+/**
+ * A real SSE client for tests: fetch over loopback + eventsource-parser. It records the
+ * response status and headers, every event in order, and comments are ignored like a browser.
+ */
+export interface SseConnection {
+  status: number;
+  headers: Headers;
+  /** Present when the response was not an event stream (refusals): the parsed JSON body. */
+  body: unknown;
+  events: EventSourceMessage[];
+  /** Resolves with the nth event (1-based count), or rejects after the timeout. */
+  waitFor(count: number, timeoutMs?: number): Promise<EventSourceMessage[]>;
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+export interface SseOptions {
+  headers?: Record<string, string>;
+  /** Connection timeout for the response head. */
+  timeoutMs?: number;
+}
+
+export async function connectSse(url: string, opts: SseOptions = {}): Promise<SseConnection> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no response from ${url}`)),
+    opts.timeoutMs ?? 5000,
+  );
+  const res = await fetch(url, {
+    headers: { Accept: 'text/event-stream', ...opts.headers },
+    signal: controller.signal,
+  });
+  clearTimeout(timer);
+  const events: EventSourceMessage[] = [];
+  const waiters: { count: number; resolve: (e: EventSourceMessage[]) => void }[] = [];
+  const notify = (): void => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i]!;
+      if (events.length >= w.count) {
+        waiters.splice(i, 1);
+        w.resolve(events.slice());
+      }
+    }
+  };
+  let body: unknown;
+  let ended: Promise<void>;
+  const isStream = (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+  if (!isStream || res.body === null) {
+    const text = await res.text();
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    ended = Promise.resolve();
+  } else {
+    const reader = res.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
+    ended = (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          events.push(value);
+          notify();
+        }
+      } catch {
+        // aborted by close(): treated as ended
+      }
+    })();
+  }
+  return {
+    status: res.status,
+    headers: res.headers,
+    body,
+    events,
+    ended,
+    waitFor(count, timeoutMs = 3000) {
+      if (events.length >= count) return Promise.resolve(events.slice());
+      return new Promise((resolve, reject) => {
+        const w = { count, resolve };
+        waiters.push(w);
+        setTimeout(() => {
+          const i = waiters.indexOf(w);
+          if (i >= 0) {
+            waiters.splice(i, 1);
+            reject(
+              new Error(
+                `expected ${count} events within ${timeoutMs} ms, got ${events.length}: ${JSON.stringify(events.map((e) => e.id))}`,
+              ),
+            );
+          }
+        }, timeoutMs);
+      });
+    },
+    close: () => controller.abort(),
+  };
+}
