@@ -4,3 +4,4 @@ export * from './config.ts';
 export * from './sse.ts';
 export * from './mercure.ts';
 export * from './redis-script.ts';
+export * from './money.ts';

@@ -22,9 +22,16 @@ export class RedisScript {
     this.numKeys = Number(m[1]);
   }
 
+  /**
+   * Loads `name-<numKeys>.lua`. A line `-- @include file.lua` is replaced by that file from the
+   * `includes/` folder beside it, so shared Lua is written once.
+   */
   static fromFile(url: URL): RedisScript {
     const file = url.pathname.split('/').pop() ?? '';
-    return new RedisScript(file.replace(/\.lua$/, ''), readFileSync(url, 'utf8'));
+    const source = readFileSync(url, 'utf8').replace(/^--\s*@include\s+(\S+)\s*$/gm, (_line, inc: string) =>
+      readFileSync(new URL(`./includes/${inc}`, url), 'utf8'),
+    );
+    return new RedisScript(file.replace(/\.lua$/, ''), source);
   }
 
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {

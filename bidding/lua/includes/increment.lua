@@ -1,0 +1,16 @@
+-- Shared: increment tables ("from:step,from:step" ascending) and integer formatting.
+-- Numbers are formatted with %d: Lua's tostring() switches to exponent notation above 1e14.
+local function fmt(n)
+  return string.format('%d', n)
+end
+
+local function increment_at(bands, price)
+  local step = nil
+  for from, s in string.gmatch(bands, '(%d+):(%d+)') do
+    from = tonumber(from)
+    s = tonumber(s)
+    if step == nil then step = s end
+    if from <= price then step = s end
+  end
+  return step or 1
+end

@@ -1,0 +1,205 @@
+import type { Redis } from 'ioredis';
+import { RedisScript } from '../common/redis-script.ts';
+import { encodeBands } from './increments.ts';
+import { auctionKeys, type AuctionKeys } from './keys.ts';
+import type {
+  AuctionSetup,
+  AuctionSnapshot,
+  AuctionStatus,
+  BidDecision,
+  BidRequest,
+  BiddingStore,
+  BidSource,
+  RecordedDecision,
+  RejectReason,
+} from './types.ts';
+import { decodeBands, incrementAt } from './increments.ts';
+
+const placeBid = RedisScript.fromFile(new URL('./lua/place-bid-4.lua', import.meta.url));
+const configure = RedisScript.fromFile(new URL('./lua/configure-3.lua', import.meta.url));
+
+export interface RedisBiddingStoreOptions {
+  redis: Redis;
+  prefix?: string;
+  /** Tests only: pin the decision clock. Production leaves it unset so Redis' own clock decides. */
+  clock?: () => number;
+}
+
+/** The engine's state on Redis: one Lua script per decision, loaded once and called by SHA. */
+export class RedisBiddingStore implements BiddingStore {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly clock: (() => number) | undefined;
+
+  constructor(opts: RedisBiddingStoreOptions) {
+    this.redis = opts.redis;
+    this.prefix = opts.prefix ?? 'gavel';
+    this.clock = opts.clock;
+  }
+
+  keys(auctionId: string): AuctionKeys {
+    return auctionKeys(this.prefix, auctionId);
+  }
+
+  async configure(setup: AuctionSetup): Promise<void> {
+    const k = this.keys(setup.id);
+    await configure.run(
+      this.redis,
+      [k.state, k.eligibility, k.idempotency],
+      [
+        'id',
+        setup.id,
+        'sale_id',
+        setup.saleId,
+        'mode',
+        setup.mode,
+        'currency',
+        setup.currency,
+        'status',
+        setup.status,
+        'starts_at',
+        String(setup.startsAt),
+        'scheduled_end',
+        String(setup.endsAt),
+        'grace_ms',
+        String(setup.graceMs),
+        'soft_close_ms',
+        String(setup.softCloseMs),
+        'soft_close_cap_ms',
+        String(setup.softCloseCapMs),
+        'increments',
+        encodeBands(setup.increments),
+        'opening',
+        String(setup.opening),
+        'reserve',
+        String(setup.reserve),
+      ],
+    );
+  }
+
+  async setStatus(auctionId: string, status: AuctionStatus): Promise<void> {
+    await this.redis.hset(this.keys(auctionId).state, 'status', status);
+  }
+
+  async setEligibility(auctionId: string, bidderId: string, limit: number | undefined): Promise<void> {
+    const k = this.keys(auctionId).eligibility;
+    if (limit === undefined) await this.redis.hdel(k, bidderId);
+    else await this.redis.hset(k, bidderId, String(limit));
+  }
+
+  async placeBid(req: BidRequest): Promise<BidDecision> {
+    const k = this.keys(req.auctionId);
+    const reply = (await placeBid.run(
+      this.redis,
+      [k.state, k.eligibility, k.idempotency, k.decisions],
+      [
+        req.bidderId,
+        String(req.amount),
+        req.max === undefined ? '' : String(req.max),
+        req.idempotencyKey,
+        req.source,
+        req.correlationId ?? '',
+        req.paddle ?? '',
+        this.clock === undefined ? '' : String(this.clock()),
+      ],
+    )) as string[];
+    return decisionFromFields(pairs(reply), req.auctionId, req.bidderId, req.amount);
+  }
+
+  async snapshot(auctionId: string): Promise<AuctionSnapshot | undefined> {
+    const h = await this.redis.hgetall(this.keys(auctionId).state);
+    if (h.id === undefined) return undefined;
+    const n = (f: string): number => Number(h[f] ?? '0');
+    const bands = decodeBands(h.increments ?? '');
+    const price = n('price');
+    const bidCount = n('bid_count');
+    const mode = h.mode === 'live' ? 'live' : 'timed';
+    return {
+      id: auctionId,
+      saleId: h.sale_id ?? '',
+      mode,
+      currency: h.currency ?? '',
+      status: (h.status ?? 'scheduled') as AuctionStatus,
+      startsAt: n('starts_at'),
+      endsAt: n('ends_at'),
+      price,
+      leaderId: h.leader === '' ? undefined : h.leader,
+      bidCount,
+      asking: n('asking'),
+      nextMinimum:
+        mode === 'live' ? n('asking') : bidCount === 0 ? n('opening') : price + incrementAt(bands, price),
+      reserveMet: n('reserve') === 0 || (bidCount > 0 && price >= n('reserve')),
+      lastSeq: n('seq'),
+    };
+  }
+
+  async decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedDecision[]> {
+    const entries = (await this.redis.xrange(
+      this.keys(auctionId).decisions,
+      `(${afterStreamId}`,
+      '+',
+      'COUNT',
+      count,
+    )) as [string, string[]][];
+    return entries.map(([id, fields]) => recordedFromStream(id, pairs(fields), auctionId));
+  }
+
+  async close(): Promise<void> {
+    // The connection belongs to the caller.
+  }
+}
+
+function pairs(flat: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) m.set(flat[i]!, flat[i + 1]!);
+  return m;
+}
+
+function decisionFromFields(
+  f: Map<string, string>,
+  auctionId: string,
+  bidderId: string,
+  amount: number,
+): BidDecision {
+  const n = (k: string): number => Number(f.get(k) ?? '0');
+  const s = (k: string): string | undefined => {
+    const v = f.get(k);
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const kind = s('kind');
+  return {
+    seq: n('seq'),
+    auctionId,
+    bidderId: s('bidder') ?? bidderId,
+    outcome: f.get('outcome') === 'accepted' ? 'accepted' : 'rejected',
+    reason: s('reason') as RejectReason | undefined,
+    kind: kind === 'bid' || kind === 'max_raised' ? kind : undefined,
+    amount: f.has('amount') ? n('amount') : amount,
+    price: n('price'),
+    leaderId: s('leader'),
+    previousPrice: n('prev_price'),
+    previousLeaderId: s('prev_leader'),
+    priceChanged: f.get('price_changed') === '1',
+    bidCount: n('bid_count'),
+    endsAt: n('ends_at'),
+    extended: f.get('extended') === '1',
+    asking: n('asking'),
+    decidedAt: n('at'),
+    replayed: f.get('replayed') === '1',
+  };
+}
+
+function recordedFromStream(streamId: string, f: Map<string, string>, auctionId: string): RecordedDecision {
+  const max = f.get('max');
+  const corr = f.get('corr');
+  const paddle = f.get('paddle');
+  return {
+    streamId,
+    decision: decisionFromFields(f, auctionId, f.get('bidder') ?? '', Number(f.get('amount') ?? '0')),
+    max: max === undefined || max === '' ? undefined : Number(max),
+    source: (f.get('source') ?? 'api') as BidSource,
+    idempotencyKey: f.get('idem') ?? '',
+    correlationId: corr === '' ? undefined : corr,
+    paddle: paddle === '' ? undefined : paddle,
+  };
+}
