@@ -1,48 +1,44 @@
-import { randomBytes } from 'node:crypto';
 import { createLogger } from './common/logger.ts';
 import { ConfigError } from './common/config.ts';
-import { mintMercureToken } from './common/mercure.ts';
-import { hubConfigFromEnv, startHub } from './hub/index.ts';
+import { DEMO_BIDDERS, gatewayConfigFromEnv, seedDemo, startGateway } from './gateway/index.ts';
 
 /**
- * `npm start`: Gavel's embedded default — no external services. Today it runs the Mercure hub
- * with the in-memory transport; the engine, gateway and orchestrator join it as they land.
+ * `npm start`: Gavel. By default the embedded topology — gateway, bidding engine and Mercure hub in
+ * one process with in-process state and a seeded demo sale, no external services. Set
+ * GAVEL_MODE=distributed (with REDIS_URL and HUB_URL) for the deployed topology.
  */
 async function main(): Promise<void> {
-  const env = { ...process.env };
-  env.PORT ??= '3000';
-  env.HOST ??= '127.0.0.1';
-  env.MERCURE_ANONYMOUS ??= 'true';
-  const generatedKey = env.MERCURE_PUBLISHER_JWT_KEY === undefined;
-  if (generatedKey) env.MERCURE_PUBLISHER_JWT_KEY = randomBytes(32).toString('hex');
-  const config = hubConfigFromEnv(env);
+  const config = gatewayConfigFromEnv();
   const logger = createLogger('gavel', config.logLevel);
-  const hub = await startHub(config, logger.child({ service: 'hub' }));
-  const token = await mintMercureToken(
-    { publish: ['*'], subscribe: ['*'] },
-    {
-      key: new TextEncoder().encode(config.publisherKey ?? ''),
-      alg: config.publisherAlg,
-      ttlSeconds: 24 * 3600,
-    },
-  );
-  const hubUrl = `${hub.url}/.well-known/mercure`;
-  console.log(
-    [
+  const gavel = await startGateway(config, logger);
+  const lines = [
+    '',
+    `Gavel is running (${config.mode}).`,
+    `  API:          ${gavel.url}/v1/auctions/timed-1`,
+    `  Mercure hub:  ${gavel.hubUrl}`,
+  ];
+  if (config.demo) {
+    await seedDemo(gavel.engine.store);
+    lines.push(
       '',
-      'Gavel is running (embedded default: in-memory hub, no external services).',
-      `  Mercure hub:  ${hubUrl}`,
-      `  Subscribe:    curl -N '${hubUrl}?topic=demo'`,
-      `  Publish:      curl -d topic=demo -d data=hello -H 'Authorization: Bearer ${token}' ${hubUrl}`,
-      generatedKey
-        ? '  (a random publisher key was generated for this run; set MERCURE_PUBLISHER_JWT_KEY to fix it)'
-        : '',
-      '  Stop with Ctrl-C.',
+      '  Demo sale seeded: timed lots timed-1..3 (soft close 2 min), live lots live-1, live-2.',
+      '  Demo bidder tokens (Authorization: Bearer …):',
+    );
+    for (const b of DEMO_BIDDERS) {
+      const token = await gavel.tokens.sign({ id: b.id, role: 'bidder', name: b.name });
+      lines.push(`    ${b.name.padEnd(13)} ${token}`);
+    }
+    lines.push(
       '',
-    ].join('\n'),
-  );
+      '  Try:',
+      `    curl -N '${gavel.hubUrl}?topic=${encodeURIComponent('https://gavel.local/auctions/timed-1')}'`,
+      `    curl -X POST ${gavel.url}/v1/auctions/timed-1/bids -H 'Authorization: Bearer <token>' -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' -d '{"amount":"1000.00"}'`,
+    );
+  }
+  lines.push('  Stop with Ctrl-C.', '');
+  console.log(lines.join('\n'));
   const stop = (): void => {
-    hub.close().then(
+    gavel.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );

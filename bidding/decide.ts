@@ -138,6 +138,7 @@ export function decide(
     endsAt: s.endsAt,
     extended: s.endsAt > previousEnd,
     asking: s.asking,
+    reserveMet: setup.reserve === 0 || (s.bidCount > 0 && s.price >= setup.reserve),
     decidedAt: now,
     replayed: false,
   };

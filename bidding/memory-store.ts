@@ -10,6 +10,7 @@ import type {
 } from './types.ts';
 
 interface Auction {
+  published: { seq: number; eventId: string | undefined };
   setup: AuctionSetup;
   state: LiveState;
   eligibility: Map<string, number>;
@@ -35,6 +36,7 @@ export class MemoryBiddingStore implements BiddingStore {
     const existing = this.auctions.get(setup.id);
     if (existing === undefined) {
       this.auctions.set(setup.id, {
+        published: { seq: 0, eventId: undefined },
         setup: { ...setup },
         state: initialState(setup),
         eligibility: new Map(),
@@ -124,7 +126,15 @@ export class MemoryBiddingStore implements BiddingStore {
       nextMinimum: nextMinimum(setup, state),
       reserveMet: setup.reserve === 0 || (state.bidCount > 0 && state.price >= setup.reserve),
       lastSeq: state.seq,
+      publishedEventId: a.published.eventId,
+      publishedSeq: a.published.seq,
     });
+  }
+
+  markPublished(auctionId: string, seq: number, eventId: string): Promise<void> {
+    const a = this.auctions.get(auctionId);
+    if (a !== undefined && seq > a.published.seq) a.published = { seq, eventId };
+    return Promise.resolve();
   }
 
   decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedDecision[]> {
@@ -160,6 +170,7 @@ function rejectedWithoutEffect(
     endsAt: 0,
     extended: false,
     asking: 0,
+    reserveMet: false,
     decidedAt: 0,
     replayed,
   };

@@ -16,6 +16,7 @@ import type {
 import { decodeBands, incrementAt } from './increments.ts';
 
 const placeBid = RedisScript.fromFile(new URL('./lua/place-bid-4.lua', import.meta.url));
+const markPublished = RedisScript.fromFile(new URL('./lua/mark-published-1.lua', import.meta.url));
 const configure = RedisScript.fromFile(new URL('./lua/configure-3.lua', import.meta.url));
 
 export interface RedisBiddingStoreOptions {
@@ -130,7 +131,13 @@ export class RedisBiddingStore implements BiddingStore {
         mode === 'live' ? n('asking') : bidCount === 0 ? n('opening') : price + incrementAt(bands, price),
       reserveMet: n('reserve') === 0 || (bidCount > 0 && price >= n('reserve')),
       lastSeq: n('seq'),
+      publishedEventId: h.published_event_id,
+      publishedSeq: n('published_seq'),
     };
+  }
+
+  async markPublished(auctionId: string, seq: number, eventId: string): Promise<void> {
+    await markPublished.run(this.redis, [this.keys(auctionId).state], [String(seq), eventId]);
   }
 
   async decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedDecision[]> {
@@ -184,6 +191,7 @@ function decisionFromFields(
     endsAt: n('ends_at'),
     extended: f.get('extended') === '1',
     asking: n('asking'),
+    reserveMet: f.get('reserve_met') === '1',
     decidedAt: n('at'),
     replayed: f.get('replayed') === '1',
   };

@@ -102,6 +102,8 @@ export interface BidDecision {
   extended: boolean;
   /** Live auctions: the next asking price. */
   asking: number;
+  /** Whether the price now meets the confidential reserve (the amount itself is never exposed). */
+  reserveMet: boolean;
   decidedAt: number;
   /** True when this is the stored answer to a retried idempotency key. */
   replayed: boolean;
@@ -124,6 +126,10 @@ export interface AuctionSnapshot {
   nextMinimum: number;
   reserveMet: boolean;
   lastSeq: number;
+  /** Hub event id of the newest published update of this auction (resume point for subscribers). */
+  publishedEventId: string | undefined;
+  /** The decision seq that update carried; updates with a seq at or below the snapshot's lastSeq are already in it. */
+  publishedSeq: number;
 }
 
 /** A decision as recorded in the per-auction decision stream: the hand-off to the ledger. */
@@ -146,6 +152,8 @@ export interface BiddingStore {
   setEligibility(auctionId: string, bidderId: string, limit: number | undefined): Promise<void>;
   placeBid(req: BidRequest): Promise<BidDecision>;
   snapshot(auctionId: string): Promise<AuctionSnapshot | undefined>;
+  /** Records that the update for decision `seq` was published with hub event id `eventId` (keeps the newest). */
+  markPublished(auctionId: string, seq: number, eventId: string): Promise<void>;
   /** Decisions after `afterStreamId` ('0' = from the start), in order. */
   decisions(auctionId: string, afterStreamId?: string, count?: number): Promise<RecordedDecision[]>;
   close(): Promise<void>;

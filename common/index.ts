@@ -5,3 +5,5 @@ export * from './sse.ts';
 export * from './mercure.ts';
 export * from './redis-script.ts';
 export * from './money.ts';
+export * from './topics.ts';
+export * from './hub-publisher.ts';

@@ -4,3 +4,4 @@ export { createHubService, startHub, type HubService, type RunningHub } from './
 export { COOKIE_NAME as MERCURE_COOKIE } from './auth.ts';
 export { mercureLink, mintMercureToken, MERCURE_PATH } from '../common/mercure.ts';
 export { mercureDiscovery } from './discovery.ts';
+export { localPublisher } from './local-publisher.ts';

@@ -10,7 +10,7 @@
   ARGV[8] now in ms ("" = Redis TIME: the server clock decides; tests may pin it)
 
   Reply: flat array of field/value strings: seq outcome reason kind amount price leader
-  prev_price prev_leader price_changed bid_count ends_at extended asking at replayed stream_id
+  prev_price prev_leader price_changed bid_count ends_at extended asking reserve_met at stream_id replayed
 ]]
 -- @include increment.lua
 
@@ -142,17 +142,20 @@ local changed_s = '0'
 if changed then changed_s = '1' end
 local extended_s = '0'
 if ends_at > prev_end then extended_s = '1' end
+local reserve_met = '0'
+if reserve == 0 or (bid_count > 0 and price >= reserve) then reserve_met = '1' end
 local stream_id = redis.call('XADD', KEYS[4], '*',
   'seq', fmt(seq), 'bidder', bidder, 'outcome', outcome, 'reason', reason or '', 'kind', kind or '',
   'amount', fmt(amount), 'max', max_arg, 'price', fmt(price), 'leader', leader, 'prev_price', fmt(prev_price),
   'prev_leader', prev_leader, 'price_changed', changed_s, 'bid_count', fmt(bid_count), 'ends_at', fmt(ends_at),
-  'extended', extended_s, 'asking', fmt(asking), 'at', fmt(now), 'source', ARGV[5], 'idem', idem_key,
+  'extended', extended_s, 'asking', fmt(asking), 'reserve_met', reserve_met, 'at', fmt(now), 'source', ARGV[5], 'idem', idem_key,
   'corr', ARGV[6], 'paddle', ARGV[7])
 
 local reply = { 'seq', fmt(seq), 'outcome', outcome, 'reason', reason or '', 'kind', kind or '',
   'amount', fmt(amount), 'price', fmt(price), 'leader', leader, 'prev_price', fmt(prev_price),
   'prev_leader', prev_leader, 'price_changed', changed_s, 'bid_count', fmt(bid_count),
-  'ends_at', fmt(ends_at), 'extended', extended_s, 'asking', fmt(asking), 'at', fmt(now), 'stream_id', stream_id }
+  'ends_at', fmt(ends_at), 'extended', extended_s, 'asking', fmt(asking), 'reserve_met', reserve_met,
+  'at', fmt(now), 'stream_id', stream_id }
 redis.call('HSET', KEYS[3], idem_field, cjson.encode({ fingerprint = fingerprint, reply = reply }))
 reply[#reply + 1] = 'replayed'
 reply[#reply + 1] = '0'

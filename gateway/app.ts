@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError, errorBody } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import type { JwtAlg, SigningKey } from '../common/mercure.ts';
+import type { Topics } from '../common/topics.ts';
+import type { BiddingEngine } from '../bidding/index.ts';
+import { authenticate, type AuthVariables, type UserTokens } from './auth.ts';
+import { errorHandler } from './errors.ts';
+import { rateLimit } from './rate-limit.ts';
+import type { BurstyRateLimiter } from 'rate-limiter-flexible';
+import { auctionRoutes } from './routes/auctions.ts';
+import { hubTokenRoutes } from './routes/hub-token.ts';
+
+export interface GatewayDeps {
+  engine: BiddingEngine;
+  tokens: UserTokens;
+  topics: Topics;
+  logger: Logger;
+  hub: {
+    url: string;
+    subscriberKey: SigningKey;
+    subscriberAlg: JwtAlg;
+    tokenTtlSeconds: number;
+    cookie: boolean;
+  };
+  bidLimiter: BurstyRateLimiter;
+}
+
+export type GatewayEnv = { Variables: AuthVariables & { requestId: string } };
+type Env = GatewayEnv;
+
+/** The API gateway: auth, validation, rate limits and routing in front of the engine. */
+export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  app.onError(errorHandler(deps.logger));
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+  // The request id is the correlation id carried from ingress to notification.
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: 16 * 1024,
+      onError: () => {
+        throw new AppError(413, 'BODY_TOO_LARGE', 'the request body is larger than 16 KiB');
+      },
+    }),
+  );
+  app.use('/v1/*', authenticate(deps.tokens));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  const bidRateLimit = rateLimit(deps.bidLimiter, (c) => (c.get('user') as AuthVariables['user'])?.id);
+  app.route(
+    '/v1/auctions',
+    auctionRoutes({ engine: deps.engine, topics: deps.topics, hubUrl: deps.hub.url, bidRateLimit }),
+  );
+  app.route(
+    '/v1/hub-token',
+    hubTokenRoutes({
+      topics: deps.topics,
+      hubUrl: deps.hub.url,
+      subscriberKey: deps.hub.subscriberKey,
+      subscriberAlg: deps.hub.subscriberAlg,
+      ttlSeconds: deps.hub.tokenTtlSeconds,
+      cookie: deps.hub.cookie,
+    }),
+  );
+  return app;
+}

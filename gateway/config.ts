@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { envBool, envInt, loadEnv } from '../common/config.ts';
+import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
+import type { LogLevel } from '../common/logger.ts';
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** embedded: hub and engine state in this process (no external services); distributed: Redis + external hub. */
+  mode: 'embedded' | 'distributed';
+  userJwtKey: string | undefined;
+  redisUrl: string | undefined;
+  /** Key prefix for every Redis key of the engine and the rate limiter. */
+  redisPrefix: string;
+  hubUrl: string | undefined;
+  hubPublishUrl: string | undefined;
+  publisherKey: string | undefined;
+  publisherAlg: JwtAlg;
+  subscriberKey: string | undefined;
+  subscriberAlg: JwtAlg;
+  topicBase: string;
+  ratePerSecond: number;
+  rateBurst: number;
+  hubTokenTtlSeconds: number;
+  demo: boolean;
+  logLevel: LogLevel;
+}
+
+const alg = z.enum(JWT_ALGS as [JwtAlg, ...JwtAlg[]]).default('HS256');
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v.replace(/\\n/g, '\n')));
+
+const schema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: envInt(3000, 0, 65535),
+  GAVEL_MODE: z.enum(['embedded', 'distributed']).default('embedded'),
+  GATEWAY_JWT_KEY: optional,
+  REDIS_URL: optional,
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('gavel'),
+  HUB_URL: optional,
+  HUB_PUBLISH_URL: optional,
+  MERCURE_PUBLISHER_JWT_KEY: optional,
+  MERCURE_PUBLISHER_JWT_ALG: alg,
+  MERCURE_SUBSCRIBER_JWT_KEY: optional,
+  MERCURE_SUBSCRIBER_JWT_ALG: alg,
+  GAVEL_TOPIC_BASE: z.string().url().default('https://gavel.local'),
+  RATE_LIMIT_PER_SECOND: envInt(5, 1),
+  RATE_LIMIT_BURST: envInt(10, 1),
+  HUB_TOKEN_TTL: envInt(3600, 10),
+  GAVEL_DEMO: envBool(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const e = loadEnv(schema, env);
+  const config: GatewayConfig = {
+    host: e.HOST,
+    port: e.PORT,
+    mode: e.GAVEL_MODE,
+    userJwtKey: e.GATEWAY_JWT_KEY,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    hubUrl: e.HUB_URL,
+    hubPublishUrl: e.HUB_PUBLISH_URL ?? e.HUB_URL,
+    publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
+    publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
+    subscriberKey: e.MERCURE_SUBSCRIBER_JWT_KEY ?? e.MERCURE_PUBLISHER_JWT_KEY,
+    subscriberAlg:
+      e.MERCURE_SUBSCRIBER_JWT_KEY === undefined ? e.MERCURE_PUBLISHER_JWT_ALG : e.MERCURE_SUBSCRIBER_JWT_ALG,
+    topicBase: e.GAVEL_TOPIC_BASE,
+    ratePerSecond: e.RATE_LIMIT_PER_SECOND,
+    rateBurst: Math.max(e.RATE_LIMIT_BURST, e.RATE_LIMIT_PER_SECOND),
+    hubTokenTtlSeconds: e.HUB_TOKEN_TTL,
+    demo: e.GAVEL_DEMO,
+    logLevel: e.LOG_LEVEL,
+  };
+  if (config.mode === 'distributed') {
+    const missing = (
+      [
+        ['REDIS_URL', config.redisUrl],
+        ['HUB_URL', config.hubUrl],
+        ['GATEWAY_JWT_KEY', config.userJwtKey],
+        ['MERCURE_PUBLISHER_JWT_KEY', config.publisherKey],
+      ] as const
+    )
+      .filter(([, v]) => v === undefined)
+      .map(([k]) => k);
+    if (missing.length > 0)
+      throw new Error(
+        `GAVEL_MODE=distributed needs ${missing.join(', ')} (see the README's configuration table)`,
+      );
+  }
+  return config;
+}

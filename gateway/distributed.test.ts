@@ -1,0 +1,91 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timedSetup } from '../test/support/bidding.ts';
+import { postBid, startTestGavel } from '../test/support/gavel.ts';
+import { startTestHub } from '../test/support/hub.ts';
+import { redisNamespace } from '../test/support/redis-namespace.ts';
+import { connectSse } from '../test/support/sse-client.ts';
+import type { RunningHub } from '../hub/index.ts';
+import type { RunningGateway } from './index.ts';
+
+/** The deployed topology on one machine: two gateways sharing Redis, a hub on the Redis transport, HTTP publishing. */
+describe('distributed topology (real Redis, external hub)', () => {
+  const ns = redisNamespace('gateway-distributed');
+  const publisherKey = randomBytes(32).toString('hex');
+  const userKey = randomBytes(32).toString('hex');
+  let hub: RunningHub;
+  let g1: RunningGateway;
+  let g2: RunningGateway;
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      publisherKey,
+      subscriberKey: publisherKey,
+      transportUrl: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${ns.prefix}:{hub}`)}`,
+    });
+    const common = {
+      mode: 'distributed' as const,
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: ns.prefix,
+      hubUrl: `${hub.url}/.well-known/mercure`,
+      hubPublishUrl: `${hub.url}/.well-known/mercure`,
+      publisherKey,
+      subscriberKey: publisherKey,
+      userJwtKey: userKey,
+      ratePerSecond: 5,
+      rateBurst: 10,
+    };
+    g1 = await startTestGavel(common);
+    g2 = await startTestGavel(common);
+  });
+  afterAll(async () => {
+    await Promise.all([g1.close(), g2.close()]);
+    await hub.close();
+    await ns.cleanup();
+  });
+
+  it('decides on Redis and pushes through the external hub, whichever gateway takes the bid', async () => {
+    const id = `d-${randomUUID().slice(0, 8)}`;
+    await g1.engine.store.configure(timedSetup(id, Date.now()));
+    for (const b of ['alice', 'bob']) await g1.engine.store.setEligibility(id, b, 1_000_000);
+    const alice = await g1.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
+    const bob = await g2.tokens.sign({ id: 'bob', role: 'bidder', name: 'Bob' });
+    const sse = await connectSse(
+      `${hub.url}/.well-known/mercure?topic=${encodeURIComponent(`https://gavel.local/auctions/${id}`)}`,
+    );
+    expect((await postBid(g1.url, id, alice, { amount: '100.00' }, randomUUID())).status).toBe(201);
+    const second = await postBid(g2.url, id, bob, { amount: '100.00' }, randomUUID());
+    expect([second.status, second.body.error?.code]).toEqual([409, 'OUTBID']);
+    expect((await postBid(g2.url, id, bob, { amount: '150.00' }, randomUUID())).status).toBe(201);
+    const events = await sse.waitFor(2);
+    expect(
+      events.map((e) => JSON.parse(e.data) as { price: string; seq: number }).map((v) => [v.price, v.seq]),
+    ).toEqual([
+      ['100.00', 1],
+      ['150.00', 3],
+    ]);
+    // Both gateways see the same snapshot, and it names the hub event to resume from.
+    await Promise.all([g1.engine.drain(), g2.engine.drain()]);
+    const a = (await (await fetch(`${g1.url}/v1/auctions/${id}`)).json()) as {
+      auction: unknown;
+      hub: { lastEventId: string };
+    };
+    const b = (await (await fetch(`${g2.url}/v1/auctions/${id}`)).json()) as { auction: unknown };
+    expect(a.auction).toEqual(b.auction);
+    expect(a.hub.lastEventId).toBe(events[1]!.id);
+    sse.close();
+  });
+
+  it('holds the per-bidder rate limit across gateway instances', async () => {
+    const id = `rl-${randomUUID().slice(0, 8)}`;
+    await g1.engine.store.configure(timedSetup(id, Date.now()));
+    await g1.engine.store.setEligibility(id, 'carol', 100_000_000);
+    const carol = await g1.tokens.sign({ id: 'carol', role: 'bidder', name: 'Carol' });
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        postBid(i % 2 === 0 ? g1.url : g2.url, id, carol, { amount: `${100 + i * 100}.00` }, randomUUID()),
+      ),
+    );
+    expect(results.filter((r) => r.status !== 429)).toHaveLength(10);
+  });
+});

@@ -1,0 +1,217 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { AppError, errorBody } from '../../common/errors.ts';
+import { formatAmount, parseAmount } from '../../common/money.ts';
+import { mercureLink } from '../../common/mercure.ts';
+import type { Topics } from '../../common/topics.ts';
+import type { BiddingEngine } from '../../bidding/index.ts';
+import {
+  maskBidder,
+  type BidDecision,
+  type PublicAuctionView,
+  type RejectReason,
+} from '../../bidding/index.ts';
+import { readJson } from '../errors.ts';
+import { requireRole, type AuthVariables } from '../auth.ts';
+import type { MiddlewareHandler } from 'hono';
+
+export interface AuctionRoutesDeps {
+  engine: BiddingEngine;
+  topics: Topics;
+  /** Public URL of the hub, for discovery. */
+  hubUrl: string;
+  bidRateLimit: MiddlewareHandler;
+}
+
+type Env = { Variables: AuthVariables & { requestId: string } };
+
+const bidBody = z.strictObject({
+  amount: z.string({ error: 'amount is required, as a decimal string like "250.00"' }),
+  max: z.string().optional(),
+});
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+const REJECTION_STATUS: Record<RejectReason, 403 | 404 | 409 | 422> = {
+  UNKNOWN_AUCTION: 404,
+  NOT_STARTED: 409,
+  CLOSED: 409,
+  ON_HOLD: 409,
+  TOO_LOW: 409,
+  OUTBID: 409,
+  ALREADY_LEADING: 409,
+  NOT_ELIGIBLE: 403,
+  OVER_LIMIT: 403,
+  IDEMPOTENCY_KEY_REUSED: 422,
+};
+
+function rejectionMessage(d: BidDecision, currency: string): string {
+  const m = (v: number): string => `${formatAmount(v, currency)} ${currency}`;
+  switch (d.reason) {
+    case 'OUTBID':
+      return d.priceChanged
+        ? `a higher maximum was already standing; the price is now ${m(d.price)}, bid at least ${m(d.asking)}`
+        : `a bid of this amount or more was decided first; the price is ${m(d.price)}, bid at least ${m(d.asking)}`;
+    case 'TOO_LOW':
+      return `the bid is below the next acceptable amount of ${m(d.asking)}`;
+    case 'CLOSED':
+      return 'bidding on this auction has closed';
+    case 'NOT_STARTED':
+      return 'bidding on this auction has not opened yet';
+    case 'ON_HOLD':
+      return 'the sale is on hold; bidding resumes when the auctioneer resumes it';
+    case 'NOT_ELIGIBLE':
+      return 'you are not approved to bid in this sale (registration, terms or identity checks are pending, or access was withdrawn)';
+    case 'OVER_LIMIT':
+      return 'this bid or maximum is above your approval limit; ask the auction house to raise it';
+    case 'ALREADY_LEADING':
+      return 'you are already the highest bidder; to bid more, raise your maximum with "max"';
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return 'this Idempotency-Key was already used for a different bid; use a new key for a new bid';
+    case 'UNKNOWN_AUCTION':
+    case undefined:
+      return 'no such auction';
+  }
+}
+
+export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  const { engine, topics } = deps;
+
+  const currencyOf = async (auctionId: string): Promise<{ currency: string; saleId: string }> => {
+    const meta = await engine.auctionMeta(auctionId);
+    if (meta === undefined) throw new AppError(404, 'UNKNOWN_AUCTION', `no auction "${auctionId}"`);
+    return meta;
+  };
+
+  app.post('/:id/bids', requireRole('bidder'), deps.bidRateLimit, async (c) => {
+    const auctionId = c.req.param('id');
+    const key = c.req.header('idempotency-key');
+    if (key === undefined || key === '')
+      throw new AppError(
+        400,
+        'MISSING_IDEMPOTENCY_KEY',
+        'send an Idempotency-Key header (a unique value per bid, reused on retries)',
+      );
+    if (!IDEMPOTENCY_KEY.test(key))
+      throw new AppError(
+        400,
+        'BAD_IDEMPOTENCY_KEY',
+        'the Idempotency-Key must be 1–255 visible ASCII characters',
+      );
+    const body = bidBody.parse(await readJson(c));
+    const { currency } = await currencyOf(auctionId);
+    const amount = parseAmount(body.amount, currency, 'amount');
+    const max = body.max === undefined ? undefined : parseAmount(body.max, currency, 'max');
+    if (amount === 0)
+      throw new AppError(400, 'BAD_AMOUNT', 'amount must be greater than zero', {
+        details: { field: 'amount' },
+      });
+    if (max !== undefined && max < amount)
+      throw new AppError(400, 'MAX_BELOW_AMOUNT', 'max must be at least the amount', {
+        details: { field: 'max' },
+      });
+    const user = c.get('user')!;
+    const d = await engine.placeBid({
+      auctionId,
+      bidderId: user.id,
+      amount,
+      max,
+      idempotencyKey: key,
+      source: 'api',
+      correlationId: c.get('requestId'),
+    });
+    if (d.replayed) c.header('Idempotent-Replayed', 'true');
+    const bid = {
+      seq: d.seq,
+      outcome: d.outcome,
+      kind: d.kind ?? null,
+      amount: formatAmount(d.amount, currency),
+      max: max === undefined ? null : formatAmount(max, currency),
+      price: formatAmount(d.price, currency),
+      asking: formatAmount(d.asking, currency),
+      leading: d.leaderId === user.id,
+      endsAt: d.endsAt > 0 ? new Date(d.endsAt).toISOString() : null,
+      extended: d.extended,
+      decidedAt: new Date(d.decidedAt).toISOString(),
+      currency,
+    };
+    if (d.outcome === 'accepted') return c.json({ bid }, 201);
+    const reason = d.reason ?? 'UNKNOWN_AUCTION';
+    return c.json(errorBody(reason, rejectionMessage(d, currency), { bid }), REJECTION_STATUS[reason]);
+  });
+
+  const snapshotOf = async (
+    c: Context<Env>,
+  ): Promise<{ view: PublicAuctionView; lastEventId: string | undefined }> => {
+    const snap = await engine.snapshot(c.req.param('id') ?? '');
+    if (snap === undefined) throw new AppError(404, 'UNKNOWN_AUCTION', `no auction "${c.req.param('id')}"`);
+    return snap;
+  };
+
+  app.get('/:id', async (c) => {
+    const { view, lastEventId } = await snapshotOf(c);
+    // Subscribe from exactly this point: the snapshot, then every update after it (updates with seq ≤ view.seq are already in it).
+    c.header('Link', mercureLink(deps.hubUrl, lastEventId ?? 'earliest'));
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      auction: view,
+      hub: {
+        url: deps.hubUrl,
+        topics: [topics.auction(view.auctionId), topics.sale(view.saleId)],
+        lastEventId: lastEventId ?? 'earliest',
+      },
+    });
+  });
+
+  app.get('/:id/leader', async (c) => {
+    const { view } = await snapshotOf(c);
+    const endsIn =
+      view.endsAt === null ? null : Math.max(0, Math.round((Date.parse(view.endsAt) - Date.now()) / 1000));
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      leader: view.leader,
+      amount: view.price,
+      currency: view.currency,
+      bidCount: view.bidCount,
+      endsInSeconds: endsIn,
+    });
+  });
+
+  const listQuery = z.object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z
+      .string()
+      .regex(/^\d+-\d+$/, 'cursor must be a value returned as nextCursor')
+      .default('0'),
+  });
+
+  app.get('/:id/bids', async (c) => {
+    const auctionId = c.req.param('id');
+    const q = listQuery.parse(c.req.query());
+    const { currency, saleId } = await currencyOf(auctionId);
+    const bids: unknown[] = [];
+    let cursor = q.cursor;
+    // Scan forward past rejected decisions until a page of accepted bids is filled or the stream ends.
+    for (;;) {
+      const page = await engine.store.decisions(auctionId, cursor, 200);
+      for (const rec of page) {
+        cursor = rec.streamId;
+        if (rec.decision.outcome !== 'accepted' || rec.decision.kind !== 'bid') continue;
+        bids.push({
+          seq: rec.decision.seq,
+          amount: formatAmount(rec.decision.amount, currency),
+          price: formatAmount(rec.decision.price, currency),
+          bidder: maskBidder(saleId, rec.decision.bidderId),
+          source: rec.source,
+          at: new Date(rec.decision.decidedAt).toISOString(),
+        });
+        if (bids.length >= q.limit) break;
+      }
+      if (bids.length >= q.limit || page.length < 200) break;
+    }
+    return c.json({ bids, currency, nextCursor: cursor });
+  });
+
+  return app;
+}

@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { setCookie } from 'hono/cookie';
+import { mintMercureToken, type JwtAlg, type SigningKey } from '../../common/mercure.ts';
+import type { Topics } from '../../common/topics.ts';
+import type { AuthVariables, User } from '../auth.ts';
+
+export interface HubTokenDeps {
+  topics: Topics;
+  hubUrl: string;
+  subscriberKey: SigningKey;
+  subscriberAlg: JwtAlg;
+  ttlSeconds: number;
+  /** Set the `mercureAuthorization` cookie (when hub and gateway share an origin). */
+  cookie: boolean;
+}
+
+/** What a caller may read: public auction and sale topics, plus their own private bidder topic. */
+export function readableTopics(topics: Topics, user: User | undefined): string[] {
+  if (user?.role === 'auctioneer' || user?.role === 'admin') return ['*'];
+  const list = [topics.allAuctions(), topics.sale('{id}')];
+  if (user !== undefined) list.push(topics.bidder(user.id));
+  return list;
+}
+
+/** POST /v1/hub-token: a short-lived hub subscriber token limited to the topics the caller may read. */
+export function hubTokenRoutes(deps: HubTokenDeps): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.post('/', async (c) => {
+    const user = c.get('user');
+    const subscribe = readableTopics(deps.topics, user);
+    const token = await mintMercureToken(
+      { subscribe, ...(user === undefined ? {} : { payload: { user: user.id, role: user.role } }) },
+      {
+        key: deps.subscriberKey,
+        alg: deps.subscriberAlg,
+        ttlSeconds: deps.ttlSeconds,
+        ...(user === undefined ? {} : { subject: user.id }),
+      },
+    );
+    if (deps.cookie) {
+      setCookie(c, 'mercureAuthorization', token, {
+        path: '/.well-known/mercure',
+        httpOnly: true,
+        sameSite: 'Strict',
+        maxAge: deps.ttlSeconds,
+      });
+    }
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      token,
+      hubUrl: deps.hubUrl,
+      subscribe,
+      expiresAt: new Date(Date.now() + deps.ttlSeconds * 1000).toISOString(),
+      privateTopic: user === undefined ? null : deps.topics.bidder(user.id),
+    });
+  });
+  return app;
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import type { Hono } from 'hono';
+import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
+import type { Logger } from '../common/logger.ts';
+import { importSigningKey, mintMercureToken, MERCURE_PATH } from '../common/mercure.ts';
+import { topics as makeTopics } from '../common/topics.ts';
+import { BiddingEngine, MemoryBiddingStore, RedisBiddingStore, type BiddingStore } from '../bidding/index.ts';
+import { createHubService, hubDefaults, localPublisher, type HubService } from '../hub/index.ts';
+import { createGatewayApp, type GatewayEnv } from './app.ts';
+import { UserTokens } from './auth.ts';
+import type { GatewayConfig } from './config.ts';
+import { createLimiter } from './rate-limit.ts';
+
+export interface RunningGateway {
+  url: string;
+  hubUrl: string;
+  app: Hono<GatewayEnv>;
+  engine: BiddingEngine;
+  tokens: UserTokens;
+  /** The in-process hub (embedded mode only). */
+  hub: HubService | undefined;
+  server: Server;
+  config: GatewayConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the gateway. Embedded: the Mercure hub is mounted on the same origin and the engine
+ * keeps its state in-process — nothing external. Distributed: the engine's state is in Redis
+ * (the Lua decision), updates go to an external hub over HTTP, limits are shared through Redis.
+ */
+export async function startGateway(input: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+  const config = { ...input };
+  config.userJwtKey ??= randomBytes(32).toString('hex');
+  config.publisherKey ??= randomBytes(32).toString('hex');
+  config.subscriberKey ??= config.publisherKey;
+  const topics = makeTopics(config.topicBase);
+  const tokens = new UserTokens(config.userJwtKey);
+  const closers: (() => Promise<void> | void)[] = [];
+
+  let store: BiddingStore;
+  let publisher: HubPublisher;
+  let hub: HubService | undefined;
+  let redis: Redis | undefined;
+  if (config.mode === 'embedded') {
+    hub = await createHubService(
+      {
+        ...hubDefaults,
+        publisherKey: config.publisherKey,
+        publisherAlg: config.publisherAlg,
+        subscriberKey: config.subscriberKey,
+        subscriberAlg: config.subscriberAlg,
+        anonymous: true,
+        transportUrl: 'memory://',
+        logLevel: config.logLevel,
+      },
+      logger.child({ service: 'hub' }),
+    );
+    closers.push(() => hub!.close());
+    store = new MemoryBiddingStore();
+    publisher = localPublisher(hub);
+  } else {
+    redis = new Redis(config.redisUrl!, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    closers.push(() => redis!.disconnect());
+    store = new RedisBiddingStore({ redis, prefix: config.redisPrefix });
+    const key = await importSigningKey(config.publisherKey, config.publisherAlg);
+    const token = await mintMercureToken(
+      { publish: [`${config.topicBase}/{+path}`] },
+      { key, alg: config.publisherAlg, subject: 'gavel-bidding' },
+    );
+    const http = new HttpHubPublisher(config.hubPublishUrl!, () => token);
+    closers.push(() => http.close());
+    publisher = http;
+  }
+  const engine = new BiddingEngine({
+    store,
+    publisher,
+    topics,
+    logger: logger.child({ service: 'bidding' }),
+  });
+  const subscriberKey = await importSigningKey(config.subscriberKey, config.subscriberAlg);
+
+  // The hub URL is only known once the port is: bind first, then build the app.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+  const hubUrl = config.mode === 'embedded' ? `${url}${MERCURE_PATH}` : config.hubUrl!;
+  const app = createGatewayApp({
+    engine,
+    tokens,
+    topics,
+    logger: logger.child({ service: 'gateway' }),
+    hub: {
+      url: hubUrl,
+      subscriberKey,
+      subscriberAlg: config.subscriberAlg,
+      tokenTtlSeconds: config.hubTokenTtlSeconds,
+      cookie: config.mode === 'embedded',
+    },
+    bidLimiter: createLimiter({
+      perSecond: config.ratePerSecond,
+      burst: config.rateBurst,
+      redis,
+      prefix: `${config.redisPrefix}:rl`,
+    }),
+  });
+  const listener = getRequestListener(app.fetch);
+  server.on('request', (req, res) => {
+    if (hub?.handle(req, res) === true) return;
+    void listener(req, res);
+  });
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    url,
+    hubUrl,
+    app,
+    engine,
+    tokens,
+    hub,
+    server,
+    config,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.drain();
+      for (const c of closers.reverse()) await c();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
