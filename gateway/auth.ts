@@ -24,7 +24,18 @@ export class UserTokens {
     this.key = new TextEncoder().encode(secret);
   }
 
+  /**
+   * Verified tokens, kept until they expire: WebCrypto verification costs more than the rest of a
+   * bid request, and a bidder sends the same token many times. Bounded; cleared when full.
+   */
+  private readonly verified = new Map<string, { user: User; exp: number }>();
+
   async verify(token: string): Promise<User> {
+    const hit = this.verified.get(token);
+    if (hit !== undefined) {
+      if (hit.exp > Date.now() / 1000) return hit.user;
+      this.verified.delete(token);
+    }
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
       const c = claimsSchema.safeParse(payload);
@@ -34,7 +45,11 @@ export class UserTokens {
           'TOKEN_INVALID_CLAIMS',
           'the token needs "sub" and a "role" of bidder, auctioneer or admin',
         );
-      return { id: c.data.sub, role: c.data.role, name: c.data.name };
+      const user: User = { id: c.data.sub, role: c.data.role, name: c.data.name };
+      if (this.verified.size >= 50_000) this.verified.clear();
+      // A token without an expiry is verified again after a minute.
+      this.verified.set(token, { user, exp: payload.exp ?? Date.now() / 1000 + 60 });
+      return user;
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (err instanceof joseErrors.JWTExpired)

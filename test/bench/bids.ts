@@ -1,0 +1,320 @@
+/**
+ * Bid benchmark: `npm run bench:bids [-- flags]`.
+ *
+ * Starts the deployed topology as child processes — a Mercure hub on the Redis transport and a
+ * gateway in distributed mode (engine state in Redis, one Lua decision per bid, HTTP publish to
+ * the hub) — seeds one hot timed auction with N eligible bidders, subscribes to the auction topic
+ * from a worker thread, and drives bids through the gateway with autocannon. Each bid carries a
+ * fresh Idempotency-Key and a rising amount from a rotating bidder.
+ *
+ * Prints ONE JSON line on stdout: decisions/s, gateway latency p50/p99, and bid→SSE delivery
+ * p50/p99 as seen by the subscriber (send time of the bid to receipt of the update carrying its seq).
+ *
+ * Flags: --seconds S (10)  --connections C (64)  --bidders B (2000)  --topology distributed|embedded
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { RedisBiddingStore } from '../../bidding/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const now = (): number => performance.timeOrigin + performance.now();
+const log = (m: string): void => void process.stderr.write(`[bench:bids] ${m}\n`);
+
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
+    connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '64' },
+    bidders: { type: 'string', default: process.env.BENCH_BIDDERS ?? '2000' },
+    topology: { type: 'string', default: process.env.BENCH_TOPOLOGY ?? 'distributed' },
+  },
+});
+const SECONDS = Number(flags.seconds);
+const CONNECTIONS = Number(flags.connections);
+const BIDDERS = Number(flags.bidders);
+const TOPOLOGY = flags.topology === 'embedded' ? 'embedded' : 'distributed';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+function start(name: string, script: string, env: Record<string, string>): ChildProcess {
+  // BENCH_<NAME>_NODE_ARGS adds Node flags to one child, e.g. BENCH_GATEWAY_NODE_ARGS=--cpu-prof.
+  const extra = (process.env[`BENCH_${name.toUpperCase()}_NODE_ARGS`] ?? '')
+    .split(' ')
+    .filter((a) => a !== '');
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
+  children.push(child);
+  return child;
+}
+
+async function waitHealthy(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not become healthy within 30 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The subscriber runs on its own thread so autocannon's work does not delay receipt timestamps. */
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { performance } = require('node:perf_hooks');
+const received = [];
+const req = http.get(workerData.url, { headers: { Accept: 'text/event-stream' } }, (res) => {
+  res.setEncoding('utf8');
+  let buf = '';
+  parentPort.postMessage({ type: 'open', status: res.statusCode });
+  res.on('data', (chunk) => {
+    const at = performance.timeOrigin + performance.now();
+    buf += chunk;
+    let i;
+    while ((i = buf.indexOf('\\n\\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      for (const line of block.split('\\n')) {
+        if (line.startsWith('data: ')) {
+          try { received.push([JSON.parse(line.slice(6)).seq, at]); } catch {}
+        }
+      }
+    }
+  });
+});
+parentPort.on('message', (m) => { if (m === 'stop') { req.destroy(); parentPort.postMessage({ type: 'done', received }); } });
+`;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  const prefix = `bench:${randomUUID().slice(0, 8)}`;
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const publisherKey = randomBytes(32).toString('hex');
+  const userKey = randomBytes(32).toString('hex');
+  const gwPort = await freePort();
+  let hubUrl: string;
+  if (TOPOLOGY === 'distributed') {
+    const hubPort = await freePort();
+    start('hub', 'hub/main.ts', {
+      PORT: String(hubPort),
+      HOST: '127.0.0.1',
+      MERCURE_TRANSPORT_URL: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`,
+      MERCURE_PUBLISHER_JWT_KEY: publisherKey,
+      MERCURE_ANONYMOUS: '1',
+    });
+    hubUrl = `http://127.0.0.1:${hubPort}/.well-known/mercure`;
+    await waitHealthy(`http://127.0.0.1:${hubPort}/healthz`);
+    start('gateway', 'main.ts', {
+      GAVEL_MODE: 'distributed',
+      PORT: String(gwPort),
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: prefix,
+      HUB_URL: hubUrl,
+      MERCURE_PUBLISHER_JWT_KEY: publisherKey,
+      GATEWAY_JWT_KEY: userKey,
+      GAVEL_DEMO: '0',
+    });
+  } else {
+    throw new Error(
+      '--topology embedded keeps engine state inside the gateway process; seed it through the API once the orchestrator lands (use distributed)',
+    );
+  }
+  const gw = `http://127.0.0.1:${gwPort}`;
+  await waitHealthy(`${gw}/healthz`);
+  log(`topology ${TOPOLOGY}: gateway ${gw}, hub ${hubUrl}`);
+
+  // Seed one hot auction (the orchestrator's job in production): step 0.01 so every higher amount is valid.
+  const store = new RedisBiddingStore({ redis, prefix });
+  const auctionId = 'hot-lot';
+  const t = Date.now();
+  await store.configure({
+    id: auctionId,
+    saleId: 'bench',
+    mode: 'timed',
+    currency: 'EUR',
+    status: 'open',
+    startsAt: t - 1000,
+    endsAt: t + 3_600_000,
+    graceMs: 0,
+    softCloseMs: 0,
+    softCloseCapMs: 0,
+    increments: [{ from: 0, step: 1 }],
+    opening: 100,
+    reserve: 0,
+  });
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < BIDDERS; i++) pipeline.hset(store.keys(auctionId).eligibility, `b${i}`, '999999999999');
+  await pipeline.exec();
+  const key = new TextEncoder().encode(userKey);
+  const tokens = await Promise.all(
+    Array.from({ length: BIDDERS }, (_, i) =>
+      new SignJWT({ role: 'bidder' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(`b${i}`)
+        .setExpirationTime('1h')
+        .sign(key),
+    ),
+  );
+
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { url: `${hubUrl}?topic=${encodeURIComponent(`https://gavel.local/auctions/${auctionId}`)}` },
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', (m: { type: string; status: number }) =>
+      m.status === 200 ? resolve() : reject(new Error(`subscriber got HTTP ${m.status}`)),
+    );
+  });
+
+  let n = 0;
+  let amount = 100;
+  const sentAt = new Map<string, number>();
+  const seqSentAt = new Map<number, number>();
+  const outcomes: Record<string, number> = {};
+  log(`driving ${SECONDS} s with ${CONNECTIONS} connections and ${BIDDERS} bidders`);
+  const result = await autocannon({
+    url: gw,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: `/v1/auctions/${auctionId}/bids`,
+        setupRequest: (req, ctx: object) => {
+          const context = ctx as Record<string, unknown>;
+          const i = n++;
+          amount += 1 + (i % 3);
+          const k = `bench-${i}`;
+          context.key = k;
+          sentAt.set(k, now());
+          return {
+            ...req,
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${tokens[i % BIDDERS]!}`,
+              'idempotency-key': k,
+            },
+            body: JSON.stringify({ amount: (amount / 100).toFixed(2) }),
+          };
+        },
+        onResponse: (status, body, ctx: object) => {
+          const context = ctx as Record<string, unknown>;
+          try {
+            const parsed = JSON.parse(body) as {
+              bid?: { seq: number; outcome: string };
+              error?: { code: string; details?: { bid?: { seq: number } } };
+            };
+            const code = parsed.bid?.outcome ?? parsed.error?.code ?? String(status);
+            outcomes[code] = (outcomes[code] ?? 0) + 1;
+            const seq = parsed.bid?.seq;
+            if (status === 201 && seq !== undefined)
+              seqSentAt.set(seq, sentAt.get(context.key as string) ?? NaN);
+          } catch {
+            outcomes[`HTTP ${status}`] = (outcomes[`HTTP ${status}`] ?? 0) + 1;
+          }
+        },
+      },
+    ],
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const received = await new Promise<[number, number][]>((resolve) => {
+    worker.once('message', (m: { type: string; received: [number, number][] }) => resolve(m.received));
+    worker.postMessage('stop');
+  });
+  await worker.terminate();
+
+  // Updates are coalesced under load (a newer state supersedes an older tick), so a bid is
+  // "pushed" when the subscriber first sees a state whose seq is at or past the bid's own.
+  received.sort((a, b) => a[0] - b[0]);
+  const push: number[] = [];
+  let missing = 0;
+  for (const [seq, sent] of seqSentAt) {
+    let lo = 0;
+    let hi = received.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (received[mid]![0] < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    // The first state at or past this seq may not be the earliest received one: take the earliest arrival among them.
+    let at = Infinity;
+    for (let i = lo; i < received.length && i < lo + 64; i++) at = Math.min(at, received[i]![1]);
+    if (Number.isFinite(at) && Number.isFinite(sent)) push.push(at - sent);
+    else missing++;
+  }
+  push.sort((a, b) => a - b);
+  const decisions = Object.entries(outcomes)
+    .filter(([k]) => k !== 'RATE_LIMITED' && !k.startsWith('HTTP'))
+    .reduce((s, [, v]) => s + v, 0);
+  const accepted = outcomes.accepted ?? 0;
+  const out = {
+    bench: 'bids',
+    topology: TOPOLOGY,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    bidders: BIDDERS,
+    requests: result.requests.total,
+    decisions_per_s: Math.round(decisions / SECONDS),
+    accepted,
+    outcomes,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    gateway_latency_ms: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    bid_to_push_ms: {
+      samples: push.length,
+      p50: +percentile(push, 50).toFixed(2),
+      p99: +percentile(push, 99).toFixed(2),
+      max: +(push[push.length - 1] ?? NaN).toFixed(2),
+    },
+    pushes_missing: missing,
+    updates_received: received.length,
+    node: process.version,
+  };
+  console.log(JSON.stringify(out));
+  await cleanup(redis, prefix);
+}
+
+async function cleanup(redis: Redis, prefix: string): Promise<void> {
+  for (const c of children) c.kill('SIGTERM');
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+main().catch((err: unknown) => {
+  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  for (const c of children) c.kill('SIGKILL');
+  process.exit(1);
+});
