@@ -1,4 +1,11 @@
 import { decide, initialState, nextMinimum, type LiveState } from './decide.ts';
+import {
+  decideFloor,
+  floorActionFrom,
+  floorArgs,
+  floorFingerprint,
+  floorRejectedWithoutEffect,
+} from './floor.ts';
 import type {
   AuctionSetup,
   AuctionSnapshot,
@@ -6,7 +13,9 @@ import type {
   BidDecision,
   BidRequest,
   BiddingStore,
-  RecordedDecision,
+  FloorActionRequest,
+  FloorActionResult,
+  RecordedEvent,
 } from './types.ts';
 
 interface Auction {
@@ -15,7 +24,8 @@ interface Auction {
   state: LiveState;
   eligibility: Map<string, number>;
   idempotency: Map<string, { fingerprint: string; decision: BidDecision }>;
-  decisions: RecordedDecision[];
+  floorIdempotency: Map<string, { fingerprint: string; result: FloorActionResult }>;
+  decisions: RecordedEvent[];
 }
 
 /**
@@ -41,6 +51,7 @@ export class MemoryBiddingStore implements BiddingStore {
         state: initialState(setup),
         eligibility: new Map(),
         idempotency: new Map(),
+        floorIdempotency: new Map(),
         decisions: [],
       });
     } else {
@@ -86,6 +97,7 @@ export class MemoryBiddingStore implements BiddingStore {
     if (a === undefined) return rejectedWithoutEffect(req, 'UNKNOWN_AUCTION', false);
     const decision = decide(a.setup, a.state, req, this.clock(), a.eligibility.get(req.bidderId));
     a.decisions.push({
+      type: 'bid',
       streamId: this.nextStreamId(decision.decidedAt),
       decision,
       max: req.max,
@@ -96,6 +108,34 @@ export class MemoryBiddingStore implements BiddingStore {
     });
     a.idempotency.set(idemField, { fingerprint, decision });
     return decision;
+  }
+
+  floorAction(req: FloorActionRequest): Promise<FloorActionResult> {
+    return Promise.resolve(this.floorActionSync(req));
+  }
+
+  private floorActionSync(req: FloorActionRequest): FloorActionResult {
+    const a = this.auctions.get(req.auctionId);
+    const fingerprint = floorFingerprint(req);
+    const prior = a?.floorIdempotency.get(req.idempotencyKey);
+    if (prior !== undefined) {
+      if (prior.fingerprint !== fingerprint)
+        return floorRejectedWithoutEffect(req, 'IDEMPOTENCY_KEY_REUSED', true);
+      return { ...prior.result, replayed: true };
+    }
+    if (a === undefined) return floorRejectedWithoutEffect(req, 'UNKNOWN_AUCTION', false);
+    const result = decideFloor(a.setup, a.state, req, this.clock());
+    const args = floorArgs(req);
+    a.decisions.push({
+      type: 'floor',
+      streamId: this.nextStreamId(result.decidedAt),
+      action: floorActionFrom(req.action, args.amount, args.text),
+      result,
+      idempotencyKey: req.idempotencyKey,
+      correlationId: req.correlationId === '' ? undefined : req.correlationId,
+    });
+    a.floorIdempotency.set(req.idempotencyKey, { fingerprint, result });
+    return result;
   }
 
   /** Stream-like ids (`ms-n`), increasing, so ledger cursors work the same as on Redis. */
@@ -111,6 +151,7 @@ export class MemoryBiddingStore implements BiddingStore {
     const a = this.auctions.get(auctionId);
     if (a === undefined) return Promise.resolve(undefined);
     const { setup, state } = a;
+    const leaderKind = state.leaderId === undefined ? undefined : (state.leaderKind ?? 'bid');
     return Promise.resolve({
       id: setup.id,
       saleId: setup.saleId,
@@ -128,6 +169,12 @@ export class MemoryBiddingStore implements BiddingStore {
       lastSeq: state.seq,
       publishedEventId: a.published.eventId,
       publishedSeq: a.published.seq,
+      message: state.message,
+      leaderKind,
+      leaderPaddle: leaderKind === 'floor' ? state.leaderId?.slice('paddle:'.length) : undefined,
+      standingSeq: state.standingSeq,
+      incrementOverride: state.step,
+      undoAvailable: state.undo !== undefined,
     });
   }
 
@@ -137,7 +184,7 @@ export class MemoryBiddingStore implements BiddingStore {
     return Promise.resolve();
   }
 
-  decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedDecision[]> {
+  decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedEvent[]> {
     const all = this.auctions.get(auctionId)?.decisions ?? [];
     const after = all.filter((d) => compareStreamIds(d.streamId, afterStreamId) > 0);
     return Promise.resolve(after.slice(0, count));

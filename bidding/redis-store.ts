@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RedisScript } from '../common/redis-script.ts';
+import { floorActionFrom, floorArgs } from './floor.ts';
 import { encodeBands } from './increments.ts';
 import { auctionKeys, type AuctionKeys } from './keys.ts';
 import type {
@@ -10,12 +11,20 @@ import type {
   BidRequest,
   BiddingStore,
   BidSource,
+  FloorActionName,
+  FloorActionRequest,
+  FloorActionResult,
+  FloorRejectReason,
+  LeaderKind,
   RecordedDecision,
+  RecordedEvent,
+  RecordedFloorAction,
   RejectReason,
 } from './types.ts';
 import { decodeBands, incrementAt } from './increments.ts';
 
 const placeBid = RedisScript.fromFile(new URL('./lua/place-bid-4.lua', import.meta.url));
+const floorAction = RedisScript.fromFile(new URL('./lua/floor-action-4.lua', import.meta.url));
 const markPublished = RedisScript.fromFile(new URL('./lua/mark-published-1.lua', import.meta.url));
 const configure = RedisScript.fromFile(new URL('./lua/configure-3.lua', import.meta.url));
 
@@ -107,6 +116,24 @@ export class RedisBiddingStore implements BiddingStore {
     return decisionFromFields(pairs(reply), req.auctionId, req.bidderId, req.amount);
   }
 
+  async floorAction(req: FloorActionRequest): Promise<FloorActionResult> {
+    const k = this.keys(req.auctionId);
+    const args = floorArgs(req);
+    const reply = (await floorAction.run(
+      this.redis,
+      [k.state, k.eligibility, k.idempotency, k.decisions],
+      [
+        req.action,
+        args.amount,
+        args.text,
+        req.idempotencyKey,
+        req.correlationId ?? '',
+        this.clock === undefined ? '' : String(this.clock()),
+      ],
+    )) as string[];
+    return floorResultFromFields(pairs(reply), req.auctionId, req.action);
+  }
+
   async snapshot(auctionId: string): Promise<AuctionSnapshot | undefined> {
     const h = await this.redis.hgetall(this.keys(auctionId).state);
     if (h.id === undefined) return undefined;
@@ -115,6 +142,8 @@ export class RedisBiddingStore implements BiddingStore {
     const price = n('price');
     const bidCount = n('bid_count');
     const mode = h.mode === 'live' ? 'live' : 'timed';
+    const leaderId = h.leader === '' ? undefined : h.leader;
+    const leaderKind = leaderId === undefined ? undefined : ((opt(h.leader_kind) ?? 'bid') as LeaderKind);
     return {
       id: auctionId,
       saleId: h.sale_id ?? '',
@@ -124,7 +153,7 @@ export class RedisBiddingStore implements BiddingStore {
       startsAt: n('starts_at'),
       endsAt: n('ends_at'),
       price,
-      leaderId: h.leader === '' ? undefined : h.leader,
+      leaderId,
       bidCount,
       asking: n('asking'),
       nextMinimum:
@@ -133,6 +162,12 @@ export class RedisBiddingStore implements BiddingStore {
       lastSeq: n('seq'),
       publishedEventId: h.published_event_id,
       publishedSeq: n('published_seq'),
+      message: opt(h.message),
+      leaderKind,
+      leaderPaddle: leaderKind === 'floor' ? leaderId?.slice('paddle:'.length) : undefined,
+      standingSeq: n('standing_seq'),
+      incrementOverride: n('step'),
+      undoAvailable: opt(h.undo) !== undefined,
     };
   }
 
@@ -140,7 +175,7 @@ export class RedisBiddingStore implements BiddingStore {
     await markPublished.run(this.redis, [this.keys(auctionId).state], [String(seq), eventId]);
   }
 
-  async decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedDecision[]> {
+  async decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedEvent[]> {
     const entries = (await this.redis.xrange(
       this.keys(auctionId).decisions,
       `(${afterStreamId}`,
@@ -148,12 +183,22 @@ export class RedisBiddingStore implements BiddingStore {
       'COUNT',
       count,
     )) as [string, string[]][];
-    return entries.map(([id, fields]) => recordedFromStream(id, pairs(fields), auctionId));
+    return entries.map(([id, fields]) => {
+      const f = pairs(fields);
+      return f.get('type') === 'floor'
+        ? floorRecordedFromStream(id, f, auctionId)
+        : recordedFromStream(id, f, auctionId);
+    });
   }
 
   async close(): Promise<void> {
     // The connection belongs to the caller.
   }
+}
+
+/** '' and absent fields are undefined. */
+function opt(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
 }
 
 function pairs(flat: string[]): Map<string, string> {
@@ -180,7 +225,7 @@ function decisionFromFields(
     bidderId: s('bidder') ?? bidderId,
     outcome: f.get('outcome') === 'accepted' ? 'accepted' : 'rejected',
     reason: s('reason') as RejectReason | undefined,
-    kind: kind === 'bid' || kind === 'max_raised' ? kind : undefined,
+    kind: kind === 'bid' || kind === 'max_raised' || kind === 'absentee' ? kind : undefined,
     amount: f.has('amount') ? n('amount') : amount,
     price: n('price'),
     leaderId: s('leader'),
@@ -202,6 +247,7 @@ function recordedFromStream(streamId: string, f: Map<string, string>, auctionId:
   const corr = f.get('corr');
   const paddle = f.get('paddle');
   return {
+    type: 'bid',
     streamId,
     decision: decisionFromFields(f, auctionId, f.get('bidder') ?? '', Number(f.get('amount') ?? '0')),
     max: max === undefined || max === '' ? undefined : Number(max),
@@ -209,5 +255,55 @@ function recordedFromStream(streamId: string, f: Map<string, string>, auctionId:
     idempotencyKey: f.get('idem') ?? '',
     correlationId: corr === '' ? undefined : corr,
     paddle: paddle === '' ? undefined : paddle,
+  };
+}
+
+function floorResultFromFields(
+  f: Map<string, string>,
+  auctionId: string,
+  action: FloorActionName,
+): FloorActionResult {
+  const n = (k: string): number => Number(f.get(k) ?? '0');
+  const s = (k: string): string | undefined => opt(f.get(k));
+  const undone = s('undone_action');
+  return {
+    seq: n('seq'),
+    auctionId,
+    action: (s('action') ?? action) as FloorActionName,
+    outcome: f.get('outcome') === 'accepted' ? 'accepted' : 'rejected',
+    reason: s('reason') as FloorRejectReason | undefined,
+    status: s('status') as AuctionStatus | undefined,
+    previousStatus: s('prev_status') as AuctionStatus | undefined,
+    price: n('price'),
+    previousPrice: n('prev_price'),
+    leaderId: s('leader'),
+    previousLeaderId: s('prev_leader'),
+    leaderKind: s('leader_kind') as LeaderKind | undefined,
+    priceChanged: f.get('price_changed') === '1',
+    asking: n('asking'),
+    step: n('step'),
+    bidCount: n('bid_count'),
+    standingSeq: n('standing_seq'),
+    message: s('message'),
+    reserveMet: f.get('reserve_met') === '1',
+    undone: undone === undefined ? undefined : { action: undone as FloorActionName, seq: n('undone_seq') },
+    decidedAt: n('at'),
+    replayed: f.get('replayed') === '1',
+  };
+}
+
+function floorRecordedFromStream(
+  streamId: string,
+  f: Map<string, string>,
+  auctionId: string,
+): RecordedFloorAction {
+  const action = f.get('action') ?? '';
+  return {
+    type: 'floor',
+    streamId,
+    action: floorActionFrom(action, f.get('arg_amount') ?? '', f.get('arg_text') ?? ''),
+    result: floorResultFromFields(f, auctionId, action as FloorActionName),
+    idempotencyKey: f.get('idem') ?? '',
+    correlationId: opt(f.get('corr')),
   };
 }

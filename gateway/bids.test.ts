@@ -104,7 +104,7 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     );
     await postBid(g.url, id, alice, { amount: '300.00' }, key());
     await g.engine.drain();
-    const q = new URLSearchParams(snap.hub.topics.map((t) => ['topic', t]));
+    const q = new URLSearchParams(snap.hub.topics.map((t): [string, string] => ['topic', t]));
     q.set('lastEventID', snap.hub.lastEventId);
     const sse = await connectSse(`${g.hubUrl}?${q.toString()}`);
     const [ev] = await sse.waitFor(1);

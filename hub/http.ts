@@ -127,7 +127,7 @@ async function subscribe(deps: HubHttpDeps, req: IncomingMessage, res: ServerRes
 
   const header = req.headers['last-event-id'];
   const cursor =
-    (Array.isArray(header) ? header[0] : header) ??
+    (header === undefined ? undefined : utf8FromHeader(Array.isArray(header) ? header[0]! : header)) ??
     url.searchParams.get('lastEventID') ??
     url.searchParams.get('Last-Event-ID') ??
     undefined;
@@ -146,12 +146,37 @@ async function subscribe(deps: HubHttpDeps, req: IncomingMessage, res: ServerRes
   }
   req.socket.setNoDelay(true);
   req.socket.setKeepAlive(true, 30_000);
-  res.writeHead(200, { ...SSE_HEADERS, ...cors, 'Last-Event-ID': lastEventId });
+  res.writeHead(200, { ...SSE_HEADERS, ...cors, 'Last-Event-ID': utf8ToHeader(lastEventId) });
   // The opening comment makes `onopen` fire at once; `retry` sets the reconnection delay.
   res.write(`:\nretry: ${config.retryMs}\n\n`);
   hub.goLive(sub, replay);
 }
 
+/**
+ * Update ids travel in the `Last-Event-ID` headers, but Node reads header values as Latin-1 and
+ * throws on writing a character above U+00FF: an id like "prix-€5" made every response that
+ * carried it fail with 503 (new subscribers while it was the latest id, and every resume from
+ * it). EventSource sends Last-Event-ID as UTF-8 (HTML spec) and the reference hub writes the
+ * id's UTF-8 bytes back: do the same both ways, so any id round-trips.
+ */
+function utf8ToHeader(value: string): string {
+  return Buffer.from(value, 'utf8').toString('latin1');
+}
+
+function utf8FromHeader(value: string): string {
+  const decoded = Buffer.from(value, 'latin1').toString('utf8');
+  // Not UTF-8 (a client that sent Latin-1 bytes): keep what Node read.
+  return decoded.includes('\uFFFD') && !value.includes('\uFFFD') ? value : decoded;
+}
+
+/** Control characters cannot go in an HTTP header (nor survive one), and an id must: refused. */
+function hasControlChar(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
 const RESERVED_TOPIC = /\/\.well-known\/mercure(\/|$|\?|#)/;
 const FALSEY = new Set(['false', 'off', '0', 'no']);
 
@@ -310,11 +335,12 @@ function createHubApp(deps: HubHttpDeps): Hono {
       );
 
     const all = await hub.transport.listSubscriptions();
+    // Authorisation is on the requested URL only, as in the spec and the reference hub: a token
+    // for the list URL sees the whole list.
     const visible = all.filter(
       (s) =>
         (topic === undefined || s.topic === topic) &&
-        (subscriber === undefined || s.subscriber === subscriber) &&
-        matchAny(selectors!, [s.id]),
+        (subscriber === undefined || s.subscriber === subscriber),
     );
     const lastEventID = (await hub.transport.lastEventId()) ?? 'earliest';
     const headers = { ...cors, 'Content-Type': 'application/ld+json', 'Cache-Control': 'no-store' };
@@ -388,8 +414,14 @@ export function parseUpdate(form: URLSearchParams, fail: (r: HubRefusal) => neve
       ),
     );
   const id = form.get('id') ?? `urn:uuid:${randomUUID()}`;
-  if (id === '' || !isSafeField(id))
-    fail(new HubRefusal(400, 'INVALID_ID', 'the "id" must be non-empty and contain no CR, LF or NUL'));
+  if (id === '' || !isSafeField(id) || hasControlChar(id))
+    fail(
+      new HubRefusal(
+        400,
+        'INVALID_ID',
+        'the "id" must be non-empty and contain no CR, LF, NUL or other control character',
+      ),
+    );
   if (id === 'earliest')
     fail(new HubRefusal(400, 'INVALID_ID', '"earliest" is reserved and cannot be an update id'));
   const type = form.get('type') ?? undefined;

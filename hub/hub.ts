@@ -32,6 +32,8 @@ export class Subscriber {
   pending: Update[] | null = [];
   deadline = Infinity;
   closed = false;
+  /** Bytes of the replay still buffered for this subscriber; they don't count against the live bound (see send). */
+  replayBacklog = 0;
 
   constructor(init: SubscriberInit) {
     this.selectors = init.selectors;
@@ -125,11 +127,15 @@ export class Hub {
     const seen = new Set<string>();
     for (const u of replay) {
       seen.add(u.id);
-      if (sub.canReceive(u) && this.send(sub, frameOf(u))) count++;
+      if (sub.canReceive(u) && this.send(sub, frameOf(u), true)) count++;
     }
     const pending = sub.pending ?? [];
     sub.pending = null;
-    for (const u of pending) if (!seen.has(u.id) && sub.canReceive(u)) this.send(sub, frameOf(u));
+    for (const u of pending) if (!seen.has(u.id) && sub.canReceive(u)) this.send(sub, frameOf(u), true);
+    // Held against the live bound, any replay over ~the bound plus kernel buffers (1.5 MB with the
+    // defaults) dropped the subscriber before it read its first event, and it reconnected into the
+    // same drop forever. See send().
+    sub.replayBacklog = sub.sink.writableLength;
     this.opts.metrics.replayed.observe(count);
     if (this.opts.maxConnectionMs > 0) {
       sub.deadline = Date.now() + this.opts.maxConnectionMs * (0.5 + Math.random() / 2);
@@ -205,9 +211,17 @@ export class Hub {
   }
 
   /** Writes to one subscriber without ever waiting on it; drops it when its backlog is over the bound. */
-  private send(sub: Subscriber, frame: Buffer): boolean {
+  private send(sub: Subscriber, frame: Buffer, replaying = false): boolean {
     if (sub.closed) return false;
-    if (sub.sink.writableLength + frame.length > this.opts.subscriberBufferBytes) {
+    // A replay is the backlog the client asked for, written in one go: only a frame that can never
+    // fit the bound drops it then. Live, the replay's remaining backlog (it only shrinks as the
+    // client reads) is allowed on top of the bound.
+    if (sub.sink.writableLength < sub.replayBacklog) sub.replayBacklog = sub.sink.writableLength;
+    const bound = this.opts.subscriberBufferBytes;
+    const over = replaying
+      ? frame.length > bound
+      : sub.sink.writableLength + frame.length > bound + sub.replayBacklog;
+    if (over) {
       this.opts.metrics.dropped.inc();
       this.opts.logger.warn(
         { subscriber: sub.id, backlog: sub.sink.writableLength },
@@ -224,6 +238,9 @@ export class Hub {
 
   private announce(sub: Subscriber, active: boolean): void {
     if (!this.opts.subscriptions || this.closing) return;
+    // goLive announces after the replay, which may have dropped the subscriber already (its
+    // detach announced nothing, as it was not live yet): it must not be listed as active forever.
+    if (active && sub.closed) return;
     const records = sub.selectors.map((topic) => ({
       id: subscriptionTopic(topic, sub.id),
       subscriber: sub.id,

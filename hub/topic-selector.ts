@@ -50,7 +50,15 @@ export function matchSelector(selector: string, topic: string): boolean {
   const hit = results.get(key);
   if (hit !== undefined) return hit;
   const m = compile(selector);
-  const ok = m !== null && m.match(topic) !== null;
+  let ok: boolean;
+  try {
+    ok = m !== null && m.match(topic) !== null;
+  } catch {
+    // uri-template-matcher percent-decodes the topic and throws URIError on a malformed escape
+    // ("%", "%E0%A4%A"). Such a topic cannot be an expansion of the template: no match. Thrown
+    // here it would abort the dispatch of that update and every later replay over it.
+    ok = false;
+  }
   if (results.size >= CACHE_LIMIT) results.clear();
   results.set(key, ok);
   return ok;

@@ -9,10 +9,14 @@
   ARGV[4] idempotency key   ARGV[5] source   ARGV[6] correlation id   ARGV[7] paddle ("" = none)
   ARGV[8] now in ms ("" = Redis TIME: the server clock decides; tests may pin it)
 
+  Live lots: a bid with a max while the lot is scheduled records an absentee maximum (kind
+  'absentee'); a standing absentee maximum answers later bids (see includes/live.lua).
+
   Reply: flat array of field/value strings: seq outcome reason kind amount price leader
   prev_price prev_leader price_changed bid_count ends_at extended asking reserve_met at stream_id replayed
 ]]
 -- @include increment.lua
+-- @include live.lua
 
 local bidder, amount, max_arg, idem_key = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local max = amount
@@ -49,24 +53,20 @@ end
 
 local mode = st.mode
 local bands = st.increments
-local status = st.status
-local seq = tonumber(st.seq) + 1
-local price = tonumber(st.price)
-local leader = st.leader
-local leader_max = tonumber(st.leader_max)
-local bid_count = tonumber(st.bid_count)
-local ends_at = tonumber(st.ends_at)
-local asking = tonumber(st.asking)
 local reserve = tonumber(st.reserve)
-local prev_price, prev_leader, prev_end = price, leader, ends_at
+local s = load_state(st)
+s.seq = s.seq + 1
+local prev_price, prev_leader, prev_end = s.price, s.leader, s.ends_at
+-- A maximum left on a live lot before it opens is an absentee bid, executed by `open`.
+local absentee = mode == 'live' and s.status == 'scheduled' and max_arg ~= ''
 local reason = nil
 local kind = nil
 
-if status == 'on_hold' then reason = 'ON_HOLD'
-elseif status == 'scheduled' then reason = 'NOT_STARTED'
-elseif status ~= 'open' and status ~= 'fair_warning' then reason = 'CLOSED'
-elseif now < tonumber(st.starts_at) then reason = 'NOT_STARTED'
-elseif mode == 'timed' and now > ends_at + tonumber(st.grace_ms) then reason = 'CLOSED'
+if s.status == 'on_hold' then reason = 'ON_HOLD'
+elseif s.status == 'scheduled' and not absentee then reason = 'NOT_STARTED'
+elseif s.status ~= 'scheduled' and s.status ~= 'open' and s.status ~= 'fair_warning' then reason = 'CLOSED'
+elseif not absentee and now < tonumber(st.starts_at) then reason = 'NOT_STARTED'
+elseif mode == 'timed' and now > s.ends_at + tonumber(st.grace_ms) then reason = 'CLOSED'
 else
   local limit = redis.call('HGET', KEYS[2], bidder)
   if not limit then reason = 'NOT_ELIGIBLE'
@@ -74,87 +74,81 @@ else
   end
 end
 
-if reason == nil and mode == 'live' then
-  if bidder == leader then reason = 'ALREADY_LEADING'
-  elseif bid_count > 0 and amount <= price then reason = 'OUTBID'
-  elseif amount < asking then reason = 'TOO_LOW'
-  else
-    kind = 'bid'
-    price = amount
-    leader = bidder
-    leader_max = amount
-    asking = amount + increment_at(bands, amount)
-    status = 'open'
-  end
+if reason == nil and absentee then
+  reason = record_absentee(s, bidder, max, s.seq)
+  if reason == nil then kind = 'absentee' end
+elseif reason == nil and mode == 'live' then
+  reason = live_bid(st, s, bidder, 'bid', amount)
+  if reason == nil then kind = 'bid' end
 elseif reason == nil then
   local minimum = tonumber(st.opening)
-  if bid_count > 0 then minimum = price + increment_at(bands, price) end
-  if bid_count > 0 and bidder == leader then
-    if max > leader_max then
+  if s.bid_count > 0 then minimum = s.price + increment_at(bands, s.price) end
+  if s.bid_count > 0 and bidder == s.leader then
+    if max > s.leader_max then
       kind = 'max_raised'
-      leader_max = max
+      s.leader_max = max
     else
       reason = 'ALREADY_LEADING'
     end
-  elseif bid_count > 0 and amount <= price then reason = 'OUTBID'
+  elseif s.bid_count > 0 and amount <= s.price then reason = 'OUTBID'
   elseif amount < minimum then reason = 'TOO_LOW'
-  elseif bid_count == 0 then
+  elseif s.bid_count == 0 then
     kind = 'bid'
-    price = amount
-    leader = bidder
-    leader_max = max
-  elseif max > leader_max then
+    s.price = amount
+    s.leader = bidder
+    s.leader_max = max
+  elseif max > s.leader_max then
     kind = 'bid'
-    price = math.max(amount, math.min(max, leader_max + increment_at(bands, leader_max)))
-    leader = bidder
-    leader_max = max
+    s.price = math.max(amount, math.min(max, s.leader_max + increment_at(bands, s.leader_max)))
+    s.leader = bidder
+    s.leader_max = max
   else
     reason = 'OUTBID'
-    if max == leader_max then price = leader_max
-    else price = math.min(leader_max, max + increment_at(bands, max)) end
+    if max == s.leader_max then s.price = s.leader_max
+    else s.price = math.min(s.leader_max, max + increment_at(bands, max)) end
   end
-  if reserve > 0 and price < reserve and leader_max >= reserve and (kind ~= nil or price ~= prev_price) then
-    price = reserve
+  if reserve > 0 and s.price < reserve and s.leader_max >= reserve and (kind ~= nil or s.price ~= prev_price) then
+    s.price = reserve
   end
 end
 
-local changed = (price ~= prev_price) or (leader ~= prev_leader)
-if changed then
-  bid_count = bid_count + 1
-  if mode == 'timed' then
-    asking = price + increment_at(bands, price)
-    local soft = tonumber(st.soft_close_ms)
-    if soft > 0 and ends_at - now < soft then
-      local new_end = ends_at + soft
-      local cap = tonumber(st.soft_close_cap_ms)
-      if cap > 0 then new_end = math.min(new_end, tonumber(st.scheduled_end) + cap) end
-      if new_end > ends_at then ends_at = new_end end
-    end
+local changed = (s.price ~= prev_price) or (s.leader ~= prev_leader)
+-- Live lots count their bids in live_bid (a standing bid each).
+if changed and mode == 'timed' then
+  s.bid_count = s.bid_count + 1
+  s.asking = s.price + increment_at(bands, s.price)
+  local soft = tonumber(st.soft_close_ms)
+  if soft > 0 and s.ends_at - now < soft then
+    local new_end = s.ends_at + soft
+    local cap = tonumber(st.soft_close_cap_ms)
+    if cap > 0 then new_end = math.min(new_end, tonumber(st.scheduled_end) + cap) end
+    if new_end > s.ends_at then s.ends_at = new_end end
   end
 end
+-- A bid that changed the lot ends the undo of the floor action before it (undo would erase the bid).
+if mode == 'live' and (changed or kind ~= nil) then s.undo = '' end
 
 local outcome = 'rejected'
 if kind ~= nil then outcome = 'accepted' end
-redis.call('HSET', KEYS[1], 'seq', fmt(seq), 'price', fmt(price), 'leader', leader, 'leader_max', fmt(leader_max),
-  'bid_count', fmt(bid_count), 'ends_at', fmt(ends_at), 'asking', fmt(asking), 'status', status)
+save_state(KEYS[1], s)
 
 local changed_s = '0'
 if changed then changed_s = '1' end
 local extended_s = '0'
-if ends_at > prev_end then extended_s = '1' end
+if s.ends_at > prev_end then extended_s = '1' end
 local reserve_met = '0'
-if reserve == 0 or (bid_count > 0 and price >= reserve) then reserve_met = '1' end
-local stream_id = redis.call('XADD', KEYS[4], '*',
-  'seq', fmt(seq), 'bidder', bidder, 'outcome', outcome, 'reason', reason or '', 'kind', kind or '',
-  'amount', fmt(amount), 'max', max_arg, 'price', fmt(price), 'leader', leader, 'prev_price', fmt(prev_price),
-  'prev_leader', prev_leader, 'price_changed', changed_s, 'bid_count', fmt(bid_count), 'ends_at', fmt(ends_at),
-  'extended', extended_s, 'asking', fmt(asking), 'reserve_met', reserve_met, 'at', fmt(now), 'source', ARGV[5], 'idem', idem_key,
-  'corr', ARGV[6], 'paddle', ARGV[7])
+if reserve == 0 or (s.bid_count > 0 and s.price >= reserve) then reserve_met = '1' end
+local stream_id = redis.call('XADD', KEYS[4], '*', 'type', 'bid',
+  'seq', fmt(s.seq), 'bidder', bidder, 'outcome', outcome, 'reason', reason or '', 'kind', kind or '',
+  'amount', fmt(amount), 'max', max_arg, 'price', fmt(s.price), 'leader', s.leader, 'prev_price', fmt(prev_price),
+  'prev_leader', prev_leader, 'price_changed', changed_s, 'bid_count', fmt(s.bid_count), 'ends_at', fmt(s.ends_at),
+  'extended', extended_s, 'asking', fmt(s.asking), 'reserve_met', reserve_met, 'at', fmt(now), 'source', ARGV[5],
+  'idem', idem_key, 'corr', ARGV[6], 'paddle', ARGV[7])
 
-local reply = { 'seq', fmt(seq), 'outcome', outcome, 'reason', reason or '', 'kind', kind or '',
-  'amount', fmt(amount), 'price', fmt(price), 'leader', leader, 'prev_price', fmt(prev_price),
-  'prev_leader', prev_leader, 'price_changed', changed_s, 'bid_count', fmt(bid_count),
-  'ends_at', fmt(ends_at), 'extended', extended_s, 'asking', fmt(asking), 'reserve_met', reserve_met,
+local reply = { 'seq', fmt(s.seq), 'outcome', outcome, 'reason', reason or '', 'kind', kind or '',
+  'amount', fmt(amount), 'price', fmt(s.price), 'leader', s.leader, 'prev_price', fmt(prev_price),
+  'prev_leader', prev_leader, 'price_changed', changed_s, 'bid_count', fmt(s.bid_count),
+  'ends_at', fmt(s.ends_at), 'extended', extended_s, 'asking', fmt(s.asking), 'reserve_met', reserve_met,
   'at', fmt(now), 'stream_id', stream_id }
 redis.call('HSET', KEYS[3], idem_field, cjson.encode({ fingerprint = fingerprint, reply = reply }))
 reply[#reply + 1] = 'replayed'

@@ -196,6 +196,10 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
     for (;;) {
       const page = await engine.store.decisions(auctionId, cursor, 200);
       for (const rec of page) {
+        if (rec.type !== 'bid') {
+          cursor = rec.streamId;
+          continue;
+        }
         cursor = rec.streamId;
         if (rec.decision.outcome !== 'accepted' || rec.decision.kind !== 'bid') continue;
         bids.push({

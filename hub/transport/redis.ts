@@ -11,12 +11,19 @@ import type {
   UpdateListener,
 } from './transport.ts';
 
-const publishScript = RedisScript.fromFile(new URL('./lua/publish-2.lua', import.meta.url));
+const publishScript = RedisScript.fromFile(new URL('./lua/publish-3.lua', import.meta.url));
 const cursorScript = RedisScript.fromFile(new URL('./lua/cursor-2.lua', import.meta.url));
 
-/** The stream is also the delivery bus between instances, so it never holds fewer than this. */
-const MIN_STREAM_ENTRIES = 1000;
+/**
+ * The stream is also the delivery bus between instances, so it never holds fewer than this
+ * (an instance whose read lags a little must still find its next entry). History is only the
+ * newest `limits.size` of them, within `limits.maxAgeMs`: that is all that is ever replayed,
+ * and a cursor outside it is unknown (`found: false`), exactly as in MemoryTransport.
+ */
+export const MIN_STREAM_ENTRIES = 1000;
 const INSTANCE_TTL_MS = 30_000;
+/** How long since() waits for the read loop before answering anyway (a duplicate beats a stuck subscribe). */
+const CATCH_UP_TIMEOUT_MS = 2000;
 const PAGE = 1000;
 
 export interface RedisTransportOptions {
@@ -40,6 +47,7 @@ export class RedisTransport implements Transport {
   private readonly reader: Redis;
   private readonly keys: {
     stream: string;
+    seq: string;
     instances: string;
     subs: (instance: string) => string;
     id: (id: string) => string;
@@ -48,6 +56,10 @@ export class RedisTransport implements Transport {
   private readonly listeners: UpdateListener[] = [];
   private readonly localSubs = new Map<string, string>();
   private lastSeen = '0-0';
+  /** since() calls waiting for the read loop to deliver up to an entry id. */
+  private catchUp: { entry: string; resolve: () => void }[] = [];
+  /** Entry ids of the updates history() read, for since() to wait on. */
+  private readonly entryOf = new WeakMap<Update, string>();
   private stopped = false;
   private loop: Promise<void> | undefined;
   private refresh: NodeJS.Timeout | undefined;
@@ -67,6 +79,7 @@ export class RedisTransport implements Transport {
     this.reader = new Redis(url.toString(), { lazyConnect: true, maxRetriesPerRequest: null });
     this.keys = {
       stream: `${prefix}:updates`,
+      seq: `${prefix}:seq`,
       instances: `${prefix}:instances`,
       subs: (instance) => `${prefix}:subs:${instance}`,
       id: (id) => `${prefix}:id:${id}`,
@@ -111,6 +124,7 @@ export class RedisTransport implements Transport {
             for (const l of this.listeners) l(u);
           }
         }
+        this.settleCatchUp();
       } catch (err) {
         if (this.stopped) return;
         this.opts.logger.warn(
@@ -125,7 +139,7 @@ export class RedisTransport implements Transport {
   async publish(update: Update): Promise<{ duplicate: boolean }> {
     const reply = (await publishScript.run(
       this.redis,
-      [this.keys.stream, this.keys.id(update.id)],
+      [this.keys.stream, this.keys.seq, this.keys.id(update.id)],
       [
         update.id,
         JSON.stringify(update.topics),
@@ -133,8 +147,9 @@ export class RedisTransport implements Transport {
         update.private ? '1' : '0',
         update.type ?? '',
         update.retry === undefined ? '' : String(update.retry),
-        Math.max(this.opts.limits.size, MIN_STREAM_ENTRIES),
+        this.opts.limits.size,
         this.opts.limits.maxAgeMs,
+        Math.max(this.opts.limits.size, MIN_STREAM_ENTRIES),
       ],
     )) as [number, string];
     return { duplicate: reply[0] === 1 };
@@ -144,31 +159,100 @@ export class RedisTransport implements Transport {
     this.listeners.push(listener);
   }
 
+  /**
+   * Resolves once every update returned has been passed to the listeners (see `delivered`).
+   * The hub registers a subscriber, replays since(), then drops from what its listener queued
+   * meanwhile every update the replay held; an update the read loop delivered only after that
+   * would reach the subscriber twice.
+   */
   async since(cursor: string): Promise<HistoryResult> {
-    let start = '-';
-    let found = false;
-    if (cursor !== 'earliest') {
-      const [entry, maxDeleted] = (await cursorScript.run(
-        this.redis,
-        [this.keys.stream, this.keys.id(cursor)],
-        [],
-      )) as [string, string];
-      if (entry !== '' && compareEntryIds(entry, maxDeleted) >= 0) {
-        found = true;
-        start = `(${entry}`;
-      }
+    const result = await this.history(cursor);
+    const last =
+      result.updates.length > 0 ? this.entryOf.get(result.updates[result.updates.length - 1]!) : undefined;
+    if (last !== undefined) await this.delivered(last);
+    return result;
+  }
+
+  /** Waits until the read loop has passed entry `entry` to the listeners (bounded: never hangs a subscribe). */
+  private delivered(entry: string): Promise<void> {
+    if (this.stopped || compareEntryIds(this.lastSeen, entry) >= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { entry, resolve: () => {} };
+      const timer = setTimeout(() => waiter.resolve(), CATCH_UP_TIMEOUT_MS);
+      waiter.resolve = () => {
+        clearTimeout(timer);
+        this.catchUp = this.catchUp.filter((w) => w !== waiter);
+        resolve();
+      };
+      this.catchUp.push(waiter);
+    });
+  }
+
+  private settleCatchUp(): void {
+    for (const w of this.catchUp)
+      if (this.stopped || compareEntryIds(this.lastSeen, w.entry) >= 0) w.resolve();
+  }
+
+  private async history(cursor: string): Promise<HistoryResult> {
+    const size = this.opts.limits.size;
+    const [entry, behind, oldestMs] = (await cursorScript.run(
+      this.redis,
+      [this.keys.seq, this.keys.id(cursor)],
+      [this.opts.limits.maxAgeMs],
+    )) as [string, number, string];
+    // Entry ids are Redis's clock in ms: anything below this one is older than the history age.
+    const oldest = `${oldestMs}-0`;
+    if (
+      cursor !== 'earliest' &&
+      entry !== '' &&
+      behind >= 0 &&
+      behind < size &&
+      compareEntryIds(entry, oldest) >= 0
+    ) {
+      const after = await this.range(`(${entry}`, size);
+      // Publishes since the lookup may have pushed the cursor out of history meanwhile.
+      if (after.length < size) return { found: true, updates: after };
     }
-    const updates: Update[] = [];
-    const limit = this.opts.limits.size;
-    for (;;) {
-      const page = (await this.redis.xrange(this.keys.stream, start, '+', 'COUNT', PAGE)) as StreamEntry[];
-      for (const e of page) updates.push(toUpdate(e));
-      if (page.length < PAGE) break;
+    return { found: false, updates: await this.newest(oldest, size) };
+  }
+
+  /** Up to `limit` entries from `start` on, oldest first. */
+  private async range(start: string, limit: number): Promise<Update[]> {
+    const out: Update[] = [];
+    while (out.length < limit) {
+      const count = Math.min(PAGE, limit - out.length);
+      const page = (await this.redis.xrange(this.keys.stream, start, '+', 'COUNT', count)) as StreamEntry[];
+      for (const e of page) out.push(this.toTrackedUpdate(e));
+      if (page.length < count) break;
       start = `(${page[page.length - 1]![0]}`;
     }
-    // The stream may hold more than the configured history (it is also the bus): replay only the newest `size`.
-    if (!found && updates.length > limit) updates.splice(0, updates.length - limit);
-    return { found, updates };
+    return out;
+  }
+
+  /** The newest `limit` entries not below `oldest`, oldest first: all retained history. */
+  private async newest(oldest: string, limit: number): Promise<Update[]> {
+    const out: Update[] = [];
+    let end = '+';
+    while (out.length < limit) {
+      const count = Math.min(PAGE, limit - out.length);
+      const page = (await this.redis.xrevrange(
+        this.keys.stream,
+        end,
+        oldest,
+        'COUNT',
+        count,
+      )) as StreamEntry[];
+      for (const e of page) out.push(this.toTrackedUpdate(e));
+      if (page.length < count) break;
+      end = `(${page[page.length - 1]![0]}`;
+    }
+    return out.reverse();
+  }
+
+  private toTrackedUpdate(e: StreamEntry): Update {
+    const u = toUpdate(e);
+    this.entryOf.set(u, e[0]);
+    return u;
   }
 
   async lastEventId(): Promise<string | undefined> {
@@ -184,8 +268,13 @@ export class RedisTransport implements Transport {
       this.localSubs.set(r.id, json);
       args.push(r.id, json);
     }
+    // With its TTL from the start: an instance that dies before its next heartbeat leaves no key behind.
+    const key = this.keys.subs(this.instance);
     this.redis
-      .hset(this.keys.subs(this.instance), ...args)
+      .multi()
+      .hset(key, ...args)
+      .pexpire(key, INSTANCE_TTL_MS)
+      .exec()
       .catch((err: unknown) => this.opts.logger.warn({ err }, 'could not record subscriptions'));
   }
 
@@ -222,6 +311,7 @@ export class RedisTransport implements Transport {
 
   async close(): Promise<void> {
     this.stopped = true;
+    this.settleCatchUp();
     clearInterval(this.refresh);
     this.reader.disconnect();
     await this.loop;

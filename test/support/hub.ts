@@ -1,12 +1,12 @@
 import { SignJWT } from 'jose';
 import { hubDefaults, startHub, type HubConfig, type RunningHub } from '../../hub/index.ts';
-import { createLogger } from '../../common/logger.ts';
+import { createLogger, type Logger } from '../../common/logger.ts';
 
 export const PUBLISHER_KEY = 'test-publisher-key-0123456789abcdef0123456789';
 export const SUBSCRIBER_KEY = 'test-subscriber-key-0123456789abcdef012345678';
 
-/** Starts a hub on a free loopback port with test keys; override anything. */
-export async function startTestHub(overrides: Partial<HubConfig> = {}): Promise<RunningHub> {
+/** Starts a hub on a free loopback port with test keys; override anything (and the logger, to capture logs). */
+export async function startTestHub(overrides: Partial<HubConfig> = {}, logger?: Logger): Promise<RunningHub> {
   const config: HubConfig = {
     ...hubDefaults,
     host: '127.0.0.1',
@@ -19,10 +19,11 @@ export async function startTestHub(overrides: Partial<HubConfig> = {}): Promise<
   };
   return startHub(
     config,
-    createLogger(
-      'hub',
-      process.env.TEST_LOG_LEVEL === undefined ? 'silent' : (process.env.TEST_LOG_LEVEL as 'info'),
-    ),
+    logger ??
+      createLogger(
+        'hub',
+        process.env.TEST_LOG_LEVEL === undefined ? 'silent' : (process.env.TEST_LOG_LEVEL as 'info'),
+      ),
   );
 }
 

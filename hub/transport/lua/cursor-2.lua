@@ -1,18 +1,22 @@
 --[[
-  Finds where a reconnecting subscriber's cursor sits in the stream, by index (no scan).
-  KEYS[1] the update stream
-  KEYS[2] the id index key of the cursor
-  Reply: { entryId or "", maxDeletedEntryId or "0-0" }. The cursor is usable only when it has an
-  entry id and nothing after it was trimmed (entryId >= maxDeletedEntryId), compared by the caller.
+  Where a reconnecting subscriber's cursor sits in history, by index (no scan).
+  KEYS[1] the append counter (see publish-3.lua)
+  KEYS[2] the id index key of the cursor ("<entryId> <seq>")
+  ARGV[1] history max age in ms
+  Reply: { entryId or "", entries appended after the cursor or -1, oldest retained time in ms }.
+  The caller decides: the cursor is in history when it has an entry, fewer than `size` entries
+  were appended after it, and its entry is not older than the oldest retained time. (The stream's
+  max-deleted-entry-id cannot tell: XTRIM does not update it, only XDEL does.)
 ]]
-local entry = redis.call('GET', KEYS[2]) or ''
-local maxDeleted = '0-0'
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  local info = redis.call('XINFO', 'STREAM', KEYS[1])
-  for i = 1, #info, 2 do
-    if info[i] == 'max-deleted-entry-id' then
-      maxDeleted = info[i + 1]
-    end
-  end
+local now = redis.call('TIME')
+local oldest = math.max(0, tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[1]))
+local value = redis.call('GET', KEYS[2])
+local entry, seq
+if value then
+  entry, seq = string.match(value, '^(%S+) (%d+)$')
 end
-return { entry, maxDeleted }
+if not entry then
+  return { '', -1, string.format('%d', oldest) }
+end
+local behind = (tonumber(redis.call('GET', KEYS[1])) or 0) - tonumber(seq)
+return { entry, behind, string.format('%d', oldest) }

@@ -1,0 +1,38 @@
+--[[
+  Appends one update to the hub's stream, at most once per update id while that id is in history.
+  KEYS[1] the update stream
+  KEYS[2] the append counter: entries ever appended, so an entry's distance from the newest is
+          (counter - its seq), without scanning the stream
+  KEYS[3] the id index key of this update id: "<entryId> <seq>", expiring with the history age
+  ARGV[1] update id          ARGV[2] topics (JSON array)   ARGV[3] data
+  ARGV[4] private ("1"/"0")  ARGV[5] type ("" = none)       ARGV[6] retry ("" = none)
+  ARGV[7] history size: the newest this many entries are history (replayable)
+  ARGV[8] history max age in ms
+  ARGV[9] entries kept in the stream (>= ARGV[7]: the stream is also the delivery bus)
+  Reply: { 0, entryId } when appended, { 1, entryId } when the id is already in history.
+]]
+local size = tonumber(ARGV[7])
+local now = redis.call('TIME')
+local oldest = math.max(0, tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[8]))
+
+local existing = redis.call('GET', KEYS[3])
+if existing then
+  local entry, seq = string.match(existing, '^(%S+) (%d+)$')
+  if entry then
+    local behind = (tonumber(redis.call('GET', KEYS[2])) or 0) - tonumber(seq)
+    local ms = tonumber(string.match(entry, '^(%d+)-'))
+    -- An id trimmed out of history (by count or age) may be published again, as in memory.
+    if behind >= 0 and behind < size and ms ~= nil and ms >= oldest then
+      return { 1, entry }
+    end
+  end
+end
+
+local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 't', ARGV[2], 'd', ARGV[3], 'p', ARGV[4], 'y', ARGV[5], 'r', ARGV[6])
+local seq = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[3], entry .. ' ' .. seq, 'PX', ARGV[8])
+redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[9])
+if oldest > 0 then
+  redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-0', oldest))
+end
+return { 0, entry }

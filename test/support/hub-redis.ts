@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** The shared development Redis; every test isolates itself under its own key prefix. */
+export const REDIS_PORT = 6379;
+
+/** A key prefix nobody else uses, with a hash tag like the hub's default (`gavel:{hub}`). */
+export const uniquePrefix = (): string => `gavel:{hub-${randomUUID().slice(0, 13)}}`;
+
+/** The hub transport URL for a prefix (MERCURE_TRANSPORT_URL). */
+export const redisTransportUrl = (prefix: string, port = REDIS_PORT): string =>
+  `redis://127.0.0.1:${port}?prefix=${encodeURIComponent(prefix)}`;
+
+/** Deletes every key under the prefix; returns how many were deleted. */
+export async function deleteKeys(prefix: string, port = REDIS_PORT): Promise<number> {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Lists the keys under the prefix (to assert what a transport leaves behind). */
+export async function listKeys(prefix: string, port = REDIS_PORT): Promise<string[]> {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    const out: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}:*`, 'COUNT', 1000);
+      cursor = next;
+      out.push(...keys);
+    } while (cursor !== '0');
+    return out.sort();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&');
+
+/** A free TCP port on loopback (bound, read, released). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Retries `check` until it stops throwing, or rethrows its last error after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, everyMs = 50): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await sleep(everyMs);
+    }
+  }
+}
+
+/** A child process's exit, as a promise (code, or the signal that killed it). */
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/**
+ * A `redis-server` of the test's own, on a free port, with an append-only file in a temporary
+ * directory: it can be stopped and started again on the same port and data, which the shared
+ * Redis must never be.
+ */
+export class OwnRedis {
+  readonly port: number;
+  readonly dir: string;
+  private child: ChildProcess | undefined;
+
+  private constructor(port: number, dir: string) {
+    this.port = port;
+    this.dir = dir;
+  }
+
+  static async start(): Promise<OwnRedis> {
+    const r = new OwnRedis(await freePort(), mkdtempSync(join(tmpdir(), 'gavel-redis-')));
+    await r.startServer();
+    return r;
+  }
+
+  async startServer(): Promise<void> {
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--dir',
+        this.dir,
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: 'ignore' },
+    );
+    this.child = child;
+    await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      const probe = new Redis({
+        host: '127.0.0.1',
+        port: this.port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+        if ((await probe.ping()) !== 'PONG') throw new Error('no PONG');
+      } finally {
+        probe.disconnect();
+      }
+    }, 10_000);
+  }
+
+  /** Stops the server the graceful way (SIGTERM: it writes its append-only file and exits 0). */
+  async stopServer(): Promise<void> {
+    const child = this.child;
+    if (child === undefined) return;
+    this.child = undefined;
+    const done = exited(child);
+    child.kill('SIGTERM');
+    await done;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopServer();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
