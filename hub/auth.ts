@@ -110,7 +110,24 @@ export class TokenVerifier {
     return new TokenVerifier(role, key, alg);
   }
 
+  /**
+   * Tokens already verified, until they expire: publishers and reconnecting subscribers send the
+   * same token again and again, and WebCrypto verification is the costliest step of a publish.
+   * Bounded (cleared when full); a token without `exp` is verified again after a minute.
+   */
+  private readonly verified = new Map<string, { claim: MercureClaim | undefined; until: number }>();
+
   async verify(token: string): Promise<MercureClaim | undefined> {
+    const hit = this.verified.get(token);
+    if (hit !== undefined) {
+      if (hit.until > Date.now()) return hit.claim;
+      this.verified.delete(token);
+    }
+    const claim = await this.verifyUncached(token);
+    return claim;
+  }
+
+  private async verifyUncached(token: string): Promise<MercureClaim | undefined> {
     if (this.key === undefined) {
       throw new AuthError(401, 'KEY_NOT_CONFIGURED', `no ${this.role} JWT key is configured on this hub`);
     }
@@ -120,16 +137,22 @@ export class TokenVerifier {
     } catch (err) {
       throw explain(err, this.alg);
     }
-    if (payload.mercure === undefined) return undefined;
-    const claim = mercureClaimSchema.safeParse(payload.mercure);
-    if (!claim.success) {
-      throw new AuthError(
-        401,
-        'TOKEN_INVALID_CLAIMS',
-        `the "mercure" claim is malformed: ${claim.error.issues[0]?.message ?? 'invalid'}`,
-      );
+    let result: MercureClaim | undefined;
+    if (payload.mercure !== undefined) {
+      const claim = mercureClaimSchema.safeParse(payload.mercure);
+      if (!claim.success) {
+        throw new AuthError(
+          401,
+          'TOKEN_INVALID_CLAIMS',
+          `the "mercure" claim is malformed: ${claim.error.issues[0]?.message ?? 'invalid'}`,
+        );
+      }
+      result = claim.data;
     }
-    return claim.data;
+    const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + 60_000;
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, { claim: result, until: Math.min(exp, Date.now() + 3_600_000) });
+    return result;
   }
 }
 

@@ -48,6 +48,13 @@ describe('topic selectors', { timeout: 1000 }, () => {
     expect(matchAny(['https://example.com/{+p}', 'urn:x'], ['https://example.com/%zz', 'urn:x'])).toBe(true);
   });
 
+  it('caches each (selector, topic) pair apart, whatever characters they hold', () => {
+    // Both strings come from clients; a separator-joined cache key made these two pairs collide.
+    // Concatenated without the length prefix, both pairs would read "https://x/{p}https://x/ab".
+    expect(matchSelector('https://x/{p}', 'https://x/ab')).toBe(true);
+    expect(matchSelector('https://x/{p}https://x/a', 'b')).toBe(false);
+  });
+
   it('reports invalid selectors', () => {
     expect(selectorError('')).toMatch(/empty/);
     expect(selectorError('https://x/{')).toMatch(/invalid URI template/);

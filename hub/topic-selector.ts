@@ -1,4 +1,4 @@
-import { UriTemplateMatcher } from 'uri-template-matcher';
+import { compileUriTemplate, UriTemplateError } from './uri-template.ts';
 
 /**
  * Topic selectors (Mercure): `*` matches every topic, a string without `{` matches that exact
@@ -14,15 +14,14 @@ export function selectorKind(selector: string): SelectorKind {
 }
 
 const CACHE_LIMIT = 10_000;
-const compiled = new Map<string, UriTemplateMatcher | null>();
+const compiled = new Map<string, RegExp | null>();
 const results = new Map<string, boolean>();
 
-function compile(template: string): UriTemplateMatcher | null {
+function compile(template: string): RegExp | null {
   let m = compiled.get(template);
   if (m !== undefined) return m;
   try {
-    m = new UriTemplateMatcher();
-    m.add(template);
+    m = compileUriTemplate(template);
   } catch {
     m = null;
   }
@@ -36,29 +35,26 @@ export function selectorError(selector: string): string | undefined {
   if (selector === '') return 'empty topic selector';
   if (selectorKind(selector) !== 'template') return undefined;
   try {
-    new UriTemplateMatcher().add(selector);
+    compileUriTemplate(selector);
     return undefined;
   } catch (err) {
-    return `invalid URI template "${selector}": ${err instanceof Error ? err.message : String(err)}`;
+    if (err instanceof UriTemplateError) return `invalid URI template: ${err.message}`;
+    throw err;
   }
 }
 
 export function matchSelector(selector: string, topic: string): boolean {
   if (selector === '*' || selector === topic) return true;
   if (selectorKind(selector) !== 'template') return false;
-  const key = `${selector}\u0000${topic}`;
+  // Length-prefixed: with a separator, ("T", "a\0b") and ("T\0a", "b") shared one cache entry,
+  // so a pair's answer depended on which was asked first (both strings come from clients).
+  const key = `${selector.length}:${selector}${topic}`;
   const hit = results.get(key);
   if (hit !== undefined) return hit;
   const m = compile(selector);
-  let ok: boolean;
-  try {
-    ok = m !== null && m.match(topic) !== null;
-  } catch {
-    // uri-template-matcher percent-decodes the topic and throws URIError on a malformed escape
-    // ("%", "%E0%A4%A"). Such a topic cannot be an expansion of the template: no match. Thrown
-    // here it would abort the dispatch of that update and every later replay over it.
-    ok = false;
-  }
+  // Matching is on the raw topic (no percent-decoding), so a malformed escape such as "%" simply
+  // does not match instead of throwing in the middle of a dispatch.
+  const ok = m !== null && m.test(topic);
   if (results.size >= CACHE_LIMIT) results.clear();
   results.set(key, ok);
   return ok;

@@ -2,11 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
 import { publish, publisherToken, startTestHub, subscribeUrl } from '../test/support/hub.ts';
 import {
+  captureLogs,
+  expectLoggedRefusal,
   expectRefusal,
   openRaw,
   publishOk,
   readMetric,
   uniqueTopic,
+  type LogCapture,
   type RawStream,
 } from '../test/support/protocol.ts';
 import type { RunningHub } from './index.ts';
@@ -17,6 +20,7 @@ const OPENING = ':\nretry: 2000\n\n';
 describe('wire format and HTTP surface', { timeout: 5000 }, () => {
   let hub: RunningHub;
   let token: string;
+  let logs: LogCapture;
   const open: (SseConnection | RawStream)[] = [];
   const track = <T extends SseConnection | RawStream>(c: T): T => {
     open.push(c);
@@ -24,11 +28,14 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
   };
 
   beforeAll(async () => {
-    hub = await startTestHub({ corsOrigins: [APP_ORIGIN], maxBodyBytes: 1024, retryMs: 2000 });
+    // Every refusal is asserted with its structured log line too.
+    logs = captureLogs();
+    hub = await startTestHub({ corsOrigins: [APP_ORIGIN], maxBodyBytes: 1024, retryMs: 2000 }, logs.logger);
     token = await publisherToken();
   });
   afterEach(() => {
     for (const c of open.splice(0)) c.close();
+    logs.take();
   });
   afterAll(async () => {
     await hub.close();
@@ -70,14 +77,24 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
     const topic = uniqueTopic();
     const sse = track(await connectSse(subscribeUrl(hub.url, [topic])));
     for (const bad of ['a\rb', 'a\nb', 'a\0b', 'a\r\nretry: 1']) {
-      await expectRefusal(await publish(hub.url, token, { topic, id: bad }), 400, 'INVALID_ID');
-      await expectRefusal(await publish(hub.url, token, { topic, type: bad }), 400, 'INVALID_TYPE');
+      await expectLoggedRefusal(logs, await publish(hub.url, token, { topic, id: bad }), 400, 'INVALID_ID');
+      await expectLoggedRefusal(
+        logs,
+        await publish(hub.url, token, { topic, type: bad }),
+        400,
+        'INVALID_TYPE',
+      );
     }
     // Other control characters cannot travel in the Last-Event-ID header: refused in ids too.
     for (const bad of ['a\x01b', 'a\tb', 'a\x7fb']) {
-      await expectRefusal(await publish(hub.url, token, { topic, id: bad }), 400, 'INVALID_ID');
+      await expectLoggedRefusal(logs, await publish(hub.url, token, { topic, id: bad }), 400, 'INVALID_ID');
     }
-    await expectRefusal(await publish(hub.url, token, { topic, id: 'earliest' }), 400, 'INVALID_ID');
+    await expectLoggedRefusal(
+      logs,
+      await publish(hub.url, token, { topic, id: 'earliest' }),
+      400,
+      'INVALID_ID',
+    );
     const ok = await publishOk(hub.url, token, { topic, data: 'ok' });
     expect((await sse.waitFor(1)).map((e) => e.id)).toEqual([ok]);
   });
@@ -89,7 +106,7 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
       'https://example.com/.well-known/mercure/subscriptions/x/y',
       [uniqueTopic(), 'https://example.com/.well-known/mercure?x=1'],
     ]) {
-      await expectRefusal(await publish(hub.url, token, { topic }), 400, 'RESERVED_TOPIC');
+      await expectLoggedRefusal(logs, await publish(hub.url, token, { topic }), 400, 'RESERVED_TOPIC');
     }
     const ok = await publishOk(hub.url, token, { topic: 'https://example.com/.well-known/mercurey' });
     expect((await sse.waitFor(1)).map((e) => e.id)).toEqual([ok]);
@@ -97,11 +114,22 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
 
   it('refuses a subscription without a topic (400 MISSING_TOPIC) or with an invalid selector (400 INVALID_TOPIC_SELECTOR)', async () => {
     const base = `${hub.url}/.well-known/mercure`;
-    await expectRefusal(await fetch(base), 400, 'MISSING_TOPIC');
-    await expectRefusal(await fetch(`${base}?lastEventID=earliest`), 400, 'MISSING_TOPIC');
-    await expectRefusal(await fetch(subscribeUrl(hub.url, ['https://x/{'])), 400, 'INVALID_TOPIC_SELECTOR');
-    await expectRefusal(await fetch(subscribeUrl(hub.url, ['https://x/{}'])), 400, 'INVALID_TOPIC_SELECTOR');
-    await expectRefusal(
+    await expectLoggedRefusal(logs, await fetch(base), 400, 'MISSING_TOPIC');
+    await expectLoggedRefusal(logs, await fetch(`${base}?lastEventID=earliest`), 400, 'MISSING_TOPIC');
+    await expectLoggedRefusal(
+      logs,
+      await fetch(subscribeUrl(hub.url, ['https://x/{'])),
+      400,
+      'INVALID_TOPIC_SELECTOR',
+    );
+    await expectLoggedRefusal(
+      logs,
+      await fetch(subscribeUrl(hub.url, ['https://x/{}'])),
+      400,
+      'INVALID_TOPIC_SELECTOR',
+    );
+    await expectLoggedRefusal(
+      logs,
       await fetch(subscribeUrl(hub.url, [uniqueTopic(), ''])),
       400,
       'INVALID_TOPIC_SELECTOR',
@@ -109,15 +137,20 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
   });
 
   it('refuses a publish without a topic with 400 MISSING_TOPIC', async () => {
-    await expectRefusal(await publish(hub.url, token, { topic: [] }), 400, 'MISSING_TOPIC');
-    await expectRefusal(await publish(hub.url, token, { topic: '' }), 400, 'MISSING_TOPIC');
+    await expectLoggedRefusal(logs, await publish(hub.url, token, { topic: [] }), 400, 'MISSING_TOPIC');
+    await expectLoggedRefusal(logs, await publish(hub.url, token, { topic: '' }), 400, 'MISSING_TOPIC');
   });
 
   it('refuses an oversized publish body with 413 BODY_TOO_LARGE and delivers nothing', async () => {
     const topic = uniqueTopic();
     const sse = track(await connectSse(subscribeUrl(hub.url, [topic])));
     const big = 'x'.repeat(2000);
-    await expectRefusal(await publish(hub.url, token, { topic, data: big }), 413, 'BODY_TOO_LARGE');
+    await expectLoggedRefusal(
+      logs,
+      await publish(hub.url, token, { topic, data: big }),
+      413,
+      'BODY_TOO_LARGE',
+    );
     // Without Content-Length (chunked), the limit is enforced while reading.
     const form = new URLSearchParams({ topic, data: big }).toString();
     const chunked = await fetch(`${hub.url}/.well-known/mercure`, {
@@ -133,7 +166,7 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
       }),
       duplex: 'half',
     });
-    await expectRefusal(chunked, 413, 'BODY_TOO_LARGE');
+    await expectLoggedRefusal(logs, chunked, 413, 'BODY_TOO_LARGE');
     const small = await publishOk(hub.url, token, { topic, data: 'x'.repeat(900) });
     expect((await sse.waitFor(1)).map((e) => e.id)).toEqual([small]);
   });
@@ -144,12 +177,13 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
       body: JSON.stringify({ topic: uniqueTopic(), data: 'x' }),
     });
-    await expectRefusal(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectLoggedRefusal(logs, res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('refuses an invalid retry with 400 INVALID_RETRY', async () => {
     for (const retry of ['-1', 'abc', '1.5', '', '1e3', '99999999999999999999']) {
-      await expectRefusal(
+      await expectLoggedRefusal(
+        logs,
         await publish(hub.url, token, { topic: uniqueTopic(), retry }),
         400,
         'INVALID_RETRY',
@@ -191,7 +225,7 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
     // A browser can read a refusal's body only with CORS headers on it.
     const refused = await fetch(`${hub.url}/.well-known/mercure`, { headers: { Origin: APP_ORIGIN } });
     expect(refused.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
-    await expectRefusal(refused, 400, 'MISSING_TOPIC');
+    await expectLoggedRefusal(logs, refused, 400, 'MISSING_TOPIC');
     const published = await publish(hub.url, token, { topic: uniqueTopic() }, { Origin: APP_ORIGIN });
     expect(published.status).toBe(200);
     expect(published.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);

@@ -28,6 +28,19 @@ export async function expectRefusal(res: Response, status: number, code: string)
   expect((body.error?.message as string).length).toBeGreaterThan(0);
 }
 
+/** A refusal, plus the one structured log line (`reason` = the code) the hub wrote for it. */
+export async function expectLoggedRefusal(
+  logs: LogCapture,
+  res: Response,
+  status: number,
+  code: string,
+): Promise<Record<string, unknown>> {
+  await expectRefusal(res, status, code);
+  const lines = logs.take().filter((l) => 'refused' in l);
+  expect(lines).toEqual([expect.objectContaining({ status, reason: code })]);
+  return lines[0]!;
+}
+
 /** A pino logger writing JSON lines into memory, so tests can assert the hub's structured logs. */
 export interface LogCapture {
   logger: Logger;
