@@ -2,8 +2,26 @@ import type { Logger } from '../common/logger.ts';
 import type { HubPublisher, HubUpdate } from '../common/hub-publisher.ts';
 import type { Topics } from '../common/topics.ts';
 import { formatAmount } from '../common/money.ts';
-import type { AuctionSnapshot, BidDecision, BidRequest, BiddingStore } from './types.ts';
-import { viewFromDecision, viewFromSnapshot, type AuctionMeta, type PublicAuctionView } from './view.ts';
+import type {
+  AuctionSnapshot,
+  BidDecision,
+  BidRequest,
+  BiddingStore,
+  FloorActionRequest,
+  FloorActionResult,
+} from './types.ts';
+import {
+  decidedLotOfBid,
+  decidedLotOfFloor,
+  maskLeader,
+  viewFromDecision,
+  viewFromSnapshot,
+  type AuctionMeta,
+  type DecidedLot,
+  type LotChange,
+  type PublicAuctionUpdate,
+  type PublicAuctionView,
+} from './view.ts';
 
 export interface BiddingEngineOptions {
   store: BiddingStore;
@@ -24,32 +42,59 @@ export type BidderNotice =
   | (NoticeBase & { type: 'leading'; yourMaximum: string | null })
   | (NoticeBase & { type: 'outbid'; yourPreviousBid: string; asking: string })
   | (NoticeBase & { type: 'max_raised'; yourMaximum: string })
-  | (NoticeBase & { type: 'proxy_bid' });
+  | (NoticeBase & { type: 'proxy_bid' })
+  /** Live lots: the auctioneer gave your standing bid to a floor bidder at the same amount. */
+  | (NoticeBase & { type: 'overruled'; yourBid: string; leader: string | null; asking: string })
+  /** Live lots: the auctioneer rejected your standing bid; the price went back to the bid before it. */
+  | (NoticeBase & { type: 'bid_rejected'; yourBid: string; asking: string })
+  /** Live lots: you lead again — the bid after yours was rejected, or the auctioneer undid an action. */
+  | (NoticeBase & { type: 'reinstated'; asking: string })
+  /** Live lots: your absentee maximum took the lead when the lot opened. */
+  | (NoticeBase & { type: 'absentee_executed'; asking: string })
+  /** Live lots: the hammer fell on your bid. */
+  | (NoticeBase & { type: 'won'; hammerPrice: string })
+  /** Live lots: sold to another bidder (you were the underbidder), or unsold with you leading (reserve not met). */
+  | (NoticeBase & { type: 'lost'; lotStatus: 'sold' | 'unsold'; hammerPrice: string | null });
 
 const NOTICE_CONCURRENCY = 8;
 
 interface Queued {
   seq: number;
   update: HubUpdate;
+  /** Floor actions are each published, never replaced by a later state: every screen shows every call. */
+  keep: boolean;
 }
 
-/** Updates waiting to be published for one auction: the newest public state, the newest notice per bidder. */
+/** The updates one decision produces: its public state (if it changed), and a notice per bidder. */
 interface Outbox {
   public: Queued | undefined;
   notices: Map<string, Queued>;
 }
 
+/** Updates waiting to be published for one auction: public states in seq order, the newest notice per bidder. */
+interface Pending {
+  public: Queued[];
+  notices: Map<string, Queued>;
+}
+
+/** A live lot's floor bidders are `paddle:<n>`: they have no private topic. */
+function hasPrivateTopic(bidderId: string | undefined): bidderId is string {
+  return bidderId !== undefined && !bidderId.startsWith('paddle:');
+}
+
 /**
- * The real-time bidding engine: one atomic decision per bid in the store, then the result
- * pushed through the hub — a public update on the auction and sale topics, and private
- * notices to the bidders whose position changed. Publishing never delays the bidder's answer;
+ * The real-time bidding engine: one atomic decision per bid or floor action in the store, then
+ * the result pushed through the hub — a public update on the auction and sale topics, and private
+ * notices to the bidders whose position changed. Publishing never delays the caller's answer;
  * retries reuse the update id, so the hub applies each once.
  */
 export class BiddingEngine {
   private readonly opts: BiddingEngineOptions;
   private readonly meta = new Map<string, AuctionMeta>();
-  private readonly pending = new Map<string, Outbox>();
+  private readonly pending = new Map<string, Pending>();
   private readonly pumps = new Map<string, Promise<void>>();
+  /** Work that will queue updates later (look-ups before a notice), awaited by drain(). */
+  private readonly tasks = new Set<Promise<void>>();
   /** Highest public seq handed to the hub, per auction. */
   private readonly sentSeq = new Map<string, number>();
 
@@ -91,6 +136,47 @@ export class BiddingEngine {
     return decision;
   }
 
+  /**
+   * Decides one of the auctioneer's floor actions, then publishes what it changed: every applied
+   * action as its own public update (with `lastAction`), and private notices to the internet
+   * bidders it concerns — overruled, rejected, outbid by the floor, reinstated, won, lost. A
+   * refused action publishes nothing, except a floor bid that an absentee maximum answered: that
+   * one is refused yet moves the price, and every screen has to show it.
+   */
+  async floorAction(req: FloorActionRequest): Promise<FloorActionResult> {
+    // Looked up before the decision (cached after the first), so the updates queue synchronously, in seq order.
+    const meta = await this.auctionMeta(req.auctionId);
+    const r = await this.opts.store.floorAction(req);
+    this.opts.logger.info(
+      {
+        correlationId: req.correlationId,
+        auctionId: req.auctionId,
+        action: r.action,
+        seq: r.seq,
+        outcome: r.outcome,
+        reason: r.reason,
+        status: r.status,
+        previousStatus: r.previousStatus,
+        undone: r.undone,
+        replayed: r.replayed,
+      },
+      'floor action decided',
+    );
+    const lot = decidedLotOfFloor(r);
+    // `superseded` only closes the undo window: nothing anyone sees changes.
+    if (
+      meta === undefined ||
+      lot === undefined ||
+      r.replayed ||
+      r.action === 'superseded' ||
+      (r.outcome !== 'accepted' && !r.priceChanged)
+    )
+      return r;
+    this.enqueue(req.auctionId, this.floorOutbox(r, lot, meta));
+    if (r.action === 'hammer' && r.status === 'sold') this.track(this.noticeUnderbidder(r, meta));
+    return r;
+  }
+
   /** The public snapshot and the hub event id to subscribe from (undefined before the first update). */
   async snapshot(
     auctionId: string,
@@ -116,7 +202,8 @@ export class BiddingEngine {
 
   /** Resolves when every queued update has been attempted (tests, shutdown). */
   async drain(): Promise<void> {
-    while (this.pumps.size > 0) await Promise.all([...this.pumps.values()]);
+    while (this.pumps.size > 0 || this.tasks.size > 0)
+      await Promise.all([...this.pumps.values(), ...this.tasks]);
   }
 
   private async metaOf(auctionId: string): Promise<AuctionMeta> {
@@ -125,24 +212,42 @@ export class BiddingEngine {
     return m;
   }
 
+  private track(work: Promise<void>): void {
+    const task: Promise<void> = work
+      .catch((err: unknown) => this.opts.logger.error({ err }, 'could not prepare updates'))
+      .finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
+  }
+
   /**
    * Queues a decision's updates. Public states and private notices flow in two lanes per
    * auction, each publishing one round at a time. While a round is in flight, a newer public
-   * state replaces an older one (a price tick is superseded by the next) and each bidder keeps
-   * only their newest notice — a burst costs a few rounds, not one per bid, nobody is shown an
-   * older state after a newer one, and a flood of notices never delays the public price.
+   * state replaces a queued price tick (a bid's state is superseded by the next) and each bidder
+   * keeps only their newest notice — a burst costs a few rounds, not one per bid, nobody is shown
+   * an older state after a newer one, and a flood of notices never delays the public price.
+   * Floor actions are never replaced: they come at the auctioneer's pace, and every screen must
+   * show each call (fair warning, then the hammer), not just the last state.
    */
   private enqueue(auctionId: string, batch: Outbox): void {
     let pending = this.pending.get(auctionId);
-    if (pending === undefined)
-      this.pending.set(auctionId, (pending = { public: undefined, notices: new Map() }));
-    const sent = this.sentSeq.get(auctionId) ?? 0;
-    if (
-      batch.public !== undefined &&
-      batch.public.seq > sent &&
-      batch.public.seq > (pending.public?.seq ?? 0)
-    )
-      pending.public = batch.public;
+    if (pending === undefined) this.pending.set(auctionId, (pending = { public: [], notices: new Map() }));
+    const p = batch.public;
+    if (p !== undefined && p.seq > (this.sentSeq.get(auctionId) ?? 0)) {
+      const list = pending.public;
+      const last = list.at(-1);
+      if (last === undefined || p.seq > last.seq) {
+        if (last !== undefined && !last.keep) list.pop();
+        list.push(p);
+      } else if (p.keep && !list.some((q) => q.seq === p.seq)) {
+        // Queued behind newer updates (its auction's facts were still loading): keep seq order.
+        list.splice(
+          list.findIndex((q) => q.seq > p.seq),
+          0,
+          p,
+        );
+      }
+      // An older price tick than what is queued is dropped: the queued state includes it.
+    }
     for (const [bidder, n] of batch.notices) {
       const prev = pending.notices.get(bidder);
       if (prev === undefined || n.seq >= prev.seq) pending.notices.set(bidder, n);
@@ -163,12 +268,25 @@ export class BiddingEngine {
       if (pending === undefined) return;
       try {
         if (lane === 'public') {
-          const latest = pending.public;
-          if (latest === undefined) return;
-          pending.public = undefined;
-          this.sentSeq.set(auctionId, latest.seq);
-          await this.publishWithRetry(latest.update);
-          await this.opts.store.markPublished(auctionId, latest.seq, latest.update.id!);
+          const round = pending.public;
+          if (round.length === 0) return;
+          pending.public = [];
+          this.sentSeq.set(auctionId, round.at(-1)!.seq);
+          // In order, one at a time: the hub keeps the order it receives them in.
+          let published: Queued | undefined;
+          for (const q of round) {
+            try {
+              await this.publishWithRetry(q.update);
+              published = q;
+            } catch (err) {
+              this.opts.logger.error(
+                { err, auctionId, lane, id: q.update.id },
+                'publishing an update failed; subscribers catch up from the next update or a snapshot',
+              );
+            }
+          }
+          if (published !== undefined)
+            await this.opts.store.markPublished(auctionId, published.seq, published.update.id!);
         } else {
           if (pending.notices.size === 0) return;
           const round = [...pending.notices.values()];
@@ -189,36 +307,56 @@ export class BiddingEngine {
     }
   }
 
+  /** The public update of one decision, on the auction and sale topics. */
+  private publicUpdate(
+    lot: DecidedLot,
+    meta: AuctionMeta,
+    lastAction: LotChange,
+    extra: Pick<PublicAuctionUpdate, 'extended' | 'undone'>,
+    keep: boolean,
+  ): Queued {
+    const { topics } = this.opts;
+    const data: PublicAuctionUpdate = { ...viewFromDecision(lot, meta), lastAction, ...extra };
+    return {
+      seq: lot.seq,
+      keep,
+      update: {
+        id: `urn:gavel:auction:${lot.auctionId}:${lot.seq}`,
+        type: 'auction',
+        topics: [topics.auction(lot.auctionId), topics.sale(meta.saleId)],
+        data: JSON.stringify(data),
+      },
+    };
+  }
+
+  private addNotice(out: Outbox, bidderId: string, n: BidderNotice): void {
+    out.notices.set(bidderId, {
+      seq: n.seq,
+      keep: false,
+      update: {
+        id: `urn:gavel:auction:${n.auctionId}:${n.seq}:${n.type}:${bidderId}`,
+        type: n.type,
+        private: true,
+        topics: [this.opts.topics.bidder(bidderId)],
+        data: JSON.stringify(n),
+      },
+    });
+  }
+
   /** The updates one decision produces: the public state, and a notice per bidder whose position changed. */
   private outboxFor(d: BidDecision, req: BidRequest, meta: AuctionMeta): Outbox {
-    const { topics } = this.opts;
     const money = (minor: number): string => formatAmount(minor, meta.currency);
-    const base = `urn:gavel:auction:${d.auctionId}:${d.seq}`;
     const out: Outbox = { public: undefined, notices: new Map() };
     if (d.priceChanged) {
-      const view = viewFromDecision(d, meta);
-      out.public = {
-        seq: d.seq,
-        update: {
-          id: base,
-          type: 'auction',
-          topics: [topics.auction(d.auctionId), topics.sale(meta.saleId)],
-          data: JSON.stringify({ ...view, extended: d.extended }),
-        },
-      };
+      out.public = this.publicUpdate(
+        decidedLotOfBid(d, meta.mode),
+        meta,
+        'bid',
+        { extended: d.extended, undone: null },
+        false,
+      );
     }
-    const notice = (bidderId: string, n: BidderNotice): void => {
-      out.notices.set(bidderId, {
-        seq: d.seq,
-        update: {
-          id: `${base}:${n.type}:${bidderId}`,
-          type: n.type,
-          private: true,
-          topics: [topics.bidder(bidderId)],
-          data: JSON.stringify(n),
-        },
-      });
-    };
+    const notice = (bidderId: string, n: BidderNotice): void => this.addNotice(out, bidderId, n);
     const common: NoticeBase = {
       auctionId: d.auctionId,
       seq: d.seq,
@@ -231,8 +369,10 @@ export class BiddingEngine {
         ...common,
         yourMaximum: req.max === undefined ? null : money(Math.max(req.max, req.amount)),
       });
-      if (d.previousLeaderId !== undefined && d.previousLeaderId !== d.leaderId) {
-        notice(d.previousLeaderId, {
+      const prev = d.previousLeaderId;
+      // On a live lot the previous leader may be a floor bidder, who has no private topic.
+      if (prev !== undefined && prev !== d.leaderId && (meta.mode === 'timed' || hasPrivateTopic(prev))) {
+        notice(prev, {
           type: 'outbid',
           ...common,
           yourPreviousBid: money(d.previousPrice),
@@ -249,6 +389,128 @@ export class BiddingEngine {
       notice(d.leaderId, { type: 'proxy_bid', ...common });
     }
     return out;
+  }
+
+  /** The updates of an applied floor action (or a floor bid an absentee answered). */
+  private floorOutbox(r: FloorActionResult, lot: DecidedLot, meta: AuctionMeta): Outbox {
+    const money = (minor: number): string => formatAmount(minor, meta.currency);
+    const out: Outbox = {
+      public: this.publicUpdate(
+        lot,
+        meta,
+        r.action as LotChange,
+        { extended: false, undone: r.undone ?? null },
+        true,
+      ),
+      notices: new Map(),
+    };
+    const notice = (bidderId: string, n: BidderNotice): void => this.addNotice(out, bidderId, n);
+    const common: NoticeBase = {
+      auctionId: r.auctionId,
+      seq: r.seq,
+      price: money(r.price),
+      currency: meta.currency,
+    };
+    const asking = money(r.asking);
+    const prev = r.previousLeaderId;
+    const cur = r.leaderId;
+    if (r.action === 'hammer') {
+      // The underbidder's 'lost' needs the decision stream: noticeUnderbidder.
+      if (!hasPrivateTopic(cur)) return out;
+      if (r.status === 'sold') notice(cur, { type: 'won', ...common, hammerPrice: money(r.price) });
+      else notice(cur, { type: 'lost', ...common, lotStatus: 'unsold', hammerPrice: null });
+    } else if (prev !== cur) {
+      // Nobody outbids a leader whose lead an undo took back to no bid (an absentee before the lot opened).
+      if (hasPrivateTopic(prev) && cur !== undefined) {
+        const yourBid = money(r.previousPrice);
+        if (r.action === 'overrule')
+          notice(prev, {
+            type: 'overruled',
+            ...common,
+            yourBid,
+            leader: maskLeader(meta.saleId, cur, r.leaderKind),
+            asking,
+          });
+        else if (r.action === 'reject_bid')
+          notice(prev, { type: 'bid_rejected', ...common, yourBid, asking });
+        else notice(prev, { type: 'outbid', ...common, yourPreviousBid: yourBid, asking });
+      }
+      if (hasPrivateTopic(cur))
+        notice(cur, { type: r.action === 'open' ? 'absentee_executed' : 'reinstated', ...common, asking });
+    } else if (r.outcome === 'rejected' && hasPrivateTopic(cur)) {
+      // A floor bid that the leading absentee maximum answered.
+      notice(cur, { type: 'proxy_bid', ...common });
+    } else if (
+      r.action === 'undo' &&
+      hasPrivateTopic(cur) &&
+      (r.previousStatus === 'sold' ||
+        r.previousStatus === 'unsold' ||
+        r.previousStatus === 'passed' ||
+        r.previousStatus === 'withdrawn')
+    ) {
+      // The hammer (or pass, withdrawal) was undone: bidding is back on, and this bidder still leads.
+      notice(cur, { type: 'reinstated', ...common, asking });
+    }
+    return out;
+  }
+
+  /** On a sale: tells the underbidder, if an internet bidder, that the lot went to someone else. */
+  private async noticeUnderbidder(r: FloorActionResult, meta: AuctionMeta): Promise<void> {
+    const under = await this.underbidderOf(r);
+    if (!hasPrivateTopic(under) || under === r.leaderId) return;
+    const out: Outbox = { public: undefined, notices: new Map() };
+    const price = formatAmount(r.price, meta.currency);
+    this.addNotice(out, under, {
+      type: 'lost',
+      auctionId: r.auctionId,
+      seq: r.seq,
+      price,
+      currency: meta.currency,
+      lotStatus: 'sold',
+      hammerPrice: price,
+    });
+    this.enqueue(r.auctionId, out);
+  }
+
+  /**
+   * Who held the standing bid just below the winning one. The store keeps that stack in the lot's
+   * state but does not return it, so it is read back from the decision stream: the event that set
+   * the standing bid (r.standingSeq) names the leader it replaced — or the challenger, when it was
+   * a bid an absentee maximum answered — and an absentee who took the lot on `open` was followed by
+   * the second-best absentee maximum. Once per lot, on the hammer.
+   */
+  private async underbidderOf(r: FloorActionResult): Promise<string | undefined> {
+    const PAGE = 500;
+    /** Absentee maximums left before the lot opened: the newest per bidder. */
+    const absentees = new Map<string, { max: number; seq: number }>();
+    let cursor = '0';
+    for (;;) {
+      const page = await this.opts.store.decisions(r.auctionId, cursor, PAGE);
+      for (const e of page) {
+        cursor = e.streamId;
+        if (e.type === 'bid') {
+          const d = e.decision;
+          if (d.kind === 'absentee')
+            absentees.set(d.bidderId, { max: Math.max(e.max ?? 0, d.amount), seq: d.seq });
+          if (d.seq !== r.standingSeq) continue;
+          return d.kind === 'bid' ? d.previousLeaderId : d.bidderId;
+        }
+        if (e.result.seq !== r.standingSeq) continue;
+        if (e.result.action === 'open') {
+          let best: { bidderId: string; max: number; seq: number } | undefined;
+          for (const [bidderId, a] of absentees) {
+            if (bidderId === r.leaderId) continue;
+            if (best === undefined || a.max > best.max || (a.max === best.max && a.seq < best.seq))
+              best = { bidderId, ...a };
+          }
+          return best?.bidderId;
+        }
+        if (e.action.action === 'floor_bid' && e.result.outcome === 'rejected')
+          return `paddle:${e.action.paddle}`;
+        return e.result.previousLeaderId;
+      }
+      if (page.length < PAGE) return undefined;
+    }
   }
 
   private async publishWithRetry(u: HubUpdate): Promise<void> {

@@ -3,5 +3,14 @@ export * from './types.ts';
 export { BiddingEngine, type BiddingEngineOptions, type BidderNotice } from './engine.ts';
 export { RedisBiddingStore, type RedisBiddingStoreOptions } from './redis-store.ts';
 export { MemoryBiddingStore } from './memory-store.ts';
-export { maskBidder, viewFromSnapshot, type PublicAuctionView, type AuctionMeta } from './view.ts';
+export {
+  maskBidder,
+  maskLeader,
+  paddleOf,
+  viewFromSnapshot,
+  type AuctionMeta,
+  type LotChange,
+  type PublicAuctionUpdate,
+  type PublicAuctionView,
+} from './view.ts';
 export { bandsError, incrementAt } from './increments.ts';

@@ -1,23 +1,48 @@
 import { createHash } from 'node:crypto';
 import { formatAmount } from '../common/money.ts';
-import type { AuctionSnapshot, AuctionStatus, BidDecision } from './types.ts';
+import type {
+  AuctionMode,
+  AuctionSnapshot,
+  AuctionStatus,
+  BidDecision,
+  FloorActionName,
+  FloorActionResult,
+  LeaderKind,
+} from './types.ts';
 
 /** What everyone may see of an auction: never a maximum, never the reserve amount, the leader masked. */
 export interface PublicAuctionView {
   auctionId: string;
   saleId: string;
-  mode: 'timed' | 'live';
+  mode: AuctionMode;
   status: AuctionStatus;
   currency: string;
   price: string;
   bidCount: number;
+  /** `Bidder <hash>` for an internet or absentee bidder, `Paddle <n>` for a bidder in the room. */
   leader: string | null;
+  /** Live lots: who holds the standing bid; timed auctions always show 'bid'. */
+  leaderKind: LeaderKind | null;
   /** Next acceptable amount (timed: price + increment or the opening; live: the asking price). */
   asking: string;
   endsAt: string | null;
   reserveMet: boolean;
+  /** Live lots: the auctioneer's message while the lot is on hold. */
+  message: string | null;
   /** The decision sequence number this view reflects; clients ignore updates at or below the seq they hold. */
   seq: number;
+}
+
+/** What last changed the lot: an internet bid, or the auctioneer's floor action. */
+export type LotChange = 'bid' | Exclude<FloorActionName, 'superseded'>;
+
+/** A public update as published on the auction and sale topics: the view after one decision, and what made it. */
+export interface PublicAuctionUpdate extends PublicAuctionView {
+  lastAction: LotChange;
+  /** Timed auctions: the bid extended the end (soft close). */
+  extended: boolean;
+  /** `undo`: the action it reverted. */
+  undone: { action: FloorActionName; seq: number } | null;
 }
 
 /** A stable pseudonym per sale: the same bidder shows as the same mask on every lot of a sale. */
@@ -25,6 +50,24 @@ export function maskBidder(saleId: string, bidderId: string | undefined): string
   if (bidderId === undefined) return null;
   const h = createHash('sha256').update(`${saleId}\u0000${bidderId}`).digest('hex').slice(0, 4).toUpperCase();
   return `Bidder ${h}`;
+}
+
+const PADDLE_PREFIX = 'paddle:';
+
+/** The paddle number when `leaderId` is a floor bidder (`paddle:<n>`), else undefined. */
+export function paddleOf(leaderId: string | undefined, kind: LeaderKind | undefined): string | undefined {
+  if (kind !== 'floor' || leaderId === undefined || !leaderId.startsWith(PADDLE_PREFIX)) return undefined;
+  return leaderId.slice(PADDLE_PREFIX.length);
+}
+
+/** The leader as the public sees them: the room already sees paddle numbers, so those stay; bidders are masked. */
+export function maskLeader(
+  saleId: string,
+  leaderId: string | undefined,
+  kind: LeaderKind | undefined,
+): string | null {
+  const paddle = paddleOf(leaderId, kind);
+  return paddle === undefined ? maskBidder(saleId, leaderId) : `Paddle ${paddle}`;
 }
 
 export function viewFromSnapshot(s: AuctionSnapshot): PublicAuctionView {
@@ -36,10 +79,12 @@ export function viewFromSnapshot(s: AuctionSnapshot): PublicAuctionView {
     currency: s.currency,
     price: formatAmount(s.price, s.currency),
     bidCount: s.bidCount,
-    leader: maskBidder(s.saleId, s.leaderId),
+    leader: maskLeader(s.saleId, s.leaderId, s.leaderKind),
+    leaderKind: s.leaderId === undefined ? null : (s.leaderKind ?? 'bid'),
     asking: formatAmount(s.nextMinimum, s.currency),
     endsAt: s.mode === 'timed' ? new Date(s.endsAt).toISOString() : null,
     reserveMet: s.reserveMet,
+    message: s.message ?? null,
     seq: s.lastSeq,
   };
 }
@@ -47,23 +92,70 @@ export function viewFromSnapshot(s: AuctionSnapshot): PublicAuctionView {
 export interface AuctionMeta {
   saleId: string;
   currency: string;
-  mode: 'timed' | 'live';
+  mode: AuctionMode;
 }
 
-/** The public view right after a price-changing decision. */
-export function viewFromDecision(d: BidDecision, meta: AuctionMeta): PublicAuctionView {
+/** The lot's state right after one decision (a bid or a floor action), as both carry it. */
+export interface DecidedLot {
+  auctionId: string;
+  seq: number;
+  status: AuctionStatus;
+  price: number;
+  bidCount: number;
+  leaderId: string | undefined;
+  leaderKind: LeaderKind | undefined;
+  asking: number;
+  /** Timed auctions; ignored for live lots. */
+  endsAt: number;
+  reserveMet: boolean;
+  message: string | undefined;
+}
+
+/**
+ * A bid decision as a DecidedLot. BidDecision has no status field, but none is needed: a bid can
+ * only move the price of a lot that takes bids, and on a live lot that bid (re)opens it (liveBid
+ * sets 'open', ending a fair warning); a timed auction takes bids while open. The leader is the
+ * bidder, or — when the price moved on a refused live bid — the absentee maximum that answered it.
+ */
+export function decidedLotOfBid(d: BidDecision, mode: AuctionMode): DecidedLot {
+  return {
+    auctionId: d.auctionId,
+    seq: d.seq,
+    status: 'open',
+    price: d.price,
+    bidCount: d.bidCount,
+    leaderId: d.leaderId,
+    leaderKind:
+      d.leaderId === undefined ? undefined : mode === 'live' && d.kind !== 'bid' ? 'absentee' : 'bid',
+    asking: d.asking,
+    endsAt: d.endsAt,
+    reserveMet: d.reserveMet,
+    message: undefined,
+  };
+}
+
+/** A floor action's result as a DecidedLot; undefined when the store never reached the lot. */
+export function decidedLotOfFloor(r: FloorActionResult): DecidedLot | undefined {
+  if (r.status === undefined) return undefined;
+  return { ...r, status: r.status, endsAt: 0 };
+}
+
+/** The public view right after a decision, in the status that decision left the lot. */
+export function viewFromDecision(d: DecidedLot, meta: AuctionMeta): PublicAuctionView {
   return {
     auctionId: d.auctionId,
     saleId: meta.saleId,
     mode: meta.mode,
-    status: 'open',
+    status: d.status,
     currency: meta.currency,
     price: formatAmount(d.price, meta.currency),
     bidCount: d.bidCount,
-    leader: maskBidder(meta.saleId, d.leaderId),
+    leader: maskLeader(meta.saleId, d.leaderId, d.leaderKind),
+    leaderKind: d.leaderId === undefined ? null : (d.leaderKind ?? 'bid'),
     asking: formatAmount(d.asking, meta.currency),
     endsAt: meta.mode === 'timed' ? new Date(d.endsAt).toISOString() : null,
     reserveMet: d.reserveMet,
+    message: d.message ?? null,
     seq: d.seq,
   };
 }

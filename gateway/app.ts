@@ -11,6 +11,7 @@ import { errorHandler } from './errors.ts';
 import { rateLimit } from './rate-limit.ts';
 import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { auctionRoutes } from './routes/auctions.ts';
+import { floorRoutes } from './routes/floor.ts';
 import { hubTokenRoutes } from './routes/hub-token.ts';
 
 export interface GatewayDeps {
@@ -54,6 +55,10 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
   app.route(
     '/v1/auctions',
     auctionRoutes({ engine: deps.engine, topics: deps.topics, hubUrl: deps.hub.url, bidRateLimit }),
+  );
+  app.route(
+    '/v1/auctions/:id/floor',
+    floorRoutes({ engine: deps.engine, topics: deps.topics, hubUrl: deps.hub.url }),
   );
   app.route(
     '/v1/hub-token',

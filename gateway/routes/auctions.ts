@@ -12,6 +12,7 @@ import {
   type RejectReason,
 } from '../../bidding/index.ts';
 import { readJson } from '../errors.ts';
+import { idempotencyKey } from '../idempotency-key.ts';
 import { requireRole, type AuthVariables } from '../auth.ts';
 import type { MiddlewareHandler } from 'hono';
 
@@ -29,8 +30,6 @@ const bidBody = z.strictObject({
   amount: z.string({ error: 'amount is required, as a decimal string like "250.00"' }),
   max: z.string().optional(),
 });
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 const REJECTION_STATUS: Record<RejectReason, 403 | 404 | 409 | 422> = {
   UNKNOWN_AUCTION: 404,
@@ -86,19 +85,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
 
   app.post('/:id/bids', requireRole('bidder'), deps.bidRateLimit, async (c) => {
     const auctionId = c.req.param('id');
-    const key = c.req.header('idempotency-key');
-    if (key === undefined || key === '')
-      throw new AppError(
-        400,
-        'MISSING_IDEMPOTENCY_KEY',
-        'send an Idempotency-Key header (a unique value per bid, reused on retries)',
-      );
-    if (!IDEMPOTENCY_KEY.test(key))
-      throw new AppError(
-        400,
-        'BAD_IDEMPOTENCY_KEY',
-        'the Idempotency-Key must be 1–255 visible ASCII characters',
-      );
+    const key = idempotencyKey(c, 'bid');
     const body = bidBody.parse(await readJson(c));
     const { currency } = await currencyOf(auctionId);
     const amount = parseAmount(body.amount, currency, 'amount');
