@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     `  Mercure hub:  ${gavel.hubUrl}`,
   ];
   if (config.demo) {
-    await seedDemo(gavel.engine.store);
+    if (gavel.store === undefined)
+      throw new Error(
+        'GAVEL_DEMO seeds the engine store, which is remote here: seed through the bidding service, or set GAVEL_DEMO=0',
+      );
+    await seedDemo(gavel.store);
     lines.push(
       '',
       '  Demo sale seeded: timed lots timed-1..3 (soft close 2 min), live lots live-1, live-2.',

@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger.ts';
+import type { BiddingService } from './service.ts';
 import type { HubPublisher, HubUpdate } from '../common/hub-publisher.ts';
 import type { Topics } from '../common/topics.ts';
 import { formatAmount } from '../common/money.ts';
@@ -9,6 +10,7 @@ import type {
   BiddingStore,
   FloorActionRequest,
   FloorActionResult,
+  RecordedEvent,
 } from './types.ts';
 import {
   decidedLotOfBid,
@@ -88,7 +90,7 @@ function hasPrivateTopic(bidderId: string | undefined): bidderId is string {
  * notices to the bidders whose position changed. Publishing never delays the caller's answer;
  * retries reuse the update id, so the hub applies each once.
  */
-export class BiddingEngine {
+export class BiddingEngine implements BiddingService {
   private readonly opts: BiddingEngineOptions;
   private readonly meta = new Map<string, AuctionMeta>();
   private readonly pending = new Map<string, Pending>();
@@ -198,6 +200,10 @@ export class BiddingEngine {
       this.meta.set(auctionId, m);
     }
     return m;
+  }
+
+  decisions(auctionId: string, afterStreamId?: string, count?: number): Promise<RecordedEvent[]> {
+    return this.opts.store.decisions(auctionId, afterStreamId, count);
   }
 
   /** Resolves when every queued update has been attempted (tests, shutdown). */

@@ -14,3 +14,12 @@ export {
   type PublicAuctionView,
 } from './view.ts';
 export { bandsError, incrementAt } from './increments.ts';
+export type { BiddingService, AuctionSnapshotWithResume } from './service.ts';
+export { RemoteBiddingService } from './remote.ts';
+export { createRedisEngine, type RedisEngineOptions } from './factory.ts';
+export {
+  startBiddingService,
+  biddingConfigFromEnv,
+  type BiddingConfig,
+  type RunningBidding,
+} from './server.ts';

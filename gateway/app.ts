@@ -5,7 +5,7 @@ import { AppError, errorBody } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { JwtAlg, SigningKey } from '../common/mercure.ts';
 import type { Topics } from '../common/topics.ts';
-import type { BiddingEngine } from '../bidding/index.ts';
+import type { BiddingService } from '../bidding/index.ts';
 import { authenticate, type AuthVariables, type UserTokens } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -15,7 +15,7 @@ import { floorRoutes } from './routes/floor.ts';
 import { hubTokenRoutes } from './routes/hub-token.ts';
 
 export interface GatewayDeps {
-  engine: BiddingEngine;
+  engine: BiddingService;
   tokens: UserTokens;
   topics: Topics;
   logger: Logger;

@@ -15,9 +15,9 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
   const key = (): string => randomUUID();
 
   async function open(id: string, overrides: Parameters<typeof timedSetup>[2] = {}): Promise<void> {
-    await g.engine.store.configure(timedSetup(id, Date.now(), overrides));
-    await g.engine.store.setEligibility(id, 'alice', 1_000_000);
-    await g.engine.store.setEligibility(id, 'bob', 1_000_000);
+    await g.store!.configure(timedSetup(id, Date.now(), overrides));
+    await g.store!.setEligibility(id, 'alice', 1_000_000);
+    await g.store!.setEligibility(id, 'bob', 1_000_000);
   }
 
   beforeAll(async () => {
@@ -123,7 +123,7 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     expect(again.status).toBe(first.status);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(await g.engine.store.decisions(id)).toHaveLength(1);
+    expect(await g.store!.decisions(id)).toHaveLength(1);
     const reused = await postBid(g.url, id, alice, { amount: '900.00' }, k);
     expect(reused.status).toBe(422);
     expect(reused.body.error?.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -132,7 +132,7 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
   it('maps refusals to 409 / 403 with the reason code', async () => {
     const id = auction();
     await open(id);
-    await g.engine.store.setEligibility(id, 'bob', 20_000);
+    await g.store!.setEligibility(id, 'bob', 20_000);
     expect((await postBid(g.url, id, alice, { amount: '50.00' }, key())).body.error?.code).toBe('TOO_LOW');
     expect((await postBid(g.url, id, alice, { amount: '100.00' }, key())).status).toBe(201);
     const outbid = await postBid(g.url, id, bob, { amount: '100.00' }, key());
@@ -174,7 +174,7 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     expect(res.status).toBe(status);
     expect(res.body.error?.code).toBe(code);
     expect(res.body.error?.message.length).toBeGreaterThan(5);
-    expect(await g.engine.store.decisions(id)).toHaveLength(0);
+    expect(await g.store!.decisions(id)).toHaveLength(0);
   });
 
   it('refuses unauthenticated, wrong-role, expired, unknown-auction and wrong-media-type requests', async () => {
@@ -209,7 +209,7 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
       key(),
     );
     expect([big.status, big.body.error?.code]).toEqual([413, 'BODY_TOO_LARGE']);
-    expect(await g.engine.store.decisions(id)).toHaveLength(0);
+    expect(await g.store!.decisions(id)).toHaveLength(0);
   });
 
   it('serves the leader and the accepted bids with a cursor', async () => {
@@ -248,8 +248,8 @@ describe('gateway rate limit', () => {
   it('answers 429 with Retry-After past the burst', async () => {
     const g = await startTestGavel({ ratePerSecond: 5, rateBurst: 10 });
     try {
-      await g.engine.store.configure(timedSetup('rl', Date.now()));
-      await g.engine.store.setEligibility('rl', 'alice', 1_000_000);
+      await g.store!.configure(timedSetup('rl', Date.now()));
+      await g.store!.setEligibility('rl', 'alice', 1_000_000);
       const alice = await g.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
       const results = await Promise.all(
         Array.from({ length: 14 }, (_, i) =>

@@ -14,6 +14,9 @@ export interface GatewayConfig {
   redisPrefix: string;
   hubUrl: string | undefined;
   hubPublishUrl: string | undefined;
+  /** Distributed: the bidding engine's internal URL when it runs as its own process; unset = embedded in this gateway. */
+  biddingUrl: string | undefined;
+  biddingServiceToken: string | undefined;
   publisherKey: string | undefined;
   publisherAlg: JwtAlg;
   subscriberKey: string | undefined;
@@ -44,6 +47,8 @@ const schema = z.object({
     .default('gavel'),
   HUB_URL: optional,
   HUB_PUBLISH_URL: optional,
+  BIDDING_URL: optional,
+  BIDDING_SERVICE_TOKEN: optional,
   MERCURE_PUBLISHER_JWT_KEY: optional,
   MERCURE_PUBLISHER_JWT_ALG: alg,
   MERCURE_SUBSCRIBER_JWT_KEY: optional,
@@ -67,6 +72,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     redisPrefix: e.REDIS_PREFIX,
     hubUrl: e.HUB_URL,
     hubPublishUrl: e.HUB_PUBLISH_URL ?? e.HUB_URL,
+    biddingUrl: e.BIDDING_URL,
+    biddingServiceToken: e.BIDDING_SERVICE_TOKEN,
     publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
     publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
     subscriberKey: e.MERCURE_SUBSCRIBER_JWT_KEY ?? e.MERCURE_PUBLISHER_JWT_KEY,
@@ -86,6 +93,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
         ['HUB_URL', config.hubUrl],
         ['GATEWAY_JWT_KEY', config.userJwtKey],
         ['MERCURE_PUBLISHER_JWT_KEY', config.publisherKey],
+        [
+          'BIDDING_SERVICE_TOKEN (with BIDDING_URL)',
+          config.biddingUrl !== undefined ? config.biddingServiceToken : 'unused',
+        ],
       ] as const
     )
       .filter(([, v]) => v === undefined)

@@ -46,8 +46,8 @@ describe('distributed topology (real Redis, external hub)', () => {
 
   it('decides on Redis and pushes through the external hub, whichever gateway takes the bid', async () => {
     const id = `d-${randomUUID().slice(0, 8)}`;
-    await g1.engine.store.configure(timedSetup(id, Date.now()));
-    for (const b of ['alice', 'bob']) await g1.engine.store.setEligibility(id, b, 1_000_000);
+    await g1.store!.configure(timedSetup(id, Date.now()));
+    for (const b of ['alice', 'bob']) await g1.store!.setEligibility(id, b, 1_000_000);
     const alice = await g1.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
     const bob = await g2.tokens.sign({ id: 'bob', role: 'bidder', name: 'Bob' });
     const sse = await connectSse(
@@ -78,8 +78,8 @@ describe('distributed topology (real Redis, external hub)', () => {
 
   it('holds the per-bidder rate limit across gateway instances', async () => {
     const id = `rl-${randomUUID().slice(0, 8)}`;
-    await g1.engine.store.configure(timedSetup(id, Date.now()));
-    await g1.engine.store.setEligibility(id, 'carol', 100_000_000);
+    await g1.store!.configure(timedSetup(id, Date.now()));
+    await g1.store!.setEligibility(id, 'carol', 100_000_000);
     const carol = await g1.tokens.sign({ id: 'carol', role: 'bidder', name: 'Carol' });
     const results = await Promise.all(
       Array.from({ length: 16 }, (_, i) =>

@@ -58,11 +58,11 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
   /** A live lot, scheduled, opening at 1,000.00; steps 100.00 from 1,000.00 (timedSetup's table). */
   async function liveLot(overrides: Partial<AuctionSetup> = {}): Promise<string> {
     const id = overrides.id ?? lotId();
-    await g.engine.store.configure(
+    await g.store!.configure(
       timedSetup(id, Date.now(), { mode: 'live', status: 'scheduled', opening: 100_000, ...overrides }),
     );
-    await g.engine.store.setEligibility(id, 'alice', 10_000_000);
-    await g.engine.store.setEligibility(id, 'bob', 10_000_000);
+    await g.store!.setEligibility(id, 'alice', 10_000_000);
+    await g.store!.setEligibility(id, 'bob', 10_000_000);
     return id;
   }
 
@@ -145,7 +145,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     expect(bidder.body.error?.message).toContain('auctioneer');
     expect((await consoleState(id, null)).status).toBe(401);
     expect((await consoleState(id, bob)).status).toBe(403);
-    expect(await g.engine.store.decisions(id)).toHaveLength(0);
+    expect(await g.store!.decisions(id)).toHaveLength(0);
     const byAdmin = await floor(id, 'open', undefined, { token: admin });
     expect([byAdmin.status, byAdmin.body.lot?.status]).toEqual([200, 'open']);
   });
@@ -499,7 +499,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     const reused = await floor(id, 'floor-bid', { paddle: '4', amount: '1100.00' }, { key: k });
     expect([reused.status, reused.body.error?.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
     expect(reused.body.error?.message).toContain('new key');
-    expect(await g.engine.store.decisions(id)).toHaveLength(2);
+    expect(await g.store!.decisions(id)).toHaveLength(2);
   });
 
   it('serves the console state: status, price, asking, step, leader with paddle, standing seq, undo', async () => {
@@ -536,7 +536,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
       asking: '1100.00',
     });
     const timed = lotId();
-    await g.engine.store.configure(timedSetup(timed, Date.now()));
+    await g.store!.configure(timedSetup(timed, Date.now()));
     expect((await consoleState(timed)).body.error?.code).toBe('NOT_LIVE');
     const notLive = await floor(timed, 'fair-warning');
     expect([notLive.status, notLive.body.error?.code]).toEqual([409, 'NOT_LIVE']);
@@ -608,13 +608,13 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
       const id = await liveLot();
       await floor(id, 'open');
       await g.engine.drain();
-      const before = await g.engine.store.snapshot(id);
+      const before = await g.store!.snapshot(id);
       const res = await floor(id, path, body, opts);
       expect(res.status).toBe(status);
       expect(res.body.error?.code).toBe(code);
       expect(res.body.error?.message.length).toBeGreaterThan(5);
-      expect(await g.engine.store.snapshot(id)).toEqual(before);
-      expect(await g.engine.store.decisions(id)).toHaveLength(1);
+      expect(await g.store!.snapshot(id)).toEqual(before);
+      expect(await g.store!.decisions(id)).toHaveLength(1);
     },
   );
 
@@ -623,6 +623,6 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     expect([res.status, res.body.error?.code]).toEqual([404, 'UNKNOWN_AUCTION']);
     expect(res.body.error?.message).toContain('no-such-lot');
     expect((await floor('no-such-lot', 'hammer')).status).toBe(404);
-    expect(await g.engine.store.decisions('no-such-lot')).toHaveLength(0);
+    expect(await g.store!.decisions('no-such-lot')).toHaveLength(0);
   });
 });

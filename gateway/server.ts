@@ -4,11 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import type { Hono } from 'hono';
-import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
 import type { Logger } from '../common/logger.ts';
-import { importSigningKey, mintMercureToken, MERCURE_PATH } from '../common/mercure.ts';
+import { importSigningKey, MERCURE_PATH } from '../common/mercure.ts';
 import { topics as makeTopics } from '../common/topics.ts';
-import { BiddingEngine, MemoryBiddingStore, RedisBiddingStore, type BiddingStore } from '../bidding/index.ts';
+import {
+  BiddingEngine,
+  createRedisEngine,
+  MemoryBiddingStore,
+  RedisBiddingStore,
+  RemoteBiddingService,
+  type BiddingService,
+  type BiddingStore,
+} from '../bidding/index.ts';
 import { createHubService, hubDefaults, localPublisher, type HubService } from '../hub/index.ts';
 import { createGatewayApp, type GatewayEnv } from './app.ts';
 import { UserTokens } from './auth.ts';
@@ -19,7 +26,9 @@ export interface RunningGateway {
   url: string;
   hubUrl: string;
   app: Hono<GatewayEnv>;
-  engine: BiddingEngine;
+  engine: BiddingService;
+  /** The engine's store when the engine runs in this process (seeding, tests); undefined with a remote engine. */
+  store: BiddingStore | undefined;
   tokens: UserTokens;
   /** The in-process hub (embedded mode only). */
   hub: HubService | undefined;
@@ -42,10 +51,11 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
   const tokens = new UserTokens(config.userJwtKey);
   const closers: (() => Promise<void> | void)[] = [];
 
-  let store: BiddingStore;
-  let publisher: HubPublisher;
+  let engine: BiddingService;
+  let store: BiddingStore | undefined;
   let hub: HubService | undefined;
   let redis: Redis | undefined;
+  const engineLogger = logger.child({ service: 'bidding' });
   if (config.mode === 'embedded') {
     hub = await createHubService(
       {
@@ -62,26 +72,32 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
     );
     closers.push(() => hub!.close());
     store = new MemoryBiddingStore();
-    publisher = localPublisher(hub);
+    engine = new BiddingEngine({ store, publisher: localPublisher(hub), topics, logger: engineLogger });
   } else {
     redis = new Redis(config.redisUrl!, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
     closers.push(() => redis!.disconnect());
-    store = new RedisBiddingStore({ redis, prefix: config.redisPrefix });
-    const key = await importSigningKey(config.publisherKey, config.publisherAlg);
-    const token = await mintMercureToken(
-      { publish: [`${config.topicBase}/{+path}`] },
-      { key, alg: config.publisherAlg, subject: 'gavel-bidding' },
-    );
-    const http = new HttpHubPublisher(config.hubPublishUrl!, () => token);
-    closers.push(() => http.close());
-    publisher = http;
+    if (config.biddingUrl !== undefined) {
+      // The engine runs as its own process: the gateway only routes to it.
+      const remote = new RemoteBiddingService(config.biddingUrl, config.biddingServiceToken!);
+      closers.push(() => remote.close());
+      engine = remote;
+      store = new RedisBiddingStore({ redis, prefix: config.redisPrefix });
+    } else {
+      const local = await createRedisEngine({
+        redis,
+        prefix: config.redisPrefix,
+        hubPublishUrl: config.hubPublishUrl!,
+        publisherKey: config.publisherKey,
+        publisherAlg: config.publisherAlg,
+        topics,
+        topicBase: config.topicBase,
+        logger: engineLogger,
+      });
+      closers.push(local.close);
+      engine = local.engine;
+      store = local.engine.store;
+    }
   }
-  const engine = new BiddingEngine({
-    store,
-    publisher,
-    topics,
-    logger: logger.child({ service: 'bidding' }),
-  });
   const subscriberKey = await importSigningKey(config.subscriberKey, config.subscriberAlg);
 
   // The hub URL is only known once the port is: bind first, then build the app.
@@ -126,13 +142,16 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
     hubUrl,
     app,
     engine,
+    store,
     tokens,
     hub,
     server,
     config,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await engine.drain();
+      await engine
+        .drain()
+        .catch((err: unknown) => logger.warn({ err }, 'could not drain the bidding engine before shutdown'));
       for (const c of closers.reverse()) await c();
       server.closeAllConnections();
       await closed;

@@ -4,7 +4,7 @@ import { AppError, errorBody } from '../../common/errors.ts';
 import { formatAmount, parseAmount } from '../../common/money.ts';
 import { mercureLink } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
-import type { BiddingEngine } from '../../bidding/index.ts';
+import type { BiddingService } from '../../bidding/index.ts';
 import {
   maskBidder,
   type BidDecision,
@@ -17,7 +17,7 @@ import { requireRole, type AuthVariables } from '../auth.ts';
 import type { MiddlewareHandler } from 'hono';
 
 export interface AuctionRoutesDeps {
-  engine: BiddingEngine;
+  engine: BiddingService;
   topics: Topics;
   /** Public URL of the hub, for discovery. */
   hubUrl: string;
@@ -181,7 +181,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
     let cursor = q.cursor;
     // Scan forward past rejected decisions until a page of accepted bids is filled or the stream ends.
     for (;;) {
-      const page = await engine.store.decisions(auctionId, cursor, 200);
+      const page = await engine.decisions(auctionId, cursor, 200);
       for (const rec of page) {
         if (rec.type !== 'bid') {
           cursor = rec.streamId;

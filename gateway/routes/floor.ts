@@ -10,7 +10,7 @@ import {
   type AuctionMeta,
   type AuctionSnapshot,
   type AuctionStatus,
-  type BiddingEngine,
+  type BiddingService,
   type FloorAction,
   type FloorActionName,
   type FloorActionResult,
@@ -26,7 +26,7 @@ import { idempotencyKey } from '../idempotency-key.ts';
  * Mounted at /v1/auctions/:id/floor; auctioneer or admin only.
  */
 export interface FloorRoutesDeps {
-  engine: BiddingEngine;
+  engine: BiddingService;
   topics: Topics;
   /** Public URL of the hub, for the console's subscription. */
   hubUrl: string;
@@ -276,7 +276,8 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
       return c.json({ action: actionInfo(r), lot: floorLotOfResult(r, r.status, meta) }, 200);
     const reason = r.reason ?? 'UNKNOWN_AUCTION';
     // The lot as it stands now (a refused action changed nothing, unless an absentee answered a floor bid).
-    const snap = reason === 'UNKNOWN_AUCTION' ? undefined : await engine.store.snapshot(r.auctionId);
+    const snap =
+      reason === 'UNKNOWN_AUCTION' ? undefined : (await engine.snapshot(r.auctionId))?.snapshot;
     const details = snap === undefined ? undefined : { action: actionInfo(r), lot: floorLot(snap) };
     return c.json(
       errorBody(reason, `${about}${refusalMessage(r, meta.currency)}`, details),
@@ -388,7 +389,7 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
         'DIFFERENT_SALE',
         `lot "${nextId}" is in sale "${nextMeta.saleId}", not in this lot's sale "${meta.saleId}"`,
       );
-    const current = await engine.store.snapshot(auctionId);
+    const current = (await engine.snapshot(auctionId))?.snapshot;
     if (current !== undefined && IN_PROGRESS.includes(current.status))
       throw new AppError(
         409,
@@ -425,7 +426,7 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
 
   app.get('/', async (c) => {
     const auctionId = lotId(c);
-    const s = await engine.store.snapshot(auctionId);
+    const s = (await engine.snapshot(auctionId))?.snapshot;
     if (s === undefined) throw new AppError(404, 'UNKNOWN_AUCTION', `no auction "${auctionId}"`);
     if (s.mode !== 'live')
       throw new AppError(

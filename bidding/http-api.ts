@@ -1,0 +1,89 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError, errorBody } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import type { BiddingService } from './service.ts';
+import type { FloorActionRequest } from './types.ts';
+import { BID_SOURCES } from './types.ts';
+
+const bidRequest = z.strictObject({
+  auctionId: z.string().min(1),
+  bidderId: z.string().min(1),
+  amount: z.number().int().nonnegative(),
+  max: z.number().int().nonnegative().optional(),
+  idempotencyKey: z.string().min(1).max(255),
+  source: z.enum(BID_SOURCES),
+  correlationId: z.string().optional(),
+  paddle: z.string().optional(),
+});
+
+/**
+ * The bidding engine's internal HTTP API, for a gateway running in another process. Callers are
+ * Gavel services holding the shared service token; the public API and its validation live in the
+ * gateway, so this API only checks shapes.
+ */
+export function createBiddingApi(service: BiddingService, opts: { token: string; logger: Logger }): Hono {
+  const app = new Hono();
+  const expected = Buffer.from(`Bearer ${opts.token}`);
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(err.toBody(), err.status as 400);
+    if (err instanceof z.ZodError)
+      return c.json(errorBody('VALIDATION_FAILED', err.issues[0]?.message ?? 'invalid request'), 400);
+    opts.logger.error({ err }, 'bidding API request failed');
+    return c.json(
+      errorBody(
+        'UNAVAILABLE',
+        'the bidding engine could not complete the request; retry with the same idempotency key',
+      ),
+      503,
+    );
+  });
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.use('/internal/*', async (c, next) => {
+    const got = Buffer.from(c.req.header('authorization') ?? '');
+    if (got.length !== expected.length || !timingSafeEqual(got, expected))
+      throw new AppError(401, 'UNAUTHENTICATED', 'the bidding API needs the service token');
+    await next();
+  });
+  app.post('/internal/v1/bids', async (c) =>
+    c.json(await service.placeBid(bidRequest.parse(await c.req.json()))),
+  );
+  // Floor actions are validated by the gateway's floor routes and by the store (INVALID_REQUEST); here only the envelope.
+  app.post('/internal/v1/floor', async (c) => {
+    const body = z
+      .looseObject({
+        auctionId: z.string().min(1),
+        idempotencyKey: z.string().min(1),
+        action: z.string().min(1),
+      })
+      .parse(await c.req.json());
+    return c.json(await service.floorAction(body as unknown as FloorActionRequest));
+  });
+  app.get('/internal/v1/auctions/:id/snapshot', async (c) => {
+    const s = await service.snapshot(c.req.param('id'));
+    return s === undefined ? c.json(errorBody('UNKNOWN_AUCTION', 'no such auction'), 404) : c.json(s);
+  });
+  app.get('/internal/v1/auctions/:id/meta', async (c) => {
+    const m = await service.auctionMeta(c.req.param('id'));
+    return m === undefined ? c.json(errorBody('UNKNOWN_AUCTION', 'no such auction'), 404) : c.json(m);
+  });
+  app.get('/internal/v1/auctions/:id/decisions', async (c) => {
+    const q = z
+      .object({
+        after: z
+          .string()
+          .regex(/^\d+(-\d+)?$/)
+          .default('0'),
+        count: z.coerce.number().int().min(1).max(5000).default(1000),
+      })
+      .parse(c.req.query());
+    return c.json(await service.decisions(c.req.param('id'), q.after, q.count));
+  });
+  app.post('/internal/v1/drain', async (c) => {
+    await service.drain();
+    return c.json({ drained: true });
+  });
+  return app;
+}

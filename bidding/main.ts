@@ -1,0 +1,24 @@
+import { ConfigError } from '../common/config.ts';
+import { createLogger } from '../common/logger.ts';
+import { biddingConfigFromEnv, startBiddingService } from './server.ts';
+
+/** `npm run bidding`: the bidding engine as its own process (distributed topology). */
+async function main(): Promise<void> {
+  const config = biddingConfigFromEnv();
+  const logger = createLogger('bidding', config.logLevel);
+  const svc = await startBiddingService(config, logger);
+  logger.info({ url: svc.url }, 'bidding engine listening');
+  const stop = (): void => {
+    svc.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { envInt, loadEnv } from '../common/config.ts';
+import type { Logger } from '../common/logger.ts';
+import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
+import { topics } from '../common/topics.ts';
+import type { BiddingEngine } from './engine.ts';
+import { createRedisEngine } from './factory.ts';
+import { createBiddingApi } from './http-api.ts';
+
+export interface BiddingConfig {
+  host: string;
+  port: number;
+  redisUrl: string;
+  redisPrefix: string;
+  hubPublishUrl: string;
+  publisherKey: string;
+  publisherAlg: JwtAlg;
+  topicBase: string;
+  serviceToken: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const schema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: envInt(3002, 0, 65535),
+  REDIS_URL: z.string({ error: 'REDIS_URL is required (the engine state lives in Redis)' }).min(1),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('gavel'),
+  HUB_PUBLISH_URL: z.string({ error: 'HUB_PUBLISH_URL is required (where decisions are published)' }).url(),
+  MERCURE_PUBLISHER_JWT_KEY: z.string({ error: 'MERCURE_PUBLISHER_JWT_KEY is required' }).min(1),
+  MERCURE_PUBLISHER_JWT_ALG: z.enum(JWT_ALGS as [JwtAlg, ...JwtAlg[]]).default('HS256'),
+  GAVEL_TOPIC_BASE: z.string().url().default('https://gavel.local'),
+  BIDDING_SERVICE_TOKEN: z
+    .string({ error: 'BIDDING_SERVICE_TOKEN is required (shared with the gateway)' })
+    .min(16, 'use at least 16 characters'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export function biddingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BiddingConfig {
+  const e = loadEnv(schema, env);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    hubPublishUrl: e.HUB_PUBLISH_URL,
+    publisherKey: e.MERCURE_PUBLISHER_JWT_KEY.replace(/\\n/g, '\n'),
+    publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
+    topicBase: e.GAVEL_TOPIC_BASE,
+    serviceToken: e.BIDDING_SERVICE_TOKEN,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export interface RunningBidding {
+  url: string;
+  engine: BiddingEngine;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the bidding engine as its own service (distributed topology): internal HTTP API, Redis state, HTTP publish. */
+export async function startBiddingService(config: BiddingConfig, logger: Logger): Promise<RunningBidding> {
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const { engine, close } = await createRedisEngine({
+    redis,
+    prefix: config.redisPrefix,
+    hubPublishUrl: config.hubPublishUrl,
+    publisherKey: config.publisherKey,
+    publisherAlg: config.publisherAlg,
+    topics: topics(config.topicBase),
+    topicBase: config.topicBase,
+    logger,
+  });
+  const app = createBiddingApi(engine, { token: config.serviceToken, logger });
+  const server = createServer(getRequestListener(app.fetch));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    engine,
+    server,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.drain();
+      server.closeAllConnections();
+      await closed;
+      close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { AuctionMeta, PublicAuctionView } from './view.ts';
+import type {
+  AuctionSnapshot,
+  BidDecision,
+  BidRequest,
+  FloorActionRequest,
+  FloorActionResult,
+  RecordedEvent,
+} from './types.ts';
+
+export interface AuctionSnapshotWithResume {
+  view: PublicAuctionView;
+  /** Hub event id to subscribe from; undefined before the first update. */
+  lastEventId: string | undefined;
+  snapshot: AuctionSnapshot;
+}
+
+/**
+ * What the gateway needs from the bidding engine. `BiddingEngine` provides it in-process (the
+ * embedded default, or a gateway that embeds the engine on Redis); `RemoteBiddingService` provides
+ * it over HTTP from a separate bidding process (the distributed topology).
+ */
+export interface BiddingService {
+  placeBid(req: BidRequest): Promise<BidDecision>;
+  floorAction(req: FloorActionRequest): Promise<FloorActionResult>;
+  snapshot(auctionId: string): Promise<AuctionSnapshotWithResume | undefined>;
+  auctionMeta(auctionId: string): Promise<AuctionMeta | undefined>;
+  decisions(auctionId: string, afterStreamId?: string, count?: number): Promise<RecordedEvent[]>;
+  /** Resolves when queued publishing work is done (tests, shutdown). */
+  drain(): Promise<void>;
+}

@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/logger.ts';
+import { startBiddingService, type RunningBidding } from '../bidding/index.ts';
+import { timedSetup } from '../test/support/bidding.ts';
+import { postBid, startTestGavel } from '../test/support/gavel.ts';
+import { startTestHub } from '../test/support/hub.ts';
+import { redisNamespace } from '../test/support/redis-namespace.ts';
+import { connectSse } from '../test/support/sse-client.ts';
+import type { RunningHub } from '../hub/index.ts';
+import type { RunningGateway } from './index.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The fully split topology: hub, bidding engine and gateway as separate services talking HTTP. */
+describe('gateway → separate bidding service → hub', () => {
+  const ns = redisNamespace('split');
+  const publisherKey = randomBytes(32).toString('hex');
+  const serviceToken = randomBytes(24).toString('hex');
+  let hub: RunningHub;
+  let bidding: RunningBidding;
+  let g: RunningGateway;
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      publisherKey,
+      subscriberKey: publisherKey,
+      transportUrl: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${ns.prefix}:{hub}`)}`,
+    });
+    const hubUrl = `${hub.url}/.well-known/mercure`;
+    bidding = await startBiddingService(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        redisUrl: 'redis://127.0.0.1:6379',
+        redisPrefix: ns.prefix,
+        hubPublishUrl: hubUrl,
+        publisherKey,
+        publisherAlg: 'HS256',
+        topicBase: 'https://gavel.local',
+        serviceToken,
+        logLevel: 'silent',
+      },
+      createLogger('bidding', 'silent'),
+    );
+    g = await startTestGavel({
+      mode: 'distributed',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: ns.prefix,
+      hubUrl,
+      publisherKey,
+      subscriberKey: publisherKey,
+      biddingUrl: bidding.url,
+      biddingServiceToken: serviceToken,
+    });
+  });
+  afterAll(async () => {
+    await g.close();
+    await bidding.close();
+    await hub.close();
+    await ns.cleanup();
+  });
+
+  it('routes bids to the engine process and the engine publishes through the hub', async () => {
+    const id = `s-${randomUUID().slice(0, 8)}`;
+    await g.store!.configure(timedSetup(id, Date.now()));
+    for (const b of ['alice', 'bob']) await g.store!.setEligibility(id, b, 1_000_000);
+    const alice = await g.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
+    const bob = await g.tokens.sign({ id: 'bob', role: 'bidder', name: 'Bob' });
+    const sse = await connectSse(
+      `${hub.url}/.well-known/mercure?topic=${encodeURIComponent(`https://gavel.local/auctions/${id}`)}`,
+    );
+    const k = randomUUID();
+    const first = await postBid(g.url, id, alice, { amount: '100.00' }, k);
+    expect(first.status).toBe(201);
+    const retry = await postBid(g.url, id, alice, { amount: '100.00' }, k);
+    expect([retry.status, retry.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+    const tie = await postBid(g.url, id, bob, { amount: '100.00' }, randomUUID());
+    expect([tie.status, tie.body.error?.code]).toEqual([409, 'OUTBID']);
+    const [ev] = await sse.waitFor(1);
+    expect(JSON.parse(ev!.data)).toMatchObject({ auctionId: id, price: '100.00', seq: 1 });
+    const snap = (await (await fetch(`${g.url}/v1/auctions/${id}`)).json()) as {
+      auction: { price: string; seq: number };
+    };
+    expect(snap.auction).toMatchObject({ price: '100.00', seq: 2 });
+    const list = (await (await fetch(`${g.url}/v1/auctions/${id}/bids`)).json()) as { bids: unknown[] };
+    expect(list.bids).toHaveLength(1);
+    sse.close();
+  });
+
+  it('refuses callers without the service token', async () => {
+    const res = await fetch(`${bidding.url}/internal/v1/auctions/x/meta`);
+    expect(res.status).toBe(401);
+    const wrong = await fetch(`${bidding.url}/internal/v1/auctions/x/meta`, {
+      headers: { Authorization: 'Bearer nope' },
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('answers 503 ENGINE_UNAVAILABLE (retry with the same key) when the engine is down', async () => {
+    const down = await startTestGavel({
+      mode: 'distributed',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: ns.prefix,
+      hubUrl: `${hub.url}/.well-known/mercure`,
+      publisherKey,
+      biddingUrl: `http://127.0.0.1:${await freePort()}`,
+      biddingServiceToken: serviceToken,
+    });
+    try {
+      const alice = await down.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
+      const res = await postBid(down.url, 'anything', alice, { amount: '100.00' }, randomUUID());
+      expect(res.status).toBe(503);
+      expect(res.body.error?.code).toBe('ENGINE_UNAVAILABLE');
+      expect(res.body.error?.message).toContain('Idempotency-Key');
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('runs as its own process with `npm run bidding`, configured by environment', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bidding/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        REDIS_PREFIX: ns.prefix,
+        HUB_PUBLISH_URL: `${hub.url}/.well-known/mercure`,
+        MERCURE_PUBLISHER_JWT_KEY: publisherKey,
+        BIDDING_SERVICE_TOKEN: serviceToken,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    try {
+      let ok = false;
+      for (let i = 0; i < 100 && !ok; i++) {
+        ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (!ok) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(ok).toBe(true);
+      const id = `p-${randomUUID().slice(0, 8)}`;
+      await g.store!.configure(timedSetup(id, Date.now()));
+      await g.store!.setEligibility(id, 'carol', 1_000_000);
+      const res = await fetch(`http://127.0.0.1:${port}/internal/v1/bids`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${serviceToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          auctionId: id,
+          bidderId: 'carol',
+          amount: 10_000,
+          idempotencyKey: 'p1',
+          source: 'api',
+        }),
+      });
+      expect(await res.json()).toMatchObject({ outcome: 'accepted', price: 10_000, seq: 1 });
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 20_000);
+
+  it('refuses to start without its required settings, naming them', async () => {
+    const { biddingConfigFromEnv } = await import('../bidding/index.ts');
+    expect(() => biddingConfigFromEnv({})).toThrow(
+      /REDIS_URL[\s\S]*HUB_PUBLISH_URL[\s\S]*MERCURE_PUBLISHER_JWT_KEY[\s\S]*BIDDING_SERVICE_TOKEN/,
+    );
+  });
+});
