@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
@@ -30,14 +31,50 @@ export function errorHandler(logger: Logger) {
   };
 }
 
-/** Parses a JSON body, turning malformed JSON into a 400 instead of an exception. */
+export const MAX_JSON_BYTES = 16 * 1024;
+
+/**
+ * Parses a JSON body, turning malformed JSON into a 400 instead of an exception. On Node it reads
+ * the raw request directly: going through the web Request body (undici + web streams) cost more CPU
+ * than the rest of a bid request. Bodies over MAX_JSON_BYTES are refused with 413.
+ */
 export async function readJson(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/json'))
     throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  let text: string;
+  if (incoming !== undefined && !incoming.readableEnded && !incoming.destroyed) {
+    text = await readRaw(incoming);
+  } else {
+    text = await c.req.text();
+    if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw tooLarge();
+  }
   try {
-    return await c.req.json();
+    return JSON.parse(text) as unknown;
   } catch {
     throw new AppError(400, 'BAD_JSON', 'the request body is not valid JSON');
   }
+}
+
+const tooLarge = (): AppError =>
+  new AppError(413, 'BODY_TOO_LARGE', `the request body is larger than ${MAX_JSON_BYTES / 1024} KiB`);
+
+function readRaw(incoming: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_JSON_BYTES) {
+        incoming.removeAllListeners('data');
+        incoming.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    incoming.once('error', reject);
+  });
 }

@@ -10,7 +10,8 @@
  * Prints ONE JSON line on stdout: decisions/s, gateway latency p50/p99, and bid→SSE delivery
  * p50/p99 as seen by the subscriber (send time of the bid to receipt of the update carrying its seq).
  *
- * Flags: --seconds S (10)  --connections C (64)  --bidders B (2000)  --topology distributed|embedded
+ * Flags: --seconds S (10)  --connections C (64)  --bidders B (2000)
+ *        --topology split (default: gateway → bidding process → hub) | combined (engine inside the gateway)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -33,13 +34,23 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '64' },
     bidders: { type: 'string', default: process.env.BENCH_BIDDERS ?? '2000' },
-    topology: { type: 'string', default: process.env.BENCH_TOPOLOGY ?? 'distributed' },
+    topology: { type: 'string', default: process.env.BENCH_TOPOLOGY ?? 'split' },
+    scenario: { type: 'string', default: process.env.BENCH_SCENARIO ?? 'rising' },
   },
 });
 const SECONDS = Number(flags.seconds);
 const CONNECTIONS = Number(flags.connections);
 const BIDDERS = Number(flags.bidders);
-const TOPOLOGY = flags.topology === 'embedded' ? 'embedded' : 'distributed';
+if (flags.topology !== 'split' && flags.topology !== 'combined')
+  throw new Error(
+    '--topology is split (gateway → bidding process → hub) or combined (engine inside the gateway)',
+  );
+const TOPOLOGY = flags.topology;
+// rising: every bid a little above the last one sent (nearly all accepted: the most publishing work).
+// contested: every bidder bids the asking price it last heard of (many equal bids race: one wins, the rest are OUTBID).
+if (flags.scenario !== 'rising' && flags.scenario !== 'contested')
+  throw new Error('--scenario is rising or contested');
+const SCENARIO = flags.scenario;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -120,33 +131,43 @@ async function main(): Promise<void> {
   const publisherKey = randomBytes(32).toString('hex');
   const userKey = randomBytes(32).toString('hex');
   const gwPort = await freePort();
-  let hubUrl: string;
-  if (TOPOLOGY === 'distributed') {
-    const hubPort = await freePort();
-    start('hub', 'hub/main.ts', {
-      PORT: String(hubPort),
-      HOST: '127.0.0.1',
-      MERCURE_TRANSPORT_URL: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`,
-      MERCURE_PUBLISHER_JWT_KEY: publisherKey,
-      MERCURE_ANONYMOUS: '1',
+  const hubPort = await freePort();
+  start('hub', 'hub/main.ts', {
+    PORT: String(hubPort),
+    HOST: '127.0.0.1',
+    MERCURE_TRANSPORT_URL: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`,
+    MERCURE_PUBLISHER_JWT_KEY: publisherKey,
+    MERCURE_ANONYMOUS: '1',
+  });
+  const hubUrl = `http://127.0.0.1:${hubPort}/.well-known/mercure`;
+  await waitHealthy(`http://127.0.0.1:${hubPort}/healthz`);
+  const common = {
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: prefix,
+    MERCURE_PUBLISHER_JWT_KEY: publisherKey,
+  };
+  const gatewayEnv: Record<string, string> = {
+    ...common,
+    GAVEL_MODE: 'distributed',
+    PORT: String(gwPort),
+    HUB_URL: hubUrl,
+    GATEWAY_JWT_KEY: userKey,
+    GAVEL_DEMO: '0',
+  };
+  if (TOPOLOGY === 'split') {
+    const biddingPort = await freePort();
+    const serviceToken = randomBytes(24).toString('hex');
+    start('bidding', 'bidding/main.ts', {
+      ...common,
+      PORT: String(biddingPort),
+      HUB_PUBLISH_URL: hubUrl,
+      BIDDING_SERVICE_TOKEN: serviceToken,
     });
-    hubUrl = `http://127.0.0.1:${hubPort}/.well-known/mercure`;
-    await waitHealthy(`http://127.0.0.1:${hubPort}/healthz`);
-    start('gateway', 'main.ts', {
-      GAVEL_MODE: 'distributed',
-      PORT: String(gwPort),
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      REDIS_PREFIX: prefix,
-      HUB_URL: hubUrl,
-      MERCURE_PUBLISHER_JWT_KEY: publisherKey,
-      GATEWAY_JWT_KEY: userKey,
-      GAVEL_DEMO: '0',
-    });
-  } else {
-    throw new Error(
-      '--topology embedded keeps engine state inside the gateway process; seed it through the API once the orchestrator lands (use distributed)',
-    );
+    await waitHealthy(`http://127.0.0.1:${biddingPort}/healthz`);
+    gatewayEnv.BIDDING_URL = `http://127.0.0.1:${biddingPort}`;
+    gatewayEnv.BIDDING_SERVICE_TOKEN = serviceToken;
   }
+  start('gateway', 'main.ts', gatewayEnv);
   const gw = `http://127.0.0.1:${gwPort}`;
   await waitHealthy(`${gw}/healthz`);
   log(`topology ${TOPOLOGY}: gateway ${gw}, hub ${hubUrl}`);
@@ -196,6 +217,7 @@ async function main(): Promise<void> {
 
   let n = 0;
   let amount = 100;
+  let asking = 100;
   const sentAt = new Map<string, number>();
   const seqSentAt = new Map<number, number>();
   const outcomes: Record<string, number> = {};
@@ -211,7 +233,8 @@ async function main(): Promise<void> {
         setupRequest: (req, ctx: object) => {
           const context = ctx as Record<string, unknown>;
           const i = n++;
-          amount += 1 + (i % 3);
+          if (SCENARIO === 'rising') amount += 1 + (i % 3);
+          else amount = asking;
           const k = `bench-${i}`;
           context.key = k;
           sentAt.set(k, now());
@@ -229,9 +252,11 @@ async function main(): Promise<void> {
           const context = ctx as Record<string, unknown>;
           try {
             const parsed = JSON.parse(body) as {
-              bid?: { seq: number; outcome: string };
-              error?: { code: string; details?: { bid?: { seq: number } } };
+              bid?: { seq: number; outcome: string; asking: string };
+              error?: { code: string; details?: { bid?: { seq: number; asking: string } } };
             };
+            const heard = parsed.bid?.asking ?? parsed.error?.details?.bid?.asking;
+            if (heard !== undefined) asking = Math.max(asking, Math.round(Number(heard) * 100));
             const code = parsed.bid?.outcome ?? parsed.error?.code ?? String(status);
             outcomes[code] = (outcomes[code] ?? 0) + 1;
             const seq = parsed.bid?.seq;
@@ -278,6 +303,7 @@ async function main(): Promise<void> {
   const out = {
     bench: 'bids',
     topology: TOPOLOGY,
+    scenario: SCENARIO,
     seconds: SECONDS,
     connections: CONNECTIONS,
     bidders: BIDDERS,
