@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { bodyLimit } from 'hono/body-limit';
-import { AppError, errorBody } from '../common/errors.ts';
+import { errorBody } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { JwtAlg, SigningKey } from '../common/mercure.ts';
 import type { Topics } from '../common/topics.ts';
@@ -39,15 +38,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
   // The request id is the correlation id carried from ingress to notification.
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: 16 * 1024,
-      onError: () => {
-        throw new AppError(413, 'BODY_TOO_LARGE', 'the request body is larger than 16 KiB');
-      },
-    }),
-  );
+  // Bodies are read (and limited to 16 KiB) by readBodyText in the routes: Hono's bodyLimit wraps the
+  // body in a web stream, which made every bid build an undici Request.
   app.use('/v1/*', authenticate(deps.tokens));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

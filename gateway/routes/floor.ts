@@ -18,6 +18,7 @@ import {
   type LeaderKind,
 } from '../../bidding/index.ts';
 import { requireRole, type AuthVariables } from '../auth.ts';
+import { parseJson, readBodyText } from '../errors.ts';
 import { idempotencyKey } from '../idempotency-key.ts';
 
 /**
@@ -240,16 +241,12 @@ function refusalMessage(r: FloorActionResult, currency: string): string {
 
 /** A JSON body, or none: the buttons without arguments (fair warning, hammer…) may send an empty body. */
 async function readBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  const text = await readBodyText(c);
   if (text.trim() === '') return {};
   const type = c.req.header('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/json'))
     throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new AppError(400, 'BAD_JSON', 'the request body is not valid JSON');
-  }
+  return parseJson(text);
 }
 
 export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
@@ -276,8 +273,7 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
       return c.json({ action: actionInfo(r), lot: floorLotOfResult(r, r.status, meta) }, 200);
     const reason = r.reason ?? 'UNKNOWN_AUCTION';
     // The lot as it stands now (a refused action changed nothing, unless an absentee answered a floor bid).
-    const snap =
-      reason === 'UNKNOWN_AUCTION' ? undefined : (await engine.snapshot(r.auctionId))?.snapshot;
+    const snap = reason === 'UNKNOWN_AUCTION' ? undefined : (await engine.snapshot(r.auctionId))?.snapshot;
     const details = snap === undefined ? undefined : { action: actionInfo(r), lot: floorLot(snap) };
     return c.json(
       errorBody(reason, `${about}${refusalMessage(r, meta.currency)}`, details),

@@ -23,6 +23,10 @@
  *                        [BENCH_HUB_NODE_ARGS, space-separated]
  *   --assert             also exit 4 when a target is missed (p99 < 50 ms, < 12 KiB RSS per idle subscriber)
  *
+ * Memory: hub_rss_per_idle_subscriber_kib is (RSS idle with N − RSS before any) / N. It includes
+ * one-off growth (V8's young generation grows to 2 × 16 MiB semi-spaces under the connection burst),
+ * so it shrinks as N grows; hub_rss_marginal_kib_per_subscriber is the slope from N/2 to N.
+ *
  * Exit codes: 0 ok; 1 the benchmark could not run (message on stderr, no JSON);
  * 3 deliveries were lost or streams ended early (JSON still printed); 4 a target was missed (--assert).
  */
@@ -743,8 +747,17 @@ async function main(): Promise<number> {
     for (const s of subs) s.close();
     return Promise.resolve();
   });
+  // Half-way, a second sample: the slope from there to N leaves out one-off growth (V8's young
+  // generation expanding, allocator arenas) that the first connections pay for, so it shows the
+  // steady cost of one more subscriber.
+  const half = opts.subscribers >= 200 ? Math.round(opts.subscribers / 2 / opts.batch) * opts.batch : 0;
+  let mid: { sample: MemSample; count: number } | undefined;
   const connectStart = nowMs();
   for (let i = 0; i < opts.subscribers; i += opts.batch) {
+    if (half > 0 && i === half && mid === undefined) {
+      await sleep(IDLE_MS / 2);
+      mid = { sample: await sampleMemory(hub), count: subs.length };
+    }
     const batch: Promise<void>[] = [];
     for (let j = i; j < Math.min(opts.subscribers, i + opts.batch); j++) {
       const sub = new BenchSubscriber(j, tally);
@@ -755,7 +768,7 @@ async function main(): Promise<number> {
     if (subs.length % Math.max(opts.batch, 500) === 0 || subs.length === opts.subscribers)
       log(`connected ${subs.length}/${opts.subscribers}`);
   }
-  const connectMs = nowMs() - connectStart;
+  const connectMs = nowMs() - connectStart - (mid === undefined ? 0 : IDLE_MS / 2);
   log(
     `all ${opts.subscribers} subscribers connected in ${round(connectMs / 1000, 2)} s; idling ${IDLE_MS / 1000} s`,
   );
@@ -766,8 +779,13 @@ async function main(): Promise<number> {
     );
   const idle = await sampleMemory(hub);
   const perSubKib = (idle.rssKib - before.rssKib) / opts.subscribers;
+  const marginalKib =
+    mid === undefined ? undefined : (idle.rssKib - mid.sample.rssKib) / (opts.subscribers - mid.count);
   log(
-    `hub idle with ${opts.subscribers} subscribers: ${fmtMem(idle)} → ${round(perSubKib)} KiB RSS per subscriber`,
+    `hub idle with ${opts.subscribers} subscribers: ${fmtMem(idle)} → ${round(perSubKib)} KiB RSS per subscriber` +
+      (mid === undefined
+        ? ''
+        : ` (marginal, from ${mid.count} to ${opts.subscribers} subscribers: ${round(marginalKib ?? NaN)} KiB)`),
   );
   if (idle.heapUsed !== undefined && before.heapUsed !== undefined) {
     const per = (a: number | undefined, b: number | undefined): number =>
@@ -856,6 +874,7 @@ async function main(): Promise<number> {
       max: round(latency.max),
     },
     hub_rss_per_idle_subscriber_kib: round(perSubKib),
+    hub_rss_marginal_kib_per_subscriber: marginalKib === undefined ? null : round(marginalKib),
     hub_rss_mb: { before: mib(before.rssKib), idle: mib(idle.rssKib), after: mib(after.rssKib) },
     transport: opts.transport,
     node: process.version,
