@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError, errorBody } from '../common/errors.ts';
+import { readJson } from '../common/http-body.ts';
 import type { Logger } from '../common/logger.ts';
 import type { BiddingService } from './service.ts';
 import type { FloorActionRequest } from './types.ts';
@@ -48,7 +49,7 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
     await next();
   });
   app.post('/internal/v1/bids', async (c) =>
-    c.json(await service.placeBid(bidRequest.parse(await c.req.json()))),
+    c.json(await service.placeBid(bidRequest.parse(await readJson(c)))),
   );
   // Floor actions are validated by the gateway's floor routes and by the store (INVALID_REQUEST); here only the envelope.
   app.post('/internal/v1/floor', async (c) => {
@@ -58,7 +59,7 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
         idempotencyKey: z.string().min(1),
         action: z.string().min(1),
       })
-      .parse(await c.req.json());
+      .parse(await readJson(c));
     return c.json(await service.floorAction(body as unknown as FloorActionRequest));
   });
   app.get('/internal/v1/auctions/:id/snapshot', async (c) => {

@@ -7,3 +7,4 @@ export * from './redis-script.ts';
 export * from './money.ts';
 export * from './topics.ts';
 export * from './hub-publisher.ts';
+export * from './http-body.ts';
