@@ -31,7 +31,8 @@ export class HttpHubPublisher implements HubPublisher {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
   constructor(hubUrl: string, token: () => Promise<string> | string) {
-    this.url = hubUrl;
+    // Fail at start-up, not at the first publish, when the hub URL is missing or malformed.
+    this.url = new URL(hubUrl).toString();
     this.token = token;
   }
 

@@ -47,6 +47,7 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
   config.userJwtKey ??= randomBytes(32).toString('hex');
   config.publisherKey ??= randomBytes(32).toString('hex');
   config.subscriberKey ??= config.publisherKey;
+  config.hubPublishUrl ??= config.hubUrl;
   const topics = makeTopics(config.topicBase);
   const tokens = new UserTokens(config.userJwtKey);
   const closers: (() => Promise<void> | void)[] = [];
