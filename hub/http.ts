@@ -146,9 +146,21 @@ async function subscribe(deps: HubHttpDeps, req: IncomingMessage, res: ServerRes
   }
   req.socket.setNoDelay(true);
   req.socket.setKeepAlive(true, 30_000);
-  res.writeHead(200, { ...SSE_HEADERS, ...cors, 'Last-Event-ID': utf8ToHeader(lastEventId) });
-  // The opening comment makes `onopen` fire at once; `retry` sets the reconnection delay.
-  res.write(`:\nretry: ${config.retryMs}\n\n`);
+  // A close-delimited body (no Transfer-Encoding, no Content-Length): each frame is one socket write
+  // of the shared frame bytes, not a corked four-part chunked write flushed on the next tick
+  // (measured: about a fifth less hub CPU per delivery). A stream never ends early by itself anyway.
+  res.removeHeader('Content-Length');
+  res.removeHeader('Transfer-Encoding');
+  res.writeHead(200, {
+    ...SSE_HEADERS,
+    ...cors,
+    Connection: 'close',
+    'Last-Event-ID': utf8ToHeader(lastEventId),
+  });
+  // The opening comment makes `onopen` fire at once; `retry` sets the reconnection delay. Written as
+  // bytes: without chunked framing, a first write given as a string carries the head with it as
+  // UTF-8 and would mangle a Latin-1 encoded non-ASCII Last-Event-ID.
+  res.write(Buffer.from(`:\nretry: ${config.retryMs}\n\n`, 'latin1'));
   hub.goLive(sub, replay);
 }
 

@@ -3,7 +3,7 @@ import type { Logger } from '../common/logger.ts';
 import { encodeComment } from '../common/sse.ts';
 import type { HubMetrics } from './metrics.ts';
 import { matchAny, selectorKind } from './topic-selector.ts';
-import type { Transport } from './transport/transport.ts';
+import type { SubscriptionRecord, Transport } from './transport/transport.ts';
 import { frameOf, subscriptionTopic, type Update } from './update.ts';
 
 /** Where a subscriber's bytes go: a Node `ServerResponse` satisfies it. */
@@ -247,22 +247,41 @@ export class Hub {
       topic,
       payload: sub.payload,
     }));
-    if (active) this.opts.transport.addSubscriptions(records);
-    else this.opts.transport.removeSubscriptions(records.map((r) => r.id));
-    for (const r of records) {
-      const data = JSON.stringify({
-        '@context': 'https://mercure.rocks/',
-        id: r.id,
-        type: 'Subscription',
-        subscriber: r.subscriber,
-        topic: r.topic,
-        active,
-        payload: r.payload,
-      });
-      this.publish({ id: `urn:uuid:${randomUUID()}`, topics: [r.id], data, private: true }).catch(
-        (err: unknown) =>
-          this.opts.logger.error({ err, subscription: r.id }, 'could not publish subscription event'),
-      );
+    this.announcements.push({ active, records });
+    if (this.announcements.length === 1) setImmediate(() => this.flushAnnouncements());
+  }
+
+  /**
+   * Subscription list changes and their events, in order, applied once per event-loop turn: a burst
+   * of connections makes one transport call per run of the same kind instead of one per subscriber
+   * (with Redis, one HSET of many fields instead of thousands of commands in flight).
+   */
+  private announcements: { active: boolean; records: SubscriptionRecord[] }[] = [];
+
+  private flushAnnouncements(): void {
+    const queued = this.announcements;
+    this.announcements = [];
+    for (let i = 0; i < queued.length;) {
+      const active = queued[i]!.active;
+      const records: SubscriptionRecord[] = [];
+      for (; i < queued.length && queued[i]!.active === active; i++) records.push(...queued[i]!.records);
+      if (active) this.opts.transport.addSubscriptions(records);
+      else this.opts.transport.removeSubscriptions(records.map((r) => r.id));
+      for (const r of records) {
+        const data = JSON.stringify({
+          '@context': 'https://mercure.rocks/',
+          id: r.id,
+          type: 'Subscription',
+          subscriber: r.subscriber,
+          topic: r.topic,
+          active,
+          payload: r.payload,
+        });
+        this.publish({ id: `urn:uuid:${randomUUID()}`, topics: [r.id], data, private: true }).catch(
+          (err: unknown) =>
+            this.opts.logger.error({ err, subscription: r.id }, 'could not publish subscription event'),
+        );
+      }
     }
   }
 
@@ -282,6 +301,7 @@ export class Hub {
 
   /** Ends every stream after telling clients when to come back (jittered, so they don't stampede). */
   close(): void {
+    this.flushAnnouncements();
     this.closing = true;
     clearInterval(this.timer);
     for (const sub of [...this.all]) {

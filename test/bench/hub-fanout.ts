@@ -51,6 +51,7 @@ const HUB_START_TIMEOUT_MS = 30_000;
 const IDLE_MS = 2_000;
 const TARGET_P99_MS = 50;
 const TARGET_RSS_KIB = 12;
+const HUB_RUN_FLAG = '--max-semi-space-size=2';
 
 class BenchError extends Error {
   override name = 'BenchError';
@@ -230,7 +231,8 @@ function getJson(url: string, timeoutMs: number): Promise<{ status: number; body
 
 async function startHub(opts: Options, env: Record<string, string>): Promise<HubProcess> {
   const port = await freePort();
-  const args = [...opts.hubNodeArgs, '--import', 'tsx', 'hub/main.ts'];
+  // The same young-generation size as `npm run hub` (see package.json): part of how the hub is run.
+  const args = [HUB_RUN_FLAG, ...opts.hubNodeArgs, '--import', 'tsx', 'hub/main.ts'];
   log(`starting hub: node ${args.join(' ')} (PORT=${port}, transport ${env.MERCURE_TRANSPORT_URL})`);
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -682,6 +684,11 @@ async function main(): Promise<number> {
           if (keys.length > 0) deleted += await redis.del(...keys);
         } while (cursor !== '0');
         log(`deleted ${deleted} Redis keys under ${keyPrefix}`);
+      } catch (err) {
+        throw new Error(
+          `could not delete the Redis keys under ${keyPrefix} (delete them by hand): ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
       } finally {
         redis.disconnect();
       }
