@@ -10,7 +10,8 @@
  * Prints ONE JSON line on stdout: decisions/s, gateway latency p50/p99, and bid→SSE delivery
  * p50/p99 as seen by the subscriber (send time of the bid to receipt of the update carrying its seq).
  *
- * Flags: --seconds S (10)  --connections C (64)  --bidders B (2000)
+ * Flags: --seconds S (10)  --connections C (64)  --bidders B (2000)  --rate R (bids/s offered; default: as fast as answered)
+ *        --scenario rising|contested
  *        --topology split (default: gateway → bidding process → hub) | combined (engine inside the gateway)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,9 +37,12 @@ const { values: flags } = parseArgs({
     bidders: { type: 'string', default: process.env.BENCH_BIDDERS ?? '2000' },
     topology: { type: 'string', default: process.env.BENCH_TOPOLOGY ?? 'split' },
     scenario: { type: 'string', default: process.env.BENCH_SCENARIO ?? 'rising' },
+    rate: { type: 'string', default: process.env.BENCH_RATE ?? '0' },
   },
 });
 const SECONDS = Number(flags.seconds);
+/** Bids per second offered in total (0 = as fast as the gateway answers): latency below saturation. */
+const RATE = Number(flags.rate);
 const CONNECTIONS = Number(flags.connections);
 const BIDDERS = Number(flags.bidders);
 if (flags.topology !== 'split' && flags.topology !== 'combined')
@@ -135,7 +139,7 @@ async function main(): Promise<void> {
   start('hub', 'hub/main.ts', {
     PORT: String(hubPort),
     HOST: '127.0.0.1',
-    MERCURE_TRANSPORT_URL: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`,
+    MERCURE_TRANSPORT_URL: process.env.BENCH_HUB_TRANSPORT === "memory" ? "memory://" : `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`,
     MERCURE_PUBLISHER_JWT_KEY: publisherKey,
     MERCURE_ANONYMOUS: '1',
   });
@@ -220,12 +224,16 @@ async function main(): Promise<void> {
   let asking = 100;
   const sentAt = new Map<string, number>();
   const seqSentAt = new Map<number, number>();
+  // The server's decision time (Redis TIME, ms): with --rate, autocannon builds a request before it
+  // waits for its slot, so send times overstate bid→push; decision→push is exact to a millisecond.
+  const seqDecidedAt = new Map<number, number>();
   const outcomes: Record<string, number> = {};
   log(`driving ${SECONDS} s with ${CONNECTIONS} connections and ${BIDDERS} bidders`);
   const result = await autocannon({
     url: gw,
     connections: CONNECTIONS,
     duration: SECONDS,
+    ...(RATE > 0 ? { overallRate: RATE } : {}),
     requests: [
       {
         method: 'POST',
@@ -252,7 +260,7 @@ async function main(): Promise<void> {
           const context = ctx as Record<string, unknown>;
           try {
             const parsed = JSON.parse(body) as {
-              bid?: { seq: number; outcome: string; asking: string };
+              bid?: { seq: number; outcome: string; asking: string; decidedAt: string };
               error?: { code: string; details?: { bid?: { seq: number; asking: string } } };
             };
             const heard = parsed.bid?.asking ?? parsed.error?.details?.bid?.asking;
@@ -260,8 +268,10 @@ async function main(): Promise<void> {
             const code = parsed.bid?.outcome ?? parsed.error?.code ?? String(status);
             outcomes[code] = (outcomes[code] ?? 0) + 1;
             const seq = parsed.bid?.seq;
-            if (status === 201 && seq !== undefined)
+            if (status === 201 && seq !== undefined) {
               seqSentAt.set(seq, sentAt.get(context.key as string) ?? NaN);
+              seqDecidedAt.set(seq, Date.parse(parsed.bid!.decidedAt));
+            }
           } catch {
             outcomes[`HTTP ${status}`] = (outcomes[`HTTP ${status}`] ?? 0) + 1;
           }
@@ -280,6 +290,7 @@ async function main(): Promise<void> {
   // "pushed" when the subscriber first sees a state whose seq is at or past the bid's own.
   received.sort((a, b) => a[0] - b[0]);
   const push: number[] = [];
+  const fromDecision: number[] = [];
   let missing = 0;
   for (const [seq, sent] of seqSentAt) {
     let lo = 0;
@@ -292,10 +303,14 @@ async function main(): Promise<void> {
     // The first state at or past this seq may not be the earliest received one: take the earliest arrival among them.
     let at = Infinity;
     for (let i = lo; i < received.length && i < lo + 64; i++) at = Math.min(at, received[i]![1]);
-    if (Number.isFinite(at) && Number.isFinite(sent)) push.push(at - sent);
-    else missing++;
+    if (Number.isFinite(at) && Number.isFinite(sent)) {
+      push.push(at - sent);
+      const decided = seqDecidedAt.get(seq);
+      if (decided !== undefined) fromDecision.push(at - decided);
+    } else missing++;
   }
   push.sort((a, b) => a - b);
+  fromDecision.sort((a, b) => a - b);
   const decisions = Object.entries(outcomes)
     .filter(([k]) => k !== 'RATE_LIMITED' && !k.startsWith('HTTP'))
     .reduce((s, [, v]) => s + v, 0);
@@ -306,6 +321,7 @@ async function main(): Promise<void> {
     scenario: SCENARIO,
     seconds: SECONDS,
     connections: CONNECTIONS,
+    offered_rate: RATE > 0 ? RATE : 'max',
     bidders: BIDDERS,
     requests: result.requests.total,
     decisions_per_s: Math.round(decisions / SECONDS),
@@ -319,6 +335,11 @@ async function main(): Promise<void> {
       p50: +percentile(push, 50).toFixed(2),
       p99: +percentile(push, 99).toFixed(2),
       max: +(push[push.length - 1] ?? NaN).toFixed(2),
+    },
+    decision_to_push_ms: {
+      p50: +percentile(fromDecision, 50).toFixed(1),
+      p99: +percentile(fromDecision, 99).toFixed(1),
+      max: +(fromDecision[fromDecision.length - 1] ?? NaN).toFixed(1),
     },
     pushes_missing: missing,
     updates_received: received.length,

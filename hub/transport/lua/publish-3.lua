@@ -9,7 +9,7 @@
   ARGV[7] history size: the newest this many entries are history (replayable)
   ARGV[8] history max age in ms
   ARGV[9] entries kept in the stream (>= ARGV[7]: the stream is also the delivery bus)
-  Reply: { 0, entryId } when appended, { 1, entryId } when the id is already in history.
+  Reply: { 0, entryId, previousEntryId } when appended, { 1, entryId } when the id is already in history.
 ]]
 local size = tonumber(ARGV[7])
 local now = redis.call('TIME')
@@ -28,6 +28,11 @@ if existing then
   end
 end
 
+-- The entry before this one: a publishing hub whose reader has delivered exactly up to it may
+-- deliver this update at once, in order, without waiting for its blocking read.
+local before = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local previous = '0-0'
+if before[1] then previous = before[1][1] end
 local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 't', ARGV[2], 'd', ARGV[3], 'p', ARGV[4], 'y', ARGV[5], 'r', ARGV[6])
 local seq = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[3], entry .. ' ' .. seq, 'PX', ARGV[8])
@@ -35,4 +40,4 @@ redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[9])
 if oldest > 0 then
   redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-0', oldest))
 end
-return { 0, entry }
+return { 0, entry, previous }
