@@ -1,39 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryBiddingStore } from './memory-store.ts';
-import { RedisBiddingStore } from './redis-store.ts';
 import { isBidRecord, type BidRequest, type BiddingStore } from './types.ts';
-import { timedSetup } from '../test/support/bidding.ts';
+import { storeImplementations, timedSetup, type StoreHarness } from '../test/support/bidding.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
 
 const T0 = 1_800_000_000_000;
 const ns = redisNamespace('bidding-contract');
 afterAll(() => ns.cleanup());
 
-interface Harness {
-  store: BiddingStore;
-  clock: { now: number };
-}
+type Harness = StoreHarness;
 
-const implementations: [string, () => Harness][] = [
-  [
-    'memory',
-    () => {
-      const clock = { now: T0 };
-      return { clock, store: new MemoryBiddingStore({ clock: () => clock.now }) };
-    },
-  ],
-  [
-    'redis',
-    () => {
-      const clock = { now: T0 };
-      return {
-        clock,
-        store: new RedisBiddingStore({ redis: ns.redis, prefix: ns.prefix, clock: () => clock.now }),
-      };
-    },
-  ],
-];
+const implementations = storeImplementations(ns, T0);
 
 describe.each(implementations)('bidding store contract (%s)', (_name, make) => {
   let h: Harness;

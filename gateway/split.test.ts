@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.ts';
@@ -12,19 +11,9 @@ import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 import type { RunningHub } from '../hub/index.ts';
 import type { RunningGateway } from './index.ts';
+import { freePort } from '../test/support/net.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The fully split topology: hub, bidding engine and gateway as separate services talking HTTP. */
 describe('gateway → separate bidding service → hub', () => {

@@ -16,7 +16,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,6 +24,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { RedisBiddingStore } from '../../bidding/index.ts';
+import { freePort } from '../support/net.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const now = (): number => performance.timeOrigin + performance.now();
@@ -55,17 +55,6 @@ const TOPOLOGY = flags.topology;
 if (flags.scenario !== 'rising' && flags.scenario !== 'contested')
   throw new Error('--scenario is rising or contested');
 const SCENARIO = flags.scenario;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const children: ChildProcess[] = [];
 function start(name: string, script: string, env: Record<string, string>): ChildProcess {
@@ -139,7 +128,10 @@ async function main(): Promise<void> {
   start('hub', 'hub/main.ts', {
     PORT: String(hubPort),
     HOST: '127.0.0.1',
-    MERCURE_TRANSPORT_URL: process.env.BENCH_HUB_TRANSPORT === "memory" ? "memory://" : `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`,
+    MERCURE_TRANSPORT_URL:
+      process.env.BENCH_HUB_TRANSPORT === 'memory'
+        ? 'memory://'
+        : `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`,
     MERCURE_PUBLISHER_JWT_KEY: publisherKey,
     MERCURE_ANONYMOUS: '1',
   });

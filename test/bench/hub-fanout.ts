@@ -35,13 +35,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import http from 'node:http';
-import net from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { freePort } from '../support/net.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MERCURE_PATH = '/.well-known/mercure';
@@ -202,17 +202,6 @@ interface HubProcess {
   /** Rejects as soon as the hub exits on its own. */
   exited: Promise<never>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function getJson(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {

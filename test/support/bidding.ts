@@ -1,4 +1,7 @@
-import type { AuctionSetup } from '../../bidding/types.ts';
+import type { Redis } from 'ioredis';
+import { MemoryBiddingStore } from '../../bidding/memory-store.ts';
+import { RedisBiddingStore } from '../../bidding/redis-store.ts';
+import type { AuctionSetup, BiddingStore } from '../../bidding/types.ts';
 
 /** A timed auction in EUR minor units: opening 100.00, increments 0–1,000 by 50, 1,000–5,000 by 100, then 250. */
 export function timedSetup(id: string, now: number, overrides: Partial<AuctionSetup> = {}): AuctionSetup {
@@ -22,4 +25,36 @@ export function timedSetup(id: string, now: number, overrides: Partial<AuctionSe
     reserve: 0,
     ...overrides,
   };
+}
+
+/** A store with a pinned clock, for the contract suites that run against both implementations. */
+export interface StoreHarness {
+  store: BiddingStore;
+  clock: { now: number };
+}
+
+/** `describe.each` rows: the in-process store and the Redis store (under `prefix`), each with its own clock starting at `t0`. */
+export function storeImplementations(
+  ns: { redis: Redis; prefix: string },
+  t0: number,
+): [string, () => StoreHarness][] {
+  return [
+    [
+      'memory',
+      () => {
+        const clock = { now: t0 };
+        return { clock, store: new MemoryBiddingStore({ clock: () => clock.now }) };
+      },
+    ],
+    [
+      'redis',
+      () => {
+        const clock = { now: t0 };
+        return {
+          clock,
+          store: new RedisBiddingStore({ redis: ns.redis, prefix: ns.prefix, clock: () => clock.now }),
+        };
+      },
+    ],
+  ];
 }
