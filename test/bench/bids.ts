@@ -342,7 +342,18 @@ async function main(): Promise<void> {
 }
 
 async function cleanup(redis: Redis, prefix: string): Promise<void> {
-  for (const c of children) c.kill('SIGTERM');
+  // Let the children finish their last writes before their keys are deleted.
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          const timer = setTimeout(() => (c.kill('SIGKILL'), resolve()), 5000);
+          c.once('exit', () => (clearTimeout(timer), resolve()));
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
