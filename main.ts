@@ -25,13 +25,15 @@ async function main(): Promise<void> {
     await seedDemo(gavel.store);
     lines.push(
       '',
-      '  Demo sale seeded: timed lots timed-1..3 (soft close 2 min), live lots live-1, live-2.',
+      '  Demo sale seeded: timed lots timed-1..3 (soft close 2 min), live lots live-1, live-2 (scheduled: the auctioneer opens them).',
       '  Demo bidder tokens (Authorization: Bearer …):',
     );
     for (const b of DEMO_BIDDERS) {
       const token = await gavel.tokens.sign({ id: b.id, role: 'bidder', name: b.name });
       lines.push(`    ${b.name.padEnd(13)} ${token}`);
     }
+    const clerk = await gavel.tokens.sign({ id: 'demo-auctioneer', role: 'auctioneer', name: 'Auctioneer' });
+    lines.push(`    ${'Auctioneer'.padEnd(13)} ${clerk}   (floor console: /v1/auctions/live-1/floor)`);
     lines.push(
       '',
       '  Try:',

@@ -35,6 +35,8 @@ export function demoAuctions(now: number): AuctionSetup[] {
     ...timed(id, 24, opening, reserve),
     saleId: 'evening-live',
     mode: 'live',
+    // Live lots wait for the auctioneer's "open"; until then bids with a maximum are absentee bids.
+    status: 'scheduled',
     softCloseMs: 0,
     graceMs: 0,
   });
