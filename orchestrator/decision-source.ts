@@ -1,0 +1,95 @@
+import type { Redis } from 'ioredis';
+import { RedisBiddingStore } from '../bidding/index.ts';
+import type { RecordedEvent } from '../bidding/index.ts';
+
+/** Where the ledger writer reads decisions from, whatever the engine's store. */
+export interface DecisionSource {
+  /** The auctions that may have decisions to record. */
+  auctions(): Promise<string[]>;
+  /** Up to `count` entries after `afterStreamId` ('0' = from the start), in stream order. */
+  read(auctionId: string, afterStreamId: string, count: number): Promise<RecordedEvent[]>;
+  /** Entries ever appended to the auction's stream (trimming does not lower it): the base of the lag figure. */
+  appended(auctionId: string): Promise<number>;
+  /** The auction's currency (the stream entries carry amounts only); undefined when the auction is unknown. */
+  currency(auctionId: string): Promise<string | undefined>;
+}
+
+export interface RedisDecisionSourceOptions {
+  redis: Redis;
+  prefix?: string;
+  /** SCAN batch hint. */
+  scanCount?: number;
+}
+
+/**
+ * Decision streams on Redis. Auctions are discovered by SCAN for `<prefix>:{auction:*}:decisions`:
+ * the engine creates that key with the first decision and nothing else has to register it, so no
+ * auction can be missed. SCAN walks the keyspace (on a Redis Cluster, each primary) every poll; when
+ * the orchestrator configures lots itself it can keep a registry set instead — behind this interface.
+ */
+export class RedisDecisionSource implements DecisionSource {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly scanCount: number;
+  private readonly store: RedisBiddingStore;
+  private readonly currencies = new Map<string, string>();
+
+  constructor(opts: RedisDecisionSourceOptions) {
+    this.redis = opts.redis;
+    this.prefix = opts.prefix ?? 'gavel';
+    this.scanCount = opts.scanCount ?? 1000;
+    this.store = new RedisBiddingStore({ redis: opts.redis, prefix: this.prefix });
+  }
+
+  async auctions(): Promise<string[]> {
+    const head = `${this.prefix}:{auction:`;
+    const tail = '}:decisions';
+    const pattern = `${globEscape(head)}*${globEscape(tail)}`;
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', this.scanCount);
+      cursor = next;
+      for (const k of keys) {
+        if (k.startsWith(head) && k.endsWith(tail)) found.add(k.slice(head.length, k.length - tail.length));
+      }
+    } while (cursor !== '0');
+    return [...found].sort();
+  }
+
+  read(auctionId: string, afterStreamId: string, count: number): Promise<RecordedEvent[]> {
+    return this.store.decisions(auctionId, afterStreamId, count);
+  }
+
+  async appended(auctionId: string): Promise<number> {
+    try {
+      const info = (await this.redis.call(
+        'XINFO',
+        'STREAM',
+        this.store.keys(auctionId).decisions,
+      )) as unknown[];
+      // Reply is a flat [field, value, …] list; `entries-added` exists since Redis 7.0.
+      for (let i = 0; i + 1 < info.length; i += 2) {
+        if (info[i] === 'entries-added') return Number(info[i + 1]);
+      }
+      for (let i = 0; i + 1 < info.length; i += 2) if (info[i] === 'length') return Number(info[i + 1]);
+      return 0;
+    } catch (err) {
+      if (err instanceof Error && /no such key/i.test(err.message)) return 0;
+      throw err;
+    }
+  }
+
+  async currency(auctionId: string): Promise<string | undefined> {
+    const known = this.currencies.get(auctionId);
+    if (known !== undefined) return known;
+    const snap = await this.store.snapshot(auctionId);
+    if (snap === undefined) return undefined;
+    this.currencies.set(auctionId, snap.currency);
+    return snap.currency;
+  }
+}
+
+function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { postgresDatabase, quoteIdent, type Database } from '../../orchestrator/db.ts';
+
+export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A fresh schema for one test file: `open()` gives a Database whose every connection has
+ * `search_path` set to it; `cleanup()` closes them all and drops the schema.
+ */
+export function postgresSchema(label: string): {
+  schema: string;
+  url: string;
+  create: () => Promise<void>;
+  open: (max?: number) => Database;
+  cleanup: () => Promise<void>;
+} {
+  const schema = `t_${label.replace(/[^a-z0-9_]/gi, '_')}_${randomUUID().slice(0, 8)}`.toLowerCase();
+  const opened: Database[] = [];
+  const admin = async (sql: string): Promise<void> => {
+    const c = new pg.Client({ connectionString: DATABASE_URL });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    schema,
+    url: DATABASE_URL,
+    create: () => admin(`CREATE SCHEMA ${quoteIdent(schema)}`),
+    open(max = 10) {
+      const db = postgresDatabase({ connectionString: DATABASE_URL, searchPath: schema, max });
+      opened.push(db);
+      return db;
+    },
+    async cleanup() {
+      for (const db of opened.splice(0)) await db.close().catch(() => undefined);
+      await admin(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    },
+  };
+}
