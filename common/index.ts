@@ -8,3 +8,4 @@ export * from './money.ts';
 export * from './topics.ts';
 export * from './hub-publisher.ts';
 export * from './http-body.ts';
+export * from './stream-id.ts';

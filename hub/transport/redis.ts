@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.ts';
 import { RedisScript } from '../../common/redis-script.ts';
+import { compareStreamIds } from '../../common/stream-id.ts';
 import type { Update } from '../update.ts';
 import type {
   HistoryLimits,
@@ -120,7 +121,7 @@ export class RedisTransport implements Transport {
         for (const [, entries] of res) {
           for (const entry of entries) {
             // Already delivered by publish()'s in-order fast path.
-            if (compareEntryIds(entry[0], this.lastSeen) <= 0) continue;
+            if (compareStreamIds(entry[0], this.lastSeen) <= 0) continue;
             this.lastSeen = entry[0];
             const u = toUpdate(entry);
             for (const l of this.listeners) l(u);
@@ -186,7 +187,7 @@ export class RedisTransport implements Transport {
 
   /** Waits until the read loop has passed entry `entry` to the listeners (bounded: never hangs a subscribe). */
   private delivered(entry: string): Promise<void> {
-    if (this.stopped || compareEntryIds(this.lastSeen, entry) >= 0) return Promise.resolve();
+    if (this.stopped || compareStreamIds(this.lastSeen, entry) >= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter = { entry, resolve: () => {} };
       const timer = setTimeout(() => waiter.resolve(), CATCH_UP_TIMEOUT_MS);
@@ -201,7 +202,7 @@ export class RedisTransport implements Transport {
 
   private settleCatchUp(): void {
     for (const w of this.catchUp)
-      if (this.stopped || compareEntryIds(this.lastSeen, w.entry) >= 0) w.resolve();
+      if (this.stopped || compareStreamIds(this.lastSeen, w.entry) >= 0) w.resolve();
   }
 
   private async history(cursor: string): Promise<HistoryResult> {
@@ -218,7 +219,7 @@ export class RedisTransport implements Transport {
       entry !== '' &&
       behind >= 0 &&
       behind < size &&
-      compareEntryIds(entry, oldest) >= 0
+      compareStreamIds(entry, oldest) >= 0
     ) {
       const after = await this.range(`(${entry}`, size);
       // Publishes since the lookup may have pushed the cursor out of history meanwhile.
@@ -351,12 +352,4 @@ function toUpdate([, fields]: StreamEntry): Update {
     type: type === undefined || type === '' ? undefined : type,
     retry: retry === undefined || retry === '' ? undefined : Number(retry),
   };
-}
-
-/** Orders Redis stream entry ids (`ms-seq`). */
-export function compareEntryIds(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-');
-  const [bm = '0', bs = '0'] = b.split('-');
-  const d = Number(am) - Number(bm);
-  return d !== 0 ? Math.sign(d) : Math.sign(Number(as) - Number(bs));
 }
