@@ -26,6 +26,7 @@ const INSTANCE_TTL_MS = 30_000;
 /** How long since() waits for the read loop before answering anyway (a duplicate beats a stuck subscribe). */
 const CATCH_UP_TIMEOUT_MS = 2000;
 const PAGE = 1000;
+const CLOSE_TIMEOUT_MS = 2000;
 
 export interface RedisTransportOptions {
   url: string;
@@ -326,13 +327,19 @@ export class RedisTransport implements Transport {
     this.settleCatchUp();
     clearInterval(this.refresh);
     this.reader.disconnect();
-    await this.loop;
+    // Shutdown must finish even when Redis is slow or gone: the registry entry expires by itself.
+    const bounded = <T>(p: Promise<T>): Promise<T | void> =>
+      Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
+    await bounded(this.loop ?? Promise.resolve());
     try {
-      await this.redis
-        .multi()
-        .del(this.keys.subs(this.instance))
-        .zrem(this.keys.instances, this.instance)
-        .exec();
+      await bounded(
+        this.redis.multi().del(this.keys.subs(this.instance)).zrem(this.keys.instances, this.instance).exec(),
+      );
+    } catch (err) {
+      this.opts.logger.warn(
+        { err },
+        'could not remove this instance from the subscription registry; it expires by itself',
+      );
     } finally {
       this.redis.disconnect();
     }

@@ -149,7 +149,10 @@ export class OwnRedis {
     this.child = undefined;
     const done = exited(child);
     child.kill('SIGTERM');
+    // Bounded: a server that does not exit within 5 s is killed, so a teardown never hangs a suite.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await done;
+    clearTimeout(timer);
   }
 
   async stop(): Promise<void> {
