@@ -1,6 +1,13 @@
 import { createLogger } from './common/logger.ts';
 import { ConfigError } from './common/config.ts';
 import { DEMO_BIDDERS, gatewayConfigFromEnv, seedDemo, startGateway } from './gateway/index.ts';
+import { MemoryBiddingStore } from './bidding/index.ts';
+import { MemoryDecisionSource } from './orchestrator/decision-source.ts';
+import {
+  embeddedLedgerConfigFromEnv,
+  startOrchestrator,
+  type RunningOrchestrator,
+} from './orchestrator/server.ts';
 
 /**
  * `npm start`: Gavel. By default the embedded topology — gateway, bidding engine and Mercure hub in
@@ -9,14 +16,47 @@ import { DEMO_BIDDERS, gatewayConfigFromEnv, seedDemo, startGateway } from './ga
  */
 async function main(): Promise<void> {
   const config = gatewayConfigFromEnv();
+  const ledgerConfig = embeddedLedgerConfigFromEnv();
   const logger = createLogger('gavel', config.logLevel);
   const gavel = await startGateway(config, logger);
+  // Embedded: the ledger writer runs here too, on PGlite, over the in-process store (distributed: `npm run orchestrator`).
+  let ledger: RunningOrchestrator | undefined;
+  if (config.mode === 'embedded' && ledgerConfig.enabled && gavel.store instanceof MemoryBiddingStore) {
+    console.log(`Opening the ledger (PGlite in ${ledgerConfig.dataDir}; takes a few seconds)…`);
+    try {
+      ledger = await startOrchestrator(
+        {
+          host: config.host,
+          port: undefined,
+          databaseUrl: undefined,
+          dataDir: ledgerConfig.dataDir,
+          redisUrl: undefined,
+          redisPrefix: config.redisPrefix,
+          ledgerPollMs: ledgerConfig.ledgerPollMs,
+          logLevel: config.logLevel,
+        },
+        {
+          source: new MemoryDecisionSource(gavel.store),
+          resetLedger: true,
+          logger: logger.child({ service: 'orchestrator' }),
+        },
+      );
+    } catch (err) {
+      await gavel.close();
+      throw err;
+    }
+  }
   const lines = [
     '',
     `Gavel is running (${config.mode}).`,
     `  API:          ${gavel.url}/v1/auctions/timed-1`,
     `  Mercure hub:  ${gavel.hubUrl}`,
   ];
+  if (ledger !== undefined) {
+    lines.push(
+      `  Ledger:       ${ledger.where} (bids and floor actions; emptied at each start, GAVEL_LEDGER=false to skip)`,
+    );
+  }
   if (config.demo) {
     if (gavel.store === undefined)
       throw new Error(
@@ -43,11 +83,18 @@ async function main(): Promise<void> {
   }
   lines.push('  Stop with Ctrl-C.', '');
   console.log(lines.join('\n'));
+  let stopping = false;
   const stop = (): void => {
-    gavel.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    if (stopping) return;
+    stopping = true;
+    // The gateway first (the engine drains), then the ledger takes its last pass and closes.
+    gavel
+      .close()
+      .then(() => ledger?.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

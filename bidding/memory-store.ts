@@ -17,6 +17,7 @@ import type {
   FloorActionResult,
   RecordedEvent,
 } from './types.ts';
+import { compareStreamIds } from '../common/stream-id.ts';
 
 interface Auction {
   published: { seq: number; eventId: string | undefined };
@@ -190,6 +191,16 @@ export class MemoryBiddingStore implements BiddingStore {
     return Promise.resolve(after.slice(0, count));
   }
 
+  /** The auctions this store holds, in id order (the ledger writer's auction list in embedded mode). */
+  auctionIds(): string[] {
+    return [...this.auctions.keys()].sort();
+  }
+
+  /** Decisions and floor actions ever recorded for the auction (never trimmed in memory); 0 when unknown. */
+  decisionCount(auctionId: string): number {
+    return this.auctions.get(auctionId)?.decisions.length ?? 0;
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
@@ -221,11 +232,4 @@ function rejectedWithoutEffect(
     decidedAt: 0,
     replayed,
   };
-}
-
-export function compareStreamIds(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-');
-  const [bm = '0', bs = '0'] = b.split('-');
-  const d = Number(am) - Number(bm);
-  return d !== 0 ? Math.sign(d) : Math.sign(Number(as) - Number(bs));
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RedisBiddingStore } from '../bidding/index.ts';
+import { RedisBiddingStore, type MemoryBiddingStore } from '../bidding/index.ts';
 import type { RecordedEvent } from '../bidding/index.ts';
 
 /** Where the ledger writer reads decisions from, whatever the engine's store. */
@@ -87,6 +87,34 @@ export class RedisDecisionSource implements DecisionSource {
     if (snap === undefined) return undefined;
     this.currencies.set(auctionId, snap.currency);
     return snap.currency;
+  }
+}
+
+/**
+ * Decisions recorded by the in-process store (the embedded default): the same entries, stream-like
+ * ids and order as the Redis streams, read straight from memory.
+ */
+export class MemoryDecisionSource implements DecisionSource {
+  private readonly store: MemoryBiddingStore;
+
+  constructor(store: MemoryBiddingStore) {
+    this.store = store;
+  }
+
+  auctions(): Promise<string[]> {
+    return Promise.resolve(this.store.auctionIds().filter((id) => this.store.decisionCount(id) > 0));
+  }
+
+  read(auctionId: string, afterStreamId: string, count: number): Promise<RecordedEvent[]> {
+    return this.store.decisions(auctionId, afterStreamId, count);
+  }
+
+  appended(auctionId: string): Promise<number> {
+    return Promise.resolve(this.store.decisionCount(auctionId));
+  }
+
+  async currency(auctionId: string): Promise<string | undefined> {
+    return (await this.store.snapshot(auctionId))?.currency;
   }
 }
 

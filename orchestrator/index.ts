@@ -18,6 +18,7 @@ export {
   type MigrationErrorCode,
 } from './migrate.ts';
 export {
+  MemoryDecisionSource,
   RedisDecisionSource,
   type DecisionSource,
   type RedisDecisionSourceOptions,

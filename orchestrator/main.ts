@@ -1,0 +1,30 @@
+import { ConfigError } from '../common/config.ts';
+import { createLogger } from '../common/logger.ts';
+import { orchestratorConfigFromEnv, startOrchestrator } from './server.ts';
+
+/** `npm run orchestrator`: migrations, then the ledger writer from the decision streams on Redis (distributed topology). */
+async function main(): Promise<void> {
+  const config = orchestratorConfigFromEnv();
+  const logger = createLogger('orchestrator', config.logLevel);
+  const orch = await startOrchestrator(config, { logger });
+  logger.info({ url: orch.url, ledger: orch.where }, 'orchestrator running');
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    orch.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'orchestrator: shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});
