@@ -38,7 +38,7 @@ async function main(): Promise<void> {
         {
           source: new MemoryDecisionSource(gavel.store),
           resetLedger: true,
-          logger: logger.child({ service: 'orchestrator' }),
+          logger: logger.child({ component: 'orchestrator' }),
         },
       );
     } catch (err) {

@@ -56,7 +56,7 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
   let store: BiddingStore | undefined;
   let hub: HubService | undefined;
   let redis: Redis | undefined;
-  const engineLogger = logger.child({ service: 'bidding' });
+  const engineLogger = logger.child({ component: 'bidding' });
   if (config.mode === 'embedded') {
     hub = await createHubService(
       {
@@ -69,7 +69,7 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
         transportUrl: 'memory://',
         logLevel: config.logLevel,
       },
-      logger.child({ service: 'hub' }),
+      logger.child({ component: 'hub' }),
     );
     closers.push(() => hub!.close());
     store = new MemoryBiddingStore();
@@ -115,7 +115,7 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
     engine,
     tokens,
     topics,
-    logger: logger.child({ service: 'gateway' }),
+    logger: logger.child({ component: 'gateway' }),
     hub: {
       url: hubUrl,
       subscriberKey,
