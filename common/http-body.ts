@@ -6,16 +6,18 @@ import { AppError } from './errors.ts';
 export const MAX_JSON_BYTES = 16 * 1024;
 
 /**
- * The request body as text, at most MAX_JSON_BYTES (413 beyond). On Node it reads the raw request:
- * going through the web Request body (undici + web streams) cost more CPU than the rest of a bid.
+ * The request body as text, at most `maxBytes` (413 BODY_TOO_LARGE beyond). On Node it reads the raw
+ * request: going through the web Request body (undici + web streams; Hono's bodyLimit builds one too)
+ * cost more CPU than the rest of a bid.
  */
-export async function readBodyText(c: Context): Promise<string> {
+export async function readBodyText(c: Context, maxBytes = MAX_JSON_BYTES): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_JSON_BYTES) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge(maxBytes);
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (incoming !== undefined && !incoming.readableEnded && !incoming.destroyed) return readRaw(incoming);
+  if (incoming !== undefined && !incoming.readableEnded && !incoming.destroyed)
+    return readRaw(incoming, maxBytes);
   const text = await c.req.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw tooLarge();
+  if (Buffer.byteLength(text) > maxBytes) throw tooLarge(maxBytes);
   return text;
 }
 
@@ -35,19 +37,21 @@ export function parseJson(text: string): unknown {
   }
 }
 
-const tooLarge = (): AppError =>
-  new AppError(413, 'BODY_TOO_LARGE', `the request body is larger than ${MAX_JSON_BYTES / 1024} KiB`);
+const tooLarge = (maxBytes: number): AppError =>
+  new AppError(413, 'BODY_TOO_LARGE', `the request body is larger than the limit of ${maxBytes} bytes`, {
+    details: { maxBytes },
+  });
 
-function readRaw(incoming: IncomingMessage): Promise<string> {
+function readRaw(incoming: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     incoming.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_JSON_BYTES) {
+      if (size > maxBytes) {
         incoming.removeAllListeners('data');
         incoming.resume();
-        reject(tooLarge());
+        reject(tooLarge(maxBytes));
         return;
       }
       chunks.push(chunk);

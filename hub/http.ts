@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from '../common/logger.ts';
 import { isSafeField, SSE_HEADERS } from '../common/sse.ts';
@@ -16,6 +15,8 @@ import { HubRefusal, refusalBody, refusalFrom, refusalHeaders } from './refusal.
 import { firstUncoveredTopic, matchAny, selectorError } from './topic-selector.ts';
 import type { SubscriptionRecord } from './transport/transport.ts';
 import type { Update } from './update.ts';
+import { AppError } from '../common/errors.ts';
+import { readBodyText } from '../common/http-body.ts';
 
 export interface HubHttpDeps {
   config: HubConfig;
@@ -217,84 +218,82 @@ function createHubApp(deps: HubHttpDeps): Hono {
     return c.body(null, 204, h);
   });
 
-  app.post(
-    MERCURE_PATH,
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw refuse(
-          deps,
-          'publish',
-          new HubRefusal(
-            413,
-            'BODY_TOO_LARGE',
-            `the update is larger than the hub's limit of ${config.maxBodyBytes} bytes`,
-          ),
-        );
-      },
-    }),
-    async (c) => {
-      const cors = corsHeaders(c.req.header('origin'), config.corsOrigins);
-      const fail = (r: HubRefusal): never => {
-        throw refuse(deps, 'publish', r);
-      };
-      const url = new URL(c.req.url);
-      const found = findToken(c.req.header('authorization'), url.searchParams, c.req.header('cookie'));
-      if (found === undefined)
-        fail(
-          new HubRefusal(401, 'TOKEN_MISSING', 'publishing needs a publisher JWT (Authorization: Bearer)'),
-        );
-      const token = found!;
-      if (token.source === 'cookie') {
-        const origin = requestOrigin(c.req.header('origin'), c.req.header('referer'));
-        if (origin === undefined || !originAllowed(origin, config.publishOrigins)) {
-          fail(
-            new HubRefusal(
-              403,
-              'ORIGIN_NOT_ALLOWED',
-              `a cookie-authenticated publish must come from an allowed origin (got ${origin ?? 'none'})`,
-            ),
-          );
-        }
-      }
-      let claim: MercureClaim | undefined;
-      try {
-        claim = await verifyFound(deps.publisher, token);
-      } catch (err) {
-        if (err instanceof AuthError) fail(new HubRefusal(err.status, err.code, err.message));
-        throw err;
-      }
-
-      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/x-www-form-urlencoded') {
-        fail(
-          new HubRefusal(
-            415,
-            'UNSUPPORTED_MEDIA_TYPE',
-            'publish with Content-Type: application/x-www-form-urlencoded',
-          ),
-        );
-      }
-      const form = new URLSearchParams(await c.req.text());
-      const update = parseUpdate(form, fail);
-
-      if (claim?.publish === undefined)
-        fail(new HubRefusal(403, 'CLAIM_MISSING', 'the JWT has no "mercure.publish" claim'));
-      const uncovered = firstUncoveredTopic(claim!.publish!, update.topics);
-      if (uncovered !== undefined)
+  app.post(MERCURE_PATH, async (c) => {
+    const cors = corsHeaders(c.req.header('origin'), config.corsOrigins);
+    const fail = (r: HubRefusal): never => {
+      throw refuse(deps, 'publish', r);
+    };
+    const tooLarge = (): never =>
+      fail(
+        new HubRefusal(
+          413,
+          'BODY_TOO_LARGE',
+          `the update is larger than the hub's limit of ${config.maxBodyBytes} bytes`,
+        ),
+      );
+    // A declared oversize is refused before anything else, as a body-limit middleware would.
+    if (Number(c.req.header('content-length') ?? '0') > config.maxBodyBytes) tooLarge();
+    const url = new URL(c.req.url);
+    const found = findToken(c.req.header('authorization'), url.searchParams, c.req.header('cookie'));
+    if (found === undefined)
+      fail(new HubRefusal(401, 'TOKEN_MISSING', 'publishing needs a publisher JWT (Authorization: Bearer)'));
+    const token = found!;
+    if (token.source === 'cookie') {
+      const origin = requestOrigin(c.req.header('origin'), c.req.header('referer'));
+      if (origin === undefined || !originAllowed(origin, config.publishOrigins)) {
         fail(
           new HubRefusal(
             403,
-            'TOPIC_NOT_AUTHORIZED',
-            `the JWT's mercure.publish claim does not cover the topic "${uncovered}"`,
+            'ORIGIN_NOT_ALLOWED',
+            `a cookie-authenticated publish must come from an allowed origin (got ${origin ?? 'none'})`,
           ),
         );
+      }
+    }
+    let claim: MercureClaim | undefined;
+    try {
+      claim = await verifyFound(deps.publisher, token);
+    } catch (err) {
+      if (err instanceof AuthError) fail(new HubRefusal(err.status, err.code, err.message));
+      throw err;
+    }
 
-      const { duplicate } = await hub.publish(update);
-      deps.logger.debug({ id: update.id, topics: update.topics, duplicate }, 'published');
-      return c.text(update.id, 200, { ...cors, 'Cache-Control': 'no-store' });
-    },
-  );
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') {
+      fail(
+        new HubRefusal(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'publish with Content-Type: application/x-www-form-urlencoded',
+        ),
+      );
+    }
+    let text: string;
+    try {
+      text = await readBodyText(c, config.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 413) tooLarge();
+      throw err;
+    }
+    const form = new URLSearchParams(text);
+    const update = parseUpdate(form, fail);
+
+    if (claim?.publish === undefined)
+      fail(new HubRefusal(403, 'CLAIM_MISSING', 'the JWT has no "mercure.publish" claim'));
+    const uncovered = firstUncoveredTopic(claim!.publish!, update.topics);
+    if (uncovered !== undefined)
+      fail(
+        new HubRefusal(
+          403,
+          'TOPIC_NOT_AUTHORIZED',
+          `the JWT's mercure.publish claim does not cover the topic "${uncovered}"`,
+        ),
+      );
+
+    const { duplicate } = await hub.publish(update);
+    deps.logger.debug({ id: update.id, topics: update.topics, duplicate }, 'published');
+    return c.text(update.id, 200, { ...cors, 'Cache-Control': 'no-store' });
+  });
 
   const subscriptionsRoute = async (c: Context): Promise<Response> => {
     const cors = corsHeaders(c.req.header('origin'), config.corsOrigins);
