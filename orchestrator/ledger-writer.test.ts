@@ -124,7 +124,7 @@ describe('ledger writer on PostgreSQL', () => {
   it('discovers the auctions of its prefix only', async () => {
     const a = await newAuction();
     await burst(a, 3, 1);
-    const other = new RedisBiddingStore({ redis: ns.redis, prefix: `${ns.prefix}-other` });
+    const other = new RedisBiddingStore({ redis: ns.redis, prefix: `${ns.prefix}:other` });
     const b = randomUUID();
     await other.configure(timedSetup(b, Date.now()));
     await other.setEligibility(b, 'x', 1_000_000);

@@ -17,6 +17,7 @@
 ]]
 -- @include increment.lua
 -- @include live.lua
+-- @include state.lua
 
 local bidder, amount, max_arg, idem_key = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local max = amount
@@ -36,20 +37,11 @@ if prior then
   return reply
 end
 
-local raw = redis.call('HGETALL', KEYS[1])
-if #raw == 0 then
+local st = read_state_hash(KEYS[1])
+if st == nil then
   return { 'seq', '0', 'outcome', 'rejected', 'reason', 'UNKNOWN_AUCTION', 'replayed', '0' }
 end
-local st = {}
-for i = 1, #raw, 2 do st[raw[i]] = raw[i + 1] end
-
-local now
-if ARGV[8] ~= '' then
-  now = tonumber(ARGV[8])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = decision_time(ARGV[8])
 
 local mode = st.mode
 local bands = st.increments

@@ -25,6 +25,7 @@ import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { RedisBiddingStore } from '../../bidding/index.ts';
 import { freePort } from '../support/net.ts';
+import { deleteByPrefix, seedHotAuction } from './hot-auction.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const now = (): number => performance.timeOrigin + performance.now();
@@ -171,25 +172,7 @@ async function main(): Promise<void> {
   // Seed one hot auction (the orchestrator's job in production): step 0.01 so every higher amount is valid.
   const store = new RedisBiddingStore({ redis, prefix });
   const auctionId = 'hot-lot';
-  const t = Date.now();
-  await store.configure({
-    id: auctionId,
-    saleId: 'bench',
-    mode: 'timed',
-    currency: 'EUR',
-    status: 'open',
-    startsAt: t - 1000,
-    endsAt: t + 3_600_000,
-    graceMs: 0,
-    softCloseMs: 0,
-    softCloseCapMs: 0,
-    increments: [{ from: 0, step: 1 }],
-    opening: 100,
-    reserve: 0,
-  });
-  const pipeline = redis.pipeline();
-  for (let i = 0; i < BIDDERS; i++) pipeline.hset(store.keys(auctionId).eligibility, `b${i}`, '999999999999');
-  await pipeline.exec();
+  await seedHotAuction(store, redis, auctionId, BIDDERS);
   const key = new TextEncoder().encode(userKey);
   const tokens = await Promise.all(
     Array.from({ length: BIDDERS }, (_, i) =>
@@ -354,12 +337,7 @@ async function cleanup(redis: Redis, prefix: string): Promise<void> {
         }),
     ),
   );
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteByPrefix(redis, prefix);
   redis.disconnect();
 }
 

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisBiddingStore } from '../../bidding/index.ts';
+import { deleteByPrefix, seedHotAuction } from './hot-auction.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '64' } },
@@ -25,25 +26,7 @@ async function main(): Promise<void> {
   );
   const stores = conns.map((redis) => new RedisBiddingStore({ redis, prefix }));
   const store = stores[0]!;
-  const t0 = Date.now();
-  await store.configure({
-    id: 'hot',
-    saleId: 'bench',
-    mode: 'timed',
-    currency: 'EUR',
-    status: 'open',
-    startsAt: t0 - 1000,
-    endsAt: t0 + 3_600_000,
-    graceMs: 0,
-    softCloseMs: 0,
-    softCloseCapMs: 0,
-    increments: [{ from: 0, step: 1 }],
-    opening: 100,
-    reserve: 0,
-  });
-  const p = conns[0]!.pipeline();
-  for (let i = 0; i < 2000; i++) p.hset(store.keys('hot').eligibility, `b${i}`, '999999999999');
-  await p.exec();
+  await seedHotAuction(store, conns[0]!, 'hot', 2000);
   let n = 0;
   let amount = 100;
   const latencies: number[] = [];
@@ -83,12 +66,7 @@ async function main(): Promise<void> {
       node: process.version,
     }),
   );
-  let cursor = '0';
-  do {
-    const [next, keys] = await conns[0]!.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await conns[0]!.del(...keys);
-  } while (cursor !== '0');
+  await deleteByPrefix(conns[0]!, prefix);
   for (const c of conns) c.disconnect();
 }
 

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { RedisBiddingStore } from '../../bidding/index.ts';
 import { LedgerWriter, migrate, RedisDecisionSource } from '../../orchestrator/index.ts';
 import { postgresSchema } from '../support/postgres.ts';
+import { deleteByPrefix, seedHotAuction } from './hot-auction.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,25 +36,7 @@ async function main(): Promise<void> {
   const db = pg.open(4);
   try {
     await migrate(db);
-    const t0 = Date.now();
-    await store.configure({
-      id: 'hot',
-      saleId: 'bench',
-      mode: 'timed',
-      currency: 'EUR',
-      status: 'open',
-      startsAt: t0 - 1000,
-      endsAt: t0 + 3_600_000,
-      graceMs: 0,
-      softCloseMs: 0,
-      softCloseCapMs: 0,
-      increments: [{ from: 0, step: 1 }],
-      opening: 100,
-      reserve: 0,
-    });
-    const p = redis.pipeline();
-    for (let i = 0; i < 2000; i++) p.hset(store.keys('hot').eligibility, `b${i}`, '999999999999');
-    await p.exec();
+    await seedHotAuction(store, redis, 'hot', 2000);
     let n = 0;
     const bid = (): Promise<unknown> => {
       const i = n++;
@@ -125,12 +108,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await pg.cleanup();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteByPrefix(redis, prefix);
     redis.disconnect();
   }
 }
