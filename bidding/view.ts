@@ -71,22 +71,23 @@ export function maskLeader(
 }
 
 export function viewFromSnapshot(s: AuctionSnapshot): PublicAuctionView {
-  return {
-    auctionId: s.id,
-    saleId: s.saleId,
-    mode: s.mode,
-    status: s.status,
-    currency: s.currency,
-    price: formatAmount(s.price, s.currency),
-    bidCount: s.bidCount,
-    leader: maskLeader(s.saleId, s.leaderId, s.leaderKind),
-    leaderKind: s.leaderId === undefined ? null : (s.leaderKind ?? 'bid'),
-    asking: formatAmount(s.nextMinimum, s.currency),
-    endsAt: s.mode === 'timed' ? new Date(s.endsAt).toISOString() : null,
-    reserveMet: s.reserveMet,
-    message: s.message ?? null,
-    seq: s.lastSeq,
-  };
+  // One builder for every public view: the snapshot is a decided lot at its latest seq.
+  return viewFromDecision(
+    {
+      auctionId: s.id,
+      seq: s.lastSeq,
+      status: s.status,
+      price: s.price,
+      bidCount: s.bidCount,
+      leaderId: s.leaderId,
+      leaderKind: s.leaderKind,
+      asking: s.nextMinimum,
+      endsAt: s.endsAt,
+      reserveMet: s.reserveMet,
+      message: s.message,
+    },
+    { saleId: s.saleId, currency: s.currency, mode: s.mode },
+  );
 }
 
 export interface AuctionMeta {
