@@ -9,15 +9,19 @@ import { postgresSchema } from '../test/support/postgres.ts';
 
 const TABLES = [
   'audit_log',
+  'bid_cancellations',
   'bidders',
   'bids',
   'floor_actions',
   'ledger_cursors',
+  'lot_results',
   'lots',
   'outbox_events',
   'registrations',
+  'sale_terms',
   'sales',
   'schema_migrations',
+  'standing_changes',
   'winners',
 ];
 

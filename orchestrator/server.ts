@@ -2,15 +2,27 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
+import { RedisBiddingStore } from '../bidding/index.ts';
+import { UserTokens } from '../common/auth.ts';
 import { ConfigError, envBool, envInt, loadEnv } from '../common/config.ts';
+import { errorBody } from '../common/errors.ts';
+import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
 import { createLogger, type Logger, type LogLevel } from '../common/logger.ts';
+import { importSigningKey, JWT_ALGS, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
+import { topics as makeTopics } from '../common/topics.ts';
+import { adminApi, type BidCanceller, type KycStarter } from './admin-api.ts';
 import { openDatabase, type Database } from './db.ts';
 import { RedisDecisionSource, type DecisionSource } from './decision-source.ts';
+import { EngineSync } from './engine-sync.ts';
 import { LedgerWriter } from './ledger-writer.ts';
+import { Lifecycle, type LifecycleEngine } from './lifecycle.ts';
 import { migrate } from './migrate.ts';
+import { HubChannel, OutboxDispatcher, type NotificationChannel } from './outbox.ts';
 
 export interface OrchestratorConfig {
   host: string;
@@ -26,6 +38,17 @@ export interface OrchestratorConfig {
   /** Pause between ledger passes that found nothing to do. */
   ledgerPollMs: number;
   logLevel: LogLevel;
+  /** Verifies admin tokens (the gateway's user-token key); unset = the admin API answers 503. */
+  userJwtKey?: string | undefined;
+  /** Where notifications are published; unset = they wait in the outbox. */
+  hubPublishUrl?: string | undefined;
+  publisherKey?: string | undefined;
+  publisherAlg?: JwtAlg;
+  topicBase?: string;
+  /** Pause between lifecycle ticks (open, extend, closing soon, close, finalise). */
+  lifecycleTickMs?: number;
+  /** How often the engine is re-synced from PostgreSQL (set-up and eligibility). */
+  reconcileMs?: number;
 }
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
@@ -57,6 +80,14 @@ const schema = z.object({
     .default('gavel'),
   LEDGER_POLL_MS: envInt(200, 1, 60_000),
   LOG_LEVEL: logLevel,
+  GATEWAY_JWT_KEY: optional,
+  HUB_URL: optional,
+  HUB_PUBLISH_URL: optional,
+  MERCURE_PUBLISHER_JWT_KEY: optional,
+  MERCURE_PUBLISHER_JWT_ALG: z.enum(JWT_ALGS as [JwtAlg, ...JwtAlg[]]).default('HS256'),
+  GAVEL_TOPIC_BASE: z.string().url().default('https://gavel.local'),
+  LIFECYCLE_TICK_MS: envInt(250, 10, 60_000),
+  RECONCILE_MS: envInt(60_000, 1_000, 3_600_000),
 });
 
 /** `npm run orchestrator`: the ledger writer as its own process, reading the decision streams on Redis. */
@@ -71,6 +102,13 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     redisPrefix: e.REDIS_PREFIX,
     ledgerPollMs: e.LEDGER_POLL_MS,
     logLevel: e.LOG_LEVEL,
+    userJwtKey: e.GATEWAY_JWT_KEY,
+    hubPublishUrl: e.HUB_PUBLISH_URL ?? e.HUB_URL,
+    publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
+    publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
+    topicBase: e.GAVEL_TOPIC_BASE,
+    lifecycleTickMs: e.LIFECYCLE_TICK_MS,
+    reconcileMs: e.RECONCILE_MS,
   };
 }
 
@@ -106,6 +144,22 @@ export interface OrchestratorDeps {
   logger?: Logger;
   /** How often the lag is logged (info when non-zero, debug otherwise). Default 30 s. */
   lagLogMs?: number;
+  /**
+   * The engine's state for the back office (set-up, eligibility, status, snapshots). Embedded: the
+   * in-process store. Unset with REDIS_URL: a RedisBiddingStore on the engine's Redis. Unset with
+   * an in-process `source` and no Redis: ledger only, no back office.
+   */
+  engine?: LifecycleEngine;
+  /** Publishes notifications (embedded: the in-process hub); unset = over HTTP to `hubPublishUrl`. */
+  publisher?: HubPublisher;
+  /** More notification channels (SMS, WhatsApp, email) after the hub. */
+  channels?: NotificationChannel[];
+  /** Admin tokens (embedded: the gateway's); unset = from `userJwtKey`. */
+  tokens?: UserTokens;
+  kyc?: KycStarter;
+  cancel?: BidCanceller;
+  /** Extra routes on the orchestrator's HTTP server (e.g. `/kyc` for the vendor's webhook). */
+  routes?: (app: Hono) => void;
 }
 
 export interface RunningOrchestrator {
@@ -113,6 +167,8 @@ export interface RunningOrchestrator {
   url: string | undefined;
   db: Database;
   writer: LedgerWriter;
+  /** The back office (undefined when running as ledger only). */
+  backOffice: { sync: EngineSync; lifecycle: Lifecycle; outbox: OutboxDispatcher | undefined } | undefined;
   /** Where the ledger is, for people: `PGlite in <folder>`, `PGlite in memory` or `PostgreSQL at <host>`. */
   where: string;
   /** Stops the writer (after one last pass), the HTTP server, then closes what it opened. */
@@ -133,6 +189,7 @@ export async function startOrchestrator(
   };
   try {
     let source = deps.source;
+    let engine = deps.engine;
     if (source === undefined) {
       if (config.redisUrl === undefined) {
         throw new ConfigError('The orchestrator needs REDIS_URL (or an in-process decision source)');
@@ -141,6 +198,8 @@ export async function startOrchestrator(
       closers.push(() => redis.disconnect());
       await redis.connect();
       source = new RedisDecisionSource({ redis, prefix: config.redisPrefix });
+      // The back office writes set-up and eligibility into the engine's Redis, through the engine's own scripts.
+      engine ??= new RedisBiddingStore({ redis, prefix: config.redisPrefix });
     }
 
     let db = deps.db;
@@ -189,9 +248,43 @@ export async function startOrchestrator(
     lagTimer.unref();
     closers.push(() => clearInterval(lagTimer));
 
+    let backOffice: RunningOrchestrator['backOffice'];
+    const app = new Hono();
+    if (engine !== undefined) {
+      backOffice = await startBackOffice(config, deps, db, engine, logger, closers);
+      const tokens =
+        deps.tokens ?? (config.userJwtKey === undefined ? undefined : new UserTokens(config.userJwtKey));
+      if (tokens !== undefined) {
+        app.route(
+          '/admin/v1',
+          adminApi({
+            db,
+            engine,
+            sync: backOffice.sync,
+            tokens,
+            topics: makeTopics(config.topicBase),
+            logger: logger.child({ component: 'admin-api' }),
+            kyc: deps.kyc,
+            cancel: deps.cancel,
+          }),
+        );
+      } else {
+        app.all('/admin/*', (c) =>
+          c.json(
+            errorBody(
+              'ADMIN_DISABLED',
+              'the admin API needs GATEWAY_JWT_KEY (the key admin tokens are signed with)',
+            ),
+            503,
+          ),
+        );
+      }
+    }
+    deps.routes?.(app);
+
     let url: string | undefined;
     if (config.port !== undefined) {
-      const server = await listen(config, db, writer);
+      const server = await listen(config, db, writer, app, backOffice?.outbox);
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       url = `http://${host}:${port}`;
@@ -204,14 +297,20 @@ export async function startOrchestrator(
       );
     }
     // The writer stops before the HTTP server goes and the database closes (closers run in reverse).
-    return { url, db, writer, where, close: closeAll };
+    return { url, db, writer, backOffice, where, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
   }
 }
 
-async function listen(config: OrchestratorConfig, db: Database, writer: LedgerWriter): Promise<Server> {
+async function listen(
+  config: OrchestratorConfig,
+  db: Database,
+  writer: LedgerWriter,
+  app: Hono,
+  outbox: OutboxDispatcher | undefined,
+): Promise<Server> {
   const registry = new Registry();
   new Gauge({
     name: 'gavel_ledger_lag_entries',
@@ -221,43 +320,107 @@ async function listen(config: OrchestratorConfig, db: Database, writer: LedgerWr
       this.set(writer.lastMeasuredLag.total);
     },
   });
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') {
-      db.query('SELECT 1').then(
-        () => {
-          res.writeHead(200, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ status: 'ok', lag: writer.lastMeasuredLag.total }));
-        },
-        () => {
-          res.writeHead(503, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ status: 'database unavailable' }));
-        },
-      );
-      return;
+  if (outbox !== undefined) {
+    new Gauge({
+      name: 'gavel_outbox_pending',
+      help: 'Notifications written and not yet delivered',
+      registers: [registry],
+      async collect() {
+        this.set(await outbox.pending());
+      },
+    });
+  }
+  const root = new Hono();
+  root.get('/healthz', async (c) => {
+    try {
+      await db.query('SELECT 1');
+    } catch {
+      return c.json({ status: 'database unavailable' }, 503);
     }
-    if (req.method === 'GET' && path === '/metrics') {
-      registry.metrics().then(
-        (body) => {
-          res.writeHead(200, { 'Content-Type': registry.contentType });
-          res.end(body);
-        },
-        () => {
-          res.writeHead(500);
-          res.end();
-        },
-      );
-      return;
-    }
-    res.writeHead(404, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'GET /healthz or /metrics' } }));
+    return c.json({
+      status: 'ok',
+      lag: writer.lastMeasuredLag.total,
+      ...(outbox === undefined ? {} : { outboxPending: await outbox.pending() }),
+    });
   });
+  root.get('/metrics', async (c) =>
+    c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
+  );
+  root.route('/', app);
+  root.notFound((c) =>
+    c.json(
+      errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}: GET /healthz, /metrics, /admin/v1/…`),
+      404,
+    ),
+  );
+  const server = createServer(getRequestListener(root.fetch));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   return server;
+}
+
+/** Engine sync (with its periodic reconcile), the lifecycle clock and the outbox dispatcher. */
+async function startBackOffice(
+  config: OrchestratorConfig,
+  deps: OrchestratorDeps,
+  db: Database,
+  engine: LifecycleEngine,
+  logger: Logger,
+  closers: (() => Promise<void> | void)[],
+): Promise<NonNullable<RunningOrchestrator['backOffice']>> {
+  const topics = makeTopics(config.topicBase);
+  const sync = new EngineSync(db, engine, logger.child({ component: 'engine-sync' }));
+  // The engine may have restarted (or been rebuilt) while we were away: push the current truth first.
+  await sync.reconcile();
+  const reconcileTimer = setInterval(() => {
+    sync.reconcile().catch((err: unknown) => logger.warn({ err }, 'reconcile failed'));
+  }, config.reconcileMs ?? 60_000);
+  reconcileTimer.unref();
+  closers.push(() => clearInterval(reconcileTimer));
+
+  const lifecycle = new Lifecycle({
+    db,
+    engine,
+    sync,
+    topics,
+    logger: logger.child({ component: 'lifecycle' }),
+    tickMs: config.lifecycleTickMs ?? 250,
+  });
+  lifecycle.start();
+  closers.push(() => lifecycle.stop());
+
+  let publisher = deps.publisher;
+  if (publisher === undefined && config.hubPublishUrl !== undefined) {
+    if (config.publisherKey === undefined)
+      throw new ConfigError('HUB_URL is set: MERCURE_PUBLISHER_JWT_KEY is needed to publish notifications');
+    const alg = config.publisherAlg ?? 'HS256';
+    const key = await importSigningKey(config.publisherKey, alg);
+    // A service token for Gavel's own topics; it never leaves the back end.
+    const token = await mintMercureToken(
+      { publish: [`${(config.topicBase ?? 'https://gavel.local').replace(/\/+$/, '')}/{+path}`] },
+      { key, alg, subject: 'gavel-orchestrator' },
+    );
+    const http = new HttpHubPublisher(config.hubPublishUrl, () => token);
+    closers.push(() => http.close());
+    publisher = http;
+  }
+  let outbox: OutboxDispatcher | undefined;
+  if (publisher !== undefined) {
+    outbox = new OutboxDispatcher({
+      db,
+      channels: [new HubChannel(publisher, topics.bidder('')), ...(deps.channels ?? [])],
+      logger: logger.child({ component: 'outbox' }),
+    });
+    outbox.start();
+    const started = outbox;
+    closers.push(() => started.stop());
+  } else {
+    logger.warn('no hub to publish to (HUB_URL unset): notifications wait in the outbox');
+  }
+  return { sync, lifecycle, outbox };
 }
 
 /** `host:port/db` of a connection URL, without the credentials. */

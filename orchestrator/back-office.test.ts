@@ -1,0 +1,501 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisBiddingStore, type BidDecision } from '../bidding/index.ts';
+import { UserTokens } from '../common/auth.ts';
+import { createLogger } from '../common/logger.ts';
+import { topics as makeTopics } from '../common/topics.ts';
+import type { RunningHub } from '../hub/index.ts';
+import { EngineSync } from './engine-sync.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { migrate } from './migrate.ts';
+import { OutboxDispatcher, type Notification, type NotificationChannel } from './outbox.ts';
+import { orchestratorConfigFromEnv, startOrchestrator, type RunningOrchestrator } from './server.ts';
+import { PUBLISHER_KEY, startTestHub, subscribeUrl, subscriberToken } from '../test/support/hub.ts';
+import { postgresSchema } from '../test/support/postgres.ts';
+import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
+import { connectSse } from '../test/support/sse-client.ts';
+
+const ns = redisNamespace('backoffice');
+const pg = postgresSchema('backoffice');
+const logger = createLogger('orchestrator', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
+const JWT_KEY = 'back-office-test-key-0123456789abcdef0123456789';
+const tokens = new UserTokens(JWT_KEY);
+const topics = makeTopics();
+let hub: RunningHub;
+let orch: RunningOrchestrator;
+let engine: RedisBiddingStore;
+let admin: string;
+let seq = 0;
+
+beforeAll(async () => {
+  await pg.create();
+  hub = await startTestHub();
+  engine = new RedisBiddingStore({ redis: ns.connect(), prefix: ns.prefix });
+  orch = await startOrchestrator(
+    {
+      ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix }),
+      databaseUrl: pg.url,
+      port: 0,
+      ledgerPollMs: 10,
+      logLevel: 'silent',
+      userJwtKey: JWT_KEY,
+      hubPublishUrl: `${hub.url}/.well-known/mercure`,
+      publisherKey: PUBLISHER_KEY,
+      lifecycleTickMs: 50,
+    },
+    { db: pg.open(), logger },
+  );
+  admin = await tokens.sign({ id: 'ops', role: 'admin', name: 'Ops' });
+}, 30_000);
+
+afterAll(async () => {
+  await orch.close();
+  await hub.close();
+  await pg.cleanup();
+  await ns.cleanup();
+});
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown> & { error?: { code: string; message: string } };
+}
+
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = admin,
+): Promise<Answer> {
+  const res = await fetch(`${orch.url!}/admin/v1${path}`, {
+    method,
+    headers: {
+      ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Answer['body'] };
+}
+
+async function ok(method: string, path: string, body?: unknown): Promise<Answer['body']> {
+  const a = await api(method, path, body);
+  if (a.status >= 300) throw new Error(`${method} ${path} → ${a.status} ${JSON.stringify(a.body)}`);
+  return a.body;
+}
+
+function bid(lotId: string, bidderId: string, amount: number): Promise<BidDecision> {
+  return engine.placeBid({ auctionId: lotId, bidderId, amount, idempotencyKey: `k${++seq}`, source: 'api' });
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  withinMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const INCREMENTS = [{ from: '0', step: '10.00' }];
+
+async function bidders(...ids: string[]): Promise<void> {
+  for (const id of ids) await ok('POST', '/bidders', { id, name: id.replace('bidder-', '') });
+}
+
+describe('admin API', () => {
+  it('refuses callers without an admin token', async () => {
+    expect((await api('GET', '/sales', undefined, null)).status).toBe(401);
+    const bidder = await tokens.sign({ id: 'b', role: 'bidder', name: undefined });
+    const refused = await api('GET', '/sales', undefined, bidder);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error?.code).toBe('FORBIDDEN');
+  });
+
+  it('names the problem in bad input', async () => {
+    const base = {
+      id: 'bad-sale',
+      mode: 'timed',
+      currency: 'EUR',
+      title: 'x',
+      startsAt: iso(Date.now()),
+      endsAt: iso(Date.now() + 1000),
+    };
+    const cases: [unknown, string][] = [
+      [{ ...base, currency: 'EURO' }, 'VALIDATION_FAILED'],
+      [{ ...base, kycFreeLimit: '10.001' }, 'BAD_SCALE'],
+      [{ ...base, cddThreshold: '1e5' }, 'BAD_AMOUNT'],
+      [{ ...base, colour: 'red' }, 'VALIDATION_FAILED'],
+      [{ ...base, endsAt: iso(Date.now() - 1000) }, 'BAD_TIMES'],
+      [{ ...base, premiumBands: [{ upTo: '100.00', rateBp: 2500 }] }, 'BAD_PREMIUM_BANDS'],
+      [{ ...base, startsAt: 'tomorrow' }, 'VALIDATION_FAILED'],
+      ['{not json', 'BAD_JSON'],
+    ];
+    for (const [body, code] of cases) {
+      const a = await api('POST', '/sales', body);
+      expect(a.status, JSON.stringify(body)).toBe(400);
+      expect(a.body.error?.code, JSON.stringify(a.body)).toBe(code);
+    }
+    expect((await api('GET', '/sales/nope')).body.error?.code).toBe('UNKNOWN_SALE');
+  });
+
+  it('runs a sale: eligibility computed here, enforced by the engine from the very next bid, every change audited', async () => {
+    await bidders('bidder-alice', 'bidder-bob', 'bidder-carl');
+    const now = Date.now();
+    await ok('POST', '/sales', {
+      id: 'sale-a',
+      mode: 'timed',
+      currency: 'EUR',
+      title: 'Autumn',
+      startsAt: iso(now + 600_000),
+      endsAt: iso(now + 3_600_000),
+      kycFreeLimit: '50000.00',
+    });
+    await ok('POST', '/sales/sale-a/lots', {
+      id: 'lot-a1',
+      lotNumber: 1,
+      title: 'Carl’s clock',
+      opening: '100.00',
+      reserve: '1000.00',
+      increments: INCREMENTS,
+      consignorId: 'bidder-carl',
+    });
+    const taken = await api('POST', '/sales/sale-a/lots', {
+      id: 'lot-a2',
+      lotNumber: 1,
+      title: 'x',
+      opening: '1.00',
+      increments: INCREMENTS,
+    });
+    expect(taken.body.error?.code).toBe('LOT_NUMBER_TAKEN');
+    expect(await engine.snapshot('lot-a1')).toBeUndefined(); // a draft is not in the engine
+    expect((await ok('POST', '/sales/sale-a/publish')).sale).toMatchObject({ status: 'scheduled' });
+    expect((await engine.snapshot('lot-a1'))?.status).toBe('scheduled');
+
+    // Paddles from the online range; CDD refuses a limit reaching EUR 10,000 until due diligence is recorded.
+    const alice = await ok('POST', '/sales/sale-a/registrations', {
+      bidderId: 'bidder-alice',
+      limit: '5000.00',
+      approve: true,
+    });
+    expect(alice.paddle).toBe('1000');
+    const floor = await ok('POST', '/sales/sale-a/registrations', {
+      bidderId: 'bidder-carl',
+      channel: 'floor',
+      limit: '2000.00',
+      approve: true,
+    });
+    expect(floor.paddle).toBe('1');
+    const refused = await api('POST', '/sales/sale-a/registrations', {
+      bidderId: 'bidder-bob',
+      limit: '10000.00',
+      approve: true,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error?.code).toBe('CDD_REQUIRED');
+    await ok('POST', '/sales/sale-a/registrations', {
+      bidderId: 'bidder-bob',
+      limit: '9999.99',
+      approve: true,
+    });
+    expect(
+      (await api('PATCH', '/sales/sale-a/registrations/bidder-bob', { limit: '20000.00' })).body.error?.code,
+    ).toBe('CDD_REQUIRED');
+    await ok('POST', '/bidders/bidder-bob/cdd');
+    await ok('PATCH', '/sales/sale-a/registrations/bidder-bob', { limit: '20000.00' });
+
+    // Terms: once published, nobody may bid until they accept this version.
+    expect((await ok('POST', '/sales/sale-a/terms', { body: 'Conditions of sale v1' })).version).toBe(1);
+    const regs = (await ok('GET', '/sales/sale-a/registrations')).registrations as {
+      bidderId: string;
+      eligibility: { reasons: string[] };
+    }[];
+    expect(regs.find((r) => r.bidderId === 'bidder-alice')?.eligibility.reasons).toEqual([
+      'TERMS_NOT_ACCEPTED',
+    ]);
+    expect(
+      (await api('POST', '/sales/sale-a/registrations/bidder-alice/terms', { version: 2 })).body.error?.code,
+    ).toBe('TERMS_VERSION');
+    for (const b of ['bidder-alice', 'bidder-bob', 'bidder-carl'])
+      await ok('POST', `/sales/sale-a/registrations/${b}/terms`, { version: 1 });
+
+    // Opens at its start (moved to now): the lifecycle does it.
+    await ok('PATCH', '/sales/sale-a', { startsAt: iso(Date.now() - 1000) });
+    await until(
+      'sale-a open',
+      async () =>
+        ((await ok('GET', '/sales/sale-a')).sale as { status: string }).status === 'open' || undefined,
+    );
+    expect((await engine.snapshot('lot-a1'))?.status).toBe('open');
+
+    expect((await bid('lot-a1', 'bidder-alice', 10_000)).outcome).toBe('accepted');
+    expect((await bid('lot-a1', 'bidder-carl', 20_000)).reason).toBe('NOT_ELIGIBLE'); // his own lot
+    expect((await bid('lot-a1', 'bidder-alice', 600_000)).reason).toBe('OVER_LIMIT');
+
+    // Blocking takes effect on the very next bid; unblocking restores it.
+    await ok('POST', '/bidders/bidder-alice/block', { reason: 'chargeback' });
+    expect((await bid('lot-a1', 'bidder-alice', 20_000)).reason).toBe('NOT_ELIGIBLE');
+    await ok('POST', '/bidders/bidder-alice/unblock');
+    expect((await bid('lot-a1', 'bidder-bob', 20_000)).outcome).toBe('accepted');
+    expect((await bid('lot-a1', 'bidder-alice', 30_000)).outcome).toBe('accepted');
+    await ok('PATCH', '/sales/sale-a/registrations/bidder-alice', { status: 'revoked' });
+    expect((await bid('lot-a1', 'bidder-alice', 40_000)).reason).toBe('NOT_ELIGIBLE');
+
+    // While open: only a later end and the title may change.
+    expect((await api('PATCH', '/sales/sale-a', { taxRateBp: 500 })).body.error?.code).toBe('SALE_ACTIVE');
+    expect((await api('PATCH', '/sales/sale-a', { endsAt: iso(now + 60_000) })).body.error?.code).toBe(
+      'END_NOT_LATER',
+    );
+    await ok('PATCH', '/sales/sale-a', { endsAt: iso(now + 7_200_000) });
+    expect((await engine.snapshot('lot-a1'))?.endsAt).toBe(now + 7_200_000);
+
+    const log = (await ok('GET', '/audit?entityType=bidder&entityId=bidder-alice')).entries as {
+      action: string;
+      actor: string;
+      correlation_id: string;
+    }[];
+    expect(log.map((e) => e.action)).toEqual(['bidder.unblock', 'bidder.block', 'bidder.create']);
+    expect(log.every((e) => e.actor === 'admin:ops' && e.correlation_id.length > 0)).toBe(true);
+    const saleLog = (await ok('GET', '/audit?entityType=sale&entityId=sale-a')).entries as {
+      action: string;
+    }[];
+    expect(saleLog.map((e) => e.action)).toContain('sale.terms_publish');
+  });
+
+  it('caps a bidder without verified KYC at the sale’s KYC-free limit', async () => {
+    await bidders('bidder-dora');
+    const now = Date.now();
+    await ok('POST', '/sales', {
+      id: 'sale-k',
+      mode: 'timed',
+      currency: 'EUR',
+      title: 'K',
+      startsAt: iso(now - 1000),
+      endsAt: iso(now + 3_600_000),
+      kycFreeLimit: '500.00',
+    });
+    await ok('POST', '/sales/sale-k/lots', {
+      id: 'lot-k1',
+      lotNumber: 1,
+      title: 'k',
+      opening: '100.00',
+      increments: INCREMENTS,
+    });
+    await ok('POST', '/sales/sale-k/publish');
+    await ok('POST', '/sales/sale-k/registrations', {
+      bidderId: 'bidder-dora',
+      limit: '5000.00',
+      approve: true,
+    });
+    await until('sale-k open', async () =>
+      (await engine.snapshot('lot-k1'))?.status === 'open' ? true : undefined,
+    );
+    expect((await bid('lot-k1', 'bidder-dora', 60_000)).reason).toBe('OVER_LIMIT');
+    expect((await bid('lot-k1', 'bidder-dora', 50_000)).outcome).toBe('accepted');
+  });
+});
+
+describe('lifecycle', () => {
+  it('closes a timed lot only after its soft-close extended end, then finalises it once from the ledger', async () => {
+    await bidders('bidder-erin', 'bidder-finn');
+    const start = Date.now();
+    await ok('POST', '/sales', {
+      id: 'sale-s',
+      mode: 'timed',
+      currency: 'EUR',
+      title: 'Soft close',
+      startsAt: iso(start - 1000),
+      endsAt: iso(start + 2_500),
+      kycFreeLimit: '1000000.00',
+      // 25 % up to 1,000.00, 20 % above; tax 20 % on the premium.
+      premiumBands: [
+        { upTo: '1000.00', rateBp: 2500 },
+        { upTo: null, rateBp: 2000 },
+      ],
+      taxRateBp: 2000,
+      closingSoonSeconds: 2,
+    });
+    await ok('POST', '/sales/sale-s/lots', {
+      id: 'lot-s1',
+      lotNumber: 1,
+      title: 'Vase',
+      opening: '100.00',
+      reserve: '500.00',
+      increments: INCREMENTS,
+      softCloseSeconds: 2,
+      graceMs: 0,
+    });
+    await ok('POST', '/sales/sale-s/lots', {
+      id: 'lot-s2',
+      lotNumber: 2,
+      title: 'Chair',
+      opening: '100.00',
+      reserve: '5000.00',
+      increments: INCREMENTS,
+      softCloseSeconds: 2,
+      graceMs: 0,
+    });
+    await ok('POST', '/sales/sale-s/publish');
+    for (const b of ['bidder-erin', 'bidder-finn'])
+      await ok('POST', '/sales/sale-s/registrations', { bidderId: b, limit: '9000.00', approve: true });
+    await until('lot-s1 open', async () =>
+      (await engine.snapshot('lot-s1'))?.status === 'open' ? true : undefined,
+    );
+
+    const finn = await connectSse(subscribeUrl(hub.url, [topics.bidder('bidder-finn')]), {
+      headers: { Authorization: `Bearer ${await subscriberToken([topics.bidder('bidder-finn')])}` },
+    });
+    const erin = await connectSse(subscribeUrl(hub.url, [topics.bidder('bidder-erin')]), {
+      headers: { Authorization: `Bearer ${await subscriberToken([topics.bidder('bidder-erin')])}` },
+    });
+
+    expect((await bid('lot-s1', 'bidder-erin', 50_000)).outcome).toBe('accepted');
+    expect((await bid('lot-s2', 'bidder-erin', 100_000)).outcome).toBe('accepted');
+    // Inside the last 2 s: the end moves by 2 s.
+    await new Promise((r) => setTimeout(r, Math.max(0, start + 1_500 - Date.now())));
+    const late = await bid('lot-s1', 'bidder-finn', 120_000);
+    expect(late.extended).toBe(true);
+    const extendedEnd = late.endsAt;
+    expect(extendedEnd).toBeGreaterThanOrEqual(start + 4_500);
+
+    // Watch the lot: it must not be closed before the extended end.
+    const closedAt = await until(
+      'lot-s1 closed',
+      async () => {
+        const lot = (await ok('GET', '/lots/lot-s1')).lot as { status: string };
+        return lot.status === 'open' ? undefined : Date.now();
+      },
+      15_000,
+    );
+    expect(closedAt).toBeGreaterThan(extendedEnd);
+    expect((await bid('lot-s1', 'bidder-erin', 200_000)).reason).toBe('CLOSED');
+
+    const results = await until('both lots finalised', async () => {
+      const r = (await ok('GET', '/sales/sale-s/results')).results as Record<string, unknown>[];
+      return r.length === 2 ? r : undefined;
+    });
+    expect(results).toEqual([
+      // 1,200.00 hammer: 25 % of 1,000 + 20 % of 200 = 290.00 premium; tax 20 % of it = 58.00.
+      {
+        lotId: 'lot-s1',
+        lotNumber: 1,
+        outcome: 'sold',
+        hammer: '1200.00',
+        buyer: 'bidder-finn',
+        premium: '290.00',
+        tax: '58.00',
+        total: '1548.00',
+      },
+      // Reserve 5,000.00 not met.
+      {
+        lotId: 'lot-s2',
+        lotNumber: 2,
+        outcome: 'unsold',
+        hammer: null,
+        buyer: null,
+        premium: null,
+        tax: null,
+        total: null,
+      },
+    ]);
+    await until(
+      'sale-s closed',
+      async () =>
+        ((await ok('GET', '/sales/sale-s')).sale as { status: string }).status === 'closed' || undefined,
+    );
+
+    // Notifications through the outbox: the winner, the underbidder, the extension.
+    const won = await finn.waitFor(1, 5_000);
+    const finnTypes = () => finn.events.map((e) => e.event);
+    await until('finn notified', () => (finnTypes().includes('lot.won') ? true : undefined));
+    const wonEvent = finn.events.find((e) => e.event === 'lot.won')!;
+    expect(JSON.parse(wonEvent.data)).toMatchObject({
+      lotId: 'lot-s1',
+      hammer: 120_000,
+      premium: 29_000,
+      tax: 5_800,
+      total: 154_800,
+    });
+    expect(won.length).toBeGreaterThan(0);
+    await until('erin notified', () =>
+      erin.events.filter((e) => e.event === 'lot.lost').length === 2 ? true : undefined,
+    );
+    expect(erin.events.map((e) => e.event)).toContain('lot.extended');
+    const lost = erin.events
+      .filter((e) => e.event === 'lot.lost')
+      .map((e) => JSON.parse(e.data) as { lotId: string; outcome: string });
+    expect(lost.map((l) => [l.lotId, l.outcome]).sort()).toEqual([
+      ['lot-s1', 'sold'],
+      ['lot-s2', 'unsold'],
+    ]);
+    finn.close();
+    erin.close();
+
+    // A second scheduler on the same database changes nothing: one winner, one of each event.
+    const second = new Lifecycle({
+      db: pg.open(2),
+      engine,
+      sync: new EngineSync(orch.db, engine, logger),
+      topics,
+      logger,
+    });
+    await second.tick();
+    await second.tick();
+    const winners = await orch.db.query('SELECT lot_id FROM winners WHERE sale_id = $1', ['sale-s']);
+    expect(winners).toHaveLength(1);
+    const events = await orch.db.query<{ type: string; n: number }>(
+      `SELECT type, count(*)::int AS n FROM outbox_events WHERE payload->>'saleId' = 'sale-s' GROUP BY type ORDER BY type`,
+    );
+    expect(Object.fromEntries(events.map((e) => [e.type, e.n]))).toMatchObject({
+      'lot.won': 1,
+      'lot.lost': 2,
+      'lot.result': 2,
+    });
+  }, 30_000);
+});
+
+describe('outbox', () => {
+  it('retries a failed delivery with back-off until a channel accepts it, then never again', async () => {
+    // Its own schema: the running orchestrator's dispatcher must not take this event first.
+    const own = postgresSchema('outbox');
+    await own.create();
+    const db = own.open(2);
+    try {
+      await migrate(db);
+      await db.query(
+        `INSERT INTO outbox_events (topic, type, payload, dedupe_key) VALUES ('t:retry', 'test.retry', '{"n":1}', 'retry-1')`,
+      );
+      const seen: Notification[] = [];
+      let failures = 2;
+      const flaky: NotificationChannel = {
+        name: 'flaky',
+        deliver(n) {
+          seen.push(n);
+          if (failures-- > 0) return Promise.reject(new Error('provider down'));
+          return Promise.resolve();
+        },
+      };
+      const d = new OutboxDispatcher({ db, channels: [flaky], logger, baseBackoffMs: 20, pollMs: 10 });
+      d.start();
+      try {
+        await until('delivered after 2 failures', () => (seen.length >= 3 ? true : undefined));
+        await new Promise((r) => setTimeout(r, 200));
+      } finally {
+        await d.stop();
+      }
+      expect(seen).toHaveLength(3);
+      expect(seen.map((n) => n.attempts)).toEqual([0, 1, 2]);
+      const [row] = await db.query<{ attempts: number; published: boolean; last_error: string | null }>(
+        `SELECT attempts, published_at IS NOT NULL AS published, last_error FROM outbox_events WHERE dedupe_key = 'retry-1'`,
+      );
+      expect(row).toEqual({ attempts: 3, published: true, last_error: null });
+      expect(await d.pending()).toBe(0);
+    } finally {
+      await own.cleanup();
+    }
+  });
+});

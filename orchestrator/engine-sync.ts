@@ -1,0 +1,139 @@
+/**
+ * Writes what the back office decides into the bidding engine's state: each lot's set-up, and who
+ * may bid on it up to what (eligibility is computed here, from PostgreSQL, and only enforced there).
+ * Called after the change that causes it has committed, so the very next bid sees it; a periodic
+ * reconcile repairs the engine if a write was lost (engine down, process killed in between).
+ */
+import type { AuctionStatus, BiddingStore } from '../bidding/index.ts';
+import type { Logger } from '../common/logger.ts';
+import type { Database, Queryable } from './db.ts';
+import {
+  bidderFrom,
+  linkedPurchases,
+  loadLots,
+  loadSale,
+  registrationFrom,
+  setupOf,
+  type Lot,
+  type Sale,
+} from './records.ts';
+import { eligibility, type Eligibility } from './rules.ts';
+
+/** The engine operations the back office uses (a RedisBiddingStore on the engine's Redis, or the in-process store). */
+export type EnginePort = Pick<BiddingStore, 'configure' | 'setStatus' | 'setEligibility' | 'snapshot'>;
+
+/** Lots the engine holds: the sale is published and the lot is neither finished nor finalised. */
+const ENGINE_SALE_STATUSES = new Set(['scheduled', 'open', 'closed']);
+
+export interface BidderEligibility extends Eligibility {
+  bidderId: string;
+  /** Lots this bidder may not bid on whatever their limit (they consigned them). */
+  excludedLots: string[];
+}
+
+export class EngineSync {
+  private readonly db: Database;
+  private readonly engine: EnginePort;
+  private readonly logger: Logger;
+  constructor(db: Database, engine: EnginePort, logger: Logger) {
+    this.db = db;
+    this.engine = engine;
+    this.logger = logger;
+  }
+
+  /** Eligibility of every registered bidder of a sale (or one bidder), as the rules compute it now. */
+  async compute(q: Queryable, sale: Sale, lots: Lot[], bidderId?: string): Promise<BidderEligibility[]> {
+    const rows = await q.query(
+      `SELECT r.*, b.id AS b_id, b.email, b.phone_e164, b.display_name, b.country, b.kyc_status,
+              b.blocked, b.blocked_reason, b.cdd_status
+         FROM registrations r JOIN bidders b ON b.id = r.bidder_id
+        WHERE r.sale_id = $1 AND ($2::text IS NULL OR r.bidder_id = $2)`,
+      [sale.id, bidderId ?? null],
+    );
+    const out: BidderEligibility[] = [];
+    for (const row of rows) {
+      const reg = registrationFrom(row);
+      const bidder = bidderFrom({ ...row, id: row.b_id });
+      const e = eligibility({
+        registration: {
+          status: reg.status,
+          limit: reg.limit ?? null,
+          termsVersion: reg.termsVersion ?? null,
+        },
+        bidder: { blocked: bidder.blocked, kycStatus: bidder.kycStatus, cddVerified: bidder.cddVerified },
+        sale: {
+          termsVersion: sale.termsVersion,
+          kycFreeLimit: sale.kycFreeLimit,
+          cddThreshold: sale.cddThreshold,
+        },
+        linkedPurchases: await linkedPurchases(q, sale.id, reg.bidderId),
+      });
+      out.push({
+        ...e,
+        bidderId: reg.bidderId,
+        excludedLots: lots.filter((l) => l.consignorId === reg.bidderId).map((l) => l.id),
+      });
+    }
+    return out;
+  }
+
+  /** Configures the sale's lots in the engine (keeping the engine's own status of lots it already has). */
+  async configureSale(saleId: string): Promise<void> {
+    const sale = await loadSale(this.db, saleId);
+    if (sale === undefined || !ENGINE_SALE_STATUSES.has(sale.status)) return;
+    for (const lot of await loadLots(this.db, saleId)) {
+      if (lot.finalisedAt !== undefined) continue;
+      const current = await this.engine.snapshot(lot.id);
+      const status: AuctionStatus = current?.status ?? initialStatus(lot);
+      await this.engine.configure(setupOf(lot, sale, status));
+    }
+  }
+
+  /** Writes the eligibility of the sale's bidders (or one of them) into the engine; returns it. */
+  async syncEligibility(saleId: string, bidderId?: string): Promise<BidderEligibility[]> {
+    const sale = await loadSale(this.db, saleId);
+    if (sale === undefined) return [];
+    const lots = await loadLots(this.db, saleId);
+    const table = await this.compute(this.db, sale, lots, bidderId);
+    if (!ENGINE_SALE_STATUSES.has(sale.status)) return table;
+    for (const lot of lots) {
+      if (lot.finalisedAt !== undefined) continue;
+      for (const e of table) {
+        const limit = e.limit > 0 && !e.excludedLots.includes(lot.id) ? e.limit : undefined;
+        await this.engine.setEligibility(lot.id, e.bidderId, limit);
+      }
+    }
+    return table;
+  }
+
+  /** A bidder's change (block, KYC, due diligence) reaches every open or scheduled sale they registered for. */
+  async syncBidder(bidderId: string): Promise<void> {
+    const rows = await this.db.query<{ sale_id: string }>(
+      `SELECT r.sale_id FROM registrations r JOIN sales s ON s.id = r.sale_id
+        WHERE r.bidder_id = $1 AND s.status IN ('scheduled', 'open', 'closed')`,
+      [bidderId],
+    );
+    for (const r of rows) await this.syncEligibility(r.sale_id, bidderId);
+  }
+
+  /** Re-applies set-up and eligibility of every live sale: repairs an engine that missed a write. */
+  async reconcile(): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM sales WHERE status IN ('scheduled', 'open') ORDER BY starts_at`,
+    );
+    for (const r of rows) {
+      try {
+        await this.configureSale(r.id);
+        await this.syncEligibility(r.id);
+      } catch (err) {
+        this.logger.warn({ err, saleId: r.id }, 'reconcile: the engine could not be updated; retrying later');
+      }
+    }
+    return rows.length;
+  }
+}
+
+/** Before the engine has a lot: timed lots are scheduled until the scheduler opens them; so are live ones (the auctioneer opens those). */
+function initialStatus(lot: Lot): AuctionStatus {
+  return lot.status === 'cancelled' || lot.status === 'withdrawn' ? lot.status : 'scheduled';
+}

@@ -1,0 +1,180 @@
+/**
+ * Notifications from the transactional outbox. Events are written in the transaction that causes
+ * them (lot won, outbid by the close, extended, closing soon…); the dispatcher leases a batch
+ * (so several orchestrators share the work without holding a transaction open during delivery),
+ * hands each event to every channel, and marks it delivered — or backs off and retries. Delivery is
+ * at least once: a crash after a channel delivered but before the mark repeats the event, so every
+ * channel must be idempotent on `Notification.id` (the hub is: the update id is derived from it and
+ * a republished id is not delivered twice).
+ */
+import type { HubPublisher } from '../common/hub-publisher.ts';
+import type { Logger } from '../common/logger.ts';
+import type { Database } from './db.ts';
+
+export interface Notification {
+  id: number;
+  /** The hub topic: a bidder's private topic, or a public sale/auction topic. */
+  topic: string;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: number;
+  attempts: number;
+}
+
+/** Where notifications go: the hub now; SMS, WhatsApp and email plug in here. Must be idempotent on `n.id`. */
+export interface NotificationChannel {
+  readonly name: string;
+  deliver(n: Notification): Promise<void>;
+}
+
+/** Pushes notifications through the Mercure hub: private on bidder topics, public on sale and auction topics. */
+export class HubChannel implements NotificationChannel {
+  readonly name = 'hub';
+  private readonly publisher: HubPublisher;
+  /** Topics under this prefix are private (a bidder's own). */
+  private readonly privatePrefix: string;
+  constructor(publisher: HubPublisher, privatePrefix: string) {
+    this.publisher = publisher;
+    this.privatePrefix = privatePrefix;
+  }
+
+  async deliver(n: Notification): Promise<void> {
+    await this.publisher.publish({
+      topics: [n.topic],
+      data: JSON.stringify({
+        type: n.type,
+        notificationId: n.id,
+        at: new Date(n.createdAt).toISOString(),
+        ...n.payload,
+      }),
+      private: n.topic.startsWith(this.privatePrefix),
+      id: `urn:gavel:notification:${n.id}`,
+      type: n.type,
+    });
+  }
+}
+
+export interface OutboxDispatcherOptions {
+  db: Database;
+  channels: NotificationChannel[];
+  logger: Logger;
+  batchSize?: number;
+  /** How long a leased batch is hidden from other dispatchers. Default 30 s. */
+  leaseMs?: number;
+  pollMs?: number;
+  /** Retry delay after the n-th failure: min(maxBackoffMs, baseBackoffMs × 2^(n-1)). */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export class OutboxDispatcher {
+  private readonly o: Required<Omit<OutboxDispatcherOptions, 'db' | 'channels' | 'logger'>>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = true;
+  /** Delivered since start (tests, metrics). */
+  delivered = 0;
+  failed = 0;
+
+  private readonly opts: OutboxDispatcherOptions;
+  constructor(opts: OutboxDispatcherOptions) {
+    this.opts = opts;
+    this.o = {
+      batchSize: opts.batchSize ?? 100,
+      leaseMs: opts.leaseMs ?? 30_000,
+      pollMs: opts.pollMs ?? 200,
+      baseBackoffMs: opts.baseBackoffMs ?? 1_000,
+      maxBackoffMs: opts.maxBackoffMs ?? 300_000,
+    };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const loop = (): void => {
+      if (this.stopped) return;
+      this.running = this.runOnce()
+        .catch((err: unknown) => {
+          this.opts.logger.error({ err }, 'outbox pass failed; retrying');
+          return 0;
+        })
+        .then((n) => {
+          this.running = undefined;
+          // A full batch means more may be waiting: go again at once.
+          if (!this.stopped) this.timer = setTimeout(loop, n >= this.o.batchSize ? 0 : this.o.pollMs);
+        });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Leases due events, delivers them in order, marks each delivered or schedules its retry. Returns how many it leased. */
+  async runOnce(): Promise<number> {
+    const { db, channels, logger } = this.opts;
+    const lockClause = db.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const rows = await db.query<{
+      id: unknown;
+      topic: string;
+      type: string;
+      payload: unknown;
+      created_at: unknown;
+      attempts: unknown;
+    }>(
+      `UPDATE outbox_events SET available_at = now() + make_interval(secs => $2::double precision / 1000)
+        WHERE id IN (SELECT id FROM outbox_events
+                      WHERE published_at IS NULL AND available_at <= now()
+                      ORDER BY id LIMIT $1 ${lockClause})
+        RETURNING id, topic, type, payload, created_at, attempts`,
+      [this.o.batchSize, this.o.leaseMs],
+    );
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    for (const r of rows) {
+      const n: Notification = {
+        id: Number(r.id),
+        topic: r.topic,
+        type: r.type,
+        payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<
+          string,
+          unknown
+        >,
+        createdAt: new Date(r.created_at as string | Date).getTime(),
+        attempts: Number(r.attempts),
+      };
+      try {
+        for (const ch of channels) await ch.deliver(n);
+        await db.query(
+          `UPDATE outbox_events SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+          [n.id],
+        );
+        this.delivered++;
+        logger.debug({ notificationId: n.id, type: n.type, topic: n.topic }, 'notification delivered');
+      } catch (err) {
+        this.failed++;
+        const delay = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** n.attempts);
+        await db.query(
+          `UPDATE outbox_events SET attempts = attempts + 1, last_error = $2,
+                  available_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
+          [n.id, err instanceof Error ? err.message.slice(0, 500) : String(err), delay],
+        );
+        logger.warn(
+          { err, notificationId: n.id, type: n.type, attempts: n.attempts + 1, retryInMs: delay },
+          'notification not delivered; will retry',
+        );
+      }
+    }
+    return rows.length;
+  }
+
+  /** Events not yet delivered (for /healthz and metrics). */
+  async pending(): Promise<number> {
+    const rows = await this.opts.db.query<{ n: unknown }>(
+      'SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL',
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+}
