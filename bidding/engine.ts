@@ -501,7 +501,8 @@ export class BiddingEngine implements BiddingService {
           if (d.seq !== r.standingSeq) continue;
           return d.kind === 'bid' ? d.previousLeaderId : d.bidderId;
         }
-        if (e.result.seq !== r.standingSeq) continue;
+        // Restates are timed-only: a live lot's stream has none.
+        if (e.type === 'restate' || e.result.seq !== r.standingSeq) continue;
         if (e.result.action === 'open') {
           let best: { bidderId: string; max: number; seq: number } | undefined;
           for (const [bidderId, a] of absentees) {

@@ -78,7 +78,7 @@ describe('internet and floor bids racing on real Redis', () => {
     for (const e of events) {
       if (e.type === 'floor') {
         expect(decideFloor(setup, state, e.action, e.result.decidedAt)).toEqual(e.result);
-      } else {
+      } else if (e.type === 'bid') {
         const d = e.decision;
         const req = {
           auctionId: setup.id,

@@ -9,6 +9,7 @@ import type {
   FloorActionResult,
   RecordedFloorAction,
 } from './types.ts';
+import { seqOfRecord } from './types.ts';
 import { storeImplementations, timedSetup, type StoreHarness } from '../test/support/bidding.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
 
@@ -784,8 +785,10 @@ describe.each(implementations)('floor actions on a live lot (%s)', (_name, make)
       await act({ action: 'hammer' });
       const events = await h.store.decisions(lot);
       expect(events.map((e) => e.type)).toEqual(['floor', 'bid', 'floor', 'floor', 'floor']);
-      expect(events.map((e) => (e.type === 'bid' ? e.decision.seq : e.result.seq))).toEqual([1, 2, 3, 4, 5]);
-      expect(events.map((e) => (e.type === 'floor' ? e.action : e.decision.kind))).toEqual([
+      expect(events.map(seqOfRecord)).toEqual([1, 2, 3, 4, 5]);
+      expect(
+        events.map((e) => (e.type === 'floor' ? e.action : e.type === 'bid' ? e.decision.kind : e.type)),
+      ).toEqual([
         { action: 'open', asking: 90_000 },
         'bid',
         { action: 'floor_bid', paddle: '9', amount: 95_000 },

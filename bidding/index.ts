@@ -23,3 +23,12 @@ export {
   type BiddingConfig,
   type RunningBidding,
 } from './server.ts';
+export {
+  bidAnswerFromLedger,
+  bidAnswersFromLedger,
+  standingProblem,
+  restoreProblem,
+  type LedgerBidRow,
+  type LedgerStandingRow,
+} from './restore.ts';
+export { replayStanding, isReplayableBid, type ReplayBid, type ReplayedStanding } from './replay.ts';

@@ -6,6 +6,16 @@ import {
   floorFingerprint,
   floorRejectedWithoutEffect,
 } from './floor.ts';
+import {
+  bidFingerprint,
+  decideRestate,
+  restateFingerprint,
+  restateRefused,
+  restoredLiveState,
+  restoreProblem,
+  standingProblem,
+} from './restore.ts';
+import { seqOfRecord } from './types.ts';
 import type {
   AuctionSetup,
   AuctionSnapshot,
@@ -16,6 +26,10 @@ import type {
   FloorActionRequest,
   FloorActionResult,
   RecordedEvent,
+  RestateRequest,
+  RestateResult,
+  RestoreResult,
+  RestoreState,
 } from './types.ts';
 import { compareStreamIds } from '../common/stream-id.ts';
 
@@ -26,6 +40,7 @@ interface Auction {
   eligibility: Map<string, number>;
   idempotency: Map<string, { fingerprint: string; decision: BidDecision }>;
   floorIdempotency: Map<string, { fingerprint: string; result: FloorActionResult }>;
+  restateIdempotency: Map<string, { fingerprint: string; result: RestateResult }>;
   decisions: RecordedEvent[];
 }
 
@@ -53,6 +68,7 @@ export class MemoryBiddingStore implements BiddingStore {
         eligibility: new Map(),
         idempotency: new Map(),
         floorIdempotency: new Map(),
+        restateIdempotency: new Map(),
         decisions: [],
       });
     } else {
@@ -87,7 +103,7 @@ export class MemoryBiddingStore implements BiddingStore {
 
   private placeBidSync(req: BidRequest): BidDecision {
     const a = this.auctions.get(req.auctionId);
-    const fingerprint = `${req.amount}/${req.max ?? ''}`;
+    const fingerprint = bidFingerprint(req.amount, req.max);
     const idemField = `${req.bidderId}\u0000${req.idempotencyKey}`;
     const prior = a?.idempotency.get(idemField);
     if (prior !== undefined) {
@@ -137,6 +153,94 @@ export class MemoryBiddingStore implements BiddingStore {
     });
     a.floorIdempotency.set(req.idempotencyKey, { fingerprint, result });
     return result;
+  }
+
+  restore(r: RestoreState): Promise<RestoreResult> {
+    return Promise.resolve(this.restoreSync(r));
+  }
+
+  private restoreSync(r: RestoreState): RestoreResult {
+    const auctionId = r.setup.id;
+    const problem = restoreProblem(r);
+    if (problem !== undefined)
+      return {
+        restored: false,
+        auctionId,
+        reason: 'INVALID_REQUEST',
+        message: problem,
+        existingSeq: undefined,
+      };
+    const existing = this.auctions.get(auctionId);
+    if (existing !== undefined && r.force !== true) {
+      return {
+        restored: false,
+        auctionId,
+        reason: 'EXISTS',
+        message: `auction ${auctionId} has live state`,
+        existingSeq: existing.state.seq,
+      };
+    }
+    const idempotency = new Map<string, { fingerprint: string; decision: BidDecision }>();
+    for (const a of r.answers ?? []) {
+      idempotency.set(`${a.bidderId}\u0000${a.idempotencyKey}`, {
+        fingerprint: bidFingerprint(a.amount, a.max),
+        decision: { ...a.decision, auctionId, bidderId: a.bidderId, replayed: false },
+      });
+    }
+    this.auctions.set(auctionId, {
+      published: { seq: 0, eventId: undefined },
+      setup: { ...r.setup },
+      state: restoredLiveState(r),
+      eligibility: new Map(Object.entries(r.eligibility ?? {})),
+      idempotency,
+      floorIdempotency: new Map(),
+      restateIdempotency: new Map(),
+      // The stream is the ledger's hand-off: kept as it is, never rewritten.
+      decisions: existing?.decisions ?? [],
+    });
+    if (r.afterStreamId !== undefined && compareStreamIds(r.afterStreamId, this.lastStreamId()) > 0) {
+      const [ms = '0', n = '0'] = r.afterStreamId.split('-');
+      this.lastStreamMs = Number(ms);
+      this.streamSeq = Number(n);
+    }
+    return { restored: true, auctionId, seq: r.seq, answers: idempotency.size };
+  }
+
+  restate(req: RestateRequest): Promise<RestateResult> {
+    return Promise.resolve(this.restateSync(req));
+  }
+
+  private restateSync(req: RestateRequest): RestateResult {
+    if (standingProblem(req.standing) !== undefined) return restateRefused(req, 'INVALID_REQUEST', false);
+    const a = this.auctions.get(req.auctionId);
+    const fingerprint = restateFingerprint(req);
+    const prior = a?.restateIdempotency.get(req.idempotencyKey);
+    if (prior !== undefined) {
+      if (prior.fingerprint !== fingerprint) return restateRefused(req, 'IDEMPOTENCY_KEY_REUSED', true);
+      return { ...prior.result, replayed: true };
+    }
+    if (a === undefined) return restateRefused(req, 'UNKNOWN_AUCTION', false);
+    if (a.setup.mode !== 'timed') return restateRefused(req, 'NOT_TIMED', false);
+    const result = decideRestate(a.setup, a.state, req, this.clock());
+    a.decisions.push({
+      type: 'restate',
+      streamId: this.nextStreamId(result.decidedAt),
+      seq: result.seq,
+      auctionId: req.auctionId,
+      previous: result.previous!,
+      standing: result.standing!,
+      reason: req.reason,
+      actor: req.actor,
+      decidedAt: result.decidedAt,
+      idempotencyKey: req.idempotencyKey,
+      correlationId: req.correlationId === '' ? undefined : req.correlationId,
+    });
+    a.restateIdempotency.set(req.idempotencyKey, { fingerprint, result });
+    return result;
+  }
+
+  private lastStreamId(): string {
+    return `${this.lastStreamMs}-${this.streamSeq}`;
   }
 
   /** Stream-like ids (`ms-n`), increasing, so ledger cursors work the same as on Redis. */
@@ -199,6 +303,12 @@ export class MemoryBiddingStore implements BiddingStore {
   /** Decisions and floor actions ever recorded for the auction (never trimmed in memory); 0 when unknown. */
   decisionCount(auctionId: string): number {
     return this.auctions.get(auctionId)?.decisions.length ?? 0;
+  }
+
+  /** The seq of the newest recorded event of the auction; 0 when none. */
+  lastRecordedSeq(auctionId: string): number {
+    const last = this.auctions.get(auctionId)?.decisions.at(-1);
+    return last === undefined ? 0 : seqOfRecord(last);
   }
 
   close(): Promise<void> {

@@ -3,10 +3,20 @@ import { RedisScript } from '../common/redis-script.ts';
 import { floorActionFrom, floorArgs } from './floor.ts';
 import { encodeBands } from './increments.ts';
 import { auctionKeys, type AuctionKeys } from './keys.ts';
+import type { LiveState } from './decide.ts';
+import {
+  bidFingerprint,
+  restateFingerprint,
+  restateRefused,
+  restoredLiveState,
+  restoreProblem,
+  standingProblem,
+} from './restore.ts';
 import type {
   AuctionSetup,
   AuctionSnapshot,
   AuctionStatus,
+  BidAnswer,
   BidDecision,
   BidRequest,
   BiddingStore,
@@ -19,7 +29,13 @@ import type {
   RecordedDecision,
   RecordedEvent,
   RecordedFloorAction,
+  RecordedRestate,
   RejectReason,
+  RestateRejectReason,
+  RestateRequest,
+  RestateResult,
+  RestoreResult,
+  RestoreState,
 } from './types.ts';
 import { decodeBands, incrementAt } from './increments.ts';
 
@@ -27,6 +43,8 @@ const placeBid = RedisScript.fromFile(new URL('./lua/place-bid-4.lua', import.me
 const floorAction = RedisScript.fromFile(new URL('./lua/floor-action-4.lua', import.meta.url));
 const markPublished = RedisScript.fromFile(new URL('./lua/mark-published-1.lua', import.meta.url));
 const configure = RedisScript.fromFile(new URL('./lua/configure-3.lua', import.meta.url));
+const restore = RedisScript.fromFile(new URL('./lua/restore-4.lua', import.meta.url));
+const restate = RedisScript.fromFile(new URL('./lua/restate-3.lua', import.meta.url));
 
 export interface RedisBiddingStoreOptions {
   redis: Redis;
@@ -53,38 +71,73 @@ export class RedisBiddingStore implements BiddingStore {
 
   async configure(setup: AuctionSetup): Promise<void> {
     const k = this.keys(setup.id);
-    await configure.run(
+    await configure.run(this.redis, [k.state, k.eligibility, k.idempotency], setupFields(setup));
+  }
+
+  async restore(r: RestoreState): Promise<RestoreResult> {
+    const auctionId = r.setup.id;
+    const problem = restoreProblem(r);
+    if (problem !== undefined)
+      return {
+        restored: false,
+        auctionId,
+        reason: 'INVALID_REQUEST',
+        message: problem,
+        existingSeq: undefined,
+      };
+    const k = this.keys(auctionId);
+    const state = [...setupFields(r.setup), ...liveFields(restoredLiveState(r))];
+    const eligibility = Object.entries(r.eligibility ?? {}).flatMap(([b, limit]) => [b, String(limit)]);
+    const answers = new Map<string, string>();
+    for (const a of r.answers ?? []) answers.set(`${a.bidderId}\u0000${a.idempotencyKey}`, storedAnswer(a));
+    const reply = (await restore.run(
       this.redis,
-      [k.state, k.eligibility, k.idempotency],
+      [k.state, k.eligibility, k.idempotency, k.decisions],
       [
-        'id',
-        setup.id,
-        'sale_id',
-        setup.saleId,
-        'mode',
-        setup.mode,
-        'currency',
-        setup.currency,
-        'status',
-        setup.status,
-        'starts_at',
-        String(setup.startsAt),
-        'scheduled_end',
-        String(setup.endsAt),
-        'grace_ms',
-        String(setup.graceMs),
-        'soft_close_ms',
-        String(setup.softCloseMs),
-        'soft_close_cap_ms',
-        String(setup.softCloseCapMs),
-        'increments',
-        encodeBands(setup.increments),
-        'opening',
-        String(setup.opening),
-        'reserve',
-        String(setup.reserve),
+        r.force === true ? '1' : '0',
+        r.afterStreamId ?? '',
+        state.length,
+        ...state,
+        eligibility.length,
+        ...eligibility,
+        answers.size * 2,
+        ...[...answers].flat(),
       ],
-    );
+    )) as string[];
+    const f = pairs(reply);
+    if (f.get('restored') !== '1') {
+      return {
+        restored: false,
+        auctionId,
+        reason: 'EXISTS',
+        message: `auction ${auctionId} has live state`,
+        existingSeq: Number(f.get('seq') ?? '0'),
+      };
+    }
+    return { restored: true, auctionId, seq: r.seq, answers: answers.size };
+  }
+
+  async restate(req: RestateRequest): Promise<RestateResult> {
+    if (standingProblem(req.standing) !== undefined) return restateRefused(req, 'INVALID_REQUEST', false);
+    const k = this.keys(req.auctionId);
+    const st = req.standing;
+    const reply = (await restate.run(
+      this.redis,
+      [k.state, k.idempotency, k.decisions],
+      [
+        req.idempotencyKey,
+        restateFingerprint(req),
+        String(st.price),
+        st.leaderId ?? '',
+        String(st.leaderMax),
+        String(st.bidCount),
+        req.reason,
+        req.actor,
+        req.correlationId ?? '',
+        this.clock === undefined ? '' : String(this.clock()),
+      ],
+    )) as string[];
+    return restateResultFromFields(pairs(reply), req);
   }
 
   async setStatus(auctionId: string, status: AuctionStatus): Promise<void> {
@@ -185,15 +238,172 @@ export class RedisBiddingStore implements BiddingStore {
     )) as [string, string[]][];
     return entries.map(([id, fields]) => {
       const f = pairs(fields);
-      return f.get('type') === 'floor'
-        ? floorRecordedFromStream(id, f, auctionId)
-        : recordedFromStream(id, f, auctionId);
+      const type = f.get('type');
+      if (type === 'floor') return floorRecordedFromStream(id, f, auctionId);
+      if (type === 'restate') return restateRecordedFromStream(id, f, auctionId);
+      return recordedFromStream(id, f, auctionId);
     });
   }
 
   async close(): Promise<void> {
     // The connection belongs to the caller.
   }
+}
+
+/** The set-up as state hash field/value pairs (what configure-3.lua writes). */
+function setupFields(setup: AuctionSetup): string[] {
+  return [
+    'id',
+    setup.id,
+    'sale_id',
+    setup.saleId,
+    'mode',
+    setup.mode,
+    'currency',
+    setup.currency,
+    'status',
+    setup.status,
+    'starts_at',
+    String(setup.startsAt),
+    'scheduled_end',
+    String(setup.endsAt),
+    'grace_ms',
+    String(setup.graceMs),
+    'soft_close_ms',
+    String(setup.softCloseMs),
+    'soft_close_cap_ms',
+    String(setup.softCloseCapMs),
+    'increments',
+    encodeBands(setup.increments),
+    'opening',
+    String(setup.opening),
+    'reserve',
+    String(setup.reserve),
+  ];
+}
+
+/** The live fields of the state hash, as save_state (lua/includes/live.lua) writes them; lists and undo restored empty. */
+function liveFields(s: LiveState): string[] {
+  return [
+    'status',
+    s.status,
+    'ends_at',
+    String(s.endsAt),
+    'price',
+    String(s.price),
+    'leader',
+    s.leaderId ?? '',
+    'leader_max',
+    String(s.leaderMax),
+    'bid_count',
+    String(s.bidCount),
+    'seq',
+    String(s.seq),
+    'asking',
+    String(s.asking),
+    'message',
+    s.message ?? '',
+    'held_from',
+    s.heldFrom ?? '',
+    'step',
+    String(s.step),
+    'leader_kind',
+    s.leaderKind ?? '',
+    'standing_seq',
+    String(s.standingSeq),
+    'absentees',
+    '[]',
+    'standing',
+    '[]',
+    'undo',
+    '',
+    'undo_closed',
+    '0',
+  ];
+}
+
+/** A bid answer as place-bid-4.lua stores it in the idempotency hash (same reply fields, same order). */
+function storedAnswer(a: BidAnswer): string {
+  const d = a.decision;
+  const reply = [
+    'seq',
+    String(d.seq),
+    'outcome',
+    d.outcome,
+    'reason',
+    d.reason ?? '',
+    'kind',
+    d.kind ?? '',
+    'amount',
+    String(d.amount),
+    'price',
+    String(d.price),
+    'leader',
+    d.leaderId ?? '',
+    'prev_price',
+    String(d.previousPrice),
+    'prev_leader',
+    d.previousLeaderId ?? '',
+    'price_changed',
+    d.priceChanged ? '1' : '0',
+    'bid_count',
+    String(d.bidCount),
+    'ends_at',
+    String(d.endsAt),
+    'extended',
+    d.extended ? '1' : '0',
+    'asking',
+    String(d.asking),
+    'reserve_met',
+    d.reserveMet ? '1' : '0',
+    'at',
+    String(d.decidedAt),
+    'stream_id',
+    a.streamId ?? '',
+  ];
+  return JSON.stringify({ fingerprint: bidFingerprint(a.amount, a.max), reply });
+}
+
+function restateResultFromFields(f: Map<string, string>, req: RestateRequest): RestateResult {
+  const reason = opt(f.get('reason')) as RestateRejectReason | undefined;
+  if (f.get('outcome') !== 'accepted')
+    return restateRefused(req, reason ?? 'UNKNOWN_AUCTION', f.get('replayed') === '1');
+  const n = (k: string): number => Number(f.get(k) ?? '0');
+  return {
+    seq: n('seq'),
+    auctionId: req.auctionId,
+    outcome: 'accepted',
+    reason: undefined,
+    previous: { price: n('prev_price'), leaderId: opt(f.get('prev_leader')), bidCount: n('prev_bid_count') },
+    standing: { price: n('price'), leaderId: opt(f.get('leader')), bidCount: n('bid_count') },
+    status: opt(f.get('status')) as AuctionStatus | undefined,
+    endsAt: n('ends_at'),
+    asking: n('asking'),
+    reserveMet: f.get('reserve_met') === '1',
+    decidedAt: n('at'),
+    replayed: f.get('replayed') === '1',
+  };
+}
+
+function restateRecordedFromStream(
+  streamId: string,
+  f: Map<string, string>,
+  auctionId: string,
+): RecordedRestate {
+  const n = (k: string): number => Number(f.get(k) ?? '0');
+  return {
+    type: 'restate',
+    streamId,
+    seq: n('seq'),
+    auctionId,
+    previous: { price: n('prev_price'), leaderId: opt(f.get('prev_leader')), bidCount: n('prev_bid_count') },
+    standing: { price: n('price'), leaderId: opt(f.get('leader')), bidCount: n('bid_count') },
+    reason: f.get('reason') ?? '',
+    actor: f.get('actor') ?? '',
+    decidedAt: n('at'),
+    idempotencyKey: f.get('idem') ?? '',
+    correlationId: opt(f.get('corr')),
+  };
 }
 
 /** '' and absent fields are undefined. */

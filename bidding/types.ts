@@ -301,8 +301,182 @@ export interface RecordedFloorAction {
   correlationId: string | undefined;
 }
 
-/** One entry of the decision stream: every bid and every floor action, in seq order, never edited. */
-export type RecordedEvent = RecordedDecision | RecordedFloorAction;
+/** The public part of a timed auction's standing (the leader's maximum is confidential and never recorded). */
+export interface PublicStanding {
+  price: number;
+  leaderId: string | undefined;
+  bidCount: number;
+}
+
+/**
+ * An administrative change of a timed auction's standing (a cancelled bid: the standing recomputed
+ * from the remaining bids, see replayStanding), recorded in the same stream with its own seq.
+ */
+export interface RecordedRestate {
+  type: 'restate';
+  streamId: string;
+  seq: number;
+  auctionId: string;
+  previous: PublicStanding;
+  standing: PublicStanding;
+  reason: string;
+  actor: string;
+  decidedAt: number;
+  idempotencyKey: string;
+  correlationId: string | undefined;
+}
+
+/** One entry of the decision stream: every bid, floor action and restate, in seq order, never edited. */
+export type RecordedEvent = RecordedDecision | RecordedFloorAction | RecordedRestate;
+
+/** The seq of any recorded event. */
+export function seqOfRecord(e: RecordedEvent): number {
+  switch (e.type) {
+    case 'bid':
+      return e.decision.seq;
+    case 'floor':
+      return e.result.seq;
+    case 'restate':
+      return e.seq;
+  }
+}
+
+export function isFloorRecord(e: RecordedEvent): e is RecordedFloorAction {
+  return e.type === 'floor';
+}
+
+export function isRestateRecord(e: RecordedEvent): e is RecordedRestate {
+  return e.type === 'restate';
+}
+
+/**
+ * The stored answer to one bid, re-installed by `restore` so that a retry of its idempotency key
+ * after a loss of the engine's state gets the same decision (same seq, same outcome) and no second
+ * effect. Keyed, like every bid answer, by (bidder, idempotency key); `amount`/`max` are the
+ * fingerprint (a retry with other amounts is IDEMPOTENCY_KEY_REUSED). Build it from a ledger row
+ * with `bidAnswerFromLedger` / `bidAnswersFromLedger`.
+ */
+export interface BidAnswer {
+  bidderId: string;
+  idempotencyKey: string;
+  amount: number;
+  /** The maximum as sent (undefined when none): part of the fingerprint. */
+  max: number | undefined;
+  /** The answer as first given; `replayed` is set on the way out. */
+  decision: Omit<BidDecision, 'replayed'>;
+  /** The decision's stream id, when known ('' otherwise). */
+  streamId?: string | undefined;
+}
+
+/**
+ * What `restore` re-creates when the engine lost an auction's state (Redis restarted without
+ * persistence, FLUSHALL): the set-up and the standing as the ledger tells it.
+ *
+ * Live lots come back at their last status with their standing bid only: the absentee maximums not
+ * yet executed, the stack of replaced standing bids (reject_bid goes back one) and the undo point
+ * are not in the ledger and are restored empty, so after a recovery `reject_bid` and `undo` answer
+ * NOTHING_TO_REJECT / NOTHING_TO_UNDO until new bids and actions build them up again.
+ */
+export interface RestoreState {
+  setup: AuctionSetup;
+  status: AuctionStatus;
+  /** The end as extended by soft close (timed); the set-up's endsAt is the scheduled one. */
+  endsAt: number;
+  price: number;
+  leaderId: string | undefined;
+  /** The leader's confidential maximum (≥ price when there is a leader). */
+  leaderMax: number;
+  bidCount: number;
+  /** The last seq used: the next decision gets seq + 1 (the ledger is unique on (auction, seq)). */
+  seq: number;
+  /** Next asking price; default: the price plus the increment (the opening when no bid). */
+  asking?: number | undefined;
+  /** Live lots: the clerk's increment (0 = the table). */
+  step?: number | undefined;
+  /** Live lots: who holds the standing bid; default 'bid' when there is a leader. */
+  leaderKind?: LeaderKind | undefined;
+  /** Live lots: seq of the event that set the standing bid. */
+  standingSeq?: number | undefined;
+  /** Live lots on hold: the message and the status the hold returns to. */
+  message?: string | undefined;
+  heldFrom?: AuctionStatus | undefined;
+  /** Eligibility to install in the same atomic step (bidder → approval limit), so no bid sees an empty list. */
+  eligibility?: Readonly<Record<string, number>> | undefined;
+  /** Bid answers to re-install for idempotent retries. */
+  answers?: readonly BidAnswer[] | undefined;
+  /**
+   * The ledger writer's last stream id for this auction: the stream's last id is raised to it, so
+   * entries decided after the recovery always sort after what the ledger has read, whatever the
+   * new server's clock says.
+   */
+  afterStreamId?: string | undefined;
+  /** Replace the auction's state even when it exists (its decision stream is kept as it is). */
+  force?: boolean | undefined;
+}
+
+export const RESTORE_REFUSALS = [
+  /** The auction's state exists (another recovery or live bidding got there first); pass `force` to replace it. */
+  'EXISTS',
+  /** The state is inconsistent (negative or non-integer amounts, a leader without bids…): nothing written. */
+  'INVALID_REQUEST',
+] as const;
+export type RestoreRefusal = (typeof RESTORE_REFUSALS)[number];
+
+export type RestoreResult =
+  | { restored: true; auctionId: string; seq: number; answers: number }
+  | {
+      restored: false;
+      auctionId: string;
+      reason: RestoreRefusal;
+      message: string;
+      /**
+       * EXISTS: the seq of the state found. Below the ledger's last seq means the state is not the
+       * lost one carried on but a fresh one (configure ran before restore): replace it with `force`.
+       */
+      existingSeq: number | undefined;
+    };
+
+/** An administrative standing change of a timed auction (e.g. after an admin cancelled a bid). */
+export interface RestateRequest {
+  auctionId: string;
+  /** Retries with the same key (per auction) get the same result and have no second effect. */
+  idempotencyKey: string;
+  /** Why (recorded): e.g. `bid_cancelled:<seq>`. */
+  reason: string;
+  /** Who (recorded): the admin's id. */
+  actor: string;
+  standing: { price: number; leaderId: string | undefined; leaderMax: number; bidCount: number };
+  correlationId?: string | undefined;
+}
+
+export const RESTATE_REJECT_REASONS = [
+  'UNKNOWN_AUCTION',
+  /** Live lots change their standing through floor actions (reject_bid), not restate. */
+  'NOT_TIMED',
+  /** Not non-negative integers, a leader without bids or bids without a leader, a maximum below the price. */
+  'INVALID_REQUEST',
+  'IDEMPOTENCY_KEY_REUSED',
+] as const;
+export type RestateRejectReason = (typeof RESTATE_REJECT_REASONS)[number];
+
+/** The answer to a restate. A refused restate has no effect, takes no seq and is not recorded. */
+export interface RestateResult {
+  /** 0 when refused. */
+  seq: number;
+  auctionId: string;
+  outcome: 'accepted' | 'rejected';
+  reason: RestateRejectReason | undefined;
+  /** The standing before and after (undefined when refused). */
+  previous: PublicStanding | undefined;
+  standing: PublicStanding | undefined;
+  status: AuctionStatus | undefined;
+  endsAt: number;
+  /** The minimum next bid after the change. */
+  asking: number;
+  reserveMet: boolean;
+  decidedAt: number;
+  replayed: boolean;
+}
 
 export function isBidRecord(e: RecordedEvent): e is RecordedDecision {
   return e.type === 'bid';
@@ -321,7 +495,17 @@ export interface BiddingStore {
   snapshot(auctionId: string): Promise<AuctionSnapshot | undefined>;
   /** Records that the update for decision `seq` was published with hub event id `eventId` (keeps the newest). */
   markPublished(auctionId: string, seq: number, eventId: string): Promise<void>;
-  /** Bid decisions and floor actions after `afterStreamId` ('0' = from the start), in order. */
+  /**
+   * Re-creates an auction from the ledger after the engine lost its state. Atomic; refused with
+   * EXISTS when the state exists unless `force`. Appends nothing to the decision stream.
+   */
+  restore(state: RestoreState): Promise<RestoreResult>;
+  /**
+   * Sets the standing of a timed auction (any status, closed included) atomically, takes the next
+   * seq and records a `restate` event. Idempotent by key.
+   */
+  restate(req: RestateRequest): Promise<RestateResult>;
+  /** Bid decisions, floor actions and restates after `afterStreamId` ('0' = from the start), in order. */
   decisions(auctionId: string, afterStreamId?: string, count?: number): Promise<RecordedEvent[]>;
   close(): Promise<void>;
 }

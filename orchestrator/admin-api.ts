@@ -1040,9 +1040,7 @@ function uniqueContact(err: unknown): never {
 }
 
 function isUniqueViolation(err: unknown): boolean {
-  return (
-    typeof err === 'object' && err !== null && 'code' in err && (err).code === '23505'
-  );
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === '23505';
 }
 
 function iso(ms: number | undefined): string | null {

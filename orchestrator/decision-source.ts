@@ -8,8 +8,13 @@ export interface DecisionSource {
   auctions(): Promise<string[]>;
   /** Up to `count` entries after `afterStreamId` ('0' = from the start), in stream order. */
   read(auctionId: string, afterStreamId: string, count: number): Promise<RecordedEvent[]>;
-  /** Entries ever appended to the auction's stream (trimming does not lower it): the base of the lag figure. */
+  /**
+   * Entries ever appended to the auction's stream (trimming does not lower it). Restarts from 0 when
+   * the engine's Redis state is lost and restored: the lag is measured by `lastSeq` instead.
+   */
   appended(auctionId: string): Promise<number>;
+  /** The seq of the newest entry of the auction's stream (0 when empty or absent): the base of the lag figure. */
+  lastSeq(auctionId: string): Promise<number>;
   /** The auction's currency (the stream entries carry amounts only); undefined when the auction is unknown. */
   currency(auctionId: string): Promise<string | undefined>;
 }
@@ -80,6 +85,20 @@ export class RedisDecisionSource implements DecisionSource {
     }
   }
 
+  async lastSeq(auctionId: string): Promise<number> {
+    const [newest] = (await this.redis.xrevrange(
+      this.store.keys(auctionId).decisions,
+      '+',
+      '-',
+      'COUNT',
+      1,
+    )) as [string, string[]][];
+    if (newest === undefined) return 0;
+    const fields = newest[1];
+    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'seq') return Number(fields[i + 1]);
+    return 0;
+  }
+
   async currency(auctionId: string): Promise<string | undefined> {
     const known = this.currencies.get(auctionId);
     if (known !== undefined) return known;
@@ -111,6 +130,10 @@ export class MemoryDecisionSource implements DecisionSource {
 
   appended(auctionId: string): Promise<number> {
     return Promise.resolve(this.store.decisionCount(auctionId));
+  }
+
+  lastSeq(auctionId: string): Promise<number> {
+    return Promise.resolve(this.store.lastRecordedSeq(auctionId));
   }
 
   async currency(auctionId: string): Promise<string | undefined> {

@@ -77,16 +77,31 @@ export class EngineSync {
     return out;
   }
 
+  /**
+   * Rebuilds a lot the engine does not have from the ledger (recovery). Without one, a missing lot
+   * is configured fresh — right for a lot that never traded, wrong after a loss of Redis state.
+   */
+  restorer: ((lot: Lot, sale: Sale) => Promise<unknown>) | undefined;
+
   /** Configures the sale's lots in the engine (keeping the engine's own status of lots it already has). */
   async configureSale(saleId: string): Promise<void> {
     const sale = await loadSale(this.db, saleId);
     if (sale === undefined || !ENGINE_SALE_STATUSES.has(sale.status)) return;
     for (const lot of await loadLots(this.db, saleId)) {
       if (lot.finalisedAt !== undefined) continue;
-      const current = await this.engine.snapshot(lot.id);
-      const status: AuctionStatus = current?.status ?? initialStatus(lot);
-      await this.engine.configure(setupOf(lot, sale, status));
+      await this.ensureLot(lot, sale);
     }
+  }
+
+  /** Puts one lot's set-up into the engine: restored from the ledger when the engine lost it. */
+  async ensureLot(lot: Lot, sale: Sale): Promise<void> {
+    const current = await this.engine.snapshot(lot.id);
+    if (current === undefined && this.restorer !== undefined) {
+      await this.restorer(lot, sale);
+      return;
+    }
+    const status: AuctionStatus = current?.status ?? initialStatus(lot);
+    await this.engine.configure(setupOf(lot, sale, status));
   }
 
   /** Writes the eligibility of the sale's bidders (or one of them) into the engine; returns it. */

@@ -1,4 +1,4 @@
-/** The back office's public surface (issue #4, first increment: database layer and ledger writer). */
+/** The back office's public surface: database and migrations, the ledger writer, the admin API, engine sync, lifecycle, outbox, recovery, the trade rules, and the process. */
 export {
   openDatabase,
   pgliteDatabase,
@@ -24,3 +24,27 @@ export {
   type RedisDecisionSourceOptions,
 } from './decision-source.ts';
 export { LedgerWriter, type LedgerLag, type LedgerPass, type LedgerWriterOptions } from './ledger-writer.ts';
+export { readLedgerHistory, type LedgerHistory } from './ledger-writer.ts';
+export { adminApi, type AdminApiDeps, type KycStarter } from './admin-api.ts';
+export { EngineSync, type EnginePort, type BidderEligibility } from './engine-sync.ts';
+export { Lifecycle, type LifecycleEngine, type LifecycleOptions, type TickReport } from './lifecycle.ts';
+export { HubChannel, OutboxDispatcher, type Notification, type NotificationChannel } from './outbox.ts';
+export { Recovery, type RecoveryEngine, type RecoveryReport } from './recovery.ts';
+export {
+  buyersPremium,
+  eligibility,
+  invoiceFor,
+  limitChangeError,
+  nextPaddle,
+  type Eligibility,
+  type Invoice,
+  type PremiumBand,
+} from './rules.ts';
+export {
+  embeddedLedgerConfigFromEnv,
+  orchestratorConfigFromEnv,
+  startOrchestrator,
+  type OrchestratorConfig,
+  type OrchestratorDeps,
+  type RunningOrchestrator,
+} from './server.ts';

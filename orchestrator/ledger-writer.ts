@@ -1,9 +1,16 @@
 import type { Logger } from '../common/index.ts';
 import {
   isBidRecord,
+  isFloorRecord,
+  isRestateRecord,
+  seqOfRecord,
   type RecordedDecision,
-  type RecordedEvent,
   type RecordedFloorAction,
+  type RecordedRestate,
+  type BidSource,
+  type LedgerBidRow,
+  type LedgerStandingRow,
+  type RejectReason,
 } from '../bidding/index.ts';
 import type { Database, Queryable } from './db.ts';
 import type { DecisionSource } from './decision-source.ts';
@@ -107,14 +114,19 @@ export class LedgerWriter {
     return this.lastLag;
   }
 
-  /** Entries appended to each stream and not yet applied: the stream's entries-added counter minus the cursor's count. */
+  /**
+   * Entries appended to each stream and not yet applied: the seq of the stream's newest entry minus
+   * the seq of the cursor's. Every decision that takes a seq is recorded, in seq order, so the
+   * difference counts the entries behind. (The stream's entries-added counter would not do: it
+   * restarts when the engine's Redis state is lost and rebuilt with `restore`, while the seq goes on.)
+   */
   async lag(): Promise<LedgerLag> {
     const byAuction = new Map<string, number>();
     let total = 0;
     for (const auctionId of await this.source.auctions()) {
-      const appended = await this.source.appended(auctionId);
+      const lastSeq = await this.source.lastSeq(auctionId);
       const cursor = await this.cursor(this.db, auctionId);
-      const behind = Math.max(0, appended - (cursor?.applied ?? 0));
+      const behind = Math.max(0, lastSeq - (cursor?.lastSeq ?? 0));
       byAuction.set(auctionId, behind);
       total += behind;
     }
@@ -163,11 +175,12 @@ export class LedgerWriter {
     const entries = await this.source.read(auctionId, from.lastStreamId, this.batchSize);
     const last = entries.at(-1);
     if (last === undefined) return 0;
-    const currency = entries.some(isBidRecord) ? await this.source.currency(auctionId) : undefined;
+    const currency = entries.some((e) => !isFloorRecord(e))
+      ? await this.source.currency(auctionId)
+      : undefined;
     const bids = entries.filter(isBidRecord).map((e) => bidRow(e, auctionId, currency));
-    const floor = entries
-      .filter((e): e is RecordedFloorAction => !isBidRecord(e))
-      .map((e) => floorRow(e, auctionId));
+    const floor = entries.filter(isFloorRecord).map((e) => floorRow(e, auctionId));
+    const restates = entries.filter(isRestateRecord).map((e) => restateRow(e, auctionId, currency));
     try {
       await this.db.transaction(async (tx) => {
         await tx.query(
@@ -181,11 +194,12 @@ export class LedgerWriter {
               SET last_stream_id = $3, last_seq = $4, applied = applied + $5, updated_at = now()
             WHERE auction_id = $1 AND last_stream_id = $2
         RETURNING auction_id`,
-          [auctionId, from.lastStreamId, last.streamId, seqOf(last), entries.length],
+          [auctionId, from.lastStreamId, last.streamId, seqOfRecord(last), entries.length],
         );
         if (moved.length === 0) throw new CursorMoved();
         if (bids.length > 0) await insertBids(tx, bids);
         if (floor.length > 0) await insertFloorActions(tx, floor);
+        if (restates.length > 0) await insertStandingChanges(tx, restates);
       });
     } catch (err) {
       if (err instanceof CursorMoved) {
@@ -200,11 +214,102 @@ export class LedgerWriter {
   }
 }
 
-function seqOf(e: RecordedEvent): number {
-  return isBidRecord(e) ? e.decision.seq : e.result.seq;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** What the ledger holds of one auction, in the shapes the engine's recovery helpers take. */
+export interface LedgerHistory {
+  /** Every bid decision, in seq order (for `bidAnswersFromLedger`, and `replayStanding` after `isReplayableBid`). */
+  bids: LedgerBidRow[];
+  /** Floor actions and standing changes: the other rows that set the standing, in seq order. */
+  others: LedgerStandingRow[];
+  /** The highest seq recorded (0 when none): what `restore` takes as `seq`. */
+  lastSeq: number;
+  /** The writer's cursor (undefined when it never ran for the auction): `restore`'s `afterStreamId`. */
+  cursorStreamId: string | undefined;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/**
+ * Reads an auction's ledger back for a recovery of the engine (`BiddingStore.restore`): the bid
+ * rows with their answers' fields, the standing set by floor actions and standing changes, and
+ * the writer's cursor. Entries the writer had not yet applied when Redis lost them are not there.
+ */
+export async function readLedgerHistory(q: Queryable, auctionId: string): Promise<LedgerHistory> {
+  const ms = (col: string): string => `(extract(epoch FROM ${col}) * 1000)::bigint::text`;
+  const bids = await q.query<{
+    seq: string;
+    bidder_id: string;
+    amount: string;
+    max: string | null;
+    outcome: 'accepted' | 'rejected';
+    reason: string | null;
+    kind: LedgerBidRow['kind'] | null;
+    price: string;
+    leader_id: string | null;
+    price_changed: boolean;
+    ends_at: string | null;
+    extended: boolean;
+    decided_at: string;
+    idempotency_key: string;
+    source: BidSource;
+    stream_id: string;
+  }>(
+    `SELECT seq::text, bidder_id, amount_minor::text AS amount, max_minor::text AS max, outcome, reason, kind,
+            price_minor::text AS price, leader_id, price_changed, ${ms('ends_at')} AS ends_at, extended,
+            ${ms('decided_at')} AS decided_at, idempotency_key, source, stream_id
+       FROM bids WHERE auction_id = $1 ORDER BY seq`,
+    [auctionId],
+  );
+  const others = await q.query<{
+    seq: string;
+    price: string;
+    leader_id: string | null;
+    bid_count: string | null;
+  }>(
+    `SELECT seq::text, price_minor::text AS price, leader_id, NULL::text AS bid_count
+       FROM floor_actions WHERE auction_id = $1
+     UNION ALL
+     SELECT seq::text, price_minor::text, leader_id, bid_count::text
+       FROM standing_changes WHERE auction_id = $1
+     ORDER BY 1`,
+    [auctionId],
+  );
+  const [cursor] = await q.query<{ last_stream_id: string }>(
+    'SELECT last_stream_id FROM ledger_cursors WHERE auction_id = $1',
+    [auctionId],
+  );
+  const out: LedgerHistory = {
+    bids: bids.map((b) => ({
+      seq: Number(b.seq),
+      bidderId: b.bidder_id,
+      amount: Number(b.amount),
+      max: b.max === null ? undefined : Number(b.max),
+      outcome: b.outcome,
+      reason: (b.reason ?? undefined) as RejectReason | undefined,
+      kind: b.kind ?? undefined,
+      price: Number(b.price),
+      leaderId: b.leader_id ?? undefined,
+      priceChanged: b.price_changed,
+      endsAt: b.ends_at === null ? 0 : Number(b.ends_at),
+      extended: b.extended,
+      decidedAt: Number(b.decided_at),
+      idempotencyKey: b.idempotency_key,
+      source: b.source,
+      streamId: b.stream_id,
+    })),
+    others: others
+      .map((o) => ({
+        seq: Number(o.seq),
+        price: Number(o.price),
+        leaderId: o.leader_id ?? undefined,
+        bidCount: o.bid_count === null ? undefined : Number(o.bid_count),
+      }))
+      .sort((a, b) => a.seq - b.seq),
+    lastSeq: 0,
+    cursorStreamId: cursor?.last_stream_id === '0' ? undefined : cursor?.last_stream_id,
+  };
+  out.lastSeq = Math.max(out.bids.at(-1)?.seq ?? 0, out.others.at(-1)?.seq ?? 0);
+  return out;
+}
 
 function bidRow(
   e: RecordedDecision,
@@ -236,6 +341,32 @@ function bidRow(
     idempotency_key: e.idempotencyKey,
     correlation_id: e.correlationId ?? null,
     paddle: e.paddle ?? null,
+    stream_id: e.streamId,
+  };
+}
+
+function restateRow(
+  e: RecordedRestate,
+  auctionId: string,
+  currency: string | undefined,
+): Record<string, unknown> {
+  if (currency === undefined)
+    throw new Error(`auction ${auctionId}: currency unknown, cannot record restate seq ${e.seq}`);
+  return {
+    auction_id: auctionId,
+    seq: e.seq,
+    currency,
+    previous_price_minor: e.previous.price,
+    previous_leader_id: e.previous.leaderId ?? null,
+    previous_bid_count: e.previous.bidCount,
+    price_minor: e.standing.price,
+    leader_id: e.standing.leaderId ?? null,
+    bid_count: e.standing.bidCount,
+    reason: e.reason,
+    actor: e.actor,
+    decided_at: iso(e.decidedAt),
+    idempotency_key: e.idempotencyKey,
+    correlation_id: e.correlationId ?? null,
     stream_id: e.streamId,
   };
 }
@@ -305,6 +436,23 @@ async function insertFloorActions(tx: Queryable, rows: Record<string, unknown>[]
               leader_kind text, asking_minor bigint, step_minor bigint, standing_seq bigint, message text,
               undone_action text, undone_seq bigint, decided_at timestamptz, idempotency_key text,
               correlation_id text, stream_id text)
+      ORDER BY seq
+     ON CONFLICT (auction_id, seq) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
+async function insertStandingChanges(tx: Queryable, rows: Record<string, unknown>[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO standing_changes (auction_id, seq, currency, previous_price_minor, previous_leader_id,
+                                   previous_bid_count, price_minor, leader_id, bid_count, reason, actor,
+                                   decided_at, idempotency_key, correlation_id, stream_id)
+     SELECT auction_id, seq, currency, previous_price_minor, previous_leader_id, previous_bid_count, price_minor,
+            leader_id, bid_count, reason, actor, decided_at, idempotency_key, correlation_id, stream_id
+       FROM jsonb_to_recordset($1::jsonb) AS r(
+              auction_id text, seq bigint, currency text, previous_price_minor bigint, previous_leader_id text,
+              previous_bid_count bigint, price_minor bigint, leader_id text, bid_count bigint, reason text,
+              actor text, decided_at timestamptz, idempotency_key text, correlation_id text, stream_id text)
       ORDER BY seq
      ON CONFLICT (auction_id, seq) DO NOTHING`,
     [JSON.stringify(rows)],

@@ -174,7 +174,10 @@ export class Lifecycle {
     if (sale === undefined) return undefined;
     const snap = await this.engine.snapshot(lotId);
     if (snap === undefined) {
-      this.logger.warn({ lotId }, 'lifecycle: the engine has no state for this lot (recovery pending)');
+      // The engine lost the lot (Redis restarted empty): rebuild it from the ledger before anything else.
+      this.logger.warn({ lotId }, 'lifecycle: the engine has no state for this lot; restoring it');
+      await this.sync.ensureLot(lot, sale);
+      await this.sync.syncEligibility(sale.id);
       return undefined;
     }
     if (sale.mode === 'timed') {
@@ -302,6 +305,13 @@ export class Lifecycle {
     const result = await this.db.transaction(async (tx) => {
       const locked = await loadLot(tx, lot.id, true);
       if (locked === undefined || locked.finalisedAt !== undefined) return undefined;
+      // A cancellation whose recomputed standing has not reached the ledger yet: wait for it.
+      const pending = await tx.query(
+        `SELECT 1 FROM bid_cancellations c WHERE c.auction_id = $1 AND NOT EXISTS (
+           SELECT 1 FROM standing_changes s WHERE s.auction_id = c.auction_id AND s.reason = 'bid_cancelled:' || c.seq)`,
+        [lot.id],
+      );
+      if (pending.length > 0) return undefined;
       const standing = await ledgerStanding(tx, lot.id, sale.mode);
       const outcome = outcomeOf(sale.mode, standing, lot.reserve);
       const winnerId = outcome === 'sold' ? await winnerBidderId(tx, sale.id, standing.leaderId) : undefined;

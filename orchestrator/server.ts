@@ -15,13 +15,14 @@ import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts'
 import { createLogger, type Logger, type LogLevel } from '../common/logger.ts';
 import { importSigningKey, JWT_ALGS, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import { topics as makeTopics } from '../common/topics.ts';
-import { adminApi, type BidCanceller, type KycStarter } from './admin-api.ts';
+import { adminApi, type KycStarter } from './admin-api.ts';
 import { openDatabase, type Database } from './db.ts';
 import { RedisDecisionSource, type DecisionSource } from './decision-source.ts';
 import { EngineSync } from './engine-sync.ts';
 import { LedgerWriter } from './ledger-writer.ts';
 import { Lifecycle, type LifecycleEngine } from './lifecycle.ts';
 import { migrate } from './migrate.ts';
+import { Recovery, type RecoveryEngine } from './recovery.ts';
 import { HubChannel, OutboxDispatcher, type NotificationChannel } from './outbox.ts';
 
 export interface OrchestratorConfig {
@@ -149,7 +150,7 @@ export interface OrchestratorDeps {
    * in-process store. Unset with REDIS_URL: a RedisBiddingStore on the engine's Redis. Unset with
    * an in-process `source` and no Redis: ledger only, no back office.
    */
-  engine?: LifecycleEngine;
+  engine?: LifecycleEngine & RecoveryEngine;
   /** Publishes notifications (embedded: the in-process hub); unset = over HTTP to `hubPublishUrl`. */
   publisher?: HubPublisher;
   /** More notification channels (SMS, WhatsApp, email) after the hub. */
@@ -157,7 +158,6 @@ export interface OrchestratorDeps {
   /** Admin tokens (embedded: the gateway's); unset = from `userJwtKey`. */
   tokens?: UserTokens;
   kyc?: KycStarter;
-  cancel?: BidCanceller;
   /** Extra routes on the orchestrator's HTTP server (e.g. `/kyc` for the vendor's webhook). */
   routes?: (app: Hono) => void;
 }
@@ -168,7 +168,9 @@ export interface RunningOrchestrator {
   db: Database;
   writer: LedgerWriter;
   /** The back office (undefined when running as ledger only). */
-  backOffice: { sync: EngineSync; lifecycle: Lifecycle; outbox: OutboxDispatcher | undefined } | undefined;
+  backOffice:
+    | { sync: EngineSync; lifecycle: Lifecycle; outbox: OutboxDispatcher | undefined; recovery: Recovery }
+    | undefined;
   /** Where the ledger is, for people: `PGlite in <folder>`, `PGlite in memory` or `PostgreSQL at <host>`. */
   where: string;
   /** Stops the writer (after one last pass), the HTTP server, then closes what it opened. */
@@ -265,7 +267,7 @@ export async function startOrchestrator(
             topics: makeTopics(config.topicBase),
             logger: logger.child({ component: 'admin-api' }),
             kyc: deps.kyc,
-            cancel: deps.cancel,
+            cancel: backOffice.recovery,
           }),
         );
       } else {
@@ -367,13 +369,22 @@ async function startBackOffice(
   config: OrchestratorConfig,
   deps: OrchestratorDeps,
   db: Database,
-  engine: LifecycleEngine,
+  engine: LifecycleEngine & RecoveryEngine,
   logger: Logger,
   closers: (() => Promise<void> | void)[],
 ): Promise<NonNullable<RunningOrchestrator['backOffice']>> {
   const topics = makeTopics(config.topicBase);
   const sync = new EngineSync(db, engine, logger.child({ component: 'engine-sync' }));
-  // The engine may have restarted (or been rebuilt) while we were away: push the current truth first.
+  const recovery = new Recovery({
+    db,
+    engine,
+    sync,
+    topics,
+    logger: logger.child({ component: 'recovery' }),
+  });
+  sync.restorer = (lot, sale) => recovery.recoverLot(lot, sale);
+  // The engine may have lost state or missed writes while we were away: rebuild from the ledger first.
+  await recovery.recoverMissing();
   await sync.reconcile();
   const reconcileTimer = setInterval(() => {
     sync.reconcile().catch((err: unknown) => logger.warn({ err }, 'reconcile failed'));
@@ -420,7 +431,7 @@ async function startBackOffice(
   } else {
     logger.warn('no hub to publish to (HUB_URL unset): notifications wait in the outbox');
   }
-  return { sync, lifecycle, outbox };
+  return { sync, lifecycle, outbox, recovery };
 }
 
 /** `host:port/db` of a connection URL, without the credentials. */

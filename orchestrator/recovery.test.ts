@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisBiddingStore, type BidDecision } from '../bidding/index.ts';
+import { UserTokens } from '../common/auth.ts';
+import { createLogger } from '../common/logger.ts';
+import { orchestratorConfigFromEnv, startOrchestrator, type RunningOrchestrator } from './server.ts';
+import { postgresSchema } from '../test/support/postgres.ts';
+import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
+
+const ns = redisNamespace('recovery');
+const pg = postgresSchema('recovery');
+const logger = createLogger('orchestrator', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
+const JWT_KEY = 'recovery-test-key-0123456789abcdef0123456789ab';
+let orch: RunningOrchestrator;
+let engine: RedisBiddingStore;
+let admin: string;
+
+beforeAll(async () => {
+  await pg.create();
+  engine = new RedisBiddingStore({ redis: ns.connect(), prefix: ns.prefix });
+  orch = await startOrchestrator(
+    {
+      ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix }),
+      databaseUrl: pg.url,
+      port: 0,
+      ledgerPollMs: 10,
+      logLevel: 'silent',
+      userJwtKey: JWT_KEY,
+      lifecycleTickMs: 50,
+    },
+    { db: pg.open(), logger },
+  );
+  admin = await new UserTokens(JWT_KEY).sign({ id: 'ops', role: 'admin', name: undefined });
+}, 30_000);
+
+afterAll(async () => {
+  await orch.close();
+  await pg.cleanup();
+  await ns.cleanup();
+});
+
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string } } }> {
+  const res = await fetch(`${orch.url!}/admin/v1${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${admin}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { error?: { code: string } },
+  };
+}
+
+async function ok(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const a = await api(method, path, body);
+  if (a.status >= 300) throw new Error(`${method} ${path} → ${a.status} ${JSON.stringify(a.body)}`);
+  return a.body;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, withinMs = 10_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A timed sale, open now, with one lot and approved bidders. */
+async function openSale(id: string, bidderIds: string[]): Promise<string> {
+  const now = Date.now();
+  for (const b of bidderIds) await api('POST', '/bidders', { id: b, name: b });
+  await ok('POST', '/sales', {
+    id,
+    mode: 'timed',
+    currency: 'EUR',
+    title: id,
+    startsAt: new Date(now - 1000).toISOString(),
+    endsAt: new Date(now + 3_600_000).toISOString(),
+    kycFreeLimit: '9000.00',
+  });
+  const lotId = `${id}-lot`;
+  await ok('POST', `/sales/${id}/lots`, {
+    id: lotId,
+    lotNumber: 1,
+    title: 'Lot',
+    opening: '100.00',
+    increments: [{ from: '0', step: '10.00' }],
+  });
+  await ok('POST', `/sales/${id}/publish`);
+  for (const b of bidderIds)
+    await ok('POST', `/sales/${id}/registrations`, { bidderId: b, limit: '9000.00', approve: true });
+  await until(`${id} open`, async () =>
+    (await engine.snapshot(lotId))?.status === 'open' ? true : undefined,
+  );
+  return lotId;
+}
+
+const place = (
+  auctionId: string,
+  bidderId: string,
+  amount: number,
+  key: string,
+  max?: number,
+): Promise<BidDecision> =>
+  engine.placeBid({ auctionId, bidderId, amount, max, idempotencyKey: key, source: 'api' });
+
+async function ledgerCaughtUp(lotId: string): Promise<void> {
+  const target = (await engine.snapshot(lotId))!.lastSeq;
+  await until('ledger caught up', async () => {
+    const rows = await orch.db.query<{ last_seq: unknown }>(
+      'SELECT last_seq FROM ledger_cursors WHERE auction_id = $1',
+      [lotId],
+    );
+    return Number(rows[0]?.last_seq ?? 0) >= target ? true : undefined;
+  });
+}
+
+async function wipeEngine(): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await ns.redis.scan(cursor, 'MATCH', `${ns.prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await ns.redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+describe('recovery', () => {
+  it('rebuilds a lot the engine lost from the ledger: seq, standing, proxy maximum, idempotent answers', async () => {
+    const lot = await openSale('sale-r', ['r-alice', 'r-bob']);
+    const first = await place(lot, 'r-alice', 10_000, 'a1', 50_000); // alice leaves a 500.00 maximum
+    expect(first.outcome).toBe('accepted');
+    expect((await place(lot, 'r-bob', 20_000, 'b1')).reason).toBe('OUTBID'); // alice's proxy answers: 210.00
+    expect((await place(lot, 'r-bob', 30_000, 'b2')).reason).toBe('OUTBID'); // 310.00
+    const before = (await engine.snapshot(lot))!;
+    expect(before).toMatchObject({ price: 31_000, leaderId: 'r-alice' });
+    await ledgerCaughtUp(lot);
+
+    await wipeEngine(); // Redis lost everything
+    expect((await place(lot, 'r-bob', 40_000, 'b3')).reason).toBe('UNKNOWN_AUCTION'); // nothing accepted meanwhile
+
+    // The lifecycle notices within a tick and restores the lot from PostgreSQL.
+    const after = await until('restored', () => engine.snapshot(lot));
+    expect(after).toMatchObject({
+      status: 'open',
+      price: before.price,
+      leaderId: before.leaderId,
+      bidCount: before.bidCount,
+      lastSeq: before.lastSeq,
+      endsAt: before.endsAt,
+    });
+    // A retry of a bid acknowledged before the loss: the same answer, no second effect.
+    const retried = await place(lot, 'r-alice', 10_000, 'a1', 50_000);
+    expect(retried).toMatchObject({ seq: first.seq, outcome: 'accepted', replayed: true });
+    // Eligibility came back, and alice's confidential maximum still answers: 400.00 → alice at 410.00.
+    const next = await place(lot, 'r-bob', 40_000, 'b4');
+    expect(next).toMatchObject({
+      seq: before.lastSeq + 1,
+      reason: 'OUTBID',
+      price: 41_000,
+      leaderId: 'r-alice',
+    });
+    expect((await place(lot, 'r-bob', 60_000, 'b5')).outcome).toBe('accepted');
+
+    await ledgerCaughtUp(lot);
+    const seqs = await orch.db.query<{ seq: unknown }>(
+      'SELECT seq FROM bids WHERE auction_id = $1 ORDER BY seq',
+      [lot],
+    );
+    expect(seqs.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('bid cancellation', () => {
+  it('keeps the bid in the ledger, recomputes the standing in the engine, records and announces it', async () => {
+    const lot = await openSale('sale-c', ['c-alice', 'c-bob']);
+    await place(lot, 'c-alice', 10_000, 'a1');
+    const bob = await place(lot, 'c-bob', 20_000, 'b1');
+    expect(bob.outcome).toBe('accepted');
+    await ledgerCaughtUp(lot);
+
+    const cancelled = await ok('POST', `/lots/${lot}/bids/${bob.seq}/cancel`, {
+      reason: 'bidder called: typing error',
+    });
+    expect(cancelled).toMatchObject({
+      cancelled: { seq: bob.seq, bidderId: 'c-bob' },
+      standing: { price: '100.00', leaderId: 'c-alice' },
+    });
+    expect(await engine.snapshot(lot)).toMatchObject({ price: 10_000, leaderId: 'c-alice', bidCount: 1 });
+    // Bidding goes on from the recomputed standing.
+    expect((await place(lot, 'c-bob', 11_000, 'b2')).outcome).toBe('accepted');
+
+    // Again: same result, no second restate.
+    await ok('POST', `/lots/${lot}/bids/${bob.seq}/cancel`, { reason: 'bidder called: typing error' });
+    await ledgerCaughtUp(lot);
+    const bids = await orch.db.query<{ seq: unknown; outcome: string }>(
+      'SELECT seq, outcome FROM bids WHERE auction_id = $1 ORDER BY seq',
+      [lot],
+    );
+    expect(bids.map((b) => b.outcome)).toEqual(['accepted', 'accepted', 'accepted']); // nothing edited
+    const changes = await orch.db.query<{ reason: string; price_minor: unknown }>(
+      'SELECT reason, price_minor FROM standing_changes WHERE auction_id = $1',
+      [lot],
+    );
+    expect(changes).toEqual([{ reason: `bid_cancelled:${bob.seq}`, price_minor: '10000' }]);
+    const audit = (await ok('GET', `/audit?entityType=bid&entityId=${lot}/${bob.seq}`)).entries as {
+      action: string;
+    }[];
+    expect(audit.map((a) => a.action)).toEqual(['bid.cancel']);
+    const events = await orch.db.query<{ type: string }>(
+      `SELECT type FROM outbox_events WHERE payload->>'lotId' = $1 ORDER BY id`,
+      [lot],
+    );
+    expect(events.map((e) => e.type)).toEqual(['auction.restated', 'bid.cancelled', 'leading']); // alice leads again
+
+    expect((await api('POST', `/lots/${lot}/bids/999/cancel`, { reason: 'nope' })).body.error?.code).toBe(
+      'UNKNOWN_BID',
+    );
+    expect((await api('POST', `/lots/${lot}/bids/x/cancel`, { reason: 'nope' })).body.error?.code).toBe(
+      'BAD_SEQ',
+    );
+    const refused = await place(lot, 'c-alice', 100, 'a-low');
+    await ledgerCaughtUp(lot);
+    expect(
+      (await api('POST', `/lots/${lot}/bids/${refused.seq}/cancel`, { reason: 'nope' })).body.error?.code,
+    ).toBe('NOT_ACCEPTED');
+  });
+});
