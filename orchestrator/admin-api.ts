@@ -37,6 +37,8 @@ import { limitChangeError, nextPaddle, premiumBandsError, type PremiumBand } fro
 /** KYC as the admin API needs it (implemented by orchestrator/kyc). */
 export interface KycStarter {
   start(bidderId: string, actor: string, correlationId?: string): Promise<unknown>;
+  retry(checkId: string, actor: string, correlationId?: string): Promise<unknown>;
+  listChecks(bidderId: string): Promise<unknown[]>;
 }
 
 /** Bid cancellation with standing recompute (timed lots), provided by the recovery module. */
@@ -661,6 +663,21 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
     const ctx = who(c);
     const check = await deps.kyc.start(id, ctx.actor, ctx.correlationId);
     return c.json({ check }, 202);
+  });
+
+  app.get('/bidders/:id/kyc', async (c) => {
+    if (deps.kyc === undefined)
+      throw new AppError(501, 'KYC_DISABLED', 'no KYC provider is configured (set KYC_PROVIDER_URL)');
+    const id = c.req.param('id');
+    await mustBidder(db, id);
+    return c.json({ checks: await deps.kyc.listChecks(id) });
+  });
+
+  app.post('/kyc/checks/:checkId/retry', async (c) => {
+    if (deps.kyc === undefined)
+      throw new AppError(501, 'KYC_DISABLED', 'no KYC provider is configured (set KYC_PROVIDER_URL)');
+    const ctx = who(c);
+    return c.json({ check: await deps.kyc.retry(c.req.param('checkId'), ctx.actor, ctx.correlationId) }, 202);
   });
 
   // ---- registrations --------------------------------------------------------------------

@@ -13,6 +13,8 @@ const TABLES = [
   'bidders',
   'bids',
   'floor_actions',
+  'kyc_checks',
+  'kyc_webhook_events',
   'ledger_cursors',
   'lot_results',
   'lots',

@@ -15,7 +15,14 @@ import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts'
 import { createLogger, type Logger, type LogLevel } from '../common/logger.ts';
 import { importSigningKey, JWT_ALGS, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import { topics as makeTopics } from '../common/topics.ts';
-import { adminApi, type KycStarter } from './admin-api.ts';
+import { adminApi } from './admin-api.ts';
+import {
+  kycConfigFromEnv,
+  kycRoutes,
+  kycServiceFromConfig,
+  type KycConfig,
+  type KycService,
+} from './kyc/index.ts';
 import { openDatabase, type Database } from './db.ts';
 import { RedisDecisionSource, type DecisionSource } from './decision-source.ts';
 import { EngineSync } from './engine-sync.ts';
@@ -50,6 +57,8 @@ export interface OrchestratorConfig {
   lifecycleTickMs?: number;
   /** How often the engine is re-synced from PostgreSQL (set-up and eligibility). */
   reconcileMs?: number;
+  /** The KYC vendor; disabled = no checks, no webhook. */
+  kyc?: KycConfig;
 }
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
@@ -110,6 +119,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     topicBase: e.GAVEL_TOPIC_BASE,
     lifecycleTickMs: e.LIFECYCLE_TICK_MS,
     reconcileMs: e.RECONCILE_MS,
+    kyc: kycConfigFromEnv(env),
   };
 }
 
@@ -157,7 +167,6 @@ export interface OrchestratorDeps {
   channels?: NotificationChannel[];
   /** Admin tokens (embedded: the gateway's); unset = from `userJwtKey`. */
   tokens?: UserTokens;
-  kyc?: KycStarter;
   /** Extra routes on the orchestrator's HTTP server (e.g. `/kyc` for the vendor's webhook). */
   routes?: (app: Hono) => void;
 }
@@ -169,7 +178,13 @@ export interface RunningOrchestrator {
   writer: LedgerWriter;
   /** The back office (undefined when running as ledger only). */
   backOffice:
-    | { sync: EngineSync; lifecycle: Lifecycle; outbox: OutboxDispatcher | undefined; recovery: Recovery }
+    | {
+        sync: EngineSync;
+        lifecycle: Lifecycle;
+        outbox: OutboxDispatcher | undefined;
+        recovery: Recovery;
+        kyc: KycService | undefined;
+      }
     | undefined;
   /** Where the ledger is, for people: `PGlite in <folder>`, `PGlite in memory` or `PostgreSQL at <host>`. */
   where: string;
@@ -266,7 +281,7 @@ export async function startOrchestrator(
             tokens,
             topics: makeTopics(config.topicBase),
             logger: logger.child({ component: 'admin-api' }),
-            kyc: deps.kyc,
+            kyc: backOffice.kyc,
             cancel: backOffice.recovery,
           }),
         );
@@ -282,6 +297,8 @@ export async function startOrchestrator(
         );
       }
     }
+    // The KYC vendor posts its results here (the signature is the authentication).
+    if (backOffice?.kyc !== undefined) app.route('/kyc', kycRoutes(backOffice.kyc, { logger }));
     deps.routes?.(app);
 
     let url: string | undefined;
@@ -431,7 +448,13 @@ async function startBackOffice(
   } else {
     logger.warn('no hub to publish to (HUB_URL unset): notifications wait in the outbox');
   }
-  return { sync, lifecycle, outbox, recovery };
+  // A KYC result changes what the bidder may bid from their next bid on.
+  const kyc = kycServiceFromConfig(config.kyc ?? { enabled: false }, {
+    db,
+    logger: logger.child({ component: 'kyc' }),
+    onKycChange: (bidderId) => sync.syncBidder(bidderId),
+  });
+  return { sync, lifecycle, outbox, recovery, kyc };
 }
 
 /** `host:port/db` of a connection URL, without the credentials. */
