@@ -1,106 +1,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBiddingStore, type BidDecision } from '../bidding/index.ts';
-import { UserTokens } from '../common/auth.ts';
-import { createLogger } from '../common/logger.ts';
 import { topics as makeTopics } from '../common/topics.ts';
 import type { RunningHub } from '../hub/index.ts';
 import { EngineSync } from './engine-sync.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { migrate } from './migrate.ts';
 import { OutboxDispatcher, type Notification, type NotificationChannel } from './outbox.ts';
-import { orchestratorConfigFromEnv, startOrchestrator, type RunningOrchestrator } from './server.ts';
 import { PUBLISHER_KEY, startTestHub, subscribeUrl, subscriberToken } from '../test/support/hub.ts';
+import { iso, startTestBackOffice, until, type TestBackOffice } from '../test/support/orchestrator.ts';
 import { postgresSchema } from '../test/support/postgres.ts';
-import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 
-const ns = redisNamespace('backoffice');
-const pg = postgresSchema('backoffice');
-const logger = createLogger('orchestrator', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
-const JWT_KEY = 'back-office-test-key-0123456789abcdef0123456789';
-const tokens = new UserTokens(JWT_KEY);
 const topics = makeTopics();
 let hub: RunningHub;
-let orch: RunningOrchestrator;
-let engine: RedisBiddingStore;
-let admin: string;
-let seq = 0;
+let t: TestBackOffice;
+let orch: TestBackOffice['orch'];
+let engine: TestBackOffice['engine'];
+let tokens: TestBackOffice['tokens'];
+let logger: TestBackOffice['logger'];
+let pg: TestBackOffice['pg'];
 
 beforeAll(async () => {
-  await pg.create();
   hub = await startTestHub();
-  engine = new RedisBiddingStore({ redis: ns.connect(), prefix: ns.prefix });
-  orch = await startOrchestrator(
-    {
-      ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix }),
-      databaseUrl: pg.url,
-      port: 0,
-      ledgerPollMs: 10,
-      logLevel: 'silent',
-      userJwtKey: JWT_KEY,
-      hubPublishUrl: `${hub.url}/.well-known/mercure`,
-      publisherKey: PUBLISHER_KEY,
-      lifecycleTickMs: 50,
-    },
-    { db: pg.open(), logger },
-  );
-  admin = await tokens.sign({ id: 'ops', role: 'admin', name: 'Ops' });
+  t = await startTestBackOffice('backoffice', {
+    hubPublishUrl: `${hub.url}/.well-known/mercure`,
+    publisherKey: PUBLISHER_KEY,
+  });
+  ({ orch, engine, tokens, logger, pg } = t);
 }, 30_000);
 
 afterAll(async () => {
-  await orch.close();
+  await t.close();
   await hub.close();
-  await pg.cleanup();
-  await ns.cleanup();
 });
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown> & { error?: { code: string; message: string } };
-}
+const api = (method: string, path: string, body?: unknown, token?: string | null) =>
+  t.api(method, path, body, token);
+const ok = (method: string, path: string, body?: unknown) => t.ok(method, path, body);
+const bid = (lotId: string, bidderId: string, amount: number) => t.bid(lotId, bidderId, amount);
 
-async function api(
-  method: string,
-  path: string,
-  body?: unknown,
-  token: string | null = admin,
-): Promise<Answer> {
-  const res = await fetch(`${orch.url!}/admin/v1${path}`, {
-    method,
-    headers: {
-      ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Answer['body'] };
-}
-
-async function ok(method: string, path: string, body?: unknown): Promise<Answer['body']> {
-  const a = await api(method, path, body);
-  if (a.status >= 300) throw new Error(`${method} ${path} → ${a.status} ${JSON.stringify(a.body)}`);
-  return a.body;
-}
-
-function bid(lotId: string, bidderId: string, amount: number): Promise<BidDecision> {
-  return engine.placeBid({ auctionId: lotId, bidderId, amount, idempotencyKey: `k${++seq}`, source: 'api' });
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  withinMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 const INCREMENTS = [{ from: '0', step: '10.00' }];
 
 async function bidders(...ids: string[]): Promise<void> {
@@ -456,6 +393,151 @@ describe('lifecycle', () => {
       'lot.result': 2,
     });
   }, 30_000);
+});
+
+describe('lifecycle: live lots, ties, restarts', () => {
+  it('records a live lot closed by the hammer once its undo window closes: the floor buyer through their paddle', async () => {
+    await bidders('bidder-gus', 'bidder-hal');
+    await ok('POST', '/sales', {
+      id: 'sale-l',
+      mode: 'live',
+      currency: 'EUR',
+      title: 'Evening',
+      startsAt: iso(Date.now() - 1000),
+      kycFreeLimit: '9000.00',
+    });
+    await ok('POST', '/sales/sale-l/lots', {
+      id: 'lot-l1',
+      lotNumber: 1,
+      title: 'Bronze',
+      opening: '100.00',
+      reserve: '100.00',
+      increments: INCREMENTS,
+    });
+    await ok('POST', '/sales/sale-l/publish');
+    await ok('POST', '/sales/sale-l/registrations', {
+      bidderId: 'bidder-gus',
+      limit: '9000.00',
+      approve: true,
+    });
+    const hal = await ok('POST', '/sales/sale-l/registrations', {
+      bidderId: 'bidder-hal',
+      channel: 'floor',
+      limit: '9000.00',
+      approve: true,
+    });
+    expect(hal.paddle).toBe('1');
+    await until(
+      'sale-l open',
+      async () =>
+        ((await ok('GET', '/sales/sale-l')).sale as { status: string }).status === 'open' || undefined,
+    );
+    expect((await engine.snapshot('lot-l1'))?.status).toBe('scheduled'); // live lots wait for the auctioneer
+
+    const floor = (action: Parameters<typeof engine.floorAction>[0]) => engine.floorAction(action);
+    expect((await floor({ auctionId: 'lot-l1', action: 'open', idempotencyKey: 'l-open' })).outcome).toBe(
+      'accepted',
+    );
+    expect((await bid('lot-l1', 'bidder-gus', 10_000)).outcome).toBe('accepted');
+    expect(
+      (
+        await floor({
+          auctionId: 'lot-l1',
+          action: 'floor_bid',
+          paddle: '1',
+          amount: 11_000,
+          idempotencyKey: 'l-fb',
+        })
+      ).outcome,
+    ).toBe('accepted');
+    expect((await floor({ auctionId: 'lot-l1', action: 'hammer', idempotencyKey: 'l-hammer' })).status).toBe(
+      'sold',
+    );
+    // The auctioneer may still undo: nothing final yet.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(((await ok('GET', '/lots/lot-l1')).lot as { finalised: boolean }).finalised).toBe(false);
+    await floor({ auctionId: 'lot-l1', action: 'superseded', idempotencyKey: 'l-next' }); // the next lot opened
+
+    const results = await until('lot-l1 finalised', async () => {
+      const r = (await ok('GET', '/sales/sale-l/results')).results as Record<string, unknown>[];
+      return r.length === 1 ? r : undefined;
+    });
+    expect(results).toEqual([
+      {
+        lotId: 'lot-l1',
+        lotNumber: 1,
+        outcome: 'sold',
+        hammer: '110.00',
+        buyer: 'bidder-hal',
+        premium: '27.50',
+        tax: '0.00',
+        total: '137.50',
+      },
+    ]);
+    const [winner] = await orch.db.query<{ paddle: string; bidder_id: string }>(
+      'SELECT paddle, bidder_id FROM winners WHERE lot_id = $1',
+      ['lot-l1'],
+    );
+    expect(winner).toEqual({ paddle: '1', bidder_id: 'bidder-hal' });
+    await until(
+      'sale-l closed',
+      async () =>
+        ((await ok('GET', '/sales/sale-l')).sale as { status: string }).status === 'closed' || undefined,
+    );
+  });
+
+  it('of two equal bids the first decided wins, and a scheduler that was down at the end still closes the lot once', async () => {
+    await bidders('bidder-ivy', 'bidder-jon');
+    const end = Date.now() + 1_500;
+    await ok('POST', '/sales', {
+      id: 'sale-t',
+      mode: 'timed',
+      currency: 'EUR',
+      title: 'Tie',
+      startsAt: iso(Date.now() - 1000),
+      endsAt: iso(end),
+      kycFreeLimit: '9000.00',
+    });
+    await ok('POST', '/sales/sale-t/lots', {
+      id: 'lot-t1',
+      lotNumber: 1,
+      title: 'Tie',
+      opening: '100.00',
+      increments: INCREMENTS,
+      softCloseSeconds: 0,
+      graceMs: 0,
+    });
+    await ok('POST', '/sales/sale-t/publish');
+    for (const b of ['bidder-ivy', 'bidder-jon'])
+      await ok('POST', '/sales/sale-t/registrations', { bidderId: b, limit: '9000.00', approve: true });
+    await until('lot-t1 open', async () =>
+      (await engine.snapshot('lot-t1'))?.status === 'open' ? true : undefined,
+    );
+    const both = await Promise.all([
+      bid('lot-t1', 'bidder-ivy', 20_000),
+      bid('lot-t1', 'bidder-jon', 20_000),
+    ]);
+    const accepted = both.filter((d) => d.outcome === 'accepted');
+    expect(accepted).toHaveLength(1);
+    const first = both.reduce((a, b) => (a.seq < b.seq ? a : b));
+    expect(accepted[0]).toBe(first);
+    expect(both.find((d) => d !== first)?.reason).toBe('OUTBID');
+
+    // The scheduler goes down before the end and comes back well after it.
+    const lifecycle = orch.backOffice!.lifecycle;
+    await lifecycle.stop();
+    try {
+      await new Promise((r) => setTimeout(r, Math.max(0, end + 1_500 - Date.now())));
+      expect(((await ok('GET', '/lots/lot-t1')).lot as { status: string }).status).toBe('open');
+    } finally {
+      lifecycle.start();
+    }
+    const results = await until('lot-t1 finalised', async () => {
+      const r = (await ok('GET', '/sales/sale-t/results')).results as { buyer: string; hammer: string }[];
+      return r.length === 1 ? r : undefined;
+    });
+    expect(results[0]).toMatchObject({ buyer: first.bidderId, hammer: '200.00' });
+  });
 });
 
 describe('outbox', () => {

@@ -1,89 +1,45 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBiddingStore } from '../bidding/index.ts';
-import { UserTokens } from '../common/auth.ts';
-import { createLogger } from '../common/logger.ts';
 import { FakeKycProvider, kycConfigFromEnv } from './kyc/index.ts';
-import { orchestratorConfigFromEnv, startOrchestrator, type RunningOrchestrator } from './server.ts';
 import { freePort } from '../test/support/net.ts';
-import { postgresSchema } from '../test/support/postgres.ts';
-import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
+import { startTestBackOffice, type TestBackOffice } from '../test/support/orchestrator.ts';
 
 /**
  * KYC end to end through the orchestrator process: the admin starts a check, the vendor (a local
  * fake on loopback) answers with a signed webhook, and the engine's limit for that bidder changes
  * before the vendor gets its 200 — so the next bid already sees it.
  */
-const ns = redisNamespace('kycflow');
-const pg = postgresSchema('kycflow');
-const logger = createLogger('orchestrator', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
-const JWT_KEY = 'kyc-flow-test-key-0123456789abcdef0123456789ab';
 const SECRET = 'kyc-flow-webhook-secret-0123456789abcdef';
 let fake: FakeKycProvider;
-let orch: RunningOrchestrator;
-let engine: RedisBiddingStore;
-let admin: string;
+let t: TestBackOffice;
 
 beforeAll(async () => {
-  await pg.create();
   fake = await FakeKycProvider.start({
     apiKey: 'kyc-api-key',
     webhookSecret: SECRET,
     decide: () => 'manual',
   });
   const port = await freePort();
-  engine = new RedisBiddingStore({ redis: ns.connect(), prefix: ns.prefix });
-  orch = await startOrchestrator(
-    {
-      ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix }),
-      databaseUrl: pg.url,
-      port,
-      ledgerPollMs: 10,
-      logLevel: 'silent',
-      userJwtKey: JWT_KEY,
-      lifecycleTickMs: 50,
-      kyc: kycConfigFromEnv({
-        KYC_PROVIDER_URL: fake.url,
-        KYC_API_KEY: 'kyc-api-key',
-        KYC_WEBHOOK_SECRET: SECRET,
-        KYC_PUBLIC_URL: `http://127.0.0.1:${port}/kyc`,
-        KYC_PROVIDER_NAME: 'fakevendor',
-      }),
-    },
-    { db: pg.open(), logger },
-  );
-  admin = await new UserTokens(JWT_KEY).sign({ id: 'ops', role: 'admin', name: undefined });
+  t = await startTestBackOffice('kycflow', {
+    port,
+    kyc: kycConfigFromEnv({
+      KYC_PROVIDER_URL: fake.url,
+      KYC_API_KEY: 'kyc-api-key',
+      KYC_WEBHOOK_SECRET: SECRET,
+      KYC_PUBLIC_URL: `http://127.0.0.1:${port}/kyc`,
+      KYC_PROVIDER_NAME: 'fakevendor',
+    }),
+  });
 }, 30_000);
 
 afterAll(async () => {
-  await orch.close();
+  await t.close();
   await fake.stop();
-  await pg.cleanup();
-  await ns.cleanup();
 });
 
-async function ok(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${orch.url!}/admin/v1${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${admin}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const ok = (method: string, path: string, body?: unknown) => t.ok(method, path, body);
+const engineSnapshot = (id: string) => t.engine.snapshot(id);
 
-let key = 0;
-const bid = (amount: number) =>
-  engine.placeBid({
-    auctionId: 'kyc-lot',
-    bidderId: 'kyc-bidder',
-    amount,
-    idempotencyKey: `k${++key}`,
-    source: 'api',
-  });
+const bid = (amount: number) => t.bid('kyc-lot', 'kyc-bidder', amount);
 
 describe('KYC through the orchestrator', () => {
   it('a verified result lifts the KYC cap before the vendor is answered; a later rejection puts it back', async () => {
@@ -111,7 +67,7 @@ describe('KYC through the orchestrator', () => {
       limit: '5000.00',
       approve: true,
     });
-    for (let i = 0; (await engine.snapshot('kyc-lot'))?.status !== 'open'; i++) {
+    for (let i = 0; (await engineSnapshot('kyc-lot'))?.status !== 'open'; i++) {
       if (i > 400) throw new Error('lot never opened');
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -1,77 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBiddingStore, type BidDecision } from '../bidding/index.ts';
-import { UserTokens } from '../common/auth.ts';
-import { createLogger } from '../common/logger.ts';
-import { orchestratorConfigFromEnv, startOrchestrator, type RunningOrchestrator } from './server.ts';
-import { postgresSchema } from '../test/support/postgres.ts';
-import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
+import type { BidDecision } from '../bidding/index.ts';
+import { startTestBackOffice, until, type TestBackOffice } from '../test/support/orchestrator.ts';
 
-const ns = redisNamespace('recovery');
-const pg = postgresSchema('recovery');
-const logger = createLogger('orchestrator', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
-const JWT_KEY = 'recovery-test-key-0123456789abcdef0123456789ab';
-let orch: RunningOrchestrator;
-let engine: RedisBiddingStore;
-let admin: string;
+let t: TestBackOffice;
+let engine: TestBackOffice['engine'];
+let orch: TestBackOffice['orch'];
 
 beforeAll(async () => {
-  await pg.create();
-  engine = new RedisBiddingStore({ redis: ns.connect(), prefix: ns.prefix });
-  orch = await startOrchestrator(
-    {
-      ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix }),
-      databaseUrl: pg.url,
-      port: 0,
-      ledgerPollMs: 10,
-      logLevel: 'silent',
-      userJwtKey: JWT_KEY,
-      lifecycleTickMs: 50,
-    },
-    { db: pg.open(), logger },
-  );
-  admin = await new UserTokens(JWT_KEY).sign({ id: 'ops', role: 'admin', name: undefined });
+  t = await startTestBackOffice('recovery');
+  ({ engine, orch } = t);
 }, 30_000);
+afterAll(() => t.close());
 
-afterAll(async () => {
-  await orch.close();
-  await pg.cleanup();
-  await ns.cleanup();
-});
-
-async function api(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string } } }> {
-  const res = await fetch(`${orch.url!}/admin/v1${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${admin}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as Record<string, unknown> & { error?: { code: string } },
-  };
-}
-
-async function ok(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const a = await api(method, path, body);
-  if (a.status >= 300) throw new Error(`${method} ${path} → ${a.status} ${JSON.stringify(a.body)}`);
-  return a.body;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, withinMs = 10_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const api = (method: string, path: string, body?: unknown) => t.api(method, path, body);
+const ok = (method: string, path: string, body?: unknown) => t.ok(method, path, body);
 
 /** A timed sale, open now, with one lot and approved bidders. */
 async function openSale(id: string, bidderIds: string[]): Promise<string> {
@@ -112,23 +54,14 @@ const place = (
 ): Promise<BidDecision> =>
   engine.placeBid({ auctionId, bidderId, amount, max, idempotencyKey: key, source: 'api' });
 
-async function ledgerCaughtUp(lotId: string): Promise<void> {
-  const target = (await engine.snapshot(lotId))!.lastSeq;
-  await until('ledger caught up', async () => {
-    const rows = await orch.db.query<{ last_seq: unknown }>(
-      'SELECT last_seq FROM ledger_cursors WHERE auction_id = $1',
-      [lotId],
-    );
-    return Number(rows[0]?.last_seq ?? 0) >= target ? true : undefined;
-  });
-}
+const ledgerCaughtUp = (lotId: string): Promise<void> => t.ledgerCaughtUp(lotId);
 
 async function wipeEngine(): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await ns.redis.scan(cursor, 'MATCH', `${ns.prefix}:*`, 'COUNT', 1000);
+    const [next, keys] = await t.ns.redis.scan(cursor, 'MATCH', `${t.ns.prefix}:*`, 'COUNT', 1000);
     cursor = next;
-    if (keys.length > 0) await ns.redis.del(...keys);
+    if (keys.length > 0) await t.ns.redis.del(...keys);
   } while (cursor !== '0');
 }
 
@@ -197,7 +130,12 @@ describe('bid cancellation', () => {
     // Bidding goes on from the recomputed standing.
     expect((await place(lot, 'c-bob', 11_000, 'b2')).outcome).toBe('accepted');
 
-    // Again: same result, no second restate.
+    // Again (before and after the ledger has the restate): same result, no second restate.
+    const again = await ok('POST', `/lots/${lot}/bids/${bob.seq}/cancel`, {
+      reason: 'bidder called: typing error',
+    });
+    expect(again).toMatchObject({ replayed: true, standing: cancelled.standing });
+    await ledgerCaughtUp(lot);
     await ok('POST', `/lots/${lot}/bids/${bob.seq}/cancel`, { reason: 'bidder called: typing error' });
     await ledgerCaughtUp(lot);
     const bids = await orch.db.query<{ seq: unknown; outcome: string }>(

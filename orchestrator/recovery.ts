@@ -14,6 +14,7 @@
 import {
   bidAnswersFromLedger,
   isReplayableBid,
+  isRestateRecord,
   maskLeader,
   replayStanding,
   type AuctionStatus,
@@ -44,7 +45,7 @@ import {
   type Sale,
 } from './records.ts';
 
-export type RecoveryEngine = Pick<BiddingStore, 'snapshot' | 'restore' | 'restate'>;
+export type RecoveryEngine = Pick<BiddingStore, 'snapshot' | 'restore' | 'restate' | 'decisions'>;
 
 export interface RecoveryOptions {
   db: Database;
@@ -283,7 +284,7 @@ export class Recovery {
           ORDER BY seq LIMIT 1`,
         [lot.id, `bid_cancelled:${req.seq}`],
       );
-      const d = done[0];
+      const d = done[0] ?? (await this.unledgeredRestate(lot.id, `cancel:${req.seq}`));
       if (d !== undefined)
         return {
           cancelled: { lotId: lot.id, seq: req.seq, bidderId },
@@ -379,6 +380,32 @@ export class Recovery {
         seq: result.seq,
       },
     };
+  }
+
+  /** A restate the engine recorded that the ledger writer has not copied yet (read from the decision stream after the ledger's cursor). */
+  private async unledgeredRestate(
+    lotId: string,
+    idempotencyKey: string,
+  ): Promise<{ seq: number; price_minor: number; leader_id: string | null; bid_count: number } | undefined> {
+    const cursor = await this.o.db.query<{ last_stream_id: string }>(
+      'SELECT last_stream_id FROM ledger_cursors WHERE auction_id = $1',
+      [lotId],
+    );
+    let after = cursor[0]?.last_stream_id ?? '0';
+    for (;;) {
+      const page = await this.o.engine.decisions(lotId, after, 1000);
+      for (const e of page) {
+        if (isRestateRecord(e) && e.idempotencyKey === idempotencyKey)
+          return {
+            seq: e.seq,
+            price_minor: e.standing.price,
+            leader_id: e.standing.leaderId ?? null,
+            bid_count: e.standing.bidCount,
+          };
+      }
+      if (page.length < 1000) return undefined;
+      after = page[page.length - 1]!.streamId;
+    }
   }
 }
 
