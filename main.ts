@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     `Gavel is running (${config.mode}).`,
     `  API:          ${gavel.url}/v1/auctions/timed-1`,
     `  Mercure hub:  ${gavel.hubUrl}`,
+    `  Bid online:   ${gavel.url}/bid     (bidder client, phone first)`,
+    `  Floor:        ${gavel.url}/floor   (auctioneer's console, tablet; demo: sign in with the buttons)`,
   ];
   if (ledger !== undefined) {
     lines.push(

@@ -12,6 +12,10 @@ import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { auctionRoutes } from './routes/auctions.ts';
 import { floorRoutes } from './routes/floor.ts';
 import { hubTokenRoutes } from './routes/hub-token.ts';
+import { emptyCatalogue, type Catalogue } from './catalogue.ts';
+import { clientRoutes, type ClientAssets } from './routes/clients.ts';
+import { demoSignInRoutes, type DemoUser } from './routes/demo-sign-in.ts';
+import { salesRoutes } from './routes/sales.ts';
 
 export interface GatewayDeps {
   engine: BiddingService;
@@ -26,6 +30,12 @@ export interface GatewayDeps {
     cookie: boolean;
   };
   bidLimiter: BurstyRateLimiter;
+  /** Titles, lot numbers, estimates, images: what the engine does not hold. */
+  catalogue?: Catalogue | undefined;
+  /** The seeded demo's users (POST /v1/demo/sign-in); undefined when no demo is seeded. */
+  demoUsers?: readonly DemoUser[] | undefined;
+  /** The bundled browser clients (/, /floor, /bid, /assets/*); undefined serves none. */
+  clients?: Promise<ClientAssets> | undefined;
 }
 
 export type GatewayEnv = { Variables: AuthVariables & { requestId: string } };
@@ -63,5 +73,10 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
       cookie: deps.hub.cookie,
     }),
   );
+  app.route('/v1/sales', salesRoutes(deps.catalogue ?? emptyCatalogue));
+  if (deps.demoUsers !== undefined) app.route('/v1/demo', demoSignInRoutes(deps.demoUsers, deps.tokens));
+  // The pages are public (the auth middleware covers /v1/* only); they send the user's token themselves.
+  if (deps.clients !== undefined)
+    app.route('/', clientRoutes({ clients: deps.clients, hubUrl: deps.hub.url }));
   return app;
 }

@@ -2,6 +2,15 @@
 export { createGatewayApp, type GatewayDeps } from './app.ts';
 export { UserTokens, ROLES, type Role, type User } from './auth.ts';
 export { createLimiter, type RateLimitOptions } from './rate-limit.ts';
-export { startGateway, type RunningGateway } from './server.ts';
+export { startGateway, type GatewayOptions, type RunningGateway } from './server.ts';
 export { gatewayConfigFromEnv, type GatewayConfig } from './config.ts';
-export { seedDemo, demoAuctions, DEMO_BIDDERS } from './demo.ts';
+export { seedDemo, demoAuctions, demoCatalogue, DEMO_BIDDERS, DEMO_SALES, DEMO_USERS } from './demo.ts';
+export {
+  emptyCatalogue,
+  staticCatalogue,
+  type Catalogue,
+  type CatalogueLot,
+  type SaleCatalogue,
+  type SaleSummary,
+} from './catalogue.ts';
+export type { DemoUser } from './routes/demo-sign-in.ts';

@@ -21,6 +21,16 @@ import { createGatewayApp, type GatewayEnv } from './app.ts';
 import { UserTokens } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createLimiter } from './rate-limit.ts';
+import { emptyCatalogue, type Catalogue } from './catalogue.ts';
+import { demoCatalogue, DEMO_USERS } from './demo.ts';
+import { loadClients } from './routes/clients.ts';
+
+export interface GatewayOptions {
+  /** Where sale titles, lot numbers and estimates come from; default: the demo's when GAVEL_DEMO, else none. */
+  catalogue?: Catalogue;
+  /** Serve the browser clients (bundled in memory at start-up); default true. */
+  clients?: boolean;
+}
 
 export interface RunningGateway {
   url: string;
@@ -42,7 +52,11 @@ export interface RunningGateway {
  * keeps its state in-process — nothing external. Distributed: the engine's state is in Redis
  * (the Lua decision), updates go to an external hub over HTTP, limits are shared through Redis.
  */
-export async function startGateway(input: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+export async function startGateway(
+  input: GatewayConfig,
+  logger: Logger,
+  options: GatewayOptions = {},
+): Promise<RunningGateway> {
   const config = { ...input };
   config.userJwtKey ??= randomBytes(32).toString('hex');
   config.publisherKey ??= randomBytes(32).toString('hex');
@@ -100,6 +114,9 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
     }
   }
   const subscriberKey = await importSigningKey(config.subscriberKey, config.subscriberAlg);
+  // Bundled while the rest starts; a page request waits for it. A failed bundle is logged, and the pages answer 500.
+  const clients = options.clients === false ? undefined : loadClients();
+  clients?.catch((err: unknown) => logger.error({ err }, 'could not bundle the browser clients'));
 
   // The hub URL is only known once the port is: bind first, then build the app.
   const server = createServer();
@@ -129,6 +146,9 @@ export async function startGateway(input: GatewayConfig, logger: Logger): Promis
       redis,
       prefix: `${config.redisPrefix}:rl`,
     }),
+    catalogue: options.catalogue ?? (config.demo ? demoCatalogue() : emptyCatalogue),
+    demoUsers: config.demo ? DEMO_USERS : undefined,
+    clients,
   });
   const listener = getRequestListener(app.fetch);
   server.on('request', (req, res) => {

@@ -1,0 +1,375 @@
+/** The remote bidder's client (/bid): sale room, lot page, one-button bidding, personal status. */
+import { api, postOnce, type Session } from './api.ts';
+import { byId, h, setText, show } from './dom.ts';
+import { LiveFeed, type ConnectionState } from './live.ts';
+import { LotBook, STATUS_LABEL } from './lots.ts';
+import { ownMask } from './mask.ts';
+import { atLeast, withCurrency } from './money.ts';
+import { refusalText } from './refusals.ts';
+import { hubAccess, signIn, signOut } from './session.ts';
+import { traceDecision, traceRender } from './trace.ts';
+import type {
+  BidderNotice,
+  CatalogueLot,
+  LiveUpdate,
+  PublicAuctionView,
+  SaleCatalogue,
+  SaleSummary,
+  SnapshotResponse,
+} from './types.ts';
+import { leaderText, renderActivity, renderLotHeader } from './view.ts';
+
+const STORAGE_KEY = 'gavel.bid';
+/** Bids of this much or more (whole currency units) are confirmed first. */
+const CONFIRM_FROM = 10_000;
+
+interface OwnBid {
+  seq: number;
+  amount: string;
+  at: string;
+}
+
+interface BidListResponse {
+  bids: { seq: number; amount: string; bidder: string | null; at: string }[];
+  nextCursor: string;
+}
+
+interface BidAnswer {
+  bid: { seq: number; amount: string; leading: boolean; decidedAt: string; currency: string };
+}
+
+type MyState = 'leading' | 'outbid' | 'won' | 'lost' | 'none';
+
+class BidderClient {
+  private readonly book = new LotBook();
+  private readonly lots = new Map<string, { lot: CatalogueLot; sale: SaleCatalogue }>();
+  private readonly masks = new Map<string, string>();
+  private readonly ownBids = new Map<string, OwnBid[]>();
+  private readonly notices = new Map<string, BidderNotice>();
+  private readonly extendedAt = new Map<string, number>();
+  private currentId: string | undefined;
+  private bidding = false;
+  /** States applied since the last render: traced once the DOM shows them. */
+  private shown: [PublicAuctionView, 'live' | 'snapshot'][] = [];
+  private readonly session: Session;
+  private readonly sales: SaleCatalogue[];
+
+  constructor(session: Session, sales: SaleCatalogue[]) {
+    this.session = session;
+    this.sales = sales;
+    for (const sale of sales) for (const lot of sale.lots) this.lots.set(lot.id, { lot, sale });
+  }
+
+  async start(): Promise<void> {
+    for (const s of this.sales) this.masks.set(s.id, await ownMask(s.id, this.session.user.id));
+    const snaps = await this.loadSnapshots();
+    this.route();
+    window.addEventListener('hashchange', () => this.route());
+    byId('bid-button').addEventListener('click', () => void this.bid());
+    setInterval(() => this.renderCountdown(), 250);
+    const { hub, token } = await hubAccess(this.session);
+    // One EventSource: every sale's topic (all its lots) and this bidder's private topic.
+    const topics = new Set(snaps.map((s) => s.hub.topics[1] ?? s.hub.topics[0] ?? ''));
+    if (hub.privateTopic !== null) topics.add(hub.privateTopic);
+    const focus = snaps.find((s) => s.auction.auctionId === this.currentId) ?? snaps[0];
+    new LiveFeed({
+      hubUrl: hub.hubUrl,
+      topics: [...topics],
+      lastEventId: focus?.hub.lastEventId,
+      token,
+      onUpdate: (u) => this.onUpdate(u),
+      onNotice: (n) => this.onNotice(n),
+      onState: (s) => this.onConnection(s),
+      onOpen: () => void this.resync(),
+    }).start();
+  }
+
+  private async loadSnapshots(): Promise<SnapshotResponse[]> {
+    const snaps = await Promise.all(
+      [...this.lots.keys()].map((id) => api<SnapshotResponse>(`/v1/auctions/${encodeURIComponent(id)}`)),
+    );
+    for (const s of snaps) if (this.book.apply(s.auction)) this.shown.push([s.auction, 'snapshot']);
+    return snaps;
+  }
+
+  /** After every (re)connection: snapshots (they close any gap the hub could not replay) and own bids. */
+  private async resync(): Promise<void> {
+    await this.loadSnapshots().catch(() => undefined);
+    if (this.currentId !== undefined) await this.loadOwnBids(this.currentId);
+    this.render();
+  }
+
+  private onUpdate(u: LiveUpdate): void {
+    this.book.record(u);
+    if (u.extended) this.extendedAt.set(u.auctionId, Date.now());
+    if (this.book.apply(u)) this.shown.push([u, 'live']);
+    this.render();
+  }
+
+  private onNotice(n: BidderNotice): void {
+    this.notices.set(n.auctionId, n);
+    void this.loadOwnBids(n.auctionId).then(() => this.render());
+    this.render();
+  }
+
+  private onConnection(state: ConnectionState): void {
+    const el = byId('conn');
+    el.dataset.state = state;
+    setText(
+      el,
+      { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' }[state],
+    );
+  }
+
+  private route(): void {
+    const id = new URLSearchParams(location.hash.slice(1)).get('lot') ?? undefined;
+    this.currentId = id !== undefined && this.lots.has(id) ? id : undefined;
+    setText(byId('message'), '');
+    if (this.currentId !== undefined) void this.loadOwnBids(this.currentId).then(() => this.render());
+    this.render();
+  }
+
+  private async loadOwnBids(auctionId: string): Promise<void> {
+    const entry = this.lots.get(auctionId);
+    const mask = entry === undefined ? undefined : this.masks.get(entry.sale.id);
+    if (mask === undefined) return;
+    const mine: OwnBid[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const after = cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const res = await api<BidListResponse>(
+        `/v1/auctions/${encodeURIComponent(auctionId)}/bids?limit=100${after}`,
+      ).catch(() => undefined);
+      if (res === undefined) return;
+      for (const b of res.bids) if (b.bidder === mask) mine.push({ seq: b.seq, amount: b.amount, at: b.at });
+      if (res.bids.length < 100) break;
+      cursor = res.nextCursor;
+    }
+    this.ownBids.set(auctionId, mine);
+  }
+
+  private render(): void {
+    show(byId('room'), this.currentId === undefined);
+    show(byId('lot'), this.currentId !== undefined);
+    if (this.currentId === undefined) this.renderRoom();
+    else this.renderLot(this.currentId);
+    for (const [v, via] of this.shown)
+      traceRender({ auctionId: v.auctionId, seq: v.seq, price: v.price, leader: v.leader, via });
+    this.shown = [];
+  }
+
+  private renderRoom(): void {
+    const sections = this.sales.map((sale) =>
+      h(
+        'section',
+        { class: 'sale', 'aria-label': sale.title },
+        h('h2', {}, sale.title),
+        h('ul', { class: 'lot-cards' }, ...sale.lots.map((lot) => this.lotCard(lot, sale))),
+      ),
+    );
+    byId('sales').replaceChildren(...sections);
+  }
+
+  private lotCard(lot: CatalogueLot, sale: SaleCatalogue): HTMLElement {
+    const v = this.book.get(lot.id);
+    const mine = v !== undefined && v.leader !== null && v.leader === this.masks.get(sale.id);
+    return h(
+      'li',
+      {},
+      h(
+        'a',
+        { href: `#lot=${encodeURIComponent(lot.id)}`, class: 'lot-card-link', 'data-lot': lot.id },
+        lot.imageUrl === undefined
+          ? null
+          : h('img', { src: lot.imageUrl, alt: '', width: '96', height: '72' }),
+        h('span', { class: 'lot-no' }, `Lot ${lot.lotNumber}`),
+        h('span', { class: 'lot-name' }, lot.title),
+        h(
+          'span',
+          { class: 'lot-price' },
+          v === undefined ? '' : v.leader === null ? 'No bids' : withCurrency(v.price, v.currency),
+        ),
+        h(
+          'span',
+          { class: `status status-${v?.status ?? 'unknown'}` },
+          v === undefined ? '' : STATUS_LABEL[v.status],
+        ),
+        mine ? h('span', { class: 'you-lead' }, 'You lead') : null,
+      ),
+    );
+  }
+
+  private renderLot(id: string): void {
+    const entry = this.lots.get(id);
+    const view = this.book.get(id);
+    if (entry === undefined || view === undefined) return;
+    const mask = this.masks.get(entry.sale.id);
+    renderLotHeader(entry.lot, view.currency, {
+      image: byId<HTMLImageElement>('lot-image'),
+      number: byId('lot-number'),
+      title: byId('lot-title'),
+      estimate: byId('lot-estimate'),
+    });
+    const status = byId('lot-status');
+    status.dataset.status = view.status;
+    setText(status, view.status === 'on_hold' ? `On hold: ${view.message ?? ''}` : STATUS_LABEL[view.status]);
+    setText(byId('price'), view.leader === null ? '—' : withCurrency(view.price, view.currency));
+    const leader = byId('leader');
+    leader.dataset.kind = view.leaderKind ?? 'none';
+    setText(leader, leaderText(view, mask));
+    setText(byId('bid-count'), `${view.bidCount} bid${view.bidCount === 1 ? '' : 's'}`);
+    this.renderBidButton(view);
+    this.renderMyStatus(view, mask);
+    this.renderOwnBids(id, view);
+    renderActivity(byId('activity'), this.book.activityOf(id), view.currency);
+    this.renderCountdown();
+  }
+
+  private biddable(view: PublicAuctionView): boolean {
+    if (view.mode === 'live') return view.status === 'open' || view.status === 'fair_warning';
+    return view.status === 'open' && (view.endsAt === null || Date.parse(view.endsAt) > Date.now());
+  }
+
+  private renderBidButton(view: PublicAuctionView): void {
+    const button = byId<HTMLButtonElement>('bid-button');
+    button.disabled = this.bidding || !this.biddable(view);
+    button.dataset.amount = view.asking;
+    setText(button, this.bidding ? 'Bidding…' : this.buttonText(view));
+  }
+
+  /** The button says what a tap does, or why it cannot bid now. */
+  private buttonText(view: PublicAuctionView): string {
+    if (this.biddable(view)) return `Bid ${withCurrency(view.asking, view.currency)}`;
+    if (view.status === 'scheduled')
+      return view.mode === 'live' ? 'Waiting for the auctioneer' : 'Not open yet';
+    if (view.status === 'on_hold') return 'On hold';
+    return 'Bidding closed';
+  }
+
+  private myState(view: PublicAuctionView, mask: string | undefined): { state: MyState; text: string } {
+    const money = (a: string): string => withCurrency(a, view.currency);
+    const mine = this.ownBids.get(view.auctionId) ?? [];
+    const notice = this.notices.get(view.auctionId);
+    const leading = mask !== undefined && view.leader === mask;
+    const took = notice?.type === 'outbid' || notice?.type === 'overruled' || notice?.type === 'bid_rejected';
+    if (view.status === 'sold' && leading)
+      return { state: 'won', text: `You won this lot at ${money(view.price)}.` };
+    if (view.status === 'sold' && (mine.length > 0 || took))
+      return { state: 'lost', text: `Sold to another bidder at ${money(view.price)}.` };
+    if (leading) return { state: 'leading', text: `You lead at ${money(view.price)}.` };
+    if (mine.length === 0 && !took) return { state: 'none', text: 'You have not bid on this lot.' };
+    const previous =
+      notice?.type === 'outbid'
+        ? notice.yourPreviousBid
+        : notice?.type === 'overruled' || notice?.type === 'bid_rejected'
+          ? notice.yourBid
+          : mine[mine.length - 1]?.amount;
+    const was = previous === undefined ? '' : ` You bid ${money(previous)};`;
+    const now = `the price is now ${money(view.price)} (${view.leader ?? 'another bidder'})`;
+    return { state: 'outbid', text: `Outbid.${was} ${now}.` };
+  }
+
+  private renderMyStatus(view: PublicAuctionView, mask: string | undefined): void {
+    const { state, text } = this.myState(view, mask);
+    const el = byId('my-status');
+    el.dataset.state = state;
+    setText(el, text);
+  }
+
+  private renderOwnBids(id: string, view: PublicAuctionView): void {
+    const mine = [...(this.ownBids.get(id) ?? [])].reverse();
+    const items = mine.map((b) =>
+      h(
+        'li',
+        { 'data-seq': String(b.seq) },
+        h('span', { class: 'amount' }, withCurrency(b.amount, view.currency)),
+        h('time', { datetime: b.at }, new Date(b.at).toLocaleTimeString()),
+      ),
+    );
+    byId('my-bids').replaceChildren(
+      ...(items.length > 0 ? items : [h('li', { class: 'empty' }, 'No bids yet.')]),
+    );
+  }
+
+  private renderCountdown(): void {
+    const view = this.currentId === undefined ? undefined : this.book.get(this.currentId);
+    const el = byId('countdown');
+    if (view === undefined || view.mode !== 'timed' || view.endsAt === null) {
+      setText(el, view?.mode === 'live' ? 'Live auction — follow the auctioneer' : '');
+      return;
+    }
+    const left = Date.parse(view.endsAt) - Date.now();
+    const extended = Date.now() - (this.extendedAt.get(view.auctionId) ?? 0) < 10_000;
+    el.dataset.extended = String(extended);
+    setText(el, left <= 0 ? 'Bidding closed' : `Ends in ${duration(left)}${extended ? ' · extended' : ''}`);
+  }
+
+  private async bid(): Promise<void> {
+    const id = this.currentId;
+    const view = id === undefined ? undefined : this.book.get(id);
+    if (id === undefined || view === undefined || this.bidding) return;
+    // A new attempt: the previous answer no longer applies.
+    const message = byId('message');
+    delete message.dataset.code;
+    setText(message, '');
+    const amount = view.asking;
+    if (atLeast(amount, CONFIRM_FROM) && !(await confirmBid(withCurrency(amount, view.currency), id))) return;
+    this.bidding = true;
+    this.renderBidButton(view);
+    try {
+      const answer = await postOnce<BidAnswer>(
+        `/v1/auctions/${encodeURIComponent(id)}/bids`,
+        { amount },
+        this.session.token,
+      );
+      traceDecision(id, answer.bid.seq, answer.bid.decidedAt);
+      message.dataset.code = 'ACCEPTED';
+      setText(message, `Your bid of ${withCurrency(answer.bid.amount, answer.bid.currency)} was accepted.`);
+      await this.loadOwnBids(id);
+    } catch (err) {
+      const { code, text } = refusalText(err);
+      message.dataset.code = code;
+      setText(message, text);
+    } finally {
+      this.bidding = false;
+      this.render();
+    }
+  }
+}
+
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const days = Math.floor(s / 86_400);
+  const hms = `${pad(Math.floor((s % 86_400) / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+  return days > 0 ? `${days}d ${hms}` : hms;
+}
+
+/** Large bids are confirmed in a modal dialog (not window.confirm: it blocks the live updates). */
+function confirmBid(amount: string, lotId: string): Promise<boolean> {
+  const dialog = byId<HTMLDialogElement>('confirm');
+  setText(byId('confirm-text'), `Bid ${amount} on this lot (${lotId})? This is a binding bid.`);
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
+  });
+}
+
+async function main(): Promise<void> {
+  byId('sign-out').addEventListener('click', () => signOut(STORAGE_KEY));
+  const session = await signIn(STORAGE_KEY, ['bidder']);
+  setText(byId('who'), session.user.name);
+  const { sales } = await api<{ sales: SaleSummary[] }>('/v1/sales');
+  const catalogues = await Promise.all(
+    sales.map(
+      async (s) => (await api<{ sale: SaleCatalogue }>(`/v1/sales/${encodeURIComponent(s.id)}`)).sale,
+    ),
+  );
+  show(byId('app'), true);
+  await new BidderClient(session, catalogues).start();
+}
+
+main().catch((err: unknown) => {
+  setText(byId('message'), err instanceof Error ? err.message : 'The page could not start.');
+});

@@ -1,0 +1,384 @@
+/** The auctioneer's floor console (/floor): one sale's lots, the lot on the block, and the calls. */
+import { api, ApiError, postOnce, type Session } from './api.ts';
+import { byId, h, setText, show } from './dom.ts';
+import { LiveFeed, type ConnectionState } from './live.ts';
+import { LotBook, STATUS_LABEL } from './lots.ts';
+import { subtract, withCurrency } from './money.ts';
+import { hubAccess, signIn, signOut } from './session.ts';
+import { traceDecision, traceRender } from './trace.ts';
+import type {
+  CatalogueLot,
+  LiveUpdate,
+  PublicAuctionView,
+  SaleCatalogue,
+  SaleSummary,
+  SnapshotResponse,
+} from './types.ts';
+import { leaderText, renderActivity, renderLotHeader } from './view.ts';
+
+const STORAGE_KEY = 'gavel.floor';
+const FINISHED: readonly PublicAuctionView['status'][] = [
+  'sold',
+  'passed',
+  'unsold',
+  'withdrawn',
+  'closed',
+  'cancelled',
+];
+const BIDDING: readonly PublicAuctionView['status'][] = ['open', 'fair_warning'];
+
+/** POST …/floor/* answer: the lot as decided (FloorLot on the gateway). */
+interface FloorAnswer {
+  action: { name: string; seq: number; decidedAt: string };
+  lot: FloorLotBody;
+}
+interface FloorLotBody {
+  auctionId: string;
+  saleId: string;
+  currency: string;
+  seq: number;
+  status: PublicAuctionView['status'];
+  price: string;
+  asking: string;
+  step: string | null;
+  bidCount: number;
+  leader: { kind: NonNullable<PublicAuctionView['leaderKind']>; display: string } | null;
+  message: string | null;
+  reserveMet: boolean;
+}
+
+function viewOfFloorLot(l: FloorLotBody): PublicAuctionView {
+  return {
+    auctionId: l.auctionId,
+    saleId: l.saleId,
+    mode: 'live',
+    status: l.status,
+    currency: l.currency,
+    price: l.price,
+    bidCount: l.bidCount,
+    leader: l.leader?.display ?? null,
+    leaderKind: l.leader?.kind ?? null,
+    asking: l.asking,
+    endsAt: null,
+    reserveMet: l.reserveMet,
+    message: l.message,
+    seq: l.seq,
+  };
+}
+
+class FloorConsole {
+  private readonly book = new LotBook();
+  private readonly steps = new Map<string, string | null>();
+  /** When each live update arrived, to show decision → screen once the action's answer names its seq. */
+  private readonly arrivals = new Map<string, number>();
+  private currentId: string;
+  private busy = false;
+  private readonly session: Session;
+  private readonly sale: SaleCatalogue;
+
+  constructor(session: Session, sale: SaleCatalogue) {
+    this.session = session;
+    this.sale = sale;
+    this.currentId = sale.lots[0]?.id ?? '';
+  }
+
+  async start(): Promise<void> {
+    const snaps = await this.loadSnapshots();
+    this.currentId = this.pickCurrent();
+    this.renderAll();
+    this.bindControls();
+    void this.loadStep(this.currentId);
+    const first = snaps[0];
+    if (first === undefined) return;
+    const { hub, token } = await hubAccess(this.session);
+    const feed = new LiveFeed({
+      hubUrl: hub.hubUrl,
+      // The sale topic carries every lot of the sale: one subscription for the whole console.
+      topics: [first.hub.topics[1] ?? first.hub.topics[0] ?? ''],
+      lastEventId: first.hub.lastEventId,
+      token,
+      onUpdate: (u) => this.onUpdate(u),
+      onNotice: () => undefined,
+      onState: (s) => this.onConnection(s),
+      onOpen: (reconnected) => void this.resync(reconnected),
+    });
+    feed.start();
+  }
+
+  private lots(): CatalogueLot[] {
+    return this.sale.lots;
+  }
+
+  private async loadSnapshots(): Promise<SnapshotResponse[]> {
+    const snaps = await Promise.all(
+      this.lots().map((l) => api<SnapshotResponse>(`/v1/auctions/${encodeURIComponent(l.id)}`)),
+    );
+    for (const s of snaps) this.present(s.auction, 'snapshot');
+    return snaps;
+  }
+
+  /** The lot on the block: the one being sold, else the first still to be offered, else the last. */
+  private pickCurrent(): string {
+    const lots = this.lots();
+    const status = (l: CatalogueLot): PublicAuctionView['status'] | undefined => this.book.get(l.id)?.status;
+    const active = lots.find((l) => ['open', 'fair_warning', 'on_hold'].includes(status(l) ?? ''));
+    return (active ?? lots.find((l) => status(l) === 'scheduled') ?? lots[lots.length - 1])?.id ?? '';
+  }
+
+  private async resync(reconnected: boolean): Promise<void> {
+    // After a reconnect the hub may have answered `earliest` (we cannot see it): the snapshots close any gap.
+    await this.loadSnapshots().catch(() => undefined);
+    if (reconnected) this.message('Reconnected — caught up.', 'info');
+    this.renderAll();
+  }
+
+  private onUpdate(u: LiveUpdate): void {
+    const arrived = Date.now();
+    this.arrivals.set(`${u.auctionId}#${u.seq}`, arrived);
+    this.book.record(u);
+    this.present(u, 'live');
+    if (u.decidedAt !== undefined) this.showLatency(Date.now() - Date.parse(u.decidedAt));
+  }
+
+  /** Shows a lot's state if it is newer than the one shown; the trace is taken once the DOM has changed. */
+  private present(view: PublicAuctionView, via: 'live' | 'snapshot' | 'answer'): void {
+    const newer = this.book.apply(view);
+    this.renderAll();
+    if (newer)
+      traceRender({ auctionId: view.auctionId, seq: view.seq, price: view.price, leader: view.leader, via });
+  }
+
+  private onConnection(state: ConnectionState): void {
+    const el = byId('conn');
+    el.dataset.state = state;
+    setText(
+      el,
+      { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' }[state],
+    );
+  }
+
+  private showLatency(ms: number): void {
+    const el = byId('latency');
+    setText(el, `${Math.max(0, Math.round(ms))} ms`);
+    el.dataset.level = ms < 200 ? 'ok' : ms < 1000 ? 'slow' : 'bad';
+  }
+
+  private current(): { lot: CatalogueLot | undefined; view: PublicAuctionView | undefined } {
+    return { lot: this.lots().find((l) => l.id === this.currentId), view: this.book.get(this.currentId) };
+  }
+
+  private renderAll(): void {
+    this.renderList();
+    this.renderCurrent();
+  }
+
+  private renderList(): void {
+    const items = this.lots().map((l) => {
+      const v = this.book.get(l.id);
+      const button = h(
+        'button',
+        {
+          type: 'button',
+          class: 'lot-row',
+          'data-lot': l.id,
+          'aria-current': l.id === this.currentId ? 'true' : undefined,
+        },
+        h('span', { class: 'lot-no' }, l.lotNumber),
+        h('span', { class: 'lot-name' }, l.title),
+        h(
+          'span',
+          { class: `status status-${v?.status ?? 'unknown'}` },
+          v === undefined ? '' : STATUS_LABEL[v.status],
+        ),
+        h(
+          'span',
+          { class: 'lot-price' },
+          v === undefined ? '' : v.leader === null ? 'No bids' : withCurrency(v.price, v.currency),
+        ),
+      );
+      button.addEventListener('click', () => {
+        this.currentId = l.id;
+        void this.loadStep(l.id);
+        this.renderAll();
+      });
+      return h('li', {}, button);
+    });
+    byId('lot-list').replaceChildren(...items);
+  }
+
+  private renderCurrent(): void {
+    const { lot, view } = this.current();
+    if (lot === undefined || view === undefined) return;
+    renderLotHeader(lot, view.currency, {
+      image: byId<HTMLImageElement>('lot-image'),
+      number: byId('lot-number'),
+      title: byId('lot-title'),
+      estimate: byId('lot-estimate'),
+    });
+    const status = byId('lot-status');
+    status.dataset.status = view.status;
+    setText(status, view.status === 'on_hold' ? `On hold: ${view.message ?? ''}` : STATUS_LABEL[view.status]);
+    setText(byId('price'), view.leader === null ? '—' : withCurrency(view.price, view.currency));
+    const leader = byId('leader');
+    leader.dataset.kind = view.leaderKind ?? 'none';
+    setText(leader, leaderText(view));
+    setText(byId('asking'), withCurrency(view.asking, view.currency));
+    setText(byId('increment'), this.incrementText(view));
+    setText(byId('bid-count'), String(view.bidCount));
+    setText(byId('floor-bid'), `Floor bid ${withCurrency(view.asking, view.currency)}`);
+    this.enableControls(view);
+    renderActivity(byId('activity'), this.book.activityOf(view.auctionId), view.currency);
+  }
+
+  private incrementText(view: PublicAuctionView): string {
+    const step = this.steps.get(view.auctionId);
+    if (view.leader !== null) return `+${withCurrency(subtract(view.asking, view.price), view.currency)}`;
+    return step === null || step === undefined ? 'table' : `+${withCurrency(step, view.currency)}`;
+  }
+
+  private nextLotId(): string | undefined {
+    const lots = this.lots();
+    return lots[lots.findIndex((l) => l.id === this.currentId) + 1]?.id;
+  }
+
+  private enableControls(view: PublicAuctionView): void {
+    const set = (id: string, on: boolean): void => {
+      byId<HTMLButtonElement>(id).disabled = this.busy || !on;
+    };
+    const bidding = BIDDING.includes(view.status);
+    set('open-lot', view.status === 'scheduled');
+    set('floor-bid', bidding);
+    set('fair-warning', view.status === 'open');
+    set('resume', view.status === 'fair_warning');
+    set('hammer', bidding);
+    set('pass', bidding);
+    set('set-asking', !FINISHED.includes(view.status));
+    set('next-lot', FINISHED.includes(view.status) && this.nextLotId() !== undefined);
+    set('undo', true);
+  }
+
+  private bindControls(): void {
+    const click = (id: string, run: () => Promise<unknown>): void => {
+      byId(id).addEventListener('click', () => void run());
+    };
+    byId<HTMLFormElement>('floor-bid-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const paddle = byId<HTMLInputElement>('paddle').value.trim();
+      const view = this.book.get(this.currentId);
+      if (view !== undefined) void this.act('floor-bid', { paddle, amount: view.asking });
+    });
+    byId<HTMLFormElement>('asking-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.act('asking', { amount: byId<HTMLInputElement>('asking-input').value.trim() });
+    });
+    click('open-lot', () => {
+      const asking = byId<HTMLInputElement>('asking-input').value.trim();
+      return this.act('open', asking === '' ? {} : { asking });
+    });
+    click('fair-warning', () => this.act('fair-warning'));
+    click('resume', () => this.act('resume'));
+    click('hammer', () => this.act('hammer'));
+    click('pass', () => this.act('pass'));
+    click('undo', () => this.act('undo'));
+    click('next-lot', async () => {
+      const next = this.nextLotId();
+      if (next !== undefined && (await this.act('next', { nextAuctionId: next }))) {
+        this.currentId = next;
+        void this.loadStep(next);
+        this.renderAll();
+      }
+    });
+  }
+
+  /** One button: POST the action (retried with the same Idempotency-Key), show the lot as decided. */
+  private async act(path: string, body: Record<string, string> = {}): Promise<boolean> {
+    const auctionId = this.currentId;
+    this.busy = true;
+    this.renderCurrent();
+    try {
+      const answer = await postOnce<FloorAnswer>(
+        `/v1/auctions/${encodeURIComponent(auctionId)}/floor/${path}`,
+        body,
+        this.session.token,
+      );
+      this.applyAnswer(answer);
+      this.message('', 'info');
+      return true;
+    } catch (err) {
+      this.message(err instanceof ApiError ? `${err.code}: ${err.message}` : 'The action failed.', 'error');
+      return false;
+    } finally {
+      this.busy = false;
+      this.renderAll();
+    }
+  }
+
+  private applyAnswer(answer: FloorAnswer): void {
+    const view = viewOfFloorLot(answer.lot);
+    traceDecision(view.auctionId, answer.action.seq, answer.action.decidedAt);
+    this.steps.set(view.auctionId, answer.lot.step);
+    this.present(view, 'answer');
+    const arrived = this.arrivals.get(`${view.auctionId}#${answer.action.seq}`);
+    if (arrived !== undefined) this.showLatency(arrived - Date.parse(answer.action.decidedAt));
+    else this.awaitLatency(view.auctionId, answer.action.seq, Date.parse(answer.action.decidedAt));
+  }
+
+  /** The live update of our own action usually comes just after the answer: show its latency when it does. */
+  private awaitLatency(auctionId: string, seq: number, decidedAt: number): void {
+    const started = Date.now();
+    const poll = (): void => {
+      const arrived = this.arrivals.get(`${auctionId}#${seq}`);
+      if (arrived !== undefined) this.showLatency(arrived - decidedAt);
+      else if (Date.now() - started < 5_000) setTimeout(poll, 20);
+    };
+    poll();
+  }
+
+  private async loadStep(auctionId: string): Promise<void> {
+    const res = await api<{ lot: FloorLotBody }>(`/v1/auctions/${encodeURIComponent(auctionId)}/floor`, {
+      token: this.session.token,
+    }).catch(() => undefined);
+    if (res === undefined) return;
+    this.steps.set(auctionId, res.lot.step);
+    this.present(viewOfFloorLot(res.lot), 'snapshot');
+  }
+
+  private message(text: string, level: 'info' | 'error'): void {
+    const el = byId('message');
+    el.dataset.level = level;
+    setText(el, text);
+  }
+}
+
+/** Live sales first: the console is for the room. */
+async function chooseSale(): Promise<SaleCatalogue | undefined> {
+  const { sales } = await api<{ sales: SaleSummary[] }>('/v1/sales');
+  const ordered = [...sales].sort((a, b) => Number(b.mode === 'live') - Number(a.mode === 'live'));
+  const wanted = new URLSearchParams(location.search).get('sale');
+  const select = byId<HTMLSelectElement>('sale-select');
+  select.replaceChildren(...ordered.map((s) => h('option', { value: s.id }, s.title)));
+  const id = ordered.find((s) => s.id === wanted)?.id ?? ordered[0]?.id;
+  if (id === undefined) return undefined;
+  select.value = id;
+  select.addEventListener('change', () => {
+    location.search = `?sale=${encodeURIComponent(select.value)}`;
+  });
+  return (await api<{ sale: SaleCatalogue }>(`/v1/sales/${encodeURIComponent(id)}`)).sale;
+}
+
+async function main(): Promise<void> {
+  byId('sign-out').addEventListener('click', () => signOut(STORAGE_KEY));
+  const session = await signIn(STORAGE_KEY, ['auctioneer', 'admin']);
+  setText(byId('who'), session.user.name);
+  const sale = await chooseSale();
+  show(byId('console'), true);
+  if (sale === undefined) {
+    setText(byId('message'), 'No sales in the catalogue.');
+    return;
+  }
+  await new FloorConsole(session, sale).start();
+}
+
+main().catch((err: unknown) => {
+  setText(byId('message'), err instanceof Error ? err.message : 'The console could not start.');
+});

@@ -1,0 +1,111 @@
+import { NOTICE_TYPES, PUBLIC_EVENT, type BidderNotice, type LiveUpdate } from './types.ts';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface LiveFeedOptions {
+  hubUrl: string;
+  topics: string[];
+  /** Where to start: the snapshot's last-event-id ('earliest' or undefined: from now, the snapshot follows). */
+  lastEventId: string | undefined;
+  /** Sent as the `authorization` query parameter only when the hub is on another origin (no cookie there). */
+  token: () => string | undefined;
+  onUpdate(update: LiveUpdate): void;
+  onNotice(notice: BidderNotice): void;
+  onState(state: ConnectionState): void;
+  /**
+   * Called on every open, the first included. EventSource hides the hub's `Last-Event-ID` answer,
+   * so a cursor the hub no longer knows (`earliest`) cannot be seen: the page refetches its
+   * snapshots instead, which is always correct since older states are ignored by seq.
+   */
+  onOpen(reconnected: boolean): void;
+}
+
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * One EventSource for every topic a page needs. The browser reconnects by itself with
+ * Last-Event-ID; when it gives up (the hub answered an error), a new EventSource resumes from the
+ * last id seen via the `lastEventID` query parameter, after a full-jitter backoff.
+ */
+export class LiveFeed {
+  private source: EventSource | undefined;
+  private lastId: string | undefined;
+  private opened = 0;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  private readonly opts: LiveFeedOptions;
+
+  constructor(opts: LiveFeedOptions) {
+    this.opts = opts;
+    this.lastId = opts.lastEventId === 'earliest' ? undefined : opts.lastEventId;
+  }
+
+  start(): void {
+    this.opts.onState('connecting');
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.source?.close();
+  }
+
+  /** Drops the connection as a network loss would, and reconnects (a manual "reconnect" button, tests). */
+  reconnectNow(): void {
+    this.source?.close();
+    this.scheduleReconnect(0);
+  }
+
+  private url(): string {
+    const url = new URL(this.opts.hubUrl, location.href);
+    for (const t of this.opts.topics) url.searchParams.append('topic', t);
+    if (this.lastId !== undefined) url.searchParams.set('lastEventID', this.lastId);
+    const token = this.opts.token();
+    if (url.origin !== location.origin && token !== undefined) url.searchParams.set('authorization', token);
+    return url.toString();
+  }
+
+  private connect(): void {
+    const crossOrigin = new URL(this.opts.hubUrl, location.href).origin !== location.origin;
+    const es = new EventSource(this.url(), { withCredentials: crossOrigin });
+    this.source = es;
+    es.onopen = () => {
+      this.attempt = 0;
+      this.opts.onState('live');
+      this.opts.onOpen(this.opened++ > 0);
+    };
+    es.onerror = () => {
+      if (this.stopped) return;
+      if (es.readyState === EventSource.CLOSED) this.scheduleReconnect();
+      else this.opts.onState('reconnecting');
+    };
+    es.addEventListener(PUBLIC_EVENT, (e) =>
+      this.receive(e, (data) => this.opts.onUpdate(data as LiveUpdate)),
+    );
+    for (const type of NOTICE_TYPES)
+      es.addEventListener(type, (e) => this.receive(e, (data) => this.opts.onNotice(data as BidderNotice)));
+  }
+
+  private receive(e: MessageEvent<unknown>, deliver: (data: unknown) => void): void {
+    if (e.lastEventId !== '') this.lastId = e.lastEventId;
+    if (typeof e.data !== 'string') return;
+    let data: unknown;
+    try {
+      data = JSON.parse(e.data);
+    } catch {
+      return; // not ours: every Gavel update is JSON
+    }
+    deliver(data);
+  }
+
+  private scheduleReconnect(delay?: number): void {
+    if (this.stopped) return;
+    this.source?.close();
+    this.opts.onState(navigator.onLine ? 'reconnecting' : 'offline');
+    const cap = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt++);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), delay ?? Math.random() * cap);
+  }
+}

@@ -1,0 +1,101 @@
+import type { LiveUpdate, PublicAuctionView } from './types.ts';
+
+/** One line of a lot's activity: what changed it, at which price, and who led after it. */
+export interface ActivityEntry {
+  seq: number;
+  action: LiveUpdate['lastAction'];
+  price: string;
+  leader: string | null;
+  leaderKind: PublicAuctionView['leaderKind'];
+  status: PublicAuctionView['status'];
+  /** Local arrival time. */
+  at: number;
+}
+
+/**
+ * The pages' view of every lot they show: the newest state per lot by seq (an older state is never
+ * shown after a newer one, whatever order snapshots and updates arrive in), and each lot's activity.
+ */
+export class LotBook {
+  private readonly views = new Map<string, PublicAuctionView>();
+  private readonly activity = new Map<string, Map<number, ActivityEntry>>();
+
+  get(auctionId: string): PublicAuctionView | undefined {
+    return this.views.get(auctionId);
+  }
+
+  /** Keeps the view when it is newer than the one held; true when it was. */
+  apply(view: PublicAuctionView): boolean {
+    const held = this.views.get(view.auctionId);
+    if (held !== undefined && view.seq <= held.seq) return false;
+    this.views.set(view.auctionId, view);
+    return true;
+  }
+
+  /** Adds a live update to its lot's activity (once per seq: a replay after a reconnect adds nothing twice). */
+  record(u: LiveUpdate): void {
+    let list = this.activity.get(u.auctionId);
+    if (list === undefined) this.activity.set(u.auctionId, (list = new Map<number, ActivityEntry>()));
+    if (list.has(u.seq)) return;
+    list.set(u.seq, {
+      seq: u.seq,
+      action: u.lastAction,
+      price: u.price,
+      leader: u.leader,
+      leaderKind: u.leaderKind,
+      status: u.status,
+      at: Date.now(),
+    });
+  }
+
+  /** Newest first. */
+  activityOf(auctionId: string): ActivityEntry[] {
+    return [...(this.activity.get(auctionId)?.values() ?? [])].sort((a, b) => b.seq - a.seq);
+  }
+}
+
+/** How the pages name a lot's status. */
+export const STATUS_LABEL: Record<PublicAuctionView['status'], string> = {
+  scheduled: 'Not open yet',
+  open: 'Open',
+  fair_warning: 'Fair warning',
+  on_hold: 'On hold',
+  sold: 'Sold',
+  passed: 'Passed',
+  unsold: 'Unsold',
+  withdrawn: 'Withdrawn',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
+
+/** Internet (and absentee) bids and the room's paddles are told apart on every screen. */
+export function kindLabel(kind: PublicAuctionView['leaderKind']): string {
+  switch (kind) {
+    case 'floor':
+      return 'Floor';
+    case 'absentee':
+      return 'Absentee';
+    case 'bid':
+      return 'Internet';
+    case null:
+      return '';
+  }
+}
+
+export const ACTION_LABEL: Record<LiveUpdate['lastAction'], string> = {
+  bid: 'Bid',
+  open: 'Lot opened',
+  set_asking: 'Asking price set',
+  set_increment: 'Increment set',
+  floor_bid: 'Floor bid',
+  overrule: 'Overruled',
+  reject_bid: 'Bid rejected',
+  fair_warning: 'Fair warning',
+  resume: 'Resumed',
+  hold: 'On hold',
+  resume_from_hold: 'Resumed',
+  hammer: 'Hammer',
+  pass: 'Passed',
+  withdraw: 'Withdrawn',
+  undo: 'Undone',
+};

@@ -1,0 +1,101 @@
+import { api, ApiError, loadSession, saveSession, type Session, type SessionUser } from './api.ts';
+import { byId, h, setText, show } from './dom.ts';
+import type { HubTokenResponse } from './types.ts';
+
+interface DemoUsersResponse {
+  users: SessionUser[];
+}
+
+/** A JWT's payload without verifying it: only to show who a pasted token signs in as (the gateway verifies). */
+function userOfToken(token: string): SessionUser | undefined {
+  const part = token.split('.')[1];
+  if (part === undefined) return undefined;
+  try {
+    const json = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      sub?: string;
+      role?: SessionUser['role'];
+      name?: string;
+    };
+    if (json.sub === undefined || json.role === undefined) return undefined;
+    return { id: json.sub, role: json.role, name: json.name ?? json.sub };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The sign-in panel (#sign-in): a button per demo user of the wanted roles when the demo is
+ * seeded, and a field to paste a token otherwise. Resolves once signed in.
+ */
+export async function signIn(storageKey: string, roles: SessionUser['role'][]): Promise<Session> {
+  const held = loadSession(storageKey);
+  if (held !== undefined && roles.includes(held.user.role)) return held;
+  const panel = byId('sign-in');
+  const list = byId('demo-users');
+  const error = byId('sign-in-error');
+  show(panel, true);
+  return new Promise<Session>((resolve) => {
+    const done = (session: Session): void => {
+      saveSession(storageKey, session);
+      show(panel, false);
+      resolve(session);
+    };
+    void api<DemoUsersResponse>('/v1/demo/users')
+      .then(({ users }) => {
+        for (const u of users.filter((x) => roles.includes(x.role))) {
+          const button = h(
+            'button',
+            { type: 'button', class: 'big', 'data-user': u.id },
+            `Sign in as ${u.name}`,
+          );
+          button.addEventListener('click', () => {
+            api<Session>('/v1/demo/sign-in', { method: 'POST', body: { user: u.id } }).then(
+              done,
+              (err: unknown) => setText(error, err instanceof ApiError ? err.message : 'could not sign in'),
+            );
+          });
+          list.append(button);
+        }
+      })
+      .catch(() => setText(list, 'No demo users here: paste a token.'));
+    byId<HTMLFormElement>('token-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const token = byId<HTMLInputElement>('token-input').value.trim();
+      const user = userOfToken(token);
+      if (user === undefined || !roles.includes(user.role))
+        setText(error, `That is not a ${roles.join(' or ')} token.`);
+      else done({ token, user });
+    });
+  });
+}
+
+export function signOut(storageKey: string): void {
+  saveSession(storageKey, undefined);
+  location.reload();
+}
+
+/**
+ * Gets a hub subscriber token (the gateway also sets it as the `mercureAuthorization` cookie when
+ * the hub shares its origin), and renews it before it expires: EventSource reconnects read the
+ * cookie afresh, so a renewed cookie keeps a long session subscribed.
+ */
+export async function hubAccess(session: Session): Promise<{ hub: HubTokenResponse; token: () => string }> {
+  let current = await api<HubTokenResponse>('/v1/hub-token', { method: 'POST', token: session.token });
+  const renew = (): void => {
+    const ttl = Date.parse(current.expiresAt) - Date.now();
+    setTimeout(
+      () => {
+        api<HubTokenResponse>('/v1/hub-token', { method: 'POST', token: session.token }).then(
+          (next) => {
+            current = next;
+            renew();
+          },
+          () => setTimeout(renew, 10_000),
+        );
+      },
+      Math.max(5_000, ttl * 0.8),
+    );
+  };
+  renew();
+  return { hub: current, token: () => current.token };
+}

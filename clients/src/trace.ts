@@ -1,0 +1,60 @@
+/**
+ * What each screen rendered and when, kept on `window.gavelTrace`: the latency indicator reads it,
+ * and the end-to-end test compares it across screens with the decision times the gateway answered.
+ * Times are wall-clock milliseconds (Date.now()), the same clock the gateway stamps decisions with.
+ */
+export interface RenderTrace {
+  auctionId: string;
+  seq: number;
+  price: string;
+  leader: string | null;
+  /** How the state arrived: a live update, a snapshot (start or resync), or this page's own HTTP answer. */
+  via: 'live' | 'snapshot' | 'answer';
+  at: number;
+}
+
+export interface DecisionTrace {
+  auctionId: string;
+  seq: number;
+  /** The engine's decision time, from the HTTP answer of this page's own bid or floor action. */
+  decidedAt: number;
+}
+
+export interface GavelTrace {
+  renders: RenderTrace[];
+  decisions: DecisionTrace[];
+}
+
+declare global {
+  interface Window {
+    gavelTrace: GavelTrace;
+  }
+}
+
+window.gavelTrace = { renders: [], decisions: [] };
+
+const decisionTimes = new Map<string, number>();
+const key = (auctionId: string, seq: number): string => `${auctionId}#${seq}`;
+
+export function traceRender(entry: Omit<RenderTrace, 'at'>): RenderTrace {
+  const full = { ...entry, at: Date.now() };
+  window.gavelTrace.renders.push(full);
+  return full;
+}
+
+export function traceDecision(auctionId: string, seq: number, decidedAt: string): void {
+  const t = Date.parse(decidedAt);
+  if (!Number.isFinite(t)) return;
+  decisionTimes.set(key(auctionId, seq), t);
+  window.gavelTrace.decisions.push({ auctionId, seq, decidedAt: t });
+}
+
+/** Milliseconds from the decision to the first live render of it, when both are known. */
+export function latencyOf(auctionId: string, seq: number): number | undefined {
+  const decided = decisionTimes.get(key(auctionId, seq));
+  if (decided === undefined) return undefined;
+  const r = window.gavelTrace.renders.find(
+    (x) => x.auctionId === auctionId && x.seq === seq && x.via === 'live',
+  );
+  return r === undefined ? undefined : r.at - decided;
+}

@@ -1,0 +1,46 @@
+/** The payloads the pages read, as the gateway and the hub send them (type-only imports: nothing of the server is bundled). */
+import type { BidderNotice, PublicAuctionUpdate, PublicAuctionView } from '../../bidding/index.ts';
+import type { CatalogueLot, SaleCatalogue, SaleSummary } from '../../gateway/index.ts';
+
+export type {
+  BidderNotice,
+  CatalogueLot,
+  PublicAuctionUpdate,
+  PublicAuctionView,
+  SaleCatalogue,
+  SaleSummary,
+};
+
+/** GET /v1/auctions/{id} */
+export interface SnapshotResponse {
+  auction: PublicAuctionView;
+  hub: { url: string; topics: string[]; lastEventId: string };
+}
+
+/** POST /v1/hub-token */
+export interface HubTokenResponse {
+  token: string;
+  hubUrl: string;
+  expiresAt: string;
+  privateTopic: string | null;
+}
+
+/** A public update may carry the decision time (newer engines); the pages use it for latency when present. */
+export type LiveUpdate = PublicAuctionUpdate & { decidedAt?: string };
+
+/** Every private notice type the engine sends on a bidder's topic (the SSE event type). */
+export const NOTICE_TYPES: readonly BidderNotice['type'][] = [
+  'leading',
+  'outbid',
+  'max_raised',
+  'proxy_bid',
+  'overruled',
+  'bid_rejected',
+  'reinstated',
+  'absentee_executed',
+  'won',
+  'lost',
+];
+
+/** The SSE event type of public updates on auction and sale topics. */
+export const PUBLIC_EVENT = 'auction';

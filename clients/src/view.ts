@@ -1,0 +1,51 @@
+import { h, setText } from './dom.ts';
+import { ACTION_LABEL, kindLabel, type ActivityEntry } from './lots.ts';
+import { withCurrency } from './money.ts';
+import type { CatalogueLot, PublicAuctionView } from './types.ts';
+
+/** Rendering shared by the floor console and the bidder client. */
+
+/** The catalogue part of a lot card: image, number, title, estimate. */
+export function renderLotHeader(
+  lot: CatalogueLot,
+  currency: string,
+  els: { image: HTMLImageElement; number: HTMLElement; title: HTMLElement; estimate: HTMLElement },
+): void {
+  if (lot.imageUrl !== undefined && els.image.getAttribute('src') !== lot.imageUrl)
+    els.image.src = lot.imageUrl;
+  els.image.alt = lot.title;
+  setText(els.number, `Lot ${lot.lotNumber}`);
+  setText(els.title, lot.title);
+  setText(
+    els.estimate,
+    `Estimate ${withCurrency(lot.estimateLow, currency)} – ${withCurrency(lot.estimateHigh, currency)}`,
+  );
+}
+
+/** "Internet · Bidder 3F2A" / "Floor · Paddle 112" / "No bids yet". */
+export function leaderText(view: PublicAuctionView, mine?: string): string {
+  if (view.leader === null) return 'No bids yet';
+  const who = view.leader === mine ? `You (${view.leader})` : view.leader;
+  return `${kindLabel(view.leaderKind)} · ${who}`;
+}
+
+/** Activity lines, newest first, each marked internet / floor / absentee. */
+export function renderActivity(
+  list: HTMLElement,
+  entries: ActivityEntry[],
+  currency: string,
+  limit = 40,
+): void {
+  const items = entries.slice(0, limit).map((e) => {
+    const kind = e.action === 'bid' || e.action === 'floor_bid' ? e.leaderKind : null;
+    return h(
+      'li',
+      { 'data-seq': String(e.seq), class: `activity-item kind-${kind ?? 'call'}` },
+      h('span', { class: 'badge' }, kind === null ? ACTION_LABEL[e.action] : kindLabel(kind)),
+      h('span', { class: 'amount' }, e.leader === null ? '—' : withCurrency(e.price, currency)),
+      h('span', { class: 'who' }, kind === null ? '' : (e.leader ?? '')),
+      h('time', { datetime: new Date(e.at).toISOString() }, new Date(e.at).toLocaleTimeString()),
+    );
+  });
+  list.replaceChildren(...items);
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { Hono, type Context } from 'hono';
+
+/** One bundled file, served from memory under a content-hashed name. */
+interface Asset {
+  body: string;
+  type: string;
+}
+
+/** The browser clients, bundled: hashed asset files, and the pages that name them. */
+export interface ClientAssets {
+  assets: Map<string, Asset>;
+  pages: { landing: string; floor: string; bid: string };
+}
+
+const CLIENTS_DIR = fileURLToPath(new URL('../../clients/', import.meta.url));
+const ENTRIES = { floor: 'src/floor.ts', bid: 'src/bid.ts', styles: 'styles.css' } as const;
+const TYPES: Record<string, string> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+/** Bundles clients/src with esbuild in memory (no files written) and fills the page templates. */
+async function bundle(): Promise<ClientAssets> {
+  const out = await build({
+    absWorkingDir: CLIENTS_DIR,
+    entryPoints: ENTRIES,
+    bundle: true,
+    write: false,
+    outdir: 'out',
+    format: 'esm',
+    target: ['es2022'],
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const assets = new Map<string, Asset>();
+  const urls: Record<string, string> = {};
+  for (const file of out.outputFiles) {
+    const base = file.path.slice(file.path.lastIndexOf('/') + 1);
+    const [name, ext] = base.split('.') as [string, string];
+    // The name carries the content hash, so a page never gets a stale script and assets cache forever.
+    const hash = createHash('sha256').update(file.text).digest('hex').slice(0, 12);
+    const asset = `${name}.${hash}.${ext}`;
+    assets.set(asset, { body: file.text, type: TYPES[ext] ?? 'application/octet-stream' });
+    urls[`${name}.${ext}`] = `/assets/${asset}`;
+  }
+  const page = async (file: string): Promise<string> =>
+    (await readFile(`${CLIENTS_DIR}pages/${file}`, 'utf8')).replace(
+      /\{\{(\w+\.\w+)\}\}/g,
+      (_, key: string) => urls[key] ?? '',
+    );
+  return {
+    assets,
+    pages: {
+      landing: await page('index.html'),
+      floor: await page('floor.html'),
+      bid: await page('bid.html'),
+    },
+  };
+}
+
+let bundled: Promise<ClientAssets> | undefined;
+
+/** The clients' bundle, built once per process: the sources do not change while it runs. */
+export function loadClients(): Promise<ClientAssets> {
+  bundled ??= bundle();
+  return bundled;
+}
+
+export interface ClientRoutesDeps {
+  clients: Promise<ClientAssets>;
+  /** Public hub URL: the pages' EventSource may connect there (another origin when distributed). */
+  hubUrl: string;
+}
+
+/** `/` (landing), `/floor` (auctioneer's console), `/bid` (bidder client) and `/assets/*`. */
+export function clientRoutes(deps: ClientRoutesDeps): Hono {
+  const app = new Hono();
+  const hubOrigin = new URL(deps.hubUrl).origin;
+  const csp = [
+    "default-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${hubOrigin}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
+  const html = (pick: (p: ClientAssets['pages']) => string) => async (c: Context) => {
+    const { pages } = await deps.clients;
+    c.header('Cache-Control', 'no-cache');
+    c.header('Content-Security-Policy', csp);
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.html(pick(pages));
+  };
+  app.get(
+    '/',
+    html((p) => p.landing),
+  );
+  app.get(
+    '/floor',
+    html((p) => p.floor),
+  );
+  app.get(
+    '/bid',
+    html((p) => p.bid),
+  );
+  app.get('/assets/:name', async (c) => {
+    const { assets } = await deps.clients;
+    const asset = assets.get(c.req.param('name'));
+    if (asset === undefined) return c.json({ error: { code: 'NOT_FOUND', message: 'no such asset' } }, 404);
+    c.header('Content-Type', asset.type);
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.body(asset.body);
+  });
+  return app;
+}
