@@ -1,13 +1,54 @@
 import { createLogger } from './common/logger.ts';
 import { ConfigError } from './common/config.ts';
-import { DEMO_BIDDERS, gatewayConfigFromEnv, seedDemo, startGateway } from './gateway/index.ts';
+import { parseAmount } from './common/money.ts';
+import {
+  DEMO_BIDDERS,
+  DEMO_SALES,
+  demoAuctions,
+  gatewayConfigFromEnv,
+  seedDemo,
+  startGateway,
+} from './gateway/index.ts';
 import { MemoryBiddingStore } from './bidding/index.ts';
-import { MemoryDecisionSource } from './orchestrator/decision-source.ts';
+import { localPublisher } from './hub/index.ts';
 import {
   embeddedLedgerConfigFromEnv,
+  MemoryDecisionSource,
+  seedBackOffice,
   startOrchestrator,
   type RunningOrchestrator,
-} from './orchestrator/server.ts';
+  type SeedSale,
+} from './orchestrator/index.ts';
+
+/** The demo sale as the back office holds it: the gateway's demo set-ups and catalogue, in one shape. */
+function demoSeed(now: number): SeedSale[] {
+  const setups = new Map(demoAuctions(now).map((a) => [a.id, a]));
+  return DEMO_SALES.map((sale) => {
+    const lots = sale.lots.map((l) => {
+      const setup = setups.get(l.id);
+      if (setup === undefined) throw new Error(`demo lot ${l.id} has no set-up`);
+      return {
+        setup,
+        lotNumber: Number(l.lotNumber),
+        title: l.title,
+        description: l.description,
+        imageUrl: l.imageUrl,
+        estimateLow: parseAmount(l.estimateLow, sale.currency, 'estimateLow'),
+        estimateHigh: parseAmount(l.estimateHigh, sale.currency, 'estimateHigh'),
+      };
+    });
+    const first = lots[0]!.setup;
+    return {
+      id: sale.id,
+      title: sale.title,
+      mode: sale.mode,
+      currency: sale.currency,
+      startsAt: first.startsAt,
+      endsAt: sale.mode === 'timed' ? Math.max(...lots.map((l) => l.setup.endsAt)) : undefined,
+      lots,
+    };
+  });
+}
 
 /**
  * `npm start`: Gavel. By default the embedded topology — gateway, bidding engine and Mercure hub in
@@ -27,20 +68,33 @@ async function main(): Promise<void> {
       ledger = await startOrchestrator(
         {
           host: config.host,
-          port: undefined,
+          port: ledgerConfig.adminPort,
           databaseUrl: undefined,
           dataDir: ledgerConfig.dataDir,
           redisUrl: undefined,
           redisPrefix: config.redisPrefix,
           ledgerPollMs: ledgerConfig.ledgerPollMs,
           logLevel: config.logLevel,
+          topicBase: config.topicBase,
+          lifecycleTickMs: ledgerConfig.lifecycleTickMs,
         },
         {
           source: new MemoryDecisionSource(gavel.store),
+          engine: gavel.store,
+          ...(gavel.hub === undefined ? {} : { publisher: localPublisher(gavel.hub) }),
+          tokens: gavel.tokens,
           resetLedger: true,
           logger: logger.child({ component: 'orchestrator' }),
         },
       );
+      // The demo goes through the back office: PostgreSQL rows, then the engine from them.
+      if (config.demo && ledger.backOffice !== undefined) {
+        await seedBackOffice(ledger.db, ledger.backOffice.sync, {
+          sales: demoSeed(Date.now()),
+          bidders: DEMO_BIDDERS.map((b) => ({ id: b.id, name: b.name, limit: b.limit })),
+        });
+        await ledger.backOffice.lifecycle.tick();
+      }
     } catch (err) {
       await gavel.close();
       throw err;
@@ -56,7 +110,7 @@ async function main(): Promise<void> {
   ];
   if (ledger !== undefined) {
     lines.push(
-      `  Ledger:       ${ledger.where} (bids and floor actions; emptied at each start, GAVEL_LEDGER=false to skip)`,
+      `  Back office:  ${ledger.url ?? '(no HTTP)'}/admin/v1/sales  (admin API; ledger, sales, results in ${ledger.where}, emptied at each start; GAVEL_LEDGER=false to skip)`,
     );
   }
   if (config.demo) {
@@ -64,7 +118,8 @@ async function main(): Promise<void> {
       throw new Error(
         'GAVEL_DEMO seeds the engine store, which is remote here: seed through the bidding service, or set GAVEL_DEMO=0',
       );
-    await seedDemo(gavel.store);
+    // Without the back office the demo goes straight into the engine.
+    if (ledger?.backOffice === undefined) await seedDemo(gavel.store);
     lines.push(
       '',
       '  Demo sale seeded: timed lots timed-1..3 (soft close 2 min), live lots live-1, live-2 (scheduled: the auctioneer opens them).',
@@ -76,6 +131,10 @@ async function main(): Promise<void> {
     }
     const clerk = await gavel.tokens.sign({ id: 'demo-auctioneer', role: 'auctioneer', name: 'Auctioneer' });
     lines.push(`    ${'Auctioneer'.padEnd(13)} ${clerk}   (floor console: /v1/auctions/live-1/floor)`);
+    if (ledger?.backOffice !== undefined) {
+      const ops = await gavel.tokens.sign({ id: 'demo-admin', role: 'admin', name: 'Back office' });
+      lines.push(`    ${'Admin'.padEnd(13)} ${ops}   (back office: ${ledger.url ?? ''}/admin/v1/…)`);
+    }
     lines.push(
       '',
       '  Try:',

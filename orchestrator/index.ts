@@ -48,3 +48,4 @@ export {
   type OrchestratorDeps,
   type RunningOrchestrator,
 } from './server.ts';
+export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './seed.ts';

@@ -188,6 +188,8 @@ describe('configuration', () => {
       enabled: true,
       dataDir: DEFAULT_DATA_DIR,
       ledgerPollMs: 200,
+      adminPort: 3001,
+      lifecycleTickMs: 250,
     });
     expect(embeddedLedgerConfigFromEnv({ GAVEL_LEDGER: 'false', GAVEL_DATA_DIR: '/tmp/x' })).toMatchObject({
       enabled: false,

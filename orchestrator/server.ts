@@ -23,7 +23,7 @@ import {
   type KycConfig,
   type KycService,
 } from './kyc/index.ts';
-import { openDatabase, type Database } from './db.ts';
+import { openDatabase, quoteIdent, type Database } from './db.ts';
 import { RedisDecisionSource, type DecisionSource } from './decision-source.ts';
 import { EngineSync } from './engine-sync.ts';
 import { LedgerWriter } from './ledger-writer.ts';
@@ -127,18 +127,29 @@ export interface EmbeddedLedgerConfig {
   enabled: boolean;
   dataDir: string;
   ledgerPollMs: number;
+  /** The back office's HTTP port (admin API, /healthz, /metrics) in the embedded process; 0 = any free port. */
+  adminPort: number;
+  lifecycleTickMs: number;
 }
 
 const embeddedSchema = z.object({
   GAVEL_LEDGER: envBool(true),
   GAVEL_DATA_DIR: dataDir,
   LEDGER_POLL_MS: envInt(200, 1, 60_000),
+  GAVEL_ADMIN_PORT: envInt(3001, 0, 65535),
+  LIFECYCLE_TICK_MS: envInt(250, 10, 60_000),
 });
 
-/** `npm start` (embedded): the ledger writer on PGlite over the in-process store, unless `GAVEL_LEDGER=false`. */
+/** `npm start` (embedded): the back office on PGlite over the in-process store, unless `GAVEL_LEDGER=false`. */
 export function embeddedLedgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EmbeddedLedgerConfig {
   const e = loadEnv(embeddedSchema, env);
-  return { enabled: e.GAVEL_LEDGER, dataDir: e.GAVEL_DATA_DIR, ledgerPollMs: e.LEDGER_POLL_MS };
+  return {
+    enabled: e.GAVEL_LEDGER,
+    dataDir: e.GAVEL_DATA_DIR,
+    ledgerPollMs: e.LEDGER_POLL_MS,
+    adminPort: e.GAVEL_ADMIN_PORT,
+    lifecycleTickMs: e.LIFECYCLE_TICK_MS,
+  };
 }
 
 export interface OrchestratorDeps {
@@ -147,9 +158,8 @@ export interface OrchestratorDeps {
   /** Read decisions from here instead of Redis (the embedded in-process store). */
   source?: DecisionSource;
   /**
-   * Empty the stream-derived tables (`bids`, `floor_actions`, `ledger_cursors`) after migrating. For the
-   * embedded mode only: its in-process engine starts empty on every run, so auction ids and `seq` start
-   * over and the previous run's rows would collide with the new ones.
+   * Empty every table after migrating. For the embedded mode only: its in-process engine starts empty
+   * on every run (auction ids and `seq` start over), so the back office starts over too, with the demo.
    */
   resetLedger?: boolean;
   logger?: Logger;
@@ -239,7 +249,12 @@ export async function startOrchestrator(
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     if (deps.resetLedger === true) {
-      await db.exec('TRUNCATE bids, floor_actions, ledger_cursors');
+      // Every table but the migrations' record: the embedded engine starts empty, so does its back office.
+      const tables = await db.query<{ tablename: string }>(
+        `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'`,
+      );
+      if (tables.length > 0)
+        await db.exec(`TRUNCATE ${tables.map((t) => quoteIdent(t.tablename)).join(', ')} CASCADE`);
     }
 
     const writer = new LedgerWriter({
