@@ -16,6 +16,8 @@ export interface GatewayConfig {
   hubPublishUrl: string | undefined;
   /** Distributed: the bidding engine's internal URL when it runs as its own process; unset = embedded in this gateway. */
   biddingUrl: string | undefined;
+  /** The orchestrator, for the sale catalogue (`GET /catalogue/v1/…`); unset = the demo's or none. */
+  orchestratorUrl: string | undefined;
   biddingServiceToken: string | undefined;
   publisherKey: string | undefined;
   publisherAlg: JwtAlg;
@@ -48,6 +50,7 @@ const schema = z.object({
   HUB_URL: optional,
   HUB_PUBLISH_URL: optional,
   BIDDING_URL: optional,
+  ORCHESTRATOR_URL: optional,
   BIDDING_SERVICE_TOKEN: optional,
   MERCURE_PUBLISHER_JWT_KEY: optional,
   MERCURE_PUBLISHER_JWT_ALG: alg,
@@ -73,6 +76,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     hubUrl: e.HUB_URL,
     hubPublishUrl: e.HUB_PUBLISH_URL ?? e.HUB_URL,
     biddingUrl: e.BIDDING_URL,
+    orchestratorUrl: e.ORCHESTRATOR_URL,
     biddingServiceToken: e.BIDDING_SERVICE_TOKEN,
     publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
     publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,

@@ -21,7 +21,7 @@ import { createGatewayApp, type GatewayEnv } from './app.ts';
 import { UserTokens } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createLimiter } from './rate-limit.ts';
-import { emptyCatalogue, type Catalogue } from './catalogue.ts';
+import { emptyCatalogue, HttpCatalogue, type Catalogue } from './catalogue.ts';
 import { demoCatalogue, DEMO_USERS } from './demo.ts';
 import { loadClients } from './routes/clients.ts';
 
@@ -146,7 +146,13 @@ export async function startGateway(
       redis,
       prefix: `${config.redisPrefix}:rl`,
     }),
-    catalogue: options.catalogue ?? (config.demo ? demoCatalogue() : emptyCatalogue),
+    catalogue:
+      options.catalogue ??
+      (config.orchestratorUrl !== undefined
+        ? new HttpCatalogue(config.orchestratorUrl)
+        : config.demo
+          ? demoCatalogue()
+          : emptyCatalogue),
     demoUsers: config.demo ? DEMO_USERS : undefined,
     clients,
   });

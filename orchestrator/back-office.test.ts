@@ -9,6 +9,7 @@ import { PUBLISHER_KEY, startTestHub, subscribeUrl, subscriberToken } from '../t
 import { iso, startTestBackOffice, until, type TestBackOffice } from '../test/support/orchestrator.ts';
 import { postgresSchema } from '../test/support/postgres.ts';
 import { connectSse } from '../test/support/sse-client.ts';
+import { startTestGavel } from '../test/support/gavel.ts';
 
 const topics = makeTopics();
 let hub: RunningHub;
@@ -537,6 +538,71 @@ describe('lifecycle: live lots, ties, restarts', () => {
       return r.length === 1 ? r : undefined;
     });
     expect(results[0]).toMatchObject({ buyer: first.bidderId, hammer: '200.00' });
+  });
+});
+
+describe('catalogue', () => {
+  it('serves published sales to the gateway without the reserve, over HTTP', async () => {
+    await ok('POST', '/sales', {
+      id: 'sale-cat',
+      mode: 'live',
+      currency: 'EUR',
+      title: 'Catalogue',
+      startsAt: iso(Date.now() + 3_600_000),
+    });
+    await ok('POST', '/sales/sale-cat/lots', {
+      id: 'lot-cat2',
+      lotNumber: 2,
+      title: 'Second',
+      opening: '10.00',
+      reserve: '999.00',
+      increments: INCREMENTS,
+    });
+    await ok('POST', '/sales/sale-cat/lots', {
+      id: 'lot-cat1',
+      lotNumber: 1,
+      title: 'First',
+      opening: '10.00',
+      estimateLow: '100.00',
+      estimateHigh: '200.00',
+      increments: INCREMENTS,
+      imageUrl: 'https://img.example/1.jpg',
+    });
+    const draft = await fetch(`${orch.url!}/catalogue/v1/sales/sale-cat`);
+    expect(draft.status).toBe(404); // a draft is not public
+    await ok('POST', '/sales/sale-cat/publish');
+
+    const gateway = await startTestGavel({ orchestratorUrl: orch.url!, demo: false });
+    try {
+      const res = await fetch(`${gateway.url}/v1/sales/sale-cat`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain('999'); // the reserve stays confidential
+      expect(JSON.parse(text)).toMatchObject({
+        sale: {
+          id: 'sale-cat',
+          mode: 'live',
+          lots: [
+            {
+              id: 'lot-cat1',
+              lotNumber: '1',
+              title: 'First',
+              estimateLow: '100.00',
+              estimateHigh: '200.00',
+              imageUrl: 'https://img.example/1.jpg',
+            },
+            { id: 'lot-cat2', lotNumber: '2', title: 'Second', estimateLow: '', estimateHigh: '' },
+          ],
+        },
+      });
+      const list = (await (await fetch(`${gateway.url}/v1/sales`)).json()) as {
+        sales: { id: string; lotCount: number }[];
+      };
+      expect(list.sales.find((s) => s.id === 'sale-cat')?.lotCount).toBe(2);
+      expect((await fetch(`${gateway.url}/v1/sales/nope`)).status).toBe(404);
+    } finally {
+      await gateway.close();
+    }
   });
 });
 

@@ -16,6 +16,7 @@ import { createLogger, type Logger, type LogLevel } from '../common/logger.ts';
 import { importSigningKey, JWT_ALGS, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import { topics as makeTopics } from '../common/topics.ts';
 import { adminApi } from './admin-api.ts';
+import { catalogueApi } from './catalogue-api.ts';
 import {
   kycConfigFromEnv,
   kycRoutes,
@@ -312,6 +313,8 @@ export async function startOrchestrator(
         );
       }
     }
+    // The public catalogue the gateway serves to the clients (titles, estimates, images; never the reserve).
+    app.route('/catalogue/v1', catalogueApi(db));
     // The KYC vendor posts its results here (the signature is the authentication).
     if (backOffice?.kyc !== undefined) app.route('/kyc', kycRoutes(backOffice.kyc, { logger }));
     deps.routes?.(app);

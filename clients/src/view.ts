@@ -16,9 +16,12 @@ export function renderLotHeader(
   els.image.alt = lot.title;
   setText(els.number, `Lot ${lot.lotNumber}`);
   setText(els.title, lot.title);
+  // The catalogue sends "" when the house gave no estimate.
   setText(
     els.estimate,
-    `Estimate ${withCurrency(lot.estimateLow, currency)} – ${withCurrency(lot.estimateHigh, currency)}`,
+    lot.estimateLow === '' || lot.estimateHigh === ''
+      ? 'No estimate'
+      : `Estimate ${withCurrency(lot.estimateLow, currency)} – ${withCurrency(lot.estimateHigh, currency)}`,
   );
 }
 

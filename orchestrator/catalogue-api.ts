@@ -1,0 +1,70 @@
+/**
+ * The public sale catalogue, as the gateway and the clients read it (`common/catalogue.ts`): sales
+ * that are published, their lots in order with titles, estimates and images. Never the reserve,
+ * the consignor or anything from the admin side.
+ */
+import { Hono } from 'hono';
+import type { CatalogueLot, SaleCatalogue, SaleSummary } from '../common/catalogue.ts';
+import { errorBody } from '../common/errors.ts';
+import { formatAmount } from '../common/money.ts';
+import type { Database } from './db.ts';
+import { loadLots, loadSale, type Lot, type Sale } from './records.ts';
+
+const PUBLIC = "status IN ('scheduled', 'open', 'closed')";
+
+export function catalogueApi(db: Database): Hono {
+  const app = new Hono();
+  app.get('/sales', async (c) => {
+    const rows = await db.query<{
+      id: string;
+      title: string;
+      mode: 'timed' | 'live';
+      currency: string;
+      lots: unknown;
+    }>(
+      `SELECT s.id, s.title, s.mode, s.currency,
+              (SELECT count(*)::int FROM lots l WHERE l.sale_id = s.id AND l.status <> 'cancelled') AS lots
+         FROM sales s WHERE s.${PUBLIC} ORDER BY s.starts_at, s.id`,
+    );
+    const sales: SaleSummary[] = rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      mode: r.mode,
+      currency: r.currency,
+      lotCount: Number(r.lots),
+    }));
+    c.header('Cache-Control', 'public, max-age=5');
+    return c.json({ sales });
+  });
+  app.get('/sales/:id', async (c) => {
+    const sale = await loadSale(db, c.req.param('id'));
+    if (sale === undefined || !['scheduled', 'open', 'closed'].includes(sale.status))
+      return c.json(errorBody('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`), 404);
+    const lots = (await loadLots(db, sale.id)).filter((l) => l.status !== 'cancelled');
+    c.header('Cache-Control', 'public, max-age=5');
+    return c.json({ sale: catalogueOf(sale, lots) });
+  });
+  return app;
+}
+
+function catalogueOf(sale: Sale, lots: Lot[]): SaleCatalogue {
+  const money = (v: number | undefined): string => (v === undefined ? '' : formatAmount(v, sale.currency));
+  return {
+    id: sale.id,
+    title: sale.title,
+    mode: sale.mode,
+    currency: sale.currency,
+    lots: lots.map((l): CatalogueLot => {
+      const lot: CatalogueLot = {
+        id: l.id,
+        lotNumber: String(l.lotNumber),
+        title: l.title,
+        description: l.description,
+        estimateLow: money(l.estimateLow),
+        estimateHigh: money(l.estimateHigh),
+      };
+      if (l.imageUrl !== undefined) lot.imageUrl = l.imageUrl;
+      return lot;
+    }),
+  };
+}
