@@ -362,7 +362,9 @@ describe('lifecycle', () => {
     await until('erin notified', () =>
       erin.events.filter((e) => e.event === 'lot.lost').length === 2 ? true : undefined,
     );
-    expect(erin.events.map((e) => e.event)).toContain('lot.extended');
+    expect(erin.events.map((e) => e.event)).toEqual(
+      expect.arrayContaining(['lot.closing_soon', 'lot.extended']),
+    );
     const lost = erin.events
       .filter((e) => e.event === 'lot.lost')
       .map((e) => JSON.parse(e.data) as { lotId: string; outcome: string });
