@@ -158,3 +158,19 @@ describe('an injected catalogue', () => {
     }
   });
 });
+
+describe('demo default', () => {
+  it('is on in the embedded default and off when distributed unless asked for', () => {
+    expect(gatewayConfigFromEnv({}).demo).toBe(true);
+    expect(gatewayConfigFromEnv({ GAVEL_DEMO: 'false' }).demo).toBe(false);
+    const distributed = {
+      GAVEL_MODE: 'distributed',
+      REDIS_URL: 'redis://r:6379',
+      HUB_URL: 'http://hub/.well-known/mercure',
+      GATEWAY_JWT_KEY: 'k'.repeat(32),
+      MERCURE_PUBLISHER_JWT_KEY: 'p'.repeat(32),
+    };
+    expect(gatewayConfigFromEnv(distributed).demo).toBe(false);
+    expect(gatewayConfigFromEnv({ ...distributed, GAVEL_DEMO: 'true' }).demo).toBe(true);
+  });
+});

@@ -60,7 +60,8 @@ const schema = z.object({
   RATE_LIMIT_PER_SECOND: envInt(5, 1),
   RATE_LIMIT_BURST: envInt(10, 1),
   HUB_TOKEN_TTL: envInt(3600, 10),
-  GAVEL_DEMO: envBool(true),
+  // Default: on in the embedded default, off when distributed (the demo sign-in needs no password).
+  GAVEL_DEMO: envBool(true).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -87,7 +88,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     ratePerSecond: e.RATE_LIMIT_PER_SECOND,
     rateBurst: Math.max(e.RATE_LIMIT_BURST, e.RATE_LIMIT_PER_SECOND),
     hubTokenTtlSeconds: e.HUB_TOKEN_TTL,
-    demo: e.GAVEL_DEMO,
+    demo: e.GAVEL_DEMO ?? e.GAVEL_MODE === 'embedded',
     logLevel: e.LOG_LEVEL,
   };
   if (config.mode === 'distributed') {
