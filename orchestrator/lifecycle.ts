@@ -48,6 +48,9 @@ export interface TickReport {
   salesClosed: string[];
 }
 
+/** Lots far from their end are looked at once every this many ticks (2 s at the default 250 ms). */
+const QUIET_EVERY = 8;
+
 const LIVE_TERMINAL = new Set(['sold', 'unsold', 'passed', 'withdrawn', 'cancelled']);
 
 export class Lifecycle {
@@ -63,6 +66,7 @@ export class Lifecycle {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private ticks = 0;
 
   constructor(o: LifecycleOptions) {
     this.db = o.db;
@@ -104,6 +108,7 @@ export class Lifecycle {
   async tick(): Promise<TickReport> {
     const report: TickReport = { opened: [], closed: [], finalised: [], salesClosed: [] };
     const now = this.now();
+    this.ticks++;
     report.opened = await this.openDueSales(now);
     const lots = await this.db.query<{ id: string }>(
       `SELECT l.id FROM lots l JOIN sales s ON s.id = l.sale_id
@@ -172,6 +177,7 @@ export class Lifecycle {
     if (lot === undefined || lot.finalisedAt !== undefined) return undefined;
     const sale = await loadSale(this.db, lot.saleId);
     if (sale === undefined) return undefined;
+    if (this.farFromItsEnd(lot, sale, now) && this.ticks % QUIET_EVERY !== 0) return undefined;
     const snap = await this.engine.snapshot(lotId);
     if (snap === undefined) {
       // The engine lost the lot (Redis restarted empty): rebuild it from the ledger before anything else.
@@ -198,6 +204,17 @@ export class Lifecycle {
       return undefined;
     }
     return (await this.finalise(lot, sale, snap)) ? 'finalised' : undefined;
+  }
+
+  /**
+   * An open timed lot whose (last known) end is further away than its soft-close window and the
+   * closing-soon lead cannot have been extended since we looked (only a bid inside the window moves
+   * the end), so it is looked at only every QUIET_EVERY ticks — enough to notice a lost engine state.
+   */
+  private farFromItsEnd(lot: Lot, sale: Sale, now: number): boolean {
+    if (sale.mode !== 'timed' || lot.status !== 'open') return false;
+    const end = lot.endsAt ?? setupEnd(sale);
+    return now < end - Math.max(lot.softCloseMs, sale.closingSoonMs) - 2 * this.tickMs - 1_000;
   }
 
   private async stepOpenTimedLot(
