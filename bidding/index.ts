@@ -32,3 +32,4 @@ export {
   type LedgerStandingRow,
 } from './restore.ts';
 export { replayStanding, isReplayableBid, type ReplayBid, type ReplayedStanding } from './replay.ts';
+export { auctionKeys, auctionRegistryKey, type AuctionKeys } from './keys.ts';

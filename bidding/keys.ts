@@ -18,3 +18,11 @@ export function auctionKeys(prefix: string, auctionId: string): AuctionKeys {
     decisions: `${base}:decisions`,
   };
 }
+
+/**
+ * The set of every auction configured on this prefix: how the ledger finds the decision streams
+ * without walking the keyspace. Written outside the auction's slot, before the auction's first key.
+ */
+export function auctionRegistryKey(prefix: string): string {
+  return `${prefix}:auctions`;
+}

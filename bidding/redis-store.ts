@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { RedisScript } from '../common/redis-script.ts';
 import { floorActionFrom, floorArgs } from './floor.ts';
 import { encodeBands } from './increments.ts';
-import { auctionKeys, type AuctionKeys } from './keys.ts';
+import { auctionKeys, auctionRegistryKey, type AuctionKeys } from './keys.ts';
 import type { LiveState } from './decide.ts';
 import {
   bidFingerprint,
@@ -71,6 +71,8 @@ export class RedisBiddingStore implements BiddingStore {
 
   async configure(setup: AuctionSetup): Promise<void> {
     const k = this.keys(setup.id);
+    // Registered first, so no auction can have decisions the ledger does not know to look for.
+    await this.redis.sadd(auctionRegistryKey(this.prefix), setup.id);
     await configure.run(this.redis, [k.state, k.eligibility, k.idempotency], setupFields(setup));
   }
 
@@ -86,6 +88,7 @@ export class RedisBiddingStore implements BiddingStore {
         existingSeq: undefined,
       };
     const k = this.keys(auctionId);
+    await this.redis.sadd(auctionRegistryKey(this.prefix), auctionId);
     const state = [...setupFields(r.setup), ...liveFields(restoredLiveState(r))];
     const eligibility = Object.entries(r.eligibility ?? {}).flatMap(([b, limit]) => [b, String(limit)]);
     const answers = new Map<string, string>();

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RedisBiddingStore, type MemoryBiddingStore } from '../bidding/index.ts';
+import { auctionRegistryKey, RedisBiddingStore, type MemoryBiddingStore } from '../bidding/index.ts';
 import type { RecordedEvent } from '../bidding/index.ts';
 
 /** Where the ledger writer reads decisions from, whatever the engine's store. */
@@ -24,13 +24,16 @@ export interface RedisDecisionSourceOptions {
   prefix?: string;
   /** SCAN batch hint. */
   scanCount?: number;
+  /** How often the keyspace is also walked for streams of auctions missing from the registry. Default 30 s. */
+  scanEveryMs?: number;
 }
 
 /**
- * Decision streams on Redis. Auctions are discovered by SCAN for `<prefix>:{auction:*}:decisions`:
- * the engine creates that key with the first decision and nothing else has to register it, so no
- * auction can be missed. SCAN walks the keyspace (on a Redis Cluster, each primary) every poll; when
- * the orchestrator configures lots itself it can keep a registry set instead — behind this interface.
+ * Decision streams on Redis. Auctions come from the engine's registry set (`<prefix>:auctions`,
+ * written by `configure`/`restore` before an auction's first key), so a poll costs one SMEMBERS;
+ * every `scanEveryMs` the keyspace is also walked for `<prefix>:{auction:*}:decisions` (on a Redis
+ * Cluster, each primary), so an auction missing from the registry (configured by an older version,
+ * registry lost) is still found.
  */
 export class RedisDecisionSource implements DecisionSource {
   private readonly redis: Redis;
@@ -38,15 +41,28 @@ export class RedisDecisionSource implements DecisionSource {
   private readonly scanCount: number;
   private readonly store: RedisBiddingStore;
   private readonly currencies = new Map<string, string>();
+  private readonly scanEveryMs: number;
+  private scannedAt = -Infinity;
+  private scanned: string[] = [];
 
   constructor(opts: RedisDecisionSourceOptions) {
     this.redis = opts.redis;
     this.prefix = opts.prefix ?? 'gavel';
     this.scanCount = opts.scanCount ?? 1000;
+    this.scanEveryMs = opts.scanEveryMs ?? 30_000;
     this.store = new RedisBiddingStore({ redis: opts.redis, prefix: this.prefix });
   }
 
   async auctions(): Promise<string[]> {
+    const registered = await this.redis.smembers(auctionRegistryKey(this.prefix));
+    if (Date.now() - this.scannedAt >= this.scanEveryMs) {
+      this.scanned = await this.scan();
+      this.scannedAt = Date.now();
+    }
+    return [...new Set([...registered, ...this.scanned])].sort();
+  }
+
+  private async scan(): Promise<string[]> {
     const head = `${this.prefix}:{auction:`;
     const tail = '}:decisions';
     const pattern = `${globEscape(head)}*${globEscape(tail)}`;

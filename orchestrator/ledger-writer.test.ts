@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBiddingStore, isBidRecord, type RecordedEvent } from '../bidding/index.ts';
+import { auctionRegistryKey, RedisBiddingStore, isBidRecord, type RecordedEvent } from '../bidding/index.ts';
 import { pgliteDatabase, type Database } from './db.ts';
 import { RedisDecisionSource } from './decision-source.ts';
 import { LedgerWriter } from './ledger-writer.ts';
@@ -132,6 +132,20 @@ describe('ledger writer on PostgreSQL', () => {
     const found = await source().auctions();
     expect(found).toContain(a);
     expect(found).not.toContain(b);
+  });
+
+  it('finds auctions in the engine’s registry at every poll, and unregistered streams at the next keyspace walk', async () => {
+    const lazy = new RedisDecisionSource({ redis: ns.connect(), prefix: ns.prefix, scanEveryMs: 3_600_000 });
+    await lazy.auctions(); // the first call walks the keyspace
+    const registered = await newAuction();
+    expect(await lazy.auctions()).toContain(registered);
+    // A stream whose auction is not in the registry (written by an older engine): only a walk finds it.
+    const unregistered = await newAuction();
+    await burst(unregistered, 2, 1);
+    await ns.redis.srem(auctionRegistryKey(ns.prefix), unregistered);
+    expect(await lazy.auctions()).not.toContain(unregistered);
+    const eager = new RedisDecisionSource({ redis: ns.connect(), prefix: ns.prefix, scanEveryMs: 0 });
+    expect(await eager.auctions()).toContain(unregistered);
   });
 
   it('records a burst of 2,000 concurrent bids exactly as the decision stream has them', async () => {
