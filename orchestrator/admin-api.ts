@@ -259,32 +259,23 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         throw new AppError(400, 'BAD_TIMES', 'endsAt must be after startsAt', {
           details: { field: 'endsAt' },
         });
-      const sets: string[] = [];
-      const params: unknown[] = [id];
-      const set = (col: string, val: unknown): void => {
-        params.push(val);
-        sets.push(`${col} = $${params.length}`);
-      };
-      if (patch.title !== undefined) set('title', patch.title);
-      if (v.startsAt !== undefined) set('starts_at', v.startsAt);
-      if (v.endsAt !== undefined) set('ends_at', v.endsAt);
-      if (patch.timezone !== undefined) set('timezone', patch.timezone);
-      if (v.kycFreeLimit !== undefined) set('kyc_free_limit_minor', v.kycFreeLimit);
-      if (v.cddThreshold !== undefined) set('cdd_threshold_minor', v.cddThreshold);
-      if (v.premiumBands !== undefined) set('premium_bands', JSON.stringify(v.premiumBands));
-      if (patch.taxRateBp !== undefined) set('tax_rate_bp', patch.taxRateBp);
-      if (patch.taxBase !== undefined) set('tax_base', patch.taxBase);
-      if (patch.floorPaddles !== undefined) {
-        set('floor_paddle_from', patch.floorPaddles.from);
-        set('floor_paddle_to', patch.floorPaddles.to);
-      }
-      if (patch.onlinePaddles !== undefined) {
-        set('online_paddle_from', patch.onlinePaddles.from);
-        set('online_paddle_to', patch.onlinePaddles.to);
-      }
-      if (patch.closingSoonSeconds !== undefined) set('closing_soon_ms', patch.closingSoonSeconds * 1000);
-      if (sets.length === 0) return;
-      await tx.query(`UPDATE sales SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params);
+      const changed = await updateRow(tx, 'sales', id, {
+        title: patch.title,
+        starts_at: v.startsAt,
+        ends_at: v.endsAt,
+        timezone: patch.timezone,
+        kyc_free_limit_minor: v.kycFreeLimit,
+        cdd_threshold_minor: v.cddThreshold,
+        premium_bands: v.premiumBands === undefined ? undefined : JSON.stringify(v.premiumBands),
+        tax_rate_bp: patch.taxRateBp,
+        tax_base: patch.taxBase,
+        floor_paddle_from: patch.floorPaddles?.from,
+        floor_paddle_to: patch.floorPaddles?.to,
+        online_paddle_from: patch.onlinePaddles?.from,
+        online_paddle_to: patch.onlinePaddles?.to,
+        closing_soon_ms: patch.closingSoonSeconds === undefined ? undefined : patch.closingSoonSeconds * 1000,
+      });
+      if (!changed) return;
       await audit(tx, { ...ctx, action: 'sale.update', entityType: 'sale', entityId: id, details: patch });
     });
     await sync.configureSale(id);
@@ -484,35 +475,32 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
           throw new AppError(409, 'END_NOT_LATER', 'while a sale is open a lot end can only move later');
       }
       if (patch.consignorId !== undefined) await checkConsignor(tx, patch.consignorId ?? undefined);
-      const sets: string[] = [];
-      const params: unknown[] = [id];
-      const set = (col: string, val: unknown): void => {
-        params.push(val);
-        sets.push(`${col} = $${params.length}`);
-      };
-      if (patch.lotNumber !== undefined) set('lot_number', patch.lotNumber);
-      if (patch.title !== undefined) set('title', patch.title);
-      if (patch.description !== undefined) set('description', patch.description);
-      if (v.opening !== undefined) set('opening_minor', v.opening);
-      if (v.reserve !== undefined) set('reserve_minor', v.reserve);
-      if (v.estimateLow !== undefined) set('estimate_low_minor', v.estimateLow);
-      if (v.estimateHigh !== undefined) set('estimate_high_minor', v.estimateHigh);
-      if (v.increments !== undefined) set('increments', JSON.stringify(v.increments));
-      if (patch.consignorId !== undefined) set('consignor_id', patch.consignorId);
-      if (patch.imageUrl !== undefined) set('image_url', patch.imageUrl);
-      if (v.premiumBands !== undefined)
-        set('premium_bands', v.premiumBands === null ? null : JSON.stringify(v.premiumBands));
-      if (v.startsAt !== undefined) set('starts_at', v.startsAt);
-      if (v.endsAt !== undefined) set('ends_at', v.endsAt);
-      if (patch.graceMs !== undefined) set('grace_ms', patch.graceMs);
-      if (patch.softCloseSeconds !== undefined) set('soft_close_ms', patch.softCloseSeconds * 1000);
-      if (patch.softCloseCapSeconds !== undefined) set('soft_close_cap_ms', patch.softCloseCapSeconds * 1000);
-      if (sets.length > 0) {
-        await tx
-          .query(`UPDATE lots SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, params)
-          .catch(uniqueLotNumber);
+      const changed = await updateRow(tx, 'lots', id, {
+        lot_number: patch.lotNumber,
+        title: patch.title,
+        description: patch.description,
+        opening_minor: v.opening,
+        reserve_minor: v.reserve,
+        estimate_low_minor: v.estimateLow,
+        estimate_high_minor: v.estimateHigh,
+        increments: v.increments === undefined ? undefined : JSON.stringify(v.increments),
+        consignor_id: patch.consignorId,
+        image_url: patch.imageUrl,
+        premium_bands:
+          v.premiumBands === undefined
+            ? undefined
+            : v.premiumBands === null
+              ? null
+              : JSON.stringify(v.premiumBands),
+        starts_at: v.startsAt,
+        ends_at: v.endsAt,
+        grace_ms: patch.graceMs,
+        soft_close_ms: patch.softCloseSeconds === undefined ? undefined : patch.softCloseSeconds * 1000,
+        soft_close_cap_ms:
+          patch.softCloseCapSeconds === undefined ? undefined : patch.softCloseCapSeconds * 1000,
+      }).catch(uniqueLotNumber);
+      if (changed)
         await audit(tx, { ...ctx, action: 'lot.update', entityType: 'lot', entityId: id, details: patch });
-      }
       return sale.id;
     });
     await sync.configureSale(saleId);
@@ -1041,6 +1029,23 @@ function lotValues(
   if (body.startsAt !== undefined) out.startsAt = new Date(body.startsAt);
   if (body.endsAt !== undefined) out.endsAt = new Date(body.endsAt);
   return out;
+}
+
+/** `UPDATE <table> SET …` for the columns given (undefined ones left out); false when nothing was given. */
+async function updateRow(
+  q: Queryable,
+  table: 'sales' | 'lots',
+  id: string,
+  columns: Record<string, unknown>,
+): Promise<boolean> {
+  const entries = Object.entries(columns).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return false;
+  const sets = entries.map(([column], i) => `${column} = $${i + 2}`);
+  await q.query(`UPDATE ${table} SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
+    id,
+    ...entries.map(([, v]) => v),
+  ]);
+  return true;
 }
 
 /** A unique violation on (sale_id, lot_number) is the caller's mistake, not a server fault. */

@@ -237,6 +237,48 @@ describe('admin API', () => {
   });
 });
 
+describe('admin API: lots', () => {
+  it('edits a lot before the sale opens, and only its description and a later end while open', async () => {
+    const now = Date.now();
+    await ok('POST', '/sales', {
+      id: 'sale-e',
+      mode: 'timed',
+      currency: 'EUR',
+      title: 'E',
+      startsAt: iso(now + 600_000),
+      endsAt: iso(now + 3_600_000),
+    });
+    await ok('POST', '/sales/sale-e/lots', {
+      id: 'lot-e1',
+      lotNumber: 1,
+      title: 'Old',
+      opening: '10.00',
+      increments: INCREMENTS,
+    });
+    const edited = await ok('PATCH', '/lots/lot-e1', {
+      title: 'New',
+      reserve: '50.00',
+      premiumBands: [{ upTo: null, rateBp: 2000 }],
+      softCloseSeconds: 30,
+    });
+    expect(edited.lot).toMatchObject({ title: 'New', reserve: '50.00', softCloseSeconds: 30 });
+    expect((await api('PATCH', '/lots/lot-e1', { reserve: '50.001' })).body.error?.code).toBe('BAD_SCALE');
+    await ok('PATCH', '/sales/sale-e', { startsAt: iso(Date.now() - 1000) });
+    await ok('POST', '/sales/sale-e/publish');
+    await until(
+      'sale-e open',
+      async () =>
+        ((await ok('GET', '/sales/sale-e')).sale as { status: string }).status === 'open' || undefined,
+    );
+    const refused = await api('PATCH', '/lots/lot-e1', { reserve: '10.00' });
+    expect([refused.status, refused.body.error?.code]).toEqual([409, 'SALE_ACTIVE']);
+    await ok('PATCH', '/lots/lot-e1', { description: 'Provenance added', endsAt: iso(now + 7_200_000) });
+    expect((await engine.snapshot('lot-e1'))?.endsAt).toBe(now + 7_200_000);
+    const log = (await ok('GET', '/audit?entityType=lot&entityId=lot-e1')).entries as { action: string }[];
+    expect(log.map((e) => e.action)).toEqual(['lot.update', 'lot.update', 'lot.create']);
+  });
+});
+
 describe('lifecycle', () => {
   it('closes a timed lot only after its soft-close extended end, then finalises it once from the ledger', async () => {
     await bidders('bidder-erin', 'bidder-finn');

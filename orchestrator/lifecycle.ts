@@ -19,6 +19,7 @@ import type { Topics } from '../common/topics.ts';
 import type { Database, Queryable } from './db.ts';
 import type { EngineSync, EnginePort } from './engine-sync.ts';
 import { enqueue, loadLot, optText, text, loadLots, loadSale, type Lot, type Sale } from './records.ts';
+import { Poller } from './poller.ts';
 import { invoiceFor } from './rules.ts';
 
 export type LifecycleEngine = EnginePort & Pick<BiddingStore, 'floorAction'>;
@@ -63,9 +64,10 @@ export class Lifecycle {
   private readonly closeMarginMs: number;
   private readonly liveUndoWindowMs: number;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly poller = new Poller(
+    () => this.tick().then(() => this.tickMs),
+    (err) => this.logger.error({ err }, 'lifecycle tick failed; retrying at the next tick'),
+  );
   private ticks = 0;
 
   constructor(o: LifecycleOptions) {
@@ -81,27 +83,11 @@ export class Lifecycle {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const loop = (): void => {
-      if (this.stopped) return;
-      this.running = this.tick()
-        .then(
-          () => undefined,
-          (err: unknown) => this.logger.error({ err }, 'lifecycle tick failed; retrying at the next tick'),
-        )
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.timer = setTimeout(loop, this.tickMs);
-        });
-    };
-    loop();
+    this.poller.start(this.tickMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** One pass over every step; safe to run concurrently with other instances. */

@@ -10,6 +10,7 @@
 import type { HubPublisher } from '../common/hub-publisher.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Database } from './db.ts';
+import { Poller } from './poller.ts';
 
 export interface Notification {
   id: number;
@@ -69,9 +70,11 @@ export interface OutboxDispatcherOptions {
 
 export class OutboxDispatcher {
   private readonly o: Required<Omit<OutboxDispatcherOptions, 'db' | 'channels' | 'logger'>>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly poller = new Poller(
+    // A full batch means more may be waiting: go again at once.
+    () => this.runOnce().then((n) => (n >= this.o.batchSize ? 0 : this.o.pollMs)),
+    (err) => this.opts.logger.error({ err }, 'outbox pass failed; retrying'),
+  );
   /** Delivered since start (tests, metrics). */
   delivered = 0;
   failed = 0;
@@ -89,28 +92,11 @@ export class OutboxDispatcher {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const loop = (): void => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .catch((err: unknown) => {
-          this.opts.logger.error({ err }, 'outbox pass failed; retrying');
-          return 0;
-        })
-        .then((n) => {
-          this.running = undefined;
-          // A full batch means more may be waiting: go again at once.
-          if (!this.stopped) this.timer = setTimeout(loop, n >= this.o.batchSize ? 0 : this.o.pollMs);
-        });
-    };
-    loop();
+    this.poller.start(this.o.pollMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Leases due events, delivers them in order, marks each delivered or schedules its retry. Returns how many it leased. */
