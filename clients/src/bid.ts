@@ -35,8 +35,19 @@ interface BidListResponse {
 }
 
 interface BidAnswer {
-  bid: { seq: number; amount: string; leading: boolean; decidedAt: string; currency: string };
+  bid: {
+    seq: number;
+    amount: string;
+    max: string | null;
+    kind: 'bid' | 'max_raised' | 'absentee' | null;
+    leading: boolean;
+    decidedAt: string;
+    currency: string;
+  };
 }
+
+/** What the bidder typed as a maximum: a plain decimal amount (the gateway checks the scale). */
+const DECIMAL = /^\d+(\.\d+)?$/;
 
 type MyState = 'leading' | 'outbid' | 'won' | 'lost' | 'none';
 
@@ -47,6 +58,8 @@ class BidderClient {
   private readonly ownBids = new Map<string, OwnBid[]>();
   private readonly notices = new Map<string, BidderNotice>();
   private readonly extendedAt = new Map<string, number>();
+  /** A bid of ours a maximum answered at once (409 OUTBID): no notice comes for it, the answer is all we get. */
+  private readonly answeredByMax = new Map<string, string>();
   private currentId: string | undefined;
   private bidding = false;
   /** States applied since the last render: traced once the DOM shows them. */
@@ -66,6 +79,10 @@ class BidderClient {
     this.route();
     window.addEventListener('hashchange', () => this.route());
     byId('bid-button').addEventListener('click', () => void this.bid());
+    byId('max-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.bid(byId<HTMLInputElement>('max-input').value.trim());
+    });
     setInterval(() => this.renderCountdown(), 250);
     const { hub, token } = await hubAccess(this.session);
     // One EventSource: every sale's topic (all its lots) and this bidder's private topic.
@@ -235,6 +252,10 @@ class BidderClient {
     button.disabled = this.bidding || !this.biddable(view);
     button.dataset.amount = view.asking;
     setText(button, this.bidding ? 'Bidding…' : this.buttonText(view));
+    // A maximum may also be left on a live lot before it opens: an absentee bid.
+    const absentee = view.mode === 'live' && view.status === 'scheduled';
+    byId<HTMLButtonElement>('max-button').disabled = this.bidding || !(this.biddable(view) || absentee);
+    setText(byId('max-button'), absentee ? 'Leave absentee bid' : 'Set maximum');
   }
 
   /** The button says what a tap does, or why it cannot bid now. */
@@ -251,7 +272,12 @@ class BidderClient {
     const mine = this.ownBids.get(view.auctionId) ?? [];
     const notice = this.notices.get(view.auctionId);
     const leading = mask !== undefined && view.leader === mask;
-    const took = notice?.type === 'outbid' || notice?.type === 'overruled' || notice?.type === 'bid_rejected';
+    const refused = this.answeredByMax.get(view.auctionId);
+    const took =
+      notice?.type === 'outbid' ||
+      notice?.type === 'overruled' ||
+      notice?.type === 'bid_rejected' ||
+      refused !== undefined;
     if (view.status === 'sold' && leading)
       return { state: 'won', text: `You won this lot at ${money(view.price)}.` };
     if (view.status === 'sold' && (mine.length > 0 || took))
@@ -263,7 +289,7 @@ class BidderClient {
         ? notice.yourPreviousBid
         : notice?.type === 'overruled' || notice?.type === 'bid_rejected'
           ? notice.yourBid
-          : mine[mine.length - 1]?.amount;
+          : (refused ?? mine[mine.length - 1]?.amount);
     const was = previous === undefined ? '' : ` You bid ${money(previous)};`;
     const now = `the price is now ${money(view.price)} (${view.leader ?? 'another bidder'})`;
     return { state: 'outbid', text: `Outbid.${was} ${now}.` };
@@ -304,7 +330,8 @@ class BidderClient {
     setText(el, left <= 0 ? 'Bidding closed' : `Ends in ${duration(left)}${extended ? ' · extended' : ''}`);
   }
 
-  private async bid(): Promise<void> {
+  /** Bids the asking price; with `max`, leaves that confidential maximum too (proxy, or absentee before a live lot opens). */
+  private async bid(max?: string): Promise<void> {
     const id = this.currentId;
     const view = id === undefined ? undefined : this.book.get(id);
     if (id === undefined || view === undefined || this.bidding) return;
@@ -313,28 +340,51 @@ class BidderClient {
     delete message.dataset.code;
     setText(message, '');
     const amount = view.asking;
-    if (atLeast(amount, CONFIRM_FROM) && !(await confirmBid(withCurrency(amount, view.currency), id))) return;
+    if (max !== undefined && !DECIMAL.test(max)) {
+      message.dataset.code = 'BAD_AMOUNT';
+      setText(message, 'Type your maximum as an amount, like 25000.00.');
+      return;
+    }
+    const binding = max ?? amount;
+    const what =
+      max === undefined
+        ? `Bid ${withCurrency(amount, view.currency)}`
+        : `Leave a maximum of ${withCurrency(max, view.currency)}`;
+    if (atLeast(binding, CONFIRM_FROM) && !(await confirmBid(what, id))) return;
     this.bidding = true;
     this.renderBidButton(view);
     try {
       const answer = await postOnce<BidAnswer>(
         `/v1/auctions/${encodeURIComponent(id)}/bids`,
-        { amount },
+        max === undefined ? { amount } : { amount, max },
         this.session.token,
       );
       traceDecision(id, answer.bid.seq, answer.bid.decidedAt);
       message.dataset.code = 'ACCEPTED';
-      setText(message, `Your bid of ${withCurrency(answer.bid.amount, answer.bid.currency)} was accepted.`);
+      setText(message, acceptedText(answer.bid));
+      if (max !== undefined) byId<HTMLInputElement>('max-input').value = '';
       await this.loadOwnBids(id);
     } catch (err) {
       const { code, text } = refusalText(err);
       message.dataset.code = code;
       setText(message, text);
+      if (code === 'OUTBID') this.answeredByMax.set(id, max ?? amount);
     } finally {
       this.bidding = false;
       this.render();
     }
   }
+}
+
+function acceptedText(bid: BidAnswer['bid']): string {
+  const money = (a: string): string => withCurrency(a, bid.currency);
+  if (bid.kind === 'absentee' && bid.max !== null)
+    return `Your absentee bid up to ${money(bid.max)} is recorded; the auctioneer executes it when the lot opens.`;
+  if (bid.kind === 'max_raised' && bid.max !== null)
+    return `Your maximum is now ${money(bid.max)}; you still lead.`;
+  if (bid.max !== null)
+    return `Your bid of ${money(bid.amount)} was accepted; we bid for you up to ${money(bid.max)}.`;
+  return `Your bid of ${money(bid.amount)} was accepted.`;
 }
 
 function duration(ms: number): string {
@@ -346,9 +396,9 @@ function duration(ms: number): string {
 }
 
 /** Large bids are confirmed in a modal dialog (not window.confirm: it blocks the live updates). */
-function confirmBid(amount: string, lotId: string): Promise<boolean> {
+function confirmBid(what: string, lotId: string): Promise<boolean> {
   const dialog = byId<HTMLDialogElement>('confirm');
-  setText(byId('confirm-text'), `Bid ${amount} on this lot (${lotId})? This is a binding bid.`);
+  setText(byId('confirm-text'), `${what} on this lot (${lotId})? This is a binding bid.`);
   dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) => {

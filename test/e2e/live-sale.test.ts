@@ -242,6 +242,35 @@ describe('floor console and bidder clients in Chromium', () => {
     }
   }, 60_000);
 
+  it('a confidential maximum bids for its owner: the rival is outbid at once, and the maximum stays hers', async () => {
+    const alice = await openSignedIn(browser, g.url, '/bid#lot=timed-2', 'bidder-alice', PHONE);
+    const bob = await openSignedIn(browser, g.url, '/bid#lot=timed-2', 'bidder-bob', PHONE);
+    try {
+      await alice.page.waitForSelector('#max-button:not([disabled])');
+      await alice.page.fill('#max-input', '8000.005');
+      await alice.page.click('#max-button');
+      await alice.page.waitForSelector('#message[data-code="BAD_SCALE"], #message[data-code="BAD_AMOUNT"]');
+      await alice.page.fill('#max-input', '8000.00');
+      await alice.page.click('#max-button');
+      await alice.page.waitForSelector('#message[data-code="ACCEPTED"]');
+      expect(await alice.page.textContent('#message')).toContain('up to EUR 8,000.00');
+
+      // Bob bids the asking price; Alice's maximum answers in the same decision.
+      await bob.page.waitForSelector('#bid-button:not([disabled])');
+      await bob.page.click('#bid-button');
+      await bob.page.waitForSelector('#message[data-code="OUTBID"]');
+      const t = await truthOf(g.url, 'timed-2');
+      expect(t.price).toBe('EUR 5,500.00');
+      await Promise.all([shows(alice.page, t), shows(bob.page, t)]);
+      await alice.page.waitForSelector('#my-status[data-state="leading"]');
+      await bob.page.waitForSelector('#my-status[data-state="outbid"]');
+      expect(await bob.page.content()).not.toContain('8,000');
+      await screenshot(alice.page, 'bidder-maximum');
+    } finally {
+      await Promise.all([alice.context.close(), bob.context.close()]);
+    }
+  }, 60_000);
+
   it('a refused bid is explained on the bidder screen (over the approval limit)', async () => {
     const bob = await openSignedIn(browser, g.url, '/bid#lot=timed-3', 'bidder-bob', PHONE);
     const carol = await openSignedIn(browser, g.url, '/bid#lot=timed-3', 'bidder-carol', PHONE);
