@@ -303,6 +303,7 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         type: 'sale.cancelled',
         payload: { saleId: id },
         dedupeKey: `sale:${id}:cancelled`,
+        correlationId: ctx.correlationId,
       });
       return rows.map((r) => r.id);
     });
@@ -530,6 +531,7 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         type: 'lot.withdrawn',
         payload: { lotId: id, saleId: lot.saleId },
         dedupeKey: `lot:${id}:withdrawn`,
+        correlationId: ctx.correlationId,
       });
     });
     await setEngineStatus(deps.engine, id, 'withdrawn');

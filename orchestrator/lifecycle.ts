@@ -373,6 +373,7 @@ export class Lifecycle {
               total: invoice.total,
             },
             dedupeKey: `lot:${lot.id}:won`,
+            correlationId: standing.correlationId,
           });
       }
       for (const bidderId of await bidderIds(tx, lot.id)) {
@@ -382,6 +383,7 @@ export class Lifecycle {
           type: 'lot.lost',
           payload: { ...base, bidderId, outcome, hammer: outcome === 'sold' ? standing.price : null },
           dedupeKey: `lot:${lot.id}:lost:${bidderId}`,
+          correlationId: standing.correlationId,
         });
       }
       await enqueue(tx, {
@@ -389,6 +391,7 @@ export class Lifecycle {
         type: 'lot.result',
         payload: { ...base, outcome, hammer: outcome === 'sold' ? standing.price : null },
         dedupeKey: `lot:${lot.id}:result`,
+        correlationId: standing.correlationId,
       });
       return { outcome, winnerId };
     });
@@ -436,6 +439,8 @@ export interface LedgerStanding {
   status: string | undefined;
   seq: number;
   decidedAt: number;
+  /** The deciding entry's correlation id (the hammer's, or the last bid's): carried into the result's notifications. */
+  correlationId: string | undefined;
 }
 
 /**
@@ -449,26 +454,41 @@ export async function ledgerStanding(
   lotId: string,
   mode: 'timed' | 'live',
 ): Promise<LedgerStanding> {
-  const rows = await q.query<{ price: unknown; leader: unknown; status: unknown; seq: unknown; at: unknown }>(
+  const rows = await q.query<{
+    price: unknown;
+    leader: unknown;
+    status: unknown;
+    seq: unknown;
+    at: unknown;
+    cid: unknown;
+  }>(
     mode === 'timed'
-      ? `SELECT price_minor AS price, leader_id AS leader, NULL AS status, seq, decided_at AS at FROM bids
-          WHERE auction_id = $1 AND (outcome = 'accepted' OR price_changed)
+      ? `SELECT price_minor AS price, leader_id AS leader, NULL AS status, seq, decided_at AS at, correlation_id AS cid
+           FROM bids WHERE auction_id = $1 AND (outcome = 'accepted' OR price_changed)
          UNION ALL
-         SELECT price_minor, leader_id, NULL, seq, decided_at FROM standing_changes WHERE auction_id = $1
+         SELECT price_minor, leader_id, NULL, seq, decided_at, correlation_id FROM standing_changes WHERE auction_id = $1
          ORDER BY seq DESC LIMIT 1`
-      : `SELECT price_minor AS price, leader_id AS leader, status, seq, decided_at AS at FROM floor_actions
-          WHERE auction_id = $1 AND outcome = 'accepted' ORDER BY seq DESC LIMIT 1`,
+      : `SELECT price_minor AS price, leader_id AS leader, status, seq, decided_at AS at, correlation_id AS cid
+           FROM floor_actions WHERE auction_id = $1 AND outcome = 'accepted' ORDER BY seq DESC LIMIT 1`,
     [lotId],
   );
   const r = rows[0];
   if (r === undefined)
-    return { price: 0, leaderId: undefined, status: undefined, seq: 0, decidedAt: Date.now() };
+    return {
+      price: 0,
+      leaderId: undefined,
+      status: undefined,
+      seq: 0,
+      decidedAt: Date.now(),
+      correlationId: undefined,
+    };
   return {
     price: Number(r.price),
     leaderId: r.leader === null || r.leader === '' ? undefined : text(r.leader),
     status: optText(r.status),
     seq: Number(r.seq),
     decidedAt: new Date(r.at as string | Date).getTime(),
+    correlationId: optText(r.cid),
   };
 }
 

@@ -20,6 +20,8 @@ export interface Notification {
   payload: Record<string, unknown>;
   createdAt: number;
   attempts: number;
+  /** What caused it (the winning bid's correlation id, an admin request's), carried into every log line. */
+  correlationId: string | undefined;
 }
 
 /** Where notifications go: the hub now; SMS, WhatsApp and email plug in here. Must be idempotent on `n.id`. */
@@ -110,12 +112,13 @@ export class OutboxDispatcher {
       payload: unknown;
       created_at: unknown;
       attempts: unknown;
+      correlation_id: string | null;
     }>(
       `UPDATE outbox_events SET available_at = now() + make_interval(secs => $2::double precision / 1000)
         WHERE id IN (SELECT id FROM outbox_events
                       WHERE published_at IS NULL AND available_at <= now()
                       ORDER BY id LIMIT $1 ${lockClause})
-        RETURNING id, topic, type, payload, created_at, attempts`,
+        RETURNING id, topic, type, payload, created_at, attempts, correlation_id`,
       [this.o.batchSize, this.o.leaseMs],
     );
     rows.sort((a, b) => Number(a.id) - Number(b.id));
@@ -130,6 +133,7 @@ export class OutboxDispatcher {
         >,
         createdAt: new Date(r.created_at as string | Date).getTime(),
         attempts: Number(r.attempts),
+        correlationId: r.correlation_id ?? undefined,
       };
       try {
         for (const ch of channels) await ch.deliver(n);
@@ -138,7 +142,10 @@ export class OutboxDispatcher {
           [n.id],
         );
         this.delivered++;
-        logger.debug({ notificationId: n.id, type: n.type, topic: n.topic }, 'notification delivered');
+        logger.info(
+          { notificationId: n.id, type: n.type, topic: n.topic, correlationId: n.correlationId },
+          'notification delivered',
+        );
       } catch (err) {
         this.failed++;
         const delay = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** n.attempts);
@@ -148,7 +155,14 @@ export class OutboxDispatcher {
           [n.id, err instanceof Error ? err.message.slice(0, 500) : String(err), delay],
         );
         logger.warn(
-          { err, notificationId: n.id, type: n.type, attempts: n.attempts + 1, retryInMs: delay },
+          {
+            err,
+            notificationId: n.id,
+            type: n.type,
+            correlationId: n.correlationId,
+            attempts: n.attempts + 1,
+            retryInMs: delay,
+          },
           'notification not delivered; will retry',
         );
       }

@@ -268,11 +268,18 @@ export async function audit(
 /** Queues an outbox event in the caller's transaction; a repeated `dedupeKey` is a no-op. */
 export async function enqueue(
   q: Queryable,
-  event: { topic: string; type: string; payload: Record<string, unknown>; dedupeKey: string },
+  event: {
+    topic: string;
+    type: string;
+    payload: Record<string, unknown>;
+    dedupeKey: string;
+    /** What caused it (a bid's or an admin request's correlation id): logged when it is delivered. */
+    correlationId?: string | undefined;
+  },
 ): Promise<void> {
   await q.query(
-    `INSERT INTO outbox_events (topic, type, payload, dedupe_key) VALUES ($1, $2, $3, $4)
+    `INSERT INTO outbox_events (topic, type, payload, dedupe_key, correlation_id) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (dedupe_key) DO NOTHING`,
-    [event.topic, event.type, JSON.stringify(event.payload), event.dedupeKey],
+    [event.topic, event.type, JSON.stringify(event.payload), event.dedupeKey, event.correlationId ?? null],
   );
 }

@@ -350,12 +350,14 @@ export class Recovery {
         type: 'auction.restated',
         payload: view,
         dedupeKey: `lot:${lot.id}:restated:${result.seq}`,
+        correlationId: req.correlationId,
       });
       await enqueue(tx, {
         topic: topics.bidder(bidderId),
         type: 'bid.cancelled',
         payload: { lotId: lot.id, saleId: sale.id, bidderId, seq: req.seq, title: lot.title },
         dedupeKey: `lot:${lot.id}:cancelled:${req.seq}`,
+        correlationId: req.correlationId,
       });
       if (standing.leaderId !== undefined && standing.leaderId !== bidderId)
         await enqueue(tx, {
@@ -369,6 +371,7 @@ export class Recovery {
             title: lot.title,
           },
           dedupeKey: `lot:${lot.id}:leading-after-cancel:${result.seq}`,
+          correlationId: req.correlationId,
         });
     });
     return {

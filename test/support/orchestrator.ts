@@ -29,7 +29,12 @@ export interface TestBackOffice {
   /** An admin API call that must succeed; its JSON body. */
   ok(method: string, path: string, body?: unknown): Promise<AdminAnswer['body']>;
   /** A bid straight into the engine (the gateway is not under test here), with a fresh key unless given. */
-  bid(lotId: string, bidderId: string, amount: number, opts?: { max?: number; key?: string }): Promise<BidDecision>;
+  bid(
+    lotId: string,
+    bidderId: string,
+    amount: number,
+    opts?: { max?: number; key?: string },
+  ): Promise<BidDecision>;
   /** Waits until the ledger has every decision the engine made on the lot. */
   ledgerCaughtUp(lotId: string): Promise<void>;
   close(): Promise<void>;
@@ -80,7 +85,12 @@ export async function startTestBackOffice(
   const admin = await tokens.sign({ id: 'ops', role: 'admin', name: 'Ops' });
   let keys = 0;
 
-  const api = async (method: string, path: string, body?: unknown, token: string | null = admin): Promise<AdminAnswer> => {
+  const api = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    token: string | null = admin,
+  ): Promise<AdminAnswer> => {
     const res = await fetch(`${orch.url!}/admin/v1${path}`, {
       method,
       headers: {
@@ -105,13 +115,16 @@ export async function startTestBackOffice(
       return a.body;
     },
     bid(lotId, bidderId, amount, opts = {}) {
+      const key = opts.key ?? `${label}-${++keys}`;
       return engine.placeBid({
         auctionId: lotId,
         bidderId,
         amount,
         max: opts.max,
-        idempotencyKey: opts.key ?? `${label}-${++keys}`,
+        idempotencyKey: key,
         source: 'api',
+        // As the gateway would: the request id follows the bid into the ledger and its notifications.
+        correlationId: `req-${key}`,
       });
     },
     async ledgerCaughtUp(lotId) {
