@@ -576,11 +576,19 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
 
   app.get('/bidders/:id', async (c) => {
     const bidder = await mustBidder(db, c.req.param('id'));
-    const regs = await db.query(
-      'SELECT sale_id, paddle, status, channel FROM registrations WHERE bidder_id = $1',
+    const regs = await db.query<{ sale_id: string; paddle: string | null; status: string; channel: string }>(
+      'SELECT sale_id, paddle, status, channel FROM registrations WHERE bidder_id = $1 ORDER BY created_at',
       [bidder.id],
     );
-    return c.json({ bidder, registrations: regs });
+    return c.json({
+      bidder,
+      registrations: regs.map((r) => ({
+        saleId: r.sale_id,
+        paddle: r.paddle,
+        status: r.status,
+        channel: r.channel,
+      })),
+    });
   });
 
   app.patch('/bidders/:id', async (c) => {
