@@ -900,7 +900,18 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         ORDER BY id DESC LIMIT $3`,
       [q.entityType ?? null, q.entityId ?? null, q.limit],
     );
-    return c.json({ entries: rows.map((r) => ({ ...r, id: Number(r.id) })) });
+    return c.json({
+      entries: rows.map((r) => ({
+        id: Number(r.id),
+        at: r.at instanceof Date ? r.at.toISOString() : r.at,
+        actor: r.actor,
+        action: r.action,
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        details: r.details,
+        correlationId: r.correlation_id,
+      })),
+    });
   });
 
   return app;

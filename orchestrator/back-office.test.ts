@@ -194,10 +194,10 @@ describe('admin API', () => {
     const log = (await ok('GET', '/audit?entityType=bidder&entityId=bidder-alice')).entries as {
       action: string;
       actor: string;
-      correlation_id: string;
+      correlationId: string;
     }[];
     expect(log.map((e) => e.action)).toEqual(['bidder.unblock', 'bidder.block', 'bidder.create']);
-    expect(log.every((e) => e.actor === 'admin:ops' && e.correlation_id.length > 0)).toBe(true);
+    expect(log.every((e) => e.actor === 'admin:ops' && e.correlationId.length > 0)).toBe(true);
     const saleLog = (await ok('GET', '/audit?entityType=sale&entityId=sale-a')).entries as {
       action: string;
     }[];
