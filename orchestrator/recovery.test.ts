@@ -152,6 +152,11 @@ describe('bid cancellation', () => {
       action: string;
     }[];
     expect(audit.map((a) => a.action)).toEqual(['bid.cancel']);
+    const [restated] = await orch.db.query<{ topic: string }>(
+      `SELECT topic FROM outbox_events WHERE type = 'auction.restated' AND payload->>'lotId' = $1`,
+      [lot],
+    );
+    expect(restated?.topic).toBe('https://gavel.local/sales/sale-c');
     const events = await orch.db.query<{ type: string }>(
       `SELECT type FROM outbox_events WHERE payload->>'lotId' = $1 ORDER BY id`,
       [lot],

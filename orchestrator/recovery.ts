@@ -346,7 +346,8 @@ export class Recovery {
     };
     await db.transaction(async (tx) => {
       await enqueue(tx, {
-        topic: topics.auction(lot.id),
+        // The sale topic: every page of the sale listens there (and refetches its snapshot).
+        topic: topics.sale(sale.id),
         type: 'auction.restated',
         payload: view,
         dedupeKey: `lot:${lot.id}:restated:${result.seq}`,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openSignedIn } from './support/clients.ts';
 import { freePort } from './support/net.ts';
 import { until } from './support/orchestrator.ts';
 
@@ -132,4 +133,38 @@ describe('npm start (embedded default)', () => {
     const audit = (await adminGet('/audit?entityType=sale')).entries as { action: string }[];
     expect(audit.map((a) => a.action)).toContain('sale.seed');
   });
+
+  it('an admin cancels a bid and the bidder’s screen in Chromium goes back to the standing before it', async () => {
+    const browser = await launchChromium();
+    try {
+      const alice = await openSignedIn(browser, api, '/bid#lot=timed-2', 'bidder-alice', {
+        width: 390,
+        height: 844,
+      });
+      const first = await post('/v1/auctions/timed-2/bids', tokens['Alice Martin']!, { amount: '5000.00' });
+      expect(first.status).toBe(201);
+      const bob = await post('/v1/auctions/timed-2/bids', tokens['Bob Okafor']!, { amount: '6000.00' });
+      expect(bob.status).toBe(201);
+      await alice.page.waitForFunction(
+        () => document.getElementById('price')?.textContent === 'EUR 6,000.00',
+      );
+      const seq = (bob.body.bid as { seq: number }).seq;
+      // The ledger has the bid within a pass; then the admin cancels it.
+      const cancelled = await until('the cancellation', async () => {
+        const res = await fetch(`${admin}/lots/timed-2/bids/${seq}/cancel`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${tokens.Admin!}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ reason: 'bidder reported a typing error' }),
+        });
+        return res.status === 200 ? ((await res.json()) as { standing: { price: string } }) : undefined;
+      });
+      expect(cancelled.standing.price).toBe('5000.00');
+      await alice.page.waitForFunction(
+        () => document.getElementById('price')?.textContent === 'EUR 5,000.00',
+      );
+      await alice.page.waitForSelector('#my-status[data-state="leading"]');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

@@ -96,6 +96,7 @@ class BidderClient {
       token,
       onUpdate: (u) => this.onUpdate(u),
       onNotice: (n) => this.onNotice(n),
+      onRestated: () => void this.resync(),
       onState: (s) => this.onConnection(s),
       onOpen: () => void this.resync(),
     }).start();

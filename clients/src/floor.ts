@@ -99,6 +99,7 @@ class FloorConsole {
       token,
       onUpdate: (u) => this.onUpdate(u),
       onNotice: () => undefined,
+      onRestated: () => void this.resync(false),
       onState: (s) => this.onConnection(s),
       onOpen: (reconnected) => void this.resync(reconnected),
     });

@@ -1,4 +1,4 @@
-import { NOTICE_TYPES, PUBLIC_EVENT, type BidderNotice, type LiveUpdate } from './types.ts';
+import { NOTICE_TYPES, PUBLIC_EVENT, RESTATED_EVENT, type BidderNotice, type LiveUpdate } from './types.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -11,6 +11,8 @@ export interface LiveFeedOptions {
   token: () => string | undefined;
   onUpdate(update: LiveUpdate): void;
   onNotice(notice: BidderNotice): void;
+  /** A lot's standing changed outside the bidding (a cancelled bid): refetch snapshots. */
+  onRestated(): void;
   onState(state: ConnectionState): void;
   /**
    * Called on every open, the first included. EventSource hides the hub's `Last-Event-ID` answer,
@@ -84,6 +86,7 @@ export class LiveFeed {
     es.addEventListener(PUBLIC_EVENT, (e) =>
       this.receive(e, (data) => this.opts.onUpdate(data as LiveUpdate)),
     );
+    es.addEventListener(RESTATED_EVENT, (e) => this.receive(e, () => this.opts.onRestated()));
     for (const type of NOTICE_TYPES)
       es.addEventListener(type, (e) => this.receive(e, (data) => this.opts.onNotice(data as BidderNotice)));
   }

@@ -44,3 +44,10 @@ export const NOTICE_TYPES: readonly BidderNotice['type'][] = [
 
 /** The SSE event type of public updates on auction and sale topics. */
 export const PUBLIC_EVENT = 'auction';
+
+/**
+ * The back office's announcement (on the sale topic) that a lot's standing was changed outside the
+ * bidding — an admin cancelled a bid: the pages fetch their snapshots again (the new standing has a
+ * higher seq, so it replaces what is shown).
+ */
+export const RESTATED_EVENT = 'auction.restated';
