@@ -58,11 +58,21 @@ export type BidderNotice =
   /** Live lots: sold to another bidder (you were the underbidder), or unsold with you leading (reserve not met). */
   | (NoticeBase & { type: 'lost'; lotStatus: 'sold' | 'unsold'; hammerPrice: string | null });
 
-const NOTICE_CONCURRENCY = 8;
+/**
+ * Private notices in flight per auction. The HTTP publisher pipelines them on one connection (the
+ * notices started together leave in one write and the hub takes them in one read), so many in flight
+ * cost little more than a few: at 8, a hot auction with many bidders left notices queued for seconds.
+ */
+const NOTICE_CONCURRENCY = 32;
 
 interface Queued {
   seq: number;
-  update: HubUpdate;
+  /**
+   * Builds the update when it is published. Under load most queued states and notices are
+   * superseded before their turn, so their view (masked leader, amounts, dates) and JSON are
+   * never built; what is captured is immutable decision data, so building late gives the same bytes.
+   */
+  update: () => HubUpdate;
   /** Floor actions are each published, never replaced by a later state: every screen shows every call. */
   keep: boolean;
 }
@@ -218,6 +228,19 @@ export class BiddingEngine implements BiddingService {
     return m;
   }
 
+  private markPublished(auctionId: string, seq: number, eventId: string): void {
+    const task: Promise<void> = this.opts.store
+      .markPublished(auctionId, seq, eventId)
+      .catch((err: unknown) =>
+        this.opts.logger.error(
+          { err, auctionId, seq },
+          'could not record the resume point; snapshots resume from an older update until the next one',
+        ),
+      )
+      .finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
+  }
+
   private track(work: Promise<void>): void {
     const task: Promise<void> = work
       .catch((err: unknown) => this.opts.logger.error({ err }, 'could not prepare updates'))
@@ -227,10 +250,11 @@ export class BiddingEngine implements BiddingService {
 
   /**
    * Queues a decision's updates. Public states and private notices flow in two lanes per
-   * auction, each publishing one round at a time. While a round is in flight, a newer public
-   * state replaces a queued price tick (a bid's state is superseded by the next) and each bidder
-   * keeps only their newest notice — a burst costs a few rounds, not one per bid, nobody is shown
-   * an older state after a newer one, and a flood of notices never delays the public price.
+   * auction: public states one round at a time, notices a bounded number at a time. While a round
+   * is in flight, a newer public state replaces a queued price tick (a bid's state is superseded by
+   * the next), and a waiting notice is replaced by the same bidder's newer one — a burst costs a
+   * few rounds, not one per bid, nobody is shown an older state after a newer one, and a flood of
+   * notices never delays the public price.
    * Floor actions are never replaced: they come at the auctioneer's pace, and every screen must
    * show each call (fair warning, then the hammer), not just the last state.
    */
@@ -261,55 +285,91 @@ export class BiddingEngine implements BiddingService {
     for (const lane of ['public', 'notices'] as const) {
       const key = `${lane}\u0000${auctionId}`;
       if (this.pumps.has(key)) continue;
-      const pump = this.pump(auctionId, lane).finally(() => this.pumps.delete(key));
+      const pump: Promise<void> = (
+        lane === 'public' ? this.pumpPublic(auctionId, key) : this.pumpNotices(auctionId, key)
+      )
+        .catch((err: unknown) =>
+          this.opts.logger.error(
+            { err, auctionId, lane },
+            'publishing decisions failed; subscribers catch up from the next update or a snapshot',
+          ),
+        )
+        .finally(() => {
+          if (this.pumps.get(key) === pump) this.pumps.delete(key);
+        });
       this.pumps.set(key, pump);
     }
   }
 
-  private async pump(auctionId: string, lane: 'public' | 'notices'): Promise<void> {
+  /**
+   * The public lane: rounds of queued states, each published in order, one at a time (the hub keeps
+   * the order it receives them in). A pump leaves the map in the same step as it finds nothing to do,
+   * so an update queued a moment later always starts a new one.
+   */
+  private async pumpPublic(auctionId: string, key: string): Promise<void> {
     // Let the decisions of this tick join the first round.
     await Promise.resolve();
     for (;;) {
       const pending = this.pending.get(auctionId);
-      if (pending === undefined) return;
-      try {
-        if (lane === 'public') {
-          const round = pending.public;
-          if (round.length === 0) return;
-          pending.public = [];
-          this.sentSeq.set(auctionId, round.at(-1)!.seq);
-          // In order, one at a time: the hub keeps the order it receives them in.
-          let published: Queued | undefined;
-          for (const q of round) {
-            try {
-              await this.publishWithRetry(q.update);
-              published = q;
-            } catch (err) {
-              this.opts.logger.error(
-                { err, auctionId, lane, id: q.update.id },
-                'publishing an update failed; subscribers catch up from the next update or a snapshot',
-              );
-            }
-          }
-          if (published !== undefined)
-            await this.opts.store.markPublished(auctionId, published.seq, published.update.id!);
-        } else {
-          if (pending.notices.size === 0) return;
-          const round = [...pending.notices.values()];
-          pending.notices = new Map();
-          // A bounded number in flight, so notices never crowd the public lane's request at the hub.
-          for (let i = 0; i < round.length; i += NOTICE_CONCURRENCY) {
-            await Promise.all(
-              round.slice(i, i + NOTICE_CONCURRENCY).map((n) => this.publishWithRetry(n.update)),
-            );
-          }
-        }
-      } catch (err) {
-        this.opts.logger.error(
-          { err, auctionId, lane },
-          'publishing decisions failed; subscribers catch up from the next update or a snapshot',
-        );
+      const round = pending?.public ?? [];
+      if (pending === undefined || round.length === 0) {
+        this.pumps.delete(key);
+        return;
       }
+      pending.public = [];
+      this.sentSeq.set(auctionId, round.at(-1)!.seq);
+      let published: { seq: number; id: string } | undefined;
+      for (const q of round) {
+        const update = q.update();
+        try {
+          await this.publishWithRetry(update);
+          published = { seq: q.seq, id: update.id! };
+        } catch (err) {
+          this.opts.logger.error(
+            { err, auctionId, lane: 'public', id: update.id },
+            'publishing an update failed; subscribers catch up from the next update or a snapshot',
+          );
+        }
+      }
+      // Not awaited before the next round: the resume point only moves forward (the store keeps
+      // the highest seq) and these calls reach the store in order; drain() still waits for it.
+      if (published !== undefined) this.markPublished(auctionId, published.seq, published.id);
+    }
+  }
+
+  /**
+   * The notice lane: a bounded number of notices in flight, a freed slot taking the bidder who has
+   * waited longest (a newer notice replaces a waiting one in its place in the queue, so nobody is sent
+   * an older position after a newer one, and a bidder outbid again while waiting loses no turn). One
+   * notice per bidder in flight at a time keeps each bidder's notices in order at the hub.
+   */
+  private async pumpNotices(auctionId: string, key: string): Promise<void> {
+    await Promise.resolve();
+    const inFlight = new Map<string, Promise<void>>();
+    for (;;) {
+      const waiting = this.pending.get(auctionId)?.notices;
+      if (waiting !== undefined && inFlight.size < NOTICE_CONCURRENCY) {
+        for (const [bidder, n] of waiting) {
+          if (inFlight.size >= NOTICE_CONCURRENCY) break;
+          if (inFlight.has(bidder)) continue;
+          waiting.delete(bidder);
+          const update = n.update();
+          const sent: Promise<void> = this.publishWithRetry(update)
+            .catch((err: unknown) =>
+              this.opts.logger.error(
+                { err, auctionId, lane: 'notices', id: update.id },
+                'publishing a notice failed; the bidder catches up from the next notice or a snapshot',
+              ),
+            )
+            .finally(() => inFlight.delete(bidder));
+          inFlight.set(bidder, sent);
+        }
+      }
+      if (inFlight.size === 0) {
+        this.pumps.delete(key);
+        return;
+      }
+      await Promise.race(inFlight.values());
     }
   }
 
@@ -322,15 +382,17 @@ export class BiddingEngine implements BiddingService {
     keep: boolean,
   ): Queued {
     const { topics } = this.opts;
-    const data: PublicAuctionUpdate = { ...viewFromDecision(lot, meta), lastAction, ...extra };
     return {
       seq: lot.seq,
       keep,
-      update: {
-        id: `urn:gavel:auction:${lot.auctionId}:${lot.seq}`,
-        type: 'auction',
-        topics: [topics.auction(lot.auctionId), topics.sale(meta.saleId)],
-        data: JSON.stringify(data),
+      update: () => {
+        const data: PublicAuctionUpdate = { ...viewFromDecision(lot, meta), lastAction, ...extra };
+        return {
+          id: `urn:gavel:auction:${lot.auctionId}:${lot.seq}`,
+          type: 'auction',
+          topics: [topics.auction(lot.auctionId), topics.sale(meta.saleId)],
+          data: JSON.stringify(data),
+        };
       },
     };
   }
@@ -339,13 +401,13 @@ export class BiddingEngine implements BiddingService {
     out.notices.set(bidderId, {
       seq: n.seq,
       keep: false,
-      update: {
+      update: () => ({
         id: `urn:gavel:auction:${n.auctionId}:${n.seq}:${n.type}:${bidderId}`,
         type: n.type,
         private: true,
         topics: [this.opts.topics.bidder(bidderId)],
         data: JSON.stringify(n),
-      },
+      }),
     });
   }
 

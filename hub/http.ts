@@ -43,6 +43,10 @@ export function createHubHttp(deps: HubHttpDeps): {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    if (path === MERCURE_PATH && req.method === 'POST') {
+      void publishRaw(deps, req, res, q < 0 ? undefined : url.slice(q + 1));
+      return true;
+    }
     if (path === MERCURE_PATH && req.method === 'GET') {
       subscribe(deps, req, res).catch((err: unknown) => {
         deps.logger.error({ err }, 'subscribe failed');
@@ -190,6 +194,165 @@ function hasControlChar(value: string): boolean {
   }
   return false;
 }
+/** What publishing needs from a request, whichever server delivered it. */
+interface PublishRequest {
+  header(name: string): string | undefined;
+  query(): URLSearchParams;
+  /** The body as text; rejects with BodyTooLarge past `max` bytes. */
+  body(max: number): Promise<string>;
+}
+
+class BodyTooLarge extends Error {}
+
+/**
+ * A publish (Mercure POST): checks the request, appends the update, and returns its id; a refusal is
+ * thrown as a HubRefusal (counted and logged here). Shared by the raw Node path and the Hono route.
+ */
+async function publishUpdate(deps: HubHttpDeps, req: PublishRequest): Promise<string> {
+  const { config, hub } = deps;
+  const fail = (r: HubRefusal): never => {
+    throw refuse(deps, 'publish', r);
+  };
+  const tooLarge = (): never =>
+    fail(
+      new HubRefusal(
+        413,
+        'BODY_TOO_LARGE',
+        `the update is larger than the hub's limit of ${config.maxBodyBytes} bytes`,
+      ),
+    );
+  // A declared oversize is refused before anything else, as a body-limit middleware would.
+  if (Number(req.header('content-length') ?? '0') > config.maxBodyBytes) tooLarge();
+  const found = findToken(req.header('authorization'), req.query(), req.header('cookie'));
+  if (found === undefined)
+    fail(new HubRefusal(401, 'TOKEN_MISSING', 'publishing needs a publisher JWT (Authorization: Bearer)'));
+  const token = found!;
+  if (token.source === 'cookie') {
+    const origin = requestOrigin(req.header('origin'), req.header('referer'));
+    if (origin === undefined || !originAllowed(origin, config.publishOrigins)) {
+      fail(
+        new HubRefusal(
+          403,
+          'ORIGIN_NOT_ALLOWED',
+          `a cookie-authenticated publish must come from an allowed origin (got ${origin ?? 'none'})`,
+        ),
+      );
+    }
+  }
+  let claim: MercureClaim | undefined;
+  try {
+    claim = await verifyFound(deps.publisher, token);
+  } catch (err) {
+    if (err instanceof AuthError) fail(new HubRefusal(err.status, err.code, err.message));
+    throw err;
+  }
+
+  const type = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    fail(
+      new HubRefusal(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'publish with Content-Type: application/x-www-form-urlencoded',
+      ),
+    );
+  }
+  let text: string;
+  try {
+    text = await req.body(config.maxBodyBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) tooLarge();
+    throw err;
+  }
+  const form = new URLSearchParams(text!);
+  const update = parseUpdate(form, fail);
+
+  if (claim?.publish === undefined)
+    fail(new HubRefusal(403, 'CLAIM_MISSING', 'the JWT has no "mercure.publish" claim'));
+  const uncovered = firstUncoveredTopic(claim!.publish!, update.topics);
+  if (uncovered !== undefined)
+    fail(
+      new HubRefusal(
+        403,
+        'TOPIC_NOT_AUTHORIZED',
+        `the JWT's mercure.publish claim does not cover the topic "${uncovered}"`,
+      ),
+    );
+
+  const { duplicate } = await hub.publish(update);
+  deps.logger.debug({ id: update.id, topics: update.topics, duplicate }, 'published');
+  return update.id;
+}
+
+const NO_QUERY = new URLSearchParams();
+
+/**
+ * A publish on the raw Node request and response: the same checks and answers as the Hono route,
+ * without building a web Request, Headers and Response for every update (every bid's updates come
+ * through here, so this is the hub's hot path next to fan-out).
+ */
+async function publishRaw(
+  deps: HubHttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: string | undefined,
+): Promise<void> {
+  const header = (name: string): string | undefined => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  };
+  const cors = corsHeaders(req.headers.origin, deps.config.corsOrigins);
+  try {
+    const id = await publishUpdate(deps, {
+      header,
+      query: () => (query === undefined ? NO_QUERY : new URLSearchParams(query)),
+      body: (max) => readRequestText(req, max),
+    });
+    res.writeHead(200, {
+      ...cors,
+      'Content-Type': 'text/plain; charset=UTF-8',
+      'Content-Length': Buffer.byteLength(id),
+      'Cache-Control': 'no-store',
+    });
+    res.end(id);
+  } catch (err) {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const r = refusalFrom(err);
+    if (r !== undefined) {
+      res.writeHead(r.status, { ...refusalHeaders(r), ...cors }).end(refusalBody(r));
+      return;
+    }
+    deps.logger.error({ err }, 'hub request failed');
+    const e = new HubRefusal(503, 'HUB_UNAVAILABLE', 'the hub could not complete the request; retry shortly');
+    res.writeHead(e.status, refusalHeaders(e)).end(refusalBody(e));
+  }
+}
+
+/** The request body as UTF-8 text, at most `max` bytes (BodyTooLarge beyond, the rest discarded). */
+function readRequestText(req: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+    req.once('error', reject);
+  });
+}
+
 const RESERVED_TOPIC = /\/\.well-known\/mercure(\/|$|\?|#)/;
 const FALSEY = new Set(['false', 'off', '0', 'no']);
 
@@ -220,79 +383,19 @@ function createHubApp(deps: HubHttpDeps): Hono {
 
   app.post(MERCURE_PATH, async (c) => {
     const cors = corsHeaders(c.req.header('origin'), config.corsOrigins);
-    const fail = (r: HubRefusal): never => {
-      throw refuse(deps, 'publish', r);
-    };
-    const tooLarge = (): never =>
-      fail(
-        new HubRefusal(
-          413,
-          'BODY_TOO_LARGE',
-          `the update is larger than the hub's limit of ${config.maxBodyBytes} bytes`,
-        ),
-      );
-    // A declared oversize is refused before anything else, as a body-limit middleware would.
-    if (Number(c.req.header('content-length') ?? '0') > config.maxBodyBytes) tooLarge();
-    const url = new URL(c.req.url);
-    const found = findToken(c.req.header('authorization'), url.searchParams, c.req.header('cookie'));
-    if (found === undefined)
-      fail(new HubRefusal(401, 'TOKEN_MISSING', 'publishing needs a publisher JWT (Authorization: Bearer)'));
-    const token = found!;
-    if (token.source === 'cookie') {
-      const origin = requestOrigin(c.req.header('origin'), c.req.header('referer'));
-      if (origin === undefined || !originAllowed(origin, config.publishOrigins)) {
-        fail(
-          new HubRefusal(
-            403,
-            'ORIGIN_NOT_ALLOWED',
-            `a cookie-authenticated publish must come from an allowed origin (got ${origin ?? 'none'})`,
-          ),
-        );
-      }
-    }
-    let claim: MercureClaim | undefined;
-    try {
-      claim = await verifyFound(deps.publisher, token);
-    } catch (err) {
-      if (err instanceof AuthError) fail(new HubRefusal(err.status, err.code, err.message));
-      throw err;
-    }
-
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-      fail(
-        new HubRefusal(
-          415,
-          'UNSUPPORTED_MEDIA_TYPE',
-          'publish with Content-Type: application/x-www-form-urlencoded',
-        ),
-      );
-    }
-    let text: string;
-    try {
-      text = await readBodyText(c, config.maxBodyBytes);
-    } catch (err) {
-      if (err instanceof AppError && err.status === 413) tooLarge();
-      throw err;
-    }
-    const form = new URLSearchParams(text);
-    const update = parseUpdate(form, fail);
-
-    if (claim?.publish === undefined)
-      fail(new HubRefusal(403, 'CLAIM_MISSING', 'the JWT has no "mercure.publish" claim'));
-    const uncovered = firstUncoveredTopic(claim!.publish!, update.topics);
-    if (uncovered !== undefined)
-      fail(
-        new HubRefusal(
-          403,
-          'TOPIC_NOT_AUTHORIZED',
-          `the JWT's mercure.publish claim does not cover the topic "${uncovered}"`,
-        ),
-      );
-
-    const { duplicate } = await hub.publish(update);
-    deps.logger.debug({ id: update.id, topics: update.topics, duplicate }, 'published');
-    return c.text(update.id, 200, { ...cors, 'Cache-Control': 'no-store' });
+    const id = await publishUpdate(deps, {
+      header: (name) => c.req.header(name),
+      query: () => new URL(c.req.url).searchParams,
+      body: async (max) => {
+        try {
+          return await readBodyText(c, max);
+        } catch (err) {
+          if (err instanceof AppError && err.status === 413) throw new BodyTooLarge();
+          throw err;
+        }
+      },
+    });
+    return c.text(id, 200, { ...cors, 'Cache-Control': 'no-store' });
   });
 
   const subscriptionsRoute = async (c: Context): Promise<Response> => {

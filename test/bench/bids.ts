@@ -3,19 +3,36 @@
  *
  * Starts the deployed topology as child processes — a Mercure hub on the Redis transport and a
  * gateway in distributed mode (engine state in Redis, one Lua decision per bid, HTTP publish to
- * the hub) — seeds one hot timed auction with N eligible bidders, subscribes to the auction topic
- * from a worker thread, and drives bids through the gateway with autocannon. Each bid carries a
- * fresh Idempotency-Key and a rising amount from a rotating bidder.
+ * the hub) — seeds one hot timed auction with N eligible bidders, and drives bids through the
+ * gateway over HTTP with autocannon. Each bid carries a fresh Idempotency-Key and a rising amount
+ * from a rotating bidder (every accepted bid outbids the previous leader: one public state and one
+ * private outbid notice to publish per bid, the most publishing work). Two real SSE subscribers,
+ * each on its own worker thread so autocannon's work does not delay their receipt timestamps:
+ * one on the auction's public topic, one (with a subscriber JWT) on the private topics of the
+ * first 20 bidders.
  *
- * Prints ONE JSON line on stdout: decisions/s, gateway latency p50/p99, and bid→SSE delivery
- * p50/p99 as seen by the subscriber (send time of the bid to receipt of the update carrying its seq).
+ * A warm-up (--warmup, 2 s) drives the same load first and is not counted: JIT, keep-alive
+ * connections, and the gateway's verified-token cache (every bidder has bid once) are then in the
+ * state a hot auction runs in, not its first seconds.
  *
- * Flags: --seconds S (10)  --connections C (64)  --bidders B (2000)  --rate R (bids/s offered; default: as fast as answered)
- *        --scenario rising|contested
+ * Prints ONE JSON line on stdout: decisions/s; gateway latency p50/p99; bid→push and decision→push
+ * p50/p99 (send time of the bid, or its decision time from the 201, to the first public update the
+ * subscriber receives at or past its seq — states are coalesced under load); outbid notice latency
+ * for the sampled bidders (decision of the outbidding bid → the bidder's first notice at or past
+ * it); hub publishes per decision; and the CPU each process used while bids were driven (from
+ * /proc and Redis INFO), as cores and as µs per decision — the load generator's own share is
+ * `bench`, and `system` is everything else. On a shared 2-core machine bids/s moves with whatever
+ * else runs; CPU per decision is the steadier figure.
+ *
+ * Flags: --seconds S (10)  --warmup S (2)  --connections C (64)  --bidders B (2000)
+ *        --rate R (bids/s offered; default: as fast as answered)  --scenario rising|contested
  *        --topology split (default: gateway → bidding process → hub) | combined (engine inside the gateway)
+ * Env: BENCH_<HUB|GATEWAY|BIDDING>_NODE_ARGS adds Node flags to one child (e.g. --cpu-prof);
+ *      BENCH_HUB_TRANSPORT=memory runs the hub on its memory transport.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,6 +51,7 @@ const log = (m: string): void => void process.stderr.write(`[bench:bids] ${m}\n`
 const { values: flags } = parseArgs({
   options: {
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
+    warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '2' },
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '64' },
     bidders: { type: 'string', default: process.env.BENCH_BIDDERS ?? '2000' },
     topology: { type: 'string', default: process.env.BENCH_TOPOLOGY ?? 'split' },
@@ -42,10 +60,14 @@ const { values: flags } = parseArgs({
   },
 });
 const SECONDS = Number(flags.seconds);
+/** Seconds of the same load driven before the measured window, and not counted. */
+const WARMUP = Number(flags.warmup);
 /** Bids per second offered in total (0 = as fast as the gateway answers): latency below saturation. */
 const RATE = Number(flags.rate);
 const CONNECTIONS = Number(flags.connections);
 const BIDDERS = Number(flags.bidders);
+/** Bidders b0… whose private topics a subscriber follows, to time outbid notices. */
+const NOTICE_SAMPLE = 20;
 if (flags.topology !== 'split' && flags.topology !== 'combined')
   throw new Error(
     '--topology is split (gateway → bidding process → hub) or combined (engine inside the gateway)',
@@ -58,6 +80,7 @@ if (flags.scenario !== 'rising' && flags.scenario !== 'contested')
 const SCENARIO = flags.scenario;
 
 const children: ChildProcess[] = [];
+const childNames = new Map<ChildProcess, string>();
 function start(name: string, script: string, env: Record<string, string>): ChildProcess {
   // BENCH_<NAME>_NODE_ARGS adds Node flags to one child, e.g. BENCH_GATEWAY_NODE_ARGS=--cpu-prof.
   const extra = (process.env[`BENCH_${name.toUpperCase()}_NODE_ARGS`] ?? '')
@@ -70,7 +93,44 @@ function start(name: string, script: string, env: Record<string, string>): Child
   });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
   children.push(child);
+  childNames.set(child, name);
   return child;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks of 1/100 s.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Redis's own CPU seconds (INFO cpu): the server is shared, so this includes anything else using it. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/** The hub's count of accepted publishes (its Prometheus counter). */
+async function hubPublished(hubOrigin: string): Promise<number> {
+  const text = await (await fetch(`${hubOrigin}/metrics`)).text();
+  return Number(/^mercure_updates_published_total (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
+/** CPU seconds per process: each child, this process (load generator + subscriber thread) and Redis. */
+async function cpuSnapshot(redis: Redis): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const c of children) out[childNames.get(c)!] = cpuSecondsOf(c.pid);
+  const own = process.cpuUsage();
+  out.bench = (own.user + own.system) / 1e6;
+  out.redis = await redisCpuSeconds(redis);
+  return out;
 }
 
 async function waitHealthy(url: string): Promise<void> {
@@ -92,7 +152,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const { performance } = require('node:perf_hooks');
 const received = [];
-const req = http.get(workerData.url, { headers: { Accept: 'text/event-stream' } }, (res) => {
+const req = http.get(workerData.url, { headers: { Accept: 'text/event-stream', ...workerData.headers } }, (res) => {
   res.setEncoding('utf8');
   let buf = '';
   parentPort.postMessage({ type: 'open', status: res.statusCode });
@@ -103,9 +163,11 @@ const req = http.get(workerData.url, { headers: { Accept: 'text/event-stream' } 
     while ((i = buf.indexOf('\\n\\n')) >= 0) {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
+      let id = null;
       for (const line of block.split('\\n')) {
-        if (line.startsWith('data: ')) {
-          try { received.push([JSON.parse(line.slice(6)).seq, at]); } catch {}
+        if (line.startsWith('id: ')) id = line.slice(4);
+        else if (line.startsWith('data: ')) {
+          try { received.push([JSON.parse(line.slice(6)).seq, at, id]); } catch {}
         }
       }
     }
@@ -184,15 +246,34 @@ async function main(): Promise<void> {
     ),
   );
 
-  const worker = new Worker(WORKER, {
-    eval: true,
-    workerData: { url: `${hubUrl}?topic=${encodeURIComponent(`https://gavel.local/auctions/${auctionId}`)}` },
-  });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', (m: { type: string; status: number }) =>
-      m.status === 200 ? resolve() : reject(new Error(`subscriber got HTTP ${m.status}`)),
-    );
-  });
+  // Subscribers, each on its own thread so autocannon's work does not delay receipt timestamps: the
+  // auction's public topic, and the private topics of a sample of bidders (their outbid notices).
+  const subscribe = async (url: string, headers: Record<string, string>): Promise<Worker> => {
+    const w = new Worker(WORKER, { eval: true, workerData: { url, headers } });
+    await new Promise<void>((resolve, reject) => {
+      w.once('message', (m: { type: string; status: number }) =>
+        m.status === 200 ? resolve() : reject(new Error(`subscriber got HTTP ${m.status}`)),
+      );
+    });
+    return w;
+  };
+  const worker = await subscribe(
+    `${hubUrl}?topic=${encodeURIComponent(`https://gavel.local/auctions/${auctionId}`)}`,
+    {},
+  );
+  const sampled = Array.from(
+    { length: Math.min(NOTICE_SAMPLE, BIDDERS) },
+    (_, i) => `https://gavel.local/bidders/b${i}`,
+  );
+  const noticeWorker = await subscribe(
+    `${hubUrl}?${sampled.map((t) => `topic=${encodeURIComponent(t)}`).join('&')}`,
+    {
+      authorization: `Bearer ${await new SignJWT({ mercure: { subscribe: sampled } })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(publisherKey))}`,
+    },
+  );
 
   let n = 0;
   let amount = 100;
@@ -202,64 +283,90 @@ async function main(): Promise<void> {
   // The server's decision time (Redis TIME, ms): with --rate, autocannon builds a request before it
   // waits for its slot, so send times overstate bid→push; decision→push is exact to a millisecond.
   const seqDecidedAt = new Map<number, number>();
+  /** The bidder (index) of each accepted bid in the measured window. */
+  const seqBidder = new Map<number, number>();
   const outcomes: Record<string, number> = {};
-  log(`driving ${SECONDS} s with ${CONNECTIONS} connections and ${BIDDERS} bidders`);
-  const result = await autocannon({
-    url: gw,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    ...(RATE > 0 ? { overallRate: RATE } : {}),
-    requests: [
-      {
-        method: 'POST',
-        path: `/v1/auctions/${auctionId}/bids`,
-        setupRequest: (req, ctx: object) => {
-          const context = ctx as Record<string, unknown>;
-          const i = n++;
-          if (SCENARIO === 'rising') amount += 1 + (i % 3);
-          else amount = asking;
-          const k = `bench-${i}`;
-          context.key = k;
-          sentAt.set(k, now());
-          return {
-            ...req,
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${tokens[i % BIDDERS]!}`,
-              'idempotency-key': k,
-            },
-            body: JSON.stringify({ amount: (amount / 100).toFixed(2) }),
-          };
-        },
-        onResponse: (status, body, ctx: object) => {
-          const context = ctx as Record<string, unknown>;
-          try {
-            const parsed = JSON.parse(body) as {
-              bid?: { seq: number; outcome: string; asking: string; decidedAt: string };
-              error?: { code: string; details?: { bid?: { seq: number; asking: string } } };
+  const drive = (seconds: number, measured: boolean): Promise<autocannon.Result> =>
+    autocannon({
+      url: gw,
+      connections: CONNECTIONS,
+      duration: seconds,
+      ...(RATE > 0 ? { overallRate: RATE } : {}),
+      requests: [
+        {
+          method: 'POST',
+          path: `/v1/auctions/${auctionId}/bids`,
+          setupRequest: (req, ctx: object) => {
+            const context = ctx as Record<string, unknown>;
+            const i = n++;
+            if (SCENARIO === 'rising') amount += 1 + (i % 3);
+            else amount = asking;
+            const k = `bench-${i}`;
+            context.key = k;
+            context.bidder = i % BIDDERS;
+            if (measured) sentAt.set(k, now());
+            return {
+              ...req,
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${tokens[i % BIDDERS]!}`,
+                'idempotency-key': k,
+              },
+              body: JSON.stringify({ amount: (amount / 100).toFixed(2) }),
             };
-            const heard = parsed.bid?.asking ?? parsed.error?.details?.bid?.asking;
-            if (heard !== undefined) asking = Math.max(asking, Math.round(Number(heard) * 100));
-            const code = parsed.bid?.outcome ?? parsed.error?.code ?? String(status);
-            outcomes[code] = (outcomes[code] ?? 0) + 1;
-            const seq = parsed.bid?.seq;
-            if (status === 201 && seq !== undefined) {
-              seqSentAt.set(seq, sentAt.get(context.key as string) ?? NaN);
-              seqDecidedAt.set(seq, Date.parse(parsed.bid!.decidedAt));
+          },
+          onResponse: (status, body, ctx: object) => {
+            const context = ctx as Record<string, unknown>;
+            try {
+              const parsed = JSON.parse(body) as {
+                bid?: { seq: number; outcome: string; asking: string; decidedAt: string };
+                error?: { code: string; details?: { bid?: { seq: number; asking: string } } };
+              };
+              const heard = parsed.bid?.asking ?? parsed.error?.details?.bid?.asking;
+              if (heard !== undefined) asking = Math.max(asking, Math.round(Number(heard) * 100));
+              if (!measured) return;
+              const code = parsed.bid?.outcome ?? parsed.error?.code ?? String(status);
+              outcomes[code] = (outcomes[code] ?? 0) + 1;
+              const seq = parsed.bid?.seq;
+              if (status === 201 && seq !== undefined) {
+                seqSentAt.set(seq, sentAt.get(context.key as string) ?? NaN);
+                seqDecidedAt.set(seq, Date.parse(parsed.bid!.decidedAt));
+                seqBidder.set(seq, context.bidder as number);
+              }
+            } catch {
+              if (measured) outcomes[`HTTP ${status}`] = (outcomes[`HTTP ${status}`] ?? 0) + 1;
             }
-          } catch {
-            outcomes[`HTTP ${status}`] = (outcomes[`HTTP ${status}`] ?? 0) + 1;
-          }
+          },
         },
-      },
-    ],
-  });
+      ],
+    });
+  if (WARMUP > 0) {
+    // The same bids, not counted: JIT-compiled code, open keep-alive connections (gateway → engine →
+    // hub) and the gateway's verified-token cache (every bidder has sent a bid) — the steady state of
+    // a hot auction rather than its first seconds. --warmup 0 measures from a cold start.
+    log(`warming up for ${WARMUP} s`);
+    await drive(WARMUP, false);
+  }
+  log(`driving ${SECONDS} s with ${CONNECTIONS} connections and ${BIDDERS} bidders`);
+  const hubOrigin = `http://127.0.0.1:${hubPort}`;
+  const publishedBefore = await hubPublished(hubOrigin);
+  const cpuBefore = await cpuSnapshot(redis);
+  const result = await drive(SECONDS, true);
+  const cpuAfter = await cpuSnapshot(redis);
   await new Promise((r) => setTimeout(r, 1000));
-  const received = await new Promise<[number, number][]>((resolve) => {
-    worker.once('message', (m: { type: string; received: [number, number][] }) => resolve(m.received));
-    worker.postMessage('stop');
-  });
-  await worker.terminate();
+  const hubPublishes = (await hubPublished(hubOrigin)) - publishedBefore;
+  const collect = async (w: Worker): Promise<[number, number, string | null][]> => {
+    const got = await new Promise<[number, number, string | null][]>((resolve) => {
+      w.once('message', (m: { type: string; received: [number, number, string | null][] }) =>
+        resolve(m.received),
+      );
+      w.postMessage('stop');
+    });
+    await w.terminate();
+    return got;
+  };
+  const received = await collect(worker);
+  const noticesReceived = await collect(noticeWorker);
 
   // Updates are coalesced under load (a newer state supersedes an older tick), so a bid is
   // "pushed" when the subscriber first sees a state whose seq is at or past the bid's own.
@@ -284,17 +391,47 @@ async function main(): Promise<void> {
       if (decided !== undefined) fromDecision.push(at - decided);
     } else missing++;
   }
+  // Outbid notices for the sampled bidders: from the decision of the bid that took a sampled bidder's
+  // lead to the first notice that bidder receives at or past it (notices are coalesced per bidder: a
+  // newer one stands for an older one). The bidder is the last part of a notice's id.
+  const acceptedSeqs = [...seqBidder.keys()].sort((a, b) => a - b);
+  const noticesOf = new Map<number, [number, number][]>();
+  for (const [seq, at, id] of noticesReceived) {
+    const bidder = Number(/:b(\d+)$/.exec(id ?? '')?.[1] ?? NaN);
+    if (!Number.isInteger(bidder)) continue;
+    let list = noticesOf.get(bidder);
+    if (list === undefined) noticesOf.set(bidder, (list = []));
+    list.push([seq, at]);
+  }
+  const outbidNotice: number[] = [];
+  let noticesMissing = 0;
+  for (let i = 0; i + 1 < acceptedSeqs.length; i++) {
+    const bidder = seqBidder.get(acceptedSeqs[i]!)!;
+    const next = acceptedSeqs[i + 1]!;
+    if (bidder >= NOTICE_SAMPLE || seqBidder.get(next) === bidder) continue;
+    const decided = seqDecidedAt.get(next)!;
+    let at = Infinity;
+    for (const [seq, t] of noticesOf.get(bidder) ?? []) if (seq >= next) at = Math.min(at, t);
+    if (Number.isFinite(at)) outbidNotice.push(at - decided);
+    else noticesMissing++;
+  }
+  outbidNotice.sort((a, b) => a - b);
   push.sort((a, b) => a - b);
   fromDecision.sort((a, b) => a - b);
   const decisions = Object.entries(outcomes)
     .filter(([k]) => k !== 'RATE_LIMITED' && !k.startsWith('HTTP'))
     .reduce((s, [, v]) => s + v, 0);
   const accepted = outcomes.accepted ?? 0;
+  const cpuUsed = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k]! - cpuBefore[k]!]));
+  const systemCpu = Object.entries(cpuUsed)
+    .filter(([k]) => k !== 'bench')
+    .reduce((sum, [, v]) => sum + v, 0);
   const out = {
     bench: 'bids',
     topology: TOPOLOGY,
     scenario: SCENARIO,
     seconds: SECONDS,
+    warmup_seconds: WARMUP,
     connections: CONNECTIONS,
     offered_rate: RATE > 0 ? RATE : 'max',
     bidders: BIDDERS,
@@ -317,7 +454,27 @@ async function main(): Promise<void> {
       max: +(fromDecision[fromDecision.length - 1] ?? NaN).toFixed(1),
     },
     pushes_missing: missing,
+    // Outbid notices on the first NOTICE_SAMPLE bidders' private topics: decision of the outbidding bid → receipt.
+    outbid_notice_ms: {
+      samples: outbidNotice.length,
+      p50: +percentile(outbidNotice, 50).toFixed(1),
+      p99: +percentile(outbidNotice, 99).toFixed(1),
+      max: +(outbidNotice[outbidNotice.length - 1] ?? NaN).toFixed(1),
+      missing: noticesMissing,
+    },
     updates_received: received.length,
+    // Updates the hub accepted (public states and private notices) per bid decided.
+    hub_publishes_per_decision: +(hubPublishes / Math.max(1, decisions)).toFixed(2),
+    // Share of one core each process used while bids were driven (2.0 would be both cores of this machine).
+    cpu_cores: Object.fromEntries(Object.entries(cpuUsed).map(([k, v]) => [k, +(v / SECONDS).toFixed(2)])),
+    // CPU per decision: what the system costs per bid, much steadier than bids/s on a shared machine.
+    // system = gateway (+ bidding) + hub + Redis; bench = autocannon and the subscriber thread.
+    cpu_us_per_decision: Object.fromEntries(
+      Object.entries({ ...cpuUsed, system: systemCpu }).map(([k, v]) => [
+        k,
+        Math.round((v * 1e6) / Math.max(1, decisions)),
+      ]),
+    ),
     node: process.version,
   };
   console.log(JSON.stringify(out));
