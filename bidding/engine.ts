@@ -378,7 +378,7 @@ export class BiddingEngine implements BiddingService {
     lot: DecidedLot,
     meta: AuctionMeta,
     lastAction: LotChange,
-    extra: Pick<PublicAuctionUpdate, 'extended' | 'undone'>,
+    extra: Pick<PublicAuctionUpdate, 'extended' | 'undone' | 'decidedAt'>,
     keep: boolean,
   ): Queued {
     const { topics } = this.opts;
@@ -420,7 +420,7 @@ export class BiddingEngine implements BiddingService {
         decidedLotOfBid(d, meta.mode),
         meta,
         'bid',
-        { extended: d.extended, undone: null },
+        { extended: d.extended, undone: null, decidedAt: new Date(d.decidedAt).toISOString() },
         false,
       );
     }
@@ -467,7 +467,7 @@ export class BiddingEngine implements BiddingService {
         lot,
         meta,
         r.action as LotChange,
-        { extended: false, undone: r.undone ?? null },
+        { extended: false, undone: r.undone ?? null, decidedAt: new Date(r.decidedAt).toISOString() },
         true,
       ),
       notices: new Map(),

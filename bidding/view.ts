@@ -43,6 +43,8 @@ export interface PublicAuctionUpdate extends PublicAuctionView {
   extended: boolean;
   /** `undo`: the action it reverted. */
   undone: { action: FloorActionName; seq: number } | null;
+  /** When the engine decided it (its clock, ISO 8601): screens measure their delay from it. */
+  decidedAt: string;
 }
 
 /** A stable pseudonym per sale: the same bidder shows as the same mask on every lot of a sale. */

@@ -25,7 +25,7 @@ interface FloorResult {
   status: number;
   headers: Headers;
   body: {
-    action?: { name: string; seq: number; undone: { action: string; seq: number } | null };
+    action?: { name: string; seq: number; undone: { action: string; seq: number } | null; decidedAt: string };
     lot?: Lot;
     previous?: { action: { name: string }; lot: Lot };
     error?: { code: string; message: string; details?: { lot?: Lot } };
@@ -44,6 +44,7 @@ interface PublicUpdate {
   lastAction: string;
   undone: { action: string; seq: number } | null;
   seq: number;
+  decidedAt: string;
 }
 
 describe('floor console API (embedded, real HTTP and SSE)', () => {
@@ -253,6 +254,8 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
       reserveMet: true,
       leaderKind: 'bid',
     });
+    // Every public update says when the engine decided it (screens measure their delay from it).
+    expect(seen.at(-1)?.decidedAt).toBe(hammer.body.action?.decidedAt);
     const raw = room.events.map((e) => e.data).join('\n');
     expect(raw).not.toContain('1050.00');
     expect(raw).not.toMatch(/reserve"|max/i);

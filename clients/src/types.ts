@@ -25,7 +25,7 @@ export interface HubTokenResponse {
   privateTopic: string | null;
 }
 
-/** A public update may carry the decision time (newer engines); the pages use it for latency when present. */
+/** A public update as the pages read it; `decidedAt` (the engine's decision time) feeds the latency figure. */
 export type LiveUpdate = PublicAuctionUpdate & { decidedAt?: string };
 
 /** Every private notice type the engine sends on a bidder's topic (the SSE event type). */
