@@ -24,17 +24,8 @@ local fingerprint = action .. '/' .. amount_arg .. '/' .. text
 -- Bid keys are "<bidder>\0<key>": a floor key cannot collide with a (non-empty) bidder's.
 local idem_field = '\0floor\0' .. idem_key
 
-local prior = redis.call('HGET', KEYS[3], idem_field)
-if prior then
-  local stored = cjson.decode(prior)
-  if stored.fingerprint ~= fingerprint then
-    return { 'seq', '0', 'action', action, 'outcome', 'rejected', 'reason', 'IDEMPOTENCY_KEY_REUSED', 'replayed', '1' }
-  end
-  local reply = stored.reply
-  reply[#reply + 1] = 'replayed'
-  reply[#reply + 1] = '1'
-  return reply
-end
+local answered = stored_answer(KEYS[3], idem_field, fingerprint, { 'action', action })
+if answered then return answered end
 
 local st = read_state_hash(KEYS[1])
 if st == nil then

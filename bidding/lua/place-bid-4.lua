@@ -25,17 +25,8 @@ if max_arg ~= '' and tonumber(max_arg) > amount then max = tonumber(max_arg) end
 local fingerprint = ARGV[2] .. '/' .. max_arg
 local idem_field = bidder .. '\0' .. idem_key
 
-local prior = redis.call('HGET', KEYS[3], idem_field)
-if prior then
-  local stored = cjson.decode(prior)
-  if stored.fingerprint ~= fingerprint then
-    return { 'seq', '0', 'outcome', 'rejected', 'reason', 'IDEMPOTENCY_KEY_REUSED', 'replayed', '1' }
-  end
-  local reply = stored.reply
-  reply[#reply + 1] = 'replayed'
-  reply[#reply + 1] = '1'
-  return reply
-end
+local answered = stored_answer(KEYS[3], idem_field, fingerprint, {})
+if answered then return answered end
 
 local st = read_state_hash(KEYS[1])
 if st == nil then

@@ -23,17 +23,8 @@ local idem_key, fingerprint = ARGV[1], ARGV[2]
 -- Bid keys are "<bidder>\0<key>", floor keys "\0floor\0<key>": no collision.
 local idem_field = '\0restate\0' .. idem_key
 
-local prior = redis.call('HGET', KEYS[2], idem_field)
-if prior then
-  local stored = cjson.decode(prior)
-  if stored.fingerprint ~= fingerprint then
-    return { 'seq', '0', 'outcome', 'rejected', 'reason', 'IDEMPOTENCY_KEY_REUSED', 'replayed', '1' }
-  end
-  local reply = stored.reply
-  reply[#reply + 1] = 'replayed'
-  reply[#reply + 1] = '1'
-  return reply
-end
+local answered = stored_answer(KEYS[2], idem_field, fingerprint, {})
+if answered then return answered end
 
 local st = read_state_hash(KEYS[1])
 if st == nil then
