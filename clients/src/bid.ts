@@ -17,7 +17,7 @@ import type {
   SaleSummary,
   SnapshotResponse,
 } from './types.ts';
-import { leaderText, renderActivity, renderLotHeader } from './view.ts';
+import { renderActivity, renderLotCard } from './view.ts';
 
 const STORAGE_KEY = 'gavel.bid';
 /** Bids of this much or more (whole currency units) are confirmed first. */
@@ -222,19 +222,7 @@ class BidderClient {
     const view = this.book.get(id);
     if (entry === undefined || view === undefined) return;
     const mask = this.masks.get(entry.sale.id);
-    renderLotHeader(entry.lot, view.currency, {
-      image: byId<HTMLImageElement>('lot-image'),
-      number: byId('lot-number'),
-      title: byId('lot-title'),
-      estimate: byId('lot-estimate'),
-    });
-    const status = byId('lot-status');
-    status.dataset.status = view.status;
-    setText(status, view.status === 'on_hold' ? `On hold: ${view.message ?? ''}` : STATUS_LABEL[view.status]);
-    setText(byId('price'), view.leader === null ? '—' : withCurrency(view.price, view.currency));
-    const leader = byId('leader');
-    leader.dataset.kind = view.leaderKind ?? 'none';
-    setText(leader, leaderText(view, mask));
+    renderLotCard(entry.lot, view, mask);
     setText(byId('bid-count'), `${view.bidCount} bid${view.bidCount === 1 ? '' : 's'}`);
     this.renderBidButton(view);
     this.renderMyStatus(view, mask);

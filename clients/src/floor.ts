@@ -14,7 +14,7 @@ import type {
   SaleSummary,
   SnapshotResponse,
 } from './types.ts';
-import { leaderText, renderActivity, renderLotHeader } from './view.ts';
+import { renderActivity, renderLotCard } from './view.ts';
 
 const STORAGE_KEY = 'gavel.floor';
 const FINISHED: readonly PublicAuctionView['status'][] = [
@@ -210,19 +210,7 @@ class FloorConsole {
   private renderCurrent(): void {
     const { lot, view } = this.current();
     if (lot === undefined || view === undefined) return;
-    renderLotHeader(lot, view.currency, {
-      image: byId<HTMLImageElement>('lot-image'),
-      number: byId('lot-number'),
-      title: byId('lot-title'),
-      estimate: byId('lot-estimate'),
-    });
-    const status = byId('lot-status');
-    status.dataset.status = view.status;
-    setText(status, view.status === 'on_hold' ? `On hold: ${view.message ?? ''}` : STATUS_LABEL[view.status]);
-    setText(byId('price'), view.leader === null ? '—' : withCurrency(view.price, view.currency));
-    const leader = byId('leader');
-    leader.dataset.kind = view.leaderKind ?? 'none';
-    setText(leader, leaderText(view));
+    renderLotCard(lot, view);
     setText(byId('asking'), withCurrency(view.asking, view.currency));
     setText(byId('increment'), this.incrementText(view));
     setText(byId('bid-count'), String(view.bidCount));

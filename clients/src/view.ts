@@ -1,5 +1,5 @@
-import { h, setText } from './dom.ts';
-import { ACTION_LABEL, kindLabel, type ActivityEntry } from './lots.ts';
+import { byId, h, setText } from './dom.ts';
+import { ACTION_LABEL, kindLabel, STATUS_LABEL, type ActivityEntry } from './lots.ts';
 import { withCurrency } from './money.ts';
 import type { CatalogueLot, PublicAuctionView } from './types.ts';
 
@@ -51,4 +51,24 @@ export function renderActivity(
     );
   });
   list.replaceChildren(...items);
+}
+
+/**
+ * The lot on screen, as both pages show it (same element ids): catalogue header, status, standing
+ * bid and leader. `mine` is the viewer's own mask (bidders), shown as "You".
+ */
+export function renderLotCard(lot: CatalogueLot, view: PublicAuctionView, mine?: string): void {
+  renderLotHeader(lot, view.currency, {
+    image: byId<HTMLImageElement>('lot-image'),
+    number: byId('lot-number'),
+    title: byId('lot-title'),
+    estimate: byId('lot-estimate'),
+  });
+  const status = byId('lot-status');
+  status.dataset.status = view.status;
+  setText(status, view.status === 'on_hold' ? `On hold: ${view.message ?? ''}` : STATUS_LABEL[view.status]);
+  setText(byId('price'), view.leader === null ? '—' : withCurrency(view.price, view.currency));
+  const leader = byId('leader');
+  leader.dataset.kind = view.leaderKind ?? 'none';
+  setText(leader, leaderText(view, mine));
 }
