@@ -39,6 +39,14 @@ const api = (method: string, path: string, body?: unknown, token?: string | null
 const ok = (method: string, path: string, body?: unknown) => t.ok(method, path, body);
 const bid = (lotId: string, bidderId: string, amount: number) => t.bid(lotId, bidderId, amount);
 
+/** The sale's results once `lots` of its lots are finalised. */
+async function finalResults(saleId: string, lots: number): Promise<Record<string, unknown>[]> {
+  return until(`${lots} lot(s) of ${saleId} finalised`, async () => {
+    const r = (await ok('GET', `/sales/${saleId}/results`)).results as Record<string, unknown>[];
+    return r.length === lots ? r : undefined;
+  });
+}
+
 const INCREMENTS = [{ from: '0', step: '10.00' }];
 
 async function bidders(...ids: string[]): Promise<void> {
@@ -354,10 +362,7 @@ describe('lifecycle', () => {
     expect(closedAt).toBeGreaterThan(extendedEnd);
     expect((await bid('lot-s1', 'bidder-erin', 200_000)).reason).toBe('CLOSED');
 
-    const results = await until('both lots finalised', async () => {
-      const r = (await ok('GET', '/sales/sale-s/results')).results as Record<string, unknown>[];
-      return r.length === 2 ? r : undefined;
-    });
+    const results = await finalResults('sale-s', 2);
     expect(results).toEqual([
       // 1,200.00 hammer: 25 % of 1,000 + 20 % of 200 = 290.00 premium; tax 20 % of it = 58.00.
       {
@@ -512,10 +517,7 @@ describe('lifecycle: live lots, ties, restarts', () => {
     expect(((await ok('GET', '/lots/lot-l1')).lot as { finalised: boolean }).finalised).toBe(false);
     await floor({ auctionId: 'lot-l1', action: 'superseded', idempotencyKey: 'l-next' }); // the next lot opened
 
-    const results = await until('lot-l1 finalised', async () => {
-      const r = (await ok('GET', '/sales/sale-l/results')).results as Record<string, unknown>[];
-      return r.length === 1 ? r : undefined;
-    });
+    const results = await finalResults('sale-l', 1);
     expect(results).toEqual([
       {
         lotId: 'lot-l1',
@@ -586,10 +588,7 @@ describe('lifecycle: live lots, ties, restarts', () => {
     } finally {
       lifecycle.start();
     }
-    const results = await until('lot-t1 finalised', async () => {
-      const r = (await ok('GET', '/sales/sale-t/results')).results as { buyer: string; hammer: string }[];
-      return r.length === 1 ? r : undefined;
-    });
+    const results = await finalResults('sale-t', 1);
     expect(results[0]).toMatchObject({ buyer: first.bidderId, hammer: '200.00' });
   });
 });
