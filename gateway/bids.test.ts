@@ -241,6 +241,15 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     expect(page2.bids.map((b) => b.amount)).toEqual(['200.00', '250.00']);
     const bad = await fetch(`${g.url}/v1/auctions/${id}/bids?limit=0`);
     expect(bad.status).toBe(400);
+    // A bidder's own bids, chosen by who is signed in (not by the short public mask).
+    const mine = (await (
+      await fetch(`${g.url}/v1/auctions/${id}/bids?mine=true&limit=10`, {
+        headers: { Authorization: `Bearer ${bob}` },
+      })
+    ).json()) as { bids: { amount: string }[] };
+    expect(mine.bids.map((b) => b.amount)).toEqual(['150.00', '250.00']);
+    const anonymous = await fetch(`${g.url}/v1/auctions/${id}/bids?mine=true`);
+    expect(anonymous.status).toBe(401);
   });
 });
 

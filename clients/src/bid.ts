@@ -155,11 +155,13 @@ class BidderClient {
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
       const after = cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      // The gateway filters by the signed-in bidder: masks are short and could collide.
       const res = await api<BidListResponse>(
-        `/v1/auctions/${encodeURIComponent(auctionId)}/bids?limit=100${after}`,
+        `/v1/auctions/${encodeURIComponent(auctionId)}/bids?mine=true&limit=100${after}`,
+        { token: this.session.token },
       ).catch(() => undefined);
       if (res === undefined) return;
-      for (const b of res.bids) if (b.bidder === mask) mine.push({ seq: b.seq, amount: b.amount, at: b.at });
+      for (const b of res.bids) mine.push({ seq: b.seq, amount: b.amount, at: b.at });
       if (res.bids.length < 100) break;
       cursor = res.nextCursor;
     }

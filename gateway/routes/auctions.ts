@@ -171,11 +171,16 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
       .string()
       .regex(/^\d+-\d+$/, 'cursor must be a value returned as nextCursor')
       .default('0'),
+    /** Only the signed-in bidder's own bids (their client's "your bids"; masks alone could collide). */
+    mine: z.enum(['true', 'false']).default('false'),
   });
 
   app.get('/:id/bids', async (c) => {
     const auctionId = c.req.param('id');
     const q = listQuery.parse(c.req.query());
+    const me = q.mine === 'true' ? c.get('user') : undefined;
+    if (q.mine === 'true' && me === undefined)
+      throw new AppError(401, 'UNAUTHENTICATED', 'mine=true lists your own bids: sign in first');
     const { currency, saleId } = await currencyOf(auctionId);
     const bids: unknown[] = [];
     let cursor = q.cursor;
@@ -189,6 +194,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
         }
         cursor = rec.streamId;
         if (rec.decision.outcome !== 'accepted' || rec.decision.kind !== 'bid') continue;
+        if (me !== undefined && rec.decision.bidderId !== me.id) continue;
         bids.push({
           seq: rec.decision.seq,
           amount: formatAmount(rec.decision.amount, currency),
