@@ -50,7 +50,7 @@ export interface PublicAuctionUpdate extends PublicAuctionView {
 /** A stable pseudonym per sale: the same bidder shows as the same mask on every lot of a sale. */
 export function maskBidder(saleId: string, bidderId: string | undefined): string | null {
   if (bidderId === undefined) return null;
-  const h = createHash('sha256').update(`${saleId}\u0000${bidderId}`).digest('hex').slice(0, 4).toUpperCase();
+  const h = createHash('sha256').update(`${saleId}\u0000${bidderId}`).digest('hex').slice(0, 6).toUpperCase();
   return `Bidder ${h}`;
 }
 

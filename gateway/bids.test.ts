@@ -48,7 +48,7 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     const [ev] = await sse.waitFor(1);
     expect(ev?.event).toBe('auction');
     expect(JSON.parse(ev!.data)).toMatchObject({ auctionId: id, price: '150.00', bidCount: 1, seq: 1 });
-    expect((JSON.parse(ev!.data) as { leader: string }).leader).toMatch(/^Bidder [0-9A-F]{4}$/);
+    expect((JSON.parse(ev!.data) as { leader: string }).leader).toMatch(/^Bidder [0-9A-F]{6}$/);
     sse.close();
   });
 

@@ -204,7 +204,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     expect(room.events.map((e) => e.id)).toEqual([1, 2, 3, 4, 5].map((n) => `urn:gavel:auction:${id}:${n}`));
     expect(room.events.every((e) => e.event === 'auction')).toBe(true);
     expect(seen[1]).toMatchObject({ leaderKind: 'bid', asking: '1100.00' });
-    expect(seen[1]!.leader).toMatch(/^Bidder [0-9A-F]{4}$/);
+    expect(seen[1]!.leader).toMatch(/^Bidder [0-9A-F]{6}$/);
     expect(seen[2]).toMatchObject({ leader: 'Paddle 112', leaderKind: 'floor', asking: '1200.00' });
     expect(seen[4]).toMatchObject({ leader: 'Paddle 112', message: null });
 

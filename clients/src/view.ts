@@ -25,7 +25,7 @@ export function renderLotHeader(
   );
 }
 
-/** "Internet · Bidder 3F2A" / "Floor · Paddle 112" / "No bids yet". */
+/** "Internet · Bidder 3F2A9C" / "Floor · Paddle 112" / "No bids yet". */
 export function leaderText(view: PublicAuctionView, mine?: string): string {
   if (view.leader === null) return 'No bids yet';
   const who = view.leader === mine ? `You (${view.leader})` : view.leader;

@@ -50,7 +50,7 @@ export interface FloorLot {
   bidCount: number;
   leader: {
     kind: LeaderKind;
-    /** What the room and the phones see: `Paddle 112` or `Bidder 3F2A`. */
+    /** What the room and the phones see: `Paddle 112` or `Bidder 3F2A9C`. */
     display: string;
     paddle: string | null;
     /** Internet and absentee bidders (staff only). */
