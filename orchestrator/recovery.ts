@@ -274,6 +274,11 @@ export class Recovery {
     });
     if (again) {
       // Cancelled before: answer with the recorded restate instead of recomputing from a standing that moved on.
+      // The cursor is read first: whatever the ledger has not copied by then is in the stream after it.
+      const cursorAt = await db.query<{ last_stream_id: string }>(
+        'SELECT last_stream_id FROM ledger_cursors WHERE auction_id = $1',
+        [lot.id],
+      );
       const done = await db.query<{
         seq: unknown;
         price_minor: unknown;
@@ -284,7 +289,9 @@ export class Recovery {
           ORDER BY seq LIMIT 1`,
         [lot.id, `bid_cancelled:${req.seq}`],
       );
-      const d = done[0] ?? (await this.unledgeredRestate(lot.id, `cancel:${req.seq}`));
+      const d =
+        done[0] ??
+        (await this.unledgeredRestate(lot.id, `cancel:${req.seq}`, cursorAt[0]?.last_stream_id ?? '0'));
       if (d !== undefined)
         return {
           cancelled: { lotId: lot.id, seq: req.seq, bidderId },
@@ -325,12 +332,20 @@ export class Recovery {
       standing,
       correlationId: req.correlationId,
     });
-    if (result.outcome !== 'accepted')
+    if (result.outcome !== 'accepted') {
+      // The same key with another standing: this cancellation was applied and is on its way to the ledger.
+      if (result.reason === 'IDEMPOTENCY_KEY_REUSED')
+        throw new AppError(
+          409,
+          'CANCEL_IN_PROGRESS',
+          'this cancellation is being recorded; look again in a moment',
+        );
       throw new AppError(
         409,
         result.reason ?? 'RESTATE_REFUSED',
         `the engine refused the new standing (${result.reason})`,
       );
+    }
 
     const money = (v: number): string => formatAmount(v, lot.currency);
     const view = {
@@ -390,12 +405,8 @@ export class Recovery {
   private async unledgeredRestate(
     lotId: string,
     idempotencyKey: string,
+    after: string,
   ): Promise<{ seq: number; price_minor: number; leader_id: string | null; bid_count: number } | undefined> {
-    const cursor = await this.o.db.query<{ last_stream_id: string }>(
-      'SELECT last_stream_id FROM ledger_cursors WHERE auction_id = $1',
-      [lotId],
-    );
-    let after = cursor[0]?.last_stream_id ?? '0';
     for (;;) {
       const page = await this.o.engine.decisions(lotId, after, 1000);
       for (const e of page) {
