@@ -278,7 +278,7 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
       if (!changed) return;
       await audit(tx, { ...ctx, action: 'sale.update', entityType: 'sale', entityId: id, details: patch });
     });
-    await sync.configureSale(id);
+    await sync.configureSale(id, { update: true });
     await sync.syncEligibility(id);
     return c.json({ sale: saleView((await loadSale(db, id))!) });
   });
@@ -326,7 +326,7 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
       await tx.query(`UPDATE sales SET status = 'scheduled', updated_at = now() WHERE id = $1`, [id]);
       await audit(tx, { ...ctx, action: 'sale.publish', entityType: 'sale', entityId: id });
     });
-    await sync.configureSale(id);
+    await sync.configureSale(id, { update: true });
     await sync.syncEligibility(id);
     return c.json({ sale: saleView((await loadSale(db, id))!) });
   });
@@ -414,7 +414,7 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         details: { saleId, ...body },
       });
     });
-    await sync.configureSale(saleId);
+    await sync.configureSale(saleId, { update: true });
     await sync.syncEligibility(saleId);
     return c.json({ lot: lotView((await loadLot(db, body.id))!) }, 201);
   });
@@ -504,7 +504,7 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         await audit(tx, { ...ctx, action: 'lot.update', entityType: 'lot', entityId: id, details: patch });
       return sale.id;
     });
-    await sync.configureSale(saleId);
+    await sync.configureSale(saleId, { update: true });
     await sync.syncEligibility(saleId);
     return c.json({ lot: lotView((await loadLot(db, id))!) });
   });

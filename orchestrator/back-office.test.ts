@@ -542,6 +542,41 @@ describe('lifecycle: live lots, ties, restarts', () => {
     );
   });
 
+  it('the periodic reconcile leaves a lot on the block alone: status and the auctioneer’s asking price stay', async () => {
+    await ok('POST', '/sales', {
+      id: 'sale-r2',
+      mode: 'live',
+      currency: 'EUR',
+      title: 'R',
+      startsAt: iso(Date.now() - 1000),
+    });
+    await ok('POST', '/sales/sale-r2/lots', {
+      id: 'lot-r2',
+      lotNumber: 1,
+      title: 'R',
+      opening: '100.00',
+      increments: INCREMENTS,
+    });
+    await ok('POST', '/sales/sale-r2/publish');
+    await until(
+      'sale-r2 open',
+      async () =>
+        ((await ok('GET', '/sales/sale-r2')).sale as { status: string }).status === 'open' || undefined,
+    );
+    await engine.floorAction({ auctionId: 'lot-r2', action: 'open', idempotencyKey: 'r2-open' });
+    await engine.floorAction({
+      auctionId: 'lot-r2',
+      action: 'set_asking',
+      amount: 25_000,
+      idempotencyKey: 'r2-ask',
+    });
+    await orch.backOffice!.sync.reconcile();
+    expect(await engine.snapshot('lot-r2')).toMatchObject({ status: 'open', asking: 25_000 });
+    // An admin's edit of the sale does not reset it either.
+    await ok('PATCH', '/sales/sale-r2', { title: 'R (renamed)' });
+    expect(await engine.snapshot('lot-r2')).toMatchObject({ status: 'open', asking: 25_000 });
+  });
+
   it('of two equal bids the first decided wins, and a scheduler that was down at the end still closes the lot once', async () => {
     await bidders('bidder-ivy', 'bidder-jon');
     const end = Date.now() + 3_000; // room for the set-up on a busy machine

@@ -83,25 +83,35 @@ export class EngineSync {
    */
   restorer: ((lot: Lot, sale: Sale) => Promise<unknown>) | undefined;
 
-  /** Configures the sale's lots in the engine (keeping the engine's own status of lots it already has). */
-  async configureSale(saleId: string): Promise<void> {
+  /**
+   * Puts the sale's lots into the engine: lots it does not have are created (or restored from the
+   * ledger). With `update` (after an admin edit) the set-up of lots it has is rewritten too — except
+   * a live lot on the block, whose asking price and status belong to the auctioneer now.
+   */
+  async configureSale(saleId: string, opts: { update?: boolean } = {}): Promise<void> {
     const sale = await loadSale(this.db, saleId);
     if (sale === undefined || !ENGINE_SALE_STATUSES.has(sale.status)) return;
     for (const lot of await loadLots(this.db, saleId)) {
       if (lot.finalisedAt !== undefined) continue;
-      await this.ensureLot(lot, sale);
+      await this.ensureLot(lot, sale, opts.update === true);
     }
   }
 
-  /** Puts one lot's set-up into the engine: restored from the ledger when the engine lost it. */
-  async ensureLot(lot: Lot, sale: Sale): Promise<void> {
+  /**
+   * One lot into the engine: restored from the ledger when the engine lost it; left alone when the
+   * engine has it, unless `update` — the engine's status, asking price and end move with bids and
+   * floor actions, so rewriting a lot it has is only for an admin's edit, with the status it has.
+   */
+  async ensureLot(lot: Lot, sale: Sale, update = false): Promise<void> {
     const current = await this.engine.snapshot(lot.id);
-    if (current === undefined && this.restorer !== undefined) {
-      await this.restorer(lot, sale);
+    if (current === undefined) {
+      if (this.restorer !== undefined) await this.restorer(lot, sale);
+      else await this.engine.configure(setupOf(lot, sale, initialStatus(lot)));
       return;
     }
-    const status: AuctionStatus = current?.status ?? initialStatus(lot);
-    await this.engine.configure(setupOf(lot, sale, status));
+    if (!update) return;
+    if (sale.mode === 'live' && current.status !== 'scheduled') return;
+    await this.engine.configure(setupOf(lot, sale, current.status));
   }
 
   /** Writes the eligibility of the sale's bidders (or one of them) into the engine; returns it. */
