@@ -103,9 +103,10 @@ export class Recovery {
     const state = await this.restoreState(this.o.db, lot, sale);
     const result = await this.o.engine.restore(state);
     if (result.restored) {
-      this.o.logger.info(
+      // A lot with no ledger history is simply new to the engine (a fresh sale, the demo): not news.
+      this.o.logger[state.seq > 0 ? 'info' : 'debug'](
         { lotId: lot.id, seq: result.seq, answers: result.answers },
-        'recovery: lot restored',
+        state.seq > 0 ? 'recovery: lot restored from the ledger' : 'lot put into the engine',
       );
       return 'restored';
     }

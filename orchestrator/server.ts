@@ -262,7 +262,7 @@ export async function startOrchestrator(
       db,
       source,
       pollIntervalMs: config.ledgerPollMs,
-      logger: logger.child({ component: 'ledger-writer' }),
+      logger: logger.child({ module: 'ledger-writer' }),
     });
     writer.start();
     closers.push(async () => {
@@ -296,7 +296,7 @@ export async function startOrchestrator(
             sync: backOffice.sync,
             tokens,
             topics: makeTopics(config.topicBase),
-            logger: logger.child({ component: 'admin-api' }),
+            logger: logger.child({ module: 'admin-api' }),
             kyc: backOffice.kyc,
             cancel: backOffice.recovery,
           }),
@@ -409,13 +409,13 @@ async function startBackOffice(
   closers: (() => Promise<void> | void)[],
 ): Promise<NonNullable<RunningOrchestrator['backOffice']>> {
   const topics = makeTopics(config.topicBase);
-  const sync = new EngineSync(db, engine, logger.child({ component: 'engine-sync' }));
+  const sync = new EngineSync(db, engine, logger.child({ module: 'engine-sync' }));
   const recovery = new Recovery({
     db,
     engine,
     sync,
     topics,
-    logger: logger.child({ component: 'recovery' }),
+    logger: logger.child({ module: 'recovery' }),
   });
   sync.restorer = (lot, sale) => recovery.recoverLot(lot, sale);
   // The engine may have lost state or missed writes while we were away: rebuild from the ledger first.
@@ -432,7 +432,7 @@ async function startBackOffice(
     engine,
     sync,
     topics,
-    logger: logger.child({ component: 'lifecycle' }),
+    logger: logger.child({ module: 'lifecycle' }),
     tickMs: config.lifecycleTickMs ?? 250,
   });
   lifecycle.start();
@@ -458,7 +458,7 @@ async function startBackOffice(
     outbox = new OutboxDispatcher({
       db,
       channels: [new HubChannel(publisher, topics.bidder('')), ...(deps.channels ?? [])],
-      logger: logger.child({ component: 'outbox' }),
+      logger: logger.child({ module: 'outbox' }),
     });
     outbox.start();
     const started = outbox;
@@ -469,7 +469,7 @@ async function startBackOffice(
   // A KYC result changes what the bidder may bid from their next bid on.
   const kyc = kycServiceFromConfig(config.kyc ?? { enabled: false }, {
     db,
-    logger: logger.child({ component: 'kyc' }),
+    logger: logger.child({ module: 'kyc' }),
     onKycChange: (bidderId) => sync.syncBidder(bidderId),
   });
   return { sync, lifecycle, outbox, recovery, kyc };

@@ -102,7 +102,7 @@ export class KycService {
     this.#provider = opts.provider;
     this.#secret = opts.webhookSecret;
     this.#callbackUrl = opts.callbackUrl;
-    this.#logger = opts.logger.child({ component: 'kyc', provider: opts.provider.name });
+    this.#logger = opts.logger.child({ module: 'kyc', provider: opts.provider.name });
     this.#onKycChange = opts.onKycChange;
     this.#tolerance = opts.toleranceSeconds ?? KYC_SIGNATURE_TOLERANCE_SECONDS;
     this.#now = opts.now ?? Date.now;
@@ -408,7 +408,7 @@ export function kycServiceFromConfig(
       apiKey: config.apiKey,
       name: config.providerName,
       timeoutMs: config.timeoutMs,
-      logger: deps.logger.child({ component: 'kyc' }),
+      logger: deps.logger.child({ module: 'kyc' }),
     }),
     webhookSecret: config.webhookSecret,
     callbackUrl: config.callbackUrl,
