@@ -238,15 +238,24 @@ class BidderClient {
     return view.status === 'open' && (view.endsAt === null || Date.parse(view.endsAt) > Date.now());
   }
 
+  /** Whether the viewer holds the standing bid (by their per-sale mask). */
+  private leads(view: PublicAuctionView): boolean {
+    const entry = this.lots.get(view.auctionId);
+    const mask = entry === undefined ? undefined : this.masks.get(entry.sale.id);
+    return mask !== undefined && view.leader === mask;
+  }
+
   private renderBidButton(view: PublicAuctionView): void {
     const button = byId<HTMLButtonElement>('bid-button');
-    button.disabled = this.bidding || !this.biddable(view);
+    // A leader cannot outbid themself (the engine would answer ALREADY_LEADING): they may raise their maximum.
+    const leading = this.biddable(view) && this.leads(view);
+    button.disabled = this.bidding || !this.biddable(view) || leading;
     button.dataset.amount = view.asking;
-    setText(button, this.bidding ? 'Bidding…' : this.buttonText(view));
+    setText(button, this.bidding ? 'Bidding…' : leading ? 'You lead' : this.buttonText(view));
     // A maximum may also be left on a live lot before it opens: an absentee bid.
     const absentee = view.mode === 'live' && view.status === 'scheduled';
     byId<HTMLButtonElement>('max-button').disabled = this.bidding || !(this.biddable(view) || absentee);
-    setText(byId('max-button'), absentee ? 'Leave absentee bid' : 'Set maximum');
+    setText(byId('max-button'), absentee ? 'Leave absentee bid' : leading ? 'Raise maximum' : 'Set maximum');
   }
 
   /** The button says what a tap does, or why it cannot bid now. */

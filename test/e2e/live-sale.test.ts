@@ -264,6 +264,10 @@ describe('floor console and bidder clients in Chromium', () => {
       await Promise.all([shows(alice.page, t), shows(bob.page, t)]);
       await alice.page.waitForSelector('#my-status[data-state="leading"]');
       await bob.page.waitForSelector('#my-status[data-state="outbid"]');
+      // The leader is not offered a bid against herself, only a higher maximum.
+      expect(await alice.page.textContent('#bid-button')).toBe('You lead');
+      expect(await alice.page.isDisabled('#bid-button')).toBe(true);
+      expect(await alice.page.textContent('#max-button')).toBe('Raise maximum');
       expect(await bob.page.content()).not.toContain('8,000');
       await screenshot(alice.page, 'bidder-maximum');
     } finally {
