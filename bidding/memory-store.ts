@@ -12,7 +12,7 @@ import {
   restateFingerprint,
   restateRefused,
   restoredLiveState,
-  restoreProblem,
+  restoreRefusal,
   standingProblem,
 } from './restore.ts';
 import { seqOfRecord } from './types.ts';
@@ -161,15 +161,8 @@ export class MemoryBiddingStore implements BiddingStore {
 
   private restoreSync(r: RestoreState): RestoreResult {
     const auctionId = r.setup.id;
-    const problem = restoreProblem(r);
-    if (problem !== undefined)
-      return {
-        restored: false,
-        auctionId,
-        reason: 'INVALID_REQUEST',
-        message: problem,
-        existingSeq: undefined,
-      };
+    const refused = restoreRefusal(r);
+    if (refused !== undefined) return refused;
     const existing = this.auctions.get(auctionId);
     if (existing !== undefined && r.force !== true) {
       return {

@@ -9,7 +9,7 @@ import {
   restateFingerprint,
   restateRefused,
   restoredLiveState,
-  restoreProblem,
+  restoreRefusal,
   standingProblem,
 } from './restore.ts';
 import type {
@@ -78,15 +78,8 @@ export class RedisBiddingStore implements BiddingStore {
 
   async restore(r: RestoreState): Promise<RestoreResult> {
     const auctionId = r.setup.id;
-    const problem = restoreProblem(r);
-    if (problem !== undefined)
-      return {
-        restored: false,
-        auctionId,
-        reason: 'INVALID_REQUEST',
-        message: problem,
-        existingSeq: undefined,
-      };
+    const refused = restoreRefusal(r);
+    if (refused !== undefined) return refused;
     const k = this.keys(auctionId);
     await this.redis.sadd(auctionRegistryKey(this.prefix), auctionId);
     const state = [...setupFields(r.setup), ...liveFields(restoredLiveState(r))];

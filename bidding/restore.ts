@@ -13,6 +13,7 @@ import {
   type RestateRejectReason,
   type RestateRequest,
   type RestateResult,
+  type RestoreResult,
   type RestoreState,
 } from './types.ts';
 
@@ -22,6 +23,19 @@ import {
  */
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+/** The refusal of a restore state that cannot be installed (both stores answer it alike), or undefined. */
+export function restoreRefusal(r: RestoreState): RestoreResult | undefined {
+  const problem = restoreProblem(r);
+  if (problem === undefined) return undefined;
+  return {
+    restored: false,
+    auctionId: r.setup.id,
+    reason: 'INVALID_REQUEST',
+    message: problem,
+    existingSeq: undefined,
+  };
+}
 
 /** Why a restore state cannot be installed, or undefined when it can. */
 export function restoreProblem(r: RestoreState): string | undefined {

@@ -101,7 +101,7 @@ const schema = z.object({
   RECONCILE_MS: envInt(60_000, 1_000, 3_600_000),
 });
 
-/** `npm run orchestrator`: the ledger writer as its own process, reading the decision streams on Redis. */
+/** `npm run orchestrator`: the back office as its own process, on PostgreSQL and the engine's Redis. */
 export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
   const e = loadEnv(schema, env);
   return {
