@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { HttpHubPublisher } from '../common/hub-publisher.ts';
+import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
+import { RedisStreamPublisher } from '../hub/index.ts';
 import type { Logger } from '../common/logger.ts';
 import { importSigningKey, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import type { Topics } from '../common/topics.ts';
@@ -9,25 +10,43 @@ import { RedisBiddingStore } from './redis-store.ts';
 export interface RedisEngineOptions {
   redis: Redis;
   prefix: string;
+  /**
+   * Where decisions are published: a hub's `http://…/.well-known/mercure` (a Mercure publish with a
+   * publisher JWT), or the hubs' Redis transport `redis://host:port?prefix=…` (appended straight to
+   * their shared stream: no HTTP hop and no JWT; for an engine on the hubs' own Redis).
+   */
   hubPublishUrl: string;
-  publisherKey: string;
+  /** Needed for an http(s) hubPublishUrl. */
+  publisherKey: string | undefined;
   publisherAlg: JwtAlg;
   topics: Topics;
   topicBase: string;
   logger: Logger;
 }
 
-/** The engine of the distributed topology: decisions on Redis, updates published to the hub over HTTP. */
-export async function createRedisEngine(
-  opts: RedisEngineOptions,
-): Promise<{ engine: BiddingEngine; close: () => void }> {
+/** True for a hub transport URL (publish straight into the hubs' stream) rather than a hub's HTTP URL. */
+export function isHubStreamUrl(url: string): boolean {
+  return /^rediss?:/i.test(url);
+}
+
+async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { close(): void }> {
+  if (isHubStreamUrl(opts.hubPublishUrl)) return new RedisStreamPublisher({ url: opts.hubPublishUrl });
+  if (opts.publisherKey === undefined)
+    throw new Error('MERCURE_PUBLISHER_JWT_KEY is needed to publish to a hub over HTTP');
   const key = await importSigningKey(opts.publisherKey, opts.publisherAlg);
   // A service token limited to Gavel's own topics; no expiry, it never leaves the back end.
   const token = await mintMercureToken(
     { publish: [`${opts.topicBase.replace(/\/+$/, '')}/{+path}`] },
     { key, alg: opts.publisherAlg, subject: 'gavel-bidding' },
   );
-  const publisher = new HttpHubPublisher(opts.hubPublishUrl, () => token);
+  return new HttpHubPublisher(opts.hubPublishUrl, () => token);
+}
+
+/** The engine of the distributed topology: decisions on Redis, updates published to the hubs (HTTP or their stream). */
+export async function createRedisEngine(
+  opts: RedisEngineOptions,
+): Promise<{ engine: BiddingEngine; close: () => void }> {
+  const publisher = await publisherFor(opts);
   const engine = new BiddingEngine({
     store: new RedisBiddingStore({ redis: opts.redis, prefix: opts.prefix }),
     publisher,

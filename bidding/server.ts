@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { envInt, loadEnv } from '../common/config.ts';
+import { ConfigError, envInt, loadEnv } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import { topics } from '../common/topics.ts';
 import type { BiddingEngine } from './engine.ts';
-import { createRedisEngine } from './factory.ts';
+import { createRedisEngine, isHubStreamUrl } from './factory.ts';
 import { createBiddingApi } from './http-api.ts';
 
 export interface BiddingConfig {
@@ -17,7 +17,8 @@ export interface BiddingConfig {
   redisUrl: string;
   redisPrefix: string;
   hubPublishUrl: string;
-  publisherKey: string;
+  /** Needed when HUB_PUBLISH_URL is a hub's http URL. */
+  publisherKey: string | undefined;
   publisherAlg: JwtAlg;
   topicBase: string;
   serviceToken: string;
@@ -32,8 +33,13 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]+$/)
     .default('gavel'),
-  HUB_PUBLISH_URL: z.string({ error: 'HUB_PUBLISH_URL is required (where decisions are published)' }).url(),
-  MERCURE_PUBLISHER_JWT_KEY: z.string({ error: 'MERCURE_PUBLISHER_JWT_KEY is required' }).min(1),
+  HUB_PUBLISH_URL: z
+    .string({
+      error:
+        "HUB_PUBLISH_URL is required (where decisions are published: a hub's http URL, or the hubs' redis:// transport URL)",
+    })
+    .url(),
+  MERCURE_PUBLISHER_JWT_KEY: z.string().min(1).optional(),
   MERCURE_PUBLISHER_JWT_ALG: z.enum(JWT_ALGS as [JwtAlg, ...JwtAlg[]]).default('HS256'),
   GAVEL_TOPIC_BASE: z.string().url().default('https://gavel.local'),
   BIDDING_SERVICE_TOKEN: z
@@ -44,13 +50,17 @@ const schema = z.object({
 
 export function biddingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BiddingConfig {
   const e = loadEnv(schema, env);
+  if (!isHubStreamUrl(e.HUB_PUBLISH_URL) && e.MERCURE_PUBLISHER_JWT_KEY === undefined)
+    throw new ConfigError(
+      "MERCURE_PUBLISHER_JWT_KEY is required to publish to a hub over HTTP (or set HUB_PUBLISH_URL to the hubs' redis:// transport URL)",
+    );
   return {
     host: e.HOST,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     hubPublishUrl: e.HUB_PUBLISH_URL,
-    publisherKey: e.MERCURE_PUBLISHER_JWT_KEY.replace(/\\n/g, '\n'),
+    publisherKey: e.MERCURE_PUBLISHER_JWT_KEY?.replace(/\\n/g, '\n'),
     publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
     topicBase: e.GAVEL_TOPIC_BASE,
     serviceToken: e.BIDDING_SERVICE_TOKEN,

@@ -5,10 +5,14 @@ import { postBid, startTestGavel } from '../test/support/gavel.ts';
 import { startTestHub } from '../test/support/hub.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
-import type { RunningHub } from '../hub/index.ts';
+import { importSigningKey } from '../common/mercure.ts';
+import { mintMercureToken, type RunningHub } from '../hub/index.ts';
 import type { RunningGateway } from './index.ts';
 
-/** The deployed topology on one machine: two gateways sharing Redis, a hub on the Redis transport, HTTP publishing. */
+/**
+ * The deployed topology on one machine: two gateways sharing Redis and a hub on the Redis
+ * transport; one gateway's engine publishes over HTTP, the other's straight into the hub's stream.
+ */
 describe('distributed topology (real Redis, external hub)', () => {
   const ns = redisNamespace('gateway-distributed');
   const publisherKey = randomBytes(32).toString('hex');
@@ -18,11 +22,8 @@ describe('distributed topology (real Redis, external hub)', () => {
   let g2: RunningGateway;
 
   beforeAll(async () => {
-    hub = await startTestHub({
-      publisherKey,
-      subscriberKey: publisherKey,
-      transportUrl: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${ns.prefix}:{hub}`)}`,
-    });
+    const hubStream = `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${ns.prefix}:{hub}`)}`;
+    hub = await startTestHub({ publisherKey, subscriberKey: publisherKey, transportUrl: hubStream });
     const common = {
       mode: 'distributed' as const,
       redisUrl: 'redis://127.0.0.1:6379',
@@ -36,7 +37,7 @@ describe('distributed topology (real Redis, external hub)', () => {
       rateBurst: 10,
     };
     g1 = await startTestGavel(common);
-    g2 = await startTestGavel(common);
+    g2 = await startTestGavel({ ...common, hubPublishUrl: hubStream });
   });
   afterAll(async () => {
     await Promise.all([g1.close(), g2.close()]);
@@ -44,7 +45,7 @@ describe('distributed topology (real Redis, external hub)', () => {
     await ns.cleanup();
   });
 
-  it('decides on Redis and pushes through the external hub, whichever gateway takes the bid', async () => {
+  it('decides on Redis and pushes through the external hub, whichever gateway takes the bid and however it publishes', async () => {
     const id = `d-${randomUUID().slice(0, 8)}`;
     await g1.store!.configure(timedSetup(id, Date.now()));
     for (const b of ['alice', 'bob']) await g1.store!.setEligibility(id, b, 1_000_000);
@@ -53,7 +54,18 @@ describe('distributed topology (real Redis, external hub)', () => {
     const sse = await connectSse(
       `${hub.url}/.well-known/mercure?topic=${encodeURIComponent(`https://gavel.local/auctions/${id}`)}`,
     );
+    const aliceTopic = 'https://gavel.local/bidders/alice';
+    const aliceHubToken = await mintMercureToken(
+      { subscribe: [aliceTopic] },
+      { key: await importSigningKey(publisherKey, 'HS256'), alg: 'HS256', ttlSeconds: 60 },
+    );
+    const aliceSse = await connectSse(
+      `${hub.url}/.well-known/mercure?topic=${encodeURIComponent(aliceTopic)}`,
+      { headers: { Authorization: `Bearer ${aliceHubToken}` } },
+    );
     expect((await postBid(g1.url, id, alice, { amount: '100.00' }, randomUUID())).status).toBe(201);
+    // Publishing is asynchronous and the two gateways publish on separate paths: let g1's go out first.
+    await g1.engine.drain();
     const second = await postBid(g2.url, id, bob, { amount: '100.00' }, randomUUID());
     expect([second.status, second.body.error?.code]).toEqual([409, 'OUTBID']);
     expect((await postBid(g2.url, id, bob, { amount: '150.00' }, randomUUID())).status).toBe(201);
@@ -73,7 +85,17 @@ describe('distributed topology (real Redis, external hub)', () => {
     const b = (await (await fetch(`${g2.url}/v1/auctions/${id}`)).json()) as { auction: unknown };
     expect(a.auction).toEqual(b.auction);
     expect(a.hub.lastEventId).toBe(events[1]!.id);
+    // Alice heard she led (from g1, over HTTP), then that Bob outbid her (from g2, through the stream).
+    const notices = (await aliceSse.waitFor(2)).map((e) => [
+      e.event,
+      (JSON.parse(e.data) as { seq: number }).seq,
+    ]);
+    expect(notices).toEqual([
+      ['leading', 1],
+      ['outbid', 3],
+    ]);
     sse.close();
+    aliceSse.close();
   });
 
   it('holds the per-bidder rate limit across gateway instances', async () => {

@@ -172,7 +172,15 @@ describe('gateway → separate bidding service → hub', () => {
   it('refuses to start without its required settings, naming them', async () => {
     const { biddingConfigFromEnv } = await import('../bidding/index.ts');
     expect(() => biddingConfigFromEnv({})).toThrow(
-      /REDIS_URL[\s\S]*HUB_PUBLISH_URL[\s\S]*MERCURE_PUBLISHER_JWT_KEY[\s\S]*BIDDING_SERVICE_TOKEN/,
+      /REDIS_URL[\s\S]*HUB_PUBLISH_URL[\s\S]*BIDDING_SERVICE_TOKEN/,
     );
+    const base = { REDIS_URL: 'redis://127.0.0.1:6379', BIDDING_SERVICE_TOKEN: 'x'.repeat(24) };
+    // Over HTTP the engine signs its publishes; straight into the hubs' stream it needs no key.
+    expect(() =>
+      biddingConfigFromEnv({ ...base, HUB_PUBLISH_URL: 'http://hub/.well-known/mercure' }),
+    ).toThrow(/MERCURE_PUBLISHER_JWT_KEY/);
+    expect(
+      biddingConfigFromEnv({ ...base, HUB_PUBLISH_URL: 'redis://127.0.0.1:6379?prefix=gavel:{hub}' }),
+    ).toMatchObject({ hubPublishUrl: 'redis://127.0.0.1:6379?prefix=gavel:{hub}', publisherKey: undefined });
   });
 });

@@ -12,7 +12,8 @@ import type {
   UpdateListener,
 } from './transport.ts';
 
-const publishScript = RedisScript.fromFile(new URL('./lua/publish-3.lua', import.meta.url));
+/** Appends one update (see the script's header); shared with RedisStreamPublisher. */
+export const publishScript = RedisScript.fromFile(new URL('./lua/publish-4.lua', import.meta.url));
 const cursorScript = RedisScript.fromFile(new URL('./lua/cursor-2.lua', import.meta.url));
 
 /**
@@ -38,6 +39,29 @@ export interface RedisTransportOptions {
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** The default key prefix of the Redis transport (one hash tag: one Redis Cluster slot). */
+export const DEFAULT_STREAM_PREFIX = 'gavel:{hub}';
+
+/** The keys of one hub stream: the layout hubs and back-end publishers on it agree on. */
+export function streamKeys(prefix: string) {
+  return {
+    stream: `${prefix}:updates`,
+    seq: `${prefix}:seq`,
+    limits: `${prefix}:limits`,
+    instances: `${prefix}:instances`,
+    subs: (instance: string) => `${prefix}:subs:${instance}`,
+    id: (id: string) => `${prefix}:id:${id}`,
+  };
+}
+
+/** A transport URL (`redis://host:port?prefix=…`) as a Redis URL and the key prefix. */
+export function parseStreamUrl(raw: string, prefix?: string): { redisUrl: string; prefix: string } {
+  const url = new URL(raw);
+  const p = prefix ?? url.searchParams.get('prefix') ?? DEFAULT_STREAM_PREFIX;
+  url.search = '';
+  return { redisUrl: url.toString(), prefix: p };
+}
+
 /**
  * Redis Streams transport: every hub instance appends to one stream and reads it with a
  * blocking XREAD on its own connection, so all instances deliver the same updates in the
@@ -47,13 +71,7 @@ export class RedisTransport implements Transport {
   readonly kind = 'redis' as const;
   private readonly redis: Redis;
   private readonly reader: Redis;
-  private readonly keys: {
-    stream: string;
-    seq: string;
-    instances: string;
-    subs: (instance: string) => string;
-    id: (id: string) => string;
-  };
+  private readonly keys: ReturnType<typeof streamKeys>;
   private readonly instance = randomUUID();
   private readonly listeners: UpdateListener[] = [];
   private readonly localSubs = new Map<string, string>();
@@ -70,22 +88,14 @@ export class RedisTransport implements Transport {
 
   constructor(opts: RedisTransportOptions) {
     this.opts = opts;
-    const url = new URL(opts.url);
-    const prefix = opts.prefix ?? url.searchParams.get('prefix') ?? 'gavel:{hub}';
-    url.search = '';
-    this.redis = new Redis(url.toString(), {
+    const { redisUrl, prefix } = parseStreamUrl(opts.url, opts.prefix);
+    this.redis = new Redis(redisUrl, {
       lazyConnect: true,
       maxRetriesPerRequest: 2,
       enableAutoPipelining: true,
     });
-    this.reader = new Redis(url.toString(), { lazyConnect: true, maxRetriesPerRequest: null });
-    this.keys = {
-      stream: `${prefix}:updates`,
-      seq: `${prefix}:seq`,
-      instances: `${prefix}:instances`,
-      subs: (instance) => `${prefix}:subs:${instance}`,
-      id: (id) => `${prefix}:id:${id}`,
-    };
+    this.reader = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    this.keys = streamKeys(prefix);
     for (const r of [this.redis, this.reader])
       r.on('error', (err: Error) =>
         opts.logger.warn({ err: err.message }, 'redis transport connection error'),
@@ -143,7 +153,7 @@ export class RedisTransport implements Transport {
   async publish(update: Update): Promise<{ duplicate: boolean }> {
     const reply = (await publishScript.run(
       this.redis,
-      [this.keys.stream, this.keys.seq, this.keys.id(update.id)],
+      [this.keys.stream, this.keys.seq, this.keys.id(update.id), this.keys.limits],
       [
         update.id,
         JSON.stringify(update.topics),
@@ -309,8 +319,15 @@ export class RedisTransport implements Transport {
   private async heartbeat(): Promise<void> {
     const now = Date.now();
     const subs = this.keys.subs(this.instance);
+    const { size, maxAgeMs } = this.opts.limits;
     const pipeline = this.redis
       .multi()
+      // For back-end publishers that append straight to the stream (RedisStreamPublisher).
+      .hset(this.keys.limits, {
+        size,
+        max_age_ms: maxAgeMs,
+        keep: Math.max(size, MIN_STREAM_ENTRIES),
+      })
       .zadd(this.keys.instances, now + INSTANCE_TTL_MS, this.instance)
       .zremrangebyscore(this.keys.instances, '-inf', now);
     // Re-assert what this instance holds, in case Redis lost it (restart without persistence).

@@ -27,6 +27,8 @@
  * Flags: --seconds S (10)  --warmup S (2)  --connections C (64)  --bidders B (2000)
  *        --rate R (bids/s offered; default: as fast as answered)  --scenario rising|contested
  *        --topology split (default: gateway → bidding process → hub) | combined (engine inside the gateway)
+ *        --publish stream (default: the engine appends to the hubs' Redis stream) | http (a Mercure
+ *          publish request per update, with a publisher JWT)
  * Env: BENCH_<HUB|GATEWAY|BIDDING>_NODE_ARGS adds Node flags to one child (e.g. --cpu-prof);
  *      BENCH_HUB_TRANSPORT=memory runs the hub on its memory transport.
  */
@@ -57,6 +59,7 @@ const { values: flags } = parseArgs({
     topology: { type: 'string', default: process.env.BENCH_TOPOLOGY ?? 'split' },
     scenario: { type: 'string', default: process.env.BENCH_SCENARIO ?? 'rising' },
     rate: { type: 'string', default: process.env.BENCH_RATE ?? '0' },
+    publish: { type: 'string', default: process.env.BENCH_PUBLISH ?? 'stream' },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -73,6 +76,9 @@ if (flags.topology !== 'split' && flags.topology !== 'combined')
     '--topology is split (gateway → bidding process → hub) or combined (engine inside the gateway)',
   );
 const TOPOLOGY = flags.topology;
+if (flags.publish !== 'stream' && flags.publish !== 'http')
+  throw new Error("--publish is stream (into the hubs' Redis stream) or http (Mercure publish requests)");
+const PUBLISH = flags.publish;
 // rising: every bid a little above the last one sent (nearly all accepted: the most publishing work).
 // contested: every bidder bids the asking price it last heard of (many equal bids race: one wins, the rest are OUTBID).
 if (flags.scenario !== 'rising' && flags.scenario !== 'contested')
@@ -117,10 +123,10 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
   return field('used_cpu_user') + field('used_cpu_sys');
 }
 
-/** The hub's count of accepted publishes (its Prometheus counter). */
+/** Updates the hub took from its transport (its Prometheus counter): published over HTTP or appended to its stream. */
 async function hubPublished(hubOrigin: string): Promise<number> {
   const text = await (await fetch(`${hubOrigin}/metrics`)).text();
-  return Number(/^mercure_updates_published_total (\d+)/m.exec(text)?.[1] ?? NaN);
+  return Number(/^mercure_updates_dispatched_total (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
 /** CPU seconds per process: each child, this process (load generator + subscriber thread) and Redis. */
@@ -188,13 +194,14 @@ async function main(): Promise<void> {
   const userKey = randomBytes(32).toString('hex');
   const gwPort = await freePort();
   const hubPort = await freePort();
+  const hubStream = `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`;
+  if (PUBLISH === 'stream' && process.env.BENCH_HUB_TRANSPORT === 'memory')
+    throw new Error('--publish stream needs the Redis transport (unset BENCH_HUB_TRANSPORT)');
+  const publishTo = PUBLISH === 'stream' ? hubStream : undefined;
   start('hub', 'hub/main.ts', {
     PORT: String(hubPort),
     HOST: '127.0.0.1',
-    MERCURE_TRANSPORT_URL:
-      process.env.BENCH_HUB_TRANSPORT === 'memory'
-        ? 'memory://'
-        : `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`,
+    MERCURE_TRANSPORT_URL: process.env.BENCH_HUB_TRANSPORT === 'memory' ? 'memory://' : hubStream,
     MERCURE_PUBLISHER_JWT_KEY: publisherKey,
     MERCURE_ANONYMOUS: '1',
   });
@@ -210,6 +217,7 @@ async function main(): Promise<void> {
     GAVEL_MODE: 'distributed',
     PORT: String(gwPort),
     HUB_URL: hubUrl,
+    ...(publishTo === undefined ? {} : { HUB_PUBLISH_URL: publishTo }),
     GATEWAY_JWT_KEY: userKey,
     GAVEL_DEMO: '0',
   };
@@ -219,7 +227,7 @@ async function main(): Promise<void> {
     start('bidding', 'bidding/main.ts', {
       ...common,
       PORT: String(biddingPort),
-      HUB_PUBLISH_URL: hubUrl,
+      HUB_PUBLISH_URL: publishTo ?? hubUrl,
       BIDDING_SERVICE_TOKEN: serviceToken,
     });
     await waitHealthy(`http://127.0.0.1:${biddingPort}/healthz`);
@@ -229,7 +237,7 @@ async function main(): Promise<void> {
   start('gateway', 'main.ts', gatewayEnv);
   const gw = `http://127.0.0.1:${gwPort}`;
   await waitHealthy(`${gw}/healthz`);
-  log(`topology ${TOPOLOGY}: gateway ${gw}, hub ${hubUrl}`);
+  log(`topology ${TOPOLOGY}, publish ${PUBLISH}: gateway ${gw}, hub ${hubUrl}`);
 
   // Seed one hot auction (the orchestrator's job in production): step 0.01 so every higher amount is valid.
   const store = new RedisBiddingStore({ redis, prefix });
@@ -429,6 +437,7 @@ async function main(): Promise<void> {
   const out = {
     bench: 'bids',
     topology: TOPOLOGY,
+    publish: PUBLISH,
     scenario: SCENARIO,
     seconds: SECONDS,
     warmup_seconds: WARMUP,

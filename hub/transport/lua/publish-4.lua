@@ -4,13 +4,24 @@
   KEYS[2] the append counter: entries ever appended, so an entry's distance from the newest is
           (counter - its seq), without scanning the stream
   KEYS[3] the id index key of this update id: "<entryId> <seq>", expiring with the history age
+  KEYS[4] the history limits the hubs on this stream keep (hash: size, max_age_ms, keep), written
+          by every hub at start and on its heartbeat, so a back-end publisher appending straight
+          to the stream (RedisStreamPublisher) applies the same limits without being told them
   ARGV[1] update id          ARGV[2] topics (JSON array)   ARGV[3] data
   ARGV[4] private ("1"/"0")  ARGV[5] type ("" = none)       ARGV[6] retry ("" = none)
-  ARGV[7] history size: the newest this many entries are history (replayable)
-  ARGV[8] history max age in ms
-  ARGV[9] entries kept in the stream (>= ARGV[7]: the stream is also the delivery bus)
-  Reply: { 0, entryId, previousEntryId } when appended, { 1, entryId } when the id is already in history.
+  ARGV[7] history size: the newest this many entries are history (replayable); "" = from KEYS[4]
+  ARGV[8] history max age in ms; "" = from KEYS[4]
+  ARGV[9] entries kept in the stream (>= ARGV[7]: the stream is also the delivery bus); "" = from KEYS[4]
+  Reply: { 0, entryId, previousEntryId } when appended, { 1, entryId } when the id is already in history;
+  error NOHUB when ARGV[7..9] are "" and no hub has recorded its limits.
 ]]
+if ARGV[7] == '' then
+  local limits = redis.call('HMGET', KEYS[4], 'size', 'max_age_ms', 'keep')
+  if not limits[1] or not limits[2] or not limits[3] then
+    return redis.error_reply('NOHUB no hub has recorded its history limits under this prefix: start a hub on this Redis transport first')
+  end
+  ARGV[7], ARGV[8], ARGV[9] = limits[1], limits[2], limits[3]
+end
 local size = tonumber(ARGV[7])
 local now = redis.call('TIME')
 local oldest = math.max(0, tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[8]))

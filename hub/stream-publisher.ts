@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { HubPublishError, type HubPublisher, type HubUpdate } from '../common/hub-publisher.ts';
+import { parseUpdate } from './http.ts';
+import type { HubRefusal } from './refusal.ts';
+import { parseStreamUrl, publishScript, streamKeys } from './transport/redis.ts';
+
+export interface RedisStreamPublisherOptions {
+  /** The hubs' transport URL, `redis://host:port?prefix=…` (the same as their MERCURE_TRANSPORT_URL). */
+  url: string;
+}
+
+/**
+ * Publishes by appending straight to the stream the hubs of a Redis transport share: the same
+ * script, the same dedupe by update id and the same history limits as a publish the hub accepted
+ * over HTTP (the limits are the ones the hubs recorded), but no HTTP request, no JWT, and no second
+ * process in the way — the hubs take the update from their stream reader as they take everyone's.
+ *
+ * For trusted back-end services on the hubs' own Redis (the bidding engine): whoever can write to
+ * that Redis can publish anything, so the hub's publish authorisation does not apply here. Anyone
+ * else publishes over HTTP with a publisher JWT. Updates published concurrently are appended in the
+ * order their scripts reach Redis: on one connection, the order of the calls.
+ */
+export class RedisStreamPublisher implements HubPublisher {
+  private readonly redis: Redis;
+  private readonly keys: ReturnType<typeof streamKeys>;
+
+  constructor(opts: RedisStreamPublisherOptions) {
+    const url = new URL(opts.url);
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+      throw new TypeError(`a hub stream URL is redis:// or rediss:// (got ${url.protocol})`);
+    const { redisUrl, prefix } = parseStreamUrl(opts.url);
+    this.keys = streamKeys(prefix);
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    this.redis.on('error', () => {
+      // Reconnects by itself; a publish that fails meanwhile rejects and is retried by its caller.
+    });
+  }
+
+  async publish(update: HubUpdate): Promise<string> {
+    // The hub's own validation of a publish (topics, id, type), refusing what it would refuse.
+    const form = new URLSearchParams();
+    for (const t of update.topics) form.append('topic', t);
+    form.set('id', update.id ?? `urn:uuid:${randomUUID()}`);
+    if (update.type !== undefined) form.set('type', update.type);
+    const u = parseUpdate(form, (r: HubRefusal) => {
+      throw new HubPublishError(r.status, `${r.code}: ${r.message}`);
+    });
+    try {
+      await publishScript.run(
+        this.redis,
+        [this.keys.stream, this.keys.seq, this.keys.id(u.id), this.keys.limits],
+        [
+          u.id,
+          JSON.stringify(u.topics),
+          update.data,
+          update.private === true ? '1' : '0',
+          u.type ?? '',
+          '',
+          '',
+          '',
+          '',
+        ],
+      );
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('NOHUB'))
+        throw new HubPublishError(503, err.message.replace(/^NOHUB /, ''));
+      throw err;
+    }
+    return u.id;
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}
