@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
-import { RedisStreamPublisher } from '../hub/index.ts';
+import { RedisStreamPublisher, sameRedisServer } from '../hub/index.ts';
 import type { Logger } from '../common/logger.ts';
 import { importSigningKey, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import type { Topics } from '../common/topics.ts';
@@ -30,7 +30,12 @@ export function isHubStreamUrl(url: string): boolean {
 }
 
 async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { close(): void }> {
-  if (isHubStreamUrl(opts.hubPublishUrl)) return new RedisStreamPublisher({ url: opts.hubPublishUrl });
+  if (isHubStreamUrl(opts.hubPublishUrl))
+    return new RedisStreamPublisher({
+      url: opts.hubPublishUrl,
+      // The hubs on the engine's own Redis: one connection for decisions and publishes.
+      redis: sameRedisServer(opts.redis, opts.hubPublishUrl) ? opts.redis : undefined,
+    });
   if (opts.publisherKey === undefined)
     throw new Error('MERCURE_PUBLISHER_JWT_KEY is needed to publish to a hub over HTTP');
   const key = await importSigningKey(opts.publisherKey, opts.publisherAlg);

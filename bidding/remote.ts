@@ -1,5 +1,11 @@
-import { Agent, request } from 'node:http';
 import { AppError } from '../common/errors.ts';
+import {
+  httpTarget,
+  PipelinedConnection,
+  PipelineError,
+  type Answer,
+  type HttpTarget,
+} from '../common/pipelined-http.ts';
 import type { AuctionSnapshotWithResume, BiddingService } from './service.ts';
 import type {
   BidDecision,
@@ -11,18 +17,25 @@ import type {
 import type { AuctionMeta } from './view.ts';
 
 /**
- * The bidding engine in another process, over its internal HTTP API (keep-alive HTTP/1.1).
+ * The bidding engine in another process, over its internal HTTP API: pipelined keep-alive HTTP/1.1
+ * (the calls of one tick leave in one write on one connection and are answered in order on it;
+ * Node's HTTP client cost more CPU per bid than the engine's decision).
  * An unreachable or failing engine becomes a 503 the client may retry with the same
  * Idempotency-Key: the engine's idempotency makes the retry safe whether or not the first try landed.
  */
 export class RemoteBiddingService implements BiddingService {
-  private readonly base: URL;
+  private readonly target: HttpTarget;
   private readonly auth: string;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly lanes: { writes?: PipelinedConnection; reads?: PipelinedConnection } = {};
   private readonly meta = new Map<string, AuctionMeta>();
 
   constructor(baseUrl: string, token: string) {
-    this.base = new URL(baseUrl);
+    const base = new URL(baseUrl);
+    if (base.protocol !== 'http:')
+      throw new TypeError(`BIDDING_URL must be http:// (got ${base.protocol}); put TLS at a proxy`);
+    if (base.pathname !== '/' || base.search !== '')
+      throw new TypeError("BIDDING_URL is the engine's origin (http://host:port), without a path");
+    this.target = httpTarget(base);
     this.auth = `Bearer ${token}`;
   }
 
@@ -68,7 +81,8 @@ export class RemoteBiddingService implements BiddingService {
   }
 
   close(): void {
-    this.agent.destroy();
+    for (const c of [this.lanes.writes, this.lanes.reads])
+      c?.destroy(new Error('the engine client is closed'));
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T>;
@@ -78,70 +92,73 @@ export class RemoteBiddingService implements BiddingService {
     body: unknown,
     notFoundIsUndefined: true,
   ): Promise<T | undefined>;
-  private call<T>(
+  private async call<T>(
     method: string,
     path: string,
     body?: unknown,
     notFoundIsUndefined = false,
   ): Promise<T | undefined> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        new URL(path, this.base),
-        {
-          method,
-          agent: this.agent,
-          headers: {
-            Authorization: this.auth,
-            ...(payload === undefined
-              ? {}
-              : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status === 200) {
-              try {
-                resolve(JSON.parse(text) as T);
-              } catch (err) {
-                reject(
-                  new AppError(
-                    503,
-                    'ENGINE_UNAVAILABLE',
-                    'the bidding engine sent an unreadable answer; retry with the same Idempotency-Key',
-                    { cause: err },
-                  ),
-                );
-              }
-            } else if (status === 404 && notFoundIsUndefined) resolve(undefined);
-            else
-              reject(
-                new AppError(
-                  503,
-                  'ENGINE_UNAVAILABLE',
-                  `the bidding engine answered ${status}; retry with the same Idempotency-Key`,
-                  { details: { engine: text.slice(0, 300) } },
-                ),
-              );
-          });
-        },
-      );
-      req.setTimeout(10_000, () => req.destroy(new Error('bidding engine timed out')));
-      req.on('error', (err) =>
-        reject(
-          new AppError(
-            503,
-            'ENGINE_UNAVAILABLE',
-            'the bidding engine is unreachable; retry with the same Idempotency-Key',
-            { cause: err },
-          ),
-        ),
-      );
-      req.end(payload);
-    });
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    const head =
+      `${method} ${path} HTTP/1.1\r\nHost: ${this.target.authority}\r\nAuthorization: ${this.auth}\r\n` +
+      (payload === undefined
+        ? '\r\n'
+        : `Content-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n`);
+    const request =
+      payload === undefined
+        ? Buffer.from(head, 'latin1')
+        : Buffer.concat([Buffer.from(head, 'latin1'), payload]);
+    // Bids and floor actions on one connection, reads on another: a long read never holds up a bid.
+    const lane = method === 'POST' ? 'writes' : 'reads';
+    let answer: Answer;
+    try {
+      answer = await this.send(lane, request);
+    } catch (err) {
+      // A kept-alive connection the engine closed as this request left it: once more on a new one.
+      // Safe for every call: bids and floor actions carry their Idempotency-Key, the rest only read.
+      if (!(err instanceof PipelineError) || err.timedOut) throw unavailable(err);
+      try {
+        answer = await this.send(lane, request);
+      } catch (again) {
+        throw unavailable(again);
+      }
+    }
+    if (answer.status === 200) {
+      try {
+        return JSON.parse(answer.body) as T;
+      } catch (err) {
+        throw new AppError(
+          503,
+          'ENGINE_UNAVAILABLE',
+          'the bidding engine sent an unreadable answer; retry with the same Idempotency-Key',
+          { cause: err },
+        );
+      }
+    }
+    if (answer.status === 404 && notFoundIsUndefined) return undefined;
+    throw new AppError(
+      503,
+      'ENGINE_UNAVAILABLE',
+      `the bidding engine answered ${answer.status}; retry with the same Idempotency-Key`,
+      { details: { engine: answer.body.slice(0, 300) } },
+    );
   }
+
+  private send(lane: 'writes' | 'reads', request: Buffer): Promise<Answer> {
+    let conn = this.lanes[lane];
+    if (conn === undefined || conn.broken) {
+      conn = new PipelinedConnection(this.target, 'the bidding engine');
+      this.lanes[lane] = conn;
+    }
+    return conn.send(request);
+  }
+}
+
+function unavailable(cause: unknown): AppError {
+  return new AppError(
+    503,
+    'ENGINE_UNAVAILABLE',
+    'the bidding engine is unreachable; retry with the same Idempotency-Key',
+    { cause },
+  );
 }

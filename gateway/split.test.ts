@@ -100,6 +100,47 @@ describe('gateway → separate bidding service → hub', () => {
     expect(wrong.status).toBe(401);
   });
 
+  it("answers the engine's bid route directly with the same refusals as the rest of its API", async () => {
+    const id = `r-${randomUUID().slice(0, 8)}`;
+    await g.store!.configure(timedSetup(id, Date.now()));
+    await g.store!.setEligibility(id, 'alice', 1_000_000);
+    const auth = { Authorization: `Bearer ${serviceToken}` };
+    const json = { ...auth, 'Content-Type': 'application/json' };
+    const good = { auctionId: id, bidderId: 'alice', amount: 10_000, idempotencyKey: 'r1', source: 'api' };
+    const cases: [RequestInit, number, string][] = [
+      [
+        { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(good) },
+        401,
+        'UNAUTHENTICATED',
+      ],
+      [
+        { headers: { ...auth, 'Content-Type': 'text/plain' }, body: JSON.stringify(good) },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [{ headers: json, body: '{"auctionId":' }, 400, 'BAD_JSON'],
+      [{ headers: json, body: JSON.stringify({ ...good, amount: 1.5 }) }, 400, 'VALIDATION_FAILED'],
+      [{ headers: json, body: JSON.stringify({ ...good, extra: 1 }) }, 400, 'VALIDATION_FAILED'],
+      [{ headers: json, body: JSON.stringify({ ...good, pad: 'x'.repeat(20_000) }) }, 413, 'BODY_TOO_LARGE'],
+    ];
+    for (const [init, status, code] of cases) {
+      const res = await fetch(`${bidding.url}/internal/v1/bids`, { method: 'POST', ...init });
+      const body = (await res.json()) as { error?: { code: string; message: string } };
+      expect([res.status, body.error?.code], code).toEqual([status, code]);
+      expect(body.error?.message.length).toBeGreaterThan(0);
+    }
+    // After the refusals, on the same kept-alive connections: the bid itself, decided once.
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${bidding.url}/internal/v1/bids`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify(good),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ seq: 1, outcome: 'accepted', replayed: i === 1 });
+    }
+  });
+
   it('answers 503 ENGINE_UNAVAILABLE (retry with the same key) when the engine is down', async () => {
     const down = await startTestGavel({
       mode: 'distributed',

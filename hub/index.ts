@@ -5,4 +5,8 @@ export { COOKIE_NAME as MERCURE_COOKIE } from './auth.ts';
 export { mercureLink, mintMercureToken, MERCURE_PATH } from '../common/mercure.ts';
 export { mercureDiscovery } from './discovery.ts';
 export { localPublisher } from './local-publisher.ts';
-export { RedisStreamPublisher, type RedisStreamPublisherOptions } from './stream-publisher.ts';
+export {
+  RedisStreamPublisher,
+  sameRedisServer,
+  type RedisStreamPublisherOptions,
+} from './stream-publisher.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpHubPublisher, HubPublishError, ResponseParser } from '../common/hub-publisher.ts';
+import { HttpHubPublisher, HubPublishError } from '../common/hub-publisher.ts';
+import { ResponseParser } from '../common/pipelined-http.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 import { publisherToken, startTestHub, subscribeUrl } from '../test/support/hub.ts';
 import { uniqueTopic } from '../test/support/protocol.ts';

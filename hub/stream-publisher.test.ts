@@ -4,7 +4,8 @@ import { HubPublishError } from '../common/hub-publisher.ts';
 import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
 import { publish, publisherToken, startTestHub, subscribeUrl, subscriberToken } from '../test/support/hub.ts';
 import { deleteKeys, redisTransportUrl, uniquePrefix } from '../test/support/hub-redis.ts';
-import { RedisStreamPublisher, type RunningHub } from './index.ts';
+import { Redis } from 'ioredis';
+import { RedisStreamPublisher, sameRedisServer, type RunningHub } from './index.ts';
 
 /**
  * A back-end publisher appending straight to the hubs' Redis stream is one more publisher of the
@@ -149,6 +150,29 @@ describe('RedisStreamPublisher', () => {
       expect((err as Error).message).toContain(code);
     }
     expect(await p.publish({ topics: [t], data: 'fine' })).toMatch(/^urn:uuid:/);
+  });
+
+  it("publishes on the caller's own connection to the same Redis, and leaves it open", async () => {
+    prefix = uniquePrefix();
+    const hub = await hubOn();
+    const t = topic();
+    const s = await subscribe(subscribeUrl(hub.url, [t]));
+    const own = new Redis('redis://127.0.0.1:6379', { enableAutoPipelining: true });
+    try {
+      const url = redisTransportUrl(prefix);
+      expect(sameRedisServer(own, url)).toBe(true);
+      expect(sameRedisServer(own, url.replace('127.0.0.1', 'localhost'))).toBe(true);
+      expect(sameRedisServer(own, url.replace(':6379', ':6380'))).toBe(false);
+      expect(sameRedisServer(own, url.replace(':6379', ':6379/2'))).toBe(false);
+      expect(sameRedisServer(own, url.replace('redis://', 'redis://:secret@'))).toBe(false);
+      const p = new RedisStreamPublisher({ url, redis: own });
+      await p.publish({ topics: [t], data: 'shared', id: 'urn:test:shared' });
+      expect((await s.waitFor(1))[0]).toMatchObject({ id: 'urn:test:shared', data: 'shared' });
+      p.close();
+      expect(await own.ping()).toBe('PONG');
+    } finally {
+      own.disconnect();
+    }
   });
 
   it('refuses a URL that is not a Redis transport URL', () => {

@@ -8,7 +8,31 @@ import { parseStreamUrl, publishScript, streamKeys } from './transport/redis.ts'
 export interface RedisStreamPublisherOptions {
   /** The hubs' transport URL, `redis://host:port?prefix=…` (the same as their MERCURE_TRANSPORT_URL). */
   url: string;
+  /**
+   * A connection the caller already has to that same Redis (left open by close()). Sharing it with
+   * the caller's other commands puts a tick's publishes and decisions in one write: with
+   * auto-pipelining every connection costs a socket write per event-loop turn.
+   */
+  redis?: Redis | undefined;
 }
+
+/** True when `redis` is connected to the server and database a transport URL names. */
+export function sameRedisServer(redis: Redis, url: string): boolean {
+  const u = new URL(url);
+  const o = redis.options;
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  return (
+    (u.protocol === 'rediss:') === (o.tls !== undefined) &&
+    (u.hostname === o.host || (isLoopback(u.hostname) && isLoopback(o.host ?? ''))) &&
+    Number(u.port === '' ? 6379 : u.port) === o.port &&
+    db === (o.db ?? 0) &&
+    decodeURIComponent(u.username) === (o.username ?? '') &&
+    decodeURIComponent(u.password) === (o.password ?? '')
+  );
+}
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1';
 
 /**
  * Publishes by appending straight to the stream the hubs of a Redis transport share: the same
@@ -23,6 +47,7 @@ export interface RedisStreamPublisherOptions {
  */
 export class RedisStreamPublisher implements HubPublisher {
   private readonly redis: Redis;
+  private readonly ownsConnection: boolean;
   private readonly keys: ReturnType<typeof streamKeys>;
 
   constructor(opts: RedisStreamPublisherOptions) {
@@ -31,10 +56,12 @@ export class RedisStreamPublisher implements HubPublisher {
       throw new TypeError(`a hub stream URL is redis:// or rediss:// (got ${url.protocol})`);
     const { redisUrl, prefix } = parseStreamUrl(opts.url);
     this.keys = streamKeys(prefix);
-    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
-    this.redis.on('error', () => {
-      // Reconnects by itself; a publish that fails meanwhile rejects and is retried by its caller.
-    });
+    this.ownsConnection = opts.redis === undefined;
+    this.redis = opts.redis ?? new Redis(redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    if (this.ownsConnection)
+      this.redis.on('error', () => {
+        // Reconnects by itself; a publish that fails meanwhile rejects and is retried by its caller.
+      });
   }
 
   async publish(update: HubUpdate): Promise<string> {
@@ -71,6 +98,6 @@ export class RedisStreamPublisher implements HubPublisher {
   }
 
   close(): void {
-    this.redis.disconnect();
+    if (this.ownsConnection) this.redis.disconnect();
   }
 }
