@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
-import { RedisStreamPublisher, sameRedisServer } from '../hub/index.ts';
+import { isHubStreamUrl, RedisStreamPublisher, sameRedisServer } from '../hub/index.ts';
 import type { Logger } from '../common/logger.ts';
 import { importSigningKey, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import type { Topics } from '../common/topics.ts';
@@ -22,11 +22,6 @@ export interface RedisEngineOptions {
   topics: Topics;
   topicBase: string;
   logger: Logger;
-}
-
-/** True for a hub transport URL (publish straight into the hubs' stream) rather than a hub's HTTP URL. */
-export function isHubStreamUrl(url: string): boolean {
-  return /^rediss?:/i.test(url);
 }
 
 async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { close(): void }> {

@@ -8,7 +8,8 @@ import type { Logger } from '../common/logger.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import { topics } from '../common/topics.ts';
 import type { BiddingEngine } from './engine.ts';
-import { createRedisEngine, isHubStreamUrl } from './factory.ts';
+import { isHubStreamUrl } from '../hub/index.ts';
+import { createRedisEngine } from './factory.ts';
 import { createBiddingApi } from './http-api.ts';
 
 export interface BiddingConfig {

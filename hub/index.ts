@@ -6,6 +6,7 @@ export { mercureLink, mintMercureToken, MERCURE_PATH } from '../common/mercure.t
 export { mercureDiscovery } from './discovery.ts';
 export { localPublisher } from './local-publisher.ts';
 export {
+  isHubStreamUrl,
   RedisStreamPublisher,
   sameRedisServer,
   type RedisStreamPublisherOptions,

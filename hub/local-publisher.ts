@@ -7,7 +7,13 @@ export function localPublisher(service: HubService): HubPublisher {
   return {
     async publish(u: HubUpdate): Promise<string> {
       const id = u.id ?? `urn:uuid:${randomUUID()}`;
-      await service.hub.publish({ id, topics: u.topics, data: u.data, private: u.private === true, type: u.type });
+      await service.hub.publish({
+        id,
+        topics: u.topics,
+        data: u.data,
+        private: u.private === true,
+        type: u.type,
+      });
       return id;
     },
   };

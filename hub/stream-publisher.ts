@@ -16,6 +16,11 @@ export interface RedisStreamPublisherOptions {
   redis?: Redis | undefined;
 }
 
+/** True for a hub transport URL (publish straight into the hubs' stream) rather than a hub's HTTP URL. */
+export function isHubStreamUrl(url: string): boolean {
+  return /^rediss?:/i.test(url);
+}
+
 /** True when `redis` is connected to the server and database a transport URL names. */
 export function sameRedisServer(redis: Redis, url: string): boolean {
   const u = new URL(url);

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
 import { RedisBiddingStore } from '../bidding/index.ts';
+import { isHubStreamUrl, RedisStreamPublisher } from '../hub/index.ts';
 import { UserTokens } from '../common/auth.ts';
 import { ConfigError, envBool, envInt, loadEnv } from '../common/config.ts';
 import { errorBody } from '../common/errors.ts';
@@ -439,7 +440,12 @@ async function startBackOffice(
   closers.push(() => lifecycle.stop());
 
   let publisher = deps.publisher;
-  if (publisher === undefined && config.hubPublishUrl !== undefined) {
+  if (publisher === undefined && config.hubPublishUrl !== undefined && isHubStreamUrl(config.hubPublishUrl)) {
+    // Straight into the hubs' Redis stream: no HTTP hop and no publisher key.
+    const stream = new RedisStreamPublisher({ url: config.hubPublishUrl });
+    closers.push(() => stream.close());
+    publisher = stream;
+  } else if (publisher === undefined && config.hubPublishUrl !== undefined) {
     if (config.publisherKey === undefined)
       throw new ConfigError('HUB_URL is set: MERCURE_PUBLISHER_JWT_KEY is needed to publish notifications');
     const alg = config.publisherAlg ?? 'HS256';
