@@ -10,7 +10,7 @@ import { connectSse } from '../test/support/sse-client.ts';
  * the publisher key), or the hubs' Redis transport URL (appended straight to their stream).
  */
 describe('orchestrator notifications reach the hub as configured', () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups: (() => Promise<unknown> | void)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
@@ -18,7 +18,7 @@ describe('orchestrator notifications reach the hub as configured', () => {
   const deliverOne = async (hub: RunningHub, t: TestBackOffice, label: string): Promise<void> => {
     const topic = `https://gavel.local/sales/${label}`;
     const sse = await connectSse(subscribeUrl(hub.url, [topic]));
-    cleanups.push(async () => sse.close());
+    cleanups.push(() => sse.close());
     const db = t.pg.open(1);
     cleanups.push(() => db.close());
     const [row] = await db.query<{ id: string }>(
