@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createLogger } from './common/logger.ts';
 import { ConfigError } from './common/config.ts';
 import { parseAmount } from './common/money.ts';
@@ -8,6 +9,7 @@ import {
   gatewayConfigFromEnv,
   seedDemo,
   startGateway,
+  twilioSignature,
 } from './gateway/index.ts';
 import { MemoryBiddingStore } from './bidding/index.ts';
 import { localPublisher } from './hub/index.ts';
@@ -57,6 +59,8 @@ function demoSeed(now: number): SeedSale[] {
  */
 async function main(): Promise<void> {
   const config = gatewayConfigFromEnv();
+  // The demo takes bids by text message too: a Twilio token for this run, so the printed webhook is signed.
+  if (config.mode === 'embedded' && config.demo) config.twilioAuthToken ??= randomBytes(16).toString('hex');
   const ledgerConfig = embeddedLedgerConfigFromEnv();
   const logger = createLogger('gavel', config.logLevel);
   const gavel = await startGateway(config, logger);
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
           engine: gavel.store,
           ...(gavel.hub === undefined ? {} : { publisher: localPublisher(gavel.hub) }),
           tokens: gavel.tokens,
+          directory: gavel.directory,
           resetLedger: true,
           logger: logger.child({ component: 'orchestrator' }),
         },
@@ -91,7 +96,7 @@ async function main(): Promise<void> {
       if (config.demo && ledger.backOffice !== undefined) {
         await seedBackOffice(ledger.db, ledger.backOffice.sync, {
           sales: demoSeed(Date.now()),
-          bidders: DEMO_BIDDERS.map((b) => ({ id: b.id, name: b.name, limit: b.limit })),
+          bidders: DEMO_BIDDERS.map((b) => ({ id: b.id, name: b.name, limit: b.limit, phone: b.phone })),
         });
         await ledger.backOffice.lifecycle.tick();
       }
@@ -141,6 +146,19 @@ async function main(): Promise<void> {
       `    curl -N '${gavel.hubUrl}?topic=${encodeURIComponent('https://gavel.local/auctions/timed-1')}'`,
       `    curl -X POST ${gavel.url}/v1/auctions/timed-1/bids -H 'Authorization: Bearer <token>' -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' -d '{"amount":"1000.00"}'`,
     );
+    if (config.twilioAuthToken !== undefined) {
+      // Bob texts "#103 20000" (lot 103 is timed-3): the webhook as Twilio would post it, signed.
+      const form = new URLSearchParams({
+        MessageSid: 'SMdemo0001',
+        From: DEMO_BIDDERS[1].phone,
+        Body: '#103 20000',
+      });
+      const signature = twilioSignature(config.twilioAuthToken, `${gavel.url}/v1/messaging/twilio`, form);
+      lines.push(
+        `  Bid by SMS (${DEMO_BIDDERS[1].name} texts "#103 20000"; the answer is the SMS he gets back):`,
+        `    curl -X POST ${gavel.url}/v1/messaging/twilio -H 'X-Twilio-Signature: ${signature}' -d '${form.toString()}'`,
+      );
+    }
   }
   lines.push('  Stop with Ctrl-C.', '');
   console.log(lines.join('\n'));

@@ -16,6 +16,9 @@ import { emptyCatalogue, type Catalogue } from './catalogue.ts';
 import { clientRoutes, type ClientAssets } from './routes/clients.ts';
 import { demoSignInRoutes, type DemoUser } from './routes/demo-sign-in.ts';
 import { salesRoutes } from './routes/sales.ts';
+import { messagingRoutes } from './routes/messaging.ts';
+import { MessagingIngress } from './messaging/ingress.ts';
+import type { BidderDirectory } from '../common/directory.ts';
 
 export interface GatewayDeps {
   engine: BiddingService;
@@ -36,6 +39,9 @@ export interface GatewayDeps {
   demoUsers?: readonly DemoUser[] | undefined;
   /** The bundled browser clients (/, /floor, /bid, /assets/*); undefined serves none. */
   clients?: Promise<ClientAssets> | undefined;
+  /** Who a phone number belongs to (written by the back office), for bids by SMS and WhatsApp. */
+  directory: BidderDirectory;
+  messaging: { twilioAuthToken: string | undefined; publicUrl: string | undefined };
 }
 
 export type GatewayEnv = { Variables: AuthVariables & { requestId: string } };
@@ -74,6 +80,21 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
     }),
   );
   app.route('/v1/sales', salesRoutes(deps.catalogue ?? emptyCatalogue));
+  // Bids by SMS and WhatsApp reach the same engine, with the same per-bidder limit as the API's.
+  app.route(
+    '/v1/messaging',
+    messagingRoutes({
+      ingress: new MessagingIngress({
+        engine: deps.engine,
+        catalogue: deps.catalogue ?? emptyCatalogue,
+        directory: deps.directory,
+        limiter: deps.bidLimiter,
+        logger: deps.logger.child({ module: 'messaging' }),
+      }),
+      twilioAuthToken: deps.messaging.twilioAuthToken,
+      publicUrl: deps.messaging.publicUrl,
+    }),
+  );
   if (deps.demoUsers !== undefined) app.route('/v1/demo', demoSignInRoutes(deps.demoUsers, deps.tokens));
   // The pages are public (the auth middleware covers /v1/* only); they send the user's token themselves.
   if (deps.clients !== undefined)

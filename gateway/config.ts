@@ -28,6 +28,10 @@ export interface GatewayConfig {
   rateBurst: number;
   hubTokenTtlSeconds: number;
   demo: boolean;
+  /** Twilio's auth token: enables bids by SMS and WhatsApp at `POST /v1/messaging/twilio`. */
+  twilioAuthToken: string | undefined;
+  /** The public origin messaging providers post to (their signatures cover the URL they see). */
+  messagingPublicUrl: string | undefined;
   logLevel: LogLevel;
 }
 
@@ -62,6 +66,8 @@ const schema = z.object({
   HUB_TOKEN_TTL: envInt(3600, 10),
   // Default: on in the embedded default, off when distributed (the demo sign-in needs no password).
   GAVEL_DEMO: envBool(true).optional(),
+  TWILIO_AUTH_TOKEN: optional,
+  MESSAGING_PUBLIC_URL: z.string().url('MESSAGING_PUBLIC_URL is an origin like https://bids.example.com').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -89,6 +95,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     rateBurst: Math.max(e.RATE_LIMIT_BURST, e.RATE_LIMIT_PER_SECOND),
     hubTokenTtlSeconds: e.HUB_TOKEN_TTL,
     demo: e.GAVEL_DEMO ?? e.GAVEL_MODE === 'embedded',
+    twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+    messagingPublicUrl: e.MESSAGING_PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
   };
   if (config.mode === 'distributed') {

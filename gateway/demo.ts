@@ -3,10 +3,11 @@ import { staticCatalogue, type Catalogue, type SaleCatalogue } from './catalogue
 import type { DemoUser } from './routes/demo-sign-in.ts';
 
 /** The seeded demo sale of the embedded default: three demo bidders, a timed sale with soft close and a live sale. */
+/** Phone numbers from Ofcom's range for drama (+44 7700 900000–900999): never a real subscriber. */
 export const DEMO_BIDDERS = [
-  { id: 'bidder-alice', name: 'Alice Martin', limit: 50_000_000 },
-  { id: 'bidder-bob', name: 'Bob Okafor', limit: 50_000_000 },
-  { id: 'bidder-carol', name: 'Carol Jensen', limit: 2_000_000 },
+  { id: 'bidder-alice', name: 'Alice Martin', limit: 50_000_000, phone: '+447700900101' },
+  { id: 'bidder-bob', name: 'Bob Okafor', limit: 50_000_000, phone: '+447700900102' },
+  { id: 'bidder-carol', name: 'Carol Jensen', limit: 2_000_000, phone: '+447700900103' },
 ] as const;
 
 /** Who can sign in to the demo (POST /v1/demo/sign-in): the bidders and the auctioneer of the floor console. */

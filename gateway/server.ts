@@ -23,6 +23,11 @@ import type { GatewayConfig } from './config.ts';
 import { createLimiter } from './rate-limit.ts';
 import { emptyCatalogue, HttpCatalogue, type Catalogue } from './catalogue.ts';
 import { demoCatalogue, DEMO_USERS } from './demo.ts';
+import {
+  MemoryBidderDirectory,
+  RedisBidderDirectory,
+  type BidderDirectory,
+} from '../common/directory.ts';
 import { loadClients } from './routes/clients.ts';
 
 export interface GatewayOptions {
@@ -30,6 +35,8 @@ export interface GatewayOptions {
   catalogue?: Catalogue;
   /** Serve the browser clients (bundled in memory at start-up); default true. */
   clients?: boolean;
+  /** Who phone numbers belong to; default: on Redis when distributed, in-process when embedded. */
+  directory?: BidderDirectory;
 }
 
 export interface RunningGateway {
@@ -42,6 +49,8 @@ export interface RunningGateway {
   tokens: UserTokens;
   /** The in-process hub (embedded mode only). */
   hub: HubService | undefined;
+  /** Who phone numbers belong to (the embedded back office writes the same one). */
+  directory: BidderDirectory;
   server: Server;
   config: GatewayConfig;
   close(): Promise<void>;
@@ -113,6 +122,9 @@ export async function startGateway(
       store = local.engine.store;
     }
   }
+  const directory =
+    options.directory ??
+    (redis === undefined ? new MemoryBidderDirectory() : new RedisBidderDirectory(redis, config.redisPrefix));
   const subscriberKey = await importSigningKey(config.subscriberKey, config.subscriberAlg);
   // Bundled while the rest starts; a page request waits for it. A failed bundle is logged, and the pages answer 500.
   const clients = options.clients === false ? undefined : loadClients();
@@ -155,6 +167,8 @@ export async function startGateway(
           : emptyCatalogue),
     demoUsers: config.demo ? DEMO_USERS : undefined,
     clients,
+    directory,
+    messaging: { twilioAuthToken: config.twilioAuthToken, publicUrl: config.messagingPublicUrl },
   });
   const listener = getRequestListener(app.fetch);
   server.on('request', (req, res) => {
@@ -172,6 +186,7 @@ export async function startGateway(
     store,
     tokens,
     hub,
+    directory,
     server,
     config,
     async close() {

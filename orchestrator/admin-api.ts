@@ -571,6 +571,8 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         details: body,
       });
     });
+    // Contact details reach the directory the SMS/WhatsApp ingress reads.
+    await sync.syncBidder(body.id);
     return c.json({ bidder: (await loadBidder(db, body.id))! }, 201);
   });
 
@@ -612,6 +614,7 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         details: patch,
       });
     });
+    await sync.syncBidder(id);
     return c.json({ bidder: (await loadBidder(db, id))! });
   });
 

@@ -5,6 +5,7 @@
  * reconcile repairs the engine if a write was lost (engine down, process killed in between).
  */
 import type { AuctionStatus, BiddingStore } from '../bidding/index.ts';
+import type { BidderDirectory } from '../common/directory.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Database, Queryable } from './db.ts';
 import {
@@ -35,10 +36,13 @@ export class EngineSync {
   private readonly db: Database;
   private readonly engine: EnginePort;
   private readonly logger: Logger;
-  constructor(db: Database, engine: EnginePort, logger: Logger) {
+  private readonly directory: BidderDirectory | undefined;
+  /** `directory`: where bidders' phone numbers are published for the SMS/WhatsApp ingress. */
+  constructor(db: Database, engine: EnginePort, logger: Logger, directory?: BidderDirectory) {
     this.db = db;
     this.engine = engine;
     this.logger = logger;
+    this.directory = directory;
   }
 
   /** Eligibility of every registered bidder of a sale (or one bidder), as the rules compute it now. */
@@ -131,8 +135,15 @@ export class EngineSync {
     return table;
   }
 
-  /** A bidder's change (block, KYC, due diligence) reaches every open or scheduled sale they registered for. */
+  /** A bidder's change (contact, block, KYC, due diligence) reaches the directory and every open or scheduled sale they registered for. */
   async syncBidder(bidderId: string): Promise<void> {
+    if (this.directory !== undefined) {
+      const [b] = await this.db.query<{ phone_e164: string | null }>(
+        'SELECT phone_e164 FROM bidders WHERE id = $1',
+        [bidderId],
+      );
+      if (b !== undefined) await this.directory.setPhone(bidderId, b.phone_e164 ?? undefined);
+    }
     const rows = await this.db.query<{ sale_id: string }>(
       `SELECT r.sale_id FROM registrations r JOIN sales s ON s.id = r.sale_id
         WHERE r.bidder_id = $1 AND s.status IN ('scheduled', 'open', 'closed')`,
@@ -141,8 +152,18 @@ export class EngineSync {
     for (const r of rows) await this.syncEligibility(r.sale_id, bidderId);
   }
 
-  /** Re-applies set-up and eligibility of every live sale: repairs an engine that missed a write. */
+  /** Re-applies set-up and eligibility of every live sale, and the directory: repairs an engine that missed a write. */
   async reconcile(): Promise<number> {
+    if (this.directory !== undefined) {
+      try {
+        const phones = await this.db.query<{ id: string; phone_e164: string | null }>(
+          'SELECT id, phone_e164 FROM bidders ORDER BY id',
+        );
+        for (const b of phones) await this.directory.setPhone(b.id, b.phone_e164 ?? undefined);
+      } catch (err) {
+        this.logger.warn({ err }, 'reconcile: the bidder directory could not be updated; retrying later');
+      }
+    }
     const rows = await this.db.query<{ id: string }>(
       `SELECT id FROM sales WHERE status IN ('scheduled', 'open') ORDER BY starts_at`,
     );

@@ -34,6 +34,8 @@ export interface SeedBidder {
   name: string;
   /** Approval limit in every seeded sale (minor units). */
   limit: number;
+  /** E.164 mobile number (bids by SMS and WhatsApp come from it). */
+  phone?: string;
 }
 
 /**
@@ -49,9 +51,9 @@ export async function seedBackOffice(
   await db.transaction(async (tx) => {
     for (const b of seed.bidders) {
       await tx.query(
-        `INSERT INTO bidders (id, display_name, kyc_status, kyc_checked_at, cdd_status, cdd_checked_at)
-         VALUES ($1, $2, 'verified', now(), 'verified', now())`,
-        [b.id, b.name],
+        `INSERT INTO bidders (id, display_name, phone_e164, kyc_status, kyc_checked_at, cdd_status, cdd_checked_at)
+         VALUES ($1, $2, $3, 'verified', now(), 'verified', now())`,
+        [b.id, b.name, b.phone ?? null],
       );
     }
     for (const s of seed.sales) {
@@ -109,4 +111,5 @@ export async function seedBackOffice(
     await sync.configureSale(s.id);
     await sync.syncEligibility(s.id);
   }
+  for (const b of seed.bidders) if (b.phone !== undefined) await sync.syncBidder(b.id);
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { RedisBiddingStore } from '../bidding/index.ts';
 import { isHubStreamUrl, RedisStreamPublisher } from '../hub/index.ts';
 import { UserTokens } from '../common/auth.ts';
+import { RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
 import { ConfigError, envBool, envInt, loadEnv } from '../common/config.ts';
 import { errorBody } from '../common/errors.ts';
 import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
@@ -181,6 +182,8 @@ export interface OrchestratorDeps {
   tokens?: UserTokens;
   /** Extra routes on the orchestrator's HTTP server (e.g. `/kyc` for the vendor's webhook). */
   routes?: (app: Hono) => void;
+  /** Where bidders' phone numbers are published for the SMS/WhatsApp ingress (embedded: the gateway's); unset with REDIS_URL: on the engine's Redis. */
+  directory?: BidderDirectory;
 }
 
 export interface RunningOrchestrator {
@@ -219,6 +222,7 @@ export async function startOrchestrator(
   try {
     let source = deps.source;
     let engine = deps.engine;
+    let directory = deps.directory;
     if (source === undefined) {
       if (config.redisUrl === undefined) {
         throw new ConfigError('The orchestrator needs REDIS_URL (or an in-process decision source)');
@@ -229,6 +233,7 @@ export async function startOrchestrator(
       source = new RedisDecisionSource({ redis, prefix: config.redisPrefix });
       // The back office writes set-up and eligibility into the engine's Redis, through the engine's own scripts.
       engine ??= new RedisBiddingStore({ redis, prefix: config.redisPrefix });
+      directory ??= new RedisBidderDirectory(redis, config.redisPrefix);
     }
 
     let db = deps.db;
@@ -285,7 +290,7 @@ export async function startOrchestrator(
     let backOffice: RunningOrchestrator['backOffice'];
     const app = new Hono();
     if (engine !== undefined) {
-      backOffice = await startBackOffice(config, deps, db, engine, logger, closers);
+      backOffice = await startBackOffice(config, { ...deps, directory }, db, engine, logger, closers);
       const tokens =
         deps.tokens ?? (config.userJwtKey === undefined ? undefined : new UserTokens(config.userJwtKey));
       if (tokens !== undefined) {
@@ -410,7 +415,7 @@ async function startBackOffice(
   closers: (() => Promise<void> | void)[],
 ): Promise<NonNullable<RunningOrchestrator['backOffice']>> {
   const topics = makeTopics(config.topicBase);
-  const sync = new EngineSync(db, engine, logger.child({ module: 'engine-sync' }));
+  const sync = new EngineSync(db, engine, logger.child({ module: 'engine-sync' }), deps.directory);
   const recovery = new Recovery({
     db,
     engine,

@@ -103,6 +103,29 @@ describe('npm start (embedded default)', () => {
     expect((lot.lot as { title: string }).title).toBe('Walnut Sideboard');
   });
 
+  it('takes the printed SMS bid: the number the back office holds is the bidder, the reply is the answer', async () => {
+    const m = /curl -X POST (\S+\/v1\/messaging\/twilio) -H 'X-Twilio-Signature: (\S+)' -d '(\S+)'/.exec(out);
+    expect(m, 'npm start prints a signed SMS webhook').not.toBeNull();
+    const send = async (): Promise<string> => {
+      const res = await fetch(m![1]!, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': m![2]! },
+        body: m![3]!,
+      });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const reply = await send();
+    expect(reply).toContain('<Message>Lot 103: bid accepted, you lead at EUR 20000.00.');
+    // Pasted twice: the same message id, the same answer, one bid.
+    expect(await send()).toBe(reply);
+    const lot = await until('the texted bid in the back office', async () => {
+      const l = await adminGet('/lots/timed-3');
+      return (l.engine as { bidCount: number }).bidCount >= 1 ? l : undefined;
+    });
+    expect(lot.engine).toMatchObject({ bidCount: 1, price: '20000.00' });
+  });
+
   it('a live lot opened, bid on and hammered on the floor is recorded by the back office with its invoice', async () => {
     const clerk = tokens.Auctioneer!;
     expect((await post('/v1/auctions/live-2/floor/open', clerk)).status).toBe(200);

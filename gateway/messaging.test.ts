@@ -1,0 +1,227 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticCatalogue } from '../common/catalogue.ts';
+import { RedisBidderDirectory } from '../common/directory.ts';
+import { createLogger } from '../common/logger.ts';
+import type { RunningHub } from '../hub/index.ts';
+import { timedSetup } from '../test/support/bidding.ts';
+import { startTestHub } from '../test/support/hub.ts';
+import { redisNamespace } from '../test/support/redis-namespace.ts';
+import { connectSse } from '../test/support/sse-client.ts';
+import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from './index.ts';
+import { twilioSignature } from './messaging/twilio.ts';
+
+/**
+ * Bids by SMS and WhatsApp through Twilio's webhook, in the distributed topology (real Redis, a
+ * hub on the Redis transport, real HTTP and SSE): the same engine and the same decision as an API
+ * bid, exactly one effect per provider message, and a reply for every signed message.
+ */
+const AUTH_TOKEN = randomBytes(16).toString('hex');
+const ALICE = '+447700900201';
+const BOB = '+447700900202';
+const CAROL = '+447700900203';
+
+describe('bids by text message (Twilio webhook)', () => {
+  const ns = redisNamespace('messaging');
+  const run = randomUUID().slice(0, 6);
+  const lotA = `sms-a-${run}`;
+  const lotB = `sms-b-${run}`;
+  const lotC = `sms-c-${run}`;
+  let hub: RunningHub;
+  let g: RunningGateway;
+  const started: RunningGateway[] = [];
+
+  const start = async (overrides: Partial<GatewayConfig> = {}): Promise<RunningGateway> => {
+    const publisherKey = randomBytes(32).toString('hex');
+    const gateway = await startGateway(
+      {
+        ...gatewayConfigFromEnv({}),
+        mode: 'distributed',
+        host: '127.0.0.1',
+        port: 0,
+        demo: false,
+        redisUrl: 'redis://127.0.0.1:6379',
+        redisPrefix: ns.prefix,
+        hubUrl: `${hub.url}/.well-known/mercure`,
+        hubPublishUrl: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${ns.prefix}:{hub}`)}`,
+        publisherKey,
+        userJwtKey: randomBytes(32).toString('hex'),
+        twilioAuthToken: AUTH_TOKEN,
+        ...overrides,
+      },
+      createLogger('gavel', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent'),
+      {
+        clients: false,
+        // Lot 7 is in both sales; lot 8 only in the first.
+        catalogue: staticCatalogue([
+          {
+            id: 'sms-sale-1',
+            title: 'One',
+            mode: 'timed',
+            currency: 'EUR',
+            lots: [
+              { id: lotA, lotNumber: '7', title: 'A', description: '', estimateLow: '', estimateHigh: '' },
+              { id: lotC, lotNumber: '8', title: 'C', description: '', estimateLow: '', estimateHigh: '' },
+            ],
+          },
+          {
+            id: 'sms-sale-2',
+            title: 'Two',
+            mode: 'timed',
+            currency: 'GBP',
+            lots: [
+              { id: lotB, lotNumber: '7', title: 'B', description: '', estimateLow: '', estimateHigh: '' },
+            ],
+          },
+        ]),
+      },
+    );
+    started.push(gateway);
+    return gateway;
+  };
+
+  beforeAll(async () => {
+    hub = await startTestHub({
+      transportUrl: `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${ns.prefix}:{hub}`)}`,
+    });
+    g = await start();
+    const now = Date.now();
+    await g.store!.configure(timedSetup(lotA, now, { saleId: 'sms-sale-1' }));
+    await g.store!.configure(timedSetup(lotB, now, { saleId: 'sms-sale-2', currency: 'GBP' }));
+    await g.store!.configure(timedSetup(lotC, now, { saleId: 'sms-sale-1' }));
+    for (const lot of [lotA, lotB, lotC])
+      for (const b of ['alice', 'bob', 'carol']) await g.store!.setEligibility(lot, b, 10_000_000);
+    // What the back office writes from its bidders' contact details.
+    const directory = new RedisBidderDirectory(ns.connect(), ns.prefix);
+    await directory.setPhone('alice', ALICE);
+    await directory.setPhone('bob', BOB);
+    await directory.setPhone('carol', CAROL);
+  });
+  afterAll(async () => {
+    for (const s of started) await s.close();
+    await hub.close();
+    await ns.cleanup();
+  });
+
+  /** A webhook as Twilio sends it: form-encoded, signed over the URL and the sorted parameters. */
+  const webhook = async (
+    gateway: RunningGateway,
+    fields: Record<string, string>,
+    opts: { signWith?: string; signedUrl?: string; contentType?: string; signature?: string } = {},
+  ): Promise<{ status: number; type: string; text: string }> => {
+    const url = `${gateway.url}/v1/messaging/twilio`;
+    const form = new URLSearchParams({ AccountSid: 'AC123', To: '+447700900999', ...fields });
+    const signature =
+      opts.signature ?? twilioSignature(opts.signWith ?? AUTH_TOKEN, opts.signedUrl ?? url, form);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': opts.contentType ?? 'application/x-www-form-urlencoded',
+        'X-Twilio-Signature': signature,
+      },
+      body: form.toString(),
+    });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+  };
+  /** The reply text the sender gets, out of the TwiML. */
+  const sms = async (
+    from: string,
+    body: string,
+    sid = `SM${randomUUID().replace(/-/g, '')}`,
+  ): Promise<string> => {
+    const res = await webhook(g, { MessageSid: sid, From: from, Body: body });
+    expect(res.status, res.text).toBe(200);
+    expect(res.type).toMatch(/^text\/xml/);
+    const m = /<Message>([\s\S]*)<\/Message>/.exec(res.text);
+    expect(m, res.text).not.toBeNull();
+    return m![1]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+  };
+
+  it('decides a texted bid in the same engine, pushes it to the room, and answers the sender', async () => {
+    const sse = await connectSse(
+      `${hub.url}/.well-known/mercure?topic=${encodeURIComponent(`https://gavel.local/auctions/${lotC}`)}`,
+    );
+    const sid = `SM${randomUUID().replace(/-/g, '')}`;
+    expect(await sms(ALICE, '#8 100.00', sid)).toBe(
+      'Lot 8: bid accepted, you lead at EUR 100.00. Next bid EUR 150.00.',
+    );
+    const [ev] = await sse.waitFor(1);
+    expect(JSON.parse(ev!.data)).toMatchObject({ auctionId: lotC, price: '100.00', seq: 1 });
+    // The provider delivers the same message again: the same answer, and no second decision.
+    expect(await sms(ALICE, '#8 100.00', sid)).toBe(
+      'Lot 8: bid accepted, you lead at EUR 100.00. Next bid EUR 150.00.',
+    );
+    // By WhatsApp, the other formats, a confidential maximum.
+    expect(await sms(`whatsapp:${BOB}`, 'BID €200 for lot 8 max 500')).toBe(
+      'Lot 8: bid accepted, you lead at EUR 200.00. Next bid EUR 250.00. Your maximum of EUR 500.00 stays confidential.',
+    );
+    // Alice is answered by Bob's maximum at once: she is told the price and what to bid.
+    expect(await sms(ALICE, 'bid 8 EUR 250')).toMatch(
+      /^Lot 8: a higher maximum was already standing; the price is now 300\.00 EUR, bid at least 350\.00 EUR\.$/,
+    );
+    const events = await g.engine.decisions(lotC);
+    expect(
+      events.map((e) => (e.type === 'bid' ? [e.decision.seq, e.source, e.decision.outcome] : [])),
+    ).toEqual([
+      [1, 'sms', 'accepted'],
+      [2, 'whatsapp', 'accepted'],
+      [3, 'sms', 'rejected'],
+    ]);
+    // The provider's message id is the correlation id of the ledger row.
+    expect(events[0]).toMatchObject({ correlationId: `twilio:${sid}` });
+    sse.close();
+  });
+
+  it('tells the sender what is wrong with a message, and decides nothing', async () => {
+    expect(await sms('+447700900299', '#8 1000')).toMatch(/not registered for bidding/);
+    expect(await sms('not-a-number', '#8 1000')).toMatch(/not registered for bidding/);
+    expect(await sms(CAROL, 'how much is lot 8?')).toMatch(/could not read a bid.*"#102 2500"/);
+    expect(await sms(CAROL, '#8 EUR 100 GBP')).toMatch(/names two currencies/);
+    expect(await sms(CAROL, '#99 1000')).toMatch(/^There is no lot "99" open for bids/);
+    expect(await sms(CAROL, '#7 1000')).toBe(
+      `Lot 7 is in more than one sale: send its code instead (${lotA} or ${lotB}).`,
+    );
+    expect(await sms(CAROL, '#8 1000.001')).toBe('Lot 8: amount has 3 decimal places; EUR allows at most 2.');
+    expect(await sms(CAROL, '#8 £1000')).toBe('Lot 8: bids on this lot are in EUR.');
+    expect(await sms(CAROL, '#8 1000 max 900')).toBe('Lot 8: the maximum must be at least the bid.');
+    expect(await sms(CAROL, '#8 0')).toBe('Lot 8: the bid must be more than zero.');
+    // A lot's code names it in one sale; its currency is that sale's.
+    expect(await sms(CAROL, `#${lotB} £1,000`)).toBe(
+      'Lot 7: bid accepted, you lead at GBP 1000.00. Next bid GBP 1100.00.',
+    );
+    expect((await g.engine.decisions(lotA)).length).toBe(0);
+  });
+
+  it('holds the per-bidder rate limit of the API for texted bids too', async () => {
+    const replies: string[] = [];
+    for (let i = 0; i < 14; i++) replies.push(await sms(CAROL, `#${lotA} ${1000 + i * 100}`));
+    expect(replies.filter((r) => r.startsWith('Too many bids in a short time')).length).toBeGreaterThan(0);
+    expect(replies[0]).toMatch(/^Lot 7: bid accepted/);
+  });
+
+  it('refuses requests the provider did not sign, or that are not its webhook', async () => {
+    const fields = { MessageSid: 'SMx', From: ALICE, Body: '#8 5000' };
+    const refusal = (res: { status: number; text: string }, status: number, code: string): void => {
+      expect(res.status, res.text).toBe(status);
+      expect((JSON.parse(res.text) as { error: { code: string } }).error.code).toBe(code);
+    };
+    refusal(await webhook(g, fields, { signWith: 'another-token' }), 403, 'BAD_SIGNATURE');
+    refusal(await webhook(g, fields, { signature: '' }), 403, 'BAD_SIGNATURE');
+    refusal(await webhook(g, fields, { contentType: 'application/json' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    refusal(await webhook(g, { MessageSid: 'SMy', From: ALICE }), 400, 'VALIDATION_FAILED');
+    // None of them reached the engine.
+    expect(
+      (await g.engine.decisions(lotC)).every((e) => e.type !== 'bid' || e.decision.amount !== 500_000),
+    ).toBe(true);
+
+    const disabled = await start({ twilioAuthToken: undefined });
+    refusal(await webhook(disabled, fields), 503, 'MESSAGING_DISABLED');
+
+    // Behind a proxy the provider signs the public URL, not the one the gateway sees.
+    const proxied = await start({ messagingPublicUrl: 'https://bids.example.com' });
+    const publicUrl = 'https://bids.example.com/v1/messaging/twilio';
+    refusal(await webhook(proxied, fields), 403, 'BAD_SIGNATURE');
+    const ok = await webhook(proxied, { ...fields, Body: 'hello' }, { signedUrl: publicUrl });
+    expect([ok.status, ok.text]).toEqual([200, expect.stringContaining('could not read a bid')]);
+  });
+});

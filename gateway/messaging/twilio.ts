@@ -1,0 +1,34 @@
+/**
+ * Twilio's messaging webhook (SMS, and WhatsApp through Twilio): its request signature and its
+ * TwiML reply. Written here because it is two small, well-specified functions; the provider's own
+ * SDK would bring an HTTP client and hundreds of API wrappers for them.
+ *
+ * Signature: base64(HMAC-SHA1(auth token, URL + each POST parameter's name and value, sorted by
+ * name)), sent as `X-Twilio-Signature`; the URL is the one configured at the provider, exactly.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
+  const names = [...new Set(params.keys())].sort();
+  let data = url;
+  for (const name of names) for (const value of params.getAll(name).sort()) data += name + value;
+  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+}
+
+export function validTwilioSignature(
+  authToken: string,
+  url: string,
+  params: URLSearchParams,
+  header: string | undefined,
+): boolean {
+  if (header === undefined || header === '') return false;
+  const expected = Buffer.from(twilioSignature(authToken, url, params));
+  const got = Buffer.from(header);
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+/** A TwiML answer that sends `text` back to the sender on the channel the message came in on. */
+export function twimlMessage(text: string): string {
+  const escaped = text.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<?xml version="1.0" encoding="UTF-8"?><Response><Message>${escaped}</Message></Response>`;
+}
