@@ -16,6 +16,7 @@ import { localPublisher } from './hub/index.ts';
 import {
   embeddedLedgerConfigFromEnv,
   MemoryDecisionSource,
+  notifyConfigFromEnv,
   seedBackOffice,
   startOrchestrator,
   type RunningOrchestrator,
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
           logLevel: config.logLevel,
           topicBase: config.topicBase,
           lifecycleTickMs: ledgerConfig.lifecycleTickMs,
+          // Results by SMS, WhatsApp and email when TWILIO_* / SMTP_URL are set (see the README).
+          notify: notifyConfigFromEnv(),
         },
         {
           source: new MemoryDecisionSource(gavel.store),

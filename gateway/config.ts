@@ -67,7 +67,10 @@ const schema = z.object({
   // Default: on in the embedded default, off when distributed (the demo sign-in needs no password).
   GAVEL_DEMO: envBool(true).optional(),
   TWILIO_AUTH_TOKEN: optional,
-  MESSAGING_PUBLIC_URL: z.string().url('MESSAGING_PUBLIC_URL is an origin like https://bids.example.com').optional(),
+  MESSAGING_PUBLIC_URL: z
+    .string()
+    .url('MESSAGING_PUBLIC_URL is an origin like https://bids.example.com')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -23,11 +23,7 @@ import type { GatewayConfig } from './config.ts';
 import { createLimiter } from './rate-limit.ts';
 import { emptyCatalogue, HttpCatalogue, type Catalogue } from './catalogue.ts';
 import { demoCatalogue, DEMO_USERS } from './demo.ts';
-import {
-  MemoryBidderDirectory,
-  RedisBidderDirectory,
-  type BidderDirectory,
-} from '../common/directory.ts';
+import { MemoryBidderDirectory, RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
 import { loadClients } from './routes/clients.ts';
 
 export interface GatewayOptions {

@@ -27,6 +27,7 @@ import {
   loadLots,
   loadRegistration,
   loadSale,
+  NOTIFY_CHANNELS,
   text,
   type Bidder,
   type Lot,
@@ -142,6 +143,11 @@ const bidderCreate = z.strictObject({
   country: z
     .string()
     .regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code like "GB"')
+    .optional(),
+  notify: z
+    .array(z.enum(NOTIFY_CHANNELS))
+    .max(3)
+    .refine((l) => new Set(l).size === l.length, 'each channel once')
     .optional(),
 });
 const bidderPatch = bidderCreate.omit({ id: true }).partial();
@@ -559,8 +565,16 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
         throw new AppError(409, 'ALREADY_EXISTS', `bidder ${body.id} exists; PATCH it instead`);
       await tx
         .query(
-          'INSERT INTO bidders (id, display_name, email, phone_e164, country) VALUES ($1, $2, $3, $4, $5)',
-          [body.id, body.name, body.email ?? null, body.phone ?? null, body.country ?? null],
+          `INSERT INTO bidders (id, display_name, email, phone_e164, country, notify_channels)
+           VALUES ($1, $2, $3, $4, $5, COALESCE($6::text[], '{email,sms}'))`,
+          [
+            body.id,
+            body.name,
+            body.email ?? null,
+            body.phone ?? null,
+            body.country ?? null,
+            body.notify ?? null,
+          ],
         )
         .catch(uniqueContact);
       await audit(tx, {
@@ -602,8 +616,16 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
       await tx
         .query(
           `UPDATE bidders SET display_name = COALESCE($2, display_name), email = COALESCE($3, email),
-                  phone_e164 = COALESCE($4, phone_e164), country = COALESCE($5, country), updated_at = now() WHERE id = $1`,
-          [id, patch.name ?? null, patch.email ?? null, patch.phone ?? null, patch.country ?? null],
+                  phone_e164 = COALESCE($4, phone_e164), country = COALESCE($5, country),
+                  notify_channels = COALESCE($6::text[], notify_channels), updated_at = now() WHERE id = $1`,
+          [
+            id,
+            patch.name ?? null,
+            patch.email ?? null,
+            patch.phone ?? null,
+            patch.country ?? null,
+            patch.notify ?? null,
+          ],
         )
         .catch(uniqueContact);
       await audit(tx, {

@@ -49,3 +49,4 @@ export {
   type RunningOrchestrator,
 } from './server.ts';
 export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './seed.ts';
+export { notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';

@@ -18,6 +18,7 @@ const TABLES = [
   'ledger_cursors',
   'lot_results',
   'lots',
+  'notification_deliveries',
   'outbox_events',
   'registrations',
   'sale_terms',

@@ -67,7 +67,12 @@ export interface Bidder {
   blocked: boolean;
   blockedReason: string | undefined;
   cddVerified: boolean;
+  /** How the bidder wants to hear about results: by email, SMS and/or WhatsApp (where they have the address). */
+  notify: NotifyChannel[];
 }
+
+export const NOTIFY_CHANNELS = ['email', 'sms', 'whatsapp'] as const;
+export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
 
 export interface Registration {
   saleId: string;
@@ -160,6 +165,7 @@ export function bidderFrom(r: Row): Bidder {
     blocked: r.blocked === true,
     blockedReason: optStr(r.blocked_reason),
     cddVerified: str(r.cdd_status) === 'verified',
+    notify: (Array.isArray(r.notify_channels) ? r.notify_channels : []) as NotifyChannel[],
   };
 }
 

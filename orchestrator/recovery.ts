@@ -372,7 +372,14 @@ export class Recovery {
       await enqueue(tx, {
         topic: topics.bidder(bidderId),
         type: 'bid.cancelled',
-        payload: { lotId: lot.id, saleId: sale.id, bidderId, seq: req.seq, title: lot.title },
+        payload: {
+          lotId: lot.id,
+          saleId: sale.id,
+          bidderId,
+          seq: req.seq,
+          lotNumber: lot.lotNumber,
+          title: lot.title,
+        },
         dedupeKey: `lot:${lot.id}:cancelled:${req.seq}`,
         correlationId: req.correlationId,
       });

@@ -34,6 +34,7 @@ import { Lifecycle, type LifecycleEngine } from './lifecycle.ts';
 import { migrate } from './migrate.ts';
 import { Recovery, type RecoveryEngine } from './recovery.ts';
 import { HubChannel, OutboxDispatcher, type NotificationChannel } from './outbox.ts';
+import { notifyChannels, notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
 
 export interface OrchestratorConfig {
   host: string;
@@ -62,6 +63,8 @@ export interface OrchestratorConfig {
   reconcileMs?: number;
   /** The KYC vendor; disabled = no checks, no webhook. */
   kyc?: KycConfig;
+  /** Bidders' own notifications by SMS, WhatsApp and email; none configured = the hub only. */
+  notify?: NotifyConfig;
 }
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
@@ -123,6 +126,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     lifecycleTickMs: e.LIFECYCLE_TICK_MS,
     reconcileMs: e.RECONCILE_MS,
     kyc: kycConfigFromEnv(env),
+    notify: notifyConfigFromEnv(env),
   };
 }
 
@@ -464,18 +468,24 @@ async function startBackOffice(
     closers.push(() => http.close());
     publisher = http;
   }
+  // The hub first (the room and the bidder's screens), then the bidder's SMS, WhatsApp and email.
+  const contact = notifyChannels(config.notify ?? {}, { db, logger: logger.child({ module: 'notify' }) });
+  closers.push(contact.close);
+  const channels = [
+    ...(publisher === undefined ? [] : [new HubChannel(publisher, topics.bidder(''))]),
+    ...contact.channels,
+    ...(deps.channels ?? []),
+  ];
+  if (publisher === undefined)
+    logger.warn('no hub to publish to (HUB_URL unset): the screens are not notified');
   let outbox: OutboxDispatcher | undefined;
-  if (publisher !== undefined) {
-    outbox = new OutboxDispatcher({
-      db,
-      channels: [new HubChannel(publisher, topics.bidder('')), ...(deps.channels ?? [])],
-      logger: logger.child({ module: 'outbox' }),
-    });
+  if (channels.length > 0) {
+    outbox = new OutboxDispatcher({ db, channels, logger: logger.child({ module: 'outbox' }) });
     outbox.start();
     const started = outbox;
     closers.push(() => started.stop());
   } else {
-    logger.warn('no hub to publish to (HUB_URL unset): notifications wait in the outbox');
+    logger.warn('no notification channel (hub, SMS, WhatsApp, email): notifications wait in the outbox');
   }
   // A KYC result changes what the bidder may bid from their next bid on.
   const kyc = kycServiceFromConfig(config.kyc ?? { enabled: false }, {

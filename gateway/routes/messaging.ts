@@ -32,7 +32,11 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
       );
     const type = (c.req.header('content-type') ?? '').toLowerCase();
     if (!type.startsWith('application/x-www-form-urlencoded'))
-      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'a Twilio webhook is application/x-www-form-urlencoded');
+      throw new AppError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'a Twilio webhook is application/x-www-form-urlencoded',
+      );
     const form = new URLSearchParams(await readBodyText(c));
     const url = new URL(c.req.url);
     const signedUrl =

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { loadEnv } from '../../common/config.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Database } from '../db.ts';
+import type { NotificationChannel } from '../outbox.ts';
+import { ContactChannel } from './contact-channel.ts';
+import { EmailSender, TwilioSender } from './senders.ts';
+
+/** Where bidders' own notifications go beyond the hub: Twilio for SMS and WhatsApp, SMTP for email. */
+export interface NotifyConfig {
+  twilio?: {
+    accountSid: string;
+    authToken: string;
+    /** Sending number for SMS (E.164); unset = no SMS. */
+    smsFrom: string | undefined;
+    /** Approved WhatsApp sender number (E.164); unset = no WhatsApp. */
+    whatsappFrom: string | undefined;
+    apiUrl: string | undefined;
+  };
+  email?: { smtpUrl: string; from: string };
+}
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const e164 = optional.refine(
+  (v) => v === undefined || /^\+[1-9]\d{6,14}$/.test(v),
+  'an E.164 number like +447700900123',
+);
+const schema = z
+  .object({
+    TWILIO_ACCOUNT_SID: optional,
+    TWILIO_AUTH_TOKEN: optional,
+    TWILIO_SMS_FROM: e164,
+    TWILIO_WHATSAPP_FROM: e164,
+    TWILIO_API_URL: optional.refine((v) => v === undefined || URL.canParse(v), 'a URL'),
+    SMTP_URL: optional.refine(
+      (v) => v === undefined || /^smtps?:\/\/\S+$/.test(v),
+      'an smtp:// or smtps:// URL',
+    ),
+    EMAIL_FROM: optional,
+  })
+  .superRefine((e, ctx) => {
+    const sending = e.TWILIO_SMS_FROM !== undefined || e.TWILIO_WHATSAPP_FROM !== undefined;
+    for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const)
+      if (sending && e[k] === undefined)
+        ctx.addIssue({ code: 'custom', path: [k], message: `${k} is needed to send by SMS or WhatsApp` });
+    if ((e.SMTP_URL === undefined) !== (e.EMAIL_FROM === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [e.SMTP_URL === undefined ? 'SMTP_URL' : 'EMAIL_FROM'],
+        message: 'SMTP_URL and EMAIL_FROM go together (email needs a server and a sender)',
+      });
+  });
+
+export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
+  const e = loadEnv(schema, env);
+  const out: NotifyConfig = {};
+  if (e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_AUTH_TOKEN !== undefined)
+    out.twilio = {
+      accountSid: e.TWILIO_ACCOUNT_SID,
+      authToken: e.TWILIO_AUTH_TOKEN,
+      smsFrom: e.TWILIO_SMS_FROM,
+      whatsappFrom: e.TWILIO_WHATSAPP_FROM,
+      apiUrl: e.TWILIO_API_URL,
+    };
+  if (e.SMTP_URL !== undefined && e.EMAIL_FROM !== undefined)
+    out.email = { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM };
+  return out;
+}
+
+/** The channels a config enables, and how to close them. */
+export function notifyChannels(
+  config: NotifyConfig,
+  deps: { db: Database; logger: Logger },
+): { channels: NotificationChannel[]; close: () => void } {
+  const channels: NotificationChannel[] = [];
+  const closers: (() => void)[] = [];
+  const t = config.twilio;
+  for (const [channel, from] of [
+    ['sms', t?.smsFrom],
+    ['whatsapp', t?.whatsappFrom],
+  ] as const)
+    if (t !== undefined && from !== undefined)
+      channels.push(
+        new ContactChannel({
+          channel,
+          sender: new TwilioSender({ ...t, from, channel }),
+          ...deps,
+        }),
+      );
+  if (config.email !== undefined) {
+    const sender = new EmailSender(config.email);
+    closers.push(() => sender.close());
+    channels.push(new ContactChannel({ channel: 'email', sender, ...deps }));
+  }
+  return { channels, close: () => closers.forEach((c) => c()) };
+}
