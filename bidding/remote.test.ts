@@ -128,5 +128,6 @@ describe('RemoteBiddingService (pipelined HTTP/1.1 to the engine process)', () =
   it('refuses a BIDDING_URL it cannot use', () => {
     expect(() => new RemoteBiddingService('https://engine:3002', 't')).toThrow(/http:\/\//);
     expect(() => new RemoteBiddingService('http://engine:3002/api', 't')).toThrow(/without a path/);
+    expect(() => new RemoteBiddingService('http://engine:3002', 'token\r\nX-Evil: 1')).toThrow(/printable/);
   });
 });

@@ -35,6 +35,7 @@ export class RemoteBiddingService implements BiddingService {
       throw new TypeError(`BIDDING_URL must be http:// (got ${base.protocol}); put TLS at a proxy`);
     if (base.pathname !== '/' || base.search !== '')
       throw new TypeError("BIDDING_URL is the engine's origin (http://host:port), without a path");
+    if (/[^\x21-\x7e]/.test(token)) throw new TypeError('BIDDING_SERVICE_TOKEN must be printable ASCII');
     this.target = httpTarget(base);
     this.auth = `Bearer ${token}`;
   }
@@ -108,8 +109,9 @@ export class RemoteBiddingService implements BiddingService {
       payload === undefined
         ? Buffer.from(head, 'latin1')
         : Buffer.concat([Buffer.from(head, 'latin1'), payload]);
-    // Bids and floor actions on one connection, reads on another: a long read never holds up a bid.
-    const lane = method === 'POST' ? 'writes' : 'reads';
+    // Bids and floor actions on one connection, the rest on another: a long read or a drain
+    // (answered only once publishing has caught up) never holds up the bids pipelined behind it.
+    const lane = path === '/internal/v1/bids' || path === '/internal/v1/floor' ? 'writes' : 'reads';
     let answer: Answer;
     try {
       answer = await this.send(lane, request);
