@@ -81,6 +81,13 @@ export function parseAmount(value: string, currency: string, field = 'amount'): 
 }
 
 /** Formats minor units as a decimal string with the currency's scale ("250.00"). */
+/** For people (text messages, emails): the currency code and the amount with grouped thousands, "EUR 1,250,000.00". */
+export function displayAmount(minor: number, currency: string): string {
+  const [int, frac] = formatAmount(minor, currency).split('.');
+  const grouped = int!.replace(/\B(?=(\d{3})+$)/g, ',');
+  return `${currency} ${frac === undefined ? grouped : `${grouped}.${frac}`}`;
+}
+
 export function formatAmount(minor: number, currency: string): string {
   if (!Number.isSafeInteger(minor))
     throw new TypeError(`amount must be an integer number of minor units, got ${minor}`);

@@ -187,7 +187,7 @@ describe('bids by text message (Twilio webhook)', () => {
     expect(await sms(CAROL, '#8 0')).toBe('Lot 8: the bid must be more than zero.');
     // A lot's code names it in one sale; its currency is that sale's.
     expect(await sms(CAROL, `#${lotB} £1,000`)).toBe(
-      'Lot 7: bid accepted, you lead at GBP 1000.00. Next bid GBP 1100.00.',
+      'Lot 7: bid accepted, you lead at GBP 1,000.00. Next bid GBP 1,100.00.',
     );
     expect((await g.engine.decisions(lotA)).length).toBe(0);
   });

@@ -116,7 +116,7 @@ describe('npm start (embedded default)', () => {
       return res.text();
     };
     const reply = await send();
-    expect(reply).toContain('<Message>Lot 103: bid accepted, you lead at EUR 20000.00.');
+    expect(reply).toContain('<Message>Lot 103: bid accepted, you lead at EUR 20,000.00.');
     // Pasted twice: the same message id, the same answer, one bid.
     expect(await send()).toBe(reply);
     const lot = await until('the texted bid in the back office', async () => {

@@ -12,7 +12,7 @@ import { RateLimiterRes, type BurstyRateLimiter } from 'rate-limiter-flexible';
 import type { BidderDirectory } from '../../common/directory.ts';
 import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
-import { formatAmount, parseAmount } from '../../common/money.ts';
+import { displayAmount, parseAmount } from '../../common/money.ts';
 import type { BidDecision, BiddingService } from '../../bidding/index.ts';
 import { rejectionMessage } from '../bid-messages.ts';
 import type { Catalogue, CatalogueLot } from '../catalogue.ts';
@@ -196,7 +196,7 @@ function symbolOf(currency: string): string | undefined {
 }
 
 function replyFor(d: BidDecision, bidderId: string, currency: string, max: number | undefined): string {
-  const m = (v: number): string => `${currency} ${formatAmount(v, currency)}`;
+  const m = (v: number): string => displayAmount(v, currency);
   if (d.outcome !== 'accepted') return `${rejectionMessage(d, currency)}.`;
   if (d.kind === 'absentee')
     return `your absentee bid up to ${m(d.amount)} is recorded; it bids for you when the lot opens.`;

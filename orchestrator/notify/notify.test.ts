@@ -154,11 +154,11 @@ describe('notifications by SMS, WhatsApp and email', () => {
     expect(accepted[0]!.auth).toBe(`Basic ${Buffer.from('AC0001:twilio-test-token').toString('base64')}`);
     const sms = accepted.find((c) => c.form.get('To') === '+447700900401')!.form.get('Body');
     expect(sms).toBe(
-      "Congratulations: you won lot 12 (Silver Jug) at EUR 1200.00. Buyer's premium EUR 300.00, tax EUR 60.00, total due EUR 1560.00. The auction house will send payment and collection details.",
+      "Congratulations: you won lot 12 (Silver Jug) at EUR 1,200.00. Buyer's premium EUR 300.00, tax EUR 60.00, total due EUR 1,560.00. The auction house will send payment and collection details.",
     );
     const whatsapp = accepted.find((c) => c.form.get('To') === 'whatsapp:+447700900402')!.form.get('Body');
     expect(whatsapp).toBe(
-      'Lot 12 (Silver Jug) sold for EUR 1200.00 to another bidder. Thank you for bidding.',
+      'Lot 12 (Silver Jug) sold for EUR 1,200.00 to another bidder. Thank you for bidding.',
     );
     // Email: the winner only (the underbidder chose WhatsApp; the third has no address).
     expect(mails).toHaveLength(1);

@@ -4,7 +4,7 @@
  * room's own updates (extensions, every price) stay on the live channels: a text per extension of a
  * soft-close battle would be spam.
  */
-import { formatAmount } from '../../common/money.ts';
+import { displayAmount } from '../../common/money.ts';
 import type { Notification } from '../outbox.ts';
 
 export interface OutboundMessage {
@@ -20,7 +20,7 @@ export function messageFor(n: Notification): OutboundMessage | undefined {
   const p = n.payload;
   const currency = str(p.currency);
   const money = (v: unknown): string =>
-    typeof v === 'number' && currency !== '' ? `${currency} ${formatAmount(v, currency)}` : '';
+    typeof v === 'number' && currency !== '' ? displayAmount(v, currency) : '';
   const [num, title] = [str(p.lotNumber), str(p.title)];
   const lot =
     num !== '' ? `lot ${num}${title === '' ? '' : ` (${title})`}` : title !== '' ? `"${title}"` : 'a lot';
