@@ -16,7 +16,7 @@ import { emptyCatalogue, type Catalogue } from './catalogue.ts';
 import { clientRoutes, type ClientAssets } from './routes/clients.ts';
 import { demoSignInRoutes, type DemoUser } from './routes/demo-sign-in.ts';
 import { salesRoutes } from './routes/sales.ts';
-import { messagingRoutes } from './routes/messaging.ts';
+import { messagingRoutes, type WhatsappConfig } from './routes/messaging.ts';
 import { MessagingIngress } from './messaging/ingress.ts';
 import type { BidderDirectory } from '../common/directory.ts';
 
@@ -41,7 +41,11 @@ export interface GatewayDeps {
   clients?: Promise<ClientAssets> | undefined;
   /** Who a phone number belongs to (written by the back office), for bids by SMS and WhatsApp. */
   directory: BidderDirectory;
-  messaging: { twilioAuthToken: string | undefined; publicUrl: string | undefined };
+  messaging: {
+    twilioAuthToken: string | undefined;
+    publicUrl: string | undefined;
+    whatsapp: WhatsappConfig | undefined;
+  };
 }
 
 export type GatewayEnv = { Variables: AuthVariables & { requestId: string } };
@@ -91,8 +95,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
         limiter: deps.bidLimiter,
         logger: deps.logger.child({ module: 'messaging' }),
       }),
-      twilioAuthToken: deps.messaging.twilioAuthToken,
-      publicUrl: deps.messaging.publicUrl,
+      ...deps.messaging,
+      logger: deps.logger.child({ module: 'messaging' }),
     }),
   );
   if (deps.demoUsers !== undefined) app.route('/v1/demo', demoSignInRoutes(deps.demoUsers, deps.tokens));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBool, envInt, loadEnv } from '../common/config.ts';
+import { ConfigError, envBool, envInt, loadEnv } from '../common/config.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
 
@@ -32,6 +32,9 @@ export interface GatewayConfig {
   twilioAuthToken: string | undefined;
   /** The public origin messaging providers post to (their signatures cover the URL they see). */
   messagingPublicUrl: string | undefined;
+  /** Meta's WhatsApp Cloud API (webhook at `/v1/messaging/whatsapp`, replies through the API). */
+  whatsapp:
+    { appSecret: string; verifyToken: string; accessToken: string; graphUrl: string | undefined } | undefined;
   logLevel: LogLevel;
 }
 
@@ -67,6 +70,10 @@ const schema = z.object({
   // Default: on in the embedded default, off when distributed (the demo sign-in needs no password).
   GAVEL_DEMO: envBool(true).optional(),
   TWILIO_AUTH_TOKEN: optional,
+  WHATSAPP_APP_SECRET: optional,
+  WHATSAPP_VERIFY_TOKEN: optional,
+  WHATSAPP_ACCESS_TOKEN: optional,
+  WHATSAPP_GRAPH_URL: z.string().url().optional(),
   MESSAGING_PUBLIC_URL: z
     .string()
     .url('MESSAGING_PUBLIC_URL is an origin like https://bids.example.com')
@@ -100,8 +107,31 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     demo: e.GAVEL_DEMO ?? e.GAVEL_MODE === 'embedded',
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
     messagingPublicUrl: e.MESSAGING_PUBLIC_URL,
+    whatsapp:
+      e.WHATSAPP_APP_SECRET !== undefined &&
+      e.WHATSAPP_VERIFY_TOKEN !== undefined &&
+      e.WHATSAPP_ACCESS_TOKEN !== undefined
+        ? {
+            appSecret: e.WHATSAPP_APP_SECRET,
+            verifyToken: e.WHATSAPP_VERIFY_TOKEN,
+            accessToken: e.WHATSAPP_ACCESS_TOKEN,
+            graphUrl: e.WHATSAPP_GRAPH_URL,
+          }
+        : undefined,
     logLevel: e.LOG_LEVEL,
   };
+  const whatsappVars = [
+    ['WHATSAPP_APP_SECRET', e.WHATSAPP_APP_SECRET],
+    ['WHATSAPP_VERIFY_TOKEN', e.WHATSAPP_VERIFY_TOKEN],
+    ['WHATSAPP_ACCESS_TOKEN', e.WHATSAPP_ACCESS_TOKEN],
+  ] as const;
+  if (config.whatsapp === undefined && whatsappVars.some(([, v]) => v !== undefined))
+    throw new ConfigError(
+      `the WhatsApp Cloud API needs ${whatsappVars
+        .filter(([, v]) => v === undefined)
+        .map(([k]) => k)
+        .join(', ')} too (set all three, or none)`,
+    );
   if (config.mode === 'distributed') {
     const missing = (
       [

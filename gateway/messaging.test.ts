@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticCatalogue } from '../common/catalogue.ts';
 import { RedisBidderDirectory } from '../common/directory.ts';
@@ -10,6 +13,7 @@ import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from './index.ts';
 import { twilioSignature } from './messaging/twilio.ts';
+import { whatsappSignature } from './messaging/whatsapp-cloud.ts';
 
 /**
  * Bids by SMS and WhatsApp through Twilio's webhook, in the distributed topology (real Redis, a
@@ -27,6 +31,7 @@ describe('bids by text message (Twilio webhook)', () => {
   const lotA = `sms-a-${run}`;
   const lotB = `sms-b-${run}`;
   const lotC = `sms-c-${run}`;
+  const lotD = `sms-d-${run}`;
   let hub: RunningHub;
   let g: RunningGateway;
   const started: RunningGateway[] = [];
@@ -62,6 +67,7 @@ describe('bids by text message (Twilio webhook)', () => {
             lots: [
               { id: lotA, lotNumber: '7', title: 'A', description: '', estimateLow: '', estimateHigh: '' },
               { id: lotC, lotNumber: '8', title: 'C', description: '', estimateLow: '', estimateHigh: '' },
+              { id: lotD, lotNumber: '9', title: 'D', description: '', estimateLow: '', estimateHigh: '' },
             ],
           },
           {
@@ -89,7 +95,8 @@ describe('bids by text message (Twilio webhook)', () => {
     await g.store!.configure(timedSetup(lotA, now, { saleId: 'sms-sale-1' }));
     await g.store!.configure(timedSetup(lotB, now, { saleId: 'sms-sale-2', currency: 'GBP' }));
     await g.store!.configure(timedSetup(lotC, now, { saleId: 'sms-sale-1' }));
-    for (const lot of [lotA, lotB, lotC])
+    await g.store!.configure(timedSetup(lotD, now, { saleId: 'sms-sale-1' }));
+    for (const lot of [lotA, lotB, lotC, lotD])
       for (const b of ['alice', 'bob', 'carol']) await g.store!.setEligibility(lot, b, 10_000_000);
     // What the back office writes from its bidders' contact details.
     const directory = new RedisBidderDirectory(ns.connect(), ns.prefix);
@@ -223,5 +230,139 @@ describe('bids by text message (Twilio webhook)', () => {
     refusal(await webhook(proxied, fields), 403, 'BAD_SIGNATURE');
     const ok = await webhook(proxied, { ...fields, Body: 'hello' }, { signedUrl: publicUrl });
     expect([ok.status, ok.text]).toEqual([200, expect.stringContaining('could not read a bid')]);
+  });
+
+  describe('WhatsApp Cloud API webhook', () => {
+    const APP_SECRET = randomBytes(16).toString('hex');
+    const VERIFY = 'verify-me';
+    const sends: { path: string; auth: string | undefined; body: Record<string, unknown> }[] = [];
+    let graph: Server;
+    let w: RunningGateway;
+    beforeAll(async () => {
+      graph = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          sends.push({ path: req.url ?? '', auth: req.headers.authorization, body });
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ messages: [{ id: `wamid.out${sends.length}` }] }));
+        });
+      });
+      graph.listen(0, '127.0.0.1');
+      await once(graph, 'listening');
+      w = await start({
+        whatsapp: {
+          appSecret: APP_SECRET,
+          verifyToken: VERIFY,
+          accessToken: 'graph-token',
+          graphUrl: `http://127.0.0.1:${(graph.address() as AddressInfo).port}/v21.0`,
+        },
+      });
+    });
+    afterAll(() => {
+      graph.close();
+    });
+
+    const deliver = async (
+      payload: unknown,
+      signature?: string,
+    ): Promise<{ status: number; body: unknown }> => {
+      const raw = JSON.stringify(payload);
+      const res = await fetch(`${w.url}/v1/messaging/whatsapp`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Hub-Signature-256': signature ?? whatsappSignature(APP_SECRET, raw),
+        },
+        body: raw,
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const delivery = (messages: unknown[], statuses: unknown[] = []) => ({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: 'WABA1',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '447700900999', phone_number_id: 'PN1' },
+                messages,
+                statuses,
+              },
+            },
+          ],
+        },
+      ],
+    });
+
+    it('answers the subscription handshake only with our verify token', async () => {
+      const ok = await fetch(
+        `${w.url}/v1/messaging/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=1158201444`,
+      );
+      expect([ok.status, await ok.text()]).toEqual([200, '1158201444']);
+      const wrong = await fetch(
+        `${w.url}/v1/messaging/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
+      );
+      expect(wrong.status).toBe(403);
+      expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('BAD_VERIFY_TOKEN');
+    });
+
+    it('decides each texted bid of a delivery once and replies to each message through the API', async () => {
+      const lot = lotD;
+      const bid = {
+        from: BOB.slice(1),
+        id: `wamid.${randomUUID()}`,
+        timestamp: '1',
+        type: 'text',
+        text: { body: '#9 500' },
+      };
+      const photo = {
+        from: BOB.slice(1),
+        id: `wamid.${randomUUID()}`,
+        timestamp: '1',
+        type: 'image',
+        image: { id: 'm1' },
+      };
+      const first = await deliver(delivery([bid, photo]));
+      expect(first).toEqual({ status: 200, body: { received: 2 } });
+      expect(
+        sends.map((x) => [x.path, x.auth, x.body.to, (x.body.context as { message_id: string }).message_id]),
+      ).toEqual([
+        ['/v21.0/PN1/messages', 'Bearer graph-token', BOB.slice(1), bid.id],
+        ['/v21.0/PN1/messages', 'Bearer graph-token', BOB.slice(1), photo.id],
+      ]);
+      expect((sends[0]!.body.text as { body: string }).body).toBe(
+        'Lot 9: bid accepted, you lead at EUR 500.00. Next bid EUR 550.00.',
+      );
+      expect((sends[1]!.body.text as { body: string }).body).toMatch(/send your bid as a text message/);
+      // Meta delivers the same message again: no second decision.
+      expect((await deliver(delivery([bid]))).status).toBe(200);
+      const events = await g.engine.decisions(lot);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ source: 'whatsapp', correlationId: `whatsapp-cloud:${bid.id}` });
+      // Delivery receipts carry no message: nothing decided, nothing sent.
+      const before = sends.length;
+      expect(await deliver(delivery([], [{ id: 'wamid.out1', status: 'delivered' }]))).toEqual({
+        status: 200,
+        body: { received: 0 },
+      });
+      expect(sends.length).toBe(before);
+    });
+
+    it('refuses an unsigned delivery, a body that is not one, and a half configuration', async () => {
+      expect((await deliver(delivery([]), 'sha256=00')).status).toBe(403);
+      const notOurs = await deliver({ object: 'page', entry: [] });
+      expect(notOurs.status).toBe(400);
+      expect((notOurs.body as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+      const off = await fetch(`${g.url}/v1/messaging/whatsapp?hub.mode=subscribe`);
+      expect(off.status).toBe(503);
+      expect(() => gatewayConfigFromEnv({ WHATSAPP_APP_SECRET: 's' })).toThrow(
+        /WHATSAPP_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN/,
+      );
+    });
   });
 });

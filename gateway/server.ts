@@ -164,7 +164,11 @@ export async function startGateway(
     demoUsers: config.demo ? DEMO_USERS : undefined,
     clients,
     directory,
-    messaging: { twilioAuthToken: config.twilioAuthToken, publicUrl: config.messagingPublicUrl },
+    messaging: {
+      twilioAuthToken: config.twilioAuthToken,
+      publicUrl: config.messagingPublicUrl,
+      whatsapp: config.whatsapp,
+    },
   });
   const listener = getRequestListener(app.fetch);
   server.on('request', (req, res) => {

@@ -19,7 +19,8 @@ import type { Catalogue, CatalogueLot } from '../catalogue.ts';
 import { parseBidMessage, type ParsedAmount } from './parse-bid.ts';
 
 export interface InboundMessage {
-  provider: 'twilio';
+  /** Whose webhook it came through: Twilio (SMS, or WhatsApp through Twilio), or Meta's WhatsApp Cloud API. */
+  provider: 'twilio' | 'whatsapp-cloud';
   channel: 'sms' | 'whatsapp';
   /** The provider's id of the message: unique per message, the same on a redelivery. */
   messageId: string;

@@ -4,7 +4,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { Database } from '../db.ts';
 import type { NotificationChannel } from '../outbox.ts';
 import { ContactChannel } from './contact-channel.ts';
-import { EmailSender, TwilioSender } from './senders.ts';
+import { EmailSender, TwilioSender, WhatsappCloudSender } from './senders.ts';
 
 /** Where bidders' own notifications go beyond the hub: Twilio for SMS and WhatsApp, SMTP for email. */
 export interface NotifyConfig {
@@ -17,6 +17,8 @@ export interface NotifyConfig {
     whatsappFrom: string | undefined;
     apiUrl: string | undefined;
   };
+  /** WhatsApp through Meta's Cloud API (preferred over Twilio's WhatsApp when both are set). */
+  whatsappCloud?: { accessToken: string; phoneNumberId: string; graphUrl: string | undefined };
   email?: { smtpUrl: string; from: string };
 }
 
@@ -40,12 +42,21 @@ const schema = z
       'an smtp:// or smtps:// URL',
     ),
     EMAIL_FROM: optional,
+    WHATSAPP_ACCESS_TOKEN: optional,
+    WHATSAPP_PHONE_NUMBER_ID: optional,
+    WHATSAPP_GRAPH_URL: optional.refine((v) => v === undefined || URL.canParse(v), 'a URL'),
   })
   .superRefine((e, ctx) => {
     const sending = e.TWILIO_SMS_FROM !== undefined || e.TWILIO_WHATSAPP_FROM !== undefined;
     for (const k of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const)
       if (sending && e[k] === undefined)
         ctx.addIssue({ code: 'custom', path: [k], message: `${k} is needed to send by SMS or WhatsApp` });
+    if ((e.WHATSAPP_ACCESS_TOKEN === undefined) !== (e.WHATSAPP_PHONE_NUMBER_ID === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [e.WHATSAPP_ACCESS_TOKEN === undefined ? 'WHATSAPP_ACCESS_TOKEN' : 'WHATSAPP_PHONE_NUMBER_ID'],
+        message: 'WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together (the Cloud API sender)',
+      });
     if ((e.SMTP_URL === undefined) !== (e.EMAIL_FROM === undefined))
       ctx.addIssue({
         code: 'custom',
@@ -65,6 +76,12 @@ export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Notif
       whatsappFrom: e.TWILIO_WHATSAPP_FROM,
       apiUrl: e.TWILIO_API_URL,
     };
+  if (e.WHATSAPP_ACCESS_TOKEN !== undefined && e.WHATSAPP_PHONE_NUMBER_ID !== undefined)
+    out.whatsappCloud = {
+      accessToken: e.WHATSAPP_ACCESS_TOKEN,
+      phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID,
+      graphUrl: e.WHATSAPP_GRAPH_URL,
+    };
   if (e.SMTP_URL !== undefined && e.EMAIL_FROM !== undefined)
     out.email = { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM };
   return out;
@@ -78,18 +95,22 @@ export function notifyChannels(
   const channels: NotificationChannel[] = [];
   const closers: (() => void)[] = [];
   const t = config.twilio;
-  for (const [channel, from] of [
-    ['sms', t?.smsFrom],
-    ['whatsapp', t?.whatsappFrom],
-  ] as const)
-    if (t !== undefined && from !== undefined)
-      channels.push(
-        new ContactChannel({
-          channel,
-          sender: new TwilioSender({ ...t, from, channel }),
-          ...deps,
-        }),
-      );
+  if (t?.smsFrom !== undefined)
+    channels.push(
+      new ContactChannel({
+        channel: 'sms',
+        sender: new TwilioSender({ ...t, from: t.smsFrom, channel: 'sms' }),
+        ...deps,
+      }),
+    );
+  const whatsapp =
+    config.whatsappCloud !== undefined
+      ? new WhatsappCloudSender(config.whatsappCloud)
+      : t?.whatsappFrom !== undefined
+        ? new TwilioSender({ ...t, from: t.whatsappFrom, channel: 'whatsapp' })
+        : undefined;
+  if (whatsapp !== undefined)
+    channels.push(new ContactChannel({ channel: 'whatsapp', sender: whatsapp, ...deps }));
   if (config.email !== undefined) {
     const sender = new EmailSender(config.email);
     closers.push(() => sender.close());

@@ -251,3 +251,93 @@ describe('notifications by SMS, WhatsApp and email', () => {
     );
   });
 });
+
+describe('notifications by WhatsApp through the Cloud API', () => {
+  const sends: { path: string; auth: string | undefined; body: { to: string; text: { body: string } } }[] =
+    [];
+  let graph: Server;
+  let t: TestBackOffice;
+  beforeAll(async () => {
+    graph = createServer((req, res) => {
+      void read(req).then((raw) => {
+        const body = JSON.parse(raw) as { to: string; text: { body: string } };
+        sends.push({ path: req.url ?? '', auth: req.headers.authorization, body });
+        res.setHeader('Content-Type', 'application/json');
+        // Outside the 24-hour window Meta refuses free text (a template is needed).
+        if (body.to === '447700900599')
+          res
+            .writeHead(400)
+            .end(JSON.stringify({ error: { code: 131047, message: 'Re-engagement message' } }));
+        else res.writeHead(200).end(JSON.stringify({ messages: [{ id: `wamid.n${sends.length}` }] }));
+      });
+    });
+    graph.listen(0, '127.0.0.1');
+    await once(graph, 'listening');
+    t = await startTestBackOffice('notify-wa', {
+      notify: {
+        whatsappCloud: {
+          accessToken: 'graph-token',
+          phoneNumberId: 'PN9',
+          graphUrl: `http://127.0.0.1:${(graph.address() as AddressInfo).port}/v21.0`,
+        },
+      },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await t.close();
+    graph.close();
+  });
+
+  const won = (bidderId: string, key: string) =>
+    t.orch.db.query<{ id: string }>(
+      `INSERT INTO outbox_events (topic, type, payload, dedupe_key)
+       VALUES ($1, 'lot.won', $2, $3) RETURNING id`,
+      [
+        `https://gavel.local/bidders/${bidderId}`,
+        JSON.stringify({
+          bidderId,
+          lotNumber: '5',
+          title: 'Clock',
+          currency: 'EUR',
+          hammer: 500_000,
+          premium: 125_000,
+          tax: 25_000,
+          total: 650_000,
+        }),
+        key,
+      ],
+    );
+
+  it('sends from the business number, and records a refusal outside the session window', async () => {
+    await t.ok('POST', '/bidders', { id: 'wa-ok', name: 'Ok', phone: '+447700900501', notify: ['whatsapp'] });
+    await t.ok('POST', '/bidders', {
+      id: 'wa-late',
+      name: 'Late',
+      phone: '+447700900599',
+      notify: ['whatsapp'],
+    });
+    const [ok] = await won('wa-ok', 'wa-ok-won');
+    const [late] = await won('wa-late', 'wa-late-won');
+    const rows = await until('both recorded', async () => {
+      const r = await t.orch.db.query<{
+        notification_id: string;
+        provider_ref: string | null;
+        error: string | null;
+      }>(
+        `SELECT notification_id, provider_ref, error FROM notification_deliveries WHERE channel = 'whatsapp' ORDER BY notification_id`,
+      );
+      return r.length === 2 ? r : undefined;
+    });
+    expect(sends.map((x) => [x.path, x.auth, x.body.to])).toEqual([
+      ['/v21.0/PN9/messages', 'Bearer graph-token', '447700900501'],
+      ['/v21.0/PN9/messages', 'Bearer graph-token', '447700900599'],
+    ]);
+    expect(sends[0]!.body.text.body).toMatch(/^Congratulations: you won lot 5 \(Clock\) at EUR 5,000\.00\./);
+    expect(rows.map((r) => [r.notification_id, r.provider_ref])).toEqual([
+      [ok!.id, 'wamid.n1'],
+      [late!.id, null],
+    ]);
+    expect(rows[0]!.error).toBeNull();
+    expect(rows[1]!.error).toMatch(/400 \(code 131047\)/);
+  });
+});

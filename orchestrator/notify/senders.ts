@@ -5,6 +5,7 @@
  * refuses), so the outbox records it instead of retrying forever.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
+import { sendWhatsappText, type WhatsappCloudOptions } from '../../common/whatsapp-cloud.ts';
 import type { OutboundMessage } from './templates.ts';
 
 export class SendError extends Error {
@@ -72,6 +73,29 @@ export class TwilioSender implements Sender {
     const why = `Twilio answered ${res.status}${typeof body.code === 'number' ? ` (code ${body.code})` : ''}: ${typeof body.message === 'string' ? body.message : 'no message'}`;
     // 4xx but 429 is the request itself (a number Twilio will not send to, a bad sender): final.
     throw new SendError(why, { permanent: res.status >= 400 && res.status < 500 && res.status !== 429 });
+  }
+}
+
+/** WhatsApp through Meta's Cloud API, from the business number `phoneNumberId`. */
+export class WhatsappCloudSender implements Sender {
+  private readonly o: WhatsappCloudOptions & { phoneNumberId: string };
+  constructor(o: WhatsappCloudOptions & { phoneNumberId: string }) {
+    this.o = o;
+  }
+
+  async send(to: string, message: OutboundMessage): Promise<string> {
+    let r: Awaited<ReturnType<typeof sendWhatsappText>>;
+    try {
+      r = await sendWhatsappText(this.o, this.o.phoneNumberId, to, message.text);
+    } catch (err) {
+      throw new SendError(`WhatsApp is unreachable: ${err instanceof Error ? err.message : String(err)}`, {
+        permanent: false,
+        cause: err,
+      });
+    }
+    if (r.ok) return r.id;
+    // Outside the 24-hour window a free text is refused (a template is needed): final, like a bad number.
+    throw new SendError(r.error, { permanent: r.status >= 400 && r.status < 500 && r.status !== 429 });
   }
 }
 
