@@ -95,14 +95,15 @@ export function notifyChannels(
   const channels: NotificationChannel[] = [];
   const closers: (() => void)[] = [];
   const t = config.twilio;
-  if (t?.smsFrom !== undefined)
-    channels.push(
-      new ContactChannel({
-        channel: 'sms',
-        sender: new TwilioSender({ ...t, from: t.smsFrom, channel: 'sms' }),
-        ...deps,
-      }),
-    );
+  const sms =
+    t?.smsFrom === undefined
+      ? undefined
+      : new ContactChannel({
+          channel: 'sms',
+          sender: new TwilioSender({ ...t, from: t.smsFrom, channel: 'sms' }),
+          ...deps,
+        });
+  if (sms !== undefined) channels.push(sms);
   const whatsapp =
     config.whatsappCloud !== undefined
       ? new WhatsappCloudSender(config.whatsappCloud)
@@ -110,7 +111,7 @@ export function notifyChannels(
         ? new TwilioSender({ ...t, from: t.whatsappFrom, channel: 'whatsapp' })
         : undefined;
   if (whatsapp !== undefined)
-    channels.push(new ContactChannel({ channel: 'whatsapp', sender: whatsapp, ...deps }));
+    channels.push(new ContactChannel({ channel: 'whatsapp', sender: whatsapp, fallback: sms, ...deps }));
   if (config.email !== undefined) {
     const sender = new EmailSender(config.email);
     closers.push(() => sender.close());

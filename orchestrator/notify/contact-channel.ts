@@ -10,6 +10,11 @@ export interface ContactChannelOptions {
   sender: Sender;
   db: Database;
   logger: Logger;
+  /**
+   * Where a message goes when this channel refuses it for good — WhatsApp outside its 24-hour
+   * session window (free text needs a session) falls back to SMS on the same number.
+   */
+  fallback?: ContactChannel | undefined;
 }
 
 /**
@@ -34,7 +39,7 @@ export class ContactChannel implements NotificationChannel {
     if (typeof bidderId !== 'string') return;
     const message = messageFor(n);
     if (message === undefined) return;
-    const { db, channel, logger } = this.o;
+    const { db, channel } = this.o;
     const [b] = await db.query<{
       email: string | null;
       phone_e164: string | null;
@@ -43,11 +48,25 @@ export class ContactChannel implements NotificationChannel {
     if (b === undefined || !b.notify_channels.includes(channel)) return;
     const to = channel === 'email' ? b.email : b.phone_e164;
     if (to === null) return;
+    const outcome = await this.sendOnce(n, to, message);
+    if (outcome === 'refused' && this.o.fallback !== undefined) {
+      const fallbackTo = this.o.fallback.o.channel === 'email' ? b.email : b.phone_e164;
+      if (fallbackTo !== null) await this.o.fallback.sendOnce(n, fallbackTo, message);
+    }
+  }
+
+  /** Sends unless this notification already went out on this channel; records what happened. */
+  private async sendOnce(
+    n: Notification,
+    to: string,
+    message: NonNullable<ReturnType<typeof messageFor>>,
+  ): Promise<'sent' | 'refused' | 'already'> {
+    const { db, channel, logger } = this.o;
     const sent = await db.query(
       'SELECT 1 FROM notification_deliveries WHERE notification_id = $1 AND channel = $2',
       [n.id, channel],
     );
-    if (sent.length > 0) return;
+    if (sent.length > 0) return 'already';
     const log = logger.child({ notificationId: n.id, type: n.type, channel, correlationId: n.correlationId });
     let ref: string | null = null;
     let error: string | null = null;
@@ -64,6 +83,8 @@ export class ContactChannel implements NotificationChannel {
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
       [n.id, channel, to, ref, error],
     );
-    if (error === null) log.info({ providerRef: ref }, 'notification sent');
+    if (error !== null) return 'refused';
+    log.info({ providerRef: ref }, 'notification sent');
+    return 'sent';
   }
 }

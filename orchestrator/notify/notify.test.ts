@@ -256,8 +256,20 @@ describe('notifications by WhatsApp through the Cloud API', () => {
   const sends: { path: string; auth: string | undefined; body: { to: string; text: { body: string } } }[] =
     [];
   let graph: Server;
+  let sms: Server;
+  const texts: URLSearchParams[] = [];
   let t: TestBackOffice;
   beforeAll(async () => {
+    sms = createServer((req, res) => {
+      void read(req).then((raw) => {
+        texts.push(new URLSearchParams(raw));
+        res
+          .writeHead(201, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ sid: `SMf${texts.length}` }));
+      });
+    });
+    sms.listen(0, '127.0.0.1');
+    await once(sms, 'listening');
     graph = createServer((req, res) => {
       void read(req).then((raw) => {
         const body = JSON.parse(raw) as { to: string; text: { body: string } };
@@ -275,6 +287,13 @@ describe('notifications by WhatsApp through the Cloud API', () => {
     await once(graph, 'listening');
     t = await startTestBackOffice('notify-wa', {
       notify: {
+        twilio: {
+          accountSid: 'AC0002',
+          authToken: 'tok',
+          smsFrom: '+447700900000',
+          whatsappFrom: undefined,
+          apiUrl: `http://127.0.0.1:${(sms.address() as AddressInfo).port}`,
+        },
         whatsappCloud: {
           accessToken: 'graph-token',
           phoneNumberId: 'PN9',
@@ -286,6 +305,7 @@ describe('notifications by WhatsApp through the Cloud API', () => {
   afterAll(async () => {
     await t.close();
     graph.close();
+    sms.close();
   });
 
   const won = (bidderId: string, key: string) =>
@@ -308,7 +328,7 @@ describe('notifications by WhatsApp through the Cloud API', () => {
       ],
     );
 
-  it('sends from the business number, and records a refusal outside the session window', async () => {
+  it('sends from the business number; refused outside the session window, the message goes by SMS', async () => {
     await t.ok('POST', '/bidders', { id: 'wa-ok', name: 'Ok', phone: '+447700900501', notify: ['whatsapp'] });
     await t.ok('POST', '/bidders', {
       id: 'wa-late',
@@ -318,26 +338,31 @@ describe('notifications by WhatsApp through the Cloud API', () => {
     });
     const [ok] = await won('wa-ok', 'wa-ok-won');
     const [late] = await won('wa-late', 'wa-late-won');
-    const rows = await until('both recorded', async () => {
+    const rows = await until('both recorded, and the fallback', async () => {
       const r = await t.orch.db.query<{
         notification_id: string;
+        channel: string;
         provider_ref: string | null;
         error: string | null;
       }>(
-        `SELECT notification_id, provider_ref, error FROM notification_deliveries WHERE channel = 'whatsapp' ORDER BY notification_id`,
+        `SELECT notification_id, channel, provider_ref, error FROM notification_deliveries ORDER BY notification_id, channel`,
       );
-      return r.length === 2 ? r : undefined;
+      return r.length === 3 ? r : undefined;
     });
     expect(sends.map((x) => [x.path, x.auth, x.body.to])).toEqual([
       ['/v21.0/PN9/messages', 'Bearer graph-token', '447700900501'],
       ['/v21.0/PN9/messages', 'Bearer graph-token', '447700900599'],
     ]);
     expect(sends[0]!.body.text.body).toMatch(/^Congratulations: you won lot 5 \(Clock\) at EUR 5,000\.00\./);
-    expect(rows.map((r) => [r.notification_id, r.provider_ref])).toEqual([
-      [ok!.id, 'wamid.n1'],
-      [late!.id, null],
+    expect(rows.map((r) => [r.notification_id, r.channel, r.provider_ref])).toEqual([
+      [ok!.id, 'whatsapp', 'wamid.n1'],
+      [late!.id, 'sms', 'SMf1'],
+      [late!.id, 'whatsapp', null],
     ]);
-    expect(rows[0]!.error).toBeNull();
-    expect(rows[1]!.error).toMatch(/400 \(code 131047\)/);
+    expect(rows[2]!.error).toMatch(/400 \(code 131047\)/);
+    // The SMS: to the same number, the same text; the bidder who got the WhatsApp gets no SMS.
+    expect(texts.map((f) => [f.get('To'), f.get('Body')])).toEqual([
+      ['+447700900599', sends[1]!.body.text.body],
+    ]);
   });
 });
