@@ -183,6 +183,7 @@ describe('bids by text message (Twilio webhook)', () => {
     expect(await sms('+447700900299', '#8 1000')).toMatch(/not registered for bidding/);
     expect(await sms('not-a-number', '#8 1000')).toMatch(/not registered for bidding/);
     expect(await sms(CAROL, 'how much is lot 8?')).toMatch(/could not read a bid.*"#102 2500"/);
+    expect(await sms(CAROL, '')).toMatch(/could not read a bid/);
     expect(await sms(CAROL, '#8 EUR 100 GBP')).toMatch(/names two currencies/);
     expect(await sms(CAROL, '#99 1000')).toMatch(/^There is no lot "99" open for bids/);
     expect(await sms(CAROL, '#7 1000')).toBe(

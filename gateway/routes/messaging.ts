@@ -71,12 +71,13 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
     const messageId = form.get('MessageSid') ?? form.get('SmsSid');
     const from = form.get('From');
     const text = form.get('Body');
+    // An empty Body is a message (a picture alone): it is answered with the format, not refused.
     const missing = [
-      ['MessageSid', messageId],
-      ['From', from],
+      ['MessageSid', messageId === '' ? null : messageId],
+      ['From', from === '' ? null : from],
       ['Body', text],
     ]
-      .filter(([, v]) => v === null || v === '')
+      .filter(([, v]) => v === null)
       .map(([k]) => k);
     if (missing.length > 0)
       throw new AppError(400, 'VALIDATION_FAILED', `the webhook lacks ${missing.join(', ')}`, {
