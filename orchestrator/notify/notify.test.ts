@@ -166,6 +166,21 @@ describe('notifications by SMS, WhatsApp and email', () => {
     expect(mails[0]!.text).toBe(sms);
     expect(mails[0]!.messageId).toMatch(/^<notification-\d+@gavel\.example>$/);
 
+    // The back office sees what each bidder was told, and on which channel.
+    const told = (await t.ok('GET', '/bidders/n-win/notifications')).notifications as {
+      type: string;
+      deliveredAt: string | null;
+      channels: { channel: string; recipient: string; providerRef: string | null; error: string | null }[];
+    }[];
+    const wonNotice = told.find((x) => x.type === 'lot.won')!;
+    expect(wonNotice.deliveredAt).not.toBeNull();
+    expect(wonNotice.channels.map((x) => [x.channel, x.recipient, x.error])).toEqual([
+      ['email', 'win@example.com', null],
+      ['sms', '+447700900401', null],
+    ]);
+    expect(wonNotice.channels[1]!.providerRef).toMatch(/^SM\d+$/);
+    expect((await t.api('GET', '/bidders/nobody/notifications')).status).toBe(404);
+
     // Delivered is recorded per notification and channel: a repeat of the outbox sends nothing.
     const rows = await t.orch.db.query<{ channel: string; recipient: string; provider_ref: string | null }>(
       'SELECT channel, recipient, provider_ref FROM notification_deliveries ORDER BY channel, recipient',
