@@ -3,19 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
-import {
-  publish,
-  PUBLISHER_KEY,
-  publisherToken,
-  startTestHub,
-  SUBSCRIBER_KEY,
-  subscribeUrl,
-} from '../test/support/hub.ts';
+import { publish, PUBLISHER_KEY, publisherToken, SUBSCRIBER_KEY, subscribeUrl } from '../test/support/hub.ts';
 import {
   deleteKeys,
   eventually,
   exited,
   freePort,
+  hubsOnRedis,
   redisTransportUrl,
   uniquePrefix,
 } from '../test/support/hub-redis.ts';
@@ -39,28 +33,14 @@ async function publishOk(
 }
 
 describe('hub cluster over Redis (in-process)', () => {
-  let prefix: string;
-  const hubs: RunningHub[] = [];
-  const streams: SseConnection[] = [];
-  const start = async (): Promise<RunningHub> => {
-    const h = await startTestHub({ transportUrl: redisTransportUrl(prefix) });
-    hubs.push(h);
-    return h;
-  };
-  const subscribe = async (url: string, headers: Record<string, string> = {}): Promise<SseConnection> => {
-    const s = await connectSse(url, { headers });
-    streams.push(s);
-    expect(s.status).toBe(200);
-    return s;
-  };
-  afterEach(async () => {
-    for (const s of streams.splice(0)) s.close();
-    for (const h of hubs.splice(0)) await h.close();
-    await deleteKeys(prefix);
-  });
+  const cluster = hubsOnRedis();
+  const start = (): Promise<RunningHub> => cluster.start();
+  const subscribe = (url: string, headers: Record<string, string> = {}): Promise<SseConnection> =>
+    cluster.subscribe(url, headers);
+  afterEach(() => cluster.cleanup());
 
   it('delivers an update published on either hub to subscribers of both, in the same order', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const a = await start();
     const b = await start();
     const t = topic();
@@ -86,7 +66,7 @@ describe('hub cluster over Redis (in-process)', () => {
   });
 
   it('replays from a Last-Event-ID on either hub, whichever hub published', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const a = await start();
     const b = await start();
     const t = topic();
@@ -108,7 +88,7 @@ describe('hub cluster over Redis (in-process)', () => {
   });
 
   it('a subscriber resuming on one hub while another keeps publishing gets no gap and no duplicate', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const a = await start();
     const b = await start();
     const token = await publisherToken();
@@ -139,7 +119,7 @@ describe('hub cluster over Redis (in-process)', () => {
   });
 
   it('replay survives a hub restart: a new hub on the prefix serves what was published meanwhile', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const a = await start();
     const b = await start();
     const t = topic();
@@ -150,7 +130,7 @@ describe('hub cluster over Redis (in-process)', () => {
 
     // Hub A goes away: its subscriber's stream ends.
     await a.close();
-    hubs.splice(hubs.indexOf(a), 1);
+    cluster.forget(a);
     await sub.ended;
     const missed: string[] = [];
     for (let i = 0; i < 4; i++) missed.push(await publishOk(b.url, { topic: t, data: `missed ${i}` }));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubPublishError } from '../common/hub-publisher.ts';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
-import { publish, publisherToken, startTestHub, subscribeUrl, subscriberToken } from '../test/support/hub.ts';
-import { deleteKeys, redisTransportUrl, uniquePrefix } from '../test/support/hub-redis.ts';
+import type { SseConnection } from '../test/support/sse-client.ts';
+import { publish, publisherToken, subscribeUrl, subscriberToken } from '../test/support/hub.ts';
+import { hubsOnRedis } from '../test/support/hub-redis.ts';
 import { Redis } from 'ioredis';
 import { RedisStreamPublisher, sameRedisServer, type RunningHub } from './index.ts';
 
@@ -15,38 +15,20 @@ import { RedisStreamPublisher, sameRedisServer, type RunningHub } from './index.
 const topic = (): string => `https://example.com/lots/${randomUUID()}`;
 
 describe('RedisStreamPublisher', () => {
-  let prefix: string;
-  const hubs: RunningHub[] = [];
-  const streams: SseConnection[] = [];
-  const publishers: RedisStreamPublisher[] = [];
-  const hubOn = async (historySize?: number): Promise<RunningHub> => {
-    const h = await startTestHub({
-      transportUrl: redisTransportUrl(prefix),
-      ...(historySize === undefined ? {} : { historySize }),
-    });
-    hubs.push(h);
-    return h;
-  };
+  const cluster = hubsOnRedis();
+  const hubOn = (historySize?: number): Promise<RunningHub> =>
+    cluster.start(historySize === undefined ? {} : { historySize });
   const publisher = (): RedisStreamPublisher => {
-    const p = new RedisStreamPublisher({ url: redisTransportUrl(prefix) });
-    publishers.push(p);
+    const p = new RedisStreamPublisher({ url: cluster.transportUrl });
+    cluster.onCleanup(() => p.close());
     return p;
   };
-  const subscribe = async (url: string, headers: Record<string, string> = {}): Promise<SseConnection> => {
-    const s = await connectSse(url, { headers });
-    streams.push(s);
-    expect(s.status).toBe(200);
-    return s;
-  };
-  afterEach(async () => {
-    for (const s of streams.splice(0)) s.close();
-    for (const p of publishers.splice(0)) p.close();
-    for (const h of hubs.splice(0)) await h.close();
-    await deleteKeys(prefix);
-  });
+  const subscribe = (url: string, headers: Record<string, string> = {}): Promise<SseConnection> =>
+    cluster.subscribe(url, headers);
+  afterEach(() => cluster.cleanup());
 
   it('reaches the subscribers of every hub, in one order with HTTP publishes, and is replayable', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const a = await hubOn();
     const b = await hubOn();
     const t = topic();
@@ -75,7 +57,7 @@ describe('RedisStreamPublisher', () => {
   });
 
   it('applies an update id once while it is in history (a retried publish is not delivered twice)', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const hub = await hubOn();
     const t = topic();
     const s = await subscribe(subscribeUrl(hub.url, [t]));
@@ -93,7 +75,7 @@ describe('RedisStreamPublisher', () => {
   });
 
   it('keeps the history limits the hubs recorded', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const hub = await hubOn(3);
     const t = topic();
     const p = publisher();
@@ -110,7 +92,7 @@ describe('RedisStreamPublisher', () => {
   });
 
   it('sends private updates only to subscribers authorised for their topic', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const hub = await hubOn();
     const mine = topic();
     const s = await subscribe(subscribeUrl(hub.url, [mine]), {
@@ -128,7 +110,7 @@ describe('RedisStreamPublisher', () => {
   });
 
   it('refuses what the hub would refuse, and says when no hub has started on the stream', async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const p = publisher();
     const t = topic();
     const noHub = await p.publish({ topics: [t], data: 'x' }).catch((e: unknown) => e);
@@ -153,13 +135,13 @@ describe('RedisStreamPublisher', () => {
   });
 
   it("publishes on the caller's own connection to the same Redis, and leaves it open", async () => {
-    prefix = uniquePrefix();
+    cluster.fresh();
     const hub = await hubOn();
     const t = topic();
     const s = await subscribe(subscribeUrl(hub.url, [t]));
     const own = new Redis('redis://127.0.0.1:6379', { enableAutoPipelining: true });
     try {
-      const url = redisTransportUrl(prefix);
+      const url = cluster.transportUrl;
       expect(sameRedisServer(own, url)).toBe(true);
       expect(sameRedisServer(own, url.replace('127.0.0.1', 'localhost'))).toBe(true);
       expect(sameRedisServer(own, url.replace(':6379', ':6380'))).toBe(false);

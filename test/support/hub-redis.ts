@@ -5,6 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { expect } from 'vitest';
+import type { HubConfig, RunningHub } from '../../hub/index.ts';
+import { startTestHub } from './hub.ts';
+import { connectSse, type SseConnection } from './sse-client.ts';
 
 /** The shared development Redis; every test isolates itself under its own key prefix. */
 export const REDIS_PORT = 6379;
@@ -159,4 +163,53 @@ export class OwnRedis {
     await this.stopServer();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Hubs on one Redis prefix and their subscribers, for a test file: `hubs.start()` a hub on the
+ * current prefix, `hubs.subscribe()` an SSE stream that must open (200), `hubs.cleanup()` in afterEach
+ * closes them all and deletes the prefix's keys. Call `hubs.fresh()` at the start of each test.
+ */
+export function hubsOnRedis() {
+  let prefix = uniquePrefix();
+  const hubs: RunningHub[] = [];
+  const streams: SseConnection[] = [];
+  const closers: (() => void)[] = [];
+  return {
+    get prefix(): string {
+      return prefix;
+    },
+    get transportUrl(): string {
+      return redisTransportUrl(prefix);
+    },
+    fresh(): void {
+      prefix = uniquePrefix();
+    },
+    async start(overrides: Partial<HubConfig> = {}): Promise<RunningHub> {
+      const h = await startTestHub({ transportUrl: redisTransportUrl(prefix), ...overrides });
+      hubs.push(h);
+      return h;
+    },
+    async subscribe(url: string, headers: Record<string, string> = {}): Promise<SseConnection> {
+      const s = await connectSse(url, { headers });
+      streams.push(s);
+      expect(s.status).toBe(200);
+      return s;
+    },
+    /** A hub the test closed itself: not closed again at cleanup. */
+    forget(hub: RunningHub): void {
+      const i = hubs.indexOf(hub);
+      if (i >= 0) hubs.splice(i, 1);
+    },
+    /** Something else to close at cleanup (a publisher, a connection). */
+    onCleanup(close: () => void): void {
+      closers.push(close);
+    },
+    async cleanup(): Promise<void> {
+      for (const s of streams.splice(0)) s.close();
+      for (const c of closers.splice(0)) c();
+      for (const h of hubs.splice(0)) await h.close();
+      await deleteKeys(prefix);
+    },
+  };
 }
