@@ -14,5 +14,5 @@ export {
   type SaleSummary,
 } from './catalogue.ts';
 export type { DemoUser } from './routes/demo-sign-in.ts';
-export { twilioSignature } from './messaging/twilio.ts';
+export { twilioSignature } from '../common/twilio.ts';
 export type { InboundMessage, IngressAnswer } from './messaging/ingress.ts';

@@ -12,7 +12,7 @@ import { startTestHub } from '../test/support/hub.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from './index.ts';
-import { twilioSignature } from './messaging/twilio.ts';
+import { twilioSignature } from '../common/twilio.ts';
 import { whatsappSignature } from './messaging/whatsapp-cloud.ts';
 
 /**

@@ -723,8 +723,10 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
             provider_ref: string | null;
             error: string | null;
             delivered_at: Date | string;
+            status: string | null;
+            status_at: Date | string | null;
           }>(
-            `SELECT notification_id, channel, recipient, provider_ref, error, delivered_at FROM notification_deliveries
+            `SELECT notification_id, channel, recipient, provider_ref, error, delivered_at, status, status_at FROM notification_deliveries
               WHERE notification_id = ANY($1::bigint[]) ORDER BY channel`,
             [events.map((e) => e.id)],
           );
@@ -746,6 +748,8 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
             providerRef: d.provider_ref,
             error: d.error,
             at: iso(d.delivered_at),
+            status: d.status,
+            statusAt: iso(d.status_at),
           })),
       })),
     });

@@ -35,6 +35,7 @@ import { migrate } from './migrate.ts';
 import { Recovery, type RecoveryEngine } from './recovery.ts';
 import { HubChannel, OutboxDispatcher, type NotificationChannel } from './outbox.ts';
 import { notifyChannels, notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
+import { receiptRoutes } from './notify/receipts.ts';
 
 export interface OrchestratorConfig {
   host: string;
@@ -327,6 +328,17 @@ export async function startOrchestrator(
     app.route('/catalogue/v1', catalogueApi(db));
     // The KYC vendor posts its results here (the signature is the authentication).
     if (backOffice?.kyc !== undefined) app.route('/kyc', kycRoutes(backOffice.kyc, { logger }));
+    // Twilio posts the delivery receipts of the SMS and WhatsApp messages it took here.
+    if (config.notify?.twilio !== undefined)
+      app.route(
+        '/notify',
+        receiptRoutes({
+          db,
+          authToken: config.notify.twilio.authToken,
+          publicUrl: config.notify.twilio.publicUrl,
+          logger: logger.child({ module: 'notify' }),
+        }),
+      );
     deps.routes?.(app);
 
     let url: string | undefined;

@@ -5,7 +5,7 @@ import { parseJson, readBodyText } from '../../common/http-body.ts';
 import type { Logger } from '../../common/logger.ts';
 import { sendWhatsappText } from '../../common/whatsapp-cloud.ts';
 import type { MessagingIngress } from '../messaging/ingress.ts';
-import { twimlMessage, validTwilioSignature } from '../messaging/twilio.ts';
+import { twimlMessage, validTwilioSignature } from '../../common/twilio.ts';
 import { validWhatsappSignature, whatsappMessages } from '../messaging/whatsapp-cloud.ts';
 
 export interface MessagingRoutesDeps {

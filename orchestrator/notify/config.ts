@@ -16,6 +16,8 @@ export interface NotifyConfig {
     /** Approved WhatsApp sender number (E.164); unset = no WhatsApp. */
     whatsappFrom: string | undefined;
     apiUrl: string | undefined;
+    /** This orchestrator's public origin: Twilio posts delivery receipts to `<it>/notify/twilio/status`. */
+    publicUrl?: string | undefined;
   };
   /** WhatsApp through Meta's Cloud API (preferred over Twilio's WhatsApp when both are set). */
   whatsappCloud?: { accessToken: string; phoneNumberId: string; graphUrl: string | undefined };
@@ -37,6 +39,10 @@ const schema = z
     TWILIO_SMS_FROM: e164,
     TWILIO_WHATSAPP_FROM: e164,
     TWILIO_API_URL: optional.refine((v) => v === undefined || URL.canParse(v), 'a URL'),
+    NOTIFY_PUBLIC_URL: optional.refine(
+      (v) => v === undefined || URL.canParse(v),
+      'an origin like https://office.example.com',
+    ),
     SMTP_URL: optional.refine(
       (v) => v === undefined || /^smtps?:\/\/\S+$/.test(v),
       'an smtp:// or smtps:// URL',
@@ -75,6 +81,7 @@ export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Notif
       smsFrom: e.TWILIO_SMS_FROM,
       whatsappFrom: e.TWILIO_WHATSAPP_FROM,
       apiUrl: e.TWILIO_API_URL,
+      publicUrl: e.NOTIFY_PUBLIC_URL,
     };
   if (e.WHATSAPP_ACCESS_TOKEN !== undefined && e.WHATSAPP_PHONE_NUMBER_ID !== undefined)
     out.whatsappCloud = {
@@ -95,12 +102,13 @@ export function notifyChannels(
   const channels: NotificationChannel[] = [];
   const closers: (() => void)[] = [];
   const t = config.twilio;
+  const statusCallback = receiptUrl(config);
   const sms =
     t?.smsFrom === undefined
       ? undefined
       : new ContactChannel({
           channel: 'sms',
-          sender: new TwilioSender({ ...t, from: t.smsFrom, channel: 'sms' }),
+          sender: new TwilioSender({ ...t, from: t.smsFrom, channel: 'sms', statusCallback }),
           ...deps,
         });
   if (sms !== undefined) channels.push(sms);
@@ -108,7 +116,7 @@ export function notifyChannels(
     config.whatsappCloud !== undefined
       ? new WhatsappCloudSender(config.whatsappCloud)
       : t?.whatsappFrom !== undefined
-        ? new TwilioSender({ ...t, from: t.whatsappFrom, channel: 'whatsapp' })
+        ? new TwilioSender({ ...t, from: t.whatsappFrom, channel: 'whatsapp', statusCallback })
         : undefined;
   if (whatsapp !== undefined)
     channels.push(new ContactChannel({ channel: 'whatsapp', sender: whatsapp, fallback: sms, ...deps }));
@@ -118,4 +126,10 @@ export function notifyChannels(
     channels.push(new ContactChannel({ channel: 'email', sender, ...deps }));
   }
   return { channels, close: () => closers.forEach((c) => c()) };
+}
+
+/** Where Twilio is asked to post delivery receipts, when this orchestrator's public origin is known. */
+export function receiptUrl(config: NotifyConfig): string | undefined {
+  const base = config.twilio?.publicUrl;
+  return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/notify/twilio/status`;
 }

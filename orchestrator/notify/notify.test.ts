@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iso, startTestBackOffice, until, type TestBackOffice } from '../../test/support/orchestrator.ts';
+import { twilioSignature } from '../../common/twilio.ts';
 import { messageFor } from './templates.ts';
 
 /**
@@ -79,6 +80,7 @@ describe('notifications by SMS, WhatsApp and email', () => {
           smsFrom: '+447700900000',
           whatsappFrom: '+447700900001',
           apiUrl: `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`,
+          publicUrl: 'https://office.example.com',
         },
         email: { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Gavel results <results@gavel.example>' },
       },
@@ -166,11 +168,43 @@ describe('notifications by SMS, WhatsApp and email', () => {
     expect(mails[0]!.text).toBe(sms);
     expect(mails[0]!.messageId).toMatch(/^<notification-\d+@gavel\.example>$/);
 
+    // Twilio is asked for receipts, and posts them (signed over the public URL): out of order,
+    // a status only moves forward.
+    const callback = 'https://office.example.com/notify/twilio/status';
+    expect(accepted.map((c) => c.form.get('StatusCallback'))).toEqual([callback, callback]);
+    const smsSid = (
+      await t.orch.db.query<{ provider_ref: string }>(
+        `SELECT provider_ref FROM notification_deliveries WHERE channel = 'sms'`,
+      )
+    )[0]!.provider_ref;
+    const receipt = async (status: string, token = 'twilio-test-token'): Promise<number> => {
+      const form = new URLSearchParams({ MessageSid: smsSid, MessageStatus: status, AccountSid: 'AC0001' });
+      const res = await fetch(`${t.orch.url!}/notify/twilio/status`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Twilio-Signature': twilioSignature(token, callback, form),
+        },
+        body: form.toString(),
+      });
+      return res.status;
+    };
+    expect(await receipt('delivered')).toBe(204);
+    expect(await receipt('sent')).toBe(204);
+    expect(await receipt('delivered', 'someone-else')).toBe(403);
+    expect(await receipt('exploded')).toBe(400);
+
     // The back office sees what each bidder was told, and on which channel.
     const told = (await t.ok('GET', '/bidders/n-win/notifications')).notifications as {
       type: string;
       deliveredAt: string | null;
-      channels: { channel: string; recipient: string; providerRef: string | null; error: string | null }[];
+      channels: {
+        channel: string;
+        recipient: string;
+        providerRef: string | null;
+        error: string | null;
+        status: string | null;
+      }[];
     }[];
     const wonNotice = told.find((x) => x.type === 'lot.won')!;
     expect(wonNotice.deliveredAt).not.toBeNull();
@@ -179,6 +213,8 @@ describe('notifications by SMS, WhatsApp and email', () => {
       ['sms', '+447700900401', null],
     ]);
     expect(wonNotice.channels[1]!.providerRef).toMatch(/^SM\d+$/);
+    expect(wonNotice.channels[1]!.status).toBe('delivered');
+    expect(wonNotice.channels[0]!.status).toBeNull();
     expect((await t.api('GET', '/bidders/nobody/notifications')).status).toBe(404);
 
     // Delivered is recorded per notification and channel: a repeat of the outbox sends nothing.

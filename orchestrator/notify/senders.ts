@@ -31,6 +31,8 @@ export interface TwilioSenderOptions {
   channel: 'sms' | 'whatsapp';
   /** The API's origin; a local fake in tests. */
   apiUrl?: string | undefined;
+  /** Where Twilio posts delivery receipts (`…/notify/twilio/status`); unset = none asked for. */
+  statusCallback?: string | undefined;
   timeoutMs?: number;
 }
 
@@ -59,6 +61,7 @@ export class TwilioSender implements Sender {
           To: `${prefix}${to}`,
           From: `${prefix}${this.o.from}`,
           Body: message.text,
+          ...(this.o.statusCallback === undefined ? {} : { StatusCallback: this.o.statusCallback }),
         }),
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
       });

@@ -1,7 +1,8 @@
 /**
- * Twilio's messaging webhook (SMS, and WhatsApp through Twilio): its request signature and its
- * TwiML reply. Written here because it is two small, well-specified functions; the provider's own
- * SDK would bring an HTTP client and hundreds of API wrappers for them.
+ * Twilio's webhooks — the gateway's incoming messages (SMS, and WhatsApp through Twilio) and the
+ * back office's delivery receipts — share its request signature; the gateway answers in TwiML.
+ * Written here because these are small, well-specified functions; the provider's own SDK would
+ * bring an HTTP client and hundreds of API wrappers for them.
  *
  * Signature: base64(HMAC-SHA1(auth token, URL + each POST parameter's name and value, sorted by
  * name)), sent as `X-Twilio-Signature`; the URL is the one configured at the provider, exactly.
