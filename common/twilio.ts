@@ -28,6 +28,22 @@ export function validTwilioSignature(
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
+/**
+ * Checks a webhook request Twilio signed. `publicUrl` is the origin Twilio posts to when a proxy
+ * stands in front (the signature covers the URL Twilio saw); unset: the request's own URL.
+ */
+export function signedByTwilio(
+  authToken: string,
+  request: { url: string; signature: string | undefined },
+  form: URLSearchParams,
+  publicUrl: string | undefined,
+): boolean {
+  const url = new URL(request.url);
+  const seen =
+    publicUrl === undefined ? url.toString() : `${publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+  return validTwilioSignature(authToken, seen, form, request.signature);
+}
+
 /** A TwiML answer that sends `text` back to the sender on the channel the message came in on. */
 export function twimlMessage(text: string): string {
   const escaped = text.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

@@ -5,7 +5,7 @@ import { parseJson, readBodyText } from '../../common/http-body.ts';
 import type { Logger } from '../../common/logger.ts';
 import { sendWhatsappText } from '../../common/whatsapp-cloud.ts';
 import type { MessagingIngress } from '../messaging/ingress.ts';
-import { twimlMessage, validTwilioSignature } from '../../common/twilio.ts';
+import { signedByTwilio, twimlMessage } from '../../common/twilio.ts';
 import { validWhatsappSignature, whatsappMessages } from '../messaging/whatsapp-cloud.ts';
 
 export interface MessagingRoutesDeps {
@@ -57,12 +57,8 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
         'a Twilio webhook is application/x-www-form-urlencoded',
       );
     const form = new URLSearchParams(await readBodyText(c));
-    const url = new URL(c.req.url);
-    const signedUrl =
-      deps.publicUrl === undefined
-        ? url.toString()
-        : `${deps.publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
-    if (!validTwilioSignature(deps.twilioAuthToken, signedUrl, form, c.req.header('x-twilio-signature')))
+    const request = { url: c.req.url, signature: c.req.header('x-twilio-signature') };
+    if (!signedByTwilio(deps.twilioAuthToken, request, form, deps.publicUrl))
       throw new AppError(
         403,
         'BAD_SIGNATURE',

@@ -8,7 +8,7 @@ import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import { readBodyText } from '../../common/http-body.ts';
 import type { Logger } from '../../common/logger.ts';
-import { validTwilioSignature } from '../../common/twilio.ts';
+import { signedByTwilio } from '../../common/twilio.ts';
 import type { Database } from '../db.ts';
 
 const RANK: Record<string, number> = {
@@ -36,12 +36,8 @@ export function receiptRoutes(o: ReceiptRoutesOptions): Hono {
   app.onError(errorHandler(o.logger));
   app.post('/twilio/status', async (c) => {
     const form = new URLSearchParams(await readBodyText(c));
-    const url = new URL(c.req.url);
-    const signedUrl =
-      o.publicUrl === undefined
-        ? url.toString()
-        : `${o.publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
-    if (!validTwilioSignature(o.authToken, signedUrl, form, c.req.header('x-twilio-signature')))
+    const request = { url: c.req.url, signature: c.req.header('x-twilio-signature') };
+    if (!signedByTwilio(o.authToken, request, form, o.publicUrl))
       throw new AppError(
         403,
         'BAD_SIGNATURE',
