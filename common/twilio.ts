@@ -8,6 +8,9 @@
  * name)), sent as `X-Twilio-Signature`; the URL is the one configured at the provider, exactly.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { AppError } from './errors.ts';
+import { readBodyText } from './http-body.ts';
 
 export function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
   const names = [...new Set(params.keys())].sort();
@@ -42,6 +45,27 @@ export function signedByTwilio(
   const seen =
     publicUrl === undefined ? url.toString() : `${publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
   return validTwilioSignature(authToken, seen, form, request.signature);
+}
+
+/**
+ * The form of a webhook request Twilio signed, or 403 BAD_SIGNATURE naming the settings to check
+ * (`settings`, e.g. "TWILIO_AUTH_TOKEN and MESSAGING_PUBLIC_URL").
+ */
+export async function twilioForm(
+  c: Context,
+  authToken: string,
+  publicUrl: string | undefined,
+  settings: string,
+): Promise<URLSearchParams> {
+  const form = new URLSearchParams(await readBodyText(c));
+  const request = { url: c.req.url, signature: c.req.header('x-twilio-signature') };
+  if (!signedByTwilio(authToken, request, form, publicUrl))
+    throw new AppError(
+      403,
+      'BAD_SIGNATURE',
+      `the X-Twilio-Signature does not match this request (check ${settings})`,
+    );
+  return form;
 }
 
 /** A TwiML answer that sends `text` back to the sender on the channel the message came in on. */

@@ -5,7 +5,7 @@ import { parseJson, readBodyText } from '../../common/http-body.ts';
 import type { Logger } from '../../common/logger.ts';
 import { sendWhatsappText } from '../../common/whatsapp-cloud.ts';
 import type { MessagingIngress } from '../messaging/ingress.ts';
-import { signedByTwilio, twimlMessage } from '../../common/twilio.ts';
+import { twilioForm, twimlMessage } from '../../common/twilio.ts';
 import { validWhatsappSignature, whatsappMessages } from '../messaging/whatsapp-cloud.ts';
 
 export interface MessagingRoutesDeps {
@@ -56,14 +56,12 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
         'UNSUPPORTED_MEDIA_TYPE',
         'a Twilio webhook is application/x-www-form-urlencoded',
       );
-    const form = new URLSearchParams(await readBodyText(c));
-    const request = { url: c.req.url, signature: c.req.header('x-twilio-signature') };
-    if (!signedByTwilio(deps.twilioAuthToken, request, form, deps.publicUrl))
-      throw new AppError(
-        403,
-        'BAD_SIGNATURE',
-        'the X-Twilio-Signature does not match this request (check TWILIO_AUTH_TOKEN and MESSAGING_PUBLIC_URL)',
-      );
+    const form = await twilioForm(
+      c,
+      deps.twilioAuthToken,
+      deps.publicUrl,
+      'TWILIO_AUTH_TOKEN and MESSAGING_PUBLIC_URL',
+    );
     const messageId = form.get('MessageSid') ?? form.get('SmsSid');
     const from = form.get('From');
     const text = form.get('Body');

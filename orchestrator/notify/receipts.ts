@@ -6,9 +6,8 @@
 import { Hono } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
-import { readBodyText } from '../../common/http-body.ts';
 import type { Logger } from '../../common/logger.ts';
-import { signedByTwilio } from '../../common/twilio.ts';
+import { twilioForm } from '../../common/twilio.ts';
 import type { Database } from '../db.ts';
 
 const RANK: Record<string, number> = {
@@ -35,14 +34,7 @@ export function receiptRoutes(o: ReceiptRoutesOptions): Hono {
   const app = new Hono();
   app.onError(errorHandler(o.logger));
   app.post('/twilio/status', async (c) => {
-    const form = new URLSearchParams(await readBodyText(c));
-    const request = { url: c.req.url, signature: c.req.header('x-twilio-signature') };
-    if (!signedByTwilio(o.authToken, request, form, o.publicUrl))
-      throw new AppError(
-        403,
-        'BAD_SIGNATURE',
-        'the X-Twilio-Signature does not match this request (check NOTIFY_PUBLIC_URL)',
-      );
+    const form = await twilioForm(c, o.authToken, o.publicUrl, 'TWILIO_AUTH_TOKEN and NOTIFY_PUBLIC_URL');
     const sid = form.get('MessageSid');
     const status = (form.get('MessageStatus') ?? '').toLowerCase();
     if (sid === null || sid === '' || RANK[status] === undefined)
