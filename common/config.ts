@@ -9,7 +9,7 @@ export function loadEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv =
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
   throw new ConfigError(
-    `Invalid configuration:\n${lines.join('\n')}\nFix the variables above (see the README's configuration table) and start again.`,
+    `Invalid configuration:\n${lines.join('\n')}\nFix the variables above (see docs/configuration.md) and start again.`,
   );
 }
 
