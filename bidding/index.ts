@@ -7,9 +7,12 @@ export {
   maskBidder,
   maskLeader,
   paddleOf,
+  publicUpdateId,
+  stateVersionOf,
   viewFromSnapshot,
   type AuctionMeta,
   type LotChange,
+  type LotResultUpdate,
   type PublicAuctionUpdate,
   type PublicAuctionView,
 } from './view.ts';

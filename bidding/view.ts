@@ -29,12 +29,24 @@ export interface PublicAuctionView {
   reserveMet: boolean;
   /** Live lots: the auctioneer's message while the lot is on hold. */
   message: string | null;
-  /** The decision sequence number this view reflects; clients ignore updates at or below the seq they hold. */
+  /** The decision sequence number this view reflects. */
   seq: number;
+  /**
+   * Orders the states of one seq: a timed lot's status still moves after its last decision without
+   * a new seq — the clock closes it (1), then the back office gives its result (2); withdrawn and
+   * cancelled are final too (2). Everything a decision leaves is 0. A client shows the state with
+   * the greater (seq, stateVersion) and ignores one at or below what it shows.
+   */
+  stateVersion: number;
 }
 
-/** What last changed the lot: an internet bid, or the auctioneer's floor action. */
-export type LotChange = 'bid' | Exclude<FloorActionName, 'superseded'>;
+/**
+ * What last changed the lot: an internet bid, or the auctioneer's floor action — or, without a
+ * decision of its own, `state` (the lot as it stands, republished by the engine after a restart or
+ * a publish that never got through), `close` (the sale clock closed a timed lot) and `result` (the
+ * back office decided a timed lot: sold or unsold).
+ */
+export type LotChange = 'bid' | Exclude<FloorActionName, 'superseded'> | 'state' | 'close' | 'result';
 
 /** A public update as published on the auction and sale topics: the view after one decision, and what made it. */
 export interface PublicAuctionUpdate extends PublicAuctionView {
@@ -43,8 +55,33 @@ export interface PublicAuctionUpdate extends PublicAuctionView {
   extended: boolean;
   /** `undo`: the action it reverted. */
   undone: { action: FloorActionName; seq: number } | null;
-  /** When the engine decided it (its clock, ISO 8601): screens measure their delay from it. */
-  decidedAt: string;
+  /**
+   * When it was decided (ISO 8601): by the engine for a bid or floor action — screens measure their
+   * delay from it —, by the back office for `close` and `result`; null for a republished `state`.
+   */
+  decidedAt: string | null;
+}
+
+/** A timed lot's result, on its auction and sale topics: the hammer price (never the reserve), and whether it sold. */
+export interface LotResultUpdate extends PublicAuctionUpdate {
+  lastAction: 'result';
+  status: 'sold' | 'unsold';
+  /** The hammer price when sold. */
+  hammer: string | null;
+}
+
+const STATE_VERSIONS: Partial<Record<AuctionStatus, number>> = {
+  closed: 1,
+  sold: 2,
+  unsold: 2,
+  passed: 2,
+  withdrawn: 2,
+  cancelled: 2,
+};
+
+/** See PublicAuctionView.stateVersion. */
+export function stateVersionOf(status: AuctionStatus): number {
+  return STATE_VERSIONS[status] ?? 0;
 }
 
 /** A stable pseudonym per sale: the same bidder shows as the same mask on every lot of a sale. */
@@ -160,5 +197,20 @@ export function viewFromDecision(d: DecidedLot, meta: AuctionMeta): PublicAuctio
     reserveMet: d.reserveMet,
     message: d.message ?? null,
     seq: d.seq,
+    stateVersion: stateVersionOf(d.status),
   };
+}
+
+/**
+ * The lot as it stands, as an update with no decision of its own (`state`), at the snapshot's seq.
+ * Its id is the one the decision at that seq would have had: a hub that holds that update already
+ * deduplicates it.
+ */
+export function stateUpdateOf(s: AuctionSnapshot): PublicAuctionUpdate {
+  return { ...viewFromSnapshot(s), lastAction: 'state', extended: false, undone: null, decidedAt: null };
+}
+
+/** The hub id of the public update at `seq`: the same for every publisher of that state, so repeats are deduplicated. */
+export function publicUpdateId(auctionId: string, seq: number): string {
+  return `urn:gavel:auction:${auctionId}:${seq}`;
 }

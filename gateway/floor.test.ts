@@ -522,6 +522,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
       saleId: 'sale-1',
       currency: 'EUR',
       seq: 3,
+      stateVersion: 0,
       status: 'open',
       price: '1000.00',
       asking: '1025.00',

@@ -282,6 +282,9 @@ class BidderClient {
       return { state: 'won', text: `You won this lot at ${money(view.price)}.` };
     if (view.status === 'sold' && (mine.length > 0 || took))
       return { state: 'lost', text: `Sold to another bidder at ${money(view.price)}.` };
+    // A timed lot's result: unsold when the reserve was not met (the reserve itself is never shown).
+    if (view.status === 'unsold' && (leading || mine.length > 0 || took))
+      return { state: 'lost', text: 'Not sold: the reserve was not met.' };
     if (leading) return { state: 'leading', text: `You lead at ${money(view.price)}.` };
     if (mine.length === 0 && !took) return { state: 'none', text: 'You have not bid on this lot.' };
     const previous =

@@ -37,6 +37,7 @@ interface FloorLotBody {
   saleId: string;
   currency: string;
   seq: number;
+  stateVersion: number;
   status: PublicAuctionView['status'];
   price: string;
   asking: string;
@@ -63,6 +64,7 @@ function viewOfFloorLot(l: FloorLotBody): PublicAuctionView {
     reserveMet: l.reserveMet,
     message: l.message,
     seq: l.seq,
+    stateVersion: l.stateVersion,
   };
 }
 
@@ -138,7 +140,7 @@ class FloorConsole {
     this.arrivals.set(`${u.auctionId}#${u.seq}`, arrived);
     this.book.record(u);
     this.present(u, 'live');
-    if (u.decidedAt !== undefined) this.showLatency(Date.now() - Date.parse(u.decidedAt));
+    if (u.decidedAt !== null) this.showLatency(Date.now() - Date.parse(u.decidedAt));
   }
 
   /** Shows a lot's state if it is newer than the one shown; the trace is taken once the DOM has changed. */

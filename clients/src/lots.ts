@@ -13,8 +13,26 @@ export interface ActivityEntry {
 }
 
 /**
- * The pages' view of every lot they show: the newest state per lot by seq (an older state is never
- * shown after a newer one, whatever order snapshots and updates arrive in), and each lot's activity.
+ * Whether `next` is a newer state of its lot than `held`: a higher seq, or the same seq at a higher
+ * stateVersion (a timed lot closed by the clock, then its result, move no seq). Equal is not newer,
+ * so a repeat or a replay changes nothing.
+ */
+export function isNewer(
+  next: Pick<PublicAuctionView, 'seq' | 'stateVersion'>,
+  held: Pick<PublicAuctionView, 'seq' | 'stateVersion'> | undefined,
+): boolean {
+  if (held === undefined || next.seq !== held.seq) return held === undefined || next.seq > held.seq;
+  // Payloads from before stateVersion existed count as 0.
+  return (next.stateVersion ?? 0) > (held.stateVersion ?? 0);
+}
+
+/** Updates that are no action of their own on the lot (a republished state, the clock's close, the result): not activity. */
+const NOT_ACTIVITY = new Set<LiveUpdate['lastAction']>(['state', 'close', 'result']);
+
+/**
+ * The pages' view of every lot they show: the newest state per lot by (seq, stateVersion) — an
+ * older state is never shown after a newer one, whatever order snapshots and updates arrive in —
+ * and each lot's activity.
  */
 export class LotBook {
   private readonly views = new Map<string, PublicAuctionView>();
@@ -26,14 +44,14 @@ export class LotBook {
 
   /** Keeps the view when it is newer than the one held; true when it was. */
   apply(view: PublicAuctionView): boolean {
-    const held = this.views.get(view.auctionId);
-    if (held !== undefined && view.seq <= held.seq) return false;
+    if (!isNewer(view, this.views.get(view.auctionId))) return false;
     this.views.set(view.auctionId, view);
     return true;
   }
 
   /** Adds a live update to its lot's activity (once per seq: a replay after a reconnect adds nothing twice). */
   record(u: LiveUpdate): void {
+    if (NOT_ACTIVITY.has(u.lastAction)) return;
     let list = this.activity.get(u.auctionId);
     if (list === undefined) this.activity.set(u.auctionId, (list = new Map<number, ActivityEntry>()));
     if (list.has(u.seq)) return;
@@ -98,4 +116,7 @@ export const ACTION_LABEL: Record<LiveUpdate['lastAction'], string> = {
   pass: 'Passed',
   withdraw: 'Withdrawn',
   undo: 'Undone',
+  state: 'Update',
+  close: 'Closed',
+  result: 'Result',
 };

@@ -26,7 +26,7 @@ export interface HubTokenResponse {
 }
 
 /** A public update as the pages read it; `decidedAt` (the engine's decision time) feeds the latency figure. */
-export type LiveUpdate = PublicAuctionUpdate & { decidedAt?: string };
+export type LiveUpdate = PublicAuctionUpdate;
 
 /** Every private notice type the engine sends on a bidder's topic (the SSE event type). */
 export const NOTICE_TYPES: readonly BidderNotice['type'][] = [

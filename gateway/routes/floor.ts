@@ -7,6 +7,7 @@ import type { Topics } from '../../common/topics.ts';
 import {
   maskLeader,
   paddleOf,
+  stateVersionOf,
   type AuctionMeta,
   type AuctionSnapshot,
   type AuctionStatus,
@@ -42,6 +43,8 @@ export interface FloorLot {
   currency: string;
   /** The seq of the newest event of the lot this state reflects. */
   seq: number;
+  /** Orders states of one seq, as on the public updates (PublicAuctionView.stateVersion). */
+  stateVersion: number;
   status: AuctionStatus;
   price: string;
   asking: string;
@@ -109,6 +112,7 @@ function floorLot(s: AuctionSnapshot): FloorLot {
     saleId: s.saleId,
     currency: s.currency,
     seq: s.lastSeq,
+    stateVersion: stateVersionOf(s.status),
     status: s.status,
     price: money(s.price),
     asking: money(s.asking),
@@ -129,6 +133,7 @@ function floorLotOfResult(r: FloorActionResult, status: AuctionStatus, meta: Auc
     saleId: meta.saleId,
     currency: meta.currency,
     seq: r.seq,
+    stateVersion: stateVersionOf(status),
     status,
     price: money(r.price),
     asking: money(r.asking),
