@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logger.ts';
 import type { BiddingService } from './service.ts';
-import type { HubPublisher, HubUpdate } from '../common/hub-publisher.ts';
+import { HubPublishError, type HubPublisher, type HubUpdate } from '../common/hub-publisher.ts';
 import type { Topics } from '../common/topics.ts';
 import { formatAmount } from '../common/money.ts';
 import type {
@@ -16,6 +16,8 @@ import {
   decidedLotOfBid,
   decidedLotOfFloor,
   maskLeader,
+  publicUpdateId,
+  stateUpdateOf,
   viewFromDecision,
   viewFromSnapshot,
   type AuctionMeta,
@@ -30,6 +32,14 @@ export interface BiddingEngineOptions {
   publisher: HubPublisher;
   topics: Topics;
   logger: Logger;
+  /**
+   * How often start()'s sweep looks for lots whose newest state nobody published (a peer engine
+   * that died mid-publish, a decision whose answer was lost with Redis). Default 5,000 ms.
+   */
+  sweepMs?: number;
+  /** Back-off of a publish or read that fails: the first delay and the cap (ms). Default 100 and 5,000. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
 }
 
 interface NoticeBase {
@@ -64,6 +74,19 @@ export type BidderNotice =
  * cost little more than a few: at 8, a hot auction with many bidders left notices queued for seconds.
  */
 const NOTICE_CONCURRENCY = 32;
+
+/** Auctions whose publish progress one sweep reads at a time (autopipelined: one round trip each). */
+const SWEEP_BATCH = 500;
+
+/**
+ * Whether a failed publish is worth retrying. The hub being down, Redis away, no hub yet on the
+ * stream (503), a key an operator is fixing (401/403), a wrong path (404): yes, until it works.
+ * A refusal of the update itself (too large, a bad topic: other 4xx) never goes away.
+ */
+function retryable(err: unknown): boolean {
+  if (!(err instanceof HubPublishError)) return true;
+  return err.status >= 500 || [401, 403, 404, 408, 425, 429].includes(err.status);
+}
 
 interface Queued {
   seq: number;
@@ -105,10 +128,27 @@ export class BiddingEngine implements BiddingService {
   private readonly meta = new Map<string, AuctionMeta>();
   private readonly pending = new Map<string, Pending>();
   private readonly pumps = new Map<string, Promise<void>>();
-  /** Work that will queue updates later (look-ups before a notice), awaited by drain(). */
+  /** Work that will queue updates later (look-ups before a notice, the sweep, resume points). */
   private readonly tasks = new Set<Promise<void>>();
   /** Highest public seq handed to the hub, per auction. */
   private readonly sentSeq = new Map<string, number>();
+  /**
+   * Queued updates not yet tried once, and tasks doing something (not waiting out a back-off):
+   * drain() waits for both to be none — it never waits for a hub that is down.
+   */
+  private readonly untried = new Set<Queued>();
+  private busyTasks = 0;
+  private drainWaiters: (() => void)[] = [];
+  /** Per auction: resolved at its next enqueue (or stop), so a back-off ends when something newer comes. */
+  private readonly changes = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  /** Lots found behind (newest state unpublished) by the last sweep, with the seq they were at. */
+  private behind = new Map<string, number>();
+  private sweepTimer: ReturnType<typeof setInterval> | undefined;
+  private swept = false;
+  private sweeping = false;
+  private stopped = false;
+  /** Auctions with an update given up because the engine stopped (logged by stop()). */
+  private readonly leftBehind = new Set<string>();
 
   constructor(opts: BiddingEngineOptions) {
     this.opts = opts;
@@ -133,17 +173,24 @@ export class BiddingEngine implements BiddingService {
       },
       'bid decided',
     );
-    if (!decision.replayed && (decision.priceChanged || decision.kind === 'max_raised')) {
-      const meta = this.meta.get(req.auctionId);
-      // The common case (meta cached) queues synchronously, so updates enter the queue in decision order.
-      if (meta !== undefined) this.enqueue(req.auctionId, this.outboxFor(decision, req, meta));
-      else {
-        this.metaOf(req.auctionId).then(
-          (m) => this.enqueue(req.auctionId, this.outboxFor(decision, req, m)),
-          (err: unknown) =>
-            this.opts.logger.error({ err, auctionId: req.auctionId }, 'could not prepare updates'),
-        );
-      }
+    if (!(decision.priceChanged || decision.kind === 'max_raised')) return decision;
+    if (decision.replayed) {
+      // The first answer may have been lost with its process or its connection before anything
+      // was published: unless this process has that seq in hand, make sure the lot's newest state is out.
+      if (decision.seq > this.handledSeq(req.auctionId)) this.track(this.republish(req.auctionId));
+      return decision;
+    }
+    const meta = this.meta.get(req.auctionId);
+    // The common case (meta cached) queues synchronously, so updates enter the queue in decision order.
+    if (meta !== undefined) this.enqueue(req.auctionId, this.outboxFor(decision, req, meta));
+    else {
+      this.track(
+        this.retrying(req.auctionId, 'reading the auction’s details', () => this.metaOf(req.auctionId)).then(
+          (m) => {
+            if (m !== undefined) this.enqueue(req.auctionId, this.outboxFor(decision, req, m));
+          },
+        ),
+      );
     }
     return decision;
   }
@@ -179,11 +226,14 @@ export class BiddingEngine implements BiddingService {
     if (
       meta === undefined ||
       lot === undefined ||
-      r.replayed ||
       r.action === 'superseded' ||
       (r.outcome !== 'accepted' && !r.priceChanged)
     )
       return r;
+    if (r.replayed) {
+      if (r.seq > this.handledSeq(req.auctionId)) this.track(this.republish(req.auctionId));
+      return r;
+    }
     this.enqueue(req.auctionId, this.floorOutbox(r, lot, meta));
     if (r.action === 'hammer' && r.status === 'sold') this.track(this.noticeUnderbidder(r, meta));
     return r;
@@ -206,8 +256,7 @@ export class BiddingEngine implements BiddingService {
     if (m === undefined) {
       const s = await this.opts.store.snapshot(auctionId);
       if (s === undefined) return undefined;
-      m = { saleId: s.saleId, currency: s.currency, mode: s.mode };
-      this.meta.set(auctionId, m);
+      m = this.cacheMeta(s);
     }
     return m;
   }
@@ -216,36 +265,236 @@ export class BiddingEngine implements BiddingService {
     return this.opts.store.decisions(auctionId, afterStreamId, count);
   }
 
-  /** Resolves when every queued update has been attempted (tests, shutdown). */
-  async drain(): Promise<void> {
-    while (this.pumps.size > 0 || this.tasks.size > 0)
-      await Promise.all([...this.pumps.values(), ...this.tasks]);
+  /**
+   * Resolves when every update queued so far has been tried at least once — published, replaced by a
+   * newer one, or failed and waiting for its retry — and no look-up is in progress (tests, shutdown).
+   * It does not wait for a hub that is down: the retries go on until stop().
+   */
+  drain(): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  private async metaOf(auctionId: string): Promise<AuctionMeta> {
-    const m = await this.auctionMeta(auctionId);
-    if (m === undefined) throw new Error(`auction ${auctionId} vanished`);
+  /**
+   * Publishes, now, the newest state of every lot whose last update nobody published — this
+   * process's predecessor died between a decision and its publish, or a publish failed for good —
+   * and then, every `sweepMs`, of each lot still in that state a whole period later (a peer engine
+   * that is alive publishes its own well within it). Idempotent: the update id is the seq's, so a
+   * hub that has the update already deduplicates it.
+   */
+  start(): void {
+    if (this.sweepTimer !== undefined || this.stopped) return;
+    const run = (): void => {
+      if (this.sweeping || this.stopped) return;
+      this.sweeping = true;
+      this.track(
+        this.sweep()
+          .catch((err: unknown) =>
+            this.opts.logger.warn({ err }, 'republish sweep failed; trying again at the next one'),
+          )
+          .finally(() => {
+            this.sweeping = false;
+          }),
+      );
+    };
+    run();
+    this.sweepTimer = setInterval(run, this.opts.sweepMs ?? 5_000);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Stops the sweep and, after letting what is in flight finish for up to `graceMs`, the retries.
+   * What is left unpublished is logged; the next start() republishes each lot's newest state (the
+   * private notices among it are lost with the process: see the README).
+   */
+  async stop(graceMs = 2_000): Promise<void> {
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    await this.within(graceMs, this.drain());
+    this.stopped = true;
+    for (const c of [...this.changes.values()]) c.resolve();
+    this.changes.clear();
+    await this.within(graceMs, Promise.all([...this.pumps.values(), ...this.tasks]));
+    for (const [id, p] of this.pending)
+      if (p.public.length > 0 || p.notices.size > 0) this.leftBehind.add(id);
+    if (this.leftBehind.size > 0)
+      this.opts.logger.warn(
+        { auctions: [...this.leftBehind] },
+        'stopped with updates unpublished: the next start republishes each lot’s newest state (their private notices are lost)',
+      );
+  }
+
+  private within(ms: number, work: Promise<unknown>): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([work, new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
+
+  private idle(): boolean {
+    return this.untried.size === 0 && this.busyTasks === 0;
+  }
+
+  private settle(q?: Queued): void {
+    if (q !== undefined) this.untried.delete(q);
+    if (!this.idle() || this.drainWaiters.length === 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private cacheMeta(s: AuctionSnapshot): AuctionMeta {
+    const m = { saleId: s.saleId, currency: s.currency, mode: s.mode };
+    this.meta.set(s.id, m);
     return m;
   }
 
+  private async metaOf(auctionId: string): Promise<AuctionMeta | undefined> {
+    const m = await this.auctionMeta(auctionId);
+    if (m === undefined)
+      // Gone since it decided (its state was flushed): the sweep publishes it once it is restored.
+      this.opts.logger.warn({ auctionId }, 'auction vanished before its update was built');
+    return m;
+  }
+
+  /** The highest seq this process has queued or handed to the hub for the auction. */
+  private handledSeq(auctionId: string): number {
+    return Math.max(this.sentSeq.get(auctionId) ?? 0, this.pending.get(auctionId)?.public.at(-1)?.seq ?? 0);
+  }
+
+  /**
+   * Records the resume point (the newest published update) with the auction, retried until Redis
+   * takes it. Not awaited by the lane: the resume point only moves forward (the store keeps the
+   * highest seq) and these calls reach the store in order; drain() still waits for it.
+   */
   private markPublished(auctionId: string, seq: number, eventId: string): void {
-    const task: Promise<void> = this.opts.store
-      .markPublished(auctionId, seq, eventId)
-      .catch((err: unknown) =>
-        this.opts.logger.error(
-          { err, auctionId, seq },
-          'could not record the resume point; snapshots resume from an older update until the next one',
-        ),
+    this.track(
+      this.retrying(auctionId, 'recording the resume point', () =>
+        this.opts.store.markPublished(auctionId, seq, eventId),
+      ),
+    );
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.busyTasks++;
+    const task: Promise<void> = work
+      .then(
+        () => undefined,
+        (err: unknown) => this.opts.logger.error({ err }, 'could not prepare updates'),
       )
-      .finally(() => this.tasks.delete(task));
+      .finally(() => {
+        this.tasks.delete(task);
+        this.busyTasks--;
+        this.settle();
+      });
     this.tasks.add(task);
   }
 
-  private track(work: Promise<void>): void {
-    const task: Promise<void> = work
-      .catch((err: unknown) => this.opts.logger.error({ err }, 'could not prepare updates'))
-      .finally(() => this.tasks.delete(task));
-    this.tasks.add(task);
+  /** Resolves at the auction's next enqueue, or at stop(). */
+  private nextChange(auctionId: string): Promise<void> {
+    let c = this.changes.get(auctionId);
+    if (c === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.changes.set(auctionId, (c = { promise, resolve }));
+    }
+    return c.promise;
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.opts.retryBaseMs ?? 100;
+    const cap = Math.min(this.opts.retryMaxMs ?? 5_000, base * 2 ** Math.min(attempt - 1, 20));
+    // Jittered (half fixed, half random): engines that failed together do not retry together.
+    return cap / 2 + Math.random() * (cap / 2);
+  }
+
+  /** Waits out a back-off; an enqueue for the auction (something newer) or stop() ends it early. */
+  private async pause(auctionId: string, attempt: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise((r) => (timer = setTimeout(r, this.backoff(attempt)))),
+      this.nextChange(auctionId),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * A store call the updates need, retried with back-off until it answers; undefined once the
+   * engine stops. While it waits out a back-off it does not hold up drain().
+   */
+  private async retrying<T>(auctionId: string, what: string, call: () => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        if (this.stopped) return undefined;
+        if (attempt === 1 || attempt % 10 === 0)
+          this.opts.logger.warn({ err, auctionId, attempt }, `${what} failed; retrying`);
+        this.busyTasks--;
+        this.settle();
+        try {
+          await this.pause(auctionId, attempt);
+        } finally {
+          this.busyTasks++;
+        }
+      }
+    }
+  }
+
+  /**
+   * Builds and publishes one queued update, retrying with back-off until the hub takes it,
+   * `superseded()` says a newer state (or notice) has taken its place, or the engine stops; a
+   * refusal of the update itself is logged and ends it. Its first attempt settles it for drain().
+   * Resolves with the hub id when published, undefined otherwise.
+   */
+  private async publishUntilDone(
+    auctionId: string,
+    lane: 'public' | 'notices',
+    q: Queued,
+    superseded: () => boolean,
+  ): Promise<string | undefined> {
+    let u: HubUpdate;
+    try {
+      u = q.update();
+    } catch (err) {
+      this.settle(q);
+      this.opts.logger.error({ err, auctionId, lane, seq: q.seq }, 'could not build an update');
+      return undefined;
+    }
+    for (let attempt = 1; ; attempt++) {
+      let failure: { err: unknown } | undefined;
+      try {
+        await this.opts.publisher.publish(u);
+      } catch (err) {
+        failure = { err };
+      } finally {
+        if (attempt === 1) this.settle(q);
+      }
+      if (failure === undefined) {
+        if (attempt > 1)
+          this.opts.logger.info({ auctionId, lane, id: u.id, attempt }, 'hub publish went through');
+        return u.id;
+      }
+      const log = { err: failure.err, auctionId, lane, id: u.id, attempt };
+      if (!retryable(failure.err)) {
+        this.opts.logger.error(
+          log,
+          'the hub refused the update itself; not retried (the sweep republishes the lot)',
+        );
+        return undefined;
+      }
+      if (superseded()) return undefined;
+      if (this.stopped) {
+        this.leftBehind.add(auctionId);
+        return undefined;
+      }
+      if (attempt === 1 || attempt % 10 === 0)
+        this.opts.logger.warn(
+          log,
+          'hub publish failed; retrying with the same id until it goes through or a newer update replaces it',
+        );
+      await this.pause(auctionId, attempt);
+    }
   }
 
   /**
@@ -266,8 +515,9 @@ export class BiddingEngine implements BiddingService {
       const list = pending.public;
       const last = list.at(-1);
       if (last === undefined || p.seq > last.seq) {
-        if (last !== undefined && !last.keep) list.pop();
+        if (last !== undefined && !last.keep) this.settle(list.pop());
         list.push(p);
+        this.untried.add(p);
       } else if (p.keep && !list.some((q) => q.seq === p.seq)) {
         // Queued behind newer updates (its auction's facts were still loading): keep seq order.
         list.splice(
@@ -275,13 +525,22 @@ export class BiddingEngine implements BiddingService {
           0,
           p,
         );
+        this.untried.add(p);
       }
       // An older price tick than what is queued is dropped: the queued state includes it.
     }
     for (const [bidder, n] of batch.notices) {
       const prev = pending.notices.get(bidder);
-      if (prev === undefined || n.seq >= prev.seq) pending.notices.set(bidder, n);
+      if (prev === undefined || n.seq >= prev.seq) {
+        pending.notices.set(bidder, n);
+        this.untried.add(n);
+        if (prev !== undefined) this.settle(prev);
+      }
     }
+    // Something newer for this auction: a publish waiting out a back-off tries again (or gives way) now.
+    const change = this.changes.get(auctionId);
+    this.changes.delete(auctionId);
+    change?.resolve();
     for (const lane of ['public', 'notices'] as const) {
       const key = `${lane}\u0000${auctionId}`;
       if (this.pumps.has(key)) continue;
@@ -291,7 +550,7 @@ export class BiddingEngine implements BiddingService {
         .catch((err: unknown) =>
           this.opts.logger.error(
             { err, auctionId, lane },
-            'publishing decisions failed; subscribers catch up from the next update or a snapshot',
+            'publishing decisions failed; the sweep republishes the lot’s newest state',
           ),
         )
         .finally(() => {
@@ -303,8 +562,10 @@ export class BiddingEngine implements BiddingService {
 
   /**
    * The public lane: rounds of queued states, each published in order, one at a time (the hub keeps
-   * the order it receives them in). A pump leaves the map in the same step as it finds nothing to do,
-   * so an update queued a moment later always starts a new one.
+   * the order it receives them in). A state that fails is retried until it goes through; a price
+   * tick gives way to a newer state queued meanwhile, a floor action never does (every call is
+   * shown, in order). A pump leaves the map in the same step as it finds nothing to do, so an
+   * update queued a moment later always starts a new one.
    */
   private async pumpPublic(auctionId: string, key: string): Promise<void> {
     // Let the decisions of this tick join the first round.
@@ -320,19 +581,10 @@ export class BiddingEngine implements BiddingService {
       this.sentSeq.set(auctionId, round.at(-1)!.seq);
       let published: { seq: number; id: string } | undefined;
       for (const q of round) {
-        const update = q.update();
-        try {
-          await this.publishWithRetry(update);
-          published = { seq: q.seq, id: update.id! };
-        } catch (err) {
-          this.opts.logger.error(
-            { err, auctionId, lane: 'public', id: update.id },
-            'publishing an update failed; subscribers catch up from the next update or a snapshot',
-          );
-        }
+        const newer = (): boolean => !q.keep && pending.public.length > 0;
+        const id = await this.publishUntilDone(auctionId, 'public', q, newer);
+        if (id !== undefined) published = { seq: q.seq, id };
       }
-      // Not awaited before the next round: the resume point only moves forward (the store keeps
-      // the highest seq) and these calls reach the store in order; drain() still waits for it.
       if (published !== undefined) this.markPublished(auctionId, published.seq, published.id);
     }
   }
@@ -341,7 +593,8 @@ export class BiddingEngine implements BiddingService {
    * The notice lane: a bounded number of notices in flight, a freed slot taking the bidder who has
    * waited longest (a newer notice replaces a waiting one in its place in the queue, so nobody is sent
    * an older position after a newer one, and a bidder outbid again while waiting loses no turn). One
-   * notice per bidder in flight at a time keeps each bidder's notices in order at the hub.
+   * notice per bidder in flight at a time keeps each bidder's notices in order at the hub. A notice
+   * that fails is retried until it goes through or the bidder's newer one replaces it.
    */
   private async pumpNotices(auctionId: string, key: string): Promise<void> {
     await Promise.resolve();
@@ -353,15 +606,16 @@ export class BiddingEngine implements BiddingService {
           if (inFlight.size >= NOTICE_CONCURRENCY) break;
           if (inFlight.has(bidder)) continue;
           waiting.delete(bidder);
-          const update = n.update();
-          const sent: Promise<void> = this.publishWithRetry(update)
-            .catch((err: unknown) =>
-              this.opts.logger.error(
-                { err, auctionId, lane: 'notices', id: update.id },
-                'publishing a notice failed; the bidder catches up from the next notice or a snapshot',
-              ),
-            )
-            .finally(() => inFlight.delete(bidder));
+          const sent: Promise<void> = this.publishUntilDone(auctionId, 'notices', n, () =>
+            waiting.has(bidder),
+          ).then(
+            () => {
+              inFlight.delete(bidder);
+            },
+            () => {
+              inFlight.delete(bidder);
+            },
+          );
           inFlight.set(bidder, sent);
         }
       }
@@ -369,8 +623,69 @@ export class BiddingEngine implements BiddingService {
         this.pumps.delete(key);
         return;
       }
-      await Promise.race(inFlight.values());
+      // A slot frees, or a notice arrives (a free slot takes it even while others wait out a back-off).
+      await Promise.race([...inFlight.values(), this.nextChange(auctionId)]);
     }
+  }
+
+  /** The newest state of every lot that has one nobody published (see start()). */
+  private async sweep(): Promise<void> {
+    const first = !this.swept;
+    const ids = await this.opts.store.listAuctions();
+    const behind = new Map<string, number>();
+    let republished = 0;
+    for (let i = 0; i < ids.length && !this.stopped; i += SWEEP_BATCH) {
+      const chunk = ids.slice(i, i + SWEEP_BATCH);
+      const progress = await Promise.all(chunk.map((id) => this.opts.store.publishProgress(id)));
+      for (const [j, p] of progress.entries()) {
+        const id = chunk[j]!;
+        if (p === undefined || p.lastSeq <= p.publishedSeq || p.lastSeq <= this.handledSeq(id)) continue;
+        behind.set(id, p.lastSeq);
+        // A live peer publishes its own decisions: only what stayed behind a whole period is ours.
+        if (first || this.behind.get(id) === p.lastSeq) {
+          if (await this.republish(id)) republished++;
+        }
+      }
+    }
+    this.behind = behind;
+    this.swept = true;
+    if (republished > 0)
+      this.opts.logger.info(
+        { republished, atStart: first },
+        'republished the newest state of lots whose last update had not been published',
+      );
+  }
+
+  /** Queues the lot's state as it stands, if its newest seq is not recorded as published. */
+  private async republish(auctionId: string): Promise<boolean> {
+    const s = await this.opts.store.snapshot(auctionId);
+    if (s === undefined || s.lastSeq <= s.publishedSeq || s.lastSeq <= this.handledSeq(auctionId))
+      return false;
+    const meta = this.meta.get(auctionId) ?? this.cacheMeta(s);
+    this.enqueue(auctionId, {
+      public: {
+        seq: s.lastSeq,
+        keep: false,
+        update: () => this.publicHubUpdate(auctionId, s.lastSeq, meta, stateUpdateOf(s)),
+      },
+      notices: new Map(),
+    });
+    return true;
+  }
+
+  private publicHubUpdate(
+    auctionId: string,
+    seq: number,
+    meta: AuctionMeta,
+    data: PublicAuctionUpdate,
+  ): HubUpdate {
+    const { topics } = this.opts;
+    return {
+      id: publicUpdateId(auctionId, seq),
+      type: 'auction',
+      topics: [topics.auction(auctionId), topics.sale(meta.saleId)],
+      data: JSON.stringify(data),
+    };
   }
 
   /** The public update of one decision, on the auction and sale topics. */
@@ -381,19 +696,15 @@ export class BiddingEngine implements BiddingService {
     extra: Pick<PublicAuctionUpdate, 'extended' | 'undone' | 'decidedAt'>,
     keep: boolean,
   ): Queued {
-    const { topics } = this.opts;
     return {
       seq: lot.seq,
       keep,
-      update: () => {
-        const data: PublicAuctionUpdate = { ...viewFromDecision(lot, meta), lastAction, ...extra };
-        return {
-          id: `urn:gavel:auction:${lot.auctionId}:${lot.seq}`,
-          type: 'auction',
-          topics: [topics.auction(lot.auctionId), topics.sale(meta.saleId)],
-          data: JSON.stringify(data),
-        };
-      },
+      update: () =>
+        this.publicHubUpdate(lot.auctionId, lot.seq, meta, {
+          ...viewFromDecision(lot, meta),
+          lastAction,
+          ...extra,
+        }),
     };
   }
 
@@ -524,7 +835,7 @@ export class BiddingEngine implements BiddingService {
 
   /** On a sale: tells the underbidder, if an internet bidder, that the lot went to someone else. */
   private async noticeUnderbidder(r: FloorActionResult, meta: AuctionMeta): Promise<void> {
-    const under = await this.underbidderOf(r);
+    const under = await this.retrying(r.auctionId, 'finding the underbidder', () => this.underbidderOf(r));
     if (!hasPrivateTopic(under) || under === r.leaderId) return;
     const out: Outbox = { public: undefined, notices: new Map() };
     const price = formatAmount(r.price, meta.currency);
@@ -579,19 +890,6 @@ export class BiddingEngine implements BiddingService {
         return e.result.previousLeaderId;
       }
       if (page.length < PAGE) return undefined;
-    }
-  }
-
-  private async publishWithRetry(u: HubUpdate): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.opts.publisher.publish(u);
-        return;
-      } catch (err) {
-        if (attempt >= 5) throw err;
-        this.opts.logger.warn({ err, id: u.id, attempt }, 'hub publish failed; retrying with the same id');
-        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
     }
   }
 }

@@ -22,6 +22,8 @@ export interface RedisEngineOptions {
   topics: Topics;
   topicBase: string;
   logger: Logger;
+  /** How often the engine sweeps for lots whose newest state was never published (default 5 s). */
+  sweepMs?: number | undefined;
 }
 
 async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { close(): void }> {
@@ -42,16 +44,29 @@ async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { 
   return new HttpHubPublisher(opts.hubPublishUrl, () => token);
 }
 
-/** The engine of the distributed topology: decisions on Redis, updates published to the hubs (HTTP or their stream). */
+/**
+ * The engine of the distributed topology: decisions on Redis, updates published to the hubs (HTTP or
+ * their stream). Started: it republishes at once the newest state of every lot whose last update
+ * was never published (its predecessor was killed mid-publish), and keeps sweeping for such lots.
+ * `close()` stops it (after up to 2 s for what is in flight) and closes the publisher.
+ */
 export async function createRedisEngine(
   opts: RedisEngineOptions,
-): Promise<{ engine: BiddingEngine; close: () => void }> {
+): Promise<{ engine: BiddingEngine; close: () => Promise<void> }> {
   const publisher = await publisherFor(opts);
   const engine = new BiddingEngine({
     store: new RedisBiddingStore({ redis: opts.redis, prefix: opts.prefix }),
     publisher,
     topics: opts.topics,
     logger: opts.logger,
+    sweepMs: opts.sweepMs,
   });
-  return { engine, close: () => publisher.close() };
+  engine.start();
+  return {
+    engine,
+    close: async () => {
+      await engine.stop();
+      publisher.close();
+    },
+  };
 }

@@ -25,6 +25,7 @@ import type {
   BiddingStore,
   FloorActionRequest,
   FloorActionResult,
+  PublishProgress,
   RecordedEvent,
   RestateRequest,
   RestateResult,
@@ -280,6 +281,17 @@ export class MemoryBiddingStore implements BiddingStore {
     const a = this.auctions.get(auctionId);
     if (a !== undefined && seq > a.published.seq) a.published = { seq, eventId };
     return Promise.resolve();
+  }
+
+  publishProgress(auctionId: string): Promise<PublishProgress | undefined> {
+    const a = this.auctions.get(auctionId);
+    return Promise.resolve(
+      a === undefined ? undefined : { lastSeq: a.state.seq, publishedSeq: a.published.seq },
+    );
+  }
+
+  listAuctions(): Promise<string[]> {
+    return Promise.resolve(this.auctionIds());
   }
 
   decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedEvent[]> {

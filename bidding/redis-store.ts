@@ -26,6 +26,7 @@ import type {
   FloorActionResult,
   FloorRejectReason,
   LeaderKind,
+  PublishProgress,
   RecordedDecision,
   RecordedEvent,
   RecordedFloorAction,
@@ -222,6 +223,21 @@ export class RedisBiddingStore implements BiddingStore {
 
   async markPublished(auctionId: string, seq: number, eventId: string): Promise<void> {
     await markPublished.run(this.redis, [this.keys(auctionId).state], [String(seq), eventId]);
+  }
+
+  async publishProgress(auctionId: string): Promise<PublishProgress | undefined> {
+    const [id, seq, published] = await this.redis.hmget(
+      this.keys(auctionId).state,
+      'id',
+      'seq',
+      'published_seq',
+    );
+    if (id === null || id === undefined) return undefined;
+    return { lastSeq: Number(seq ?? '0'), publishedSeq: Number(published ?? '0') };
+  }
+
+  listAuctions(): Promise<string[]> {
+    return this.redis.smembers(auctionRegistryKey(this.prefix));
   }
 
   async decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedEvent[]> {

@@ -106,7 +106,7 @@ export async function startBiddingService(config: BiddingConfig, logger: Logger)
       await engine.drain();
       server.closeAllConnections();
       await closed;
-      close();
+      await close();
       redis.disconnect();
     },
   };

@@ -482,6 +482,12 @@ export function isBidRecord(e: RecordedEvent): e is RecordedDecision {
   return e.type === 'bid';
 }
 
+/** An auction's last decided seq, and the seq of the newest update recorded as published. */
+export interface PublishProgress {
+  lastSeq: number;
+  publishedSeq: number;
+}
+
 /** The engine's state, atomic per decision. Implemented on Redis (Lua) and in-process (embedded default). */
 export interface BiddingStore {
   /** Writes or replaces an auction's set-up (orchestrator). Keeps bids and price when the auction exists. */
@@ -495,6 +501,14 @@ export interface BiddingStore {
   snapshot(auctionId: string): Promise<AuctionSnapshot | undefined>;
   /** Records that the update for decision `seq` was published with hub event id `eventId` (keeps the newest). */
   markPublished(auctionId: string, seq: number, eventId: string): Promise<void>;
+  /**
+   * Where an auction's publishing stands: the last seq decided, and the seq of the newest update
+   * recorded as published (markPublished). Undefined for an unknown auction. Cheap: read by the
+   * engine's republish sweep for every auction.
+   */
+  publishProgress(auctionId: string): Promise<PublishProgress | undefined>;
+  /** Every auction this store holds (on Redis: the registry `<prefix>:auctions`), in no particular order. */
+  listAuctions(): Promise<string[]>;
   /**
    * Re-creates an auction from the ledger after the engine lost its state. Atomic; refused with
    * EXISTS when the state exists unless `force`. Appends nothing to the decision stream.

@@ -92,7 +92,14 @@ export async function startGateway(
     );
     closers.push(() => hub!.close());
     store = new MemoryBiddingStore();
-    engine = new BiddingEngine({ store, publisher: localPublisher(hub), topics, logger: engineLogger });
+    const embedded = new BiddingEngine({
+      store,
+      publisher: localPublisher(hub),
+      topics,
+      logger: engineLogger,
+    });
+    closers.push(() => embedded.stop());
+    engine = embedded;
   } else {
     redis = new Redis(config.redisUrl!, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
     closers.push(() => redis!.disconnect());
