@@ -400,10 +400,11 @@ describe('lifecycle', () => {
     const wonEvent = finn.events.find((e) => e.event === 'lot.won')!;
     expect(JSON.parse(wonEvent.data)).toMatchObject({
       lotId: 'lot-s1',
-      hammer: 120_000,
-      premium: 29_000,
-      tax: 5_800,
-      total: 154_800,
+      currency: 'EUR',
+      hammer: '1200.00',
+      premium: '290.00',
+      tax: '58.00',
+      total: '1548.00',
     });
     expect(won.length).toBeGreaterThan(0);
     await until('erin notified', () =>

@@ -15,6 +15,7 @@
  */
 import type { AuctionSnapshot, BiddingStore } from '../bidding/index.ts';
 import type { Logger } from '../common/logger.ts';
+import { formatAmount } from '../common/money.ts';
 import type { Topics } from '../common/topics.ts';
 import type { Database, Queryable } from './db.ts';
 import type { EngineSync, EnginePort } from './engine-sync.ts';
@@ -334,6 +335,9 @@ export class Lifecycle {
         title: lot.title,
         currency: lot.currency,
       };
+      // On every wire money is a decimal string beside its currency.
+      const money = (minor: number): string => formatAmount(minor, lot.currency);
+      const hammer = outcome === 'sold' ? money(standing.price) : null;
       if (outcome === 'sold' && standing.leaderId !== undefined) {
         const invoice = invoiceFor(
           standing.price,
@@ -367,10 +371,10 @@ export class Lifecycle {
             payload: {
               ...base,
               bidderId: winnerId,
-              hammer: invoice.hammer,
-              premium: invoice.premium,
-              tax: invoice.tax,
-              total: invoice.total,
+              hammer: money(invoice.hammer),
+              premium: money(invoice.premium),
+              tax: money(invoice.tax),
+              total: money(invoice.total),
             },
             dedupeKey: `lot:${lot.id}:won`,
             correlationId: standing.correlationId,
@@ -381,7 +385,7 @@ export class Lifecycle {
         await enqueue(tx, {
           topic: this.topics.bidder(bidderId),
           type: 'lot.lost',
-          payload: { ...base, bidderId, outcome, hammer: outcome === 'sold' ? standing.price : null },
+          payload: { ...base, bidderId, outcome, hammer },
           dedupeKey: `lot:${lot.id}:lost:${bidderId}`,
           correlationId: standing.correlationId,
         });
@@ -389,7 +393,7 @@ export class Lifecycle {
       await enqueue(tx, {
         topic: this.topics.sale(sale.id),
         type: 'lot.result',
-        payload: { ...base, outcome, hammer: outcome === 'sold' ? standing.price : null },
+        payload: { ...base, outcome, hammer },
         dedupeKey: `lot:${lot.id}:result`,
         correlationId: standing.correlationId,
       });

@@ -358,6 +358,7 @@ export class Recovery {
       bidCount: standing.bidCount,
       asking: money(result.asking),
       endsAt: new Date(result.endsAt).toISOString(),
+      currency: lot.currency,
       reason: 'bid_cancelled',
     };
     await db.transaction(async (tx) => {
@@ -392,6 +393,7 @@ export class Recovery {
             saleId: sale.id,
             bidderId: standing.leaderId,
             price: view.price,
+            currency: lot.currency,
             title: lot.title,
           },
           dedupeKey: `lot:${lot.id}:leading-after-cancel:${result.seq}`,

@@ -4,7 +4,7 @@
  * room's own updates (extensions, every price) stay on the live channels: a text per extension of a
  * soft-close battle would be spam.
  */
-import { displayAmount } from '../../common/money.ts';
+import { displayAmount, parseAmount } from '../../common/money.ts';
 import type { Notification } from '../outbox.ts';
 
 export interface OutboundMessage {
@@ -19,8 +19,17 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
 export function messageFor(n: Notification): OutboundMessage | undefined {
   const p = n.payload;
   const currency = str(p.currency);
-  const money = (v: unknown): string =>
-    typeof v === 'number' && currency !== '' ? displayAmount(v, currency) : '';
+  // Amounts are decimal strings, as on every wire; events queued before that carry minor units.
+  const money = (v: unknown): string => {
+    if (currency === '') return '';
+    if (typeof v === 'number') return displayAmount(v, currency);
+    if (typeof v !== 'string') return '';
+    try {
+      return displayAmount(parseAmount(v, currency), currency);
+    } catch {
+      return '';
+    }
+  };
   const [num, title] = [str(p.lotNumber), str(p.title)];
   const lot =
     num !== '' ? `lot ${num}${title === '' ? '' : ` (${title})`}` : title !== '' ? `"${title}"` : 'a lot';
