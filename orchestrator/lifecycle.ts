@@ -8,12 +8,21 @@
  *  3. finalises finished lots from the ledger once the ledger has caught up with the engine:
  *     outcome (reserve), winner written once, invoice (tiered buyer's premium and tax), and outbox
  *     events for the winner, the underbidders and the room;
+ *     a timed lot's close and its result also go out as public updates on its auction and sale
+ *     topics (`lastAction` `close`, then `result`), at the lot's last seq with a higher
+ *     `stateVersion`, so a client of the lot's own stream sees it end;
  *  4. closes a sale when all its lots are finalised.
  * Every step is guarded in PostgreSQL (conditional updates, `finalised_at IS NULL` under a row lock,
  * unique keys, outbox dedupe keys), and engine writes are idempotent, so restarts and two
  * orchestrators side by side never miss nor double a close.
  */
-import type { AuctionSnapshot, BiddingStore } from '../bidding/index.ts';
+import {
+  viewFromSnapshot,
+  type AuctionSnapshot,
+  type BiddingStore,
+  type LotResultUpdate,
+  type PublicAuctionUpdate,
+} from '../bidding/index.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatAmount } from '../common/money.ts';
 import type { Topics } from '../common/topics.ts';
@@ -228,12 +237,25 @@ export class Lifecycle {
       await this.engine.setStatus(lot.id, 'open');
       return undefined;
     }
-    const rows = await this.db.query(
-      `UPDATE lots SET status = 'closed', ends_at = $2, updated_at = now()
-        WHERE id = $1 AND status = 'open' RETURNING id`,
-      [lot.id, new Date(snap.endsAt)],
-    );
-    if (rows.length === 0) return undefined;
+    // The lot as everyone may see it, closed: no new seq (no decision), stateVersion 1.
+    const closed: PublicAuctionUpdate = {
+      ...viewFromSnapshot({ ...(after ?? snap), status: 'closed' }),
+      lastAction: 'close',
+      extended: false,
+      undone: null,
+      decidedAt: new Date(now).toISOString(),
+    };
+    const won = await this.db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `UPDATE lots SET status = 'closed', ends_at = $2, updated_at = now()
+          WHERE id = $1 AND status = 'open' RETURNING id`,
+        [lot.id, new Date(snap.endsAt)],
+      );
+      if (rows.length === 0) return false;
+      await this.announce(tx, lot, closed, 'closed', undefined);
+      return true;
+    });
+    if (!won) return undefined;
     this.logger.info({ lotId: lot.id, endsAt: new Date(snap.endsAt).toISOString() }, 'lot closed');
     return 'closed';
   }
@@ -397,9 +419,36 @@ export class Lifecycle {
         dedupeKey: `lot:${lot.id}:result`,
         correlationId: standing.correlationId,
       });
+      if (sale.mode === 'timed') {
+        // A live lot's result is its hammer, already published by the engine with its own seq.
+        const sold = outcome === 'sold';
+        const view = viewFromSnapshot({
+          ...snap,
+          // At the newest seq anyone has seen: a restated standing may have come after the snapshot.
+          lastSeq: Math.max(snap.lastSeq, standing.seq),
+          status: sold ? 'sold' : 'unsold',
+          price: standing.price,
+          leaderId: standing.leaderId,
+          leaderKind: standing.leaderId === undefined ? undefined : 'bid',
+          reserveMet: lot.reserve === 0 || (standing.leaderId !== undefined && standing.price >= lot.reserve),
+        });
+        const update: LotResultUpdate = {
+          ...view,
+          status: sold ? 'sold' : 'unsold',
+          lastAction: 'result',
+          extended: false,
+          undone: null,
+          decidedAt: new Date(this.now()).toISOString(),
+          hammer,
+        };
+        await this.announce(tx, lot, update, 'result', standing.correlationId);
+      }
       return { outcome, winnerId };
     });
     if (result === undefined) return false;
+    // The engine shows the result too (a page opened now starts from it); bids were refused since the close.
+    if (sale.mode === 'timed' && (result.outcome === 'sold' || result.outcome === 'unsold'))
+      await this.engine.setStatus(lot.id, result.outcome);
     this.logger.info({ lotId: lot.id, outcome: result.outcome, winner: result.winnerId }, 'lot finalised');
     // A purchase counts towards the buyer's due-diligence threshold for the rest of the sale.
     if (result.winnerId !== undefined) await this.sync.syncEligibility(sale.id, result.winnerId);
@@ -425,6 +474,32 @@ export class Lifecycle {
       this.logger.info({ saleId: id }, 'sale closed');
     }
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * A timed lot's change without a decision (closed, its result), as a public update on its auction
+   * and sale topics — the same SSE type (`auction`) as the engine's updates, so the clients apply it
+   * by (seq, stateVersion). One outbox event per topic, each deduplicated, each id stable.
+   */
+  private async announce(
+    tx: Queryable,
+    lot: Lot,
+    update: PublicAuctionUpdate,
+    name: 'closed' | 'result',
+    correlationId: string | undefined,
+  ): Promise<void> {
+    const targets = [
+      ['auction', this.topics.auction(lot.id)],
+      ['sale', this.topics.sale(lot.saleId)],
+    ] as const;
+    for (const [where, topic] of targets)
+      await enqueue(tx, {
+        topic,
+        type: 'auction',
+        payload: { ...update },
+        dedupeKey: `lot:${lot.id}:${name}:${where}`,
+        correlationId,
+      });
   }
 
   private async lastFloorActionAt(lotId: string): Promise<number | undefined> {
