@@ -16,6 +16,7 @@ import type {
   SaleCatalogue,
   SaleSummary,
   SnapshotResponse,
+  UpdateVia,
 } from './types.ts';
 import { renderActivity, renderLotCard } from './view.ts';
 
@@ -63,7 +64,7 @@ class BidderClient {
   private currentId: string | undefined;
   private bidding = false;
   /** States applied since the last render: traced once the DOM shows them. */
-  private shown: [PublicAuctionView, 'live' | 'snapshot'][] = [];
+  private shown: [PublicAuctionView, UpdateVia | 'snapshot'][] = [];
   private readonly session: Session;
   private readonly sales: SaleCatalogue[];
 
@@ -94,7 +95,7 @@ class BidderClient {
       topics: [...topics],
       lastEventId: focus?.hub.lastEventId,
       token,
-      onUpdate: (u) => this.onUpdate(u),
+      onUpdate: (u, via) => this.onUpdate(u, via),
       onNotice: (n) => this.onNotice(n),
       onRestated: () => void this.resync(),
       onState: (s) => this.onConnection(s),
@@ -117,10 +118,10 @@ class BidderClient {
     this.render();
   }
 
-  private onUpdate(u: LiveUpdate): void {
+  private onUpdate(u: LiveUpdate, via: UpdateVia): void {
     this.book.record(u);
     if (u.extended) this.extendedAt.set(u.auctionId, Date.now());
-    if (this.book.apply(u)) this.shown.push([u, 'live']);
+    if (this.book.apply(u)) this.shown.push([u, via]);
     this.render();
   }
 

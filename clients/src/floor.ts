@@ -1,6 +1,7 @@
 /** The auctioneer's floor console (/floor): one sale's lots, the lot on the block, and the calls. */
 import { api, ApiError, postOnce, type Session } from './api.ts';
 import { byId, h, setText, show } from './dom.ts';
+import { liveLatency } from './latency.ts';
 import { LiveFeed, type ConnectionState } from './live.ts';
 import { LotBook, STATUS_LABEL } from './lots.ts';
 import { subtract, withCurrency } from './money.ts';
@@ -13,6 +14,7 @@ import type {
   SaleCatalogue,
   SaleSummary,
   SnapshotResponse,
+  UpdateVia,
 } from './types.ts';
 import { renderActivity, renderLotCard } from './view.ts';
 
@@ -71,7 +73,7 @@ function viewOfFloorLot(l: FloorLotBody): PublicAuctionView {
 class FloorConsole {
   private readonly book = new LotBook();
   private readonly steps = new Map<string, string | null>();
-  /** When each live update arrived, to show decision → screen once the action's answer names its seq. */
+  /** When each live update (not a replay) arrived, to show decision → screen once the action's answer names its seq. */
   private readonly arrivals = new Map<string, number>();
   private currentId: string;
   private busy = false;
@@ -99,7 +101,7 @@ class FloorConsole {
       topics: [first.hub.topics[1] ?? first.hub.topics[0] ?? ''],
       lastEventId: first.hub.lastEventId,
       token,
-      onUpdate: (u) => this.onUpdate(u),
+      onUpdate: (u, via) => this.onUpdate(u, via),
       onNotice: () => undefined,
       onRestated: () => void this.resync(false),
       onState: (s) => this.onConnection(s),
@@ -135,16 +137,18 @@ class FloorConsole {
     this.renderAll();
   }
 
-  private onUpdate(u: LiveUpdate): void {
+  /** The latency figure counts live decisions only: a replay (on opening, after a reconnect) is old news. */
+  private onUpdate(u: LiveUpdate, via: UpdateVia): void {
     const arrived = Date.now();
-    this.arrivals.set(`${u.auctionId}#${u.seq}`, arrived);
+    const latency = liveLatency(u, via, arrived);
+    if (latency !== undefined) this.arrivals.set(`${u.auctionId}#${u.seq}`, arrived);
     this.book.record(u);
-    this.present(u, 'live');
-    if (u.decidedAt !== null) this.showLatency(Date.now() - Date.parse(u.decidedAt));
+    this.present(u, via);
+    if (latency !== undefined) this.showLatency(latency);
   }
 
   /** Shows a lot's state if it is newer than the one shown; the trace is taken once the DOM has changed. */
-  private present(view: PublicAuctionView, via: 'live' | 'snapshot' | 'answer'): void {
+  private present(view: PublicAuctionView, via: UpdateVia | 'snapshot' | 'answer'): void {
     const newer = this.book.apply(view);
     this.renderAll();
     if (newer)

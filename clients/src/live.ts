@@ -1,4 +1,12 @@
-import { NOTICE_TYPES, PUBLIC_EVENT, RESTATED_EVENT, type BidderNotice, type LiveUpdate } from './types.ts';
+import { isReplay } from './latency.ts';
+import {
+  NOTICE_TYPES,
+  PUBLIC_EVENT,
+  RESTATED_EVENT,
+  type BidderNotice,
+  type LiveUpdate,
+  type UpdateVia,
+} from './types.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -9,7 +17,8 @@ export interface LiveFeedOptions {
   lastEventId: string | undefined;
   /** Sent as the `authorization` query parameter only when the hub is on another origin (no cookie there). */
   token: () => string | undefined;
-  onUpdate(update: LiveUpdate): void;
+  /** A public update; `via` tells a replay (decided before this connection opened) from a live one. */
+  onUpdate(update: LiveUpdate, via: UpdateVia): void;
   onNotice(notice: BidderNotice): void;
   /** A lot's standing changed outside the bidding (a cancelled bid): refetch snapshots. */
   onRestated(): void;
@@ -33,6 +42,8 @@ export class LiveFeed {
   private source: EventSource | undefined;
   private lastId: string | undefined;
   private opened = 0;
+  /** When the current connection opened (this page's clock): what was decided before is a replay. */
+  private openedAt: number | undefined;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
@@ -74,6 +85,7 @@ export class LiveFeed {
     const es = new EventSource(this.url(), { withCredentials: crossOrigin });
     this.source = es;
     es.onopen = () => {
+      this.openedAt = Date.now();
       this.attempt = 0;
       this.opts.onState('live');
       this.opts.onOpen(this.opened++ > 0);
@@ -84,7 +96,10 @@ export class LiveFeed {
       else this.opts.onState('reconnecting');
     };
     es.addEventListener(PUBLIC_EVENT, (e) =>
-      this.receive(e, (data) => this.opts.onUpdate(data as LiveUpdate)),
+      this.receive(e, (data) => {
+        const u = data as LiveUpdate;
+        this.opts.onUpdate(u, isReplay(u, this.openedAt) ? 'replay' : 'live');
+      }),
     );
     es.addEventListener(RESTATED_EVENT, (e) => this.receive(e, () => this.opts.onRestated()));
     for (const type of NOTICE_TYPES)

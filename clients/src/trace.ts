@@ -8,8 +8,8 @@ export interface RenderTrace {
   seq: number;
   price: string;
   leader: string | null;
-  /** How the state arrived: a live update, a snapshot (start or resync), or this page's own HTTP answer. */
-  via: 'live' | 'snapshot' | 'answer';
+  /** How the state arrived: a live update, one the hub replayed, a snapshot (start or resync), or this page's own HTTP answer. */
+  via: 'live' | 'replay' | 'snapshot' | 'answer';
   at: number;
 }
 

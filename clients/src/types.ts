@@ -28,6 +28,9 @@ export interface HubTokenResponse {
 /** A public update as the pages read it; `decidedAt` (the engine's decision time) feeds the latency figure. */
 export type LiveUpdate = PublicAuctionUpdate;
 
+/** How an update reached the page: live, or replayed by the hub (decided before the connection opened). */
+export type UpdateVia = 'live' | 'replay';
+
 /** Every private notice type the engine sends on a bidder's topic (the SSE event type). */
 export const NOTICE_TYPES: readonly BidderNotice['type'][] = [
   'leading',
