@@ -6,8 +6,10 @@ export interface Topics {
   auction(auctionId: string): string;
   sale(saleId: string): string;
   bidder(bidderId: string): string;
-  /** URI template matching every auction topic (for operators and the floor console). */
+  /** URI template matching every auction topic. */
   allAuctions(): string;
+  /** URI template matching every sale topic. */
+  allSales(): string;
 }
 
 export function topics(base = 'https://gavel.local'): Topics {
@@ -17,6 +19,8 @@ export function topics(base = 'https://gavel.local'): Topics {
     auction: (id) => `${b}/auctions/${seg(id)}`,
     sale: (id) => `${b}/sales/${seg(id)}`,
     bidder: (id) => `${b}/bidders/${seg(id)}`,
+    // Templates are written out, never passed through sale()/auction(): those percent-encode the braces.
     allAuctions: () => `${b}/auctions/{id}`,
+    allSales: () => `${b}/sales/{id}`,
   };
 }

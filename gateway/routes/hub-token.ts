@@ -14,11 +14,16 @@ export interface HubTokenDeps {
   cookie: boolean;
 }
 
-/** What a caller may read: public auction and sale topics, plus their own private bidder topic. */
+/**
+ * What a caller may read privately. Everyone gets the auction and sale topics (the floor console and
+ * the bidder's page listen there); a bidder also gets their own bidder topic — and only a bidder, and
+ * only their own: private notices there carry the bidder's confidential maximum (`leading`,
+ * `max_raised`), which no one else sees, staff included. Never `*`: that would also cover every
+ * bidder's topic and the hub's subscription events.
+ */
 export function readableTopics(topics: Topics, user: User | undefined): string[] {
-  if (user?.role === 'auctioneer' || user?.role === 'admin') return ['*'];
-  const list = [topics.allAuctions(), topics.sale('{id}')];
-  if (user !== undefined) list.push(topics.bidder(user.id));
+  const list = [topics.allAuctions(), topics.allSales()];
+  if (user?.role === 'bidder') list.push(topics.bidder(user.id));
   return list;
 }
 
@@ -51,7 +56,7 @@ export function hubTokenRoutes(deps: HubTokenDeps): Hono<{ Variables: AuthVariab
       hubUrl: deps.hubUrl,
       subscribe,
       expiresAt: new Date(Date.now() + deps.ttlSeconds * 1000).toISOString(),
-      privateTopic: user === undefined ? null : deps.topics.bidder(user.id),
+      privateTopic: user?.role === 'bidder' ? deps.topics.bidder(user.id) : null,
     });
   });
   return app;
