@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger } from './common/logger.ts';
+import { UserTokens } from './common/auth.ts';
 import { ConfigError } from './common/config.ts';
 import { parseAmount } from './common/money.ts';
 import {
@@ -65,6 +66,11 @@ async function main(): Promise<void> {
   const ledgerConfig = embeddedLedgerConfigFromEnv();
   const logger = createLogger('gavel', config.logLevel);
   const gavel = await startGateway(config, logger);
+  // Admin-API tokens: their own audience, and their own key when ADMIN_JWT_KEY is set.
+  const adminTokens = new UserTokens({
+    key: ledgerConfig.adminJwtKey ?? gavel.config.userJwtKey!,
+    audience: 'admin',
+  });
   // Embedded: the ledger writer runs here too, on PGlite, over the in-process store (distributed: `npm run orchestrator`).
   let ledger: RunningOrchestrator | undefined;
   if (config.mode === 'embedded' && ledgerConfig.enabled && gavel.store instanceof MemoryBiddingStore) {
@@ -89,7 +95,7 @@ async function main(): Promise<void> {
           source: new MemoryDecisionSource(gavel.store),
           engine: gavel.store,
           ...(gavel.hub === undefined ? {} : { publisher: localPublisher(gavel.hub) }),
-          tokens: gavel.tokens,
+          tokens: adminTokens,
           directory: gavel.directory,
           resetLedger: true,
           logger: logger.child({ component: 'orchestrator' }),
@@ -140,7 +146,7 @@ async function main(): Promise<void> {
     const clerk = await gavel.tokens.sign({ id: 'demo-auctioneer', role: 'auctioneer', name: 'Auctioneer' });
     lines.push(`    ${'Auctioneer'.padEnd(13)} ${clerk}   (floor console: /v1/auctions/live-1/floor)`);
     if (ledger?.backOffice !== undefined) {
-      const ops = await gavel.tokens.sign({ id: 'demo-admin', role: 'admin', name: 'Back office' });
+      const ops = await adminTokens.sign({ id: 'demo-admin', role: 'admin', name: 'Back office' });
       lines.push(`    ${'Admin'.padEnd(13)} ${ops}   (back office: ${ledger.url ?? ''}/admin/v1/…)`);
     }
     lines.push(

@@ -62,3 +62,24 @@ export const envList = (fallback: string[] = []) =>
             .map((s) => s.trim())
             .filter((s) => s !== ''),
     );
+
+/** Why `secret` is too short for an HMAC key, or undefined when it has at least `minBytes` bytes of UTF-8. */
+export function shortSecretProblem(secret: string, minBytes = 32): string | undefined {
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  return bytes >= minBytes
+    ? undefined
+    : `expected at least ${minBytes} bytes, got ${bytes} (e.g. \`openssl rand -hex 32\`)`;
+}
+
+/** A secret env var (an HMAC key): optional, but when set at least `minBytes` long — a short key stops the start. */
+export const envSecret = (minBytes = 32) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const problem = shortSecretProblem(v, minBytes);
+      if (problem === undefined) return v;
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    });

@@ -60,6 +60,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   // Bodies are read (and limited to 16 KiB) by readBodyText in the routes: Hono's bodyLimit wraps the
   // body in a web stream, which made every bid build an undici Request.
+  // The API's audience only: an admin-API token (its own audience, maybe its own key) is refused here.
+  if (deps.tokens.audience !== 'api') throw new Error('the gateway verifies API-audience tokens only');
   app.use('/v1/*', authenticate(deps.tokens));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

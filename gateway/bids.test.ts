@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timedSetup } from '../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../test/support/gavel.ts';
 import { connectSse } from '../test/support/sse-client.ts';
+import { signClaims, tokenClaims } from '../test/support/tokens.ts';
 import type { RunningGateway } from './index.ts';
 
 describe('gateway bids (embedded, real HTTP and SSE)', () => {
@@ -183,17 +183,16 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     expect((await postBid(g.url, id, undefined, { amount: '100.00' }, key())).status).toBe(401);
     const wrongRole = await postBid(g.url, id, auctioneer, { amount: '100.00' }, key());
     expect([wrongRole.status, wrongRole.body.error?.code]).toEqual([403, 'FORBIDDEN']);
-    const expired = await new SignJWT({ role: 'bidder' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('alice')
-      .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
-      .sign(new TextEncoder().encode(g.config.userJwtKey));
+    const now = Math.floor(Date.now() / 1000);
+    const aliceClaims = tokenClaims({ id: 'alice', role: 'bidder' }, 'api');
+    const expired = await signClaims(g.config.userJwtKey!, {
+      ...aliceClaims,
+      iat: now - 3600,
+      exp: now - 120,
+    });
     const ex = await postBid(g.url, id, expired, { amount: '100.00' }, key());
     expect([ex.status, ex.body.error?.code]).toEqual([401, 'TOKEN_EXPIRED']);
-    const forged = await new SignJWT({ role: 'bidder' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('alice')
-      .sign(new TextEncoder().encode('not-the-key'));
+    const forged = await signClaims('not-the-key-but-just-as-long-as-one', aliceClaims);
     expect((await postBid(g.url, id, forged, { amount: '100.00' }, key())).body.error?.code).toBe(
       'TOKEN_INVALID',
     );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, envBool, envInt, loadEnv } from '../common/config.ts';
+import { ConfigError, envBool, envInt, envSecret, loadEnv } from '../common/config.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
 
@@ -48,7 +48,7 @@ const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: envInt(3000, 0, 65535),
   GAVEL_MODE: z.enum(['embedded', 'distributed']).default('embedded'),
-  GATEWAY_JWT_KEY: optional,
+  GATEWAY_JWT_KEY: envSecret(),
   REDIS_URL: optional,
   REDIS_PREFIX: z
     .string()

@@ -68,7 +68,7 @@ export async function startGateway(
   config.subscriberKey ??= config.publisherKey;
   config.hubPublishUrl ??= config.hubUrl;
   const topics = makeTopics(config.topicBase);
-  const tokens = new UserTokens(config.userJwtKey);
+  const tokens = new UserTokens({ key: config.userJwtKey, audience: 'api' });
   const closers: (() => Promise<void> | void)[] = [];
 
   let engine: BiddingService;

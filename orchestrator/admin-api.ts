@@ -169,6 +169,8 @@ export function adminApi(deps: AdminApiDeps): Hono<Env> {
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  // Tokens for the gateway's API (even an admin's) are refused here: the admin API has its own audience.
+  if (deps.tokens.audience !== 'admin') throw new Error('the admin API verifies admin-audience tokens only');
   app.use('*', authenticate(deps.tokens));
   app.use('*', requireRole('admin'));
 

@@ -11,7 +11,7 @@ import { RedisBiddingStore } from '../bidding/index.ts';
 import { isHubStreamUrl, RedisStreamPublisher } from '../hub/index.ts';
 import { UserTokens } from '../common/auth.ts';
 import { RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
-import { ConfigError, envBool, envInt, loadEnv } from '../common/config.ts';
+import { ConfigError, envBool, envInt, envSecret, loadEnv } from '../common/config.ts';
 import { errorBody } from '../common/errors.ts';
 import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
 import { createLogger, type Logger, type LogLevel } from '../common/logger.ts';
@@ -51,8 +51,10 @@ export interface OrchestratorConfig {
   /** Pause between ledger passes that found nothing to do. */
   ledgerPollMs: number;
   logLevel: LogLevel;
-  /** Verifies admin tokens (the gateway's user-token key); unset = the admin API answers 503. */
+  /** The gateway's user-token key: admin tokens are signed with it unless `adminJwtKey` is set. */
   userJwtKey?: string | undefined;
+  /** The key admin-API tokens are signed with (`ADMIN_JWT_KEY`); unset = `userJwtKey`; both unset = the admin API answers 503. */
+  adminJwtKey?: string | undefined;
   /** Where notifications are published; unset = they wait in the outbox. */
   hubPublishUrl?: string | undefined;
   publisherKey?: string | undefined;
@@ -97,7 +99,8 @@ const schema = z.object({
     .default('gavel'),
   LEDGER_POLL_MS: envInt(200, 1, 60_000),
   LOG_LEVEL: logLevel,
-  GATEWAY_JWT_KEY: optional,
+  GATEWAY_JWT_KEY: envSecret(),
+  ADMIN_JWT_KEY: envSecret(),
   HUB_URL: optional,
   HUB_PUBLISH_URL: optional,
   MERCURE_PUBLISHER_JWT_KEY: optional,
@@ -120,6 +123,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     ledgerPollMs: e.LEDGER_POLL_MS,
     logLevel: e.LOG_LEVEL,
     userJwtKey: e.GATEWAY_JWT_KEY,
+    adminJwtKey: e.ADMIN_JWT_KEY,
     hubPublishUrl: e.HUB_PUBLISH_URL ?? e.HUB_URL,
     publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
     publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
@@ -138,6 +142,8 @@ export interface EmbeddedLedgerConfig {
   /** The back office's HTTP port (admin API, /healthz, /metrics) in the embedded process; 0 = any free port. */
   adminPort: number;
   lifecycleTickMs: number;
+  /** `ADMIN_JWT_KEY`: a key of its own for admin-API tokens; unset = the gateway's user-token key. */
+  adminJwtKey: string | undefined;
 }
 
 const embeddedSchema = z.object({
@@ -146,6 +152,7 @@ const embeddedSchema = z.object({
   LEDGER_POLL_MS: envInt(200, 1, 60_000),
   GAVEL_ADMIN_PORT: envInt(3001, 0, 65535),
   LIFECYCLE_TICK_MS: envInt(250, 10, 60_000),
+  ADMIN_JWT_KEY: envSecret(),
 });
 
 /** `npm start` (embedded): the back office on PGlite over the in-process store, unless `GAVEL_LEDGER=false`. */
@@ -157,6 +164,7 @@ export function embeddedLedgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env
     ledgerPollMs: e.LEDGER_POLL_MS,
     adminPort: e.GAVEL_ADMIN_PORT,
     lifecycleTickMs: e.LIFECYCLE_TICK_MS,
+    adminJwtKey: e.ADMIN_JWT_KEY,
   };
 }
 
@@ -183,7 +191,7 @@ export interface OrchestratorDeps {
   publisher?: HubPublisher;
   /** More notification channels (SMS, WhatsApp, email) after the hub. */
   channels?: NotificationChannel[];
-  /** Admin tokens (embedded: the gateway's); unset = from `userJwtKey`. */
+  /** Verifies admin-API tokens (audience "admin"); unset = from `adminJwtKey` or `userJwtKey`. */
   tokens?: UserTokens;
   /** Extra routes on the orchestrator's HTTP server (e.g. `/kyc` for the vendor's webhook). */
   routes?: (app: Hono) => void;
@@ -296,8 +304,9 @@ export async function startOrchestrator(
     const app = new Hono();
     if (engine !== undefined) {
       backOffice = await startBackOffice(config, { ...deps, directory }, db, engine, logger, closers);
+      const adminKey = config.adminJwtKey ?? config.userJwtKey;
       const tokens =
-        deps.tokens ?? (config.userJwtKey === undefined ? undefined : new UserTokens(config.userJwtKey));
+        deps.tokens ?? (adminKey === undefined ? undefined : new UserTokens({ key: adminKey, audience: 'admin' }));
       if (tokens !== undefined) {
         app.route(
           '/admin/v1',
@@ -317,7 +326,7 @@ export async function startOrchestrator(
           c.json(
             errorBody(
               'ADMIN_DISABLED',
-              'the admin API needs GATEWAY_JWT_KEY (the key admin tokens are signed with)',
+              'the admin API needs ADMIN_JWT_KEY or GATEWAY_JWT_KEY (the key admin tokens are signed with)',
             ),
             503,
           ),

@@ -43,6 +43,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { RedisBiddingStore } from '../../bidding/index.ts';
+import { UserTokens } from '../../common/auth.ts';
 import { freePort } from '../support/net.ts';
 import { deleteByPrefix, seedHotAuction } from './hot-auction.ts';
 
@@ -243,14 +244,10 @@ async function main(): Promise<void> {
   const store = new RedisBiddingStore({ redis, prefix });
   const auctionId = 'hot-lot';
   await seedHotAuction(store, redis, auctionId, BIDDERS);
-  const key = new TextEncoder().encode(userKey);
+  const userTokens = new UserTokens({ key: userKey, audience: 'api' });
   const tokens = await Promise.all(
     Array.from({ length: BIDDERS }, (_, i) =>
-      new SignJWT({ role: 'bidder' })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(`b${i}`)
-        .setExpirationTime('1h')
-        .sign(key),
+      userTokens.sign({ id: `b${i}`, role: 'bidder', name: undefined }, 3600),
     ),
   );
 

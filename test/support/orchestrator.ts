@@ -20,6 +20,7 @@ export interface TestBackOffice {
   orch: RunningOrchestrator;
   /** The engine's store on the same Redis namespace (place bids, read snapshots). */
   engine: RedisBiddingStore;
+  /** Admin-API tokens (audience "admin", signed with TEST_JWT_KEY). */
   tokens: UserTokens;
   logger: Logger;
   pg: ReturnType<typeof postgresSchema>;
@@ -81,7 +82,7 @@ export async function startTestBackOffice(
     },
     { db: pg.open(), logger },
   );
-  const tokens = new UserTokens(TEST_JWT_KEY);
+  const tokens = new UserTokens({ key: TEST_JWT_KEY, audience: 'admin' });
   const admin = await tokens.sign({ id: 'ops', role: 'admin', name: 'Ops' });
   let keys = 0;
 
