@@ -84,8 +84,13 @@ describe('admin-token keys', () => {
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let err = '';
-        child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-        child.once('exit', (code) => resolve({ code, err }));
+        child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+        // A process that started anyway is stopped, so the test fails rather than leaving it running.
+        const started = setTimeout(() => child.kill('SIGKILL'), 40_000);
+        child.once('exit', (code) => {
+          clearTimeout(started);
+          resolve({ code, err });
+        });
       });
     const [orch, gateway] = await Promise.all([run('orchestrator/main.ts'), run('main.ts')]);
     expect(orch.code).toBe(2);
