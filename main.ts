@@ -88,6 +88,7 @@ async function main(): Promise<void> {
           logLevel: config.logLevel,
           topicBase: config.topicBase,
           lifecycleTickMs: ledgerConfig.lifecycleTickMs,
+          maskKey: gavel.config.maskKey,
           // Results by SMS, WhatsApp and email when TWILIO_* / SMTP_URL are set (see the README).
           notify: notifyConfigFromEnv(),
         },

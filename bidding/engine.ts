@@ -15,12 +15,12 @@ import type {
 import {
   decidedLotOfBid,
   decidedLotOfFloor,
-  maskLeader,
   publicUpdateId,
   stateUpdateOf,
   viewFromDecision,
   viewFromSnapshot,
   type AuctionMeta,
+  type BidderMasks,
   type DecidedLot,
   type LotChange,
   type PublicAuctionUpdate,
@@ -40,6 +40,8 @@ export interface BiddingEngineOptions {
   /** Back-off of a publish or read that fails: the first delay and the cap (ms). Default 100 and 5,000. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** The keyed bidder masks of public updates (the gateway and the back office hold the same key). */
+  masks: BidderMasks;
 }
 
 interface NoticeBase {
@@ -247,7 +249,7 @@ export class BiddingEngine implements BiddingService {
   > {
     const s = await this.opts.store.snapshot(auctionId);
     if (s === undefined) return undefined;
-    return { view: viewFromSnapshot(s), lastEventId: s.publishedEventId, snapshot: s };
+    return { view: viewFromSnapshot(s, this.opts.masks), lastEventId: s.publishedEventId, snapshot: s };
   }
 
   /** An auction's immutable facts (sale, currency, mode), cached; undefined for an unknown auction. */
@@ -666,7 +668,7 @@ export class BiddingEngine implements BiddingService {
       public: {
         seq: s.lastSeq,
         keep: false,
-        update: () => this.publicHubUpdate(auctionId, s.lastSeq, meta, stateUpdateOf(s)),
+        update: () => this.publicHubUpdate(auctionId, s.lastSeq, meta, stateUpdateOf(s, this.opts.masks)),
       },
       notices: new Map(),
     });
@@ -701,7 +703,7 @@ export class BiddingEngine implements BiddingService {
       keep,
       update: () =>
         this.publicHubUpdate(lot.auctionId, lot.seq, meta, {
-          ...viewFromDecision(lot, meta),
+          ...viewFromDecision(lot, meta, this.opts.masks),
           lastAction,
           ...extra,
         }),
@@ -807,7 +809,7 @@ export class BiddingEngine implements BiddingService {
             type: 'overruled',
             ...common,
             yourBid,
-            leader: maskLeader(meta.saleId, cur, r.leaderKind),
+            leader: this.opts.masks.leader(meta.saleId, cur, r.leaderKind),
             asking,
           });
         else if (r.action === 'reject_bid')

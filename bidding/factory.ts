@@ -5,6 +5,7 @@ import type { Logger } from '../common/logger.ts';
 import { importSigningKey, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import type { Topics } from '../common/topics.ts';
 import { BiddingEngine } from './engine.ts';
+import type { BidderMasks } from './view.ts';
 import { RedisBiddingStore } from './redis-store.ts';
 
 export interface RedisEngineOptions {
@@ -24,6 +25,7 @@ export interface RedisEngineOptions {
   logger: Logger;
   /** How often the engine sweeps for lots whose newest state was never published (default 5 s). */
   sweepMs?: number | undefined;
+  masks: BidderMasks;
 }
 
 async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { close(): void }> {
@@ -60,6 +62,7 @@ export async function createRedisEngine(
     topics: opts.topics,
     logger: opts.logger,
     sweepMs: opts.sweepMs,
+    masks: opts.masks,
   });
   engine.start();
   return {

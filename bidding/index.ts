@@ -4,8 +4,7 @@ export { BiddingEngine, type BiddingEngineOptions, type BidderNotice } from './e
 export { RedisBiddingStore, type RedisBiddingStoreOptions } from './redis-store.ts';
 export { MemoryBiddingStore } from './memory-store.ts';
 export {
-  maskBidder,
-  maskLeader,
+  BidderMasks,
   paddleOf,
   publicUpdateId,
   stateVersionOf,

@@ -29,6 +29,8 @@ import {
 import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
 import { BiddingEngine } from './engine.ts';
+import { BidderMasks } from './view.ts';
+import { TEST_MASK_KEY } from '../test/support/tokens.ts';
 import { RedisBiddingStore } from './redis-store.ts';
 import type { AuctionSnapshot } from './types.ts';
 
@@ -133,6 +135,7 @@ describe('engine publishing through an outage (real Redis, real hubs, SSE subscr
     const store = new RedisBiddingStore({ redis: ns.redis, prefix: ns.prefix });
     const publisher = new CountingPublisher(outage.publisher);
     const engine = new BiddingEngine({
+      masks: new BidderMasks(TEST_MASK_KEY),
       store,
       publisher,
       topics,
@@ -253,7 +256,14 @@ describe('decisions nobody published (a peer engine died between deciding and pu
     const store = new RedisBiddingStore({ redis: ns.redis, prefix: ns.prefix });
     const stream = new RedisStreamPublisher({ url: hubs.transportUrl });
     cleanups.push(() => stream.close());
-    const engine = new BiddingEngine({ store, publisher: stream, topics, logger: silent, sweepMs: 200 });
+    const engine = new BiddingEngine({
+      masks: new BidderMasks(TEST_MASK_KEY),
+      store,
+      publisher: stream,
+      topics,
+      logger: silent,
+      sweepMs: 200,
+    });
     cleanups.push(() => engine.stop(100));
     const id = `peer-${randomUUID().slice(0, 8)}`;
     await store.configure(timedSetup(id, Date.now()));

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ConfigError, envInt, loadEnv } from '../common/config.ts';
+import { ConfigError, envInt, envSecret, loadEnv } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import { topics } from '../common/topics.ts';
@@ -11,6 +11,7 @@ import type { BiddingEngine } from './engine.ts';
 import { isHubStreamUrl } from '../hub/index.ts';
 import { createRedisEngine } from './factory.ts';
 import { createBiddingApi } from './http-api.ts';
+import { BidderMasks } from './view.ts';
 
 export interface BiddingConfig {
   host: string;
@@ -23,6 +24,8 @@ export interface BiddingConfig {
   publisherAlg: JwtAlg;
   topicBase: string;
   serviceToken: string;
+  /** `GAVEL_MASK_KEY`: the key of the public bidder masks, shared with the gateways and the back office. */
+  maskKey: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -46,6 +49,10 @@ const schema = z.object({
   BIDDING_SERVICE_TOKEN: z
     .string({ error: 'BIDDING_SERVICE_TOKEN is required (shared with the gateway)' })
     .min(16, 'use at least 16 characters'),
+  GAVEL_MASK_KEY: envSecret().refine((v) => v !== undefined, {
+    message:
+      'GAVEL_MASK_KEY is required (the bidder-mask key, the same in every gateway and the orchestrator)',
+  }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -65,6 +72,7 @@ export function biddingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bidd
     publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
     topicBase: e.GAVEL_TOPIC_BASE,
     serviceToken: e.BIDDING_SERVICE_TOKEN,
+    maskKey: e.GAVEL_MASK_KEY,
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -88,6 +96,7 @@ export async function startBiddingService(config: BiddingConfig, logger: Logger)
     topics: topics(config.topicBase),
     topicBase: config.topicBase,
     logger,
+    masks: new BidderMasks(config.maskKey),
   });
   const app = createBiddingApi(engine, { token: config.serviceToken, logger });
   const server = createServer(getRequestListener(app.fetch));

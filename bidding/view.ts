@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { ConfigError, shortSecretProblem } from '../common/config.ts';
 import { formatAmount } from '../common/money.ts';
 import type {
   AuctionMode,
@@ -84,11 +85,45 @@ export function stateVersionOf(status: AuctionStatus): number {
   return STATE_VERSIONS[status] ?? 0;
 }
 
-/** A stable pseudonym per sale: the same bidder shows as the same mask on every lot of a sale. */
-export function maskBidder(saleId: string, bidderId: string | undefined): string | null {
-  if (bidderId === undefined) return null;
-  const h = createHash('sha256').update(`${saleId}\u0000${bidderId}`).digest('hex').slice(0, 6).toUpperCase();
-  return `Bidder ${h}`;
+/** A mask key needs as many bytes as HMAC-SHA256's output: anything shorter is easier to guess than the hash. */
+export const MIN_MASK_KEY_BYTES = 32;
+
+/**
+ * The public pseudonyms of bidders: `Bidder ` + the first 6 hex digits of HMAC-SHA256(key, saleId NUL
+ * bidderId) — stable per sale (the same bidder is the same mask on every lot of a sale, a different
+ * one in the next sale), and without the key nobody can tell whose mask it is, even knowing every
+ * bidder id. Every process that shows masks (engine, gateway, back office) holds the same key.
+ */
+export class BidderMasks {
+  private readonly key: Buffer;
+  /** Masks already computed: a hot lot's leader is masked on every update. Bounded; cleared when full. */
+  private readonly cache = new Map<string, string>();
+
+  constructor(key: string) {
+    const problem = shortSecretProblem(key, MIN_MASK_KEY_BYTES);
+    if (problem !== undefined) throw new ConfigError(`the bidder-mask key is too short: ${problem}`);
+    this.key = Buffer.from(key, 'utf8');
+  }
+
+  /** The bidder's mask on this sale; null for no bidder. */
+  bidder(saleId: string, bidderId: string | undefined): string | null {
+    if (bidderId === undefined) return null;
+    const input = `${saleId}\u0000${bidderId}`;
+    let mask = this.cache.get(input);
+    if (mask === undefined) {
+      const h = createHmac('sha256', this.key).update(input).digest('hex').slice(0, 6).toUpperCase();
+      mask = `Bidder ${h}`;
+      if (this.cache.size >= 100_000) this.cache.clear();
+      this.cache.set(input, mask);
+    }
+    return mask;
+  }
+
+  /** The leader as the public sees them: the room already sees paddle numbers, so those stay; bidders are masked. */
+  leader(saleId: string, leaderId: string | undefined, kind: LeaderKind | undefined): string | null {
+    const paddle = paddleOf(leaderId, kind);
+    return paddle === undefined ? this.bidder(saleId, leaderId) : `Paddle ${paddle}`;
+  }
 }
 
 const PADDLE_PREFIX = 'paddle:';
@@ -99,17 +134,7 @@ export function paddleOf(leaderId: string | undefined, kind: LeaderKind | undefi
   return leaderId.slice(PADDLE_PREFIX.length);
 }
 
-/** The leader as the public sees them: the room already sees paddle numbers, so those stay; bidders are masked. */
-export function maskLeader(
-  saleId: string,
-  leaderId: string | undefined,
-  kind: LeaderKind | undefined,
-): string | null {
-  const paddle = paddleOf(leaderId, kind);
-  return paddle === undefined ? maskBidder(saleId, leaderId) : `Paddle ${paddle}`;
-}
-
-export function viewFromSnapshot(s: AuctionSnapshot): PublicAuctionView {
+export function viewFromSnapshot(s: AuctionSnapshot, masks: BidderMasks): PublicAuctionView {
   // One builder for every public view: the snapshot is a decided lot at its latest seq.
   return viewFromDecision(
     {
@@ -126,6 +151,7 @@ export function viewFromSnapshot(s: AuctionSnapshot): PublicAuctionView {
       message: s.message,
     },
     { saleId: s.saleId, currency: s.currency, mode: s.mode },
+    masks,
   );
 }
 
@@ -181,7 +207,7 @@ export function decidedLotOfFloor(r: FloorActionResult): DecidedLot | undefined 
 }
 
 /** The public view right after a decision, in the status that decision left the lot. */
-export function viewFromDecision(d: DecidedLot, meta: AuctionMeta): PublicAuctionView {
+export function viewFromDecision(d: DecidedLot, meta: AuctionMeta, masks: BidderMasks): PublicAuctionView {
   return {
     auctionId: d.auctionId,
     saleId: meta.saleId,
@@ -190,7 +216,7 @@ export function viewFromDecision(d: DecidedLot, meta: AuctionMeta): PublicAuctio
     currency: meta.currency,
     price: formatAmount(d.price, meta.currency),
     bidCount: d.bidCount,
-    leader: maskLeader(meta.saleId, d.leaderId, d.leaderKind),
+    leader: masks.leader(meta.saleId, d.leaderId, d.leaderKind),
     leaderKind: d.leaderId === undefined ? null : (d.leaderKind ?? 'bid'),
     asking: formatAmount(d.asking, meta.currency),
     endsAt: meta.mode === 'timed' ? new Date(d.endsAt).toISOString() : null,
@@ -206,8 +232,14 @@ export function viewFromDecision(d: DecidedLot, meta: AuctionMeta): PublicAuctio
  * Its id is the one the decision at that seq would have had: a hub that holds that update already
  * deduplicates it.
  */
-export function stateUpdateOf(s: AuctionSnapshot): PublicAuctionUpdate {
-  return { ...viewFromSnapshot(s), lastAction: 'state', extended: false, undone: null, decidedAt: null };
+export function stateUpdateOf(s: AuctionSnapshot, masks: BidderMasks): PublicAuctionUpdate {
+  return {
+    ...viewFromSnapshot(s, masks),
+    lastAction: 'state',
+    extended: false,
+    undone: null,
+    decidedAt: null,
+  };
 }
 
 /** The hub id of the public update at `seq`: the same for every publisher of that state, so repeats are deduplicated. */

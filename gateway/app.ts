@@ -4,7 +4,7 @@ import { errorBody } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { JwtAlg, SigningKey } from '../common/mercure.ts';
 import type { Topics } from '../common/topics.ts';
-import type { BiddingService } from '../bidding/index.ts';
+import type { BidderMasks, BiddingService } from '../bidding/index.ts';
 import { authenticate, type AuthVariables, type UserTokens } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -23,6 +23,8 @@ import type { BidderDirectory } from '../common/directory.ts';
 export interface GatewayDeps {
   engine: BiddingService;
   tokens: UserTokens;
+  /** The public bidder masks (the engine's key). */
+  masks: BidderMasks;
   topics: Topics;
   logger: Logger;
   hub: {
@@ -68,11 +70,17 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
   const bidRateLimit = rateLimit(deps.bidLimiter, (c) => (c.get('user') as AuthVariables['user'])?.id);
   app.route(
     '/v1/auctions',
-    auctionRoutes({ engine: deps.engine, topics: deps.topics, hubUrl: deps.hub.url, bidRateLimit }),
+    auctionRoutes({
+      engine: deps.engine,
+      topics: deps.topics,
+      hubUrl: deps.hub.url,
+      bidRateLimit,
+      masks: deps.masks,
+    }),
   );
   app.route(
     '/v1/auctions/:id/floor',
-    floorRoutes({ engine: deps.engine, topics: deps.topics, hubUrl: deps.hub.url }),
+    floorRoutes({ engine: deps.engine, topics: deps.topics, hubUrl: deps.hub.url, masks: deps.masks }),
   );
   app.route(
     '/v1/hub-token',
@@ -85,7 +93,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
       cookie: deps.hub.cookie,
     }),
   );
-  app.route('/v1/sales', salesRoutes(deps.catalogue ?? emptyCatalogue));
+  app.route('/v1/sales', salesRoutes(deps.catalogue ?? emptyCatalogue, deps.masks));
   // Bids by SMS and WhatsApp reach the same engine, with the same per-bidder limit as the API's.
   app.route(
     '/v1/messaging',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.ts';
-import { postBid, startTestGavel } from '../test/support/gavel.ts';
+import { DISTRIBUTED_GATEWAY_ENV, postBid, startTestGavel } from '../test/support/gavel.ts';
 import { startDemoGavel } from '../test/support/clients.ts';
 import { gatewayConfigFromEnv, startGateway, staticCatalogue, type RunningGateway } from './index.ts';
 
@@ -163,13 +163,7 @@ describe('demo default', () => {
   it('is on in the embedded default and off when distributed unless asked for', () => {
     expect(gatewayConfigFromEnv({}).demo).toBe(true);
     expect(gatewayConfigFromEnv({ GAVEL_DEMO: 'false' }).demo).toBe(false);
-    const distributed = {
-      GAVEL_MODE: 'distributed',
-      REDIS_URL: 'redis://r:6379',
-      HUB_URL: 'http://hub/.well-known/mercure',
-      GATEWAY_JWT_KEY: 'k'.repeat(32),
-      MERCURE_PUBLISHER_JWT_KEY: 'p'.repeat(32),
-    };
+    const distributed = DISTRIBUTED_GATEWAY_ENV;
     expect(gatewayConfigFromEnv(distributed).demo).toBe(false);
     expect(gatewayConfigFromEnv({ ...distributed, GAVEL_DEMO: 'true' }).demo).toBe(true);
   });

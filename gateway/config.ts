@@ -9,6 +9,8 @@ export interface GatewayConfig {
   /** embedded: hub and engine state in this process (no external services); distributed: Redis + external hub. */
   mode: 'embedded' | 'distributed';
   userJwtKey: string | undefined;
+  /** `GAVEL_MASK_KEY`: the key of the public bidder masks (random per run when embedded; required when distributed). */
+  maskKey: string | undefined;
   redisUrl: string | undefined;
   /** Key prefix for every Redis key of the engine and the rate limiter. */
   redisPrefix: string;
@@ -49,6 +51,7 @@ const schema = z.object({
   PORT: envInt(3000, 0, 65535),
   GAVEL_MODE: z.enum(['embedded', 'distributed']).default('embedded'),
   GATEWAY_JWT_KEY: envSecret(),
+  GAVEL_MASK_KEY: envSecret(),
   REDIS_URL: optional,
   REDIS_PREFIX: z
     .string()
@@ -88,6 +91,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     port: e.PORT,
     mode: e.GAVEL_MODE,
     userJwtKey: e.GATEWAY_JWT_KEY,
+    maskKey: e.GAVEL_MASK_KEY,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     hubUrl: e.HUB_URL,
@@ -138,6 +142,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
         ['REDIS_URL', config.redisUrl],
         ['HUB_URL', config.hubUrl],
         ['GATEWAY_JWT_KEY', config.userJwtKey],
+        ['GAVEL_MASK_KEY', config.maskKey],
         ['MERCURE_PUBLISHER_JWT_KEY', config.publisherKey],
         [
           'BIDDING_SERVICE_TOKEN (with BIDDING_URL)',

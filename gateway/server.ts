@@ -8,6 +8,7 @@ import type { Logger } from '../common/logger.ts';
 import { importSigningKey, MERCURE_PATH } from '../common/mercure.ts';
 import { topics as makeTopics } from '../common/topics.ts';
 import {
+  BidderMasks,
   BiddingEngine,
   createRedisEngine,
   MemoryBiddingStore,
@@ -64,11 +65,14 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const config = { ...input };
   config.userJwtKey ??= randomBytes(32).toString('hex');
+  // Embedded: a mask key for this run (the in-process engine and back office share it); distributed: required.
+  config.maskKey ??= randomBytes(32).toString('hex');
   config.publisherKey ??= randomBytes(32).toString('hex');
   config.subscriberKey ??= config.publisherKey;
   config.hubPublishUrl ??= config.hubUrl;
   const topics = makeTopics(config.topicBase);
   const tokens = new UserTokens({ key: config.userJwtKey, audience: 'api' });
+  const masks = new BidderMasks(config.maskKey);
   const closers: (() => Promise<void> | void)[] = [];
 
   let engine: BiddingService;
@@ -97,6 +101,7 @@ export async function startGateway(
       publisher: localPublisher(hub),
       topics,
       logger: engineLogger,
+      masks,
     });
     closers.push(() => embedded.stop());
     engine = embedded;
@@ -119,6 +124,7 @@ export async function startGateway(
         topics,
         topicBase: config.topicBase,
         logger: engineLogger,
+        masks,
       });
       closers.push(local.close);
       engine = local.engine;
@@ -146,6 +152,7 @@ export async function startGateway(
   const app = createGatewayApp({
     engine,
     tokens,
+    masks,
     topics,
     logger: logger.child({ component: 'gateway' }),
     hub: {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.ts';
 import { startBiddingService, type RunningBidding } from '../bidding/index.ts';
 import { timedSetup } from '../test/support/bidding.ts';
+import { TEST_MASK_KEY } from '../test/support/tokens.ts';
 import { postBid, startTestGavel } from '../test/support/gavel.ts';
 import { startTestHub } from '../test/support/hub.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
@@ -42,6 +43,7 @@ describe('gateway → separate bidding service → hub', () => {
         publisherAlg: 'HS256',
         topicBase: 'https://gavel.local',
         serviceToken,
+        maskKey: TEST_MASK_KEY,
         logLevel: 'silent',
       },
       createLogger('bidding', 'silent'),
@@ -174,6 +176,7 @@ describe('gateway → separate bidding service → hub', () => {
         HUB_PUBLISH_URL: `${hub.url}/.well-known/mercure`,
         MERCURE_PUBLISHER_JWT_KEY: publisherKey,
         BIDDING_SERVICE_TOKEN: serviceToken,
+        GAVEL_MASK_KEY: TEST_MASK_KEY,
         LOG_LEVEL: 'warn',
       },
       stdio: 'ignore',
@@ -215,7 +218,11 @@ describe('gateway → separate bidding service → hub', () => {
     expect(() => biddingConfigFromEnv({})).toThrow(
       /REDIS_URL[\s\S]*HUB_PUBLISH_URL[\s\S]*BIDDING_SERVICE_TOKEN/,
     );
-    const base = { REDIS_URL: 'redis://127.0.0.1:6379', BIDDING_SERVICE_TOKEN: 'x'.repeat(24) };
+    const base = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      BIDDING_SERVICE_TOKEN: 'x'.repeat(24),
+      GAVEL_MASK_KEY: TEST_MASK_KEY,
+    };
     // Over HTTP the engine signs its publishes; straight into the hubs' stream it needs no key.
     expect(() =>
       biddingConfigFromEnv({ ...base, HUB_PUBLISH_URL: 'http://hub/.well-known/mercure' }),

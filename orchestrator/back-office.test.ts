@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { BidderMasks } from '../bidding/index.ts';
 import { topics as makeTopics } from '../common/topics.ts';
 import type { RunningHub } from '../hub/index.ts';
 import { EngineSync } from './engine-sync.ts';
@@ -430,6 +432,7 @@ describe('lifecycle', () => {
       sync: new EngineSync(orch.db, engine, logger),
       topics,
       logger,
+      masks: new BidderMasks(randomBytes(32).toString('hex')),
     });
     await second.tick();
     await second.tick();

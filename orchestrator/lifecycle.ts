@@ -18,6 +18,7 @@
  */
 import {
   viewFromSnapshot,
+  type BidderMasks,
   type AuctionSnapshot,
   type BiddingStore,
   type LotResultUpdate,
@@ -40,6 +41,8 @@ export interface LifecycleOptions {
   sync: EngineSync;
   topics: Topics;
   logger: Logger;
+  /** The bidder masks of the public views it publishes (the engine's and the gateways' key). */
+  masks: BidderMasks;
   /** Pause between ticks. Default 250 ms. */
   tickMs?: number;
   /**
@@ -70,6 +73,7 @@ export class Lifecycle {
   private readonly sync: EngineSync;
   private readonly topics: Topics;
   private readonly logger: Logger;
+  private readonly masks: BidderMasks;
   private readonly tickMs: number;
   private readonly closeMarginMs: number;
   private readonly liveUndoWindowMs: number;
@@ -86,6 +90,7 @@ export class Lifecycle {
     this.sync = o.sync;
     this.topics = o.topics;
     this.logger = o.logger;
+    this.masks = o.masks;
     this.tickMs = o.tickMs ?? 250;
     this.closeMarginMs = o.closeMarginMs ?? 1_000;
     this.liveUndoWindowMs = o.liveUndoWindowMs ?? 120_000;
@@ -239,7 +244,7 @@ export class Lifecycle {
     }
     // The lot as everyone may see it, closed: no new seq (no decision), stateVersion 1.
     const closed: PublicAuctionUpdate = {
-      ...viewFromSnapshot({ ...(after ?? snap), status: 'closed' }),
+      ...viewFromSnapshot({ ...(after ?? snap), status: 'closed' }, this.masks),
       lastAction: 'close',
       extended: false,
       undone: null,
@@ -422,16 +427,20 @@ export class Lifecycle {
       if (sale.mode === 'timed') {
         // A live lot's result is its hammer, already published by the engine with its own seq.
         const sold = outcome === 'sold';
-        const view = viewFromSnapshot({
-          ...snap,
-          // At the newest seq anyone has seen: a restated standing may have come after the snapshot.
-          lastSeq: Math.max(snap.lastSeq, standing.seq),
-          status: sold ? 'sold' : 'unsold',
-          price: standing.price,
-          leaderId: standing.leaderId,
-          leaderKind: standing.leaderId === undefined ? undefined : 'bid',
-          reserveMet: lot.reserve === 0 || (standing.leaderId !== undefined && standing.price >= lot.reserve),
-        });
+        const view = viewFromSnapshot(
+          {
+            ...snap,
+            // At the newest seq anyone has seen: a restated standing may have come after the snapshot.
+            lastSeq: Math.max(snap.lastSeq, standing.seq),
+            status: sold ? 'sold' : 'unsold',
+            price: standing.price,
+            leaderId: standing.leaderId,
+            leaderKind: standing.leaderId === undefined ? undefined : 'bid',
+            reserveMet:
+              lot.reserve === 0 || (standing.leaderId !== undefined && standing.price >= lot.reserve),
+          },
+          this.masks,
+        );
         const update: LotResultUpdate = {
           ...view,
           status: sold ? 'sold' : 'unsold',

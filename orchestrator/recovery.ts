@@ -15,8 +15,8 @@ import {
   bidAnswersFromLedger,
   isReplayableBid,
   isRestateRecord,
-  maskLeader,
   replayStanding,
+  type BidderMasks,
   type AuctionStatus,
   type BiddingStore,
   type BidSource,
@@ -53,6 +53,8 @@ export interface RecoveryOptions {
   sync: EngineSync;
   topics: Topics;
   logger: Logger;
+  /** The bidder masks of the room's announcement (the engine's and the gateways' key). */
+  masks: BidderMasks;
 }
 
 export interface RecoveryReport {
@@ -354,7 +356,11 @@ export class Recovery {
       saleId: sale.id,
       seq: result.seq,
       price: money(standing.price),
-      leader: maskLeader(sale.id, standing.leaderId, standing.leaderId === undefined ? undefined : 'bid'),
+      leader: this.o.masks.leader(
+        sale.id,
+        standing.leaderId,
+        standing.leaderId === undefined ? undefined : 'bid',
+      ),
       bidCount: standing.bidCount,
       asking: money(result.asking),
       endsAt: new Date(result.endsAt).toISOString(),

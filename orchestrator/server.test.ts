@@ -18,6 +18,7 @@ import {
   type OrchestratorConfig,
 } from './server.ts';
 import { timedSetup } from '../test/support/bidding.ts';
+import { TEST_MASK_KEY } from '../test/support/tokens.ts';
 import { freePort } from '../test/support/net.ts';
 import { postgresSchema } from '../test/support/postgres.ts';
 import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
@@ -45,7 +46,7 @@ async function tempDir(): Promise<string> {
 
 function config(overrides: Partial<OrchestratorConfig> = {}): OrchestratorConfig {
   return {
-    ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix }),
+    ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix, GAVEL_MASK_KEY: TEST_MASK_KEY }),
     port: 0,
     ledgerPollMs: 10,
     logLevel: 'silent',
@@ -172,7 +173,10 @@ describe('startOrchestrator', () => {
 
 describe('configuration', () => {
   it('has defaults: PGlite in .data/pglite, poll 200 ms, port 3003', () => {
-    const c = orchestratorConfigFromEnv({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    const c = orchestratorConfigFromEnv({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      GAVEL_MASK_KEY: TEST_MASK_KEY,
+    });
     expect(c).toMatchObject({
       port: 3003,
       databaseUrl: undefined,
@@ -182,7 +186,11 @@ describe('configuration', () => {
       logLevel: 'info',
     });
     expect(
-      orchestratorConfigFromEnv({ REDIS_URL: 'redis://r:6379', DATABASE_URL: 'postgres://u@db/gavel' }),
+      orchestratorConfigFromEnv({
+        REDIS_URL: 'redis://r:6379',
+        DATABASE_URL: 'postgres://u@db/gavel',
+        GAVEL_MASK_KEY: TEST_MASK_KEY,
+      }),
     ).toMatchObject({ databaseUrl: 'postgres://u@db/gavel', dataDir: undefined });
     expect(embeddedLedgerConfigFromEnv({})).toEqual({
       enabled: true,
@@ -237,6 +245,7 @@ describe('npm run orchestrator', () => {
         GAVEL_DATA_DIR: dataDir,
         DATABASE_URL: '',
         LEDGER_POLL_MS: '20',
+        GAVEL_MASK_KEY: TEST_MASK_KEY,
         LOG_LEVEL: 'warn',
       },
       stdio: 'ignore',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,7 @@ import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
-import { RedisBiddingStore } from '../bidding/index.ts';
+import { BidderMasks, RedisBiddingStore } from '../bidding/index.ts';
 import { isHubStreamUrl, RedisStreamPublisher } from '../hub/index.ts';
 import { UserTokens } from '../common/auth.ts';
 import { RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
@@ -53,6 +54,11 @@ export interface OrchestratorConfig {
   logLevel: LogLevel;
   /** The gateway's user-token key: admin tokens are signed with it unless `adminJwtKey` is set. */
   userJwtKey?: string | undefined;
+  /**
+   * The key of the public bidder masks (`GAVEL_MASK_KEY`, the engine's and the gateways'), for the
+   * room's announcement of a cancelled bid; unset = a random one (the embedded tests).
+   */
+  maskKey?: string | undefined;
   /** The key admin-API tokens are signed with (`ADMIN_JWT_KEY`); unset = `userJwtKey`; both unset = the admin API answers 503. */
   adminJwtKey?: string | undefined;
   /** Where notifications are published; unset = they wait in the outbox. */
@@ -101,6 +107,9 @@ const schema = z.object({
   LOG_LEVEL: logLevel,
   GATEWAY_JWT_KEY: envSecret(),
   ADMIN_JWT_KEY: envSecret(),
+  GAVEL_MASK_KEY: envSecret().refine((v) => v !== undefined, {
+    message: 'GAVEL_MASK_KEY is required (the bidder-mask key, the same as the engine and the gateways)',
+  }),
   HUB_URL: optional,
   HUB_PUBLISH_URL: optional,
   MERCURE_PUBLISHER_JWT_KEY: optional,
@@ -124,6 +133,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     logLevel: e.LOG_LEVEL,
     userJwtKey: e.GATEWAY_JWT_KEY,
     adminJwtKey: e.ADMIN_JWT_KEY,
+    maskKey: e.GAVEL_MASK_KEY,
     hubPublishUrl: e.HUB_PUBLISH_URL ?? e.HUB_URL,
     publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
     publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
@@ -306,7 +316,8 @@ export async function startOrchestrator(
       backOffice = await startBackOffice(config, { ...deps, directory }, db, engine, logger, closers);
       const adminKey = config.adminJwtKey ?? config.userJwtKey;
       const tokens =
-        deps.tokens ?? (adminKey === undefined ? undefined : new UserTokens({ key: adminKey, audience: 'admin' }));
+        deps.tokens ??
+        (adminKey === undefined ? undefined : new UserTokens({ key: adminKey, audience: 'admin' }));
       if (tokens !== undefined) {
         app.route(
           '/admin/v1',
@@ -441,12 +452,14 @@ async function startBackOffice(
 ): Promise<NonNullable<RunningOrchestrator['backOffice']>> {
   const topics = makeTopics(config.topicBase);
   const sync = new EngineSync(db, engine, logger.child({ module: 'engine-sync' }), deps.directory);
+  const masks = new BidderMasks(config.maskKey ?? randomBytes(32).toString('hex'));
   const recovery = new Recovery({
     db,
     engine,
     sync,
     topics,
     logger: logger.child({ module: 'recovery' }),
+    masks,
   });
   sync.restorer = (lot, sale) => recovery.recoverLot(lot, sale);
   // The engine may have lost state or missed writes while we were away: rebuild from the ledger first.
@@ -461,6 +474,7 @@ async function startBackOffice(
   const lifecycle = new Lifecycle({
     db,
     engine,
+    masks,
     sync,
     topics,
     logger: logger.child({ module: 'lifecycle' }),

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openSignedIn } from './support/clients.ts';
+import { postWithKey } from './support/gavel.ts';
 import { freePort } from './support/net.ts';
 import { until } from './support/orchestrator.ts';
 
@@ -61,22 +61,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function post(
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${api}${path}`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Idempotency-Key': randomUUID(),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const post = (path: string, token: string, body?: unknown) => postWithKey(`${api}${path}`, token, body);
 
 async function adminGet(path: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${admin}${path}`, { headers: { Authorization: `Bearer ${tokens.Admin!}` } });

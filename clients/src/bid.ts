@@ -75,7 +75,7 @@ class BidderClient {
   }
 
   async start(): Promise<void> {
-    for (const s of this.sales) this.masks.set(s.id, await ownMask(s.id, this.session.user.id));
+    for (const s of this.sales) this.masks.set(s.id, await ownMask(s.id, this.session));
     const snaps = await this.loadSnapshots();
     this.route();
     window.addEventListener('hashchange', () => this.route());

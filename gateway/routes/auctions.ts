@@ -5,7 +5,7 @@ import { formatAmount, parseAmount } from '../../common/money.ts';
 import { mercureLink } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { BiddingService } from '../../bidding/index.ts';
-import { maskBidder, type PublicAuctionView, type RejectReason } from '../../bidding/index.ts';
+import type { BidderMasks, PublicAuctionView, RejectReason } from '../../bidding/index.ts';
 import { rejectionMessage } from '../bid-messages.ts';
 import { readJson } from '../errors.ts';
 import { idempotencyKey } from '../idempotency-key.ts';
@@ -18,6 +18,7 @@ export interface AuctionRoutesDeps {
   /** Public URL of the hub, for discovery. */
   hubUrl: string;
   bidRateLimit: MiddlewareHandler;
+  masks: BidderMasks;
 }
 
 type Env = { Variables: AuthVariables & { requestId: string } };
@@ -166,7 +167,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
           seq: rec.decision.seq,
           amount: formatAmount(rec.decision.amount, currency),
           price: formatAmount(rec.decision.price, currency),
-          bidder: maskBidder(saleId, rec.decision.bidderId),
+          bidder: deps.masks.bidder(saleId, rec.decision.bidderId),
           source: rec.source,
           at: new Date(rec.decision.decidedAt).toISOString(),
         });

@@ -5,10 +5,10 @@ import { mercureLink } from '../../common/mercure.ts';
 import { formatAmount, parseAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
 import {
-  maskLeader,
   paddleOf,
   stateVersionOf,
   type AuctionMeta,
+  type BidderMasks,
   type AuctionSnapshot,
   type AuctionStatus,
   type BiddingService,
@@ -32,6 +32,7 @@ export interface FloorRoutesDeps {
   topics: Topics;
   /** Public URL of the hub, for the console's subscription. */
   hubUrl: string;
+  masks: BidderMasks;
 }
 
 type Env = { Variables: AuthVariables & { requestId: string } };
@@ -105,7 +106,7 @@ const noBody = z.strictObject({});
 /** Statuses in which a lot is still being sold: the next lot may not open until it is finished. */
 const IN_PROGRESS: readonly AuctionStatus[] = ['open', 'fair_warning', 'on_hold'];
 
-function floorLot(s: AuctionSnapshot): FloorLot {
+function floorLot(masks: BidderMasks, s: AuctionSnapshot): FloorLot {
   const money = (v: number): string => formatAmount(v, s.currency);
   return {
     auctionId: s.id,
@@ -118,7 +119,7 @@ function floorLot(s: AuctionSnapshot): FloorLot {
     asking: money(s.asking),
     step: s.incrementOverride > 0 ? money(s.incrementOverride) : null,
     bidCount: s.bidCount,
-    leader: leaderOf(s.saleId, s.leaderId, s.leaderKind),
+    leader: leaderOf(masks, s.saleId, s.leaderId, s.leaderKind),
     standingSeq: s.standingSeq,
     message: s.message ?? null,
     reserveMet: s.reserveMet,
@@ -126,7 +127,12 @@ function floorLot(s: AuctionSnapshot): FloorLot {
   };
 }
 
-function floorLotOfResult(r: FloorActionResult, status: AuctionStatus, meta: AuctionMeta): FloorLot {
+function floorLotOfResult(
+  masks: BidderMasks,
+  r: FloorActionResult,
+  status: AuctionStatus,
+  meta: AuctionMeta,
+): FloorLot {
   const money = (v: number): string => formatAmount(v, meta.currency);
   return {
     auctionId: r.auctionId,
@@ -139,7 +145,7 @@ function floorLotOfResult(r: FloorActionResult, status: AuctionStatus, meta: Auc
     asking: money(r.asking),
     step: r.step > 0 ? money(r.step) : null,
     bidCount: r.bidCount,
-    leader: leaderOf(meta.saleId, r.leaderId, r.leaderKind),
+    leader: leaderOf(masks, meta.saleId, r.leaderId, r.leaderKind),
     standingSeq: r.standingSeq,
     message: r.message ?? null,
     reserveMet: r.reserveMet,
@@ -149,6 +155,7 @@ function floorLotOfResult(r: FloorActionResult, status: AuctionStatus, meta: Auc
 }
 
 function leaderOf(
+  masks: BidderMasks,
   saleId: string,
   leaderId: string | undefined,
   kind: LeaderKind | undefined,
@@ -158,7 +165,7 @@ function leaderOf(
   const paddleNo = paddleOf(leaderId, k) ?? null;
   return {
     kind: k,
-    display: maskLeader(saleId, leaderId, k) ?? '',
+    display: masks.leader(saleId, leaderId, k) ?? '',
     paddle: paddleNo,
     bidderId: paddleNo === null ? leaderId : null,
   };
@@ -275,11 +282,12 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
   ): Promise<Response> => {
     if (r.replayed) c.header('Idempotent-Replayed', 'true');
     if (r.outcome === 'accepted' && r.status !== undefined)
-      return c.json({ action: actionInfo(r), lot: floorLotOfResult(r, r.status, meta) }, 200);
+      return c.json({ action: actionInfo(r), lot: floorLotOfResult(deps.masks, r, r.status, meta) }, 200);
     const reason = r.reason ?? 'UNKNOWN_AUCTION';
     // The lot as it stands now (a refused action changed nothing, unless an absentee answered a floor bid).
     const snap = reason === 'UNKNOWN_AUCTION' ? undefined : (await engine.snapshot(r.auctionId))?.snapshot;
-    const details = snap === undefined ? undefined : { action: actionInfo(r), lot: floorLot(snap) };
+    const details =
+      snap === undefined ? undefined : { action: actionInfo(r), lot: floorLot(deps.masks, snap) };
     return c.json(
       errorBody(reason, `${about}${refusalMessage(r, meta.currency)}`, details),
       FLOOR_REJECTION_STATUS[reason],
@@ -396,7 +404,7 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
         409,
         'LOT_IN_PROGRESS',
         `this lot is still ${current.status}; hammer, pass or withdraw it before opening the next`,
-        { details: { lot: floorLot(current) } },
+        { details: { lot: floorLot(deps.masks, current) } },
       );
     const correlationId = c.get('requestId');
     const prev = await engine.floorAction({
@@ -418,8 +426,8 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
     return c.json(
       {
         action: actionInfo(opened),
-        lot: floorLotOfResult(opened, opened.status, nextMeta),
-        previous: { action: actionInfo(prev), lot: floorLotOfResult(prev, prev.status, meta) },
+        lot: floorLotOfResult(deps.masks, opened, opened.status, nextMeta),
+        previous: { action: actionInfo(prev), lot: floorLotOfResult(deps.masks, prev, prev.status, meta) },
       },
       200,
     );
@@ -440,7 +448,7 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
     c.header('Link', mercureLink(deps.hubUrl, lastEventId));
     c.header('Cache-Control', 'no-store');
     return c.json({
-      lot: floorLot(s),
+      lot: floorLot(deps.masks, s),
       hub: { url: deps.hubUrl, topics: [topics.auction(s.id), topics.sale(s.saleId)], lastEventId },
     });
   });

@@ -212,6 +212,7 @@ async function main(): Promise<void> {
     REDIS_URL: 'redis://127.0.0.1:6379',
     REDIS_PREFIX: prefix,
     MERCURE_PUBLISHER_JWT_KEY: publisherKey,
+    GAVEL_MASK_KEY: randomBytes(32).toString('hex'),
   };
   const gatewayEnv: Record<string, string> = {
     ...common,

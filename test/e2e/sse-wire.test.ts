@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventSourceMessage } from 'eventsource-parser/stream';
-import { BiddingEngine, type BidDecision, type FloorAction } from '../../bidding/index.ts';
+import { BiddingEngine, BidderMasks, type BidDecision, type FloorAction } from '../../bidding/index.ts';
+import { TEST_MASK_KEY } from '../support/tokens.ts';
 import { LotBook } from '../../clients/src/lots.ts';
 import type { LiveUpdate } from '../../clients/src/types.ts';
 import { createLogger } from '../../common/logger.ts';
@@ -93,6 +94,7 @@ describe('the SSE wire of a sale (real orchestrator, engine and hub)', () => {
     t = await startTestBackOffice('wire', { hubPublishUrl: hubStream });
     publisher = new RedisStreamPublisher({ url: hubStream });
     engine = new BiddingEngine({
+      masks: new BidderMasks(TEST_MASK_KEY),
       store: t.engine,
       publisher,
       topics,

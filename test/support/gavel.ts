@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../common/logger.ts';
 import {
   gatewayConfigFromEnv,
@@ -5,10 +6,28 @@ import {
   type GatewayConfig,
   type RunningGateway,
 } from '../../gateway/index.ts';
+import { TEST_MASK_KEY } from './tokens.ts';
+
+/** The least environment a distributed gateway starts with (config tests: nothing is reached). */
+export const DISTRIBUTED_GATEWAY_ENV = {
+  GAVEL_MODE: 'distributed',
+  REDIS_URL: 'redis://r:6379',
+  HUB_URL: 'http://hub/.well-known/mercure',
+  GATEWAY_JWT_KEY: 'k'.repeat(32),
+  MERCURE_PUBLISHER_JWT_KEY: 'p'.repeat(32),
+  GAVEL_MASK_KEY: 'm'.repeat(32),
+} as const;
 
 /** Starts Gavel's gateway on a free loopback port (embedded unless overridden), logs silenced unless TEST_LOG_LEVEL is set. */
 export async function startTestGavel(overrides: Partial<GatewayConfig> = {}): Promise<RunningGateway> {
-  const config = { ...gatewayConfigFromEnv({}), port: 0, host: '127.0.0.1', demo: false, ...overrides };
+  const config = {
+    ...gatewayConfigFromEnv({}),
+    port: 0,
+    host: '127.0.0.1',
+    demo: false,
+    maskKey: TEST_MASK_KEY,
+    ...overrides,
+  };
   const level = (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent';
   return startGateway(config, createLogger('gavel', level));
 }
@@ -20,6 +39,24 @@ export interface BidResult {
     error?: { code: string; message: string; details?: { bid?: Record<string, unknown> } };
   };
   headers: Headers;
+}
+
+/** A POST with a fresh Idempotency-Key, as the clients send the floor's buttons and bids: the status and JSON body. */
+export async function postWithKey(
+  url: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Idempotency-Key': randomUUID(),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 export async function postBid(

@@ -7,6 +7,7 @@ import {
   type OrchestratorConfig,
   type RunningOrchestrator,
 } from '../../orchestrator/index.ts';
+import { TEST_MASK_KEY } from './tokens.ts';
 import { postgresSchema } from './postgres.ts';
 import { REDIS_URL, redisNamespace } from './redis-namespace.ts';
 
@@ -71,7 +72,7 @@ export async function startTestBackOffice(
   const engine = new RedisBiddingStore({ redis: ns.connect(), prefix: ns.prefix });
   const orch = await startOrchestrator(
     {
-      ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix }),
+      ...orchestratorConfigFromEnv({ REDIS_URL, REDIS_PREFIX: ns.prefix, GAVEL_MASK_KEY: TEST_MASK_KEY }),
       databaseUrl: pg.url,
       port: 0,
       ledgerPollMs: 10,

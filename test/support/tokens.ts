@@ -1,6 +1,9 @@
 import { SignJWT } from 'jose';
 import { AUDIENCES, TOKEN_ISSUER, type Audience, type Role } from '../../common/auth.ts';
 
+/** The bidder-mask key of the test gateways, engines and back offices: processes sharing a Redis agree on masks. */
+export const TEST_MASK_KEY = 'test-mask-key-0123456789abcdef0123456789abcdef';
+
 /** Claims of a user token; a key set to undefined is left out of the token. */
 export type TokenClaims = Record<string, string | number | undefined>;
 
