@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger } from './common/logger.ts';
-import { UserTokens } from './common/auth.ts';
+import { MAX_TOKEN_SECONDS, UserTokens } from './common/auth.ts';
 import { ConfigError } from './common/config.ts';
 import { parseAmount } from './common/money.ts';
 import {
@@ -11,6 +11,8 @@ import {
   seedDemo,
   startGateway,
   twilioSignature,
+  type GatewayConfig,
+  type RunningGateway,
 } from './gateway/index.ts';
 import { MemoryBiddingStore } from './bidding/index.ts';
 import { localPublisher } from './hub/index.ts';
@@ -52,6 +54,64 @@ function demoSeed(now: number): SeedSale[] {
       lots,
     };
   });
+}
+
+/**
+ * The demo's part of the start-up text. Tokens and the signed SMS webhook are credentials: they are
+ * printed only to a terminal (`secrets`), never into a log file or a container's log stream.
+ */
+async function demoLines(
+  config: GatewayConfig,
+  gavel: RunningGateway,
+  ledger: RunningOrchestrator | undefined,
+  adminTokens: UserTokens,
+  secrets: boolean,
+): Promise<string[]> {
+  const lines = [
+    '',
+    '  Demo sale seeded: timed lots timed-1..3 (soft close 2 min), live lots live-1, live-2 (scheduled: the auctioneer opens them).',
+  ];
+  if (!secrets) {
+    lines.push(
+      '  Demo tokens are not printed: stdout is not a terminal (logs keep no credentials). Sign in with the',
+      '  Demo buttons on /bid and /floor or POST /v1/demo/sign-in {"user":"bidder-alice"} (from this machine);',
+      '  for the admin API, sign an admin token with ADMIN_JWT_KEY (or GATEWAY_JWT_KEY) set at start.',
+    );
+  } else {
+    lines.push('  Demo bidder tokens (Authorization: Bearer …):');
+    for (const b of DEMO_BIDDERS) {
+      const token = await gavel.tokens.sign({ id: b.id, role: 'bidder', name: b.name });
+      lines.push(`    ${b.name.padEnd(13)} ${token}`);
+    }
+    const clerk = await gavel.tokens.sign({ id: 'demo-auctioneer', role: 'auctioneer', name: 'Auctioneer' });
+    lines.push(`    ${'Auctioneer'.padEnd(13)} ${clerk}   (floor console: /v1/auctions/live-1/floor)`);
+    if (ledger?.backOffice !== undefined) {
+      const ops = await adminTokens.sign({ id: 'demo-admin', role: 'admin', name: 'Back office' });
+      lines.push(
+        `    ${'Admin'.padEnd(13)} ${ops}   (back office: ${ledger.url ?? ''}/admin/v1/…; valid ${MAX_TOKEN_SECONDS.admin / 60} min)`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '  Try:',
+    `    curl -N '${gavel.hubUrl}?topic=${encodeURIComponent('https://gavel.local/auctions/timed-1')}'`,
+    `    curl -X POST ${gavel.url}/v1/auctions/timed-1/bids -H 'Authorization: Bearer <token>' -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' -d '{"amount":"1000.00"}'`,
+  );
+  if (secrets && config.twilioAuthToken !== undefined) {
+    // Bob texts "#103 20000" (lot 103 is timed-3): the webhook as Twilio would post it, signed.
+    const form = new URLSearchParams({
+      MessageSid: 'SMdemo0001',
+      From: DEMO_BIDDERS[1].phone,
+      Body: '#103 20000',
+    });
+    const signature = twilioSignature(config.twilioAuthToken, `${gavel.url}/v1/messaging/twilio`, form);
+    lines.push(
+      `  Bid by SMS (${DEMO_BIDDERS[1].name} texts "#103 20000"; the answer is the SMS he gets back):`,
+      `    curl -X POST ${gavel.url}/v1/messaging/twilio -H 'X-Twilio-Signature: ${signature}' -d '${form.toString()}'`,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -129,46 +189,13 @@ async function main(): Promise<void> {
     );
   }
   if (config.demo) {
-    if (gavel.store === undefined)
-      throw new Error(
-        'GAVEL_DEMO seeds the engine store, which is remote here: seed through the bidding service, or set GAVEL_DEMO=0',
+    // Without the back office the demo goes straight into the engine (the config refuses a demo with a remote engine).
+    if (ledger?.backOffice === undefined) await seedDemo(gavel.store!);
+    lines.push(...(await demoLines(config, gavel, ledger, adminTokens, process.stdout.isTTY === true)));
+    if (config.demoAllowRemote)
+      console.error(
+        `\n  WARNING: the passwordless demo sign-in is open to every machine that reaches ${config.host}:${config.port} (GAVEL_DEMO_ALLOW_REMOTE=true): anyone can bid as a demo bidder or run the floor as the auctioneer.\n`,
       );
-    // Without the back office the demo goes straight into the engine.
-    if (ledger?.backOffice === undefined) await seedDemo(gavel.store);
-    lines.push(
-      '',
-      '  Demo sale seeded: timed lots timed-1..3 (soft close 2 min), live lots live-1, live-2 (scheduled: the auctioneer opens them).',
-      '  Demo bidder tokens (Authorization: Bearer …):',
-    );
-    for (const b of DEMO_BIDDERS) {
-      const token = await gavel.tokens.sign({ id: b.id, role: 'bidder', name: b.name });
-      lines.push(`    ${b.name.padEnd(13)} ${token}`);
-    }
-    const clerk = await gavel.tokens.sign({ id: 'demo-auctioneer', role: 'auctioneer', name: 'Auctioneer' });
-    lines.push(`    ${'Auctioneer'.padEnd(13)} ${clerk}   (floor console: /v1/auctions/live-1/floor)`);
-    if (ledger?.backOffice !== undefined) {
-      const ops = await adminTokens.sign({ id: 'demo-admin', role: 'admin', name: 'Back office' });
-      lines.push(`    ${'Admin'.padEnd(13)} ${ops}   (back office: ${ledger.url ?? ''}/admin/v1/…)`);
-    }
-    lines.push(
-      '',
-      '  Try:',
-      `    curl -N '${gavel.hubUrl}?topic=${encodeURIComponent('https://gavel.local/auctions/timed-1')}'`,
-      `    curl -X POST ${gavel.url}/v1/auctions/timed-1/bids -H 'Authorization: Bearer <token>' -H 'Idempotency-Key: demo-1' -H 'Content-Type: application/json' -d '{"amount":"1000.00"}'`,
-    );
-    if (config.twilioAuthToken !== undefined) {
-      // Bob texts "#103 20000" (lot 103 is timed-3): the webhook as Twilio would post it, signed.
-      const form = new URLSearchParams({
-        MessageSid: 'SMdemo0001',
-        From: DEMO_BIDDERS[1].phone,
-        Body: '#103 20000',
-      });
-      const signature = twilioSignature(config.twilioAuthToken, `${gavel.url}/v1/messaging/twilio`, form);
-      lines.push(
-        `  Bid by SMS (${DEMO_BIDDERS[1].name} texts "#103 20000"; the answer is the SMS he gets back):`,
-        `    curl -X POST ${gavel.url}/v1/messaging/twilio -H 'X-Twilio-Signature: ${signature}' -d '${form.toString()}'`,
-      );
-    }
   }
   lines.push('  Stop with Ctrl-C.', '');
   console.log(lines.join('\n'));

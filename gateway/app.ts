@@ -39,6 +39,8 @@ export interface GatewayDeps {
   catalogue?: Catalogue | undefined;
   /** The seeded demo's users (POST /v1/demo/sign-in); undefined when no demo is seeded. */
   demoUsers?: readonly DemoUser[] | undefined;
+  /** Offer the demo sign-in beyond this machine (`GAVEL_DEMO_ALLOW_REMOTE`); default: loopback callers only. */
+  demoAllowRemote?: boolean;
   /** The bundled browser clients (/, /floor, /bid, /assets/*); undefined serves none. */
   clients?: Promise<ClientAssets> | undefined;
   /** Who a phone number belongs to (written by the back office), for bids by SMS and WhatsApp. */
@@ -109,7 +111,11 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
       logger: deps.logger.child({ module: 'messaging' }),
     }),
   );
-  if (deps.demoUsers !== undefined) app.route('/v1/demo', demoSignInRoutes(deps.demoUsers, deps.tokens));
+  if (deps.demoUsers !== undefined)
+    app.route(
+      '/v1/demo',
+      demoSignInRoutes(deps.demoUsers, deps.tokens, { allowRemote: deps.demoAllowRemote === true }),
+    );
   // The pages are public (the auth middleware covers /v1/* only); they send the user's token themselves.
   if (deps.clients !== undefined)
     app.route('/', clientRoutes({ clients: deps.clients, hubUrl: deps.hub.url }));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, envBool, envInt, envSecret, loadEnv } from '../common/config.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
+import { isLoopback } from '../common/loopback.ts';
 
 export interface GatewayConfig {
   host: string;
@@ -30,6 +31,8 @@ export interface GatewayConfig {
   rateBurst: number;
   hubTokenTtlSeconds: number;
   demo: boolean;
+  /** `GAVEL_DEMO_ALLOW_REMOTE`: offer the passwordless demo sign-in to callers beyond this machine too. */
+  demoAllowRemote: boolean;
   /** Twilio's auth token: enables bids by SMS and WhatsApp at `POST /v1/messaging/twilio`. */
   twilioAuthToken: string | undefined;
   /** The public origin messaging providers post to (their signatures cover the URL they see). */
@@ -72,6 +75,7 @@ const schema = z.object({
   HUB_TOKEN_TTL: envInt(3600, 10),
   // Default: on in the embedded default, off when distributed (the demo sign-in needs no password).
   GAVEL_DEMO: envBool(true).optional(),
+  GAVEL_DEMO_ALLOW_REMOTE: envBool(false),
   TWILIO_AUTH_TOKEN: optional,
   WHATSAPP_APP_SECRET: optional,
   WHATSAPP_VERIFY_TOKEN: optional,
@@ -109,6 +113,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     rateBurst: Math.max(e.RATE_LIMIT_BURST, e.RATE_LIMIT_PER_SECOND),
     hubTokenTtlSeconds: e.HUB_TOKEN_TTL,
     demo: e.GAVEL_DEMO ?? e.GAVEL_MODE === 'embedded',
+    demoAllowRemote: e.GAVEL_DEMO_ALLOW_REMOTE,
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
     messagingPublicUrl: e.MESSAGING_PUBLIC_URL,
     whatsapp:
@@ -135,6 +140,16 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
         .filter(([, v]) => v === undefined)
         .map(([k]) => k)
         .join(', ')} too (set all three, or none)`,
+    );
+  // The demo signs anyone in as any demo user, the auctioneer included, without a password.
+  if (config.mode === 'distributed' && config.demo)
+    throw new ConfigError(
+      'GAVEL_DEMO is for the embedded default only: a distributed deployment has no passwordless sign-in (unset GAVEL_DEMO)',
+    );
+  if (config.demo && !isLoopback(config.host) && !config.demoAllowRemote)
+    throw new ConfigError(
+      `HOST=${config.host} would offer the passwordless demo sign-in (any bidder, the auctioneer) to every machine that reaches it. ` +
+        'Bind HOST=127.0.0.1, set GAVEL_DEMO=false, or set GAVEL_DEMO_ALLOW_REMOTE=true if that is what you want.',
     );
   if (config.mode === 'distributed') {
     const missing = (

@@ -149,6 +149,11 @@ export async function startGateway(
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
   const hubUrl = config.mode === 'embedded' ? `${url}${MERCURE_PATH}` : config.hubUrl!;
+  if (config.demo && config.demoAllowRemote)
+    logger.warn(
+      { host: config.host, port },
+      'the passwordless demo sign-in answers other machines (GAVEL_DEMO_ALLOW_REMOTE=true): anyone who reaches this gateway can sign in as a demo bidder or the auctioneer',
+    );
   const app = createGatewayApp({
     engine,
     tokens,
@@ -176,6 +181,7 @@ export async function startGateway(
           ? demoCatalogue()
           : emptyCatalogue),
     demoUsers: config.demo ? DEMO_USERS : undefined,
+    demoAllowRemote: config.demoAllowRemote,
     clients,
     directory,
     messaging: {

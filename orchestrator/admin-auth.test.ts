@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/config.ts';
 import { startTestBackOffice, TEST_JWT_KEY, type TestBackOffice } from '../test/support/orchestrator.ts';
+import { runUntilExit } from '../test/support/process.ts';
 import { REDIS_URL } from '../test/support/redis-namespace.ts';
 import { signClaims, tokenClaims, type TokenClaims } from '../test/support/tokens.ts';
 import { orchestratorConfigFromEnv } from './index.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ops = { id: 'ops', role: 'admin' } as const;
 
 /** The admin API's tokens: the admin audience only, under an hour, every claim present; optionally a key of their own. */
@@ -76,22 +74,8 @@ describe('admin-token keys', () => {
   });
 
   it('`npm run orchestrator` and `npm start` exit 2 at start with GATEWAY_JWT_KEY=a', async () => {
-    const run = (script: string): Promise<{ code: number | null; err: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script], {
-          cwd: ROOT,
-          env: { ...process.env, GATEWAY_JWT_KEY: 'a', REDIS_URL, GAVEL_LEDGER: 'false', PORT: '0' },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-        let err = '';
-        child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-        // A process that started anyway is stopped, so the test fails rather than leaving it running.
-        const started = setTimeout(() => child.kill('SIGKILL'), 40_000);
-        child.once('exit', (code) => {
-          clearTimeout(started);
-          resolve({ code, err });
-        });
-      });
+    const run = (script: string) =>
+      runUntilExit(script, { GATEWAY_JWT_KEY: 'a', REDIS_URL, GAVEL_LEDGER: 'false', PORT: '0' });
     const [orch, gateway] = await Promise.all([run('orchestrator/main.ts'), run('main.ts')]);
     expect(orch.code).toBe(2);
     expect(orch.err).toContain('GATEWAY_JWT_KEY: expected at least 32 bytes');

@@ -24,8 +24,8 @@ function userOfToken(token: string): SessionUser | undefined {
 }
 
 /**
- * The sign-in panel (#sign-in): a button per demo user of the wanted roles when the demo is
- * seeded, and a field to paste a token otherwise. Resolves once signed in.
+ * The sign-in panel (#sign-in): a "Demo" button per demo user of the wanted roles when the demo is
+ * seeded (and this machine may use it), and a field to paste a token otherwise. Resolves once signed in.
  */
 export async function signIn(storageKey: string, roles: SessionUser['role'][]): Promise<Session> {
   const held = loadSession(storageKey);
@@ -42,11 +42,12 @@ export async function signIn(storageKey: string, roles: SessionUser['role'][]): 
     };
     void api<DemoUsersResponse>('/v1/demo/users')
       .then(({ users }) => {
+        show(byId('demo-note'), users.length > 0);
         for (const u of users.filter((x) => roles.includes(x.role))) {
           const button = h(
             'button',
-            { type: 'button', class: 'big', 'data-user': u.id },
-            `Sign in as ${u.name}`,
+            { type: 'button', class: 'big demo', 'data-user': u.id },
+            `Demo: sign in as ${u.name}`,
           );
           button.addEventListener('click', () => {
             api<Session>('/v1/demo/sign-in', { method: 'POST', body: { user: u.id } }).then(

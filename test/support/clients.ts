@@ -58,6 +58,10 @@ export async function openSignedIn(
   page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
   await page.goto(`${baseUrl}${path}`);
+  // The passwordless sign-in says what it is.
+  const label = await page.textContent(`[data-user="${user}"]`);
+  if (label?.startsWith('Demo: sign in as ') !== true || !(await page.isVisible('#demo-note')))
+    throw new Error(`the demo sign-in button of ${user} is not labelled as the demo: "${label ?? ''}"`);
   await page.click(`[data-user="${user}"]`);
   await page.waitForSelector('#conn[data-state="live"]');
   return { context, page, logs };

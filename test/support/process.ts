@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Runs one of Gavel's entry points (`main.ts`, `orchestrator/main.ts`…) with `env` on top of this
+ * process's, until it exits — as a start-up refusal does — or `withinMs` pass: then it is killed,
+ * so a process that started anyway fails the test instead of being left running.
+ */
+export function runUntilExit(
+  script: string,
+  env: Record<string, string>,
+  withinMs = 40_000,
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const started = setTimeout(() => child.kill('SIGKILL'), withinMs);
+    child.once('exit', (code) => {
+      clearTimeout(started);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+export interface RunningStart {
+  /** Everything it printed so far, stdout and stderr together. */
+  output(): string;
+  /** SIGTERM, then resolves once it exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `npm start`'s process — `main.ts`, or another command running it (e.g. under `script`
+ * for a terminal) — with `env` on top of this process's, and resolves once it says it is running.
+ */
+export async function startUntilRunning(
+  env: Record<string, string>,
+  command: { file: string; args: string[] } = {
+    file: process.execPath,
+    args: ['--import', 'tsx', 'main.ts'],
+  },
+): Promise<RunningStart> {
+  const child = spawn(command.file, command.args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  // Generous: PGlite alone takes seconds, and more on a loaded machine.
+  const deadline = Date.now() + 100_000;
+  while (!out.includes('Stop with Ctrl-C')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`npm start did not say it is running:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { output: () => out, stop };
+}
