@@ -96,7 +96,7 @@ export class UserTokens {
     if (!c.success)
       throw invalidClaims(
         'the token needs "sub", a "role" of bidder, auctioneer or admin, and numeric "iat" and "exp"',
-        c.error.issues[0]?.path.join('.') ?? 'role',
+        String(c.error.issues[0]?.path[0] ?? 'role'),
       );
     const { sub, role, name, iat, exp } = c.data;
     if (iat > now + CLOCK_SKEW_SECONDS)
