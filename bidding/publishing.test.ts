@@ -339,6 +339,7 @@ describe('engine process SIGKILLed after a burst it could not publish', () => {
         HUB_PUBLISH_URL: `http://127.0.0.1:${hubPort}/.well-known/mercure`,
         MERCURE_PUBLISHER_JWT_KEY: PUBLISHER_KEY,
         BIDDING_SERVICE_TOKEN: serviceToken,
+        GAVEL_MASK_KEY: TEST_MASK_KEY,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
