@@ -24,6 +24,12 @@ export interface HubConfig {
   /** A subscriber with more than this many bytes waiting to be written is dropped. */
   subscriberBufferBytes: number;
   subscriptions: boolean;
+  /** Topic selectors (`topic` parameters) one subscription may have. */
+  maxTopics: number;
+  /** Characters in one topic selector. */
+  maxTopicLength: number;
+  /** Template variables in one topic selector (`{a,b}{/c}` has 3). */
+  maxTemplateExpressions: number;
   logLevel: LogLevel;
 }
 
@@ -66,6 +72,9 @@ const hubEnvSchema = z.object({
   MERCURE_MAX_BODY_BYTES: envInt(1_048_576, 1),
   MERCURE_SUBSCRIBER_BUFFER_BYTES: envInt(1_048_576, 1024),
   MERCURE_SUBSCRIPTIONS: envBool(true),
+  MERCURE_MAX_TOPICS: envInt(32, 1, 10_000),
+  MERCURE_MAX_TOPIC_LENGTH: envInt(1024, 16, 65_536),
+  MERCURE_MAX_TEMPLATE_EXPRESSIONS: envInt(8, 1, 64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -98,6 +107,9 @@ function configFromEnv(env: NodeJS.ProcessEnv): HubConfig {
     maxBodyBytes: e.MERCURE_MAX_BODY_BYTES,
     subscriberBufferBytes: e.MERCURE_SUBSCRIBER_BUFFER_BYTES,
     subscriptions: e.MERCURE_SUBSCRIPTIONS,
+    maxTopics: e.MERCURE_MAX_TOPICS,
+    maxTopicLength: e.MERCURE_MAX_TOPIC_LENGTH,
+    maxTemplateExpressions: e.MERCURE_MAX_TEMPLATE_EXPRESSIONS,
     logLevel: e.LOG_LEVEL,
   };
 }

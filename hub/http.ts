@@ -105,9 +105,18 @@ async function subscribe(deps: HubHttpDeps, req: IncomingMessage, res: ServerRes
   const topics = url.searchParams.getAll('topic');
   if (topics.length === 0)
     return fail(new HubRefusal(400, 'MISSING_TOPIC', 'at least one "topic" query parameter is required'));
+  if (topics.length > config.maxTopics)
+    return fail(
+      new HubRefusal(
+        400,
+        'TOO_MANY_TOPICS',
+        `${topics.length} topic selectors in one subscription; this hub allows at most ${config.maxTopics} (MERCURE_MAX_TOPICS)`,
+      ),
+    );
+  const limits = { maxLength: config.maxTopicLength, maxVariables: config.maxTemplateExpressions };
   for (const t of topics) {
-    const e = selectorError(t);
-    if (e !== undefined) return fail(new HubRefusal(400, 'INVALID_TOPIC_SELECTOR', e));
+    const e = selectorError(t, limits);
+    if (e !== undefined) return fail(new HubRefusal(400, e.code, e.message));
   }
 
   let claim: MercureClaim | undefined;

@@ -43,8 +43,10 @@ export class Subscriber {
   }
 
   canReceive(u: Update): boolean {
-    if (!matchAny(this.selectors, u.topics)) return false;
-    return !u.private || (this.claims !== undefined && matchAny(this.claims, u.topics));
+    // Claims first: they come from a signed token, while the selectors are whatever the client
+    // sent, so a private update is never matched against a selector of someone who may not read it.
+    if (u.private && (this.claims === undefined || !matchAny(this.claims, u.topics))) return false;
+    return matchAny(this.selectors, u.topics);
   }
 }
 

@@ -151,12 +151,8 @@ export class OwnRedis {
     const child = this.child;
     if (child === undefined) return;
     this.child = undefined;
-    const done = exited(child);
-    child.kill('SIGTERM');
     // Bounded: a server that does not exit within 5 s is killed, so a teardown never hangs a suite.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await done;
-    clearTimeout(timer);
+    await stopChild(child, 5000);
   }
 
   async stop(): Promise<void> {
@@ -212,4 +208,14 @@ export function hubsOnRedis() {
       await deleteKeys(prefix);
     },
   };
+}
+
+/** Stops a child process: SIGTERM, then SIGKILL if it has not exited within `graceMs` (a frozen one never does). */
+export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = exited(child);
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await done;
+  clearTimeout(timer);
 }
