@@ -85,6 +85,12 @@ export function readCookie(header: string | undefined, name: string): string | u
 
 type VerifyKey = Uint8Array | CryptoKey | KeyObject;
 
+/** What a verified token grants: its `mercure` claim, and its subject (`sub`) if any. */
+export interface VerifiedToken {
+  claim: MercureClaim | undefined;
+  subject: string | undefined;
+}
+
 /** Verifies tokens for one role (publisher or subscriber) with a pinned algorithm; the key is imported once. */
 export class TokenVerifier {
   readonly role: 'publisher' | 'subscriber';
@@ -115,19 +121,22 @@ export class TokenVerifier {
    * same token again and again, and WebCrypto verification is the costliest step of a publish.
    * Bounded (cleared when full); a token without `exp` is verified again after a minute.
    */
-  private readonly verified = new Map<string, { claim: MercureClaim | undefined; until: number }>();
+  private readonly verified = new Map<string, VerifiedToken & { until: number }>();
 
   async verify(token: string): Promise<MercureClaim | undefined> {
-    const hit = this.verified.get(token);
-    if (hit !== undefined) {
-      if (hit.until > Date.now()) return hit.claim;
-      this.verified.delete(token);
-    }
-    const claim = await this.verifyUncached(token);
-    return claim;
+    return (await this.verifyToken(token)).claim;
   }
 
-  private async verifyUncached(token: string): Promise<MercureClaim | undefined> {
+  async verifyToken(token: string): Promise<VerifiedToken> {
+    const hit = this.verified.get(token);
+    if (hit !== undefined) {
+      if (hit.until > Date.now()) return hit;
+      this.verified.delete(token);
+    }
+    return this.verifyUncached(token);
+  }
+
+  private async verifyUncached(token: string): Promise<VerifiedToken> {
     if (this.key === undefined) {
       throw new AuthError(401, 'KEY_NOT_CONFIGURED', `no ${this.role} JWT key is configured on this hub`);
     }
@@ -149,10 +158,12 @@ export class TokenVerifier {
       }
       result = claim.data;
     }
+    const subject = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;
     const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + 60_000;
     if (this.verified.size >= 10_000) this.verified.clear();
-    this.verified.set(token, { claim: result, until: Math.min(exp, Date.now() + 3_600_000) });
-    return result;
+    const verified = { claim: result, subject };
+    this.verified.set(token, { ...verified, until: Math.min(exp, Date.now() + 3_600_000) });
+    return verified;
   }
 }
 

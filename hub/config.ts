@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { envBool, envInt, envList, loadEnv } from '../common/config.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
@@ -30,6 +31,12 @@ export interface HubConfig {
   maxTopicLength: number;
   /** Template variables in one topic selector (`{a,b}{/c}` has 3). */
   maxTemplateExpressions: number;
+  /** Open subscriptions per client address (anonymous, or a token without `sub`); 0 = unlimited. */
+  maxConnectionsPerIp: number;
+  /** Open subscriptions per token subject (`sub`); 0 = unlimited. */
+  maxConnectionsPerSubject: number;
+  /** Proxies whose `X-Forwarded-For` names the client address (exact IP addresses). */
+  trustedProxies: string[];
   logLevel: LogLevel;
 }
 
@@ -75,6 +82,11 @@ const hubEnvSchema = z.object({
   MERCURE_MAX_TOPICS: envInt(32, 1, 10_000),
   MERCURE_MAX_TOPIC_LENGTH: envInt(1024, 16, 65_536),
   MERCURE_MAX_TEMPLATE_EXPRESSIONS: envInt(8, 1, 64),
+  MERCURE_MAX_CONNECTIONS_PER_IP: envInt(100, 0),
+  MERCURE_MAX_CONNECTIONS_PER_SUBJECT: envInt(20, 0),
+  MERCURE_TRUSTED_PROXIES: envList([]).refine((list) => list.every((a) => isIP(a) !== 0), {
+    message: 'expected IP addresses (comma-separated), e.g. 10.0.0.5,::1',
+  }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -110,6 +122,9 @@ function configFromEnv(env: NodeJS.ProcessEnv): HubConfig {
     maxTopics: e.MERCURE_MAX_TOPICS,
     maxTopicLength: e.MERCURE_MAX_TOPIC_LENGTH,
     maxTemplateExpressions: e.MERCURE_MAX_TEMPLATE_EXPRESSIONS,
+    maxConnectionsPerIp: e.MERCURE_MAX_CONNECTIONS_PER_IP,
+    maxConnectionsPerSubject: e.MERCURE_MAX_CONNECTIONS_PER_SUBJECT,
+    trustedProxies: e.MERCURE_TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -5,8 +5,9 @@ import { getRequestListener } from '@hono/node-server';
 import type { Logger } from '../common/logger.ts';
 import { isSafeField, SSE_HEADERS } from '../common/sse.ts';
 import { MERCURE_PATH, SUBSCRIPTIONS_PATH, type MercureClaim } from '../common/mercure.ts';
-import { AuthError, findToken, type FoundToken, type TokenVerifier } from './auth.ts';
+import { AuthError, findToken, type FoundToken, type TokenVerifier, type VerifiedToken } from './auth.ts';
 import type { HubConfig } from './config.ts';
+import { clientAddress, ConnectionLimiter } from './connection-limits.ts';
 import { corsHeaders, originAllowed, preflightHeaders, requestOrigin } from './cors.ts';
 import type { Hub } from './hub.ts';
 import { Subscriber } from './hub.ts';
@@ -39,6 +40,10 @@ export function createHubHttp(deps: HubHttpDeps): {
 } {
   const app = createHubApp(deps);
   const honoListener = getRequestListener(app.fetch);
+  const limiter = new ConnectionLimiter({
+    perIp: deps.config.maxConnectionsPerIp,
+    perSubject: deps.config.maxConnectionsPerSubject,
+  });
   const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -48,7 +53,7 @@ export function createHubHttp(deps: HubHttpDeps): {
       return true;
     }
     if (path === MERCURE_PATH && req.method === 'GET') {
-      subscribe(deps, req, res).catch((err: unknown) => {
+      subscribe(deps, limiter, req, res).catch((err: unknown) => {
         deps.logger.error({ err }, 'subscribe failed');
         if (!res.headersSent) {
           const r = new HubRefusal(
@@ -93,7 +98,12 @@ async function verifyFound(verifier: TokenVerifier, found: FoundToken): Promise<
   return verifier.verify(found.token);
 }
 
-async function subscribe(deps: HubHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function subscribe(
+  deps: HubHttpDeps,
+  limiter: ConnectionLimiter,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { config, hub } = deps;
   const url = new URL(req.url ?? '/', 'http://hub.invalid');
   const cors = corsHeaders(req.headers.origin, config.corsOrigins);
@@ -119,11 +129,11 @@ async function subscribe(deps: HubHttpDeps, req: IncomingMessage, res: ServerRes
     if (e !== undefined) return fail(new HubRefusal(400, e.code, e.message));
   }
 
-  let claim: MercureClaim | undefined;
+  let token: VerifiedToken | undefined;
   const found = findToken(req.headers.authorization, url.searchParams, req.headers.cookie);
   if (found !== undefined) {
     try {
-      claim = await verifyFound(deps.subscriber, found);
+      token = await deps.subscriber.verifyToken(found.token);
     } catch (err) {
       const r = refusalFrom(err);
       if (r === undefined) throw err;
@@ -139,6 +149,19 @@ async function subscribe(deps: HubHttpDeps, req: IncomingMessage, res: ServerRes
     );
   }
 
+  let release: () => void;
+  try {
+    release = limiter.acquire({
+      ip: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustedProxies),
+      subject: token?.subject,
+    });
+  } catch (err) {
+    if (err instanceof HubRefusal) return fail(err);
+    throw err;
+  }
+  res.on('close', release);
+
+  const claim = token?.claim;
   const header = req.headers['last-event-id'];
   const cursor =
     (header === undefined ? undefined : utf8FromHeader(Array.isArray(header) ? header[0]! : header)) ??

@@ -31,6 +31,8 @@ export interface TokenOptions {
   key?: string;
   alg?: string;
   expiresIn?: string | number;
+  /** The token's subject (`sub`). */
+  subject?: string;
 }
 
 export async function hubToken(
@@ -39,6 +41,7 @@ export async function hubToken(
 ): Promise<string> {
   let jwt = new SignJWT({ mercure }).setProtectedHeader({ alg: opts.alg ?? 'HS256' }).setIssuedAt();
   if (opts.expiresIn !== undefined) jwt = jwt.setExpirationTime(opts.expiresIn);
+  if (opts.subject !== undefined) jwt = jwt.setSubject(opts.subject);
   return jwt.sign(new TextEncoder().encode(opts.key ?? PUBLISHER_KEY));
 }
 
