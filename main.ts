@@ -15,7 +15,12 @@ import {
   type RunningGateway,
 } from './gateway/index.ts';
 import { MemoryBiddingStore } from './bidding/index.ts';
-import { localPublisher } from './hub/index.ts';
+import {
+  hubMetricsConfigFromEnv,
+  localPublisher,
+  startMetricsServer,
+  type MetricsServer,
+} from './hub/index.ts';
 import {
   embeddedLedgerConfigFromEnv,
   MemoryDecisionSource,
@@ -124,6 +129,7 @@ async function main(): Promise<void> {
   // The demo takes bids by text message too: a Twilio token for this run, so the printed webhook is signed.
   if (config.mode === 'embedded' && config.demo) config.twilioAuthToken ??= randomBytes(16).toString('hex');
   const ledgerConfig = embeddedLedgerConfigFromEnv();
+  const metricsConfig = hubMetricsConfigFromEnv();
   const logger = createLogger('gavel', config.logLevel);
   const gavel = await startGateway(config, logger);
   // Admin-API tokens: their own audience, and their own key when ADMIN_JWT_KEY is set.
@@ -131,6 +137,20 @@ async function main(): Promise<void> {
     key: ledgerConfig.adminJwtKey ?? gavel.config.userJwtKey!,
     audience: 'admin',
   });
+  // The embedded hub's metrics: never on the public origin the hub is mounted on (MERCURE_METRICS_*).
+  let metrics: MetricsServer | undefined;
+  if (gavel.hub !== undefined && metricsConfig.metricsPort !== undefined) {
+    try {
+      metrics = await startMetricsServer(
+        gavel.hub.metrics.registry,
+        metricsConfig.metricsHost,
+        metricsConfig.metricsPort,
+      );
+    } catch (err) {
+      await gavel.close();
+      throw err;
+    }
+  }
   // Embedded: the ledger writer runs here too, on PGlite, over the in-process store (distributed: `npm run orchestrator`).
   let ledger: RunningOrchestrator | undefined;
   if (config.mode === 'embedded' && ledgerConfig.enabled && gavel.store instanceof MemoryBiddingStore) {
@@ -172,6 +192,7 @@ async function main(): Promise<void> {
       }
     } catch (err) {
       await gavel.close();
+      await metrics?.close();
       throw err;
     }
   }
@@ -180,6 +201,9 @@ async function main(): Promise<void> {
     `Gavel is running (${config.mode}).`,
     `  API:          ${gavel.url}/v1/auctions/timed-1`,
     `  Mercure hub:  ${gavel.hubUrl}`,
+    ...(metrics === undefined
+      ? []
+      : [`  Hub metrics:  ${metrics.url}/metrics  (its own listener, not the public port)`]),
     `  Bid online:   ${gavel.url}/bid     (bidder client, phone first)`,
     `  Floor:        ${gavel.url}/floor   (auctioneer's console, tablet; demo: sign in with the buttons)`,
   ];
@@ -207,6 +231,7 @@ async function main(): Promise<void> {
     gavel
       .close()
       .then(() => ledger?.close())
+      .then(() => metrics?.close())
       .then(
         () => process.exit(0),
         () => process.exit(1),

@@ -69,7 +69,7 @@ describe('backpressure', { timeout: 15_000 }, () => {
     const slow = await stalledSubscriber(subscribeUrl(hub.url, [topic]));
     expect(slow.received()).toMatch(/^HTTP\/1\.1 200 /);
     expect(hub.hub.size).toBe(2);
-    expect(await readMetric(hub.url, 'mercure_dropped_subscribers_total')).toBe(0);
+    expect(await readMetric(hub, 'mercure_dropped_subscribers_total')).toBe(0);
 
     // Publish until the stalled subscriber has filled the kernel buffers (a few MB on loopback)
     // and then the hub's 64 KiB bound; then a few more, which only the reader is still there for.
@@ -82,8 +82,8 @@ describe('backpressure', { timeout: 15_000 }, () => {
     expect(droppedAt).toBeGreaterThan(0);
     expect(ids.length).toBeGreaterThanOrEqual(100);
 
-    expect(await readMetric(hub.url, 'mercure_dropped_subscribers_total')).toBe(1);
-    expect(await readMetric(hub.url, 'mercure_subscribers')).toBe(1);
+    expect(await readMetric(hub, 'mercure_dropped_subscribers_total')).toBe(1);
+    expect(await readMetric(hub, 'mercure_subscribers')).toBe(1);
     const events = await normal.waitFor(ids.length, 10_000);
     expect(events.map((e) => e.id)).toEqual(ids);
     expect(events.every((e, i) => e.data === `${i}:${'x'.repeat(UPDATE_BYTES)}`)).toBe(true);
@@ -124,7 +124,7 @@ describe('backpressure', { timeout: 15_000 }, () => {
         live.push(await publishOk(big.url, token, { topic, data: 'l'.repeat(4096) }));
       const events = await sse.waitFor(320, 10_000);
       expect(events.map((e) => e.id)).toEqual([...history, ...live]);
-      expect(await readMetric(big.url, 'mercure_dropped_subscribers_total')).toBe(0);
+      expect(await readMetric(big, 'mercure_dropped_subscribers_total')).toBe(0);
       expect(big.hub.size).toBe(1);
       sse.close();
     } finally {
@@ -146,7 +146,7 @@ describe('backpressure', { timeout: 15_000 }, () => {
         published++;
       }
       expect(big.hub.size).toBe(0);
-      expect(await readMetric(big.url, 'mercure_dropped_subscribers_total')).toBe(1);
+      expect(await readMetric(big, 'mercure_dropped_subscribers_total')).toBe(1);
       slow.socket.destroy();
     } finally {
       await big.close();

@@ -174,6 +174,8 @@ describe('hub cluster over Redis (two hub processes)', () => {
         MERCURE_PUBLISHER_JWT_KEY: PUBLISHER_KEY,
         MERCURE_SUBSCRIBER_JWT_KEY: SUBSCRIBER_KEY,
         MERCURE_ANONYMOUS: 'true',
+        // Two hubs on one machine: each its own metrics port.
+        MERCURE_METRICS_PORT: '0',
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,6 +37,10 @@ export interface HubConfig {
   maxConnectionsPerSubject: number;
   /** Proxies whose `X-Forwarded-For` names the client address (exact IP addresses). */
   trustedProxies: string[];
+  /** Where `/metrics` is served: never on the public port. */
+  metricsHost: string;
+  /** undefined = no metrics listener; 0 = any free port. */
+  metricsPort: number | undefined;
   logLevel: LogLevel;
 }
 
@@ -59,6 +63,30 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v === '' ? undefined : v.replace(/\\n/g, '\n')));
+
+/** `off` (or `false`, `none`) = no metrics listener; empty = the default; else a port (0 = any free port). */
+const metricsPort = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return 9464;
+    const s = v.trim().toLowerCase();
+    if (['off', 'false', 'none', 'no'].includes(s)) return undefined;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a port in [0, 65535] (0 = any free port) or "off", got "${v}"`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const metricsEnvSchema = z.object({
+  MERCURE_METRICS_HOST: z.string().default('127.0.0.1'),
+  MERCURE_METRICS_PORT: metricsPort,
+});
 
 const hubEnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
@@ -87,10 +115,20 @@ const hubEnvSchema = z.object({
   MERCURE_TRUSTED_PROXIES: envList([]).refine((list) => list.every((a) => isIP(a) !== 0), {
     message: 'expected IP addresses (comma-separated), e.g. 10.0.0.5,::1',
   }),
+  ...metricsEnvSchema.shape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export const hubDefaults: HubConfig = configFromEnv({});
+
+/** Where the hub's metrics listener goes (also read by the embedded process, which mounts the hub). */
+export function hubMetricsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  metricsHost: string;
+  metricsPort: number | undefined;
+} {
+  const e = loadEnv(metricsEnvSchema, env);
+  return { metricsHost: e.MERCURE_METRICS_HOST, metricsPort: e.MERCURE_METRICS_PORT };
+}
 
 /** Parses the hub's environment (reference-hub variable names where they exist). */
 export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubConfig {
@@ -125,6 +163,8 @@ function configFromEnv(env: NodeJS.ProcessEnv): HubConfig {
     maxConnectionsPerIp: e.MERCURE_MAX_CONNECTIONS_PER_IP,
     maxConnectionsPerSubject: e.MERCURE_MAX_CONNECTIONS_PER_SUBJECT,
     trustedProxies: e.MERCURE_TRUSTED_PROXIES,
+    metricsHost: e.MERCURE_METRICS_HOST,
+    metricsPort: e.MERCURE_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
   };
 }

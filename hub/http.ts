@@ -66,12 +66,9 @@ export function createHubHttp(deps: HubHttpDeps): {
       });
       return true;
     }
-    if (
-      path === MERCURE_PATH ||
-      path.startsWith(`${MERCURE_PATH}/`) ||
-      path === '/healthz' ||
-      path === '/metrics'
-    ) {
+    // No /metrics here: this is the public origin (the embedded gateway mounts the hub on its own).
+    // The metrics have their own listener (see metrics-server.ts).
+    if (path === MERCURE_PATH || path.startsWith(`${MERCURE_PATH}/`) || path === '/healthz') {
       void honoListener(req, res);
       return true;
     }
@@ -389,7 +386,7 @@ const RESERVED_TOPIC = /\/\.well-known\/mercure(\/|$|\?|#)/;
 const FALSEY = new Set(['false', 'off', '0', 'no']);
 
 function createHubApp(deps: HubHttpDeps): Hono {
-  const { config, hub, metrics } = deps;
+  const { config, hub } = deps;
   const app = new Hono();
 
   app.onError((err, c) => {
@@ -528,9 +525,6 @@ function createHubApp(deps: HubHttpDeps): Hono {
       ok ? 200 : 503,
     );
   });
-  app.get('/metrics', async (c) =>
-    c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
-  );
   return app;
 }
 

@@ -1,5 +1,6 @@
 /** The Mercure hub's public surface. */
-export { hubConfigFromEnv, hubDefaults, type HubConfig } from './config.ts';
+export { hubConfigFromEnv, hubDefaults, hubMetricsConfigFromEnv, type HubConfig } from './config.ts';
+export { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 export { createHubService, startHub, type HubService, type RunningHub } from './server.ts';
 export { COOKIE_NAME as MERCURE_COOKIE } from './auth.ts';
 export { mercureLink, mintMercureToken, MERCURE_PATH } from '../common/mercure.ts';

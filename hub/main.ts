@@ -20,7 +20,12 @@ async function main(): Promise<void> {
     logger.warn('MERCURE_PUBLISHER_JWT_KEY is not set: every publish will be refused');
   const hub = await startHub(config, logger);
   logger.info(
-    { url: `${hub.url}/.well-known/mercure`, transport: hub.hub.transport.kind, anonymous: config.anonymous },
+    {
+      url: `${hub.url}/.well-known/mercure`,
+      metrics: hub.metricsUrl === undefined ? 'off' : `${hub.metricsUrl}/metrics`,
+      transport: hub.hub.transport.kind,
+      anonymous: config.anonymous,
+    },
     'hub listening',
   );
   let stopping = false;

@@ -89,7 +89,7 @@ describe('publish: form fields and answer', { timeout: 5000 }, () => {
   it('is idempotent on the id: the same id published twice is delivered and counted once', async () => {
     const topic = uniqueTopic();
     const sse = await subscribe([topic]);
-    const before = await readMetric(hub.url, 'mercure_updates_published_total');
+    const before = await readMetric(hub, 'mercure_updates_published_total');
     const first = await publish(hub.url, token, { topic, id: 'urn:example:dup', data: 'first' });
     const second = await publish(hub.url, token, { topic, id: 'urn:example:dup', data: 'second' });
     expect(first.status).toBe(200);
@@ -102,7 +102,7 @@ describe('publish: form fields and answer', { timeout: 5000 }, () => {
       ['urn:example:dup', 'first'],
       [after, 'after'],
     ]);
-    expect(await readMetric(hub.url, 'mercure_updates_published_total')).toBe(before + 2);
+    expect(await readMetric(hub, 'mercure_updates_published_total')).toBe(before + 2);
     // History holds it once too.
     const replay = await subscribeFrom(hub.url, topic, 'earliest');
     open.push(replay);

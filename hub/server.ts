@@ -8,6 +8,7 @@ import type { HubConfig } from './config.ts';
 import { Hub } from './hub.ts';
 import { createHubHttp } from './http.ts';
 import { HubMetrics } from './metrics.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { MemoryTransport } from './transport/memory.ts';
 import { RedisTransport } from './transport/redis.ts';
 import type { Transport } from './transport/transport.ts';
@@ -70,6 +71,8 @@ export async function createHubService(
 export interface RunningHub extends HubService {
   server: Server;
   url: string;
+  /** Where `/metrics` is served (`${metricsUrl}/metrics`); undefined with MERCURE_METRICS_PORT=off. */
+  metricsUrl: string | undefined;
 }
 
 /** Starts a standalone hub server on config.host:config.port (0 = any free port). */
@@ -95,16 +98,28 @@ export async function startHub(
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let metrics: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      metrics = await startMetricsServer(service.metrics.registry, config.metricsHost, config.metricsPort);
+    } catch (err) {
+      server.close();
+      await service.close();
+      throw err;
+    }
+  }
   return {
     ...service,
     server,
     url: `http://${host}:${port}`,
+    metricsUrl: metrics?.url,
     async close() {
       // Node's server.close() waits for open streams (nodejs caveat): end them first, then cut idle sockets.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await service.close();
       server.closeAllConnections();
       await closed;
+      await metrics?.close();
     },
   };
 }

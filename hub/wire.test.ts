@@ -231,22 +231,26 @@ describe('wire format and HTTP surface', { timeout: 5000 }, () => {
     expect(published.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
   });
 
-  it('serves /healthz as JSON and /metrics with the hub metrics', async () => {
+  it('serves /healthz as JSON, and /metrics on its own listener only', async () => {
     const health = await fetch(`${hub.url}/healthz`);
     expect(health.status).toBe(200);
     expect(health.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await health.json()).toMatchObject({ status: 'ok', transport: 'memory' });
 
-    const before = await readMetric(hub.url, 'mercure_updates_published_total');
+    const before = await readMetric(hub, 'mercure_updates_published_total');
     const sse = track(await connectSse(subscribeUrl(hub.url, [uniqueTopic()])));
     expect(sse.status).toBe(200);
-    expect(await readMetric(hub.url, 'mercure_subscribers')).toBe(hub.hub.size);
+    expect(await readMetric(hub, 'mercure_subscribers')).toBe(hub.hub.size);
     expect(hub.hub.size).toBeGreaterThanOrEqual(1);
     await publishOk(hub.url, token, { topic: uniqueTopic() });
-    expect(await readMetric(hub.url, 'mercure_updates_published_total')).toBeGreaterThan(before);
-    const text = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(await readMetric(hub, 'mercure_updates_published_total')).toBeGreaterThan(before);
+    const text = await (await fetch(`${hub.metricsUrl!}/metrics`)).text();
     expect(text).toMatch(/^# TYPE mercure_subscribers gauge$/m);
     expect(text).toMatch(/^# TYPE mercure_updates_published_total counter$/m);
+    // Not on the public port, and nothing else on the metrics port.
+    expect(new URL(hub.metricsUrl!).port).not.toBe(new URL(hub.url).port);
+    await expectRefusal(await fetch(`${hub.url}/metrics`), 404, 'NOT_FOUND');
+    expect((await fetch(`${hub.metricsUrl!}/.well-known/mercure?topic=x`)).status).toBe(404);
   });
 
   it('answers 404 with a JSON error for unknown paths', async () => {

@@ -40,6 +40,8 @@ beforeAll(async () => {
     GATEWAY_JWT_KEY: USER_KEY,
     ADMIN_JWT_KEY: ADMIN_KEY,
     TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    // Any free port for the hub's metrics: other processes of the suite may hold the default.
+    MERCURE_METRICS_PORT: '0',
   });
   api = `http://127.0.0.1:${port}`;
   admin = `http://127.0.0.1:${adminPort}/admin/v1`;

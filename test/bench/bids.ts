@@ -124,9 +124,9 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
   return field('used_cpu_user') + field('used_cpu_sys');
 }
 
-/** Updates the hub took from its transport (its Prometheus counter): published over HTTP or appended to its stream. */
-async function hubPublished(hubOrigin: string): Promise<number> {
-  const text = await (await fetch(`${hubOrigin}/metrics`)).text();
+/** Updates the hub took from its transport (its Prometheus counter, on its metrics listener): published over HTTP or appended to its stream. */
+async function hubPublished(metricsOrigin: string): Promise<number> {
+  const text = await (await fetch(`${metricsOrigin}/metrics`)).text();
   return Number(/^mercure_updates_dispatched_total (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
@@ -195,6 +195,7 @@ async function main(): Promise<void> {
   const userKey = randomBytes(32).toString('hex');
   const gwPort = await freePort();
   const hubPort = await freePort();
+  const hubMetricsPort = await freePort();
   const hubStream = `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${prefix}:{hub}`)}`;
   if (PUBLISH === 'stream' && process.env.BENCH_HUB_TRANSPORT === 'memory')
     throw new Error('--publish stream needs the Redis transport (unset BENCH_HUB_TRANSPORT)');
@@ -202,6 +203,7 @@ async function main(): Promise<void> {
   start('hub', 'hub/main.ts', {
     PORT: String(hubPort),
     HOST: '127.0.0.1',
+    MERCURE_METRICS_PORT: String(hubMetricsPort),
     MERCURE_TRANSPORT_URL: process.env.BENCH_HUB_TRANSPORT === 'memory' ? 'memory://' : hubStream,
     MERCURE_PUBLISHER_JWT_KEY: publisherKey,
     MERCURE_ANONYMOUS: '1',
@@ -354,7 +356,7 @@ async function main(): Promise<void> {
     await drive(WARMUP, false);
   }
   log(`driving ${SECONDS} s with ${CONNECTIONS} connections and ${BIDDERS} bidders`);
-  const hubOrigin = `http://127.0.0.1:${hubPort}`;
+  const hubOrigin = `http://127.0.0.1:${hubMetricsPort}`;
   const publishedBefore = await hubPublished(hubOrigin);
   const cpuBefore = await cpuSnapshot(redis);
   const result = await drive(SECONDS, true);

@@ -198,6 +198,8 @@ function checkFdLimit(subscribers: number): void {
 interface HubProcess {
   child: ChildProcess;
   url: string;
+  /** The hub's metrics listener (loopback, its own port). */
+  metricsUrl: string;
   pid: number;
   /** Rejects as soon as the hub exits on its own. */
   exited: Promise<never>;
@@ -220,12 +222,21 @@ function getJson(url: string, timeoutMs: number): Promise<{ status: number; body
 
 async function startHub(opts: Options, env: Record<string, string>): Promise<HubProcess> {
   const port = await freePort();
+  const metricsPort = await freePort();
   // The same young-generation size as `npm run hub` (see package.json): part of how the hub is run.
   const args = [HUB_RUN_FLAG, ...opts.hubNodeArgs, '--import', 'tsx', 'hub/main.ts'];
   log(`starting hub: node ${args.join(' ')} (PORT=${port}, transport ${env.MERCURE_TRANSPORT_URL})`);
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MERCURE_METRICS_PORT: String(metricsPort),
+      // Every benchmark subscriber connects from this one address.
+      MERCURE_MAX_CONNECTIONS_PER_IP: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
@@ -257,6 +268,7 @@ async function startHub(opts: Options, env: Record<string, string>): Promise<Hub
   const hub: HubProcess = {
     child,
     url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     pid: child.pid ?? -1,
     exited,
     async stop() {
@@ -322,7 +334,7 @@ function readStatus(pid: number): MemSample {
 async function sampleMemory(hub: HubProcess): Promise<MemSample> {
   const sample = readStatus(hub.pid);
   try {
-    const { body } = await getJson(`${hub.url}/metrics`, 5000);
+    const { body } = await getJson(`${hub.metricsUrl}/metrics`, 5000);
     const metric = (name: string): number | undefined => {
       const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(body);
       return m === null ? undefined : Number(m[1]);

@@ -15,6 +15,9 @@ export async function startTestHub(overrides: Partial<HubConfig> = {}, logger?: 
     subscriberKey: SUBSCRIBER_KEY,
     anonymous: true,
     heartbeatSeconds: 15,
+    // Any free loopback port: many test hubs run side by side.
+    metricsHost: '127.0.0.1',
+    metricsPort: 0,
     ...overrides,
   };
   return startHub(

@@ -73,9 +73,10 @@ export function captureLogs(level: 'info' | 'debug' = 'info'): LogCapture {
   };
 }
 
-/** Reads one Prometheus sample (unlabelled) from /metrics. */
-export async function readMetric(hubUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${hubUrl}/metrics`)).text();
+/** Reads one Prometheus sample (unlabelled) from a hub's /metrics (on its metrics listener, not its public port). */
+export async function readMetric(hub: { metricsUrl: string | undefined }, name: string): Promise<number> {
+  if (hub.metricsUrl === undefined) throw new Error('this hub serves no metrics (MERCURE_METRICS_PORT=off)');
+  const text = await (await fetch(`${hub.metricsUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   if (line === undefined) throw new Error(`metric ${name} not found in /metrics`);
   return Number(line.slice(name.length + 1));
