@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { envBool, envInt, envList, loadEnv } from '../common/config.ts';
+import { ConfigError, envBool, envInt, envList, loadEnv } from '../common/config.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
 
@@ -137,7 +137,7 @@ export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubConfi
 
 function configFromEnv(env: NodeJS.ProcessEnv): HubConfig {
   const e = loadEnv(hubEnvSchema, env);
-  return {
+  const config: HubConfig = {
     host: e.HOST,
     port: e.PORT,
     publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
@@ -147,7 +147,12 @@ function configFromEnv(env: NodeJS.ProcessEnv): HubConfig {
     subscriberAlg: e.MERCURE_SUBSCRIBER_JWT_KEY ? e.MERCURE_SUBSCRIBER_JWT_ALG : e.MERCURE_PUBLISHER_JWT_ALG,
     anonymous: e.MERCURE_ANONYMOUS,
     corsOrigins: e.MERCURE_CORS_ORIGINS,
-    publishOrigins: e.MERCURE_PUBLISH_ORIGINS.length > 0 ? e.MERCURE_PUBLISH_ORIGINS : e.MERCURE_CORS_ORIGINS,
+    // Never a wildcard by default: `*` in the CORS list means "any site may read public updates",
+    // not "any site may publish with a visitor's cookie".
+    publishOrigins:
+      e.MERCURE_PUBLISH_ORIGINS.length > 0
+        ? e.MERCURE_PUBLISH_ORIGINS
+        : e.MERCURE_CORS_ORIGINS.filter((o) => o !== '*'),
     transportUrl: e.MERCURE_TRANSPORT_URL,
     historySize: e.MERCURE_HISTORY_SIZE,
     historyMaxAgeSeconds: e.MERCURE_HISTORY_MAX_AGE,
@@ -167,4 +172,26 @@ function configFromEnv(env: NodeJS.ProcessEnv): HubConfig {
     metricsPort: e.MERCURE_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
   };
+  assertSafeConfig(config);
+  return config;
+}
+
+/**
+ * Refuses a configuration that would let any web site act with a visitor's credentials: a
+ * wildcard among the origins allowed to publish with the `mercureAuthorization` cookie, while the
+ * hub verifies tokens. (`MERCURE_CORS_ORIGINS=*` alone is safe: it is answered with a literal
+ * `Access-Control-Allow-Origin: *` and no credentials, so browsers send no cookie to read.)
+ * Also checked when a hub is built from code (the embedded gateway).
+ */
+export function assertSafeConfig(
+  config: Pick<HubConfig, 'publishOrigins' | 'publisherKey' | 'subscriberKey'>,
+): void {
+  if (!config.publishOrigins.includes('*')) return;
+  if (config.publisherKey === undefined && config.subscriberKey === undefined) return;
+  throw new ConfigError(
+    'Invalid configuration:\n' +
+      '  MERCURE_PUBLISH_ORIGINS: "*" would let any web site publish with a visitor\'s mercureAuthorization cookie ' +
+      'while a JWT key is set (MERCURE_PUBLISHER_JWT_KEY / MERCURE_SUBSCRIBER_JWT_KEY): list the exact origins ' +
+      'allowed to publish with a cookie (MERCURE_CORS_ORIGINS may stay "*": it is answered without credentials).',
+  );
 }

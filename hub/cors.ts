@@ -1,12 +1,22 @@
-/** CORS for the hub: configured origins (or `*`), with credentials so cookie auth works cross-origin. */
+/**
+ * CORS for the hub. A listed origin is answered with itself and credentials, so cookie
+ * authorisation works cross-origin for that site only. `*` is answered with a literal `*` and no
+ * credentials: any site may read public updates, and browsers send no cookie on such a request
+ * (reflecting any origin with credentials let a foreign site read a bidder's private stream).
+ */
 export function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
-  if (origin === undefined || !originAllowed(origin, allowed)) return {};
-  return {
-    'Access-Control-Allow-Origin': origin,
-    'Access-Control-Allow-Credentials': 'true',
-    'Access-Control-Expose-Headers': 'Last-Event-ID, Link, Retry-After',
-    Vary: 'Origin',
-  };
+  if (origin === undefined || allowed.length === 0) return {};
+  const expose = 'Last-Event-ID, Link, Retry-After';
+  if (allowed.includes(origin))
+    return {
+      'Access-Control-Allow-Origin': origin,
+      'Access-Control-Allow-Credentials': 'true',
+      'Access-Control-Expose-Headers': expose,
+      Vary: 'Origin',
+    };
+  if (allowed.includes('*'))
+    return { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': expose, Vary: 'Origin' };
+  return {};
 }
 
 export function preflightHeaders(
@@ -23,6 +33,10 @@ export function preflightHeaders(
   };
 }
 
+/**
+ * Whether a cookie-authenticated publish may come from this origin. `*` is refused at start-up
+ * while a JWT key is set (see assertSafeConfig), so it only ever stands here on a hub that verifies nothing.
+ */
 export function originAllowed(origin: string, allowed: readonly string[]): boolean {
   return allowed.includes('*') || allowed.includes(origin);
 }

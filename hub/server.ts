@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { errorBody } from '../common/errors.ts';
 import { TokenVerifier } from './auth.ts';
-import type { HubConfig } from './config.ts';
+import { assertSafeConfig, type HubConfig } from './config.ts';
 import { Hub } from './hub.ts';
 import { createHubHttp } from './http.ts';
 import { HubMetrics } from './metrics.ts';
@@ -38,6 +38,7 @@ export async function createHubService(
   config: HubConfig,
   logger: Logger = createLogger('hub', config.logLevel),
 ): Promise<HubService> {
+  assertSafeConfig(config);
   const transport = createTransport(config, logger);
   await transport.start();
   const metrics = new HubMetrics();
