@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../common/logger.ts';
 import { encodeComment } from '../common/sse.ts';
 import type { HubMetrics } from './metrics.ts';
-import { matchAny, selectorKind } from './topic-selector.ts';
+import { matchAny, mayMatchUnder, selectorKind } from './topic-selector.ts';
 import type { SubscriptionRecord, Transport } from './transport/transport.ts';
-import { frameOf, subscriptionTopic, type Update } from './update.ts';
+import { frameOf, SUBSCRIPTION_TOPIC_PREFIX, subscriptionTopic, type Update } from './update.ts';
 
 /** Where a subscriber's bytes go: a Node `ServerResponse` satisfies it. */
 export interface SubscriberSink {
@@ -34,12 +34,15 @@ export class Subscriber {
   closed = false;
   /** Bytes of the replay still buffered for this subscriber; they don't count against the live bound (see send). */
   replayBacklog = 0;
+  /** Whether its claims may cover some subscription event (those are only ever matched for such subscribers). */
+  readonly mayWatch: boolean;
 
   constructor(init: SubscriberInit) {
     this.selectors = init.selectors;
     this.claims = init.claims;
     this.payload = init.payload;
     this.sink = init.sink;
+    this.mayWatch = init.claims?.some((c) => mayMatchUnder(c, SUBSCRIPTION_TOPIC_PREFIX)) ?? false;
   }
 
   canReceive(u: Update): boolean {
@@ -76,6 +79,8 @@ export class Hub {
   private readonly exact = new Map<string, Set<Subscriber>>();
   private readonly patterned = new Set<Subscriber>();
   private readonly all = new Set<Subscriber>();
+  /** Subscribers whose claims may cover subscription events: the only ones those are dispatched to. */
+  private readonly watchers = new Set<Subscriber>();
   private readonly timer: NodeJS.Timeout;
   private lastHeartbeat = Date.now();
   private readonly heartbeat = encodeComment();
@@ -85,6 +90,7 @@ export class Hub {
   constructor(opts: HubOptions) {
     this.opts = opts;
     opts.transport.onUpdate((u) => this.dispatch(u));
+    opts.transport.onEvents((events) => this.dispatchEvents(events));
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
   }
@@ -151,6 +157,7 @@ export class Hub {
     sub.closed = true;
     this.all.delete(sub);
     this.patterned.delete(sub);
+    if (this.watchers.delete(sub) && this.watchers.size === 0) this.opts.transport.setWatching(false);
     for (const s of sub.selectors) {
       const set = this.exact.get(s);
       if (set === undefined) continue;
@@ -163,6 +170,10 @@ export class Hub {
 
   private register(sub: Subscriber): void {
     this.all.add(sub);
+    if (sub.mayWatch && this.opts.subscriptions) {
+      this.watchers.add(sub);
+      if (this.watchers.size === 1) this.opts.transport.setWatching(true);
+    }
     let patterned = false;
     for (const s of sub.selectors) {
       if (selectorKind(s) === 'exact') {
@@ -206,6 +217,20 @@ export class Hub {
       return;
     }
     for (const sub of this.patterned) if (!this.isExactMember(sub, u.topics[0]!)) deliver(sub);
+  }
+
+  /**
+   * Subscription events go to watchers only: no other subscriber's selectors are evaluated against
+   * them (a hostile selector of an anonymous client is never run on the hub's own announcements).
+   */
+  private dispatchEvents(events: Update[]): void {
+    if (this.watchers.size === 0) return;
+    for (const u of events) {
+      for (const sub of this.watchers) {
+        if (sub.pending !== null) sub.pending.push(u);
+        else if (sub.canReceive(u)) this.send(sub, frameOf(u));
+      }
+    }
   }
 
   private isExactMember(sub: Subscriber, topic: string): boolean {
@@ -269,8 +294,12 @@ export class Hub {
       for (; i < queued.length && queued[i]!.active === active; i++) records.push(...queued[i]!.records);
       if (active) this.opts.transport.addSubscriptions(records);
       else this.opts.transport.removeSubscriptions(records.map((r) => r.id));
-      for (const r of records) {
-        const data = JSON.stringify({
+      // Events are built only when someone may read them, and never enter history (see Transport).
+      if (!this.opts.transport.eventsWanted()) continue;
+      const events = records.map((r): Update => ({
+        id: `urn:uuid:${randomUUID()}`,
+        topics: [r.id],
+        data: JSON.stringify({
           '@context': 'https://mercure.rocks/',
           id: r.id,
           type: 'Subscription',
@@ -278,12 +307,13 @@ export class Hub {
           topic: r.topic,
           active,
           payload: r.payload,
-        });
-        this.publish({ id: `urn:uuid:${randomUUID()}`, topics: [r.id], data, private: true }).catch(
-          (err: unknown) =>
-            this.opts.logger.error({ err, subscription: r.id }, 'could not publish subscription event'),
-        );
-      }
+        }),
+        private: true,
+        liveOnly: true,
+      }));
+      void this.opts.transport.publishEvents(events).then((sent) => {
+        if (sent) this.opts.metrics.subscriptionEvents.inc(events.length);
+      });
     }
   }
 

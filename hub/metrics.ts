@@ -34,6 +34,11 @@ export class HubMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly subscriptionEvents = new Counter({
+    name: 'mercure_subscription_events_total',
+    help: 'Subscription events published (only while some subscriber may read them; never kept in history)',
+    registers: [this.registry],
+  });
   readonly replayed = new Histogram({
     name: 'mercure_replay_updates',
     help: 'Updates replayed per reconnecting subscriber',

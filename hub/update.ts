@@ -10,6 +10,12 @@ export interface Update {
   private: boolean;
   type?: string | undefined;
   retry?: number | undefined;
+  /**
+   * A subscription event: delivered live only, never kept in history, and framed without an SSE
+   * `id` — an id that is not in history would make the subscriber's next Last-Event-ID unknown
+   * (a full `earliest` replay); without one, the browser keeps the last update's id as its cursor.
+   */
+  liveOnly?: true | undefined;
 }
 
 const frames = new WeakMap<Update, Buffer>();
@@ -18,13 +24,21 @@ const frames = new WeakMap<Update, Buffer>();
 export function frameOf(update: Update): Buffer {
   let f = frames.get(update);
   if (f === undefined) {
-    f = encodeEvent({ id: update.id, event: update.type, retry: update.retry, data: update.data });
+    f = encodeEvent({
+      id: update.liveOnly === true ? undefined : update.id,
+      event: update.type,
+      retry: update.retry,
+      data: update.data,
+    });
     frames.set(update, f);
   }
   return f;
 }
 
+/** Every subscription event's topic starts with this. */
+export const SUBSCRIPTION_TOPIC_PREFIX = '/.well-known/mercure/subscriptions/';
+
 /** The hub's reserved subscription topic for one (selector, subscriber) pair. */
 export function subscriptionTopic(selector: string, subscriberId: string): string {
-  return `/.well-known/mercure/subscriptions/${encodeURIComponent(selector)}/${encodeURIComponent(subscriberId)}`;
+  return `${SUBSCRIPTION_TOPIC_PREFIX}${encodeURIComponent(selector)}/${encodeURIComponent(subscriberId)}`;
 }

@@ -1,5 +1,6 @@
 import type { Update } from '../update.ts';
 import type {
+  EventsListener,
   HistoryLimits,
   HistoryResult,
   SubscriptionRecord,
@@ -26,6 +27,8 @@ export class MemoryTransport implements Transport {
   private trimmedThrough = 0;
   private readonly index = new Map<string, number>();
   private readonly listeners: UpdateListener[] = [];
+  private readonly eventListeners: EventsListener[] = [];
+  private watching = false;
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
 
   private readonly limits: HistoryLimits;
@@ -89,6 +92,24 @@ export class MemoryTransport implements Transport {
     return Promise.resolve(
       this.entries.length > this.head ? this.entries[this.entries.length - 1]!.update.id : undefined,
     );
+  }
+
+  publishEvents(events: Update[]): Promise<boolean> {
+    if (!this.watching || events.length === 0) return Promise.resolve(false);
+    for (const l of this.eventListeners) l(events);
+    return Promise.resolve(true);
+  }
+
+  onEvents(listener: EventsListener): void {
+    this.eventListeners.push(listener);
+  }
+
+  setWatching(watching: boolean): void {
+    this.watching = watching;
+  }
+
+  eventsWanted(): boolean {
+    return this.watching;
   }
 
   addSubscriptions(records: SubscriptionRecord[]): void {

@@ -5,6 +5,7 @@ import { RedisScript } from '../../common/redis-script.ts';
 import { compareStreamIds } from '../../common/stream-id.ts';
 import type { Update } from '../update.ts';
 import type {
+  EventsListener,
   HistoryLimits,
   HistoryResult,
   SubscriptionRecord,
@@ -15,6 +16,7 @@ import type {
 /** Appends one update (see the script's header); shared with RedisStreamPublisher. */
 export const publishScript = RedisScript.fromFile(new URL('./lua/publish-4.lua', import.meta.url));
 const cursorScript = RedisScript.fromFile(new URL('./lua/cursor-2.lua', import.meta.url));
+const eventsScript = RedisScript.fromFile(new URL('./lua/publish-events-1.lua', import.meta.url));
 
 /**
  * The stream is also the delivery bus between instances, so it never holds fewer than this
@@ -49,6 +51,10 @@ export function streamKeys(prefix: string) {
     seq: `${prefix}:seq`,
     limits: `${prefix}:limits`,
     instances: `${prefix}:instances`,
+    /** Instances with a subscriber who may read subscription events (sorted set, scored by expiry). */
+    watchers: `${prefix}:watchers`,
+    /** The pub/sub channel of subscription events (a channel, not a key). */
+    events: `${prefix}:subscription-events`,
     subs: (instance: string) => `${prefix}:subs:${instance}`,
     id: (id: string) => `${prefix}:id:${id}`,
   };
@@ -71,6 +77,10 @@ export class RedisTransport implements Transport {
   readonly kind = 'redis' as const;
   private readonly redis: Redis;
   private readonly reader: Redis;
+  /** Subscribed to the subscription-events channel (a connection in pub/sub mode does nothing else). */
+  private readonly eventsReader: Redis;
+  private readonly eventListeners: EventsListener[] = [];
+  private watching = false;
   private readonly keys: ReturnType<typeof streamKeys>;
   private readonly instance = randomUUID();
   private readonly listeners: UpdateListener[] = [];
@@ -95,15 +105,19 @@ export class RedisTransport implements Transport {
       enableAutoPipelining: true,
     });
     this.reader = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    this.eventsReader = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
     this.keys = streamKeys(prefix);
-    for (const r of [this.redis, this.reader])
+    this.eventsReader.on('message', (_channel: string, message: string) => this.receiveEvents(message));
+    for (const r of [this.redis, this.reader, this.eventsReader])
       r.on('error', (err: Error) =>
         opts.logger.warn({ err: err.message }, 'redis transport connection error'),
       );
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.redis.connect(), this.reader.connect()]);
+    await Promise.all([this.redis.connect(), this.reader.connect(), this.eventsReader.connect()]);
+    // ioredis subscribes again by itself after a reconnection.
+    await this.eventsReader.subscribe(this.keys.events);
     const last = (await this.redis.xrevrange(this.keys.stream, '+', '-', 'COUNT', 1)) as StreamEntry[];
     this.lastSeen = last[0]?.[0] ?? '0-0';
     await this.heartbeat();
@@ -283,6 +297,56 @@ export class RedisTransport implements Transport {
     return last[0] === undefined ? undefined : toUpdate(last[0]).id;
   }
 
+  publishEvents(events: Update[]): Promise<boolean> {
+    if (events.length === 0) return Promise.resolve(false);
+    return eventsScript
+      .run(this.redis, [this.keys.watchers], [this.keys.events, JSON.stringify(events)])
+      .then(
+        (reply) => (reply as number) >= 0,
+        (err: unknown) => {
+          this.opts.logger.warn({ err }, 'could not publish subscription events');
+          return false;
+        },
+      );
+  }
+
+  private receiveEvents(message: string): void {
+    let events: Update[];
+    try {
+      events = JSON.parse(message) as Update[];
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'unreadable subscription events message; ignored');
+      return;
+    }
+    if (!Array.isArray(events)) return;
+    for (const l of this.eventListeners) l(events);
+  }
+
+  onEvents(listener: EventsListener): void {
+    this.eventListeners.push(listener);
+  }
+
+  setWatching(watching: boolean): void {
+    if (watching === this.watching) return;
+    this.watching = watching;
+    // Sent before the watcher's stream opens (the hub reads history on this connection after it), so
+    // an event any instance publishes once the stream is open finds this instance listed.
+    const done = watching
+      ? this.redis
+          .multi()
+          .zadd(this.keys.watchers, Date.now() + INSTANCE_TTL_MS, this.instance)
+          // Every instance gone (crashed): the set goes too.
+          .pexpire(this.keys.watchers, INSTANCE_TTL_MS)
+          .exec()
+      : this.redis.zrem(this.keys.watchers, this.instance);
+    done.catch((err: unknown) => this.opts.logger.warn({ err }, 'could not record watching subscribers'));
+  }
+
+  /** Whether anyone reads them is known in Redis, not here: the events script checks it. */
+  eventsWanted(): boolean {
+    return true;
+  }
+
   addSubscriptions(records: SubscriptionRecord[]): void {
     if (records.length === 0) return;
     const args: string[] = [];
@@ -329,7 +393,12 @@ export class RedisTransport implements Transport {
         keep: Math.max(size, MIN_STREAM_ENTRIES),
       })
       .zadd(this.keys.instances, now + INSTANCE_TTL_MS, this.instance)
-      .zremrangebyscore(this.keys.instances, '-inf', now);
+      .zremrangebyscore(this.keys.instances, '-inf', now)
+      .zremrangebyscore(this.keys.watchers, '-inf', now);
+    if (this.watching)
+      pipeline
+        .zadd(this.keys.watchers, now + INSTANCE_TTL_MS, this.instance)
+        .pexpire(this.keys.watchers, INSTANCE_TTL_MS);
     // Re-assert what this instance holds, in case Redis lost it (restart without persistence).
     if (this.localSubs.size > 0) pipeline.hset(subs, Object.fromEntries(this.localSubs));
     await pipeline.pexpire(subs, INSTANCE_TTL_MS).exec();
@@ -344,13 +413,19 @@ export class RedisTransport implements Transport {
     this.settleCatchUp();
     clearInterval(this.refresh);
     this.reader.disconnect();
+    this.eventsReader.disconnect();
     // Shutdown must finish even when Redis is slow or gone: the registry entry expires by itself.
     const bounded = <T>(p: Promise<T>): Promise<T | void> =>
       Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
     await bounded(this.loop ?? Promise.resolve());
     try {
       await bounded(
-        this.redis.multi().del(this.keys.subs(this.instance)).zrem(this.keys.instances, this.instance).exec(),
+        this.redis
+          .multi()
+          .del(this.keys.subs(this.instance))
+          .zrem(this.keys.instances, this.instance)
+          .zrem(this.keys.watchers, this.instance)
+          .exec(),
       );
     } catch (err) {
       this.opts.logger.warn(

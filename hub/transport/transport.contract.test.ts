@@ -246,6 +246,34 @@ describe.each(factories)('transport contract (%s)', (kind, factory) => {
     expect(await t.since(sent[0]!.id)).toEqual({ found: false, updates: [] });
   });
 
+  it('delivers subscription events live, only while watched, and never keeps them in history', async () => {
+    const t = await make({ size: 5 });
+    const got: Update[] = [];
+    t.onEvents((events) => got.push(...events));
+    const event = (n: number): Update =>
+      update({
+        topics: [`/.well-known/mercure/subscriptions/t${n}/urn%3Auuid%3A${n}`],
+        private: true,
+        liveOnly: true,
+      });
+    const history = await publishAll(t, 2);
+
+    // Nobody may read them: not published at all.
+    expect(await t.publishEvents([event(1), event(2)])).toBe(false);
+    t.setWatching(true);
+    const watched = Array.from({ length: 20 }, (_, i) => event(10 + i));
+    expect(await t.publishEvents(watched.slice(0, 10))).toBe(true);
+    expect(await t.publishEvents(watched.slice(10))).toBe(true);
+    await eventually(() => expect(ids(got)).toEqual(ids(watched)));
+    expect(got[0]).toEqual(watched[0]);
+    // Twenty events and a history of five: the history is untouched.
+    expect(await t.since(history[0]!.id)).toEqual({ found: true, updates: [history[1]] });
+    expect(await t.lastEventId()).toBe(history[1]!.id);
+
+    t.setWatching(false);
+    expect(await t.publishEvents([event(99)])).toBe(false);
+  });
+
   it('keeps a registry of active subscriptions', async () => {
     const t = await make();
     const rec = (topic: string, subscriber: string, payload?: unknown) => ({

@@ -21,6 +21,7 @@ export interface SubscriptionRecord {
 }
 
 export type UpdateListener = (update: Update) => void;
+export type EventsListener = (events: Update[]) => void;
 
 /**
  * Where updates and history live. Every update reaches the listeners in one total order
@@ -35,6 +36,22 @@ export interface Transport {
   /** Updates after `cursor` in order; `earliest` asks for all retained history. */
   since(cursor: string): Promise<HistoryResult>;
   lastEventId(): Promise<string | undefined>;
+  /**
+   * Publishes subscription events (the hub's own private updates about subscriptions): delivered
+   * live to the event listeners of every instance, never kept in history (so no number of
+   * connections can push an update out of it), and dropped unless some instance has declared,
+   * with `setWatching`, a subscriber who may read them. Resolves to whether they were published;
+   * never rejects (a failure is logged: these events are best effort, the subscription API is the record).
+   */
+  publishEvents(events: Update[]): Promise<boolean>;
+  onEvents(listener: EventsListener): void;
+  /**
+   * Whether this instance has a subscriber whose claims may cover subscription events. Declared
+   * before that subscriber's stream opens, so every event published after it opened reaches it.
+   */
+  setWatching(watching: boolean): void;
+  /** False when no subscriber anywhere may read subscription events (building them is wasted work). */
+  eventsWanted(): boolean;
   addSubscriptions(records: SubscriptionRecord[]): void;
   removeSubscriptions(ids: string[]): void;
   listSubscriptions(): Promise<SubscriptionRecord[]>;

@@ -210,6 +210,40 @@ export function hubsOnRedis() {
   };
 }
 
+/**
+ * The hubs, streams and Redis prefixes of a test, memory or Redis alike: `start()` a hub,
+ * `redisTransport()` a transport URL on a fresh prefix (deleted at cleanup), `open()` an SSE
+ * stream that must open (200), and `cleanup()` in afterEach closes and deletes them all.
+ */
+export function hubScope() {
+  const hubs: RunningHub[] = [];
+  const streams: SseConnection[] = [];
+  const prefixes: string[] = [];
+  return {
+    async start(overrides: Partial<HubConfig> = {}): Promise<RunningHub> {
+      const h = await startTestHub(overrides);
+      hubs.push(h);
+      return h;
+    },
+    redisTransport(): string {
+      const prefix = uniquePrefix();
+      prefixes.push(prefix);
+      return redisTransportUrl(prefix);
+    },
+    async open(url: string, headers: Record<string, string> = {}): Promise<SseConnection> {
+      const s = await connectSse(url, { headers });
+      streams.push(s);
+      expect(s.status).toBe(200);
+      return s;
+    },
+    async cleanup(): Promise<void> {
+      for (const s of streams.splice(0)) s.close();
+      for (const h of hubs.splice(0)) await h.close();
+      for (const p of prefixes.splice(0)) await deleteKeys(p);
+    },
+  };
+}
+
 /** Stops a child process: SIGTERM, then SIGKILL if it has not exited within `graceMs` (a frozen one never does). */
 export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
