@@ -16,7 +16,7 @@ import {
 } from './gateway/index.ts';
 import { MemoryBiddingStore } from './bidding/index.ts';
 import {
-  hubMetricsConfigFromEnv,
+  embeddedHubConfigFromEnv,
   localPublisher,
   startMetricsServer,
   type MetricsServer,
@@ -129,9 +129,10 @@ async function main(): Promise<void> {
   // The demo takes bids by text message too: a Twilio token for this run, so the printed webhook is signed.
   if (config.mode === 'embedded' && config.demo) config.twilioAuthToken ??= randomBytes(16).toString('hex');
   const ledgerConfig = embeddedLedgerConfigFromEnv();
-  const metricsConfig = hubMetricsConfigFromEnv();
+  // The mounted hub's client limits, trusted proxies and metrics listener: the same MERCURE_* as `npm run hub`.
+  const hubConfig = embeddedHubConfigFromEnv();
   const logger = createLogger('gavel', config.logLevel);
-  const gavel = await startGateway(config, logger);
+  const gavel = await startGateway(config, logger, { hub: hubConfig });
   // Admin-API tokens: their own audience, and their own key when ADMIN_JWT_KEY is set.
   const adminTokens = new UserTokens({
     key: ledgerConfig.adminJwtKey ?? gavel.config.userJwtKey!,
@@ -139,12 +140,12 @@ async function main(): Promise<void> {
   });
   // The embedded hub's metrics: never on the public origin the hub is mounted on (MERCURE_METRICS_*).
   let metrics: MetricsServer | undefined;
-  if (gavel.hub !== undefined && metricsConfig.metricsPort !== undefined) {
+  if (gavel.hub !== undefined && hubConfig.metricsPort !== undefined) {
     try {
       metrics = await startMetricsServer(
         gavel.hub.metrics.registry,
-        metricsConfig.metricsHost,
-        metricsConfig.metricsPort,
+        hubConfig.metricsHost,
+        hubConfig.metricsPort,
       );
     } catch (err) {
       await gavel.close();

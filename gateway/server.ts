@@ -17,7 +17,13 @@ import {
   type BiddingService,
   type BiddingStore,
 } from '../bidding/index.ts';
-import { createHubService, hubDefaults, localPublisher, type HubService } from '../hub/index.ts';
+import {
+  createHubService,
+  hubDefaults,
+  localPublisher,
+  type HubConfig,
+  type HubService,
+} from '../hub/index.ts';
 import { createGatewayApp, type GatewayEnv } from './app.ts';
 import { UserTokens } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
@@ -34,6 +40,8 @@ export interface GatewayOptions {
   clients?: boolean;
   /** Who phone numbers belong to; default: on Redis when distributed, in-process when embedded. */
   directory?: BidderDirectory;
+  /** Embedded: settings of the mounted hub over its defaults (client limits, trusted proxies). */
+  hub?: Partial<HubConfig>;
 }
 
 export interface RunningGateway {
@@ -84,6 +92,7 @@ export async function startGateway(
     hub = await createHubService(
       {
         ...hubDefaults,
+        ...options.hub,
         publisherKey: config.publisherKey,
         publisherAlg: config.publisherAlg,
         subscriberKey: config.subscriberKey,

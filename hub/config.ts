@@ -83,7 +83,16 @@ const metricsPort = z
     return n;
   });
 
-const metricsEnvSchema = z.object({
+/** The settings the embedded process reads for the hub it mounts, as the standalone hub does. */
+const embeddedEnvSchema = z.object({
+  MERCURE_MAX_TOPICS: envInt(32, 1, 10_000),
+  MERCURE_MAX_TOPIC_LENGTH: envInt(1024, 16, 65_536),
+  MERCURE_MAX_TEMPLATE_EXPRESSIONS: envInt(8, 1, 64),
+  MERCURE_MAX_CONNECTIONS_PER_IP: envInt(100, 0),
+  MERCURE_MAX_CONNECTIONS_PER_SUBJECT: envInt(20, 0),
+  MERCURE_TRUSTED_PROXIES: envList([]).refine((list) => list.every((a) => isIP(a) !== 0), {
+    message: 'expected IP addresses (comma-separated), e.g. 10.0.0.5,::1',
+  }),
   MERCURE_METRICS_HOST: z.string().default('127.0.0.1'),
   MERCURE_METRICS_PORT: metricsPort,
 });
@@ -107,27 +116,43 @@ const hubEnvSchema = z.object({
   MERCURE_MAX_BODY_BYTES: envInt(1_048_576, 1),
   MERCURE_SUBSCRIBER_BUFFER_BYTES: envInt(1_048_576, 1024),
   MERCURE_SUBSCRIPTIONS: envBool(true),
-  MERCURE_MAX_TOPICS: envInt(32, 1, 10_000),
-  MERCURE_MAX_TOPIC_LENGTH: envInt(1024, 16, 65_536),
-  MERCURE_MAX_TEMPLATE_EXPRESSIONS: envInt(8, 1, 64),
-  MERCURE_MAX_CONNECTIONS_PER_IP: envInt(100, 0),
-  MERCURE_MAX_CONNECTIONS_PER_SUBJECT: envInt(20, 0),
-  MERCURE_TRUSTED_PROXIES: envList([]).refine((list) => list.every((a) => isIP(a) !== 0), {
-    message: 'expected IP addresses (comma-separated), e.g. 10.0.0.5,::1',
-  }),
-  ...metricsEnvSchema.shape,
+  ...embeddedEnvSchema.shape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export const hubDefaults: HubConfig = configFromEnv({});
 
-/** Where the hub's metrics listener goes (also read by the embedded process, which mounts the hub). */
-export function hubMetricsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): {
-  metricsHost: string;
-  metricsPort: number | undefined;
-} {
-  const e = loadEnv(metricsEnvSchema, env);
-  return { metricsHost: e.MERCURE_METRICS_HOST, metricsPort: e.MERCURE_METRICS_PORT };
+export type EmbeddedHubConfig = Pick<
+  HubConfig,
+  | 'maxTopics'
+  | 'maxTopicLength'
+  | 'maxTemplateExpressions'
+  | 'maxConnectionsPerIp'
+  | 'maxConnectionsPerSubject'
+  | 'trustedProxies'
+  | 'metricsHost'
+  | 'metricsPort'
+>;
+
+/**
+ * The hub settings `npm start` reads for the hub it mounts on the gateway's origin: the client
+ * limits, the trusted proxies and where its metrics go (the rest is the gateway's to decide).
+ */
+export function embeddedHubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EmbeddedHubConfig {
+  return embeddedFrom(loadEnv(embeddedEnvSchema, env));
+}
+
+function embeddedFrom(e: z.output<typeof embeddedEnvSchema>): EmbeddedHubConfig {
+  return {
+    maxTopics: e.MERCURE_MAX_TOPICS,
+    maxTopicLength: e.MERCURE_MAX_TOPIC_LENGTH,
+    maxTemplateExpressions: e.MERCURE_MAX_TEMPLATE_EXPRESSIONS,
+    maxConnectionsPerIp: e.MERCURE_MAX_CONNECTIONS_PER_IP,
+    maxConnectionsPerSubject: e.MERCURE_MAX_CONNECTIONS_PER_SUBJECT,
+    trustedProxies: e.MERCURE_TRUSTED_PROXIES,
+    metricsHost: e.MERCURE_METRICS_HOST,
+    metricsPort: e.MERCURE_METRICS_PORT,
+  };
 }
 
 /** Parses the hub's environment (reference-hub variable names where they exist). */
@@ -162,14 +187,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): HubConfig {
     maxBodyBytes: e.MERCURE_MAX_BODY_BYTES,
     subscriberBufferBytes: e.MERCURE_SUBSCRIBER_BUFFER_BYTES,
     subscriptions: e.MERCURE_SUBSCRIPTIONS,
-    maxTopics: e.MERCURE_MAX_TOPICS,
-    maxTopicLength: e.MERCURE_MAX_TOPIC_LENGTH,
-    maxTemplateExpressions: e.MERCURE_MAX_TEMPLATE_EXPRESSIONS,
-    maxConnectionsPerIp: e.MERCURE_MAX_CONNECTIONS_PER_IP,
-    maxConnectionsPerSubject: e.MERCURE_MAX_CONNECTIONS_PER_SUBJECT,
-    trustedProxies: e.MERCURE_TRUSTED_PROXIES,
-    metricsHost: e.MERCURE_METRICS_HOST,
-    metricsPort: e.MERCURE_METRICS_PORT,
+    ...embeddedFrom(e),
     logLevel: e.LOG_LEVEL,
   };
   assertSafeConfig(config);

@@ -1,5 +1,11 @@
 /** The Mercure hub's public surface. */
-export { hubConfigFromEnv, hubDefaults, hubMetricsConfigFromEnv, type HubConfig } from './config.ts';
+export {
+  embeddedHubConfigFromEnv,
+  hubConfigFromEnv,
+  hubDefaults,
+  type EmbeddedHubConfig,
+  type HubConfig,
+} from './config.ts';
 export { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 export { createHubService, startHub, type HubService, type RunningHub } from './server.ts';
 export { COOKIE_NAME as MERCURE_COOKIE } from './auth.ts';

@@ -55,7 +55,7 @@ async function expectMetricsOnlyOn(publicOrigin: string, metricsOrigin: string):
 }
 
 describe('hub metrics are not on the public origin', { timeout: 60_000 }, () => {
-  it('npm start (embedded): 404 on the public port, served on the metrics listener', async () => {
+  it('npm start (embedded): 404 on the public port, served on the metrics listener; hub limits from MERCURE_*', async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
     const out = await run(
       'main.ts',
@@ -65,10 +65,15 @@ describe('hub metrics are not on the public origin', { timeout: 60_000 }, () => 
         GAVEL_MODE: 'embedded',
         GAVEL_LEDGER: 'false',
         GAVEL_DEMO: 'false',
+        MERCURE_MAX_TOPICS: '2',
       },
       `http://127.0.0.1:${port}/healthz`,
     );
     await expectMetricsOnlyOn(`http://127.0.0.1:${port}`, `http://127.0.0.1:${metricsPort}`);
+    // The mounted hub takes its client limits from the same variables as `npm run hub`.
+    const three = await fetch(`http://127.0.0.1:${port}/.well-known/mercure?topic=a&topic=b&topic=c`);
+    expect(three.status).toBe(400);
+    expect(((await three.json()) as { error: { code: string } }).error.code).toBe('TOO_MANY_TOPICS');
     await until('the start-up lines', () => (out().includes('Stop with Ctrl-C') ? true : undefined));
     expect(out()).toContain(`Hub metrics:  http://127.0.0.1:${metricsPort}/metrics`);
   });
