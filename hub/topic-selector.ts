@@ -79,8 +79,9 @@ export function matchSelector(selector: string, topic: string): boolean {
   if (selector === '*' || selector === topic) return true;
   if (selectorKind(selector) !== 'template') return false;
   const m = compile(selector);
-  // An invalid template matches nothing; every match starts with the literal prefix.
-  if (m instanceof UriTemplateError || !topic.startsWith(m.prefix)) return false;
+  // An invalid template matches nothing; every match starts with the literal prefix and ends with
+  // the literal suffix (most topics are refused there, before the engine runs).
+  if (m instanceof UriTemplateError || !topic.startsWith(m.prefix) || !topic.endsWith(m.suffix)) return false;
   // Length-prefixed: with a separator, ("T", "a\0b") and ("T\0a", "b") shared one cache entry,
   // so a pair's answer depended on which was asked first (both strings come from clients).
   const cacheable = selector.length + topic.length <= MAX_CACHED_KEY;

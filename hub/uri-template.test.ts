@@ -45,3 +45,14 @@ describe('RFC 6570 template matching', () => {
     },
   );
 });
+
+describe('literal prefix and suffix (checked before the engine runs)', () => {
+  it.each([
+    ['https://example.com/books/{id}.json', 'https://example.com/books/', '.json'],
+    ['{+v0}{+v1}!', '', '!'],
+    ['/a{/x}{/y}', '/a', ''],
+    ['{x}', '', ''],
+  ])('%s: prefix %j, suffix %j', (t, prefix, suffix) => {
+    expect(compileUriTemplate(t)).toMatchObject({ prefix, suffix });
+  });
+});

@@ -45,6 +45,8 @@ export interface UriTemplate {
   readonly template: string;
   /** The literal text before the first expression: every topic the template matches starts with it. */
   readonly prefix: string;
+  /** The literal text after the last expression: every topic the template matches ends with it. */
+  readonly suffix: string;
   /** Variables over all expressions (`{a,b}{/c}` has 3). */
   readonly variables: number;
   /** True when the whole topic is an expansion of the template (linear time). */
@@ -149,10 +151,12 @@ function expressionPattern(body: string, template: string): { pattern: string; v
 export function translateUriTemplate(template: string): {
   source: string;
   prefix: string;
+  suffix: string;
   variables: number;
 } {
   let pattern = '^';
   let prefix: string | undefined;
+  let suffix = '';
   let variables = 0;
   let i = 0;
   while (i < template.length) {
@@ -161,7 +165,8 @@ export function translateUriTemplate(template: string): {
     if (close !== -1 && (open === -1 || close < open))
       throw new UriTemplateError(`unmatched "}" in "${template}"`);
     if (open === -1) {
-      pattern += escape(template.slice(i));
+      suffix = template.slice(i);
+      pattern += escape(suffix);
       break;
     }
     prefix ??= template.slice(0, open);
@@ -176,12 +181,18 @@ export function translateUriTemplate(template: string): {
     variables += e.variables;
     i = end + 1;
   }
-  return { source: `${pattern}$`, prefix: prefix ?? template, variables };
+  // Without an expression the whole template is both prefix and suffix.
+  return {
+    source: `${pattern}$`,
+    prefix: prefix ?? template,
+    suffix: prefix === undefined ? template : suffix,
+    variables,
+  };
 }
 
 /** Compiles a template for linear-time matching; throws UriTemplateError on a malformed or oversized template. */
 export function compileUriTemplate(template: string): UriTemplate {
-  const { source, prefix, variables } = translateUriTemplate(template);
+  const { source, prefix, suffix, variables } = translateUriTemplate(template);
   let re: RE2JS;
   try {
     re = RE2JS.compile(source);
@@ -196,5 +207,5 @@ export function compileUriTemplate(template: string): UriTemplate {
       `"${template}" is too complex to match (${re.programSize()} instructions; the hub's limit is ${MAX_PROGRAM_SIZE})`,
       'TOO_COMPLEX',
     );
-  return { template, prefix, variables, test: (topic) => re.matches(topic) };
+  return { template, prefix, suffix, variables, test: (topic) => re.matches(topic) };
 }
