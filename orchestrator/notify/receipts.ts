@@ -10,16 +10,18 @@ import type { Logger } from '../../common/logger.ts';
 import { twilioForm } from '../../common/twilio.ts';
 import type { Database } from '../db.ts';
 
-const RANK: Record<string, number> = {
-  accepted: 0,
-  queued: 1,
-  sending: 2,
-  sent: 3,
-  delivered: 4,
-  read: 5,
-  undelivered: 9,
-  failed: 9,
-};
+// A Map, not an object literal: a status is the provider's text, and `constructor` or `__proto__`
+// would find what every object inherits.
+const RANK: ReadonlyMap<string, number> = new Map([
+  ['accepted', 0],
+  ['queued', 1],
+  ['sending', 2],
+  ['sent', 3],
+  ['delivered', 4],
+  ['read', 5],
+  ['undelivered', 9],
+  ['failed', 9],
+]);
 
 export interface ReceiptRoutesOptions {
   db: Database;
@@ -37,9 +39,10 @@ export function receiptRoutes(o: ReceiptRoutesOptions): Hono {
     const form = await twilioForm(c, o.authToken, o.publicUrl, 'TWILIO_AUTH_TOKEN and NOTIFY_PUBLIC_URL');
     const sid = form.get('MessageSid');
     const status = (form.get('MessageStatus') ?? '').toLowerCase();
-    if (sid === null || sid === '' || RANK[status] === undefined)
+    const rank = RANK.get(status);
+    if (sid === null || sid === '' || rank === undefined)
       throw new AppError(400, 'VALIDATION_FAILED', 'a receipt needs MessageSid and a known MessageStatus', {
-        details: { known: Object.keys(RANK) },
+        details: { known: [...RANK.keys()] },
       });
     const code = form.get('ErrorCode');
     const rows = await o.db.query<{ notification_id: string }>(
@@ -53,8 +56,8 @@ export function receiptRoutes(o: ReceiptRoutesOptions): Hono {
         sid,
         status,
         code === null || code === '' ? null : `${status} (code ${code})`,
-        JSON.stringify(RANK),
-        RANK[status],
+        JSON.stringify(Object.fromEntries(RANK)),
+        rank,
       ],
     );
     o.logger.info({ providerRef: sid, status, recorded: rows.length > 0 }, 'delivery receipt');
