@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { AppError, errorBody } from '../../common/errors.ts';
 import { mercureLink } from '../../common/mercure.ts';
+import { humanText } from '../../common/human-text.ts';
 import { formatAmount, parseAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
 import {
@@ -352,12 +353,7 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<Env> {
   button(
     '/hold',
     z.strictObject({
-      message: z
-        .string({ error: 'message is required: what the room and the phones are told' })
-        .trim()
-        .min(1, 'message must not be empty')
-        .max(200, 'message must be at most 200 characters')
-        .regex(/^\P{Cc}*$/u, 'message must be one line of text, without control characters'),
+      message: humanText('message', 200, 'what the room and the phones are told'),
     }),
     (b) => ({ action: 'hold', message: b.message }),
   );
