@@ -225,6 +225,51 @@ describe.each(implementations)('floor actions on a live lot (%s)', (_name, make)
       expect((await act({ action: 'set_increment', step: -5 })).reason).toBe('INVALID_REQUEST');
     });
 
+    it('never lets the asking price pass the largest amount a bid may have', async () => {
+      const MAX = 9_999_999_999_999;
+      const before = await stateOf();
+      expect(await act({ action: 'set_asking', amount: MAX + 1 })).toMatchObject({
+        outcome: 'rejected',
+        reason: 'TOO_HIGH',
+        asking: 100_000,
+      });
+      expect(await act({ action: 'set_increment', step: MAX - 100_000 + 1 })).toMatchObject({
+        reason: 'TOO_HIGH',
+        step: 0,
+        asking: 100_000,
+      });
+      expect((await act({ action: 'floor_bid', paddle: '3', amount: MAX + 1 })).reason).toBe('TOO_HIGH');
+      // Refused, recorded, and nothing changed.
+      expect(await stateOf()).toEqual(before);
+      expect((await floorEvents()).map((e) => e.result.reason)).toEqual([
+        undefined,
+        'TOO_HIGH',
+        'TOO_HIGH',
+        'TOO_HIGH',
+      ]);
+      // Up to the largest amount itself.
+      expect(await act({ action: 'set_increment', step: MAX - 100_000 })).toMatchObject({
+        outcome: 'accepted',
+        step: MAX - 100_000,
+      });
+      await act({ action: 'set_increment', step: 0 });
+      await bid('alice', 100_000);
+      expect((await act({ action: 'set_increment', step: MAX - 100_000 + 1 })).reason).toBe('TOO_HIGH');
+      expect(await act({ action: 'set_increment', step: MAX - 100_000 })).toMatchObject({
+        outcome: 'accepted',
+        asking: MAX,
+      });
+      expect(await act({ action: 'set_asking', amount: MAX })).toMatchObject({
+        outcome: 'accepted',
+        asking: MAX,
+      });
+      const other = await newLot();
+      expect(await act({ action: 'open', asking: MAX + 1 }, { lot: other })).toMatchObject({
+        reason: 'TOO_HIGH',
+        status: 'scheduled',
+      });
+    });
+
     it('takes an increment set before the lot opens', async () => {
       const other = await newLot();
       expect((await act({ action: 'set_increment', step: 1_000 }, { lot: other })).outcome).toBe('accepted');

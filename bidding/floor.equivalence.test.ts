@@ -1,3 +1,4 @@
+import { MAX_MINOR } from '../common/money.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBiddingStore } from './memory-store.ts';
 import { RedisBiddingStore } from './redis-store.ts';
@@ -149,10 +150,18 @@ async function nextOp(
       2,
       () => ({
         action: 'set_asking',
-        amount: r.pick([0, s.price, s.price + 5_000, s.asking + 10_000, 70_000]),
+        amount: r.pick([0, s.price, s.price + 5_000, s.asking + 10_000, 70_000, MAX_MINOR + 1]),
       }),
     ],
-    [1, () => ({ action: 'set_increment', step: r.pick([0, 0, 2_000, 5_000, 20_000, -1]) })],
+    [1, () => ({ action: 'set_increment', step: r.pick([0, 0, 2_000, 5_000, 20_000, -1, MAX_MINOR]) })],
+    // At the largest amount a bid may have, and one past it.
+    [
+      0.3,
+      () => ({
+        action: 'set_increment',
+        step: MAX_MINOR - (s.bidCount > 0 ? s.price : s.asking) + r.pick([0, 1]),
+      }),
+    ],
     [3, () => ({ action: 'overrule', paddle: r.next() < 0.95 ? paddle : '' })],
     [3, () => ({ action: 'reject_bid', seq: r.next() < 0.75 ? s.standingSeq : r.int(0, s.lastSeq + 1) })],
     [3, () => ({ action: 'fair_warning' })],
@@ -264,6 +273,8 @@ describe('floor actions: the Redis script and the in-process store decide identi
       'floor:set_asking:ok',
       'floor:set_asking:TOO_LOW',
       'floor:set_increment:ok',
+      'floor:set_increment:TOO_HIGH',
+      'floor:set_asking:TOO_HIGH',
       'floor:overrule:ok',
       'floor:overrule:NOTHING_TO_OVERRULE',
       'floor:reject_bid:ok',

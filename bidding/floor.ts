@@ -1,4 +1,5 @@
 import { liveBid, liveStep, popStanding, pushStanding, type LiveState, type UndoPoint } from './decide.ts';
+import { MAX_MINOR } from '../common/money.ts';
 import type {
   AuctionSetup,
   AuctionStatus,
@@ -187,18 +188,25 @@ export function decideFloor(
   else reason = gate(action, s.status);
 
   if (reason === undefined) {
-    if (action === 'open') {
+    // No asking price, increment or floor bid may lead past the largest amount a bid may have.
+    if (action === 'open' && n !== undefined && n > MAX_MINOR) reason = 'TOO_HIGH';
+    else if (action === 'open') {
       s.status = 'open';
       if (n !== undefined) s.asking = n;
       executeAbsentees(setup, s);
     } else if (action === 'set_asking') {
       if (s.bidCount > 0 && n! <= s.price) reason = 'TOO_LOW';
+      else if (n! > MAX_MINOR) reason = 'TOO_HIGH';
       else s.asking = n!;
     } else if (action === 'set_increment') {
-      s.step = n!;
-      if (s.bidCount > 0) s.asking = s.price + liveStep(setup, s, s.price);
+      // The next asking price would be the standing bid (or, before the first bid, the asking price) plus the step.
+      if ((s.bidCount > 0 ? s.price : s.asking) + n! > MAX_MINOR) reason = 'TOO_HIGH';
+      else {
+        s.step = n!;
+        if (s.bidCount > 0) s.asking = s.price + liveStep(setup, s, s.price);
+      }
     } else if (action === 'floor_bid') {
-      reason = liveBid(setup, s, `paddle:${text}`, 'floor', n!);
+      reason = n! > MAX_MINOR ? 'TOO_HIGH' : liveBid(setup, s, `paddle:${text}`, 'floor', n!);
     } else if (action === 'overrule') {
       if (s.leaderKind !== 'bid') reason = 'NOTHING_TO_OVERRULE';
       else {

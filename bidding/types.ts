@@ -228,6 +228,11 @@ export const FLOOR_REJECT_REASONS = [
   'INVALID_TRANSITION',
   /** A floor bid below the asking price, or an asking price not above the standing bid. */
   'TOO_LOW',
+  /**
+   * An asking price, a floor bid, or an increment whose next asking price would be above the largest
+   * amount a bid may have (MAX_MINOR in common/money.ts, 9,999,999,999,999 minor units).
+   */
+  'TOO_HIGH',
   /** A floor bid at or below the standing bid (someone was first at that amount), or answered by an absentee maximum. */
   'OUTBID',
   'ALREADY_LEADING',

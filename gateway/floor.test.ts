@@ -622,6 +622,20 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     },
   );
 
+  it('refuses an increment or asking price past the largest amount a bid may have (409 TOO_HIGH)', async () => {
+    const id = await liveLot();
+    await floor(id, 'open');
+    expect(await bid(id, alice, '1000.00')).toBe(201);
+    // 99,999,999,999.99 is the largest amount; the standing bid of 1,000.00 plus this step passes it.
+    const res = await floor(id, 'increment', { step: '99999999000.00' });
+    expect([res.status, res.body.error?.code]).toEqual([409, 'TOO_HIGH']);
+    expect(res.body.error?.message).toContain('99999999999.99 EUR');
+    expect(res.body.error?.details?.lot).toMatchObject({ asking: '1100.00', step: null });
+    expect(await bid(id, bob, '1100.00')).toBe(201);
+    const edge = await floor(id, 'increment', { step: '99999998899.99' });
+    expect([edge.status, edge.body.lot?.asking]).toEqual([200, '99999999999.99']);
+  });
+
   it('refuses an unknown auction with 404, before and without recording anything', async () => {
     const res = await floor('no-such-lot', 'floor-bid', { paddle: '1', amount: '1000.00' });
     expect([res.status, res.body.error?.code]).toEqual([404, 'UNKNOWN_AUCTION']);

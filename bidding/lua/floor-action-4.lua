@@ -126,18 +126,28 @@ elseif not well_formed(n) then reason = 'INVALID_REQUEST'
 else reason = gate(s.status) end
 
 if reason == nil then
-  if action == 'open' then
+  -- No asking price, increment or floor bid may lead past the largest amount a bid may have.
+  if action == 'open' and n ~= nil and n > MAX_AMOUNT then reason = 'TOO_HIGH'
+  elseif action == 'open' then
     s.status = 'open'
     if n ~= nil then s.asking = n end
     execute_absentees(s)
   elseif action == 'set_asking' then
     if s.bid_count > 0 and n <= s.price then reason = 'TOO_LOW'
+    elseif n > MAX_AMOUNT then reason = 'TOO_HIGH'
     else s.asking = n end
   elseif action == 'set_increment' then
-    s.step = n
-    if s.bid_count > 0 then s.asking = s.price + live_step(st, s, s.price) end
+    -- The next asking price would be the standing bid (or, before the first bid, the asking price) plus the step.
+    local base = s.asking
+    if s.bid_count > 0 then base = s.price end
+    if base + n > MAX_AMOUNT then reason = 'TOO_HIGH'
+    else
+      s.step = n
+      if s.bid_count > 0 then s.asking = s.price + live_step(st, s, s.price) end
+    end
   elseif action == 'floor_bid' then
-    reason = live_bid(st, s, 'paddle:' .. text, 'floor', n)
+    if n > MAX_AMOUNT then reason = 'TOO_HIGH'
+    else reason = live_bid(st, s, 'paddle:' .. text, 'floor', n) end
   elseif action == 'overrule' then
     if s.leader_kind ~= 'bid' then reason = 'NOTHING_TO_OVERRULE'
     else

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, errorBody } from '../../common/errors.ts';
 import { mercureLink } from '../../common/mercure.ts';
 import { humanText } from '../../common/human-text.ts';
-import { formatAmount, parseAmount } from '../../common/money.ts';
+import { formatAmount, MAX_MINOR, parseAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
 import {
   paddleOf,
@@ -87,6 +87,7 @@ const FLOOR_REJECTION_STATUS: Record<FloorRejectReason, 400 | 404 | 409 | 422> =
   ON_HOLD: 409,
   INVALID_TRANSITION: 409,
   TOO_LOW: 409,
+  TOO_HIGH: 409,
   OUTBID: 409,
   ALREADY_LEADING: 409,
   NOTHING_TO_OVERRULE: 409,
@@ -226,6 +227,10 @@ function refusalMessage(r: FloorActionResult, currency: string): string {
       return r.action === 'set_asking'
         ? `the asking price must be above the standing bid of ${m(r.price)}`
         : `the floor bid is below the asking price of ${m(r.asking)}; take it at ${m(r.asking)}, or set a lower asking price first`;
+    case 'TOO_HIGH':
+      return r.action === 'set_increment'
+        ? `with that increment the next asking price would be above ${m(MAX_MINOR)}, the largest amount a bid may have; set a smaller increment`
+        : `that is above ${m(MAX_MINOR)}, the largest amount a bid may have`;
     case 'OUTBID':
       return r.priceChanged
         ? `an absentee maximum answered the floor bid: the price is now ${m(r.price)}; call ${m(r.asking)}`

@@ -1,4 +1,7 @@
--- Shared: increment tables ("from:step,from:step" ascending) and integer formatting.
+-- Shared: increment tables ("from:step,from:step" ascending), integer formatting, and the largest
+-- amount a bid may have (MAX_MINOR in common/money.ts; exact in a Lua double).
+local MAX_AMOUNT = 9999999999999
+
 -- Numbers are formatted with %d: Lua's tostring() switches to exponent notation above 1e14.
 local function fmt(n)
   return string.format('%d', n)
