@@ -11,7 +11,7 @@ import type {
 
 /**
  * The bid decision, as a pure function: the specification that the Redis Lua script
- * (lua/place-bid-4.lua) implements line for line, and that the in-process store runs.
+ * (lua/place-bid-6.lua) implements line for line, and that the in-process store runs.
  * A randomised test drives both with the same bids and asserts identical decisions.
  * The live-lot helpers below (liveStep … recordAbsentee) are lua/includes/live.lua, shared
  * with the floor actions (floor.ts, lua/floor-action-4.lua).

@@ -4,6 +4,8 @@ import { HubPublishError, type HubPublisher, type HubUpdate } from '../common/hu
 import type { Topics } from '../common/topics.ts';
 import { formatAmount } from '../common/money.ts';
 import type {
+  AcceptedBid,
+  AcceptedBidsQuery,
   AuctionSnapshot,
   BidDecision,
   BidRequest,
@@ -265,6 +267,10 @@ export class BiddingEngine implements BiddingService {
 
   decisions(auctionId: string, afterStreamId?: string, count?: number): Promise<RecordedEvent[]> {
     return this.opts.store.decisions(auctionId, afterStreamId, count);
+  }
+
+  acceptedBids(auctionId: string, query?: AcceptedBidsQuery): Promise<AcceptedBid[]> {
+    return this.opts.store.acceptedBids(auctionId, query);
   }
 
   /**

@@ -19,6 +19,12 @@ const bidRequest = z.strictObject({
   paddle: z.string().optional(),
 });
 
+/** A read position in a decision stream: a stream id, or '0' for the start. */
+const streamCursor = z
+  .string()
+  .regex(/^\d+(-\d+)?$/)
+  .default('0');
+
 /**
  * The bidding engine's internal HTTP API, for a gateway running in another process. Callers are
  * Gavel services holding the shared service token; the public API and its validation live in the
@@ -73,14 +79,23 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
   app.get('/internal/v1/auctions/:id/decisions', async (c) => {
     const q = z
       .object({
-        after: z
-          .string()
-          .regex(/^\d+(-\d+)?$/)
-          .default('0'),
+        after: streamCursor,
         count: z.coerce.number().int().min(1).max(5000).default(1000),
       })
       .parse(c.req.query());
     return c.json(await service.decisions(c.req.param('id'), q.after, q.count));
+  });
+  app.get('/internal/v1/auctions/:id/bids', async (c) => {
+    const q = z
+      .object({
+        after: streamCursor,
+        count: z.coerce.number().int().min(1).max(1000).default(100),
+        bidder: z.string().min(1).optional(),
+      })
+      .parse(c.req.query());
+    return c.json(
+      await service.acceptedBids(c.req.param('id'), { after: q.after, count: q.count, bidderId: q.bidder }),
+    );
   });
   app.post('/internal/v1/drain', async (c) => {
     await service.drain();

@@ -7,6 +7,8 @@ export interface AuctionKeys {
   eligibility: string;
   idempotency: string;
   decisions: string;
+  /** The bid listing's index: accepted bids that took the lead (a stream under their decisions' ids). */
+  accepted: string;
 }
 
 export function auctionKeys(prefix: string, auctionId: string): AuctionKeys {
@@ -16,7 +18,13 @@ export function auctionKeys(prefix: string, auctionId: string): AuctionKeys {
     eligibility: `${base}:eligibility`,
     idempotency: `${base}:idempotency`,
     decisions: `${base}:decisions`,
+    accepted: `${base}:accepted`,
   };
+}
+
+/** One bidder's part of the bid listing's index on an auction (same slot as the auction). */
+export function acceptedByKey(prefix: string, auctionId: string, bidderId: string): string {
+  return `${prefix}:{auction:${auctionId}}:accepted-by:${bidderId}`;
 }
 
 /**

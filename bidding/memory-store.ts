@@ -15,8 +15,10 @@ import {
   restoreRefusal,
   standingProblem,
 } from './restore.ts';
-import { seqOfRecord } from './types.ts';
+import { acceptedBidsCount, seqOfRecord } from './types.ts';
 import type {
+  AcceptedBid,
+  AcceptedBidsQuery,
   AuctionSetup,
   AuctionSnapshot,
   AuctionStatus,
@@ -42,7 +44,11 @@ interface Auction {
   idempotency: Map<string, { fingerprint: string; decision: BidDecision }>;
   floorIdempotency: Map<string, { fingerprint: string; result: FloorActionResult }>;
   restateIdempotency: Map<string, { fingerprint: string; result: RestateResult }>;
+  /** Every recorded event, in stream-id order (ids only grow): found by binary search. */
   decisions: RecordedEvent[];
+  /** The index of the bid listing: accepted bids that took the lead, all and per bidder, in stream order. */
+  accepted: AcceptedBid[];
+  acceptedBy: Map<string, AcceptedBid[]>;
 }
 
 /**
@@ -71,6 +77,8 @@ export class MemoryBiddingStore implements BiddingStore {
         floorIdempotency: new Map(),
         restateIdempotency: new Map(),
         decisions: [],
+        accepted: [],
+        acceptedBy: new Map(),
       });
     } else {
       existing.setup = { ...setup };
@@ -114,9 +122,10 @@ export class MemoryBiddingStore implements BiddingStore {
     }
     if (a === undefined) return rejectedWithoutEffect(req, 'UNKNOWN_AUCTION', false);
     const decision = decide(a.setup, a.state, req, this.clock(), a.eligibility.get(req.bidderId));
+    const streamId = this.nextStreamId(decision.decidedAt);
     a.decisions.push({
       type: 'bid',
-      streamId: this.nextStreamId(decision.decidedAt),
+      streamId,
       decision,
       max: req.max,
       source: req.source,
@@ -124,6 +133,21 @@ export class MemoryBiddingStore implements BiddingStore {
       correlationId: req.correlationId,
       paddle: req.paddle,
     });
+    if (decision.outcome === 'accepted' && decision.kind === 'bid') {
+      const entry: AcceptedBid = {
+        streamId,
+        seq: decision.seq,
+        bidderId: req.bidderId,
+        amount: decision.amount,
+        price: decision.price,
+        source: req.source,
+        decidedAt: decision.decidedAt,
+      };
+      a.accepted.push(entry);
+      const mine = a.acceptedBy.get(req.bidderId);
+      if (mine === undefined) a.acceptedBy.set(req.bidderId, [entry]);
+      else mine.push(entry);
+    }
     a.idempotency.set(idemField, { fingerprint, decision });
     return decision;
   }
@@ -189,8 +213,10 @@ export class MemoryBiddingStore implements BiddingStore {
       idempotency,
       floorIdempotency: new Map(),
       restateIdempotency: new Map(),
-      // The stream is the ledger's hand-off: kept as it is, never rewritten.
+      // The stream is the ledger's hand-off: kept as it is, never rewritten (and its index with it).
       decisions: existing?.decisions ?? [],
+      accepted: existing?.accepted ?? [],
+      acceptedBy: existing?.acceptedBy ?? new Map<string, AcceptedBid[]>(),
     });
     if (r.afterStreamId !== undefined && compareStreamIds(r.afterStreamId, this.lastStreamId()) > 0) {
       const [ms = '0', n = '0'] = r.afterStreamId.split('-');
@@ -296,8 +322,15 @@ export class MemoryBiddingStore implements BiddingStore {
 
   decisions(auctionId: string, afterStreamId = '0', count = 1000): Promise<RecordedEvent[]> {
     const all = this.auctions.get(auctionId)?.decisions ?? [];
-    const after = all.filter((d) => compareStreamIds(d.streamId, afterStreamId) > 0);
-    return Promise.resolve(after.slice(0, count));
+    const from = firstAfter(all, afterStreamId);
+    return Promise.resolve(all.slice(from, from + count));
+  }
+
+  acceptedBids(auctionId: string, query: AcceptedBidsQuery = {}): Promise<AcceptedBid[]> {
+    const a = this.auctions.get(auctionId);
+    const list = (query.bidderId === undefined ? a?.accepted : a?.acceptedBy.get(query.bidderId)) ?? [];
+    const from = firstAfter(list, query.after ?? '0');
+    return Promise.resolve(list.slice(from, from + acceptedBidsCount(query.count)));
   }
 
   /** The auctions this store holds, in id order (the ledger writer's auction list in embedded mode). */
@@ -319,6 +352,18 @@ export class MemoryBiddingStore implements BiddingStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** The index of the first entry after `streamId` in a list in stream-id order (binary search). */
+function firstAfter(list: readonly { streamId: string }[], streamId: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareStreamIds(list[mid]!.streamId, streamId) > 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function rejectedWithoutEffect(

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { RedisScript } from '../common/redis-script.ts';
 import { floorActionFrom, floorArgs } from './floor.ts';
 import { encodeBands } from './increments.ts';
-import { auctionKeys, auctionRegistryKey, type AuctionKeys } from './keys.ts';
+import { acceptedByKey, auctionKeys, auctionRegistryKey, type AuctionKeys } from './keys.ts';
 import type { LiveState } from './decide.ts';
 import {
   bidFingerprint,
@@ -12,7 +12,10 @@ import {
   restoreRefusal,
   standingProblem,
 } from './restore.ts';
+import { acceptedBidsCount } from './types.ts';
 import type {
+  AcceptedBid,
+  AcceptedBidsQuery,
   AuctionSetup,
   AuctionSnapshot,
   AuctionStatus,
@@ -40,7 +43,7 @@ import type {
 } from './types.ts';
 import { decodeBands, incrementAt } from './increments.ts';
 
-const placeBid = RedisScript.fromFile(new URL('./lua/place-bid-4.lua', import.meta.url));
+const placeBid = RedisScript.fromFile(new URL('./lua/place-bid-6.lua', import.meta.url));
 const floorAction = RedisScript.fromFile(new URL('./lua/floor-action-4.lua', import.meta.url));
 const markPublished = RedisScript.fromFile(new URL('./lua/mark-published-1.lua', import.meta.url));
 const configure = RedisScript.fromFile(new URL('./lua/configure-3.lua', import.meta.url));
@@ -151,7 +154,14 @@ export class RedisBiddingStore implements BiddingStore {
     const k = this.keys(req.auctionId);
     const reply = (await placeBid.run(
       this.redis,
-      [k.state, k.eligibility, k.idempotency, k.decisions],
+      [
+        k.state,
+        k.eligibility,
+        k.idempotency,
+        k.decisions,
+        k.accepted,
+        acceptedByKey(this.prefix, req.auctionId, req.bidderId),
+      ],
       [
         req.bidderId,
         String(req.amount),
@@ -257,6 +267,33 @@ export class RedisBiddingStore implements BiddingStore {
     });
   }
 
+  async acceptedBids(auctionId: string, query: AcceptedBidsQuery = {}): Promise<AcceptedBid[]> {
+    const key =
+      query.bidderId === undefined
+        ? this.keys(auctionId).accepted
+        : acceptedByKey(this.prefix, auctionId, query.bidderId);
+    const entries = (await this.redis.xrange(
+      key,
+      `(${query.after ?? '0'}`,
+      '+',
+      'COUNT',
+      acceptedBidsCount(query.count),
+    )) as [string, string[]][];
+    return entries.map(([streamId, fields]) => {
+      const f = pairs(fields);
+      const n = (k: string): number => Number(f.get(k) ?? '0');
+      return {
+        streamId,
+        seq: n('seq'),
+        bidderId: f.get('bidder') ?? '',
+        amount: n('amount'),
+        price: n('price'),
+        source: (f.get('source') ?? 'api') as BidSource,
+        decidedAt: n('at'),
+      };
+    });
+  }
+
   async close(): Promise<void> {
     // The connection belongs to the caller.
   }
@@ -334,7 +371,7 @@ function liveFields(s: LiveState): string[] {
   ];
 }
 
-/** A bid answer as place-bid-4.lua stores it in the idempotency hash (same reply fields, same order). */
+/** A bid answer as place-bid-6.lua stores it in the idempotency hash (same reply fields, same order). */
 function storedAnswer(a: BidAnswer): string {
   const d = a.decision;
   const reply = [

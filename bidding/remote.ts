@@ -8,6 +8,8 @@ import {
 } from '../common/pipelined-http.ts';
 import type { AuctionSnapshotWithResume, BiddingService } from './service.ts';
 import type {
+  AcceptedBid,
+  AcceptedBidsQuery,
   BidDecision,
   BidRequest,
   FloorActionRequest,
@@ -74,6 +76,15 @@ export class RemoteBiddingService implements BiddingService {
     return this.call<RecordedEvent[]>(
       'GET',
       `/internal/v1/auctions/${encodeURIComponent(auctionId)}/decisions?after=${encodeURIComponent(afterStreamId)}&count=${count}`,
+    );
+  }
+
+  acceptedBids(auctionId: string, query: AcceptedBidsQuery = {}): Promise<AcceptedBid[]> {
+    const q = new URLSearchParams({ after: query.after ?? '0', count: String(query.count ?? 100) });
+    if (query.bidderId !== undefined) q.set('bidder', query.bidderId);
+    return this.call<AcceptedBid[]>(
+      'GET',
+      `/internal/v1/auctions/${encodeURIComponent(auctionId)}/bids?${q}`,
     );
   }
 

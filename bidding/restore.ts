@@ -117,7 +117,7 @@ export function restoredLiveState(r: RestoreState): LiveState {
   return s;
 }
 
-/** The idempotency fingerprint of a bid, shared with lua/place-bid-4.lua (`amount/max`, '' = no max). */
+/** The idempotency fingerprint of a bid, shared with lua/place-bid-6.lua (`amount/max`, '' = no max). */
 export function bidFingerprint(amount: number, max: number | undefined): string {
   return `${amount}/${max ?? ''}`;
 }

@@ -1,5 +1,7 @@
 import type { AuctionMeta, PublicAuctionView } from './view.ts';
 import type {
+  AcceptedBid,
+  AcceptedBidsQuery,
   AuctionSnapshot,
   BidDecision,
   BidRequest,
@@ -26,6 +28,8 @@ export interface BiddingService {
   snapshot(auctionId: string): Promise<AuctionSnapshotWithResume | undefined>;
   auctionMeta(auctionId: string): Promise<AuctionMeta | undefined>;
   decisions(auctionId: string, afterStreamId?: string, count?: number): Promise<RecordedEvent[]>;
+  /** A page of the accepted bids that took the lead (the bid listing), from the store's index. */
+  acceptedBids(auctionId: string, query?: AcceptedBidsQuery): Promise<AcceptedBid[]>;
   /** Resolves when queued publishing work is done (tests, shutdown). */
   drain(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { auctionKeys } from './keys.ts';
+import { acceptedByKey, auctionKeys } from './keys.ts';
 import { replayStanding } from './replay.ts';
 import { bidAnswersFromLedger, type LedgerBidRow } from './restore.ts';
 import {
@@ -235,6 +235,48 @@ describe.each(implementations)('bidding store contract (%s)', (_name, make) => {
     expect(tail.map((r) => r.decision.seq)).toEqual([2, 3]);
   });
 
+  it('lists the accepted bids that took the lead from its index, in pages, all or one bidder’s', async () => {
+    await bid('alice', 5_000); // TOO_LOW
+    await bid('alice', 10_000, { source: 'sms' });
+    await bid('bob', 10_000); // OUTBID
+    await bid('bob', 20_000, { max: 50_000 });
+    await bid('bob', 20_000, { max: 60_000 }); // max_raised: not a new lead
+    await bid('carol', 30_000); // answered by bob's maximum: OUTBID
+    await bid('carol', 70_000);
+    await bid('alice', 80_000);
+    const all = await h.store.acceptedBids(auction);
+    expect(all.map((b) => [b.seq, b.bidderId, b.amount, b.price, b.source])).toEqual([
+      [2, 'alice', 10_000, 10_000, 'sms'],
+      [4, 'bob', 20_000, 20_000, 'api'],
+      [7, 'carol', 70_000, 70_000, 'api'],
+      [8, 'alice', 80_000, 80_000, 'api'],
+    ]);
+    expect(all[0]!.decidedAt).toBe(T0);
+    // The cursor is the decision's stream id: the same ids the decision stream has.
+    const ids = new Map((await h.store.decisions(auction)).map((e) => [e.streamId, e]));
+    expect(all.every((b) => ids.has(b.streamId))).toBe(true);
+    const first = await h.store.acceptedBids(auction, { count: 2 });
+    expect(first.map((b) => b.seq)).toEqual([2, 4]);
+    const next = await h.store.acceptedBids(auction, { after: first[1]!.streamId, count: 2 });
+    expect(next.map((b) => b.seq)).toEqual([7, 8]);
+    expect(await h.store.acceptedBids(auction, { after: next[1]!.streamId })).toEqual([]);
+    const alice = await h.store.acceptedBids(auction, { bidderId: 'alice' });
+    expect(alice.map((b) => b.seq)).toEqual([2, 8]);
+    expect(
+      (await h.store.acceptedBids(auction, { bidderId: 'alice', after: alice[0]!.streamId })).map(
+        (b) => b.seq,
+      ),
+    ).toEqual([8]);
+    expect(await h.store.acceptedBids(auction, { bidderId: 'nobody' })).toEqual([]);
+    expect(await h.store.acceptedBids('no-such-auction')).toEqual([]);
+    // A retried key has no second entry.
+    const d = await bid('bob', 90_000, { idempotencyKey: 'again' });
+    await bid('bob', 90_000, { idempotencyKey: 'again' });
+    expect((await h.store.acceptedBids(auction, { after: next[1]!.streamId })).map((b) => b.seq)).toEqual([
+      d.seq,
+    ]);
+  });
+
   it('refuses an unknown auction without effect', async () => {
     const d = await h.store.placeBid({
       auctionId: 'nope-' + randomUUID(),
@@ -254,7 +296,14 @@ describe.each(implementations)('bidding store contract (%s)', (_name, make) => {
     const lose = async (name: string): Promise<void> => {
       if (name === 'redis') {
         const k = auctionKeys(ns.prefix, auction);
-        await ns.redis.del(k.state, k.eligibility, k.idempotency, k.decisions);
+        await ns.redis.del(
+          k.state,
+          k.eligibility,
+          k.idempotency,
+          k.decisions,
+          k.accepted,
+          ...['alice', 'bob', 'carol'].map((b) => acceptedByKey(ns.prefix, auction, b)),
+        );
       } else {
         const now = h.clock.now;
         h = make();

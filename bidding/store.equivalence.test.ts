@@ -108,6 +108,11 @@ async function run(
   for (const a of auctions) {
     out.push(await store.snapshot(a.id));
     out.push((await store.decisions(a.id)).map(({ streamId: _s, ...rest }) => rest));
+    // The bid listing's index, all and per bidder.
+    for (const bidderId of [undefined, 'b0', 'b1', 'b2'])
+      out.push(
+        (await store.acceptedBids(a.id, { bidderId, count: 1000 })).map(({ streamId: _s, ...rest }) => rest),
+      );
   }
   return out;
 }

@@ -306,6 +306,28 @@ export interface RecordedFloorAction {
   correlationId: string | undefined;
 }
 
+/** An accepted bid that took the lead (kind 'bid'): an entry of the bid listing, in stream order. */
+export interface AcceptedBid {
+  /** The decision's stream id: the listing's cursor. */
+  streamId: string;
+  seq: number;
+  bidderId: string;
+  amount: number;
+  /** The price after the bid (a proxy maximum may have answered up to it). */
+  price: number;
+  source: BidSource;
+  decidedAt: number;
+}
+
+/** Which accepted bids to list: after a cursor, how many, and optionally one bidder's only. */
+export interface AcceptedBidsQuery {
+  /** A stream id ('0' = from the start): entries after it. */
+  after?: string | undefined;
+  /** At most this many (default 100, at most 1000). */
+  count?: number | undefined;
+  bidderId?: string | undefined;
+}
+
 /** The public part of a timed auction's standing (the leader's maximum is confidential and never recorded). */
 export interface PublicStanding {
   price: number;
@@ -493,6 +515,11 @@ export interface PublishProgress {
   publishedSeq: number;
 }
 
+/** The page size of `acceptedBids`: `count` bounded to 1..1000 (default 100). */
+export function acceptedBidsCount(count: number | undefined): number {
+  return Math.min(1000, Math.max(1, Math.floor(count ?? 100)));
+}
+
 /** The engine's state, atomic per decision. Implemented on Redis (Lua) and in-process (embedded default). */
 export interface BiddingStore {
   /** Writes or replaces an auction's set-up (orchestrator). Keeps bids and price when the auction exists. */
@@ -526,5 +553,10 @@ export interface BiddingStore {
   restate(req: RestateRequest): Promise<RestateResult>;
   /** Bid decisions, floor actions and restates after `afterStreamId` ('0' = from the start), in order. */
   decisions(auctionId: string, afterStreamId?: string, count?: number): Promise<RecordedEvent[]>;
+  /**
+   * Accepted bids that took the lead, oldest first, from an index kept with the decisions (per
+   * auction, and per bidder): a page costs its own entries, not the refused decisions before them.
+   */
+  acceptedBids(auctionId: string, query?: AcceptedBidsQuery): Promise<AcceptedBid[]>;
   close(): Promise<void>;
 }

@@ -150,31 +150,17 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
     if (q.mine === 'true' && me === undefined)
       throw new AppError(401, 'UNAUTHENTICATED', 'mine=true lists your own bids: sign in first');
     const { currency, saleId } = await currencyOf(auctionId);
-    const bids: unknown[] = [];
-    let cursor = q.cursor;
-    // Scan forward past rejected decisions until a page of accepted bids is filled or the stream ends.
-    for (;;) {
-      const page = await engine.decisions(auctionId, cursor, 200);
-      for (const rec of page) {
-        if (rec.type !== 'bid') {
-          cursor = rec.streamId;
-          continue;
-        }
-        cursor = rec.streamId;
-        if (rec.decision.outcome !== 'accepted' || rec.decision.kind !== 'bid') continue;
-        if (me !== undefined && rec.decision.bidderId !== me.id) continue;
-        bids.push({
-          seq: rec.decision.seq,
-          amount: formatAmount(rec.decision.amount, currency),
-          price: formatAmount(rec.decision.price, currency),
-          bidder: deps.masks.bidder(saleId, rec.decision.bidderId),
-          source: rec.source,
-          at: new Date(rec.decision.decidedAt).toISOString(),
-        });
-        if (bids.length >= q.limit) break;
-      }
-      if (bids.length >= q.limit || page.length < 200) break;
-    }
+    // A page of the engine's index of accepted bids: the work is the page, whatever was refused before it.
+    const page = await engine.acceptedBids(auctionId, { after: q.cursor, count: q.limit, bidderId: me?.id });
+    const bids = page.map((b) => ({
+      seq: b.seq,
+      amount: formatAmount(b.amount, currency),
+      price: formatAmount(b.price, currency),
+      bidder: deps.masks.bidder(saleId, b.bidderId),
+      source: b.source,
+      at: new Date(b.decidedAt).toISOString(),
+    }));
+    const cursor = page.at(-1)?.streamId ?? q.cursor;
     return c.json({ bids, currency, nextCursor: cursor });
   });
 

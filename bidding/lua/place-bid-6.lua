@@ -5,6 +5,9 @@
 
   KEYS[1] auction state hash       KEYS[2] eligibility hash (bidder -> limit in minor units)
   KEYS[3] idempotency hash         KEYS[4] decision stream (hand-off to the ledger)
+  KEYS[5] accepted-bid index       KEYS[6] this bidder's accepted-bid index
+    (streams of the accepted bids that took the lead, under their decision's stream id: the bid
+    listing reads a page of them instead of every decision before it)
   ARGV[1] bidder id   ARGV[2] amount (minor)   ARGV[3] max (minor, "" = none)
   ARGV[4] idempotency key   ARGV[5] source   ARGV[6] correlation id   ARGV[7] paddle ("" = none)
   ARGV[8] now in ms ("" = Redis TIME: the server clock decides; tests may pin it)
@@ -127,6 +130,20 @@ local stream_id = redis.call('XADD', KEYS[4], '*', 'type', 'bid',
   'prev_leader', prev_leader, 'price_changed', changed_s, 'bid_count', fmt(s.bid_count), 'ends_at', fmt(s.ends_at),
   'extended', extended_s, 'asking', fmt(s.asking), 'reserve_met', reserve_met, 'at', fmt(now), 'source', ARGV[5],
   'idem', idem_key, 'corr', ARGV[6], 'paddle', ARGV[7])
+
+if kind == 'bid' then
+  -- Under the decision's own id, so a listing cursor is a decision stream id. The ids only grow
+  -- (both streams live and die with the auction's keys); pcall, so a tampered index can never
+  -- leave a decided bid without its stored answer.
+  local entry = { 'seq', fmt(s.seq), 'bidder', bidder, 'amount', fmt(amount), 'price', fmt(s.price),
+    'source', ARGV[5], 'at', fmt(now) }
+  for i = 5, 6 do
+    local ok = redis.pcall('XADD', KEYS[i], stream_id, unpack(entry))
+    if type(ok) == 'table' and ok.err then
+      redis.log(redis.LOG_WARNING, 'gavel place-bid: accepted-bid index ' .. KEYS[i] .. ': ' .. ok.err)
+    end
+  end
+end
 
 local reply = { 'seq', fmt(s.seq), 'outcome', outcome, 'reason', reason or '', 'kind', kind or '',
   'amount', fmt(amount), 'price', fmt(s.price), 'leader', s.leader, 'prev_price', fmt(prev_price),
