@@ -6,7 +6,7 @@ import { readJson } from '../common/http-body.ts';
 import type { Logger } from '../common/logger.ts';
 import type { BiddingService } from './service.ts';
 import type { FloorActionRequest } from './types.ts';
-import { BID_SOURCES } from './types.ts';
+import { BID_ASSURANCES, BID_SOURCES } from './types.ts';
 
 const bidRequest = z.strictObject({
   auctionId: z.string().min(1),
@@ -17,6 +17,7 @@ const bidRequest = z.strictObject({
   source: z.enum(BID_SOURCES),
   correlationId: z.string().optional(),
   paddle: z.string().optional(),
+  assurance: z.enum(BID_ASSURANCES).optional(),
 });
 
 /** A read position in a decision stream: a stream id, or '0' for the start. */

@@ -15,7 +15,7 @@ import {
   restoreRefusal,
   standingProblem,
 } from './restore.ts';
-import { acceptedBidsCount, seqOfRecord } from './types.ts';
+import { acceptedBidsCount, assuranceOf, seqOfRecord } from './types.ts';
 import type {
   AcceptedBid,
   AcceptedBidsQuery,
@@ -132,6 +132,7 @@ export class MemoryBiddingStore implements BiddingStore {
       idempotencyKey: req.idempotencyKey,
       correlationId: req.correlationId,
       paddle: req.paddle,
+      assurance: assuranceOf(req),
     });
     if (decision.outcome === 'accepted' && decision.kind === 'bid') {
       const entry: AcceptedBid = {

@@ -12,7 +12,7 @@ import {
   restoreRefusal,
   standingProblem,
 } from './restore.ts';
-import { acceptedBidsCount } from './types.ts';
+import { acceptedBidsCount, assuranceOf } from './types.ts';
 import type {
   AcceptedBid,
   AcceptedBidsQuery,
@@ -20,6 +20,7 @@ import type {
   AuctionSnapshot,
   AuctionStatus,
   BidAnswer,
+  BidAssurance,
   BidDecision,
   BidRequest,
   BiddingStore,
@@ -171,6 +172,7 @@ export class RedisBiddingStore implements BiddingStore {
         req.correlationId ?? '',
         req.paddle ?? '',
         this.clock === undefined ? '' : String(this.clock()),
+        assuranceOf(req),
       ],
     )) as string[];
     return decisionFromFields(pairs(reply), req.auctionId, req.bidderId, req.amount);
@@ -514,6 +516,7 @@ function recordedFromStream(streamId: string, f: Map<string, string>, auctionId:
     idempotencyKey: f.get('idem') ?? '',
     correlationId: corr === '' ? undefined : corr,
     paddle: paddle === '' ? undefined : paddle,
+    assurance: opt(f.get('assurance')) as BidAssurance | undefined,
   };
 }
 

@@ -277,6 +277,22 @@ describe.each(implementations)('bidding store contract (%s)', (_name, make) => {
     ]);
   });
 
+  it("records each bid's assurance: as given, else what its channel gives", async () => {
+    await bid('alice', 10_000);
+    await bid('bob', 20_000, { source: 'sms' });
+    await bid('carol', 30_000, { source: 'whatsapp', assurance: 'confirmed' });
+    await bid('alice', 40_000, { source: 'sms', assurance: 'caller_id' });
+    await bid('bob', 1, { source: 'api', assurance: 'session' });
+    const recorded = (await h.store.decisions(auction)).filter(isBidRecord);
+    expect(recorded.map((r) => [r.source, r.assurance])).toEqual([
+      ['api', 'session'],
+      ['sms', 'caller_id'],
+      ['whatsapp', 'confirmed'],
+      ['sms', 'caller_id'],
+      ['api', 'session'],
+    ]);
+  });
+
   it('refuses an unknown auction without effect', async () => {
     const d = await h.store.placeBid({
       auctionId: 'nope-' + randomUUID(),

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBiddingStore } from './memory-store.ts';
 import { RedisBiddingStore } from './redis-store.ts';
-import type { AuctionSetup, BidRequest, BiddingStore } from './types.ts';
+import { BID_ASSURANCES, type AuctionSetup, type BidRequest, type BiddingStore } from './types.ts';
 import { timedSetup } from '../test/support/bidding.ts';
 import { prng } from '../test/support/random.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
@@ -79,6 +79,8 @@ function workload(seed: number, auctions: AuctionSetup[]): Op[] {
           max,
           idempotencyKey: key,
           source: r.pick(['api', 'sms', 'floor'] as const),
+          // Recorded with the decision (the default comes from the source).
+          assurance: r.next() < 0.3 ? r.pick(BID_ASSURANCES) : undefined,
         },
       });
     }

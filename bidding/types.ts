@@ -52,6 +52,20 @@ export interface AuctionSetup {
 export const BID_SOURCES = ['api', 'floor', 'sms', 'whatsapp'] as const;
 export type BidSource = (typeof BID_SOURCES)[number];
 
+/**
+ * How sure the house is that the bidder placed a bid, recorded with it: `session` — a signed-in
+ * session (web client, API); `caller_id` — a text message matched to its bidder by the sender's
+ * number alone (spoofable on some routes, and by a SIM swap); `confirmed` — a text message the
+ * sender confirmed by replying with a one-time code sent to their number.
+ */
+export const BID_ASSURANCES = ['session', 'caller_id', 'confirmed'] as const;
+export type BidAssurance = (typeof BID_ASSURANCES)[number];
+
+/** A bid's assurance: as the caller says, else what its channel gives (a text message: caller ID). */
+export function assuranceOf(req: { source: BidSource; assurance?: BidAssurance | undefined }): BidAssurance {
+  return req.assurance ?? (req.source === 'sms' || req.source === 'whatsapp' ? 'caller_id' : 'session');
+}
+
 export interface BidRequest {
   auctionId: string;
   bidderId: string;
@@ -63,6 +77,8 @@ export interface BidRequest {
   source: BidSource;
   correlationId?: string | undefined;
   paddle?: string | undefined;
+  /** Default: `assuranceOf` the source. Recorded with the decision; not part of the idempotency fingerprint. */
+  assurance?: BidAssurance | undefined;
 }
 
 /** Why a bid was refused. Stable codes; the gateway maps them to HTTP statuses. */
@@ -294,6 +310,8 @@ export interface RecordedDecision {
   idempotencyKey: string;
   correlationId: string | undefined;
   paddle: string | undefined;
+  /** How sure the house is the bidder placed it; undefined for entries recorded before it was. */
+  assurance: BidAssurance | undefined;
 }
 
 /** A floor action as recorded in the same stream (refused ones too, with outcome 'rejected'). */

@@ -11,6 +11,7 @@
   ARGV[1] bidder id   ARGV[2] amount (minor)   ARGV[3] max (minor, "" = none)
   ARGV[4] idempotency key   ARGV[5] source   ARGV[6] correlation id   ARGV[7] paddle ("" = none)
   ARGV[8] now in ms ("" = Redis TIME: the server clock decides; tests may pin it)
+  ARGV[9] assurance (session, caller_id, confirmed): recorded with the decision
 
   Live lots: a bid with a max while the lot is scheduled records an absentee maximum (kind
   'absentee'); a standing absentee maximum answers later bids (see includes/live.lua).
@@ -129,7 +130,7 @@ local stream_id = redis.call('XADD', KEYS[4], '*', 'type', 'bid',
   'amount', fmt(amount), 'max', max_arg, 'price', fmt(s.price), 'leader', s.leader, 'prev_price', fmt(prev_price),
   'prev_leader', prev_leader, 'price_changed', changed_s, 'bid_count', fmt(s.bid_count), 'ends_at', fmt(s.ends_at),
   'extended', extended_s, 'asking', fmt(s.asking), 'reserve_met', reserve_met, 'at', fmt(now), 'source', ARGV[5],
-  'idem', idem_key, 'corr', ARGV[6], 'paddle', ARGV[7])
+  'idem', idem_key, 'corr', ARGV[6], 'paddle', ARGV[7], 'assurance', ARGV[9])
 
 if kind == 'bid' then
   -- Under the decision's own id, so a listing cursor is a decision stream id. The ids only grow
