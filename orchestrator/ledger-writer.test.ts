@@ -77,11 +77,12 @@ interface LedgerBid {
   source: string;
   currency: string;
   stream_id: string;
+  assurance: string | null;
 }
 
 async function ledgerBids(q: Database, auctionId: string): Promise<LedgerBid[]> {
   const rows = await q.query<Record<string, unknown>>(
-    `SELECT seq, bidder_id, amount_minor, max_minor, outcome, reason, kind, source, currency, stream_id
+    `SELECT seq, bidder_id, amount_minor, max_minor, outcome, reason, kind, source, currency, stream_id, assurance
        FROM bids WHERE auction_id = $1 ORDER BY seq`,
     [auctionId],
   );
@@ -107,8 +108,11 @@ async function expectLedgerEqualsStream(q: Database, auctionId: string, currency
     source: e.source,
     currency,
     stream_id: e.streamId,
+    assurance: e.assurance ?? null,
   }));
   expect(await ledgerBids(q, auctionId)).toEqual(expected);
+  // What each bid's channel gave (the burst's are API and SMS bids): copied, never left out.
+  expect(expected.every((b) => b.assurance === (b.source === 'sms' ? 'caller_id' : 'session'))).toBe(true);
   const [cursor] = await q.query<{ last_stream_id: string; applied: string | number }>(
     'SELECT last_stream_id, applied FROM ledger_cursors WHERE auction_id = $1',
     [auctionId],

@@ -342,6 +342,7 @@ function bidRow(
     correlation_id: e.correlationId ?? null,
     paddle: e.paddle ?? null,
     stream_id: e.streamId,
+    assurance: e.assurance ?? null,
   };
 }
 
@@ -406,15 +407,15 @@ async function insertBids(tx: Queryable, rows: Record<string, unknown>[]): Promi
   await tx.query(
     `INSERT INTO bids (auction_id, seq, bidder_id, amount_minor, max_minor, currency, outcome, reason, kind, source,
                        price_minor, leader_id, price_changed, ends_at, extended, decided_at, idempotency_key,
-                       correlation_id, paddle, stream_id)
+                       correlation_id, paddle, stream_id, assurance)
      SELECT auction_id, seq, bidder_id, amount_minor, max_minor, currency, outcome, reason, kind, source,
             price_minor, leader_id, price_changed, ends_at, extended, decided_at, idempotency_key,
-            correlation_id, paddle, stream_id
+            correlation_id, paddle, stream_id, assurance
        FROM jsonb_to_recordset($1::jsonb) AS r(
               auction_id text, seq bigint, bidder_id text, amount_minor bigint, max_minor bigint, currency text,
               outcome text, reason text, kind text, source text, price_minor bigint, leader_id text,
               price_changed boolean, ends_at timestamptz, extended boolean, decided_at timestamptz,
-              idempotency_key text, correlation_id text, paddle text, stream_id text)
+              idempotency_key text, correlation_id text, paddle text, stream_id text, assurance text)
       ORDER BY seq
      ON CONFLICT (auction_id, seq) DO NOTHING`,
     [JSON.stringify(rows)],
