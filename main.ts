@@ -128,6 +128,9 @@ async function main(): Promise<void> {
   const config = gatewayConfigFromEnv();
   // The demo takes bids by text message too: a Twilio token for this run, so the printed webhook is signed.
   if (config.mode === 'embedded' && config.demo) config.twilioAuthToken ??= randomBytes(16).toString('hex');
+  // The demo's texted bids up to EUR 50,000.00 are decided at once (its printed one is EUR 20,000.00);
+  // above, the sender is asked for a code. Unset elsewhere: every texted bid is confirmed.
+  if (config.mode === 'embedded' && config.demo) config.smsConfirmAbove ??= new Map([['EUR', 5_000_000]]);
   const ledgerConfig = embeddedLedgerConfigFromEnv();
   // The mounted hub's client limits, trusted proxies and metrics listener: the same MERCURE_* as `npm run hub`.
   const hubConfig = embeddedHubConfigFromEnv();

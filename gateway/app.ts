@@ -18,6 +18,8 @@ import { demoSignInRoutes, type DemoUser } from './routes/demo-sign-in.ts';
 import { salesRoutes } from './routes/sales.ts';
 import { messagingRoutes, type WhatsappConfig } from './routes/messaging.ts';
 import { MessagingIngress } from './messaging/ingress.ts';
+import type { ConfirmThresholds } from './messaging/confirm-policy.ts';
+import type { BidConfirmations } from './messaging/confirmations.ts';
 import type { BidderDirectory } from '../common/directory.ts';
 
 export interface GatewayDeps {
@@ -49,6 +51,8 @@ export interface GatewayDeps {
     twilioAuthToken: string | undefined;
     publicUrl: string | undefined;
     whatsapp: WhatsappConfig | undefined;
+    /** Which texted bids wait for the sender's confirmation, and where the codes are kept. */
+    confirm: { thresholds: ConfirmThresholds; store: BidConfirmations; windowMs: number };
   };
 }
 
@@ -106,6 +110,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
         directory: deps.directory,
         limiter: deps.bidLimiter,
         logger: deps.logger.child({ module: 'messaging' }),
+        confirm: deps.messaging.confirm,
       }),
       ...deps.messaging,
       logger: deps.logger.child({ module: 'messaging' }),

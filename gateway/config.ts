@@ -3,6 +3,7 @@ import { ConfigError, envBool, envInt, envSecret, loadEnv } from '../common/conf
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
 import { isLoopback } from '../common/loopback.ts';
+import { confirmAboveEnv, type ConfirmThresholds } from './messaging/confirm-policy.ts';
 
 export interface GatewayConfig {
   host: string;
@@ -40,6 +41,10 @@ export interface GatewayConfig {
   /** Meta's WhatsApp Cloud API (webhook at `/v1/messaging/whatsapp`, replies through the API). */
   whatsapp:
     { appSecret: string; verifyToken: string; accessToken: string; graphUrl: string | undefined } | undefined;
+  /** Texted bids above these (per currency) wait for the sender's confirmation code; undefined: every one. */
+  smsConfirmAbove: ConfirmThresholds | undefined;
+  /** How long a confirmation code places its bid. */
+  smsConfirmWindowMs: number;
   logLevel: LogLevel;
 }
 
@@ -85,6 +90,8 @@ const schema = z.object({
     .string()
     .url('MESSAGING_PUBLIC_URL is an origin like https://bids.example.com')
     .optional(),
+  SMS_CONFIRM_ABOVE: confirmAboveEnv,
+  SMS_CONFIRM_WINDOW: envInt(300, 30, 3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -127,6 +134,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
             graphUrl: e.WHATSAPP_GRAPH_URL,
           }
         : undefined,
+    smsConfirmAbove: e.SMS_CONFIRM_ABOVE,
+    smsConfirmWindowMs: e.SMS_CONFIRM_WINDOW * 1000,
     logLevel: e.LOG_LEVEL,
   };
   const whatsappVars = [

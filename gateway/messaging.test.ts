@@ -14,6 +14,12 @@ import { connectSse } from '../test/support/sse-client.ts';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from './index.ts';
 import { twilioSignature } from '../common/twilio.ts';
 import { whatsappSignature } from './messaging/whatsapp-cloud.ts';
+import { isBidRecord, type RecordedDecision } from '../bidding/index.ts';
+import type { Database } from '../orchestrator/db.ts';
+import { RedisDecisionSource } from '../orchestrator/decision-source.ts';
+import { LedgerWriter } from '../orchestrator/ledger-writer.ts';
+import { migrate } from '../orchestrator/migrate.ts';
+import { postgresSchema } from '../test/support/postgres.ts';
 
 /**
  * Bids by SMS and WhatsApp through Twilio's webhook, in the distributed topology (real Redis, a
@@ -24,6 +30,7 @@ const AUTH_TOKEN = randomBytes(16).toString('hex');
 const ALICE = '+447700900201';
 const BOB = '+447700900202';
 const CAROL = '+447700900203';
+const DAVE = '+447700900204';
 
 describe('bids by text message (Twilio webhook)', () => {
   const ns = redisNamespace('messaging');
@@ -32,6 +39,7 @@ describe('bids by text message (Twilio webhook)', () => {
   const lotB = `sms-b-${run}`;
   const lotC = `sms-c-${run}`;
   const lotD = `sms-d-${run}`;
+  const lotE = `sms-e-${run}`;
   let hub: RunningHub;
   let g: RunningGateway;
   const started: RunningGateway[] = [];
@@ -52,6 +60,11 @@ describe('bids by text message (Twilio webhook)', () => {
         publisherKey,
         userJwtKey: randomBytes(32).toString('hex'),
         twilioAuthToken: AUTH_TOKEN,
+        // Texted bids up to 10,000.00 are decided at once; above, the sender confirms with a code.
+        smsConfirmAbove: new Map([
+          ['EUR', 1_000_000],
+          ['GBP', 1_000_000],
+        ]),
         ...overrides,
       },
       createLogger('gavel', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent'),
@@ -68,6 +81,7 @@ describe('bids by text message (Twilio webhook)', () => {
               { id: lotA, lotNumber: '7', title: 'A', description: '', estimateLow: '', estimateHigh: '' },
               { id: lotC, lotNumber: '8', title: 'C', description: '', estimateLow: '', estimateHigh: '' },
               { id: lotD, lotNumber: '9', title: 'D', description: '', estimateLow: '', estimateHigh: '' },
+              { id: lotE, lotNumber: '10', title: 'E', description: '', estimateLow: '', estimateHigh: '' },
             ],
           },
           {
@@ -96,7 +110,8 @@ describe('bids by text message (Twilio webhook)', () => {
     await g.store!.configure(timedSetup(lotB, now, { saleId: 'sms-sale-2', currency: 'GBP' }));
     await g.store!.configure(timedSetup(lotC, now, { saleId: 'sms-sale-1' }));
     await g.store!.configure(timedSetup(lotD, now, { saleId: 'sms-sale-1' }));
-    for (const lot of [lotA, lotB, lotC, lotD])
+    await g.store!.configure(timedSetup(lotE, now, { saleId: 'sms-sale-1' }));
+    for (const lot of [lotA, lotB, lotC, lotD, lotE])
       for (const b of ['alice', 'bob', 'carol']) await g.store!.setEligibility(lot, b, 10_000_000);
     // What the back office writes from its bidders' contact details.
     const directory = new RedisBidderDirectory(ns.connect(), ns.prefix);
@@ -209,6 +224,133 @@ describe('bids by text message (Twilio webhook)', () => {
     expect(limited).toBeGreaterThanOrEqual(5);
     expect(replies.filter((r) => r.startsWith('Lot 7: ')).length).toBe(20 - limited);
     expect(replies.some((r) => r.startsWith('Lot 7: bid accepted'))).toBe(true);
+  });
+
+  describe('confirmation above the threshold (SMS_CONFIRM_ABOVE)', () => {
+    const pg = postgresSchema('sms_confirm');
+    let db: Database;
+    beforeAll(async () => {
+      await pg.create();
+      db = pg.open(2);
+      await migrate(db);
+      // Dave bids only here (the others' rate limits are spent by the tests above).
+      await g.store!.setEligibility(lotE, 'dave', 10_000_000);
+      await new RedisBidderDirectory(ns.connect(), ns.prefix).setPhone('dave', DAVE);
+    }, 60_000);
+    afterAll(() => pg.cleanup());
+
+    const sid = (): string => `SM${randomUUID().replace(/-/g, '')}`;
+    const bidsOn = async (): Promise<RecordedDecision[]> =>
+      (await g.engine.decisions(lotE)).filter(isBidRecord);
+    const ASK =
+      /^Reply YES (\d{6}) within 5 minutes to bid EUR 25,000\.00 on lot 10\. Not your bid\? Ignore this message: nothing is bid without the code\.$/;
+
+    it('decides a bid up to the threshold at once, on caller ID', async () => {
+      const bidSid = sid();
+      expect(await sms(ALICE, '#10 5000', bidSid)).toBe(
+        'Lot 10: bid accepted, you lead at EUR 5,000.00. Next bid EUR 5,250.00.',
+      );
+      expect((await bidsOn()).map((e) => [e.correlationId, e.assurance, e.decision.outcome])).toEqual([
+        [`twilio:${bidSid}`, 'caller_id', 'accepted'],
+      ]);
+    });
+
+    it('asks above it for a code, refuses wrong codes and other numbers, and places the bid once on the right one', async () => {
+      const before = (await bidsOn()).length;
+      const bidSid = sid();
+      const ask = await sms(BOB, '#10 25000', bidSid);
+      expect(ask).toMatch(ASK);
+      const code = ASK.exec(ask)![1]!;
+      // Nothing is bid yet; the provider's repeat of the bid message is asked the same.
+      expect(await sms(BOB, '#10 25000', bidSid)).toBe(ask);
+      expect(await bidsOn()).toHaveLength(before);
+
+      const wrong = code === '000000' ? '000001' : '000000';
+      expect(await sms(BOB, `YES ${wrong}`)).toBe(
+        'That code does not match a bid waiting for confirmation from this number (4 tries left).',
+      );
+      // The code from another number (Carol's, registered; an unregistered one): nothing placed.
+      expect(await sms(CAROL, `YES ${code}`)).toBe(
+        'There is no bid waiting for confirmation from this number.',
+      );
+      expect(await sms('+447700900299', `YES ${code}`)).toMatch(/not registered for bidding/);
+      expect(await sms(BOB, 'YES')).toMatch(/reply YES and the code we sent/);
+      expect(await bidsOn()).toHaveLength(before);
+
+      const yesSid = sid();
+      const placed = await sms(BOB, ` yes ${code} `, yesSid);
+      expect(placed).toBe('Lot 10: bid accepted, you lead at EUR 25,000.00. Next bid EUR 25,250.00.');
+      // Repeated: the provider's redelivery, a second YES, the bid message again — one bid, one answer.
+      expect(await sms(BOB, ` yes ${code} `, yesSid)).toBe(placed);
+      expect(await sms(BOB, `YES ${code}`)).toBe(placed);
+      expect(await sms(BOB, '#10 25000', bidSid)).toBe(placed);
+      const after = (await bidsOn()).slice(before);
+      expect(
+        after.map((e) => [e.correlationId, e.idempotencyKey, e.source, e.assurance, e.decision.amount]),
+      ).toEqual([[`twilio:${bidSid}`, `twilio:${bidSid}`, 'sms', 'confirmed', 2_500_000]]);
+    });
+
+    it('counts a maximum above the threshold, and confirms by WhatsApp too', async () => {
+      const before = (await bidsOn()).length;
+      const ask = await sms(`whatsapp:${DAVE}`, '#10 25250 max 40000');
+      expect(ask).toMatch(
+        /^Reply YES (\d{6}) within 5 minutes to bid EUR 25,250\.00 \(maximum EUR 40,000\.00\) on lot 10\./,
+      );
+      const code = /YES (\d{6})/.exec(ask)![1]!;
+      expect(await sms(`whatsapp:${DAVE}`, `YES ${code}`)).toBe(
+        'Lot 10: bid accepted, you lead at EUR 25,250.00. Next bid EUR 25,500.00. Your maximum of EUR 40,000.00 stays confidential.',
+      );
+      expect((await bidsOn()).slice(before).map((e) => [e.source, e.assurance, e.max])).toEqual([
+        ['whatsapp', 'confirmed', 4_000_000],
+      ]);
+    });
+
+    it('refuses a code once its window has passed', async () => {
+      const quick = await start({ smsConfirmWindowMs: 1_000 });
+      const before = (await bidsOn()).length;
+      const bidSid = sid();
+      const send = async (body: string, messageSid = sid()): Promise<string> => {
+        const res = await webhook(quick, { MessageSid: messageSid, From: ALICE, Body: body });
+        return /<Message>([\s\S]*)<\/Message>/.exec(res.text)![1]!;
+      };
+      const ask = await send('#10 50000', bidSid);
+      const code = /YES (\d{6}) within 1 seconds/.exec(ask)![1]!;
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await send(`YES ${code}`)).toBe('That code has expired. Send your bid again for a new code.');
+      expect(await send('#10 50000', bidSid)).toBe(
+        'Lot 10: the time to confirm this bid has passed. Send the bid again for a new code.',
+      );
+      expect(await bidsOn()).toHaveLength(before);
+    });
+
+    it('shows each bid’s assurance on its ledger row (PostgreSQL)', async () => {
+      const alice = await g.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
+      const api = await fetch(`${g.url}/v1/auctions/${lotE}/bids`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${alice}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': randomUUID(),
+        },
+        body: JSON.stringify({ amount: '41000.00' }),
+      });
+      expect(api.status).toBe(201);
+      const writer = new LedgerWriter({
+        db,
+        source: new RedisDecisionSource({ redis: ns.connect(), prefix: ns.prefix }),
+      });
+      await writer.runOnce();
+      const rows = await db.query<{ seq: string; source: string; assurance: string | null; outcome: string }>(
+        'SELECT seq::text, source, assurance, outcome FROM bids WHERE auction_id = $1 ORDER BY seq',
+        [lotE],
+      );
+      expect(rows.map((r) => [r.source, r.assurance, r.outcome])).toEqual([
+        ['sms', 'caller_id', 'accepted'],
+        ['sms', 'confirmed', 'accepted'],
+        ['whatsapp', 'confirmed', 'accepted'],
+        ['api', 'session', 'accepted'],
+      ]);
+    }, 30_000);
   });
 
   it('refuses requests the provider did not sign, or that are not its webhook', async () => {

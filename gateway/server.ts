@@ -31,6 +31,8 @@ import { createLimiter } from './rate-limit.ts';
 import { emptyCatalogue, HttpCatalogue, type Catalogue } from './catalogue.ts';
 import { demoCatalogue, DEMO_USERS } from './demo.ts';
 import { MemoryBidderDirectory, RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
+import { CONFIRM_EVERY_BID } from './messaging/confirm-policy.ts';
+import { MemoryBidConfirmations, RedisBidConfirmations } from './messaging/confirmations.ts';
 import { loadClients } from './routes/clients.ts';
 
 export interface GatewayOptions {
@@ -197,6 +199,15 @@ export async function startGateway(
       twilioAuthToken: config.twilioAuthToken,
       publicUrl: config.messagingPublicUrl,
       whatsapp: config.whatsapp,
+      confirm: {
+        thresholds: config.smsConfirmAbove ?? CONFIRM_EVERY_BID,
+        windowMs: config.smsConfirmWindowMs,
+        // On Redis when there is one, so a code sent through one gateway is taken by any.
+        store:
+          redis === undefined
+            ? new MemoryBidConfirmations({ windowMs: config.smsConfirmWindowMs })
+            : new RedisBidConfirmations(redis, config.redisPrefix, { windowMs: config.smsConfirmWindowMs }),
+      },
     },
   });
   const listener = getRequestListener(app.fetch);

@@ -6,6 +6,11 @@
  * Exactly one effect per message: the provider's message id is the bid's Idempotency-Key, so a
  * webhook the provider delivers twice is decided once and answered twice with the same reply.
  * It is also the bid's correlation id, so the provider's id is on the ledger row and every log line.
+ *
+ * Above the house's threshold (`confirm-policy.ts`) a bid is not placed on the message: the sender's
+ * number gets a one-time code to reply with (`confirmations.ts`), and the bid is placed — with the
+ * bid message's id as its key, assurance `confirmed` — when that code comes back from that number
+ * in time. Below it the bid is decided at once, assurance `caller_id`.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { RateLimiterRes, type BurstyRateLimiter } from 'rate-limiter-flexible';
@@ -16,6 +21,8 @@ import { displayAmount, parseAmount } from '../../common/money.ts';
 import type { BidDecision, BiddingService } from '../../bidding/index.ts';
 import { rejectionMessage } from '../bid-messages.ts';
 import type { Catalogue, CatalogueLot } from '../catalogue.ts';
+import { needsConfirmation, type ConfirmThresholds } from './confirm-policy.ts';
+import type { BidConfirmations, PendingBid } from './confirmations.ts';
 import { parseBidMessage, type ParsedAmount } from './parse-bid.ts';
 
 export interface InboundMessage {
@@ -41,7 +48,11 @@ export interface IngressAnswer {
     | 'ambiguous_lot'
     | 'bad_amount'
     | 'rate_limited'
-    | 'unavailable';
+    | 'unavailable'
+    /** The sender was sent a code to confirm the bid with. */
+    | 'confirmation_requested'
+    /** A confirmation that places nothing: a wrong or expired code, nothing waiting, a locked number. */
+    | 'confirmation_refused';
   auctionId?: string;
   seq?: number;
 }
@@ -52,9 +63,15 @@ export interface MessagingIngressDeps {
   directory: BidderDirectory;
   limiter: BurstyRateLimiter;
   logger: Logger;
+  /** Which bids wait for the sender's confirmation, where the codes are kept, and for how long they hold. */
+  confirm: { thresholds: ConfirmThresholds; store: BidConfirmations; windowMs: number };
 }
 
 const HELP = 'Send the lot and your bid, e.g. "#102 2500" (or "#102 2500 max 4000" to leave a maximum).';
+/** "YES 482913" (a confirmation) — read before a bid, which "YES 482913" would also look like. */
+const CONFIRMATION = /^\s*YES\b[\s:#-]*(\d{1,12})?\s*[.!]?\s*$/i;
+const LOCKED =
+  'Too many wrong confirmation codes from this number: bids by text that need a confirmation are paused for up to an hour. Bid online or call the auction house.';
 /** Statuses in which a lot takes bids (a live lot also takes absentee maximums while scheduled). */
 const BIDDABLE = new Set(['open', 'fair_warning', 'scheduled']);
 
@@ -81,14 +98,16 @@ export class MessagingIngress {
   private async decide(msg: InboundMessage, correlationId: string): Promise<IngressAnswer> {
     // Normalised to E.164; "possible" (right length for its country), not "valid": numbering plans
     // change faster than a library's metadata, and only a number in the directory is let in anyway.
-    const phone = parsePhoneNumberFromString(msg.from);
-    const bidderId =
-      phone?.isPossible() === true ? await this.deps.directory.bidderByPhone(phone.number) : undefined;
-    if (bidderId === undefined)
+    const parsedPhone = parsePhoneNumberFromString(msg.from);
+    const phone = parsedPhone?.isPossible() === true ? parsedPhone.number : undefined;
+    const bidderId = phone === undefined ? undefined : await this.deps.directory.bidderByPhone(phone);
+    if (phone === undefined || bidderId === undefined)
       return {
         outcome: 'unknown_sender',
         reply: 'This number is not registered for bidding. Please register with the auction house first.',
       };
+    const yes = CONFIRMATION.exec(msg.text);
+    if (yes !== null) return this.confirm(phone, bidderId, yes[1]);
     const parsed = parseBidMessage(msg.text);
     if (!parsed.ok)
       return {
@@ -134,6 +153,30 @@ export class MessagingIngress {
         reply: `Too many bids in a short time: wait ${wait} s and send again.`,
       };
     }
+    if (needsConfirmation(this.deps.confirm.thresholds, currency, amount, max)) {
+      const asked = await this.deps.confirm.store.request({
+        phone,
+        bidderId,
+        auctionId: lot.id,
+        lotNumber: lot.lotNumber,
+        currency,
+        amount,
+        max,
+        channel: msg.channel,
+        messageKey: correlationId,
+      });
+      if (asked.kind === 'locked')
+        return { outcome: 'confirmation_refused', auctionId: lot.id, reply: LOCKED };
+      // A redelivery of a bid message already confirmed: the bid's own (stored) answer.
+      if (asked.kind === 'confirmed') return this.placeConfirmed(asked.bid);
+      if (asked.kind === 'expired')
+        return {
+          outcome: 'confirmation_refused',
+          auctionId: lot.id,
+          reply: `${label}: the time to confirm this bid has passed. Send the bid again for a new code.`,
+        };
+      return { outcome: 'confirmation_requested', auctionId: lot.id, reply: this.askFor(asked.bid) };
+    }
     const d = await this.deps.engine.placeBid({
       auctionId: lot.id,
       bidderId,
@@ -142,12 +185,70 @@ export class MessagingIngress {
       idempotencyKey: correlationId,
       source: msg.channel,
       correlationId,
+      assurance: 'caller_id',
     });
     return {
       outcome: d.outcome,
       auctionId: lot.id,
       seq: d.seq,
       reply: `${label}: ${replyFor(d, bidderId, currency, max)}`,
+    };
+  }
+
+  /** "Reply YES 482913 within 5 minutes to bid EUR 25,000.00 on lot 102." */
+  private askFor(bid: PendingBid): string {
+    const m = (v: number): string => displayAmount(v, bid.currency);
+    const ms = this.deps.confirm.windowMs;
+    const within =
+      ms % 60_000 === 0
+        ? `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`
+        : `${Math.ceil(ms / 1000)} seconds`;
+    const max = bid.max === undefined ? '' : ` (maximum ${m(bid.max)})`;
+    return `Reply YES ${bid.code} within ${within} to bid ${m(bid.amount)}${max} on lot ${bid.lotNumber}. Not your bid? Ignore this message: nothing is bid without the code.`;
+  }
+
+  /** A "YES <code>" from a registered number: places the bid it confirms, or says why not. */
+  private async confirm(phone: string, bidderId: string, code: string | undefined): Promise<IngressAnswer> {
+    const refused = (reply: string): IngressAnswer => ({ outcome: 'confirmation_refused', reply });
+    if (code === undefined)
+      return refused('To confirm a bid, reply YES and the code we sent, e.g. "YES 482913".');
+    const r = await this.deps.confirm.store.reply(phone, code);
+    switch (r.kind) {
+      case 'confirmed':
+        // The number changed hands since the code was sent: the code was for its former bidder.
+        if (r.bid.bidderId !== bidderId)
+          return refused('This code was sent for another bidder. Send your bid again for a new code.');
+        return this.placeConfirmed(r.bid);
+      case 'wrong_code':
+        return refused(
+          `That code does not match a bid waiting for confirmation from this number (${r.attemptsLeft} ${r.attemptsLeft === 1 ? 'try' : 'tries'} left).`,
+        );
+      case 'expired':
+        return refused('That code has expired. Send your bid again for a new code.');
+      case 'none':
+        return refused('There is no bid waiting for confirmation from this number.');
+      case 'locked':
+        return refused(LOCKED);
+    }
+  }
+
+  /** The confirmed bid, placed with its bid message's id as key and correlation id: a repeat has one effect. */
+  private async placeConfirmed(bid: PendingBid): Promise<IngressAnswer> {
+    const d = await this.deps.engine.placeBid({
+      auctionId: bid.auctionId,
+      bidderId: bid.bidderId,
+      amount: bid.amount,
+      max: bid.max,
+      idempotencyKey: bid.messageKey,
+      source: bid.channel,
+      correlationId: bid.messageKey,
+      assurance: 'confirmed',
+    });
+    return {
+      outcome: d.outcome,
+      auctionId: bid.auctionId,
+      seq: d.seq,
+      reply: `Lot ${bid.lotNumber}: ${replyFor(d, bid.bidderId, bid.currency, bid.max)}`,
     };
   }
 
