@@ -7,7 +7,7 @@ export interface AuctionKeys {
   eligibility: string;
   idempotency: string;
   decisions: string;
-  /** The bid listing's index: accepted bids that took the lead (a stream under their decisions' ids). */
+  /** The bid listing's index: accepted bids that took the lead (a stream, under their decisions' ids). */
   accepted: string;
 }
 
@@ -22,7 +22,7 @@ export function auctionKeys(prefix: string, auctionId: string): AuctionKeys {
   };
 }
 
-/** One bidder's part of the bid listing's index on an auction (same slot as the auction). */
+/** One bidder's part of the bid listing's index on an auction: a list of its ids (same slot as the auction). */
 export function acceptedByKey(prefix: string, auctionId: string, bidderId: string): string {
   return `${prefix}:{auction:${auctionId}}:accepted-by:${bidderId}`;
 }

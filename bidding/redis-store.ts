@@ -50,6 +50,7 @@ const markPublished = RedisScript.fromFile(new URL('./lua/mark-published-1.lua',
 const configure = RedisScript.fromFile(new URL('./lua/configure-3.lua', import.meta.url));
 const restore = RedisScript.fromFile(new URL('./lua/restore-4.lua', import.meta.url));
 const restate = RedisScript.fromFile(new URL('./lua/restate-3.lua', import.meta.url));
+const acceptedBy = RedisScript.fromFile(new URL('./lua/accepted-by-2.lua', import.meta.url));
 
 export interface RedisBiddingStoreOptions {
   redis: Redis;
@@ -270,17 +271,18 @@ export class RedisBiddingStore implements BiddingStore {
   }
 
   async acceptedBids(auctionId: string, query: AcceptedBidsQuery = {}): Promise<AcceptedBid[]> {
-    const key =
+    const index = this.keys(auctionId).accepted;
+    const after = query.after ?? '0';
+    const count = acceptedBidsCount(query.count);
+    const entries = (
       query.bidderId === undefined
-        ? this.keys(auctionId).accepted
-        : acceptedByKey(this.prefix, auctionId, query.bidderId);
-    const entries = (await this.redis.xrange(
-      key,
-      `(${query.after ?? '0'}`,
-      '+',
-      'COUNT',
-      acceptedBidsCount(query.count),
-    )) as [string, string[]][];
+        ? await this.redis.xrange(index, `(${after}`, '+', 'COUNT', count)
+        : await acceptedBy.run(
+            this.redis,
+            [index, acceptedByKey(this.prefix, auctionId, query.bidderId)],
+            [after, count],
+          )
+    ) as [string, string[]][];
     return entries.map(([streamId, fields]) => {
       const f = pairs(fields);
       const n = (k: string): number => Number(f.get(k) ?? '0');

@@ -5,9 +5,9 @@
 
   KEYS[1] auction state hash       KEYS[2] eligibility hash (bidder -> limit in minor units)
   KEYS[3] idempotency hash         KEYS[4] decision stream (hand-off to the ledger)
-  KEYS[5] accepted-bid index       KEYS[6] this bidder's accepted-bid index
-    (streams of the accepted bids that took the lead, under their decision's stream id: the bid
-    listing reads a page of them instead of every decision before it)
+  KEYS[5] accepted-bid index: a stream of the accepted bids that took the lead, under their
+          decisions' stream ids (the bid listing reads a page of it, not every decision before it)
+  KEYS[6] this bidder's part of it: a list of those stream ids
   ARGV[1] bidder id   ARGV[2] amount (minor)   ARGV[3] max (minor, "" = none)
   ARGV[4] idempotency key   ARGV[5] source   ARGV[6] correlation id   ARGV[7] paddle ("" = none)
   ARGV[8] now in ms ("" = Redis TIME: the server clock decides; tests may pin it)
@@ -133,16 +133,16 @@ local stream_id = redis.call('XADD', KEYS[4], '*', 'type', 'bid',
   'idem', idem_key, 'corr', ARGV[6], 'paddle', ARGV[7], 'assurance', ARGV[9])
 
 if kind == 'bid' then
-  -- Under the decision's own id, so a listing cursor is a decision stream id. The ids only grow
-  -- (both streams live and die with the auction's keys); pcall, so a tampered index can never
-  -- leave a decided bid without its stored answer.
-  local entry = { 'seq', fmt(s.seq), 'bidder', bidder, 'amount', fmt(amount), 'price', fmt(s.price),
-    'source', ARGV[5], 'at', fmt(now) }
-  for i = 5, 6 do
-    local ok = redis.pcall('XADD', KEYS[i], stream_id, unpack(entry))
-    if type(ok) == 'table' and ok.err then
-      redis.log(redis.LOG_WARNING, 'gavel place-bid: accepted-bid index ' .. KEYS[i] .. ': ' .. ok.err)
-    end
+  -- Under the decision's own id, so a listing cursor is a decision stream id; the bidder's part is
+  -- a list of those ids (cheaper to append than a stream per bidder, and read by binary search).
+  -- The ids only grow (the indexes live and die with the auction's keys); pcall, so a tampered
+  -- index can never leave a decided bid without its stored answer.
+  local ok = redis.pcall('XADD', KEYS[5], stream_id, 'seq', fmt(s.seq), 'bidder', bidder,
+    'amount', fmt(amount), 'price', fmt(s.price), 'source', ARGV[5], 'at', fmt(now))
+  if type(ok) == 'table' and ok.err then
+    redis.log(redis.LOG_WARNING, 'gavel place-bid: accepted-bid index ' .. KEYS[5] .. ': ' .. ok.err)
+  else
+    redis.call('RPUSH', KEYS[6], stream_id)
   end
 end
 
