@@ -55,6 +55,8 @@ export interface IngressAnswer {
     | 'confirmation_refused';
   auctionId?: string;
   seq?: number;
+  /** A confirmation: the correlation id of the bid message it confirmed (the bid's, on its ledger row). */
+  confirms?: string;
 }
 
 export interface MessagingIngressDeps {
@@ -91,7 +93,10 @@ export class MessagingIngress {
         reply: 'Sorry, we could not take your bid just now. Please send it again in a moment.',
       };
     });
-    log.info({ outcome: answer.outcome, auctionId: answer.auctionId, seq: answer.seq }, 'text-message bid');
+    log.info(
+      { outcome: answer.outcome, auctionId: answer.auctionId, seq: answer.seq, confirms: answer.confirms },
+      'text-message bid',
+    );
     return answer;
   }
 
@@ -248,6 +253,7 @@ export class MessagingIngress {
       outcome: d.outcome,
       auctionId: bid.auctionId,
       seq: d.seq,
+      confirms: bid.messageKey,
       reply: `Lot ${bid.lotNumber}: ${replyFor(d, bid.bidderId, bid.currency, bid.max)}`,
     };
   }
