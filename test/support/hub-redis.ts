@@ -1,4 +1,5 @@
 import { freePort } from './net.ts';
+import { redisServerSpec } from '../../tools/topology/redis-server.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -106,26 +107,9 @@ export class OwnRedis {
   }
 
   async startServer(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--dir',
-        this.dir,
-        '--daemonize',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: 'ignore' },
-    );
+    // Redis's default fsync policy: these tests stop it gracefully (SIGTERM), which writes everything.
+    const { command, args } = redisServerSpec({ port: this.port, dir: this.dir, appendfsync: 'everysec' });
+    const child = spawn(command, args, { stdio: 'ignore' });
     this.child = child;
     await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);

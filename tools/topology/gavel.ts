@@ -1,0 +1,173 @@
+/**
+ * Gavel's distributed topology (docker-compose.yml's services) as process specs for the runner:
+ * hubs on the Redis Streams transport, the bidding engine publishing into the hubs' stream, the
+ * orchestrator on PostgreSQL, and gateways in distributed mode routing to the engine. Ports are
+ * allocated here; secrets are random per run unless given.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { freePorts } from './net.ts';
+import { httpReady } from './ready.ts';
+import type { ProcessSpec } from './runner.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export type GavelRole = 'hub' | 'bidding' | 'orchestrator' | 'gateway';
+
+export interface GavelSecrets {
+  /** GATEWAY_JWT_KEY: user tokens (bidders, staff) and the admin API. */
+  userJwtKey: string;
+  publisherKey: string;
+  subscriberKey: string;
+  /** BIDDING_SERVICE_TOKEN, shared by the gateways and the engine. */
+  serviceToken: string;
+}
+
+export function randomSecrets(): GavelSecrets {
+  const s = (): string => randomBytes(32).toString('hex');
+  return { userJwtKey: s(), publisherKey: s(), subscriberKey: s(), serviceToken: s() };
+}
+
+export interface GavelTopologyOptions {
+  /** The engine's Redis (state, decision streams, rate limits) — also the hubs' transport, as in compose. */
+  redisUrl: string;
+  /** REDIS_PREFIX of the engine, the gateways and the orchestrator. Default `gavel`. */
+  redisPrefix?: string;
+  /** Key prefix of the hubs' stream. Default `gavel:{hub}` (the hubs' own default). */
+  hubPrefix?: string;
+  databaseUrl: string;
+  secrets?: GavelSecrets;
+  hubs?: number;
+  gateways?: number;
+  /** The hub URL the gateways hand to clients; default: the first hub's. */
+  publicHubUrl?: string;
+  logLevel?: string;
+  /** Extra environment per role (e.g. LIFECYCLE_TICK_MS for the orchestrator). */
+  env?: Partial<Record<GavelRole, Record<string, string>>>;
+  /** Start a crashed service again, as compose's `restart: unless-stopped`. Default true. */
+  restartOnCrash?: boolean;
+}
+
+export interface GavelService {
+  name: string;
+  role: GavelRole;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  spec: ProcessSpec;
+}
+
+export interface GavelTopology {
+  secrets: GavelSecrets;
+  hubs: (GavelService & { mercureUrl: string })[];
+  bidding: GavelService;
+  orchestrator: GavelService;
+  gateways: GavelService[];
+  /** Every service, in start order: hubs, then engine and orchestrator, then gateways. */
+  all: GavelService[];
+  /** Start waves: each wave starts together once the one before is ready. */
+  waves: string[][];
+  /** The transport URL of the hubs (MERCURE_TRANSPORT_URL; the engine's HUB_PUBLISH_URL). */
+  hubStreamUrl: string;
+}
+
+const letter = (i: number): string => String.fromCharCode('a'.charCodeAt(0) + i);
+
+/** Node flags per role: the hub's 2 MiB young generation keeps idle subscribers small (see the README). */
+const NODE_FLAGS: Record<GavelRole, string[]> = {
+  hub: ['--max-semi-space-size=2'],
+  bidding: [],
+  orchestrator: [],
+  gateway: [],
+};
+const ENTRY: Record<GavelRole, string> = {
+  hub: 'hub/main.ts',
+  bidding: 'bidding/main.ts',
+  orchestrator: 'orchestrator/main.ts',
+  gateway: 'main.ts',
+};
+
+export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTopology> {
+  const hubCount = opts.hubs ?? 2;
+  const gatewayCount = opts.gateways ?? 2;
+  const secrets = opts.secrets ?? randomSecrets();
+  const prefix = opts.redisPrefix ?? 'gavel';
+  const stream = new URL(opts.redisUrl);
+  stream.searchParams.set('prefix', opts.hubPrefix ?? 'gavel:{hub}');
+  const hubStreamUrl = stream.toString();
+  const ports = await freePorts(hubCount + gatewayCount + 2);
+  const take = (): number => ports.shift()!;
+  const logLevel = opts.logLevel ?? 'info';
+
+  const service = (
+    name: string,
+    role: GavelRole,
+    port: number,
+    env: Record<string, string>,
+  ): GavelService => {
+    const url = `http://127.0.0.1:${port}`;
+    return {
+      name,
+      role,
+      url,
+      spec: {
+        name,
+        command: process.execPath,
+        args: ['--import', 'tsx', ...NODE_FLAGS[role], ENTRY[role]],
+        cwd: REPO_ROOT,
+        env: { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: logLevel, ...env, ...opts.env?.[role] },
+        ready: httpReady(`${url}/healthz`),
+        restartOnCrash: opts.restartOnCrash ?? true,
+      },
+    };
+  };
+
+  const hubs = Array.from({ length: hubCount }, (_, i) => {
+    const s = service(`hub-${letter(i)}`, 'hub', take(), {
+      MERCURE_TRANSPORT_URL: hubStreamUrl,
+      MERCURE_PUBLISHER_JWT_KEY: secrets.publisherKey,
+      MERCURE_SUBSCRIBER_JWT_KEY: secrets.subscriberKey,
+    });
+    return { ...s, mercureUrl: `${s.url}/.well-known/mercure` };
+  });
+  const bidding = service('bidding', 'bidding', take(), {
+    REDIS_URL: opts.redisUrl,
+    REDIS_PREFIX: prefix,
+    HUB_PUBLISH_URL: hubStreamUrl,
+    BIDDING_SERVICE_TOKEN: secrets.serviceToken,
+  });
+  const orchestrator = service('orchestrator', 'orchestrator', take(), {
+    DATABASE_URL: opts.databaseUrl,
+    REDIS_URL: opts.redisUrl,
+    REDIS_PREFIX: prefix,
+    GATEWAY_JWT_KEY: secrets.userJwtKey,
+    HUB_PUBLISH_URL: hubStreamUrl,
+  });
+  const publicHubUrl = opts.publicHubUrl ?? hubs[0]!.mercureUrl;
+  const gateways = Array.from({ length: gatewayCount }, (_, i) =>
+    service(`gateway-${letter(i)}`, 'gateway', take(), {
+      GAVEL_MODE: 'distributed',
+      GAVEL_DEMO: 'false',
+      REDIS_URL: opts.redisUrl,
+      REDIS_PREFIX: prefix,
+      HUB_URL: publicHubUrl,
+      BIDDING_URL: bidding.url,
+      BIDDING_SERVICE_TOKEN: secrets.serviceToken,
+      GATEWAY_JWT_KEY: secrets.userJwtKey,
+      MERCURE_PUBLISHER_JWT_KEY: secrets.publisherKey,
+      MERCURE_SUBSCRIBER_JWT_KEY: secrets.subscriberKey,
+      ORCHESTRATOR_URL: orchestrator.url,
+    }),
+  );
+  const all = [...hubs, bidding, orchestrator, ...gateways];
+  return {
+    secrets,
+    hubs,
+    bidding,
+    orchestrator,
+    gateways,
+    all,
+    // Hubs first: a publish into their stream is refused until a hub has recorded its limits there.
+    waves: [hubs.map((h) => h.name), [bidding.name, orchestrator.name], gateways.map((g) => g.name)],
+    hubStreamUrl,
+  };
+}

@@ -1,0 +1,23 @@
+/** Named child processes for a topology on one machine: shared by `npm run chaos` and `npm run cluster`. */
+export {
+  ProcessRunner,
+  ManagedProcess,
+  type ExitRecord,
+  type ProcessSpec,
+  type ReadyProbe,
+  type RunnerOptions,
+} from './runner.ts';
+export { httpReady, lineReady, redisMonitor, redisPing, redisReady } from './ready.ts';
+export { freePort, freePorts, sleep } from './net.ts';
+export { redisServerSpec, type AppendFsync, type RedisServerOptions } from './redis-server.ts';
+export { ownDatabase } from './postgres.ts';
+export {
+  gavelTopology,
+  randomSecrets,
+  REPO_ROOT,
+  type GavelRole,
+  type GavelSecrets,
+  type GavelService,
+  type GavelTopology,
+  type GavelTopologyOptions,
+} from './gavel.ts';
