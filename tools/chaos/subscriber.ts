@@ -1,0 +1,144 @@
+/**
+ * A screen as the hub sees it: one SSE connection to one hub for every lot's auction topic, that
+ * reconnects to the same hub with `Last-Event-ID` whenever the stream ends or fails (the hub was
+ * killed, or ended the stream), and keeps, per lot, the newest state it was sent. It never fetches
+ * a snapshot: what it shows comes from the stream alone, so a state the hub never delivered shows.
+ */
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { sleep } from '../topology/index.ts';
+
+/** The public fields of an auction update the comparison uses. */
+export interface AuctionState {
+  auctionId: string;
+  seq: number;
+  status: string;
+  price: string;
+  bidCount: number;
+  leader: string | null;
+  asking: string;
+  endsAt: string | null;
+  reserveMet: boolean;
+}
+
+export interface SubscriberStats {
+  name: string;
+  hub: string;
+  events: number;
+  reconnects: number;
+  /** Reconnects the hub answered with `Last-Event-ID: earliest` (our cursor was unknown to it). */
+  earliest: number;
+  /** Updates older than the state already held (a screen would have gone backwards). */
+  regressions: number;
+}
+
+export class ChaosSubscriber {
+  readonly name: string;
+  readonly hubUrl: string;
+  readonly states = new Map<string, AuctionState & { receivedAt: number }>();
+  readonly stats: SubscriberStats;
+  private lastEventId: string | undefined;
+  private controller: AbortController | undefined;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private readonly url: string;
+  private readonly token: string;
+  private opened: (() => void) | undefined;
+
+  constructor(name: string, hubUrl: string, topics: string[], token: string) {
+    this.name = name;
+    this.hubUrl = hubUrl;
+    this.token = token;
+    const q = new URLSearchParams();
+    for (const t of topics) q.append('topic', t);
+    this.url = `${hubUrl}?${q.toString()}`;
+    this.stats = { name, hub: hubUrl, events: 0, reconnects: 0, earliest: 0, regressions: 0 };
+  }
+
+  /** Resolves once the first connection is open (200). */
+  start(): Promise<void> {
+    const first = new Promise<void>((resolve) => (this.opened = resolve));
+    this.loop = this.run();
+    return first;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.controller?.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        await this.connectOnce();
+        attempt = 0;
+      } catch {
+        attempt++;
+      }
+      if (this.stopped) return;
+      this.stats.reconnects++;
+      // A killed hub takes seconds to come back; ask often enough to be back within a second of it.
+      await sleep(Math.min(1000, 100 * attempt + 100));
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const controller = new AbortController();
+    this.controller = controller;
+    const res = await fetch(this.url, {
+      headers: {
+        Accept: 'text/event-stream',
+        Authorization: `Bearer ${this.token}`,
+        ...(this.lastEventId === undefined ? {} : { 'Last-Event-ID': this.lastEventId }),
+      },
+      signal: controller.signal,
+    });
+    if (res.status !== 200 || res.body === null) {
+      await res.body?.cancel();
+      throw new Error(`HTTP ${res.status}`);
+    }
+    if (this.lastEventId !== undefined && res.headers.get('last-event-id') === 'earliest')
+      this.stats.earliest++;
+    this.opened?.();
+    this.opened = undefined;
+    const reader = res.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (value.id !== undefined && value.id !== '') this.lastEventId = value.id;
+      this.onEvent(value.data);
+    }
+  }
+
+  private onEvent(data: string): void {
+    let u: AuctionState;
+    try {
+      u = JSON.parse(data) as AuctionState;
+    } catch {
+      return;
+    }
+    if (typeof u.auctionId !== 'string' || typeof u.seq !== 'number') return;
+    this.stats.events++;
+    const held = this.states.get(u.auctionId);
+    if (held !== undefined && u.seq <= held.seq) {
+      if (u.seq < held.seq) this.stats.regressions++;
+      return;
+    }
+    this.states.set(u.auctionId, {
+      auctionId: u.auctionId,
+      seq: u.seq,
+      status: u.status,
+      price: u.price,
+      bidCount: u.bidCount,
+      leader: u.leader,
+      asking: u.asking,
+      endsAt: u.endsAt,
+      reserveMet: u.reserveMet,
+      receivedAt: Date.now(),
+    });
+  }
+}
