@@ -34,6 +34,7 @@ async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { 
       url: opts.hubPublishUrl,
       // The hubs on the engine's own Redis: one connection for decisions and publishes.
       redis: sameRedisServer(opts.redis, opts.hubPublishUrl) ? opts.redis : undefined,
+      logger: opts.logger,
     });
   if (opts.publisherKey === undefined)
     throw new Error('MERCURE_PUBLISHER_JWT_KEY is needed to publish to a hub over HTTP');

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ConfigError, envInt, envSecret, loadEnv } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
+import { createRedis } from '../common/redis.ts';
 import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
 import { topics } from '../common/topics.ts';
 import type { BiddingEngine } from './engine.ts';
@@ -86,7 +86,11 @@ export interface RunningBidding {
 
 /** Starts the bidding engine as its own service (distributed topology): internal HTTP API, Redis state, HTTP publish. */
 export async function startBiddingService(config: BiddingConfig, logger: Logger): Promise<RunningBidding> {
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const redis = createRedis(
+    config.redisUrl,
+    { maxRetriesPerRequest: 2, enableAutoPipelining: true },
+    { client: 'engine', logger },
+  );
   const { engine, close } = await createRedisEngine({
     redis,
     prefix: config.redisPrefix,

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Hono } from 'hono';
 import type { Logger } from '../common/logger.ts';
+import { createRedis } from '../common/redis.ts';
 import { importSigningKey, MERCURE_PATH } from '../common/mercure.ts';
 import { topics as makeTopics } from '../common/topics.ts';
 import {
@@ -117,7 +118,11 @@ export async function startGateway(
     closers.push(() => embedded.stop());
     engine = embedded;
   } else {
-    redis = new Redis(config.redisUrl!, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    redis = createRedis(
+      config.redisUrl!,
+      { maxRetriesPerRequest: 2, enableAutoPipelining: true },
+      { client: 'gateway', logger },
+    );
     closers.push(() => redis!.disconnect());
     if (config.biddingUrl !== undefined) {
       // The engine runs as its own process: the gateway only routes to it.

@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { redisMetrics } from '../common/redis.ts';
 
 /** Prometheus metrics of one hub instance (its own registry, so several hubs can share a process). */
 export class HubMetrics {
-  readonly registry = new Registry();
+  /** Its own, plus the process's Redis connection health (gavel_redis_up, gavel_redis_outages_total). */
+  readonly registry = Registry.merge([redisMetrics]);
   readonly subscribers = new Gauge({
     name: 'mercure_subscribers',
     help: 'Connected subscribers',

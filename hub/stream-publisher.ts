@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { HubPublishError, type HubPublisher, type HubUpdate } from '../common/hub-publisher.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
+import { createRedis } from '../common/redis.ts';
 import { parseUpdate } from './http.ts';
 import type { HubRefusal } from './refusal.ts';
 import { parseStreamUrl, publishScript, streamKeys } from './transport/redis.ts';
@@ -14,6 +16,8 @@ export interface RedisStreamPublisherOptions {
    * auto-pipelining every connection costs a socket write per event-loop turn.
    */
   redis?: Redis | undefined;
+  /** Where its own connection's outages are logged (once per outage); default: nowhere. */
+  logger?: Logger | undefined;
 }
 
 /** True for a hub transport URL (publish straight into the hubs' stream) rather than a hub's HTTP URL. */
@@ -62,11 +66,14 @@ export class RedisStreamPublisher implements HubPublisher {
     const { redisUrl, prefix } = parseStreamUrl(opts.url);
     this.keys = streamKeys(prefix);
     this.ownsConnection = opts.redis === undefined;
-    this.redis = opts.redis ?? new Redis(redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
-    if (this.ownsConnection)
-      this.redis.on('error', () => {
-        // Reconnects by itself; a publish that fails meanwhile rejects and is retried by its caller.
-      });
+    // Reconnects by itself; a publish that fails meanwhile rejects and is retried by its caller.
+    this.redis =
+      opts.redis ??
+      createRedis(
+        redisUrl,
+        { maxRetriesPerRequest: 2, enableAutoPipelining: true },
+        { client: 'hub-stream', logger: opts.logger ?? createLogger('hub-stream', 'silent') },
+      );
   }
 
   async publish(update: HubUpdate): Promise<string> {

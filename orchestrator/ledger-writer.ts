@@ -1,4 +1,5 @@
 import type { Logger } from '../common/index.ts';
+import { FailureStreak } from '../common/failure-streak.ts';
 import {
   isBidRecord,
   isFloorRecord,
@@ -69,6 +70,8 @@ export class LedgerWriter {
   private stopping = false;
   private wake: (() => void) | undefined;
   private lastLag: LedgerLag = { total: 0, byAuction: new Map() };
+  /** An outage fails every pass: one line when passes start failing, one when they succeed again. */
+  private readonly failures: FailureStreak;
 
   constructor(opts: LedgerWriterOptions) {
     this.db = opts.db;
@@ -76,6 +79,7 @@ export class LedgerWriter {
     this.batchSize = opts.batchSize ?? 500;
     this.pollIntervalMs = opts.pollIntervalMs ?? 250;
     this.logger = opts.logger;
+    this.failures = new FailureStreak(opts.logger, 'ledger pass');
   }
 
   /** One pass over every auction until each is caught up (as of when it was read). */
@@ -89,7 +93,7 @@ export class LedgerWriter {
         }
       } catch (err) {
         pass.failed.push(auctionId);
-        this.logger?.error({ err, auctionId }, 'ledger batch failed; retrying next pass');
+        this.failures.failed(err, { auctionId });
       }
     }
     return pass;
@@ -141,8 +145,9 @@ export class LedgerWriter {
         idle = pass.applied === 0;
         this.lastLag = await this.lag();
         if (pass.applied > 0) this.logger?.debug({ ...pass, lag: this.lastLag.total }, 'ledger pass');
+        if (pass.failed.length === 0) this.failures.succeeded();
       } catch (err) {
-        this.logger?.error({ err }, 'ledger pass failed; retrying');
+        this.failures.failed(err);
       }
       if (idle && !this.stopping) {
         await new Promise<void>((resolve) => {

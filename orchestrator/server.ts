@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Redis } from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
 import { BidderMasks, RedisBiddingStore } from '../bidding/index.ts';
@@ -16,6 +15,7 @@ import { ConfigError, envBool, envInt, envSecret, loadEnv } from '../common/conf
 import { errorBody } from '../common/errors.ts';
 import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
 import { createLogger, type Logger, type LogLevel } from '../common/logger.ts';
+import { createRedis, redisMetrics } from '../common/redis.ts';
 import { importSigningKey, JWT_ALGS, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import { topics as makeTopics } from '../common/topics.ts';
 import { adminApi } from './admin-api.ts';
@@ -250,7 +250,11 @@ export async function startOrchestrator(
       if (config.redisUrl === undefined) {
         throw new ConfigError('The orchestrator needs REDIS_URL (or an in-process decision source)');
       }
-      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+      const redis = createRedis(
+        config.redisUrl,
+        { maxRetriesPerRequest: 2, lazyConnect: true },
+        { client: 'engine', logger },
+      );
       closers.push(() => redis.disconnect());
       await redis.connect();
       source = new RedisDecisionSource({ redis, prefix: config.redisPrefix });
@@ -390,7 +394,8 @@ async function listen(
   app: Hono,
   outbox: OutboxDispatcher | undefined,
 ): Promise<Server> {
-  const registry = new Registry();
+  // The Redis connection's health (gavel_redis_up, gavel_redis_outages_total) beside the back office's own.
+  const registry = Registry.merge([redisMetrics]);
   new Gauge({
     name: 'gavel_ledger_lag_entries',
     help: 'Decisions appended to the streams and not yet in the ledger, as of the latest pass',
@@ -486,7 +491,7 @@ async function startBackOffice(
   let publisher = deps.publisher;
   if (publisher === undefined && config.hubPublishUrl !== undefined && isHubStreamUrl(config.hubPublishUrl)) {
     // Straight into the hubs' Redis stream: no HTTP hop and no publisher key.
-    const stream = new RedisStreamPublisher({ url: config.hubPublishUrl });
+    const stream = new RedisStreamPublisher({ url: config.hubPublishUrl, logger });
     closers.push(() => stream.close());
     publisher = stream;
   } else if (publisher === undefined && config.hubPublishUrl !== undefined) {

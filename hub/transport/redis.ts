@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.ts';
+import { createRedis } from '../../common/redis.ts';
 import { RedisScript } from '../../common/redis-script.ts';
 import { compareStreamIds } from '../../common/stream-id.ts';
 import type { Update } from '../update.ts';
@@ -99,19 +100,24 @@ export class RedisTransport implements Transport {
   constructor(opts: RedisTransportOptions) {
     this.opts = opts;
     const { redisUrl, prefix } = parseStreamUrl(opts.url, opts.prefix);
-    this.redis = new Redis(redisUrl, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 2,
-      enableAutoPipelining: true,
-    });
-    this.reader = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
-    this.eventsReader = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    const { logger } = opts;
+    this.redis = createRedis(
+      redisUrl,
+      { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true },
+      { client: 'hub-transport', logger },
+    );
+    this.reader = createRedis(
+      redisUrl,
+      { lazyConnect: true, maxRetriesPerRequest: null },
+      { client: 'hub-reader', logger },
+    );
+    this.eventsReader = createRedis(
+      redisUrl,
+      { lazyConnect: true, maxRetriesPerRequest: null },
+      { client: 'hub-events', logger },
+    );
     this.keys = streamKeys(prefix);
     this.eventsReader.on('message', (_channel: string, message: string) => this.receiveEvents(message));
-    for (const r of [this.redis, this.reader, this.eventsReader])
-      r.on('error', (err: Error) =>
-        opts.logger.warn({ err: err.message }, 'redis transport connection error'),
-      );
   }
 
   async start(): Promise<void> {
@@ -131,6 +137,8 @@ export class RedisTransport implements Transport {
   }
 
   private async readLoop(): Promise<void> {
+    // Failed reads in a row: the first is logged, the rest of an outage is the connection's one line (common/redis.ts).
+    let failing = 0;
     while (!this.stopped) {
       try {
         const res = await this.reader.xread(
@@ -142,6 +150,7 @@ export class RedisTransport implements Transport {
           this.keys.stream,
           this.lastSeen,
         );
+        failing = 0;
         if (res === null) continue;
         for (const [, entries] of res) {
           for (const entry of entries) {
@@ -155,10 +164,11 @@ export class RedisTransport implements Transport {
         this.settleCatchUp();
       } catch (err) {
         if (this.stopped) return;
-        this.opts.logger.warn(
-          { err: err instanceof Error ? err.message : String(err) },
-          'redis transport read failed; retrying',
-        );
+        if (failing++ === 0)
+          this.opts.logger.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'redis transport read failed; retrying until Redis answers',
+          );
         await new Promise((r) => setTimeout(r, 250));
       }
     }
