@@ -124,6 +124,17 @@ describe('a Redis outage in every service', () => {
       250,
     );
     expect(await bid('before')).toBe(201);
+    // Its update has been published (the snapshot's resume point moved): nothing is left to publish when Redis goes.
+    await eventually(
+      async () => {
+        const res = await fetch(`${topo.gateways[0]!.url}/v1/auctions/outage-lot`);
+        expect(((await res.json()) as { hub?: { lastEventId: string } }).hub?.lastEventId).toMatch(
+          /^urn:gavel:auction:/,
+        );
+      },
+      30_000,
+      100,
+    );
   }, 180_000);
 
   afterAll(async () => {
