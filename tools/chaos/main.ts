@@ -27,7 +27,7 @@
  * second before each kill (what a host crash could take with them).
  */
 import { parseArgs } from 'node:util';
-import { runChaos } from './run.ts';
+import { DEFAULT_APPENDFSYNC, runChaos } from './run.ts';
 
 const { values: f } = parseArgs({
   options: {
@@ -40,7 +40,7 @@ const { values: f } = parseArgs({
     subscribers: { type: 'string', default: '2' },
     burst: { type: 'string', default: '12' },
     'converge-within': { type: 'string', default: '10' },
-    appendfsync: { type: 'string', default: 'always' },
+    appendfsync: { type: 'string', default: DEFAULT_APPENDFSYNC },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     keep: { type: 'boolean', default: false },
   },

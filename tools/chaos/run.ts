@@ -59,6 +59,9 @@ export interface ChaosOptions {
   log: (line: string) => void;
 }
 
+/** What the run proves by default: the fsync policy docker-compose.yml deploys (test/chaos-compose.test.ts holds them together). */
+export const DEFAULT_APPENDFSYNC: AppendFsync = 'always';
+
 export const KILL_ORDER = ['gateway', 'bidding', 'hub', 'orchestrator', 'redis'] as const;
 type KillTarget = (typeof KILL_ORDER)[number];
 
