@@ -4,14 +4,14 @@
  * is refused (nothing more to publish), so a screen shows the top bid only if the engine published
  * it before it died — or publishes it again after its restart.
  *
- * The kill is placed by watching Redis's MONITOR feed: it lands the moment Redis has executed a
- * lot's top bid (its Idempotency-Key), when the engine has the decision in hand and has not yet
- * published the state it makes — the worst instant for a crash. The same feed shows which updates
- * the dying engine still got into the hubs' stream; a burst whose kill missed that window on every
- * lot (the engine published first) is repeated, up to `attempts` times.
+ * The kill is placed by a watcher process on Redis's MONITOR feed: it lands the moment Redis has
+ * executed a lot's top bid (its Idempotency-Key), when the engine has the decision in hand and has
+ * not yet published the state it makes — the worst instant for a crash. A second feed shows which
+ * updates the dying engine still got into the hubs' stream; a burst whose kill missed that window on
+ * every lot (the engine published first) is repeated, up to `attempts` times.
  */
 import type { ManagedProcess } from '../topology/index.ts';
-import { redisMonitor, sleep } from '../topology/index.ts';
+import { killOnRedisCommand, redisMonitor, sleep } from '../topology/index.ts';
 import { placeBid, type BidClientOptions, type BidRecord } from './bids.ts';
 
 export interface FinalBurstOptions {
@@ -60,51 +60,43 @@ export async function finalBurst(
     const top = new Map(burst.slice(0, o.lots.length).map((b) => [`"${b.key}"`, b]));
     const decidedByKilled = new Set<BidRecord>();
     const published = new Set<string>();
-    let trigger: string | undefined;
-    let killedAt = 0;
-    let kill!: (why: string) => void;
-    const killed = new Promise<void>((resolve) => {
-      kill = (why) => {
-        if (trigger !== undefined) return;
-        trigger = why;
-        killedAt = Date.now();
-        // Synchronously, in the callback that saw it: every microtask of delay is time for the engine to publish.
-        void o.engine.kill();
-        resolve();
-      };
-    });
-    const monitor = await redisMonitor(o.redisPort, (line) => {
-      for (const [key, b] of top)
-        if (line.includes(key)) {
-          decidedByKilled.add(b);
-          kill('top bid decided');
-        }
+    // What the dying engine still does on Redis: its top bids decided, its updates published.
+    const feed = await redisMonitor(o.redisPort, (line) => {
+      for (const [key, b] of top) if (line.includes(key)) decidedByKilled.add(b);
       const id = /"urn:gavel:auction:([^"]+)"/.exec(line)?.[1];
       if (id !== undefined) published.add(id);
     });
+    o.engine.expectExit();
+    const killer = await killOnRedisCommand(o.redisPort, o.engine.pid!, [...top.keys()]);
+    let answered!: () => void;
+    const someAccepted = new Promise<void>((resolve) => (answered = resolve));
     const done = Promise.all(
       burst.map((b) =>
         placeBid(b, o.token(b.bidder), {
           ...o.bidOptions,
-          onSettled: (rec) => {
-            if (rec.outcome === 'accepted') kill('a bid answered accepted');
-          },
+          onSettled: (rec) => rec.outcome === 'accepted' && answered(),
         }),
       ),
     );
-    await Promise.race([killed, sleep(3000).then(() => kill('timeout'))]);
+    const trigger = await Promise.race([
+      killer.fired.then((hit) => (hit === undefined ? 'watcher ended' : 'top bid decided')),
+      someAccepted.then(() => 'a bid answered accepted'),
+      sleep(3000).then(() => 'timeout'),
+    ]);
+    killer.cancel();
+    const killedAt = Date.now();
     await o.engine.kill();
     const acceptedBeforeKill = burst.filter((b) => b.outcome === 'accepted').length;
     await sleep(o.downMs());
     // Everything the killed engine got into Redis is in the feed by now; the new one is not watched.
-    monitor.close();
+    feed.close();
     await o.engine.start();
     const engineBack = Date.now();
     await done;
     const windowHit = [...decidedByKilled]
       .filter((b) => b.outcome === 'accepted' && !published.has(`${b.lot}:${b.seq}`))
       .map((b) => b.lot);
-    last = { acceptedBeforeKill, killTrigger: trigger!, windowHit, killedAt, engineBack };
+    last = { acceptedBeforeKill, killTrigger: trigger, windowHit, killedAt, engineBack };
     o.log(
       `final burst ${attempt}: engine SIGKILLed (${trigger}); ${burst.filter((b) => b.outcome === 'accepted').length}/${burst.length} accepted; ` +
         (windowHit.length > 0

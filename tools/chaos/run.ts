@@ -145,7 +145,7 @@ const OPENING = 1000;
  */
 const SOFT_CLOSE_S = 20;
 
-export async function runChaos(opts: ChaosOptions, runner?: ProcessRunner): Promise<ChaosReport> {
+export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const began = Date.now();
   const elapsed = (): string => `+${((Date.now() - began) / 1000).toFixed(1)}s`;
   const log = (m: string): void => opts.log(`[chaos ${elapsed()}] ${m}`);
@@ -154,16 +154,17 @@ export async function runChaos(opts: ChaosOptions, runner?: ProcessRunner): Prom
   const dir = mkdtempSync(join(tmpdir(), 'gavel-chaos-'));
   const redisDir = join(dir, 'redis');
   mkdirSync(redisDir);
-  const procs =
-    runner ??
-    new ProcessRunner({
-      logDir: join(dir, 'logs'),
-    });
+  const procs = new ProcessRunner({ logDir: join(dir, 'logs') });
   procs.on('exit', (e: { name: string; unexpected: boolean; code: number | null; signal: string | null }) => {
     if (e.unexpected)
       log(`!! ${e.name} exited on its own (code ${e.code}, signal ${e.signal}); starting it again`);
   });
   const db = ownDatabase(opts.postgresUrl, `gavel_chaos_${runId}`);
+  // Ctrl-C: every process stopped, the database dropped, the logs kept.
+  procs.handleSignals(async () => {
+    await db.drop().catch(() => undefined);
+    log(`interrupted; logs in ${procs.logDir}`);
+  });
   const subscribers: ChaosSubscriber[] = [];
   const report = emptyReport(opts);
   const { failures, evidence } = report;

@@ -10,6 +10,7 @@ export {
 export { httpReady, lineReady, redisMonitor, redisPing, redisReady } from './ready.ts';
 export { freePort, freePorts, sleep } from './net.ts';
 export { redisServerSpec, type AppendFsync, type RedisServerOptions } from './redis-server.ts';
+export { killOnRedisCommand, type CommandKiller } from './kill-on-command.ts';
 export { ownDatabase } from './postgres.ts';
 export {
   gavelTopology,

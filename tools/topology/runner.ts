@@ -60,7 +60,8 @@ const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
 const TAIL_LINES = 2000;
 
 let setprivChecked: boolean | undefined;
-function hasSetpriv(): boolean {
+/** Whether util-linux's setpriv can give a child a parent-death signal here. */
+export function hasSetpriv(): boolean {
   if (setprivChecked === undefined) {
     const r = spawnSync('setpriv', ['--help'], { encoding: 'utf8' });
     setprivChecked = r.status === 0 && r.stdout.includes('--pdeathsig');
@@ -250,6 +251,11 @@ export class ManagedProcess {
     this.expectingExit = true;
     killGroup(child, sig);
     return this.exitedPromise;
+  }
+
+  /** The next exit of this incarnation is not a crash: something else is about to kill it on the runner's behalf. */
+  expectExit(): void {
+    this.expectingExit = true;
   }
 
   /** SIGKILL: the crash under test. Resolves once the process is gone. */
