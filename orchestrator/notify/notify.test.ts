@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { iso, startTestBackOffice, until, type TestBackOffice } from '../../test/support/orchestrator.ts';
+import {
+  LATER,
+  startSaleNow,
+  startTestBackOffice,
+  until,
+  type TestBackOffice,
+} from '../../test/support/orchestrator.ts';
 import { twilioSignature } from '../../common/twilio.ts';
 import { messageFor } from './templates.ts';
 
@@ -99,14 +105,12 @@ describe('notifications by SMS, WhatsApp and email', () => {
     await bidder('n-win', { phone: '+447700900401', email: 'win@example.com', notify: ['sms', 'email'] });
     await bidder('n-under', { phone: '+447700900402', email: 'under@example.com', notify: ['whatsapp'] });
     await bidder('n-quiet', { phone: '+447700900403', notify: ['email'] });
-    const start = Date.now();
     await t.ok('POST', '/sales', {
       id: 'n-sale',
       mode: 'timed',
       currency: 'EUR',
       title: 'Notify',
-      startsAt: iso(start - 1000),
-      endsAt: iso(start + 2_500),
+      ...LATER,
       kycFreeLimit: '1000000.00',
       premiumBands: [{ upTo: null, rateBp: 2500 }],
       taxRateBp: 2000,
@@ -124,6 +128,8 @@ describe('notifications by SMS, WhatsApp and email', () => {
     await t.ok('POST', '/sales/n-sale/publish');
     for (const b of ['n-win', 'n-under', 'n-quiet'])
       await t.ok('POST', '/sales/n-sale/registrations', { bidderId: b, limit: '9000.00', approve: true });
+    // The sale's clock starts now that it is set up: the set-up can take seconds on a loaded machine.
+    await startSaleNow(t, 'n-sale', 3_000);
     await until('n-lot open', async () =>
       (await t.engine.snapshot('n-lot'))?.status === 'open' ? true : undefined,
     );
@@ -142,7 +148,14 @@ describe('notifications by SMS, WhatsApp and email', () => {
           : undefined,
       15_000,
     );
-    await new Promise((r) => setTimeout(r, 500));
+    // Every notification of the lot delivered and recorded: a repeat could only come from one that is not.
+    const outboxDone = async (): Promise<true | undefined> => {
+      const [p] = await t.orch.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM outbox_events WHERE payload->>'lotId' = 'n-lot' AND published_at IS NULL`,
+      );
+      return p!.n === 0 ? true : undefined;
+    };
+    await until('the outbox delivered every notification of the lot', outboxDone);
     const accepted = twilioCalls.slice(2);
     expect(twilioCalls.slice(0, 2).every((c) => c.path === '/2010-04-01/Accounts/AC0001/Messages.json')).toBe(
       true,
@@ -230,13 +243,8 @@ describe('notifications by SMS, WhatsApp and email', () => {
     await t.orch.db.query(
       `UPDATE outbox_events SET published_at = NULL, available_at = now() WHERE payload->>'lotId' = 'n-lot'`,
     );
-    await until('the outbox passed again', async () => {
-      const [p] = await t.orch.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM outbox_events WHERE payload->>'lotId' = 'n-lot' AND published_at IS NULL`,
-      );
-      return p!.n === 0 ? true : undefined;
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    // Each is marked delivered only after every channel's send: once marked again, nothing more will go.
+    await until('the outbox passed again', outboxDone);
     expect([twilioCalls.length, mails.length]).toEqual(before);
   });
 

@@ -61,6 +61,24 @@ export async function until<T>(
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** Times far enough ahead that a sale set up with them stays scheduled while the test sets it up. */
+export const LATER = { startsAt: iso(Date.now() + 3_600_000), endsAt: iso(Date.now() + 7_200_000) };
+
+/**
+ * Starts a scheduled timed sale now and ends it `endsInMs` from now; returns the end (ms). Set the
+ * sale up with far times (LATER), then call this just before bidding: on a loaded machine the set-up
+ * takes seconds, and a window counted from before it can be over before the first bid.
+ */
+export async function startSaleNow(
+  t: Pick<TestBackOffice, 'ok'>,
+  saleId: string,
+  endsInMs: number,
+): Promise<number> {
+  const now = Date.now();
+  await t.ok('PATCH', `/sales/${saleId}`, { startsAt: iso(now - 1000), endsAt: iso(now + endsInMs) });
+  return now + endsInMs;
+}
+
 export async function startTestBackOffice(
   label: string,
   overrides: Partial<OrchestratorConfig> = {},
