@@ -70,6 +70,7 @@ export class LedgerWriter {
   private stopping = false;
   private wake: (() => void) | undefined;
   private lastLag: LedgerLag = { total: 0, byAuction: new Map() };
+  private completedPasses = 0;
   /** An outage fails every pass: one line when passes start failing, one when they succeed again. */
   private readonly failures: FailureStreak;
 
@@ -113,6 +114,11 @@ export class LedgerWriter {
     this.running = undefined;
   }
 
+  /** Passes the loop has completed (tests wait for one instead of sleeping). */
+  get passes(): number {
+    return this.completedPasses;
+  }
+
   /** The lag measured after the latest pass of the loop (zero before the first). */
   get lastMeasuredLag(): LedgerLag {
     return this.lastLag;
@@ -149,6 +155,7 @@ export class LedgerWriter {
       } catch (err) {
         this.failures.failed(err);
       }
+      this.completedPasses++;
       if (idle && !this.stopping) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.pollIntervalMs);

@@ -62,7 +62,7 @@ beforeAll(async () => {
     role: 'admin',
     name: 'Ops',
   });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await gavel?.stop();
