@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError, errorBody } from '../common/errors.ts';
 import { readJson } from '../common/http-body.ts';
 import type { Logger } from '../common/logger.ts';
+import { isRedisUnavailable } from '../common/redis.ts';
 import type { BiddingService } from './service.ts';
 import type { FloorActionRequest } from './types.ts';
 import { BID_ASSURANCES, BID_SOURCES } from './types.ts';
@@ -38,7 +39,8 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
     if (err instanceof AppError) return c.json(err.toBody(), err.status as 400);
     if (err instanceof z.ZodError)
       return c.json(errorBody('VALIDATION_FAILED', err.issues[0]?.message ?? 'invalid request'), 400);
-    opts.logger.error({ err }, 'bidding API request failed');
+    // Redis out of reach: its connection logged the outage once (common/redis.ts).
+    opts.logger[isRedisUnavailable(err) ? 'debug' : 'error']({ err }, 'bidding API request failed');
     return c.json(
       errorBody(
         'UNAVAILABLE',

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { AppError, errorBody } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { isRedisUnavailable } from './redis.ts';
 
 /** Hono's error handler for every Gavel HTTP API. One place maps every failure to the JSON error body; unexpected ones are logged and become 503, never a bare 500 page. */
 export function errorHandler(logger: Logger) {
@@ -19,7 +20,9 @@ export function errorHandler(logger: Logger) {
       );
     }
     if (err instanceof HTTPException) return c.json(errorBody('HTTP_ERROR', err.message), err.status);
-    logger.error({ err, path: c.req.path, correlationId: c.get('requestId' as never) }, 'request failed');
+    // Redis out of reach: its connection logged the outage once; not a stack trace per request.
+    const level = isRedisUnavailable(err) ? 'debug' : 'error';
+    logger[level]({ err, path: c.req.path, correlationId: c.get('requestId' as never) }, 'request failed');
     return c.json(
       errorBody(
         'UNAVAILABLE',

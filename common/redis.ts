@@ -41,6 +41,21 @@ export function createRedis(url: string, options: RedisOptions, opts: RedisClien
   return redis;
 }
 
+/**
+ * An error that only says Redis cannot be reached right now (a command given up on while the
+ * client reconnects, a closed connection, a server still loading its data). The outage is logged
+ * once by the connection; a request that fails on it needs a retryable answer, not a stack trace.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    err.name === 'MaxRetriesPerRequestError' ||
+    err.message === 'Connection is closed.' ||
+    err.message.startsWith('LOADING ') ||
+    /^(connect |read |write )?(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)\b/.test(err.message)
+  );
+}
+
 type State = 'connecting' | 'up' | 'down';
 
 /** Attaches the outage logging and metrics to a client made elsewhere (also its 'error' listener). */

@@ -26,6 +26,7 @@ import {
 } from '../bidding/index.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatAmount } from '../common/money.ts';
+import { isRedisUnavailable } from '../common/redis.ts';
 import type { Topics } from '../common/topics.ts';
 import type { Database, Queryable } from './db.ts';
 import type { EngineSync, EnginePort } from './engine-sync.ts';
@@ -121,7 +122,11 @@ export class Lifecycle {
         if (done === 'closed') report.closed.push(id);
         if (done === 'finalised') report.finalised.push(id);
       } catch (err) {
-        this.logger.warn({ err, lotId: id }, 'lifecycle: lot step failed; retrying at the next tick');
+        // Redis out of reach fails every lot at every tick: its connection logs the outage once.
+        this.logger[isRedisUnavailable(err) ? 'debug' : 'warn'](
+          { err, lotId: id },
+          'lifecycle: lot step failed; retrying at the next tick',
+        );
       }
     }
     report.salesClosed = await this.closeFinishedSales();
