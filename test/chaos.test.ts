@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import type { ChaosReport } from '../tools/chaos/run.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { ChaosReport } from '../tools/chaos/report.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -25,6 +25,10 @@ describe('npm run chaos (short)', () => {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Timed out or failed early: the run stops its processes and drops its database on SIGTERM.
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     });
     let stdout = '';
     let stderr = '';

@@ -25,115 +25,21 @@ import {
   compareLedger,
   compareScreens,
   SCREEN_FIELDS,
-  type LedgerBid,
   type LotResult,
   type StaleScreen,
 } from './checks.ts';
 import { finalBurst } from './final-burst.ts';
+import { emptyReport, type ChaosOptions, type ChaosReport, type KillRecord } from './report.ts';
+import { ledgerCursors, readLedger } from './ledger.ts';
 import { AdminClient, createTimedSale, saleResults } from './sale.ts';
 import { ChaosSubscriber, type AuctionState } from './subscriber.ts';
 import { TokenMint } from './tokens.ts';
-
-export interface ChaosOptions {
-  /** Seconds of bidding with kills, before the final burst. */
-  durationS: number;
-  /** Most bids in that phase (0 = as many as the rate gives). */
-  bids: number;
-  /** SIGKILLs during that phase, spread evenly, cycling gateway → engine → hub → orchestrator → redis-server. */
-  kills: number;
-  appendfsync: AppendFsync;
-  seed: number;
-  bidders: number;
-  lots: number;
-  /** Bids per second offered in total. */
-  rate: number;
-  subscribersPerHub: number;
-  /** Bids per lot in the final burst. */
-  burst: number;
-  /** How long after the last kill every screen has to show the snapshot. */
-  convergeWithinS: number;
-  /** PostgreSQL server where the run's own database is created and dropped. */
-  postgresUrl: string;
-  /** Keep the logs and Redis files (always kept when a check fails). */
-  keep: boolean;
-  log: (line: string) => void;
-}
 
 /** What the run proves by default: the fsync policy docker-compose.yml deploys (test/chaos-compose.test.ts holds them together). */
 export const DEFAULT_APPENDFSYNC: AppendFsync = 'always';
 
 export const KILL_ORDER = ['gateway', 'bidding', 'hub', 'orchestrator', 'redis'] as const;
 type KillTarget = (typeof KILL_ORDER)[number];
-
-export interface KillRecord {
-  target: string;
-  /** Seconds since bidding began. */
-  atS: number;
-  downMs: number;
-  /** From the start command to ready (/healthz, or PONG). */
-  restartMs: number;
-  /** Bids answered accepted in the second before the kill (for redis-server: what a host crash could lose with everysec). */
-  acceptedInLastSecond: number;
-}
-
-export interface ChaosReport {
-  ok: boolean;
-  failures: string[];
-  options: Omit<ChaosOptions, 'log' | 'postgresUrl' | 'keep'>;
-  elapsedS: number;
-  bids: {
-    sent: number;
-    accepted: number;
-    refused: Record<string, number>;
-    unresolved: number;
-    retried: number;
-    attemptsMax: number;
-    perSecond: number;
-  };
-  kills: KillRecord[];
-  finalBurst: {
-    /** Bursts until a kill landed between a top bid's decision and its publication (at most 3). */
-    attempts: number;
-    bids: number;
-    acceptedBeforeKill: number;
-    accepted: number;
-    killedAtS: number;
-    /** What set the last kill off: Redis executing a top bid, a client's accepted answer, or a 3 s timeout. */
-    killTrigger: string;
-    /** Lots whose top bid the killed engine decided and never published. */
-    windowHit: string[];
-    engineBackAfterMs: number;
-  };
-  ledger: {
-    rows: number;
-    accepted: number;
-    lost: number;
-    doubled: number;
-    phantom: number;
-    contradicted: number;
-    seqProblems: number;
-  };
-  winners: { checked: number; wrong: number };
-  screens: {
-    subscribers: number;
-    events: number;
-    reconnects: number;
-    earliest: number;
-    regressions: number;
-    /** Every screen equal to the snapshot, after the last kill and no further bid. */
-    converged: boolean;
-    convergedAfterMs: number | null;
-    stale: number;
-    /** After the lots closed, status included. */
-    convergedAfterClose: boolean;
-    staleAfterClose: number;
-  };
-  crashes: Record<string, number>;
-  /** `everysec` only: acknowledged bids missing after redis-server kills (reported, not failed). */
-  lossWindow?: { redisKills: number; lost: number; acceptedInLastSecondBeforeKill: number[] };
-  evidence: Record<string, unknown>;
-  logDir: string | undefined;
-}
 
 const CURRENCY = 'EUR';
 const STEP = 100;
@@ -330,10 +236,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       };
       const lastSeqs = await engineSeq();
       await waitFor('the ledger to hold every decision', 60_000, async () => {
-        const rows = await ledgerDb.query<{ auction_id: string; last_seq: string }>(
-          'SELECT auction_id, last_seq FROM ledger_cursors',
-        );
-        const at = new Map(rows.rows.map((r) => [r.auction_id, Number(r.last_seq)]));
+        const at = await ledgerCursors(ledgerDb);
         return lots.every((l) => (at.get(l) ?? 0) >= lastSeqs.get(l)!);
       }).catch((err: unknown) => failures.push(String(err)));
 
@@ -377,33 +280,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
       // ---- the ledger against what the clients were told ----------------------------------------
       const finalSeqs = await engineSeq();
-      const ledgerRows = (
-        await ledgerDb.query<Record<string, string>>(
-          `SELECT auction_id, seq, bidder_id, amount_minor, outcome, reason, idempotency_key FROM bids
-            WHERE auction_id = ANY($1)`,
-          [lots],
-        )
-      ).rows.map((r): LedgerBid => ({
-        auctionId: r.auction_id!,
-        seq: Number(r.seq),
-        bidderId: r.bidder_id!,
-        amount: Number(r.amount_minor),
-        outcome: r.outcome as LedgerBid['outcome'],
-        reason: r.reason ?? null,
-        key: r.idempotency_key!,
-      }));
-      const seqRows = await ledgerDb.query<{ auction_id: string; seq: string }>(
-        `SELECT auction_id, seq FROM bids WHERE auction_id = ANY($1)
-         UNION ALL SELECT auction_id, seq FROM floor_actions WHERE auction_id = ANY($1)
-         UNION ALL SELECT auction_id, seq FROM standing_changes WHERE auction_id = ANY($1)`,
-        [lots],
-      );
-      const ledgerSeqs = new Map<string, number[]>();
-      for (const r of seqRows.rows) {
-        const list = ledgerSeqs.get(r.auction_id) ?? [];
-        list.push(Number(r.seq));
-        ledgerSeqs.set(r.auction_id, list);
-      }
+      const { bids: ledgerRows, seqs: ledgerSeqs } = await readLedger(ledgerDb, lots);
       const findings = compareLedger(tried, ledgerRows);
       const seqs = checkSeqs(ledgerSeqs, finalSeqs);
       const winners = checkWinners(lots, ledgerRows, tried, results);
@@ -615,55 +492,4 @@ async function waitFor(what: string, withinMs: number, probe: () => Promise<bool
     if (Date.now() > deadline) throw new Error(`timed out after ${withinMs} ms waiting for ${what}`);
     await sleep(250);
   }
-}
-
-/** The report before anything has run: every figure at zero, every check not passed. */
-function emptyReport(opts: ChaosOptions): ChaosReport {
-  return {
-    ok: false,
-    failures: [],
-    options: {
-      durationS: opts.durationS,
-      bids: opts.bids,
-      kills: opts.kills,
-      appendfsync: opts.appendfsync,
-      seed: opts.seed,
-      bidders: opts.bidders,
-      lots: opts.lots,
-      rate: opts.rate,
-      subscribersPerHub: opts.subscribersPerHub,
-      burst: opts.burst,
-      convergeWithinS: opts.convergeWithinS,
-    },
-    elapsedS: 0,
-    bids: { sent: 0, accepted: 0, refused: {}, unresolved: 0, retried: 0, attemptsMax: 0, perSecond: 0 },
-    kills: [],
-    finalBurst: {
-      attempts: 0,
-      bids: 0,
-      acceptedBeforeKill: 0,
-      accepted: 0,
-      killedAtS: 0,
-      killTrigger: '',
-      windowHit: [],
-      engineBackAfterMs: 0,
-    },
-    ledger: { rows: 0, accepted: 0, lost: 0, doubled: 0, phantom: 0, contradicted: 0, seqProblems: 0 },
-    winners: { checked: 0, wrong: 0 },
-    screens: {
-      subscribers: 0,
-      events: 0,
-      reconnects: 0,
-      earliest: 0,
-      regressions: 0,
-      converged: false,
-      convergedAfterMs: null,
-      stale: 0,
-      convergedAfterClose: false,
-      staleAfterClose: 0,
-    },
-    crashes: {},
-    evidence: {},
-    logDir: undefined,
-  };
 }

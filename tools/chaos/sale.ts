@@ -1,4 +1,5 @@
 /** A timed sale set up through the orchestrator's admin API, as an auction house would: sale, lots, bidders, registrations, publish. */
+import type { LotResult } from './checks.ts';
 
 export interface TimedSalePlan {
   saleId: string;
@@ -76,13 +77,6 @@ export async function createTimedSale(admin: AdminClient, plan: TimedSalePlan): 
       limit: big,
       approve: true,
     });
-}
-
-export interface LotResult {
-  lotId: string;
-  outcome: string;
-  hammer: string | null;
-  buyer: string | null;
 }
 
 /** The back office's results of the sale (finalised lots only). */
