@@ -32,6 +32,7 @@ const row = (key: string, seq: number, extra: Partial<LedgerBid> = {}): LedgerBi
   outcome: 'accepted',
   reason: null,
   key,
+  price: extra.amount ?? 1000,
   ...extra,
 });
 
@@ -110,7 +111,7 @@ describe('chaos checks: the winner', () => {
     row('a', 1, { bidderId: 'b1', amount: 1000 }),
     row('b', 2, { bidderId: 'b2', amount: 1200 }),
     row('c', 3, { bidderId: 'b3', amount: 1200 }),
-    row('d', 4, { bidderId: 'b4', amount: 1300, outcome: 'rejected', reason: 'OVER_LIMIT' }),
+    row('d', 4, { bidderId: 'b4', amount: 1300, outcome: 'rejected', reason: 'OVER_LIMIT', price: 1200 }),
   ];
   const acknowledged = [
     told('a', 'accepted', { bidder: 'b1', seq: 1 }),
@@ -135,6 +136,14 @@ describe('chaos checks: the winner', () => {
       ).toHaveLength(1);
     // No result at all for the lot.
     expect(checkWinners(['lot1'], ledger, acknowledged, []).wrong).toHaveLength(1);
+  });
+
+  it("is the leader's raised maximum when the leader bid again: the hammer stays at the price", () => {
+    // b2 leads at 12.00 and bids 12.50: accepted, a raised maximum, the price unchanged.
+    const raised = [...ledger, row('e', 5, { bidderId: 'b2', amount: 1250, price: 1200 })];
+    const told2 = [...acknowledged, told('e', 'accepted', { bidder: 'b2', seq: 5, amount: 1250 })];
+    expect(checkWinners(['lot1'], raised, told2, result({})).wrong).toEqual([]);
+    expect(checkWinners(['lot1'], raised, told2, result({ hammer: '12.50' })).wrong).toHaveLength(1);
   });
 
   it('must be a bid a client was told was accepted, and a lot nobody bid on is not sold', () => {

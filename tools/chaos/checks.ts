@@ -15,6 +15,8 @@ export interface LedgerBid {
   outcome: 'accepted' | 'rejected';
   reason: string | null;
   key: string;
+  /** The lot's price after this decision (minor units): unchanged by a refusal, or by a leader raising their own maximum. */
+  price: number;
 }
 
 export interface LotResult {
@@ -125,15 +127,16 @@ export function checkSeqs(
 
 export interface WinnerFindings {
   checked: number;
-  wrong: { lot: string; expected: { bidder: string; amount: string } | null; got: LotResult | null }[];
+  wrong: { lot: string; expected: { bidder: string; hammer: string } | null; got: LotResult | null }[];
 }
 
 const decimal = (minor: number): string => (minor / 100).toFixed(2);
 
 /**
- * The back office's winner of each lot is the highest accepted bid in the ledger — the earliest of
- * equal amounts — at that bid's amount (the run bids without maximums, so the hammer is the top bid),
- * and it is a bid a client was told was accepted.
+ * The back office's winner of each lot is the bidder of the highest accepted bid in the ledger — the
+ * earliest of equal amounts — a bid a client was told was accepted; the hammer is the price the
+ * ledger's last decision left. (The top bid's own amount when it set the price; a leader's higher
+ * bid is a raised maximum, accepted without moving the price.)
  */
 export function checkWinners(
   lots: readonly string[],
@@ -148,19 +151,22 @@ export function checkWinners(
   for (const lot of lots) {
     out.checked++;
     let top: LedgerBid | undefined;
+    let last: LedgerBid | undefined;
     for (const r of ledger) {
-      if (r.auctionId !== lot || r.outcome !== 'accepted') continue;
+      if (r.auctionId !== lot) continue;
+      if (last === undefined || r.seq > last.seq) last = r;
+      if (r.outcome !== 'accepted') continue;
       if (top === undefined || r.amount > top.amount || (r.amount === top.amount && r.seq < top.seq)) top = r;
     }
     const got = results.find((r) => r.lotId === lot) ?? null;
-    const expected = top === undefined ? null : { bidder: top.bidderId, amount: decimal(top.amount) };
+    const expected = top === undefined ? null : { bidder: top.bidderId, hammer: decimal(last!.price) };
     const right =
       got !== null &&
       (expected === null
         ? got.outcome !== 'sold'
         : got.outcome === 'sold' &&
           got.buyer === expected.bidder &&
-          got.hammer === expected.amount &&
+          got.hammer === expected.hammer &&
           acknowledged.has(bidKey(lot, top!.bidderId, top!.key)));
     if (!right) out.wrong.push({ lot, expected, got });
   }

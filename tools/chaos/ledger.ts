@@ -16,7 +16,7 @@ export async function readLedger(
 ): Promise<{ bids: LedgerBid[]; seqs: Map<string, number[]> }> {
   const bids = (
     await db.query<Record<string, string>>(
-      `SELECT auction_id, seq, bidder_id, amount_minor, outcome, reason, idempotency_key FROM bids
+      `SELECT auction_id, seq, bidder_id, amount_minor, outcome, reason, idempotency_key, price_minor FROM bids
         WHERE auction_id = ANY($1)`,
       [lots],
     )
@@ -28,6 +28,7 @@ export async function readLedger(
     outcome: r.outcome as LedgerBid['outcome'],
     reason: r.reason ?? null,
     key: r.idempotency_key!,
+    price: Number(r.price_minor),
   }));
   const seqRows = await db.query<{ auction_id: string; seq: string }>(
     `SELECT auction_id, seq FROM bids WHERE auction_id = ANY($1)

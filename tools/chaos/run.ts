@@ -205,7 +205,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       perLot: opts.burst,
       engine: procs.get(topo.bidding.name),
       redisPort,
-      newBid: (lot, amount) => newBid(rng.pick(bidders), lot, amount),
+      // Never the lot's leader: their higher bid would raise their maximum, not the price.
+      newBid: (lot, amount) =>
+        newBid(rng.pick(bidders.filter((b) => b !== leaderOf(tried, lot))), lot, amount),
       asking: (lot) => asking.get(lot)!,
       step: STEP,
       token: (b) => tokens.get(b)!,
@@ -399,6 +401,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** Who leads a lot, as the answers say: the bidder of its latest accepted bid. */
+function leaderOf(tried: readonly BidRecord[], lot: string): string | undefined {
+  let latest: BidRecord | undefined;
+  for (const b of tried)
+    if (b.lot === lot && b.outcome === 'accepted' && (latest === undefined || b.seq! > latest.seq!))
+      latest = b;
+  return latest?.bidder;
+}
 
 function processOf(topo: GavelTopology, target: KillTarget, n: number): string {
   switch (target) {
