@@ -158,6 +158,7 @@ describe('chaos checks: screens against snapshots', () => {
   const state = (s: Partial<AuctionState>): AuctionState => ({
     auctionId: 'lot1',
     seq: 10,
+    stateVersion: 0,
     status: 'open',
     price: '12.00',
     bidCount: 2,

@@ -11,6 +11,8 @@ import { sleep } from '../topology/index.ts';
 export interface AuctionState {
   auctionId: string;
   seq: number;
+  /** Orders states of one seq (0 decided, 1 closed by the clock, 2 final): screens keep the greater (seq, stateVersion). */
+  stateVersion: number;
   status: string;
   price: string;
   bidCount: number;
@@ -123,14 +125,18 @@ export class ChaosSubscriber {
     }
     if (typeof u.auctionId !== 'string' || typeof u.seq !== 'number') return;
     this.stats.events++;
+    const version = typeof u.stateVersion === 'number' ? u.stateVersion : 0;
     const held = this.states.get(u.auctionId);
-    if (held !== undefined && u.seq <= held.seq) {
-      if (u.seq < held.seq) this.stats.regressions++;
+    // The clients' rule: a state wins when its (seq, stateVersion) is greater than the one shown.
+    const order = held === undefined ? 1 : u.seq - held.seq || version - held.stateVersion;
+    if (order <= 0) {
+      if (order < 0) this.stats.regressions++;
       return;
     }
     this.states.set(u.auctionId, {
       auctionId: u.auctionId,
       seq: u.seq,
+      stateVersion: version,
       status: u.status,
       price: u.price,
       bidCount: u.bidCount,
