@@ -85,7 +85,7 @@ describe('a Redis outage in every service', () => {
     for (const wave of topo.waves) await runner.start(...wave);
     // An open lot, so the back office's loops and the engine are at work on Redis when it goes.
     const mint = new TokenMint(topo.secrets);
-    const admin = new AdminClient(topo.orchestrator.url, await mint.user('ops', 'admin'));
+    const admin = new AdminClient(topo.orchestrator.url, () => mint.user('ops', 'admin'));
     await createTimedSale(admin, {
       saleId: 'outage-sale',
       lotIds: ['outage-lot'],
@@ -165,7 +165,7 @@ describe('a Redis outage in every service', () => {
         );
     await eventually(async () => {
       expect(await metric(topo.orchestrator.url, 'gavel_redis_up', 'engine')).toBe(0);
-      expect(await metric(topo.hubs[0]!.url, 'gavel_redis_up', 'hub-reader')).toBe(0);
+      expect(await metric(topo.hubs[0]!.metricsUrl, 'gavel_redis_up', 'hub-reader')).toBe(0);
     }, 10_000);
     // Bids meanwhile, a bidder retrying: refused with a retryable answer, never accepted without Redis.
     for (let i = 0; i < 3; i++) expect(await bid('during')).toBeGreaterThanOrEqual(500);
@@ -183,7 +183,7 @@ describe('a Redis outage in every service', () => {
     await eventually(async () => expect(await bid('during')).toBe(201), 30_000, 250);
     expect(await metric(topo.orchestrator.url, 'gavel_redis_up', 'engine')).toBe(1);
     expect(await metric(topo.orchestrator.url, 'gavel_redis_outages_total', 'engine')).toBe(1);
-    expect(await metric(topo.hubs[0]!.url, 'gavel_redis_outages_total', 'hub-reader')).toBe(1);
+    expect(await metric(topo.hubs[0]!.metricsUrl, 'gavel_redis_outages_total', 'hub-reader')).toBe(1);
 
     for (const s of services) {
       const lines = linesAfter(s, marks.get(s.name)!);

@@ -100,7 +100,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     // ---- the sale ----------------------------------------------------------------------------
     const mint = new TokenMint(topo.secrets);
-    const admin = new AdminClient(topo.orchestrator.url, await mint.user('chaos-admin', 'admin'));
+    const admin = new AdminClient(topo.orchestrator.url, () => mint.user('chaos-admin', 'admin'));
     const saleId = `${runId}-sale`;
     const lots = Array.from({ length: opts.lots }, (_, i) => `${runId}-lot${i + 1}`);
     const bidders = Array.from(

@@ -17,9 +17,10 @@ export interface TimedSalePlan {
 
 export class AdminClient {
   private readonly base: string;
-  private readonly token: string;
+  /** A fresh admin token per call: admin tokens live at most 30 minutes, and a run may last longer. */
+  private readonly token: () => Promise<string>;
 
-  constructor(orchestratorUrl: string, adminToken: string) {
+  constructor(orchestratorUrl: string, adminToken: () => Promise<string>) {
     this.base = `${orchestratorUrl}/admin/v1`;
     this.token = adminToken;
   }
@@ -29,7 +30,7 @@ export class AdminClient {
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers: {
-        Authorization: `Bearer ${this.token}`,
+        Authorization: `Bearer ${await this.token()}`,
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -8,17 +8,21 @@ import type { GavelSecrets } from '../topology/index.ts';
  * and the hub subscriber tokens. When token rules change, this is the file to adapt.
  */
 export class TokenMint {
-  private readonly users: UserTokens;
+  private readonly api: UserTokens;
+  private readonly admin: UserTokens;
   private readonly subscriberKey: string;
 
   constructor(secrets: GavelSecrets) {
-    this.users = new UserTokens(secrets.userJwtKey);
+    this.api = new UserTokens({ key: secrets.userJwtKey, audience: 'api' });
+    this.admin = new UserTokens({ key: secrets.adminJwtKey, audience: 'admin' });
     this.subscriberKey = secrets.subscriberKey;
   }
 
-  /** A user token, valid for the run (an admin's under an hour). */
+  /** A user token: a bidder's or auctioneer's for the gateways (hours), an admin's for the admin API (minutes). */
   user(id: string, role: Role): Promise<string> {
-    return this.users.sign({ id, role, name: id }, role === 'admin' ? 45 * 60 : 2 * 3600);
+    return role === 'admin'
+      ? this.admin.sign({ id, role, name: id }, 20 * 60)
+      : this.api.sign({ id, role, name: id }, 2 * 3600);
   }
 
   /** A hub subscriber token for exactly these topics. */

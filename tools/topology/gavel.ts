@@ -15,8 +15,12 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export type GavelRole = 'hub' | 'bidding' | 'orchestrator' | 'gateway';
 
 export interface GavelSecrets {
-  /** GATEWAY_JWT_KEY: user tokens (bidders, staff) and the admin API. */
+  /** GATEWAY_JWT_KEY: user tokens of bidders and staff (audience gavel-api). */
   userJwtKey: string;
+  /** ADMIN_JWT_KEY: admin-API tokens (audience gavel-admin). */
+  adminJwtKey: string;
+  /** GAVEL_MASK_KEY: the bidder masks, the same in the engine, the gateways and the orchestrator. */
+  maskKey: string;
   publisherKey: string;
   subscriberKey: string;
   /** BIDDING_SERVICE_TOKEN, shared by the gateways and the engine. */
@@ -25,7 +29,14 @@ export interface GavelSecrets {
 
 export function randomSecrets(): GavelSecrets {
   const s = (): string => randomBytes(32).toString('hex');
-  return { userJwtKey: s(), publisherKey: s(), subscriberKey: s(), serviceToken: s() };
+  return {
+    userJwtKey: s(),
+    adminJwtKey: s(),
+    maskKey: s(),
+    publisherKey: s(),
+    subscriberKey: s(),
+    serviceToken: s(),
+  };
 }
 
 export interface GavelTopologyOptions {
@@ -58,7 +69,8 @@ export interface GavelService {
 
 export interface GavelTopology {
   secrets: GavelSecrets;
-  hubs: (GavelService & { mercureUrl: string })[];
+  /** Each hub with its Mercure URL and its metrics listener's origin (`/metrics` is not on the public port). */
+  hubs: (GavelService & { mercureUrl: string; metricsUrl: string })[];
   bidding: GavelService;
   orchestrator: GavelService;
   gateways: GavelService[];
@@ -94,7 +106,8 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
   const stream = new URL(opts.redisUrl);
   stream.searchParams.set('prefix', opts.hubPrefix ?? 'gavel:{hub}');
   const hubStreamUrl = stream.toString();
-  const ports = await freePorts(hubCount + gatewayCount + 2);
+  // Two per hub (its port and its metrics listener's), one for each other service.
+  const ports = await freePorts(2 * hubCount + gatewayCount + 2);
   const take = (): number => ports.shift()!;
   const logLevel = opts.logLevel ?? 'info';
 
@@ -122,24 +135,35 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
   };
 
   const hubs = Array.from({ length: hubCount }, (_, i) => {
+    const metricsPort = take();
     const s = service(`hub-${letter(i)}`, 'hub', take(), {
       MERCURE_TRANSPORT_URL: hubStreamUrl,
       MERCURE_PUBLISHER_JWT_KEY: secrets.publisherKey,
       MERCURE_SUBSCRIBER_JWT_KEY: secrets.subscriberKey,
+      // Every client of a topology on one machine comes from 127.0.0.1: no per-address cap.
+      MERCURE_MAX_CONNECTIONS_PER_IP: '0',
+      MERCURE_METRICS_PORT: String(metricsPort),
     });
-    return { ...s, mercureUrl: `${s.url}/.well-known/mercure` };
+    return {
+      ...s,
+      mercureUrl: `${s.url}/.well-known/mercure`,
+      metricsUrl: `http://127.0.0.1:${metricsPort}`,
+    };
   });
   const bidding = service('bidding', 'bidding', take(), {
     REDIS_URL: opts.redisUrl,
     REDIS_PREFIX: prefix,
     HUB_PUBLISH_URL: hubStreamUrl,
     BIDDING_SERVICE_TOKEN: secrets.serviceToken,
+    GAVEL_MASK_KEY: secrets.maskKey,
   });
   const orchestrator = service('orchestrator', 'orchestrator', take(), {
     DATABASE_URL: opts.databaseUrl,
     REDIS_URL: opts.redisUrl,
     REDIS_PREFIX: prefix,
     GATEWAY_JWT_KEY: secrets.userJwtKey,
+    ADMIN_JWT_KEY: secrets.adminJwtKey,
+    GAVEL_MASK_KEY: secrets.maskKey,
     HUB_PUBLISH_URL: hubStreamUrl,
   });
   const publicHubUrl = opts.publicHubUrl ?? hubs[0]!.mercureUrl;
@@ -153,6 +177,7 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
       BIDDING_URL: bidding.url,
       BIDDING_SERVICE_TOKEN: secrets.serviceToken,
       GATEWAY_JWT_KEY: secrets.userJwtKey,
+      GAVEL_MASK_KEY: secrets.maskKey,
       MERCURE_PUBLISHER_JWT_KEY: secrets.publisherKey,
       MERCURE_SUBSCRIBER_JWT_KEY: secrets.subscriberKey,
       ORCHESTRATOR_URL: orchestrator.url,
