@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger.ts';
+import { FailureStreak } from '../common/failure-streak.ts';
 import type { BiddingService } from './service.ts';
 import { HubPublishError, type HubPublisher, type HubUpdate } from '../common/hub-publisher.ts';
 import type { Topics } from '../common/topics.ts';
@@ -153,6 +154,8 @@ export class BiddingEngine implements BiddingService {
   private stopped = false;
   /** Auctions with an update given up because the engine stopped (logged by stop()). */
   private readonly leftBehind = new Set<string>();
+  /** Failing retries, logged once per outage and kind of work (a hub outage fails every lot's publishes). */
+  private readonly streaks = new Map<string, FailureStreak>();
 
   constructor(opts: BiddingEngineOptions) {
     this.opts = opts;
@@ -409,6 +412,12 @@ export class BiddingEngine implements BiddingService {
     return c.promise;
   }
 
+  private streak(what: string): FailureStreak {
+    let s = this.streaks.get(what);
+    if (s === undefined) this.streaks.set(what, (s = new FailureStreak(this.opts.logger, what)));
+    return s;
+  }
+
   private backoff(attempt: number): number {
     const base = this.opts.retryBaseMs ?? 100;
     const cap = Math.min(this.opts.retryMaxMs ?? 5_000, base * 2 ** Math.min(attempt - 1, 20));
@@ -433,11 +442,12 @@ export class BiddingEngine implements BiddingService {
   private async retrying<T>(auctionId: string, what: string, call: () => Promise<T>): Promise<T | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await call();
+        const answer = await call();
+        this.streak(what).succeeded();
+        return answer;
       } catch (err) {
         if (this.stopped) return undefined;
-        if (attempt === 1 || attempt % 10 === 0)
-          this.opts.logger.warn({ err, auctionId, attempt }, `${what} failed; retrying`);
+        this.streak(what).failed(err, { auctionId });
         this.busyTasks--;
         this.settle();
         try {
@@ -479,14 +489,12 @@ export class BiddingEngine implements BiddingService {
         if (attempt === 1) this.settle(q);
       }
       if (failure === undefined) {
-        if (attempt > 1)
-          this.opts.logger.info({ auctionId, lane, id: u.id, attempt }, 'hub publish went through');
+        this.streak('hub publish').succeeded();
         return u.id;
       }
-      const log = { err: failure.err, auctionId, lane, id: u.id, attempt };
       if (!retryable(failure.err)) {
         this.opts.logger.error(
-          log,
+          { err: failure.err, auctionId, lane, id: u.id, attempt },
           'the hub refused the update itself; not retried (the sweep republishes the lot)',
         );
         return undefined;
@@ -496,11 +504,8 @@ export class BiddingEngine implements BiddingService {
         this.leftBehind.add(auctionId);
         return undefined;
       }
-      if (attempt === 1 || attempt % 10 === 0)
-        this.opts.logger.warn(
-          log,
-          'hub publish failed; retrying with the same id until it goes through or a newer update replaces it',
-        );
+      // One line per outage, not per update: every lot's updates fail together while the hub is away.
+      this.streak('hub publish').failed(failure.err, { auctionId, lane, id: u.id });
       await this.pause(auctionId, attempt);
     }
   }

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventSourceMessage } from 'eventsource-parser/stream';
 import { HttpHubPublisher, type HubPublisher, type HubUpdate } from '../common/hub-publisher.ts';
+import { pino } from 'pino';
 import { createLogger } from '../common/logger.ts';
 import { formatAmount } from '../common/money.ts';
 import { topics as makeTopics } from '../common/topics.ts';
@@ -134,12 +135,17 @@ describe('engine publishing through an outage (real Redis, real hubs, SSE subscr
   async function burstThroughOutage(outage: Outage): Promise<void> {
     const store = new RedisBiddingStore({ redis: ns.redis, prefix: ns.prefix });
     const publisher = new CountingPublisher(outage.publisher);
+    const lines: { msg: string }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as { msg: string }) },
+    );
     const engine = new BiddingEngine({
       masks: new BidderMasks(TEST_MASK_KEY),
       store,
       publisher,
       topics,
-      logger: silent,
+      logger,
       retryBaseMs: 20,
       retryMaxMs: 250,
     });
@@ -192,6 +198,10 @@ describe('engine publishing through an outage (real Redis, real hubs, SSE subscr
     );
     await engine.drain();
     await eventually(async () => expect((await store.snapshot(id))?.publishedSeq).toBe(snap.lastSeq));
+    // The outage is one line when publishing starts failing and one when it works again, however
+    // many updates (20 states, 40 notices) failed in between and however often each was retried.
+    const about = (start: string): number => lines.filter((l) => l.msg.startsWith(start)).length;
+    expect([about('hub publish failed'), about('hub publish succeeds again')]).toEqual([1, 1]);
   }
 
   it('over HTTP while the hub it publishes to is down', { timeout: 60_000 }, async () => {
