@@ -5,17 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventSourceMessage } from 'eventsource-parser/stream';
-import { BiddingEngine, BidderMasks, type BidDecision, type FloorAction } from '../../bidding/index.ts';
-import { TEST_MASK_KEY } from '../support/tokens.ts';
-import { LotBook } from '../../clients/src/lots.ts';
-import type { LiveUpdate } from '../../clients/src/types.ts';
-import { createLogger } from '../../common/logger.ts';
-import { topics as makeTopics } from '../../common/topics.ts';
-import { RedisStreamPublisher, type RunningHub } from '../../hub/index.ts';
-import { startTestHub, subscribeUrl, subscriberToken } from '../support/hub.ts';
-import { iso, startTestBackOffice, until, type TestBackOffice } from '../support/orchestrator.ts';
-import { deleteKeys, redisTransportUrl, uniquePrefix } from '../support/hub-redis.ts';
-import { connectSse, type SseConnection } from '../support/sse-client.ts';
+import { BiddingEngine, BidderMasks, type BidDecision, type FloorAction } from '../bidding/index.ts';
+import { TEST_MASK_KEY } from './support/tokens.ts';
+import { LotBook } from '../clients/src/lots.ts';
+import type { LiveUpdate } from '../clients/src/types.ts';
+import { createLogger } from '../common/logger.ts';
+import { topics as makeTopics } from '../common/topics.ts';
+import { RedisStreamPublisher, type RunningHub } from '../hub/index.ts';
+import { startTestHub, subscribeUrl, subscriberToken } from './support/hub.ts';
+import { iso, startTestBackOffice, until, type TestBackOffice } from './support/orchestrator.ts';
+import { deleteKeys, redisTransportUrl, uniquePrefix } from './support/hub-redis.ts';
+import { connectSse, type SseConnection } from './support/sse-client.ts';
 
 const topics = makeTopics();
 const BIDDERS = ['wire-alice', 'wire-bob'] as const;

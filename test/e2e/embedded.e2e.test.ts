@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserTokens } from '../common/auth.ts';
-import { twilioSignature } from '../common/twilio.ts';
-import { launchChromium, openSignedIn } from './support/clients.ts';
-import { postWithKey } from './support/gavel.ts';
-import { freePort } from './support/net.ts';
-import { startUntilRunning, type RunningStart } from './support/process.ts';
-import { until } from './support/orchestrator.ts';
+import { UserTokens } from '../../common/auth.ts';
+import { twilioSignature } from '../../common/twilio.ts';
+import { launchChromium, openSignedIn } from '../support/clients.ts';
+import { postWithKey } from '../support/gavel.ts';
+import { freePort } from '../support/net.ts';
+import { startUntilRunning, type RunningStart } from '../support/process.ts';
+import { until } from '../support/orchestrator.ts';
 
 /**
  * The README's run command, as a user gets it: `npm start`'s process (gateway, engine, hub and the
