@@ -1,8 +1,8 @@
 /** The real-time bidding engine's public surface. */
-export * from './types.ts';
-export { BiddingEngine, type BiddingEngineOptions, type BidderNotice } from './engine.ts';
-export { RedisBiddingStore, type RedisBiddingStoreOptions } from './redis-store.ts';
-export { MemoryBiddingStore } from './memory-store.ts';
+export * from './core/types.ts';
+export { BiddingEngine, type BiddingEngineOptions, type BidderNotice } from './service/engine.ts';
+export { RedisBiddingStore, type RedisBiddingStoreOptions } from './stores/redis-store.ts';
+export { MemoryBiddingStore } from './stores/memory-store.ts';
 export {
   BidderMasks,
   paddleOf,
@@ -14,17 +14,17 @@ export {
   type LotResultUpdate,
   type PublicAuctionUpdate,
   type PublicAuctionView,
-} from './view.ts';
-export { bandsError, incrementAt } from './increments.ts';
-export type { BiddingService, AuctionSnapshotWithResume } from './service.ts';
-export { RemoteBiddingService } from './remote.ts';
-export { createRedisEngine, type RedisEngineOptions } from './factory.ts';
+} from './core/view.ts';
+export { bandsError, incrementAt } from './core/increments.ts';
+export type { BiddingService, AuctionSnapshotWithResume } from './service/bidding-service.ts';
+export { RemoteBiddingService } from './service/remote.ts';
+export { createRedisEngine, type RedisEngineOptions } from './service/factory.ts';
 export {
   startBiddingService,
   biddingConfigFromEnv,
   type BiddingConfig,
   type RunningBidding,
-} from './server.ts';
+} from './service/server.ts';
 export {
   bidAnswerFromLedger,
   bidAnswersFromLedger,
@@ -32,6 +32,6 @@ export {
   restoreProblem,
   type LedgerBidRow,
   type LedgerStandingRow,
-} from './restore.ts';
-export { replayStanding, isReplayableBid, type ReplayBid, type ReplayedStanding } from './replay.ts';
+} from './core/restore.ts';
+export { replayStanding, isReplayableBid, type ReplayBid, type ReplayedStanding } from './core/replay.ts';
 export { auctionKeys, auctionRegistryKey, type AuctionKeys } from './keys.ts';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
-import { biddingConfigFromEnv, startBiddingService } from './server.ts';
+import { biddingConfigFromEnv, startBiddingService } from './service/server.ts';
 
 /** `npm run bidding`: the bidding engine as its own process (distributed topology). */
 async function main(): Promise<void> {

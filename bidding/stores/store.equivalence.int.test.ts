@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBiddingStore } from './memory-store.ts';
 import { RedisBiddingStore } from './redis-store.ts';
-import { BID_ASSURANCES, type AuctionSetup, type BidRequest, type BiddingStore } from './types.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { prng } from '../test/support/random.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
+import { BID_ASSURANCES, type AuctionSetup, type BidRequest, type BiddingStore } from '../core/types.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { prng } from '../../test/support/random.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
 
 const ns = redisNamespace('bidding-equivalence');
 afterAll(() => ns.cleanup());

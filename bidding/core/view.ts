@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { ConfigError, shortSecretProblem } from '../common/config.ts';
-import { formatAmount } from '../common/money.ts';
+import { ConfigError, shortSecretProblem } from '../../common/config.ts';
+import { formatAmount } from '../../common/money.ts';
 import type {
   AuctionMode,
   AuctionSnapshot,

@@ -1,12 +1,12 @@
-import { AppError } from '../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
 import {
   httpTarget,
   PipelinedConnection,
   PipelineError,
   type Answer,
   type HttpTarget,
-} from '../common/pipelined-http.ts';
-import type { AuctionSnapshotWithResume, BiddingService } from './service.ts';
+} from '../../common/pipelined-http.ts';
+import type { AuctionSnapshotWithResume, BiddingService } from './bidding-service.ts';
 import type {
   AcceptedBid,
   AcceptedBidsQuery,
@@ -15,8 +15,8 @@ import type {
   FloorActionRequest,
   FloorActionResult,
   RecordedEvent,
-} from './types.ts';
-import type { AuctionMeta } from './view.ts';
+} from '../core/types.ts';
+import type { AuctionMeta } from '../core/view.ts';
 
 /**
  * The bidding engine in another process, over its internal HTTP API: pipelined keep-alive HTTP/1.1

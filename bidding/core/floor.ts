@@ -1,5 +1,5 @@
 import { liveBid, liveStep, popStanding, pushStanding, type LiveState, type UndoPoint } from './decide.ts';
-import { MAX_MINOR } from '../common/money.ts';
+import { MAX_MINOR } from '../../common/money.ts';
 import type {
   AuctionSetup,
   AuctionStatus,

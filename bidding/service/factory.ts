@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
-import { isHubStreamUrl, RedisStreamPublisher, sameRedisServer } from '../hub/index.ts';
-import type { Logger } from '../common/logger.ts';
-import { importSigningKey, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
-import type { Topics } from '../common/topics.ts';
+import { HttpHubPublisher, type HubPublisher } from '../../common/hub-publisher.ts';
+import { isHubStreamUrl, RedisStreamPublisher, sameRedisServer } from '../../hub/index.ts';
+import type { Logger } from '../../common/logger.ts';
+import { importSigningKey, mintMercureToken, type JwtAlg } from '../../common/mercure.ts';
+import type { Topics } from '../../common/topics.ts';
 import { BiddingEngine } from './engine.ts';
-import type { BidderMasks } from './view.ts';
-import { RedisBiddingStore } from './redis-store.ts';
+import type { BidderMasks } from '../core/view.ts';
+import { RedisBiddingStore } from '../stores/redis-store.ts';
 
 export interface RedisEngineOptions {
   redis: Redis;

@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventSourceMessage } from 'eventsource-parser/stream';
-import { HttpHubPublisher, type HubPublisher, type HubUpdate } from '../common/hub-publisher.ts';
+import { HttpHubPublisher, type HubPublisher, type HubUpdate } from '../../common/hub-publisher.ts';
 import { pino } from 'pino';
-import { createLogger } from '../common/logger.ts';
-import { formatAmount } from '../common/money.ts';
-import { topics as makeTopics } from '../common/topics.ts';
-import { RedisStreamPublisher, type RunningHub } from '../hub/index.ts';
-import { timedSetup } from '../test/support/bidding.ts';
+import { createLogger } from '../../common/logger.ts';
+import { formatAmount } from '../../common/money.ts';
+import { topics as makeTopics } from '../../common/topics.ts';
+import { RedisStreamPublisher, type RunningHub } from '../../hub/index.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
 import {
   eventually,
   exited,
@@ -19,23 +19,23 @@ import {
   OwnRedis,
   redisTransportUrl,
   uniquePrefix,
-} from '../test/support/hub-redis.ts';
+} from '../../test/support/hub-redis.ts';
 import {
   PUBLISHER_KEY,
   publisherToken,
   startTestHub,
   subscribeUrl,
   subscriberToken,
-} from '../test/support/hub.ts';
-import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
+} from '../../test/support/hub.ts';
+import { REDIS_URL, redisNamespace } from '../../test/support/redis-namespace.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
 import { BiddingEngine } from './engine.ts';
-import { BidderMasks } from './view.ts';
-import { TEST_MASK_KEY } from '../test/support/tokens.ts';
-import { RedisBiddingStore } from './redis-store.ts';
-import type { AuctionSnapshot } from './types.ts';
+import { BidderMasks } from '../core/view.ts';
+import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
+import { RedisBiddingStore } from '../stores/redis-store.ts';
+import type { AuctionSnapshot } from '../core/types.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const topics = makeTopics();
 const silent = createLogger('bidding', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
 const BIDDERS = ['alice', 'bob'] as const;

@@ -1,9 +1,9 @@
-import type { Logger } from '../common/logger.ts';
-import { FailureStreak } from '../common/failure-streak.ts';
-import type { BiddingService } from './service.ts';
-import { HubPublishError, type HubPublisher, type HubUpdate } from '../common/hub-publisher.ts';
-import type { Topics } from '../common/topics.ts';
-import { formatAmount } from '../common/money.ts';
+import type { Logger } from '../../common/logger.ts';
+import { FailureStreak } from '../../common/failure-streak.ts';
+import type { BiddingService } from './bidding-service.ts';
+import { HubPublishError, type HubPublisher, type HubUpdate } from '../../common/hub-publisher.ts';
+import type { Topics } from '../../common/topics.ts';
+import { formatAmount } from '../../common/money.ts';
 import type {
   AcceptedBid,
   AcceptedBidsQuery,
@@ -14,7 +14,7 @@ import type {
   FloorActionRequest,
   FloorActionResult,
   RecordedEvent,
-} from './types.ts';
+} from '../core/types.ts';
 import {
   decidedLotOfBid,
   decidedLotOfFloor,
@@ -28,7 +28,7 @@ import {
   type LotChange,
   type PublicAuctionUpdate,
   type PublicAuctionView,
-} from './view.ts';
+} from '../core/view.ts';
 
 export interface BiddingEngineOptions {
   store: BiddingStore;

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
 import { RemoteBiddingService } from './remote.ts';
-import type { BidRequest } from './types.ts';
+import type { BidRequest } from '../core/types.ts';
 
 /**
  * The gateway's client of a separate engine process, against a real TCP server on loopback that

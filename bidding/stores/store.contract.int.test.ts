@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { acceptedByKey, auctionKeys } from './keys.ts';
-import { replayStanding } from './replay.ts';
-import { bidAnswersFromLedger, type LedgerBidRow } from './restore.ts';
+import { acceptedByKey, auctionKeys } from '../keys.ts';
+import { replayStanding } from '../core/replay.ts';
+import { bidAnswersFromLedger, type LedgerBidRow } from '../core/restore.ts';
 import {
   isBidRecord,
   isRestateRecord,
@@ -12,9 +12,9 @@ import {
   type BiddingStore,
   type RecordedDecision,
   type RestoreState,
-} from './types.ts';
-import { storeImplementations, timedSetup, type StoreHarness } from '../test/support/bidding.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
+} from '../core/types.ts';
+import { storeImplementations, timedSetup, type StoreHarness } from '../../test/support/bidding.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
 
 const T0 = 1_800_000_000_000;
 const ns = redisNamespace('bidding-contract');

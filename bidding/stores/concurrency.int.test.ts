@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { decide, initialState } from './decide.ts';
+import { decide, initialState } from '../core/decide.ts';
 import { RedisBiddingStore } from './redis-store.ts';
-import { isBidRecord, type BidRequest } from './types.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { prng } from '../test/support/random.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
+import { isBidRecord, type BidRequest } from '../core/types.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { prng } from '../../test/support/random.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
 
 const ns = redisNamespace('bidding-concurrency');
 afterAll(() => ns.cleanup());

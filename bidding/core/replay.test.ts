@@ -3,8 +3,8 @@ import { decide, initialState } from './decide.ts';
 import { isReplayableBid, replayStanding, type ReplayBid } from './replay.ts';
 import { bidAnswersFromLedger, type LedgerBidRow } from './restore.ts';
 import type { BidDecision, BidRequest } from './types.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { prng } from '../test/support/random.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { prng } from '../../test/support/random.ts';
 
 const T0 = 1_800_000_000_000;
 const setup = timedSetup('replay', T0, { endsAt: T0 + 600_000 });

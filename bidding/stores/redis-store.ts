@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import { RedisScript } from '../common/redis-script.ts';
-import { floorActionFrom, floorArgs } from './floor.ts';
-import { encodeBands } from './increments.ts';
-import { acceptedByKey, auctionKeys, auctionRegistryKey, type AuctionKeys } from './keys.ts';
-import type { LiveState } from './decide.ts';
+import { RedisScript } from '../../common/redis-script.ts';
+import { floorActionFrom, floorArgs } from '../core/floor.ts';
+import { encodeBands } from '../core/increments.ts';
+import { acceptedByKey, auctionKeys, auctionRegistryKey, type AuctionKeys } from '../keys.ts';
+import type { LiveState } from '../core/decide.ts';
 import {
   bidFingerprint,
   restateFingerprint,
@@ -11,8 +11,8 @@ import {
   restoredLiveState,
   restoreRefusal,
   standingProblem,
-} from './restore.ts';
-import { acceptedBidsCount, assuranceOf } from './types.ts';
+} from '../core/restore.ts';
+import { acceptedBidsCount, assuranceOf } from '../core/types.ts';
 import type {
   AcceptedBid,
   AcceptedBidsQuery,
@@ -41,16 +41,16 @@ import type {
   RestateResult,
   RestoreResult,
   RestoreState,
-} from './types.ts';
-import { decodeBands, incrementAt } from './increments.ts';
+} from '../core/types.ts';
+import { decodeBands, incrementAt } from '../core/increments.ts';
 
-const placeBid = RedisScript.fromFile(new URL('./lua/place-bid-6.lua', import.meta.url));
-const floorAction = RedisScript.fromFile(new URL('./lua/floor-action-4.lua', import.meta.url));
-const markPublished = RedisScript.fromFile(new URL('./lua/mark-published-1.lua', import.meta.url));
-const configure = RedisScript.fromFile(new URL('./lua/configure-3.lua', import.meta.url));
-const restore = RedisScript.fromFile(new URL('./lua/restore-4.lua', import.meta.url));
-const restate = RedisScript.fromFile(new URL('./lua/restate-3.lua', import.meta.url));
-const acceptedBy = RedisScript.fromFile(new URL('./lua/accepted-by-2.lua', import.meta.url));
+const placeBid = RedisScript.fromFile(new URL('../lua/place-bid-6.lua', import.meta.url));
+const floorAction = RedisScript.fromFile(new URL('../lua/floor-action-4.lua', import.meta.url));
+const markPublished = RedisScript.fromFile(new URL('../lua/mark-published-1.lua', import.meta.url));
+const configure = RedisScript.fromFile(new URL('../lua/configure-3.lua', import.meta.url));
+const restore = RedisScript.fromFile(new URL('../lua/restore-4.lua', import.meta.url));
+const restate = RedisScript.fromFile(new URL('../lua/restate-3.lua', import.meta.url));
+const acceptedBy = RedisScript.fromFile(new URL('../lua/accepted-by-2.lua', import.meta.url));
 
 export interface RedisBiddingStoreOptions {
   redis: Redis;

@@ -1,4 +1,4 @@
-import type { AuctionMeta, PublicAuctionView } from './view.ts';
+import type { AuctionMeta, PublicAuctionView } from '../core/view.ts';
 import type {
   AcceptedBid,
   AcceptedBidsQuery,
@@ -8,7 +8,7 @@ import type {
   FloorActionRequest,
   FloorActionResult,
   RecordedEvent,
-} from './types.ts';
+} from '../core/types.ts';
 
 export interface AuctionSnapshotWithResume {
   view: PublicAuctionView;

@@ -1,11 +1,11 @@
-import { decide, initialState, nextMinimum, type LiveState } from './decide.ts';
+import { decide, initialState, nextMinimum, type LiveState } from '../core/decide.ts';
 import {
   decideFloor,
   floorActionFrom,
   floorArgs,
   floorFingerprint,
   floorRejectedWithoutEffect,
-} from './floor.ts';
+} from '../core/floor.ts';
 import {
   bidFingerprint,
   decideRestate,
@@ -14,8 +14,8 @@ import {
   restoredLiveState,
   restoreRefusal,
   standingProblem,
-} from './restore.ts';
-import { acceptedBidsCount, assuranceOf, seqOfRecord } from './types.ts';
+} from '../core/restore.ts';
+import { acceptedBidsCount, assuranceOf, seqOfRecord } from '../core/types.ts';
 import type {
   AcceptedBid,
   AcceptedBidsQuery,
@@ -33,8 +33,8 @@ import type {
   RestateResult,
   RestoreResult,
   RestoreState,
-} from './types.ts';
-import { compareStreamIds } from '../common/stream-id.ts';
+} from '../core/types.ts';
+import { compareStreamIds } from '../../common/stream-id.ts';
 
 interface Auction {
   published: { seq: number; eventId: string | undefined };

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { decide, initialState } from './decide.ts';
-import { decideFloor } from './floor.ts';
+import { decide, initialState } from '../core/decide.ts';
+import { decideFloor } from '../core/floor.ts';
 import { RedisBiddingStore } from './redis-store.ts';
-import type { BidDecision, FloorActionResult } from './types.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { prng } from '../test/support/random.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
+import type { BidDecision, FloorActionResult } from '../core/types.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { prng } from '../../test/support/random.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
 
 const ns = redisNamespace('bidding-floor-race');
 afterAll(() => ns.cleanup());

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../common/config.ts';
+import { ConfigError } from '../../common/config.ts';
 import { BidderMasks } from './view.ts';
 
 /** What the masks used to be: an unkeyed hash anyone could recompute from a guessed bidder id. */

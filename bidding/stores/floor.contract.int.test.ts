@@ -8,10 +8,10 @@ import type {
   FloorAction,
   FloorActionResult,
   RecordedFloorAction,
-} from './types.ts';
-import { seqOfRecord } from './types.ts';
-import { storeImplementations, timedSetup, type StoreHarness } from '../test/support/bidding.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
+} from '../core/types.ts';
+import { seqOfRecord } from '../core/types.ts';
+import { storeImplementations, timedSetup, type StoreHarness } from '../../test/support/bidding.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
 
 const T0 = 1_800_000_000_000;
 const ns = redisNamespace('bidding-floor-contract');

@@ -2,16 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { z } from 'zod';
-import { ConfigError, envInt, envSecret, loadEnv } from '../common/config.ts';
-import type { Logger } from '../common/logger.ts';
-import { createRedis } from '../common/redis.ts';
-import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
-import { topics } from '../common/topics.ts';
+import { ConfigError, envInt, envSecret, loadEnv } from '../../common/config.ts';
+import type { Logger } from '../../common/logger.ts';
+import { createRedis } from '../../common/redis.ts';
+import { JWT_ALGS, type JwtAlg } from '../../common/mercure.ts';
+import { topics } from '../../common/topics.ts';
 import type { BiddingEngine } from './engine.ts';
-import { isHubStreamUrl } from '../hub/index.ts';
+import { isHubStreamUrl } from '../../hub/index.ts';
 import { createRedisEngine } from './factory.ts';
 import { createBiddingApi } from './http-api.ts';
-import { BidderMasks } from './view.ts';
+import { BidderMasks } from '../core/view.ts';
 
 export interface BiddingConfig {
   host: string;

@@ -1,4 +1,4 @@
-import { MAX_MINOR } from '../common/money.ts';
+import { MAX_MINOR } from '../../common/money.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBiddingStore } from './memory-store.ts';
 import { RedisBiddingStore } from './redis-store.ts';
@@ -11,10 +11,10 @@ import type {
   FloorAction,
   FloorActionRequest,
   FloorActionResult,
-} from './types.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { prng } from '../test/support/random.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
+} from '../core/types.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { prng } from '../../test/support/random.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
 
 const ns = redisNamespace('bidding-floor-equivalence');
 afterAll(() => ns.cleanup());

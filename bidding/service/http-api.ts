@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { AppError, errorBody } from '../common/errors.ts';
-import { readJson } from '../common/http-body.ts';
-import type { Logger } from '../common/logger.ts';
-import { isRedisUnavailable } from '../common/redis.ts';
-import type { BiddingService } from './service.ts';
-import type { FloorActionRequest } from './types.ts';
-import { BID_ASSURANCES, BID_SOURCES } from './types.ts';
+import { AppError, errorBody } from '../../common/errors.ts';
+import { readJson } from '../../common/http-body.ts';
+import type { Logger } from '../../common/logger.ts';
+import { isRedisUnavailable } from '../../common/redis.ts';
+import type { BiddingService } from './bidding-service.ts';
+import type { FloorActionRequest } from '../core/types.ts';
+import { BID_ASSURANCES, BID_SOURCES } from '../core/types.ts';
 
 const bidRequest = z.strictObject({
   auctionId: z.string().min(1),
