@@ -1,6 +1,7 @@
 /** The real-time bidding engine's public surface. */
 export * from './core/types.ts';
-export { BiddingEngine, type BiddingEngineOptions, type BidderNotice } from './service/engine.ts';
+export { BiddingEngine, type BiddingEngineOptions } from './service/engine.ts';
+export type { BidderNotice } from './core/notices.ts';
 export { RedisBiddingStore, type RedisBiddingStoreOptions } from './stores/redis-store.ts';
 export { MemoryBiddingStore } from './stores/memory-store.ts';
 export {
