@@ -1,4 +1,4 @@
-import { decide, initialState, nextMinimum, type LiveState } from '../core/decide.ts';
+import { decide, initialState } from '../core/decide.ts';
 import {
   decideFloor,
   floorActionFrom,
@@ -35,21 +35,7 @@ import type {
   RestoreState,
 } from '../core/types.ts';
 import { compareStreamIds } from '../../common/stream-id.ts';
-
-interface Auction {
-  published: { seq: number; eventId: string | undefined };
-  setup: AuctionSetup;
-  state: LiveState;
-  eligibility: Map<string, number>;
-  idempotency: Map<string, { fingerprint: string; decision: BidDecision }>;
-  floorIdempotency: Map<string, { fingerprint: string; result: FloorActionResult }>;
-  restateIdempotency: Map<string, { fingerprint: string; result: RestateResult }>;
-  /** Every recorded event, in stream-id order (ids only grow): found by binary search. */
-  decisions: RecordedEvent[];
-  /** The index of the bid listing: accepted bids that took the lead, all and per bidder, in stream order. */
-  accepted: AcceptedBid[];
-  acceptedBy: Map<string, AcceptedBid[]>;
-}
+import { firstAfter, rejectedWithoutEffect, snapshotOf, type Auction } from './memory-auction.ts';
 
 /**
  * The engine's state in-process, for the embedded default (no Redis). Same contract as the
@@ -276,32 +262,7 @@ export class MemoryBiddingStore implements BiddingStore {
   snapshot(auctionId: string): Promise<AuctionSnapshot | undefined> {
     const a = this.auctions.get(auctionId);
     if (a === undefined) return Promise.resolve(undefined);
-    const { setup, state } = a;
-    const leaderKind = state.leaderId === undefined ? undefined : (state.leaderKind ?? 'bid');
-    return Promise.resolve({
-      id: setup.id,
-      saleId: setup.saleId,
-      mode: setup.mode,
-      currency: setup.currency,
-      status: state.status,
-      startsAt: setup.startsAt,
-      endsAt: state.endsAt,
-      price: state.price,
-      leaderId: state.leaderId,
-      bidCount: state.bidCount,
-      asking: state.asking,
-      nextMinimum: nextMinimum(setup, state),
-      reserveMet: setup.reserve === 0 || (state.bidCount > 0 && state.price >= setup.reserve),
-      lastSeq: state.seq,
-      publishedEventId: a.published.eventId,
-      publishedSeq: a.published.seq,
-      message: state.message,
-      leaderKind,
-      leaderPaddle: leaderKind === 'floor' ? state.leaderId?.slice('paddle:'.length) : undefined,
-      standingSeq: state.standingSeq,
-      incrementOverride: state.step,
-      undoAvailable: state.undo !== undefined,
-    });
+    return Promise.resolve(snapshotOf(a));
   }
 
   markPublished(auctionId: string, seq: number, eventId: string): Promise<void> {
@@ -353,44 +314,4 @@ export class MemoryBiddingStore implements BiddingStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** The index of the first entry after `streamId` in a list in stream-id order (binary search). */
-function firstAfter(list: readonly { streamId: string }[], streamId: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareStreamIds(list[mid]!.streamId, streamId) > 0) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-function rejectedWithoutEffect(
-  req: BidRequest,
-  reason: 'UNKNOWN_AUCTION' | 'IDEMPOTENCY_KEY_REUSED',
-  replayed: boolean,
-): BidDecision {
-  return {
-    seq: 0,
-    auctionId: req.auctionId,
-    bidderId: req.bidderId,
-    outcome: 'rejected',
-    reason,
-    kind: undefined,
-    amount: req.amount,
-    price: 0,
-    leaderId: undefined,
-    previousPrice: 0,
-    previousLeaderId: undefined,
-    priceChanged: false,
-    bidCount: 0,
-    endsAt: 0,
-    extended: false,
-    asking: 0,
-    reserveMet: false,
-    decidedAt: 0,
-    replayed,
-  };
 }
