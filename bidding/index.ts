@@ -5,8 +5,6 @@ export type { BidderNotice } from './core/notices.ts';
 export { RedisBiddingStore, type RedisBiddingStoreOptions } from './stores/redis-store.ts';
 export { MemoryBiddingStore } from './stores/memory-store.ts';
 export {
-  BidderMasks,
-  paddleOf,
   publicUpdateId,
   stateVersionOf,
   viewFromSnapshot,
@@ -16,6 +14,7 @@ export {
   type PublicAuctionUpdate,
   type PublicAuctionView,
 } from './core/view.ts';
+export { BidderMasks, paddleOf } from './core/masks.ts';
 export { bandsError, incrementAt } from './core/increments.ts';
 export type { BiddingService, AuctionSnapshotWithResume } from './service/bidding-service.ts';
 export { RemoteBiddingService } from './service/remote.ts';
@@ -26,13 +25,12 @@ export {
   type BiddingConfig,
   type RunningBidding,
 } from './service/server.ts';
+export { standingProblem, restoreProblem } from './core/restore.ts';
 export {
   bidAnswerFromLedger,
   bidAnswersFromLedger,
-  standingProblem,
-  restoreProblem,
   type LedgerBidRow,
   type LedgerStandingRow,
-} from './core/restore.ts';
+} from './core/ledger-answers.ts';
 export { replayStanding, isReplayableBid, type ReplayBid, type ReplayedStanding } from './core/replay.ts';
 export { auctionKeys, auctionRegistryKey, type AuctionKeys } from './keys.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../common/config.ts';
-import { BidderMasks } from './view.ts';
+import { BidderMasks } from './masks.ts';
 
 /** What the masks used to be: an unkeyed hash anyone could recompute from a guessed bidder id. */
 const unkeyed = (saleId: string, bidderId: string): string =>

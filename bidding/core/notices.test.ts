@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
 import { bidNotices, floorNotices, hasPrivateTopic, underbidderNotice } from './notices.ts';
 import type { BidDecision, FloorActionResult } from './types.ts';
-import { BidderMasks, type AuctionMeta } from './view.ts';
+import { BidderMasks } from './masks.ts';
+import type { AuctionMeta } from './view.ts';
 
 const timed: AuctionMeta = { saleId: 'sale-1', currency: 'EUR', mode: 'timed' };
 const live: AuctionMeta = { ...timed, mode: 'live' };

@@ -1,6 +1,7 @@
 import { formatAmount } from '../../common/money.ts';
 import type { BidDecision, BidRequest, FloorActionResult } from './types.ts';
-import type { AuctionMeta, BidderMasks } from './view.ts';
+import type { BidderMasks } from './masks.ts';
+import type { AuctionMeta } from './view.ts';
 
 interface NoticeBase {
   auctionId: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, initialState } from './decide.ts';
 import { isReplayableBid, replayStanding, type ReplayBid } from './replay.ts';
-import { bidAnswersFromLedger, type LedgerBidRow } from './restore.ts';
+import { bidAnswersFromLedger, type LedgerBidRow } from './ledger-answers.ts';
 import type { BidDecision, BidRequest } from './types.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { prng } from '../../test/support/random.ts';

@@ -1,6 +1,7 @@
 import type { HubPublisher } from '../../common/hub-publisher.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Topics } from '../../common/topics.ts';
+import type { BidderMasks } from '../core/masks.ts';
 import { bidNotices, floorNotices, underbidderNotice } from '../core/notices.ts';
 import type {
   AcceptedBid,
@@ -14,13 +15,7 @@ import type {
   RecordedEvent,
 } from '../core/types.ts';
 import { UnderbidderSearch } from '../core/underbidder.ts';
-import {
-  decidedLotOfBid,
-  decidedLotOfFloor,
-  viewFromSnapshot,
-  type AuctionMeta,
-  type BidderMasks,
-} from '../core/view.ts';
+import { decidedLotOfBid, decidedLotOfFloor, viewFromSnapshot, type AuctionMeta } from '../core/view.ts';
 import type { AuctionSnapshotWithResume, BiddingService } from './bidding-service.ts';
 import { PublishingLanes } from './lanes.ts';
 import { outboxOf, queuedDecision, queuedState, type UpdateContext } from './outbox.ts';

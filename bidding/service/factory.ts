@@ -5,7 +5,7 @@ import type { Logger } from '../../common/logger.ts';
 import { importSigningKey, mintMercureToken, type JwtAlg } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
 import { BiddingEngine } from './engine.ts';
-import type { BidderMasks } from '../core/view.ts';
+import type { BidderMasks } from '../core/masks.ts';
 import { RedisBiddingStore } from '../stores/redis-store.ts';
 
 export interface RedisEngineOptions {

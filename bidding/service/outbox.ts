@@ -1,13 +1,13 @@
 import type { HubUpdate } from '../../common/hub-publisher.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { AddressedNotice, BidderNotice } from '../core/notices.ts';
+import type { BidderMasks } from '../core/masks.ts';
 import type { AuctionSnapshot } from '../core/types.ts';
 import {
   publicUpdateId,
   stateUpdateOf,
   viewFromDecision,
   type AuctionMeta,
-  type BidderMasks,
   type DecidedLot,
   type LotChange,
   type PublicAuctionUpdate,

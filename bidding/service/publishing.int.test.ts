@@ -30,7 +30,7 @@ import {
 import { REDIS_URL, redisNamespace } from '../../test/support/redis-namespace.ts';
 import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
 import { BiddingEngine } from './engine.ts';
-import { BidderMasks } from '../core/view.ts';
+import { BidderMasks } from '../core/masks.ts';
 import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
 import { RedisBiddingStore } from '../stores/redis-store.ts';
 import type { AuctionSnapshot } from '../core/types.ts';

@@ -11,7 +11,7 @@ import type { BiddingEngine } from './engine.ts';
 import { isHubStreamUrl } from '../../hub/index.ts';
 import { createRedisEngine } from './factory.ts';
 import { createBiddingApi } from './http-api.ts';
-import { BidderMasks } from '../core/view.ts';
+import { BidderMasks } from '../core/masks.ts';
 
 export interface BiddingConfig {
   host: string;

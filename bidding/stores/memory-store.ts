@@ -6,15 +6,8 @@ import {
   floorFingerprint,
   floorRejectedWithoutEffect,
 } from '../core/floor.ts';
-import {
-  bidFingerprint,
-  decideRestate,
-  restateFingerprint,
-  restateRefused,
-  restoredLiveState,
-  restoreRefusal,
-  standingProblem,
-} from '../core/restore.ts';
+import { bidFingerprint, restoredLiveState, restoreRefusal, standingProblem } from '../core/restore.ts';
+import { decideRestate, restateFingerprint, restateRefused } from '../core/restate.ts';
 import { acceptedBidsCount, assuranceOf, seqOfRecord } from '../core/types.ts';
 import type {
   AcceptedBid,

@@ -1,6 +1,6 @@
 import { floorActionFrom } from '../core/floor.ts';
 import { decodeBands, incrementAt } from '../core/increments.ts';
-import { restateRefused } from '../core/restore.ts';
+import { restateRefused } from '../core/restate.ts';
 import type {
   AcceptedBid,
   AuctionSnapshot,

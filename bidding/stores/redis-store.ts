@@ -2,13 +2,8 @@ import type { Redis } from 'ioredis';
 import { RedisScript } from '../../common/redis-script.ts';
 import { floorArgs } from '../core/floor.ts';
 import { acceptedByKey, auctionKeys, auctionRegistryKey, type AuctionKeys } from '../keys.ts';
-import {
-  restateFingerprint,
-  restateRefused,
-  restoredLiveState,
-  restoreRefusal,
-  standingProblem,
-} from '../core/restore.ts';
+import { restoredLiveState, restoreRefusal, standingProblem } from '../core/restore.ts';
+import { restateFingerprint, restateRefused } from '../core/restate.ts';
 import { acceptedBidsCount, assuranceOf } from '../core/types.ts';
 import type {
   AcceptedBid,

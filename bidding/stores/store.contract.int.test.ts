@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { acceptedByKey, auctionKeys } from '../keys.ts';
 import { replayStanding } from '../core/replay.ts';
-import { bidAnswersFromLedger, type LedgerBidRow } from '../core/restore.ts';
+import { bidAnswersFromLedger, type LedgerBidRow } from '../core/ledger-answers.ts';
 import {
   isBidRecord,
   isRestateRecord,
