@@ -14,7 +14,7 @@ import { connectSse } from '../test/support/sse-client.ts';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from './index.ts';
 import { twilioSignature } from '../common/twilio.ts';
 import { whatsappSignature } from './messaging/whatsapp-cloud.ts';
-import { isBidRecord, type RecordedDecision } from '../bidding/index.ts';
+import { isBidRecord, type RecordedBid } from '../bidding/index.ts';
 import type { Database } from '../orchestrator/db.ts';
 import { RedisDecisionSource } from '../orchestrator/decision-source.ts';
 import { LedgerWriter } from '../orchestrator/ledger-writer.ts';
@@ -240,8 +240,7 @@ describe('bids by text message (Twilio webhook)', () => {
     afterAll(() => pg.cleanup());
 
     const sid = (): string => `SM${randomUUID().replace(/-/g, '')}`;
-    const bidsOn = async (): Promise<RecordedDecision[]> =>
-      (await g.engine.decisions(lotE)).filter(isBidRecord);
+    const bidsOn = async (): Promise<RecordedBid[]> => (await g.engine.decisions(lotE)).filter(isBidRecord);
     const ASK =
       /^Reply YES (\d{6}) within 5 minutes to bid EUR 25,000\.00 on lot 10\. Not your bid\? Ignore this message: nothing is bid without the code\.$/;
 

@@ -5,7 +5,7 @@ import {
   isFloorRecord,
   isRestateRecord,
   seqOfRecord,
-  type RecordedDecision,
+  type RecordedBid,
   type RecordedFloorAction,
   type RecordedRestate,
   type BidSource,
@@ -323,11 +323,7 @@ export async function readLedgerHistory(q: Queryable, auctionId: string): Promis
   return out;
 }
 
-function bidRow(
-  e: RecordedDecision,
-  auctionId: string,
-  currency: string | undefined,
-): Record<string, unknown> {
+function bidRow(e: RecordedBid, auctionId: string, currency: string | undefined): Record<string, unknown> {
   if (currency === undefined) {
     // The stream exists but the auction's state does not: nothing can say what the amounts are in.
     throw new Error(`auction ${auctionId}: currency unknown, cannot record bid seq ${e.decision.seq}`);

@@ -301,7 +301,7 @@ export interface FloorActionResult {
 }
 
 /** A bid decision as recorded in the per-auction decision stream: the hand-off to the ledger. */
-export interface RecordedDecision {
+export interface RecordedBid {
   type: 'bid';
   streamId: string;
   decision: BidDecision;
@@ -372,7 +372,7 @@ export interface RecordedRestate {
 }
 
 /** One entry of the decision stream: every bid, floor action and restate, in seq order, never edited. */
-export type RecordedEvent = RecordedDecision | RecordedFloorAction | RecordedRestate;
+export type RecordedEvent = RecordedBid | RecordedFloorAction | RecordedRestate;
 
 /** The seq of any recorded event. */
 export function seqOfRecord(e: RecordedEvent): number {
@@ -523,7 +523,7 @@ export interface RestateResult {
   replayed: boolean;
 }
 
-export function isBidRecord(e: RecordedEvent): e is RecordedDecision {
+export function isBidRecord(e: RecordedEvent): e is RecordedBid {
   return e.type === 'bid';
 }
 

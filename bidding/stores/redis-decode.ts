@@ -12,7 +12,7 @@ import type {
   FloorActionResult,
   FloorRejectReason,
   LeaderKind,
-  RecordedDecision,
+  RecordedBid,
   RecordedEvent,
   RecordedFloorAction,
   RecordedRestate,
@@ -112,11 +112,7 @@ export function decisionFromFields(
   };
 }
 
-export function recordedFromStream(
-  streamId: string,
-  f: Map<string, string>,
-  auctionId: string,
-): RecordedDecision {
+export function recordedBidFromStream(streamId: string, f: Map<string, string>, auctionId: string): RecordedBid {
   const max = f.get('max');
   const corr = f.get('corr');
   const paddle = f.get('paddle');
@@ -226,7 +222,7 @@ export function recordedFromStreamEntry(id: string, fields: string[], auctionId:
   const type = f.get('type');
   if (type === 'floor') return floorRecordedFromStream(id, f, auctionId);
   if (type === 'restate') return restateRecordedFromStream(id, f, auctionId);
-  return recordedFromStream(id, f, auctionId);
+  return recordedBidFromStream(id, f, auctionId);
 }
 
 /** One entry of the bid listing's index. */

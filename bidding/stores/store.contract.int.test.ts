@@ -10,7 +10,7 @@ import {
   type BidDecision,
   type BidRequest,
   type BiddingStore,
-  type RecordedDecision,
+  type RecordedBid,
   type RestoreState,
 } from '../core/types.ts';
 import { storeImplementations, timedSetup, type StoreHarness } from '../../test/support/bidding.ts';
@@ -23,7 +23,7 @@ afterAll(() => ns.cleanup());
 type Harness = StoreHarness;
 
 /** A decision as the ledger's `bids` table keeps it (no previous standing, bid count, asking or reserve flag). */
-function ledgerRow(e: RecordedDecision): LedgerBidRow {
+function ledgerRow(e: RecordedBid): LedgerBidRow {
   const d = e.decision;
   return {
     seq: d.seq,
