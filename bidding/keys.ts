@@ -11,8 +11,12 @@ export interface AuctionKeys {
   accepted: string;
 }
 
+function auctionBase(prefix: string, auctionId: string): string {
+  return `${prefix}:{auction:${auctionId}}`;
+}
+
 export function auctionKeys(prefix: string, auctionId: string): AuctionKeys {
-  const base = `${prefix}:{auction:${auctionId}}`;
+  const base = auctionBase(prefix, auctionId);
   return {
     state: `${base}:state`,
     eligibility: `${base}:eligibility`,
@@ -22,9 +26,17 @@ export function auctionKeys(prefix: string, auctionId: string): AuctionKeys {
   };
 }
 
+/**
+ * An auction's decision stream key is `head + auctionId + tail`: how the ledger's keyspace walk
+ * matches the streams and reads the auction id back out of a key it found.
+ */
+export function decisionStreamKeyParts(prefix: string): { head: string; tail: string } {
+  return { head: `${prefix}:{auction:`, tail: '}:decisions' };
+}
+
 /** One bidder's part of the bid listing's index on an auction: a list of its ids (same slot as the auction). */
 export function acceptedByKey(prefix: string, auctionId: string, bidderId: string): string {
-  return `${prefix}:{auction:${auctionId}}:accepted-by:${bidderId}`;
+  return `${auctionBase(prefix, auctionId)}:accepted-by:${bidderId}`;
 }
 
 /**
