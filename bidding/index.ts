@@ -1,22 +1,44 @@
-/** The real-time bidding engine's public surface. */
-export * from './core/types.ts';
-export { BiddingEngine, type BiddingEngineOptions } from './service/engine.ts';
+/**
+ * The bidding engine's face for the gateway, the clients' shared shapes and the tools: the
+ * `BiddingService` the gateway calls (in-process engine, engine over HTTP), the stores it may embed,
+ * the service's runner, and the shapes that cross the wire. The back office has its own narrow
+ * face: `bidding/back-office.ts`.
+ */
+export type {
+  AcceptedBid,
+  AcceptedBidsQuery,
+  AuctionSetup,
+  AuctionSnapshot,
+  AuctionStatus,
+  BidDecision,
+  BidRequest,
+  BiddingStore,
+  BidSource,
+  FloorAction,
+  FloorActionName,
+  FloorActionRequest,
+  FloorActionResult,
+  FloorRejectReason,
+  LeaderKind,
+  RecordedBid,
+  RecordedEvent,
+  RecordedFloorAction,
+  RecordedRestate,
+  RejectReason,
+} from './core/types.ts';
+export { isBidRecord } from './core/types.ts';
 export type { BidderNotice } from './core/notices.ts';
-export { RedisBiddingStore, type RedisBiddingStoreOptions } from './stores/redis-store.ts';
-export { MemoryBiddingStore } from './stores/memory-store.ts';
+export { BidderMasks, paddleOf } from './core/masks.ts';
 export {
-  publicUpdateId,
   stateVersionOf,
-  viewFromSnapshot,
   type AuctionMeta,
   type LotChange,
   type LotResultUpdate,
   type PublicAuctionUpdate,
   type PublicAuctionView,
 } from './core/view.ts';
-export { BidderMasks, paddleOf } from './core/masks.ts';
-export { bandsError, incrementAt } from './core/increments.ts';
-export type { BiddingService, AuctionSnapshotWithResume } from './service/bidding-service.ts';
+export type { AuctionSnapshotWithResume, BiddingService } from './service/bidding-service.ts';
+export { BiddingEngine, type BiddingEngineOptions } from './service/engine.ts';
 export { RemoteBiddingService } from './service/remote.ts';
 export { createRedisEngine, type RedisEngineOptions } from './service/factory.ts';
 export {
@@ -25,12 +47,5 @@ export {
   type BiddingConfig,
   type RunningBidding,
 } from './service/server.ts';
-export { standingProblem, restoreProblem } from './core/restore.ts';
-export {
-  bidAnswerFromLedger,
-  bidAnswersFromLedger,
-  type LedgerBidRow,
-  type LedgerStandingRow,
-} from './core/ledger-answers.ts';
-export { replayStanding, isReplayableBid, type ReplayBid, type ReplayedStanding } from './core/replay.ts';
-export { auctionKeys, auctionRegistryKey, type AuctionKeys } from './keys.ts';
+export { MemoryBiddingStore } from './stores/memory-store.ts';
+export { RedisBiddingStore, type RedisBiddingStoreOptions } from './stores/redis-store.ts';

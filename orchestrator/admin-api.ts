@@ -15,7 +15,7 @@ import { errorHandler } from '../common/http-errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatAmount, isCurrency, parseAmount } from '../common/money.ts';
 import type { Topics } from '../common/topics.ts';
-import { bandsError, type AuctionStatus, type IncrementBand } from '../bidding/index.ts';
+import { bandsError, type AuctionStatus, type IncrementBand } from '../bidding/back-office.ts';
 import type { Database, Queryable } from './db.ts';
 import type { EngineSync, EnginePort } from './engine-sync.ts';
 import {

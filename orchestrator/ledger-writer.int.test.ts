@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auctionRegistryKey, RedisBiddingStore, isBidRecord, type RecordedEvent } from '../bidding/index.ts';
+import {
+  auctionRegistryKey,
+  RedisBiddingStore,
+  isBidRecord,
+  type RecordedEvent,
+} from '../bidding/back-office.ts';
 import { pgliteDatabase, type Database } from './db.ts';
 import { RedisDecisionSource } from './decision-source.ts';
 import { LedgerWriter } from './ledger-writer.ts';

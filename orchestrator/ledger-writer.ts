@@ -12,7 +12,7 @@ import {
   type LedgerBidRow,
   type LedgerStandingRow,
   type RejectReason,
-} from '../bidding/index.ts';
+} from '../bidding/back-office.ts';
 import type { Database, Queryable } from './db.ts';
 import type { DecisionSource } from './decision-source.ts';
 

@@ -23,7 +23,7 @@ import {
   type BiddingStore,
   type LotResultUpdate,
   type PublicAuctionUpdate,
-} from '../bidding/index.ts';
+} from '../bidding/back-office.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatAmount } from '../common/money.ts';
 import { isRedisUnavailable } from '../common/redis.ts';

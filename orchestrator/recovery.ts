@@ -25,7 +25,7 @@ import {
   type LedgerStandingRow,
   type RejectReason,
   type RestoreState,
-} from '../bidding/index.ts';
+} from '../bidding/back-office.ts';
 import { AppError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatAmount } from '../common/money.ts';

@@ -7,7 +7,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
-import { BidderMasks, RedisBiddingStore } from '../bidding/index.ts';
+import { BidderMasks, RedisBiddingStore } from '../bidding/back-office.ts';
 import { isHubStreamUrl, RedisStreamPublisher } from '../hub/index.ts';
 import { UserTokens } from '../common/auth.ts';
 import { RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
