@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import { auctionRegistryKey, RedisBiddingStore, type MemoryBiddingStore } from '../bidding/back-office.ts';
+import {
+  auctionRegistryKey,
+  decisionStreamKeyParts,
+  RedisBiddingStore,
+  type MemoryBiddingStore,
+} from '../bidding/back-office.ts';
 import type { RecordedEvent } from '../bidding/back-office.ts';
 
 /** Where the ledger writer reads decisions from, whatever the engine's store. */
@@ -63,8 +68,7 @@ export class RedisDecisionSource implements DecisionSource {
   }
 
   private async scan(): Promise<string[]> {
-    const head = `${this.prefix}:{auction:`;
-    const tail = '}:decisions';
+    const { head, tail } = decisionStreamKeyParts(this.prefix);
     const pattern = `${globEscape(head)}*${globEscape(tail)}`;
     const found = new Set<string>();
     let cursor = '0';
