@@ -1,6 +1,8 @@
 import { floorActionFrom } from '../core/floor.ts';
 import { decodeBands, incrementAt } from '../core/increments.ts';
+import { parseReason } from '../core/reasons.ts';
 import { restateRefused } from '../core/restate.ts';
+import { FLOOR_REJECT_REASONS, REJECT_REASONS, RESTATE_REJECT_REASONS } from '../core/types.ts';
 import type {
   AcceptedBid,
   AuctionSnapshot,
@@ -10,14 +12,11 @@ import type {
   BidSource,
   FloorActionName,
   FloorActionResult,
-  FloorRejectReason,
   LeaderKind,
   RecordedBid,
   RecordedEvent,
   RecordedFloorAction,
   RecordedRestate,
-  RejectReason,
-  RestateRejectReason,
   RestateRequest,
   RestateResult,
 } from '../core/types.ts';
@@ -25,7 +24,7 @@ import type {
 /** The engine's types read back from Redis: script replies, the state hash and decision-stream entries (flat field/value lists). */
 
 export function restateResultFromFields(f: Map<string, string>, req: RestateRequest): RestateResult {
-  const reason = opt(f.get('reason')) as RestateRejectReason | undefined;
+  const reason = parseReason(RESTATE_REJECT_REASONS, 'restate', f.get('reason'));
   if (f.get('outcome') !== 'accepted')
     return restateRefused(req, reason ?? 'UNKNOWN_AUCTION', f.get('replayed') === '1');
   const n = (k: string): number => Number(f.get(k) ?? '0');
@@ -94,7 +93,7 @@ export function decisionFromFields(
     auctionId,
     bidderId: s('bidder') ?? bidderId,
     outcome: f.get('outcome') === 'accepted' ? 'accepted' : 'rejected',
-    reason: s('reason') as RejectReason | undefined,
+    reason: parseReason(REJECT_REASONS, 'bid', f.get('reason')),
     kind: kind === 'bid' || kind === 'max_raised' || kind === 'absentee' ? kind : undefined,
     amount: f.has('amount') ? n('amount') : amount,
     price: n('price'),
@@ -112,7 +111,11 @@ export function decisionFromFields(
   };
 }
 
-export function recordedBidFromStream(streamId: string, f: Map<string, string>, auctionId: string): RecordedBid {
+export function recordedBidFromStream(
+  streamId: string,
+  f: Map<string, string>,
+  auctionId: string,
+): RecordedBid {
   const max = f.get('max');
   const corr = f.get('corr');
   const paddle = f.get('paddle');
@@ -142,7 +145,7 @@ export function floorResultFromFields(
     auctionId,
     action: (s('action') ?? action) as FloorActionName,
     outcome: f.get('outcome') === 'accepted' ? 'accepted' : 'rejected',
-    reason: s('reason') as FloorRejectReason | undefined,
+    reason: parseReason(FLOOR_REJECT_REASONS, 'floor action', f.get('reason')),
     status: s('status') as AuctionStatus | undefined,
     previousStatus: s('prev_status') as AuctionStatus | undefined,
     price: n('price'),
