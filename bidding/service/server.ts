@@ -11,6 +11,7 @@ import type { BiddingEngine } from './engine.ts';
 import { isHubStreamUrl } from '../../hub/index.ts';
 import { createRedisEngine } from './factory.ts';
 import { createBiddingApi } from './http-api.ts';
+import { listenUrl } from './listen-url.ts';
 import { BidderMasks } from '../core/masks.ts';
 
 export interface BiddingConfig {
@@ -111,7 +112,7 @@ export async function startBiddingService(config: BiddingConfig, logger: Logger)
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    url: listenUrl(config.host, port),
     engine,
     server,
     async close() {
