@@ -1,4 +1,4 @@
-import type { Update } from '../update.ts';
+import type { Update } from '../core/update.ts';
 import type {
   EventsListener,
   HistoryLimits,

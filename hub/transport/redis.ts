@@ -4,7 +4,7 @@ import type { Logger } from '../../common/logger.ts';
 import { createRedis } from '../../common/redis.ts';
 import { RedisScript } from '../../common/redis-script.ts';
 import { compareStreamIds } from '../../common/stream-id.ts';
-import type { Update } from '../update.ts';
+import type { Update } from '../core/update.ts';
 import type {
   EventsListener,
   HistoryLimits,

@@ -1,4 +1,4 @@
-import type { Update } from '../update.ts';
+import type { Update } from '../core/update.ts';
 
 /** The result of a history lookup from a cursor. */
 export interface HistoryResult {

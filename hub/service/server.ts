@@ -1,17 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
-import { createLogger, type Logger } from '../common/logger.ts';
-import { errorBody } from '../common/errors.ts';
-import { TokenVerifier } from './auth.ts';
+import { createLogger, type Logger } from '../../common/logger.ts';
+import { errorBody } from '../../common/errors.ts';
+import { TokenVerifier } from '../core/auth.ts';
 import { assertSafeConfig, type HubConfig } from './config.ts';
-import { Hub } from './hub.ts';
-import { createHubHttp } from './http.ts';
+import { Hub } from '../fanout/hub.ts';
+import { createHubHttp } from '../http/app.ts';
 import { HubMetrics } from './metrics.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
-import { MemoryTransport } from './transport/memory.ts';
-import { RedisTransport } from './transport/redis.ts';
-import type { Transport } from './transport/transport.ts';
+import { MemoryTransport } from '../transport/memory.ts';
+import { RedisTransport } from '../transport/redis.ts';
+import type { Transport } from '../transport/transport.ts';
 
 export interface HubService {
   hub: Hub;

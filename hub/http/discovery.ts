@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { mercureLink } from '../common/mercure.ts';
+import { mercureLink } from '../../common/mercure.ts';
 
 /**
  * Hono middleware for resources that have live updates: adds `Link: <hub>; rel="mercure"` so

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpHubPublisher, HubPublishError } from '../common/hub-publisher.ts';
-import { ResponseParser } from '../common/pipelined-http.ts';
-import { connectSse } from '../test/support/sse-client.ts';
-import { publisherToken, startTestHub, subscribeUrl } from '../test/support/hub.ts';
-import { uniqueTopic } from '../test/support/protocol.ts';
-import type { RunningHub } from './index.ts';
+import { HttpHubPublisher, HubPublishError } from '../../common/hub-publisher.ts';
+import { ResponseParser } from '../../common/pipelined-http.ts';
+import { connectSse } from '../../test/support/sse-client.ts';
+import { publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
+import { uniqueTopic } from '../../test/support/protocol.ts';
+import type { RunningHub } from '../index.ts';
 
 describe('HttpHubPublisher (pipelined HTTP/1.1) against a real hub', { timeout: 10_000 }, () => {
   let hub: RunningHub;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HubPublishError } from '../common/hub-publisher.ts';
-import type { SseConnection } from '../test/support/sse-client.ts';
-import { publish, publisherToken, subscribeUrl, subscriberToken } from '../test/support/hub.ts';
-import { hubsOnRedis } from '../test/support/hub-redis.ts';
+import { HubPublishError } from '../../common/hub-publisher.ts';
+import type { SseConnection } from '../../test/support/sse-client.ts';
+import { publish, publisherToken, subscribeUrl, subscriberToken } from '../../test/support/hub.ts';
+import { hubsOnRedis } from '../../test/support/hub-redis.ts';
 import { Redis } from 'ioredis';
-import { RedisStreamPublisher, sameRedisServer, type RunningHub } from './index.ts';
+import { RedisStreamPublisher, sameRedisServer, type RunningHub } from '../index.ts';
 
 /**
  * A back-end publisher appending straight to the hubs' Redis stream is one more publisher of the

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../common/config.ts';
-import { createLogger } from '../common/logger.ts';
+import { ConfigError } from '../../common/config.ts';
+import { createLogger } from '../../common/logger.ts';
 import {
   PUBLISHER_KEY,
   publisherToken,
@@ -10,10 +10,10 @@ import {
   SUBSCRIBER_KEY,
   subscriberToken,
   subscribeUrl,
-} from '../test/support/hub.ts';
-import { exited } from '../test/support/hub-redis.ts';
-import { openRaw, uniqueTopic, type RawStream } from '../test/support/protocol.ts';
-import { hubConfigFromEnv, startHub, type RunningHub } from './index.ts';
+} from '../../test/support/hub.ts';
+import { exited } from '../../test/support/hub-redis.ts';
+import { openRaw, uniqueTopic, type RawStream } from '../../test/support/protocol.ts';
+import { hubConfigFromEnv, startHub, type RunningHub } from '../index.ts';
 
 /**
  * `MERCURE_CORS_ORIGINS=*` used to reflect any Origin with `Access-Control-Allow-Credentials:
@@ -22,7 +22,7 @@ import { hubConfigFromEnv, startHub, type RunningHub } from './index.ts';
  */
 const APP = 'https://app.example.com';
 const EVIL = 'https://evil.example.com';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const keys = {
   MERCURE_PUBLISHER_JWT_KEY: PUBLISHER_KEY,

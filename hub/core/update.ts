@@ -1,4 +1,4 @@
-import { encodeEvent } from '../common/sse.ts';
+import { encodeEvent } from '../../common/sse.ts';
 
 /** One Mercure update, as published and as kept in history. */
 export interface Update {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { errorBody } from '../common/errors.ts';
+import { errorBody } from '../../common/errors.ts';
 
 export interface MetricsServer {
   /** `http://host:port`; the metrics are at `${url}/metrics`. */

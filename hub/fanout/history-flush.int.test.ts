@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectSse } from '../test/support/sse-client.ts';
-import { publisherToken, subscriberToken, subscribeUrl } from '../test/support/hub.ts';
-import { eventually, hubScope } from '../test/support/hub-redis.ts';
-import { publishOk, uniqueTopic } from '../test/support/protocol.ts';
-import type { HubConfig, RunningHub } from './index.ts';
+import { connectSse } from '../../test/support/sse-client.ts';
+import { publisherToken, subscriberToken, subscribeUrl } from '../../test/support/hub.ts';
+import { eventually, hubScope } from '../../test/support/hub-redis.ts';
+import { publishOk, uniqueTopic } from '../../test/support/protocol.ts';
+import type { HubConfig, RunningHub } from '../index.ts';
 
 /**
  * Replay history belongs to published updates. Subscription events (one per selector, when a

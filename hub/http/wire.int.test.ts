@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
-import { publish, publisherToken, startTestHub, subscribeUrl } from '../test/support/hub.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import { publish, publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
 import {
   captureLogs,
   expectLoggedRefusal,
@@ -11,8 +11,8 @@ import {
   uniqueTopic,
   type LogCapture,
   type RawStream,
-} from '../test/support/protocol.ts';
-import type { RunningHub } from './index.ts';
+} from '../../test/support/protocol.ts';
+import type { RunningHub } from '../index.ts';
 
 const APP_ORIGIN = 'https://app.example.com';
 const OPENING = ':\nretry: 2000\n\n';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { HubPublisher, HubUpdate } from '../common/hub-publisher.ts';
-import type { HubService } from './server.ts';
+import type { HubPublisher, HubUpdate } from '../../common/hub-publisher.ts';
+import type { HubService } from '../service/server.ts';
 
 /** Publishes straight into an in-process hub (the embedded default): same ordering and dedupe, no HTTP hop. */
 export function localPublisher(service: HubService): HubPublisher {

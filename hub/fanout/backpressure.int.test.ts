@@ -1,15 +1,15 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSse } from '../test/support/sse-client.ts';
-import { publisherToken, startTestHub, subscribeUrl } from '../test/support/hub.ts';
+import { connectSse } from '../../test/support/sse-client.ts';
+import { publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
 import {
   captureLogs,
   publishOk,
   readMetric,
   uniqueTopic,
   type LogCapture,
-} from '../test/support/protocol.ts';
-import type { RunningHub } from './index.ts';
+} from '../../test/support/protocol.ts';
+import type { RunningHub } from '../index.ts';
 
 const BUFFER_BYTES = 64 * 1024;
 const UPDATE_BYTES = 32 * 1024;

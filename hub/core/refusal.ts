@@ -1,4 +1,4 @@
-import { errorBody } from '../common/errors.ts';
+import { errorBody } from '../../common/errors.ts';
 import { AuthError } from './auth.ts';
 
 /** A refused hub request: status, stable code and reason, written as the JSON error body. */

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '../common/logger.ts';
+import { createLogger } from '../../common/logger.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
-import { publish, publisherToken, startTestHub, subscribeUrl } from '../test/support/hub.ts';
-import { openRaw, publishOk, sleep, uniqueTopic } from '../test/support/protocol.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import { publish, publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
+import { openRaw, publishOk, sleep, uniqueTopic } from '../../test/support/protocol.ts';
 import { Hub, Subscriber, type SubscriberSink } from './hub.ts';
-import type { RunningHub } from './index.ts';
-import { HubMetrics } from './metrics.ts';
-import { MemoryTransport } from './transport/memory.ts';
-import type { HistoryResult } from './transport/transport.ts';
-import type { Update } from './update.ts';
+import type { RunningHub } from '../index.ts';
+import { HubMetrics } from '../service/metrics.ts';
+import { MemoryTransport } from '../transport/memory.ts';
+import type { HistoryResult } from '../transport/transport.ts';
+import type { Update } from '../core/update.ts';
 
 describe('replay over HTTP', { timeout: 5000 }, () => {
   let hub: RunningHub;

@@ -2,22 +2,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getRequestListener } from '@hono/node-server';
-import type { Logger } from '../common/logger.ts';
-import { isSafeField, SSE_HEADERS } from '../common/sse.ts';
-import { MERCURE_PATH, SUBSCRIPTIONS_PATH, type MercureClaim } from '../common/mercure.ts';
-import { AuthError, findToken, type FoundToken, type TokenVerifier, type VerifiedToken } from './auth.ts';
-import type { HubConfig } from './config.ts';
-import { clientAddress, ConnectionLimiter } from './connection-limits.ts';
+import type { Logger } from '../../common/logger.ts';
+import { isSafeField, SSE_HEADERS } from '../../common/sse.ts';
+import { MERCURE_PATH, SUBSCRIPTIONS_PATH, type MercureClaim } from '../../common/mercure.ts';
+import {
+  AuthError,
+  findToken,
+  type FoundToken,
+  type TokenVerifier,
+  type VerifiedToken,
+} from '../core/auth.ts';
+import type { HubConfig } from '../service/config.ts';
+import { clientAddress, ConnectionLimiter } from '../core/connection-limits.ts';
 import { corsHeaders, originAllowed, preflightHeaders, requestOrigin } from './cors.ts';
-import type { Hub } from './hub.ts';
-import { Subscriber } from './hub.ts';
-import type { HubMetrics } from './metrics.ts';
-import { HubRefusal, refusalBody, refusalFrom, refusalHeaders } from './refusal.ts';
-import { firstUncoveredTopic, matchAny, selectorError } from './topic-selector.ts';
-import type { SubscriptionRecord } from './transport/transport.ts';
-import type { Update } from './update.ts';
-import { AppError } from '../common/errors.ts';
-import { readBodyText } from '../common/http-body.ts';
+import type { Hub } from '../fanout/hub.ts';
+import { Subscriber } from '../fanout/hub.ts';
+import type { HubMetrics } from '../service/metrics.ts';
+import { HubRefusal, refusalBody, refusalFrom, refusalHeaders } from '../core/refusal.ts';
+import { firstUncoveredTopic, matchAny, selectorError } from '../core/topic-selector.ts';
+import type { SubscriptionRecord } from '../transport/transport.ts';
+import type { Update } from '../core/update.ts';
+import { AppError } from '../../common/errors.ts';
+import { readBodyText } from '../../common/http-body.ts';
 
 export interface HubHttpDeps {
   config: HubConfig;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { HubPublishError, type HubPublisher, type HubUpdate } from '../common/hub-publisher.ts';
-import { createLogger, type Logger } from '../common/logger.ts';
-import { createRedis } from '../common/redis.ts';
-import { parseUpdate } from './http.ts';
-import type { HubRefusal } from './refusal.ts';
-import { parseStreamUrl, publishScript, streamKeys } from './transport/redis.ts';
+import { HubPublishError, type HubPublisher, type HubUpdate } from '../../common/hub-publisher.ts';
+import { createLogger, type Logger } from '../../common/logger.ts';
+import { createRedis } from '../../common/redis.ts';
+import { parseUpdate } from '../http/app.ts';
+import type { HubRefusal } from '../core/refusal.ts';
+import { parseStreamUrl, publishScript, streamKeys } from '../transport/redis.ts';
 
 export interface RedisStreamPublisherOptions {
   /** The hubs' transport URL, `redis://host:port?prefix=…` (the same as their MERCURE_TRANSPORT_URL). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
 import {
   hubToken,
   publish,
@@ -9,9 +9,15 @@ import {
   SUBSCRIBER_KEY,
   subscriberToken,
   subscribeUrl,
-} from '../test/support/hub.ts';
-import { deleteKeys, eventually, redisTransportUrl, sleep, uniquePrefix } from '../test/support/hub-redis.ts';
-import type { HubConfig, RunningHub } from './index.ts';
+} from '../../test/support/hub.ts';
+import {
+  deleteKeys,
+  eventually,
+  redisTransportUrl,
+  sleep,
+  uniquePrefix,
+} from '../../test/support/hub-redis.ts';
+import type { HubConfig, RunningHub } from '../index.ts';
 
 /**
  * The subscription API (Mercure "Subscriptions"): the JSON-LD list of active subscriptions,

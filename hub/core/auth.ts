@@ -6,7 +6,7 @@ import {
   type CryptoKey,
   type KeyObject,
 } from 'jose';
-import { isHmacAlg, mercureClaimSchema, type JwtAlg, type MercureClaim } from '../common/mercure.ts';
+import { isHmacAlg, mercureClaimSchema, type JwtAlg, type MercureClaim } from '../../common/mercure.ts';
 
 /** Why a request was refused. Stable codes: logged, counted and sent in the error body. */
 export type AuthFailureCode =

@@ -1,9 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
-import { hubToken, startTestHub, SUBSCRIBER_KEY, subscribeUrl } from '../test/support/hub.ts';
-import { eventually } from '../test/support/hub-redis.ts';
-import { captureLogs, expectLoggedRefusal, uniqueTopic, type LogCapture } from '../test/support/protocol.ts';
-import type { RunningHub } from './index.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import { hubToken, startTestHub, SUBSCRIBER_KEY, subscribeUrl } from '../../test/support/hub.ts';
+import { eventually } from '../../test/support/hub-redis.ts';
+import {
+  captureLogs,
+  expectLoggedRefusal,
+  uniqueTopic,
+  type LogCapture,
+} from '../../test/support/protocol.ts';
+import type { RunningHub } from '../index.ts';
 
 /**
  * What one client may ask of the hub: topic selectors per subscription, the size and complexity

@@ -1,6 +1,6 @@
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
 import {
   hubToken,
   publish,
@@ -10,15 +10,15 @@ import {
   subscriberToken,
   PUBLISHER_KEY,
   SUBSCRIBER_KEY,
-} from '../test/support/hub.ts';
+} from '../../test/support/hub.ts';
 import {
   captureLogs,
   expectLoggedRefusal,
   publishOk,
   uniqueTopic,
   type LogCapture,
-} from '../test/support/protocol.ts';
-import type { RunningHub } from './index.ts';
+} from '../../test/support/protocol.ts';
+import type { RunningHub } from '../index.ts';
 
 const APP_ORIGIN = 'https://app.example.com';
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);

@@ -2,8 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
-import { publish, PUBLISHER_KEY, publisherToken, SUBSCRIBER_KEY, subscribeUrl } from '../test/support/hub.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import {
+  publish,
+  PUBLISHER_KEY,
+  publisherToken,
+  SUBSCRIBER_KEY,
+  subscribeUrl,
+} from '../../test/support/hub.ts';
 import {
   deleteKeys,
   eventually,
@@ -12,8 +18,8 @@ import {
   hubsOnRedis,
   redisTransportUrl,
   uniquePrefix,
-} from '../test/support/hub-redis.ts';
-import type { RunningHub } from './index.ts';
+} from '../../test/support/hub-redis.ts';
+import type { RunningHub } from '../index.ts';
 
 /**
  * Several hub instances on one Redis prefix behave as one hub: an update published on any of
@@ -148,7 +154,7 @@ describe('hub cluster over Redis (in-process)', () => {
 });
 
 describe('hub cluster over Redis (two hub processes)', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
+  const root = fileURLToPath(new URL('../..', import.meta.url));
   const children: ChildProcess[] = [];
   let prefix: string | undefined;
   afterEach(async () => {

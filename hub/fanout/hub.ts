@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../common/logger.ts';
-import { encodeComment } from '../common/sse.ts';
-import type { HubMetrics } from './metrics.ts';
-import { matchAny, mayMatchUnder, selectorKind } from './topic-selector.ts';
-import type { SubscriptionRecord, Transport } from './transport/transport.ts';
-import { frameOf, SUBSCRIPTION_TOPIC_PREFIX, subscriptionTopic, type Update } from './update.ts';
+import type { Logger } from '../../common/logger.ts';
+import { encodeComment } from '../../common/sse.ts';
+import type { HubMetrics } from '../service/metrics.ts';
+import { matchAny, mayMatchUnder, selectorKind } from '../core/topic-selector.ts';
+import type { SubscriptionRecord, Transport } from '../transport/transport.ts';
+import { frameOf, SUBSCRIPTION_TOPIC_PREFIX, subscriptionTopic, type Update } from '../core/update.ts';
 
 /** Where a subscriber's bytes go: a Node `ServerResponse` satisfies it. */
 export interface SubscriberSink {

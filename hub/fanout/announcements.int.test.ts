@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SseConnection } from '../test/support/sse-client.ts';
-import { subscriberToken, subscribeUrl } from '../test/support/hub.ts';
-import { eventually, hubScope, REDIS_PORT } from '../test/support/hub-redis.ts';
-import { readMetric, uniqueTopic } from '../test/support/protocol.ts';
-import type { RunningHub } from './index.ts';
-import type * as TopicSelector from './topic-selector.ts';
+import type { SseConnection } from '../../test/support/sse-client.ts';
+import { subscriberToken, subscribeUrl } from '../../test/support/hub.ts';
+import { eventually, hubScope, REDIS_PORT } from '../../test/support/hub-redis.ts';
+import { readMetric, uniqueTopic } from '../../test/support/protocol.ts';
+import type { RunningHub } from '../index.ts';
+import type * as TopicSelector from '../core/topic-selector.ts';
 
 /**
  * Subscription events (the hub's announcements of subscriptions opening and closing) are private:
@@ -14,7 +14,7 @@ import type * as TopicSelector from './topic-selector.ts';
  * and they are not published at all while nobody may read them.
  */
 const evaluated = vi.hoisted(() => [] as [selector: string, topic: string][]);
-vi.mock('./topic-selector.ts', async (importOriginal) => {
+vi.mock('../core/topic-selector.ts', async (importOriginal) => {
   const real = await importOriginal<typeof TopicSelector>();
   const matchSelector = (selector: string, topic: string): boolean => {
     evaluated.push([selector, topic]);

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { ConfigError, envBool, envInt, envList, loadEnv } from '../common/config.ts';
-import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
-import type { LogLevel } from '../common/logger.ts';
+import { ConfigError, envBool, envInt, envList, loadEnv } from '../../common/config.ts';
+import { JWT_ALGS, type JwtAlg } from '../../common/mercure.ts';
+import type { LogLevel } from '../../common/logger.ts';
 
 export interface HubConfig {
   host: string;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { redisMetrics } from '../common/redis.ts';
+import { redisMetrics } from '../../common/redis.ts';
 
 /** Prometheus metrics of one hub instance (its own registry, so several hubs can share a process). */
 export class HubMetrics {

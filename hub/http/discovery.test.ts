@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { mercureLink } from '../common/mercure.ts';
+import { mercureLink } from '../../common/mercure.ts';
 import { mercureDiscovery, type MercureDiscoveryVariables } from './discovery.ts';
 
 describe('discovery', () => {
