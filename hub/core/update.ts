@@ -34,11 +34,3 @@ export function frameOf(update: Update): Buffer {
   }
   return f;
 }
-
-/** Every subscription event's topic starts with this. */
-export const SUBSCRIPTION_TOPIC_PREFIX = '/.well-known/mercure/subscriptions/';
-
-/** The hub's reserved subscription topic for one (selector, subscriber) pair. */
-export function subscriptionTopic(selector: string, subscriberId: string): string {
-  return `${SUBSCRIPTION_TOPIC_PREFIX}${encodeURIComponent(selector)}/${encodeURIComponent(subscriberId)}`;
-}

@@ -1,57 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../common/logger.ts';
 import { encodeComment } from '../../common/sse.ts';
+import {
+  mergeRuns,
+  subscriptionEvent,
+  subscriptionRecords,
+  type SubscriptionChange,
+} from '../core/subscriptions.ts';
+import { selectorKind } from '../core/topic-selector.ts';
+import { frameOf, type Update } from '../core/update.ts';
 import type { HubMetrics } from '../service/metrics.ts';
-import { matchAny, mayMatchUnder, selectorKind } from '../core/topic-selector.ts';
-import type { SubscriptionRecord, Transport } from '../transport/transport.ts';
-import { frameOf, SUBSCRIPTION_TOPIC_PREFIX, subscriptionTopic, type Update } from '../core/update.ts';
-
-/** Where a subscriber's bytes go: a Node `ServerResponse` satisfies it. */
-export interface SubscriberSink {
-  write(chunk: Buffer): boolean;
-  readonly writableLength: number;
-  end(): void;
-  destroy(): void;
-}
-
-export interface SubscriberInit {
-  selectors: string[];
-  /** `mercure.subscribe` selectors from the JWT; undefined = anonymous or no claim (public updates only). */
-  claims: string[] | undefined;
-  payload: unknown;
-  sink: SubscriberSink;
-}
-
-export class Subscriber {
-  readonly id = `urn:uuid:${randomUUID()}`;
-  readonly selectors: string[];
-  readonly claims: string[] | undefined;
-  readonly payload: unknown;
-  readonly sink: SubscriberSink;
-  /** Live updates that arrive while history is being replayed; null once live. */
-  pending: Update[] | null = [];
-  deadline = Infinity;
-  closed = false;
-  /** Bytes of the replay still buffered for this subscriber; they don't count against the live bound (see send). */
-  replayBacklog = 0;
-  /** Whether its claims may cover some subscription event (those are only ever matched for such subscribers). */
-  readonly mayWatch: boolean;
-
-  constructor(init: SubscriberInit) {
-    this.selectors = init.selectors;
-    this.claims = init.claims;
-    this.payload = init.payload;
-    this.sink = init.sink;
-    this.mayWatch = init.claims?.some((c) => mayMatchUnder(c, SUBSCRIPTION_TOPIC_PREFIX)) ?? false;
-  }
-
-  canReceive(u: Update): boolean {
-    // Claims first: they come from a signed token, while the selectors are whatever the client
-    // sent, so a private update is never matched against a selector of someone who may not read it.
-    if (u.private && (this.claims === undefined || !matchAny(this.claims, u.topics))) return false;
-    return matchAny(this.selectors, u.topics);
-  }
-}
+import type { Transport } from '../transport/transport.ts';
+import type { Subscriber } from './subscriber.ts';
 
 export interface HubOptions {
   transport: Transport;
@@ -268,13 +227,7 @@ export class Hub {
     // goLive announces after the replay, which may have dropped the subscriber already (its
     // detach announced nothing, as it was not live yet): it must not be listed as active forever.
     if (active && sub.closed) return;
-    const records = sub.selectors.map((topic) => ({
-      id: subscriptionTopic(topic, sub.id),
-      subscriber: sub.id,
-      topic,
-      payload: sub.payload,
-    }));
-    this.announcements.push({ active, records });
+    this.announcements.push({ active, records: subscriptionRecords(sub.selectors, sub.id, sub.payload) });
     if (this.announcements.length === 1) setImmediate(() => this.flushAnnouncements());
   }
 
@@ -283,34 +236,17 @@ export class Hub {
    * of connections makes one transport call per run of the same kind instead of one per subscriber
    * (with Redis, one HSET of many fields instead of thousands of commands in flight).
    */
-  private announcements: { active: boolean; records: SubscriptionRecord[] }[] = [];
+  private announcements: SubscriptionChange[] = [];
 
   private flushAnnouncements(): void {
     const queued = this.announcements;
     this.announcements = [];
-    for (let i = 0; i < queued.length;) {
-      const active = queued[i]!.active;
-      const records: SubscriptionRecord[] = [];
-      for (; i < queued.length && queued[i]!.active === active; i++) records.push(...queued[i]!.records);
+    for (const { active, records } of mergeRuns(queued)) {
       if (active) this.opts.transport.addSubscriptions(records);
       else this.opts.transport.removeSubscriptions(records.map((r) => r.id));
       // Events are built only when someone may read them, and never enter history (see Transport).
       if (!this.opts.transport.eventsWanted()) continue;
-      const events = records.map((r): Update => ({
-        id: `urn:uuid:${randomUUID()}`,
-        topics: [r.id],
-        data: JSON.stringify({
-          '@context': 'https://mercure.rocks/',
-          id: r.id,
-          type: 'Subscription',
-          subscriber: r.subscriber,
-          topic: r.topic,
-          active,
-          payload: r.payload,
-        }),
-        private: true,
-        liveOnly: true,
-      }));
+      const events = records.map((r) => subscriptionEvent(r, active));
       void this.opts.transport.publishEvents(events).then((sent) => {
         if (sent) this.opts.metrics.subscriptionEvents.inc(events.length);
       });

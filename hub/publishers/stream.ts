@@ -3,9 +3,16 @@ import type { Redis } from 'ioredis';
 import { HubPublishError, type HubPublisher, type HubUpdate } from '../../common/hub-publisher.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { createRedis } from '../../common/redis.ts';
-import { parseUpdate } from '../http/app.ts';
+import { parseUpdate } from '../core/parse-update.ts';
 import type { HubRefusal } from '../core/refusal.ts';
-import { parseStreamUrl, publishScript, streamKeys } from '../transport/redis.ts';
+import { publishScript } from '../transport/redis.ts';
+import {
+  parseStreamUrl,
+  publishArgs,
+  publishKeys,
+  streamKeys,
+  type StreamKeys,
+} from '../transport/redis-stream.ts';
 
 export interface RedisStreamPublisherOptions {
   /** The hubs' transport URL, `redis://host:port?prefix=…` (the same as their MERCURE_TRANSPORT_URL). */
@@ -57,7 +64,7 @@ const isLoopback = (host: string): boolean =>
 export class RedisStreamPublisher implements HubPublisher {
   private readonly redis: Redis;
   private readonly ownsConnection: boolean;
-  private readonly keys: ReturnType<typeof streamKeys>;
+  private readonly keys: StreamKeys;
 
   constructor(opts: RedisStreamPublisherOptions) {
     const url = new URL(opts.url);
@@ -86,20 +93,11 @@ export class RedisStreamPublisher implements HubPublisher {
       throw new HubPublishError(r.status, `${r.code}: ${r.message}`);
     });
     try {
+      // No limits given: the script applies the ones the hubs recorded (NOHUB when none has).
       await publishScript.run(
         this.redis,
-        [this.keys.stream, this.keys.seq, this.keys.id(u.id), this.keys.limits],
-        [
-          u.id,
-          JSON.stringify(u.topics),
-          update.data,
-          update.private === true ? '1' : '0',
-          u.type ?? '',
-          '',
-          '',
-          '',
-          '',
-        ],
+        publishKeys(this.keys, u.id),
+        publishArgs({ ...u, data: update.data, private: update.private === true }),
       );
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('NOHUB'))

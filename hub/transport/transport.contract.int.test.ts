@@ -13,7 +13,8 @@ import {
 } from '../../test/support/hub-redis.ts';
 import type { Update } from '../core/update.ts';
 import { MemoryTransport } from './memory.ts';
-import { MIN_STREAM_ENTRIES, RedisTransport } from './redis.ts';
+import { RedisTransport } from './redis.ts';
+import { MIN_STREAM_ENTRIES } from './redis-stream.ts';
 import type { HistoryLimits, Transport } from './transport.ts';
 
 /**
