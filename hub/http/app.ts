@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import { MERCURE_PATH, SUBSCRIPTIONS_PATH } from '../../common/mercure.ts';
-import { HubRefusal, refusalBody, refusalFrom, refusalHeaders } from '../core/refusal.ts';
+import { HubRefusal } from '../core/refusal.ts';
 import { corsHeaders, preflightHeaders } from './cors.ts';
+import { errorResponse, writeError, type ErrorResponse } from './errors.ts';
 import { publishRaw, publishRoute } from './publish.ts';
 import type { HubHttpDeps } from './request.ts';
 import { subscribeHandler } from './subscribe.ts';
@@ -32,15 +33,14 @@ export function createHubHttp(deps: HubHttpDeps): {
     }
     if (path === MERCURE_PATH && req.method === 'GET') {
       subscribe(req, res).catch((err: unknown) => {
-        deps.logger.error({ err }, 'subscribe failed');
-        if (!res.headersSent) {
-          const r = new HubRefusal(
-            503,
-            'HUB_UNAVAILABLE',
-            'the hub could not read its history; retry shortly',
-          );
-          res.writeHead(r.status, refusalHeaders(r)).end(refusalBody(r));
-        } else res.destroy();
+        const e = errorResponse(err, {
+          cors: {},
+          logger: deps.logger,
+          what: 'subscribe',
+          couldNot: 'read its history',
+        });
+        if (!res.headersSent) writeError(res, e);
+        else res.destroy();
       });
       return true;
     }
@@ -59,21 +59,25 @@ function createHubApp(deps: HubHttpDeps): Hono {
   const { config, hub } = deps;
   const app = new Hono();
 
-  app.onError((err, c) => {
-    const r = refusalFrom(err);
-    if (r !== undefined)
-      return c.body(refusalBody(r), r.status as 400, {
-        ...refusalHeaders(r),
-        ...corsHeaders(c.req.header('origin'), config.corsOrigins),
-      });
-    deps.logger.error({ err }, 'hub request failed');
-    const e = new HubRefusal(503, 'HUB_UNAVAILABLE', 'the hub could not complete the request; retry shortly');
-    return c.body(refusalBody(e), 503, refusalHeaders(e));
-  });
-  app.notFound((c) => {
-    const r = new HubRefusal(404, 'NOT_FOUND', `no hub resource at ${c.req.path}`);
-    return c.body(refusalBody(r), 404, refusalHeaders(r));
-  });
+  const send = (c: Context, e: ErrorResponse): Response => c.body(e.body, e.status as 400, e.headers);
+  app.onError((err, c) =>
+    send(
+      c,
+      errorResponse(err, {
+        cors: corsHeaders(c.req.header('origin'), config.corsOrigins),
+        logger: deps.logger,
+      }),
+    ),
+  );
+  app.notFound((c) =>
+    send(
+      c,
+      errorResponse(new HubRefusal(404, 'NOT_FOUND', `no hub resource at ${c.req.path}`), {
+        cors: {},
+        logger: deps.logger,
+      }),
+    ),
+  );
 
   app.options('*', (c) => {
     const h = preflightHeaders(c.req.header('origin'), config.corsOrigins);

@@ -5,9 +5,10 @@ import { readBodyText } from '../../common/http-body.ts';
 import type { MercureClaim } from '../../common/mercure.ts';
 import { findToken } from '../core/auth.ts';
 import { parseUpdate } from '../core/parse-update.ts';
-import { HubRefusal, refusalBody, refusalFrom, refusalHeaders } from '../core/refusal.ts';
+import { HubRefusal } from '../core/refusal.ts';
 import { firstUncoveredTopic } from '../core/topic-selector.ts';
 import { corsHeaders, originAllowed, requestOrigin } from './cors.ts';
+import { errorResponse, writeError } from './errors.ts';
 import { BodyTooLarge, readRequestText, refuse, refusalOrThrow, type HubHttpDeps } from './request.ts';
 
 /** What publishing needs from a request, whichever server delivered it. */
@@ -130,14 +131,7 @@ export async function publishRaw(
       res.destroy();
       return;
     }
-    const r = refusalFrom(err);
-    if (r !== undefined) {
-      res.writeHead(r.status, { ...refusalHeaders(r), ...cors }).end(refusalBody(r));
-      return;
-    }
-    deps.logger.error({ err }, 'hub request failed');
-    const e = new HubRefusal(503, 'HUB_UNAVAILABLE', 'the hub could not complete the request; retry shortly');
-    res.writeHead(e.status, refusalHeaders(e)).end(refusalBody(e));
+    writeError(res, errorResponse(err, { cors, logger: deps.logger }));
   }
 }
 

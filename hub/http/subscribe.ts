@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SSE_HEADERS } from '../../common/sse.ts';
 import { findToken, type VerifiedToken } from '../core/auth.ts';
 import { clientAddress, ConnectionLimiter } from '../core/connection-limits.ts';
-import { HubRefusal, refusalBody, refusalHeaders } from '../core/refusal.ts';
+import { HubRefusal } from '../core/refusal.ts';
 import { selectorError } from '../core/topic-selector.ts';
 import { Subscriber } from '../fanout/subscriber.ts';
 import { corsHeaders } from './cors.ts';
+import { errorResponse, writeError } from './errors.ts';
 import { utf8FromHeader, utf8ToHeader } from './header-text.ts';
 import { refuse, refusalOrThrow, type HubHttpDeps } from './request.ts';
 
@@ -35,7 +36,7 @@ async function subscribe(
   const cors = corsHeaders(req.headers.origin, config.corsOrigins);
   const fail = (r: HubRefusal): void => {
     refuse(deps, 'subscribe', r, { remote: req.socket.remoteAddress });
-    res.writeHead(r.status, { ...refusalHeaders(r), ...cors }).end(refusalBody(r));
+    writeError(res, errorResponse(r, { cors, logger: deps.logger }));
   };
 
   const topics = url.searchParams.getAll('topic');
