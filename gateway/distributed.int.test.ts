@@ -5,8 +5,8 @@ import { postBid, startTestGavel } from '../test/support/gavel.ts';
 import { startTestHub } from '../test/support/hub.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
-import { importSigningKey } from '../common/mercure.ts';
-import { mintMercureToken, type RunningHub } from '../hub/index.ts';
+import { importSigningKey, mintMercureToken } from '../common/mercure.ts';
+import type { RunningHub } from '../hub/index.ts';
 import type { RunningGateway } from './index.ts';
 
 /**

@@ -4,7 +4,7 @@ import type { SseConnection } from '../../test/support/sse-client.ts';
 import { subscriberToken, subscribeUrl } from '../../test/support/hub.ts';
 import { eventually, hubScope, REDIS_PORT } from '../../test/support/hub-redis.ts';
 import { readMetric, uniqueTopic } from '../../test/support/protocol.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 import type * as TopicSelector from '../core/topic-selector.ts';
 
 /**

@@ -9,7 +9,7 @@ import {
   uniqueTopic,
   type LogCapture,
 } from '../../test/support/protocol.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 const BUFFER_BYTES = 64 * 1024;
 const UPDATE_BYTES = 32 * 1024;

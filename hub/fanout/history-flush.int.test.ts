@@ -3,7 +3,8 @@ import { connectSse } from '../../test/support/sse-client.ts';
 import { publisherToken, subscriberToken, subscribeUrl } from '../../test/support/hub.ts';
 import { eventually, hubScope } from '../../test/support/hub-redis.ts';
 import { publishOk, uniqueTopic } from '../../test/support/protocol.ts';
-import type { HubConfig, RunningHub } from '../index.ts';
+import type { HubConfig } from '../service/config.ts';
+import type { RunningHub } from '../service/server.ts';
 
 /**
  * Replay history belongs to published updates. Subscription events (one per selector, when a

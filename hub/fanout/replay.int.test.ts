@@ -6,7 +6,7 @@ import { publish, publisherToken, startTestHub, subscribeUrl } from '../../test/
 import { openRaw, publishOk, sleep, uniqueTopic } from '../../test/support/protocol.ts';
 import { Hub } from './hub.ts';
 import { Subscriber, type SubscriberSink } from './subscriber.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 import { HubMetrics } from '../service/metrics.ts';
 import { MemoryTransport } from '../transport/memory.ts';
 import type { HistoryResult } from '../transport/transport.ts';

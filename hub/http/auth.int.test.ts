@@ -18,7 +18,7 @@ import {
   uniqueTopic,
   type LogCapture,
 } from '../../test/support/protocol.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 const APP_ORIGIN = 'https://app.example.com';
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);

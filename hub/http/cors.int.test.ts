@@ -13,7 +13,8 @@ import {
 } from '../../test/support/hub.ts';
 import { exited } from '../../test/support/hub-redis.ts';
 import { openRaw, uniqueTopic, type RawStream } from '../../test/support/protocol.ts';
-import { hubConfigFromEnv, startHub, type RunningHub } from '../index.ts';
+import { hubConfigFromEnv } from '../service/config.ts';
+import { startHub, type RunningHub } from '../service/server.ts';
 
 /**
  * `MERCURE_CORS_ORIGINS=*` used to reflect any Origin with `Access-Control-Allow-Credentials:

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSse } from '../../test/support/sse-client.ts';
 import { publish, publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 describe('hub smoke', () => {
   let hub: RunningHub;

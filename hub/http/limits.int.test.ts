@@ -8,7 +8,7 @@ import {
   uniqueTopic,
   type LogCapture,
 } from '../../test/support/protocol.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 /**
  * What one client may ask of the hub: topic selectors per subscription, the size and complexity

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
 import { publish, publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
 import { openRaw, publishOk, readMetric, uniqueTopic, type RawStream } from '../../test/support/protocol.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

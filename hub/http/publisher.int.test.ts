@@ -4,7 +4,7 @@ import { ResponseParser } from '../../common/pipelined-http.ts';
 import { connectSse } from '../../test/support/sse-client.ts';
 import { publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
 import { uniqueTopic } from '../../test/support/protocol.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 describe('HttpHubPublisher (pipelined HTTP/1.1) against a real hub', { timeout: 10_000 }, () => {
   let hub: RunningHub;

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
 import { publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
 import { publishOk, uniqueTopic } from '../../test/support/protocol.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 describe('subscribe: topic selection', { timeout: 5000 }, () => {
   let hub: RunningHub;

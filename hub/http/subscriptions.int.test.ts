@@ -17,7 +17,8 @@ import {
   sleep,
   uniquePrefix,
 } from '../../test/support/hub-redis.ts';
-import type { HubConfig, RunningHub } from '../index.ts';
+import type { HubConfig } from '../service/config.ts';
+import type { RunningHub } from '../service/server.ts';
 
 /**
  * The subscription API (Mercure "Subscriptions"): the JSON-LD list of active subscriptions,

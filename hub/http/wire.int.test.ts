@@ -12,7 +12,7 @@ import {
   type LogCapture,
   type RawStream,
 } from '../../test/support/protocol.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 const APP_ORIGIN = 'https://app.example.com';
 const OPENING = ':\nretry: 2000\n\n';

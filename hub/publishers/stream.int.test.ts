@@ -5,7 +5,8 @@ import type { SseConnection } from '../../test/support/sse-client.ts';
 import { publish, publisherToken, subscribeUrl, subscriberToken } from '../../test/support/hub.ts';
 import { hubsOnRedis } from '../../test/support/hub-redis.ts';
 import { Redis } from 'ioredis';
-import { RedisStreamPublisher, sameRedisServer, type RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
+import { RedisStreamPublisher, sameRedisServer } from './stream.ts';
 
 /**
  * A back-end publisher appending straight to the hubs' Redis stream is one more publisher of the

@@ -19,7 +19,7 @@ import {
   redisTransportUrl,
   uniquePrefix,
 } from '../../test/support/hub-redis.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 /**
  * Several hub instances on one Redis prefix behave as one hub: an update published on any of

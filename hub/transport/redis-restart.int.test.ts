@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
 import { publish, publisherToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
 import { eventually, OwnRedis, redisTransportUrl, uniquePrefix } from '../../test/support/hub-redis.ts';
-import type { RunningHub } from '../index.ts';
+import type { RunningHub } from '../service/server.ts';
 
 /**
  * The hub outlives its Redis: while Redis is down it says so (503 on /healthz and on publish)
