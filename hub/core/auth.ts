@@ -40,7 +40,7 @@ export interface FoundToken {
   source: TokenSource;
 }
 
-export const COOKIE_NAME = 'mercureAuthorization';
+const COOKIE_NAME = 'mercureAuthorization';
 
 /**
  * Finds the JWT: `Authorization: Bearer` first, then the `authorization` query parameter,
@@ -63,7 +63,7 @@ export function findToken(
   return undefined;
 }
 
-export function readCookie(header: string | undefined, name: string): string | undefined {
+function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
@@ -93,8 +93,8 @@ export interface VerifiedToken {
 
 /** Verifies tokens for one role (publisher or subscriber) with a pinned algorithm; the key is imported once. */
 export class TokenVerifier {
-  readonly role: 'publisher' | 'subscriber';
-  readonly alg: JwtAlg;
+  private readonly role: 'publisher' | 'subscriber';
+  private readonly alg: JwtAlg;
   private readonly key: VerifyKey | undefined;
 
   private constructor(role: 'publisher' | 'subscriber', key: VerifyKey | undefined, alg: JwtAlg) {

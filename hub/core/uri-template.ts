@@ -33,12 +33,12 @@ export class UriTemplateError extends Error {
  * 9999, RE2 at most 1000, and each unit costs instructions in every match. Topic selectors have no
  * use for long prefixes.
  */
-export const MAX_PREFIX = 32;
+const MAX_PREFIX = 32;
 /**
  * RE2 instructions a template may compile to (the work per topic character is bounded by it).
  * A 1,024-character template with 8 plain variables compiles to about 1,200.
  */
-export const MAX_PROGRAM_SIZE = 2000;
+const MAX_PROGRAM_SIZE = 2000;
 
 /** A compiled template. */
 export interface UriTemplate {
@@ -148,7 +148,7 @@ function expressionPattern(body: string, template: string): { pattern: string; v
 }
 
 /** The template as an anchored regular expression (RE2 syntax), with its literal prefix and variable count. */
-export function translateUriTemplate(template: string): {
+function translateUriTemplate(template: string): {
   source: string;
   prefix: string;
   suffix: string;

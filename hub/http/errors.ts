@@ -22,7 +22,7 @@ export interface ErrorContext {
 }
 
 /** The hub could not serve the request (its store failed): 503, retry shortly. */
-export function hubUnavailable(couldNot = 'complete the request'): HubRefusal {
+function hubUnavailable(couldNot = 'complete the request'): HubRefusal {
   return new HubRefusal(503, 'HUB_UNAVAILABLE', `the hub could not ${couldNot}; retry shortly`);
 }
 

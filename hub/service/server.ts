@@ -22,7 +22,7 @@ export interface HubService {
   close(): Promise<void>;
 }
 
-export function createTransport(config: HubConfig, logger: Logger): Transport {
+function createTransport(config: HubConfig, logger: Logger): Transport {
   const limits = { size: config.historySize, maxAgeMs: config.historyMaxAgeSeconds * 1000 };
   const scheme = config.transportUrl.split(':')[0];
   if (scheme === 'memory') return new MemoryTransport(limits);
