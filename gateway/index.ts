@@ -1,10 +1,10 @@
 /** The API gateway's public surface. */
 export { createGatewayApp, type GatewayDeps } from './app.ts';
 export { UserTokens, ROLES, type Role, type User } from './auth.ts';
-export { createLimiter, type RateLimitOptions } from './rate-limit.ts';
+export { createLimiter, type RateLimitOptions } from './middleware/rate-limit.ts';
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.ts';
 export { gatewayConfigFromEnv, type GatewayConfig } from './config.ts';
-export { seedDemo, demoAuctions, demoCatalogue, DEMO_BIDDERS, DEMO_SALES, DEMO_USERS } from './demo.ts';
+export { seedDemo, demoAuctions, demoCatalogue, DEMO_BIDDERS, DEMO_SALES, DEMO_USERS } from './demo/seed.ts';
 export {
   emptyCatalogue,
   staticCatalogue,
@@ -13,6 +13,6 @@ export {
   type SaleCatalogue,
   type SaleSummary,
 } from './catalogue.ts';
-export type { DemoUser } from './routes/demo-sign-in.ts';
+export type { DemoUser } from './demo/sign-in.ts';
 export { twilioSignature } from '../common/twilio.ts';
 export type { InboundMessage, IngressAnswer } from './messaging/ingress.ts';

@@ -28,9 +28,9 @@ import {
 import { createGatewayApp, type GatewayEnv } from './app.ts';
 import { UserTokens } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
-import { createLimiter } from './rate-limit.ts';
+import { createLimiter } from './middleware/rate-limit.ts';
 import { emptyCatalogue, HttpCatalogue, type Catalogue } from './catalogue.ts';
-import { demoCatalogue, DEMO_USERS } from './demo.ts';
+import { demoCatalogue, DEMO_USERS } from './demo/seed.ts';
 import { MemoryBidderDirectory, RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
 import { CONFIRM_EVERY_BID } from './messaging/confirm-policy.ts';
 import { MemoryBidConfirmations, RedisBidConfirmations } from './messaging/confirmations.ts';

@@ -19,7 +19,7 @@ import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { displayAmount, parseAmount } from '../../common/money.ts';
 import type { BidDecision, BiddingService } from '../../bidding/index.ts';
-import { rejectionMessage } from '../bid-messages.ts';
+import { rejectionMessage } from '../routes/bid-messages.ts';
 import type { Catalogue, CatalogueLot } from '../catalogue.ts';
 import { needsConfirmation, type ConfirmThresholds } from './confirm-policy.ts';
 import type { BidConfirmations, PendingBid } from './confirmations.ts';

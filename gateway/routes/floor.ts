@@ -20,8 +20,8 @@ import {
   type LeaderKind,
 } from '../../bidding/index.ts';
 import { requireRole, type AuthVariables } from '../auth.ts';
-import { parseJson, readBodyText } from '../errors.ts';
-import { idempotencyKey } from '../idempotency-key.ts';
+import { parseJson, readBodyText } from '../middleware/body.ts';
+import { idempotencyKey } from '../middleware/idempotency-key.ts';
 
 /**
  * The auctioneer's floor console: one POST per button (open, floor bid, fair warning, hammer…),

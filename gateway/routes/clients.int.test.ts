@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../common/logger.ts';
-import { DISTRIBUTED_GATEWAY_ENV, postBid, startTestGavel } from '../test/support/gavel.ts';
-import { startDemoGavel } from '../test/support/clients.ts';
-import { gatewayConfigFromEnv, startGateway, staticCatalogue, type RunningGateway } from './index.ts';
+import { createLogger } from '../../common/logger.ts';
+import { DISTRIBUTED_GATEWAY_ENV, postBid, startTestGavel } from '../../test/support/gavel.ts';
+import { startDemoGavel } from '../../test/support/clients.ts';
+import { gatewayConfigFromEnv, startGateway, staticCatalogue, type RunningGateway } from '../index.ts';
 
 interface ErrorJson {
   error: { code: string; message: string };

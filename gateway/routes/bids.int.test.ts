@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { timedSetup } from '../test/support/bidding.ts';
-import { postBid, startTestGavel } from '../test/support/gavel.ts';
-import { connectSse } from '../test/support/sse-client.ts';
-import { signClaims, tokenClaims } from '../test/support/tokens.ts';
-import type { RunningGateway } from './index.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { postBid, startTestGavel } from '../../test/support/gavel.ts';
+import { connectSse } from '../../test/support/sse-client.ts';
+import { signClaims, tokenClaims } from '../../test/support/tokens.ts';
+import type { RunningGateway } from '../index.ts';
 
 describe('gateway bids (embedded, real HTTP and SSE)', () => {
   let g: RunningGateway;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuctionSetup } from '../bidding/index.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { postBid, startTestGavel } from '../test/support/gavel.ts';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
-import type { RunningGateway } from './index.ts';
+import type { AuctionSetup } from '../../bidding/index.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { postBid, startTestGavel } from '../../test/support/gavel.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import type { RunningGateway } from '../index.ts';
 
 interface Lot {
   auctionId: string;

@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryBiddingStore, startBiddingService, type BiddingStore } from '../bidding/index.ts';
-import { createLogger } from '../common/logger.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { startTestGavel } from '../test/support/gavel.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
-import { TEST_MASK_KEY } from '../test/support/tokens.ts';
-import type { RunningGateway } from './index.ts';
+import { MemoryBiddingStore, startBiddingService, type BiddingStore } from '../../bidding/index.ts';
+import { createLogger } from '../../common/logger.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { startTestGavel } from '../../test/support/gavel.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
+import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
+import type { RunningGateway } from '../index.ts';
 
 /**
  * `GET /v1/auctions/{id}/bids` on an auction with tens of thousands of decisions, nearly all

@@ -1,6 +1,6 @@
-import type { AuctionSetup, BiddingStore } from '../bidding/index.ts';
-import { staticCatalogue, type Catalogue, type SaleCatalogue } from './catalogue.ts';
-import type { DemoUser } from './routes/demo-sign-in.ts';
+import type { AuctionSetup, BiddingStore } from '../../bidding/index.ts';
+import { staticCatalogue, type Catalogue, type SaleCatalogue } from '../catalogue.ts';
+import type { DemoUser } from './sign-in.ts';
 
 /** The seeded demo sale of the embedded default: three demo bidders, a timed sale with soft close and a live sale. */
 /** Phone numbers from Ofcom's range for drama (+44 7700 900000–900999): never a real subscriber. */

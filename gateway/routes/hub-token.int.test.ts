@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localPublisher } from '../hub/index.ts';
-import { topics as makeTopics } from '../common/topics.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { postBid, startTestGavel } from '../test/support/gavel.ts';
-import { connectSse, type SseConnection } from '../test/support/sse-client.ts';
-import type { RunningGateway } from './index.ts';
-import { readableTopics } from './routes/hub-token.ts';
+import { localPublisher } from '../../hub/index.ts';
+import { topics as makeTopics } from '../../common/topics.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { postBid, startTestGavel } from '../../test/support/gavel.ts';
+import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import type { RunningGateway } from '../index.ts';
+import { readableTopics } from './hub-token.ts';
 
 /** POST /v1/hub-token: what each role's subscriber token covers, checked against the real embedded hub. */
 describe('hub subscriber tokens (embedded, real HTTP and SSE)', () => {

@@ -1,5 +1,5 @@
-import { formatAmount } from '../common/money.ts';
-import type { BidDecision } from '../bidding/index.ts';
+import { formatAmount } from '../../common/money.ts';
+import type { BidDecision } from '../../bidding/index.ts';
 
 /** Why a bid was refused, in a sentence for the bidder (the API's error message, the SMS reply). */
 export function rejectionMessage(d: BidDecision, currency: string): string {

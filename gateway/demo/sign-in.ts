@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { isLoopback } from '../../common/loopback.ts';
 import type { Role, UserTokens } from '../auth.ts';
-import { readJson } from '../errors.ts';
+import { readJson } from '../middleware/body.ts';
 
 export interface DemoUser {
   id: string;

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { AppError } from '../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

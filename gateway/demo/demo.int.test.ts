@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postBid, startTestGavel } from '../test/support/gavel.ts';
-import { DEMO_BIDDERS, seedDemo, type RunningGateway } from './index.ts';
+import { postBid, startTestGavel } from '../../test/support/gavel.ts';
+import { DEMO_BIDDERS, seedDemo, type RunningGateway } from '../index.ts';
 
 /** The seeded demo sale that `npm start` prints: it must work as the README says. */
 describe('demo sale (embedded default)', () => {

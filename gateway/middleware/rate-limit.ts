@@ -6,7 +6,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { AppError } from '../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
 
 export interface RateLimitOptions {
   /** Sustained rate per key. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TOKEN_SECONDS, UserTokens } from '../common/auth.ts';
-import { ConfigError } from '../common/config.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { postBid, startTestGavel } from '../test/support/gavel.ts';
-import { signClaims, tokenClaims, type TokenClaims } from '../test/support/tokens.ts';
-import { gatewayConfigFromEnv, type RunningGateway } from './index.ts';
+import { MAX_TOKEN_SECONDS, UserTokens } from '../../common/auth.ts';
+import { ConfigError } from '../../common/config.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { postBid, startTestGavel } from '../../test/support/gavel.ts';
+import { signClaims, tokenClaims, type TokenClaims } from '../../test/support/tokens.ts';
+import { gatewayConfigFromEnv, type RunningGateway } from '../index.ts';
 
 /** User tokens at the gateway: what a token must carry, how long it may live, whose audience it is. */
 describe('user tokens at the gateway (real HTTP)', () => {
