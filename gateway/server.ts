@@ -2,31 +2,29 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
-import type { UserTokens } from '../common/auth.ts';
-import type { BidderDirectory } from '../common/directory.ts';
 import type { Logger } from '../common/logger.ts';
 import { MERCURE_PATH } from '../common/mercure.ts';
-import type { BiddingService, BiddingStore } from '../bidding/index.ts';
-import type { HubService } from '../hub/index.ts';
 import type { GatewayEnv } from './app.ts';
-import { assembleApp, startBackends, withRunKeys, type GatewayOptions } from './assembly.ts';
+import {
+  assembleApp,
+  startBackends,
+  withRunKeys,
+  type GatewayBackends,
+  type GatewayOptions,
+} from './assembly.ts';
 import type { GatewayConfig } from './config.ts';
 import { loadClients } from './routes/clients.ts';
 
 export type { GatewayOptions } from './assembly.ts';
 
-export interface RunningGateway {
+/** A started gateway: its pieces (assembly.ts), its app and its server. */
+export interface RunningGateway extends Pick<
+  GatewayBackends,
+  'engine' | 'store' | 'tokens' | 'hub' | 'directory'
+> {
   url: string;
   hubUrl: string;
   app: Hono<GatewayEnv>;
-  engine: BiddingService;
-  /** The engine's store when the engine runs in this process (seeding, tests); undefined with a remote engine. */
-  store: BiddingStore | undefined;
-  tokens: UserTokens;
-  /** The in-process hub (embedded mode only). */
-  hub: HubService | undefined;
-  /** Who phone numbers belong to (the embedded back office writes the same one). */
-  directory: BidderDirectory;
   server: Server;
   config: GatewayConfig;
   close(): Promise<void>;

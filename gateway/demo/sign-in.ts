@@ -3,8 +3,8 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { isLoopback } from '../../common/loopback.ts';
-import type { Role, UserTokens } from '../auth.ts';
-import { readJson } from '../middleware/body.ts';
+import type { Role, UserTokens } from '../../common/auth.ts';
+import { readJson } from '../../common/http-body.ts';
 
 export interface DemoUser {
   id: string;

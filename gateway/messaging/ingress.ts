@@ -20,7 +20,7 @@ import type { Logger } from '../../common/logger.ts';
 import { displayAmount, parseAmount } from '../../common/money.ts';
 import type { BidDecision, BiddingService } from '../../bidding/index.ts';
 import { rejectionMessage } from '../routes/bid-messages.ts';
-import type { Catalogue, CatalogueLot } from '../catalogue.ts';
+import type { Catalogue, CatalogueLot } from '../../common/catalogue.ts';
 import { needsConfirmation, type ConfirmThresholds } from './confirm-policy.ts';
 import type { BidConfirmations, PendingBid } from './confirmations.ts';
 import { parseBidMessage, type ParsedAmount } from './parse-bid.ts';

@@ -2,10 +2,6 @@ import type { Context } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import { parseJson, readBodyText } from '../../common/http-body.ts';
 
-/** The gateway's error handling is the shared one (common/http-errors.ts); raw body reading from common/http-body.ts. */
-export { errorHandler } from '../../common/http-errors.ts';
-export { MAX_JSON_BYTES, parseJson, readBodyText, readJson } from '../../common/http-body.ts';
-
 /** A JSON body, or none: the buttons without arguments (fair warning, hammer…) may send an empty body. */
 export async function readJsonOrEmpty(c: Context): Promise<unknown> {
   const text = await readBodyText(c);
