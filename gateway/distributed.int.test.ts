@@ -7,7 +7,7 @@ import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 import { importSigningKey, mintMercureToken } from '../common/mercure.ts';
 import type { RunningHub } from '../hub/index.ts';
-import type { RunningGateway } from './index.ts';
+import type { RunningGateway } from './server.ts';
 
 /**
  * The deployed topology on one machine: two gateways sharing Redis and a hub on the Redis

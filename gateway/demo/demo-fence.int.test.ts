@@ -2,7 +2,8 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../common/config.ts';
 import { DISTRIBUTED_GATEWAY_ENV, startTestGavel } from '../../test/support/gavel.ts';
-import { gatewayConfigFromEnv, type RunningGateway } from '../index.ts';
+import { gatewayConfigFromEnv } from '../config.ts';
+import type { RunningGateway } from '../server.ts';
 
 /** This machine's first non-loopback IPv4 address: a request to it comes from a non-loopback peer. */
 const external = Object.values(networkInterfaces())

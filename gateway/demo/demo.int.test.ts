@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
-import { DEMO_BIDDERS, seedDemo, type RunningGateway } from '../index.ts';
+import { DEMO_BIDDERS, seedDemo } from './seed.ts';
+import type { RunningGateway } from '../server.ts';
 
 /** The seeded demo sale that `npm start` prints: it must work as the README says. */
 describe('demo sale (embedded default)', () => {

@@ -5,7 +5,8 @@ import { ConfigError } from '../../common/config.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
 import { signClaims, tokenClaims, type TokenClaims } from '../../test/support/tokens.ts';
-import { gatewayConfigFromEnv, type RunningGateway } from '../index.ts';
+import { gatewayConfigFromEnv } from '../config.ts';
+import type { RunningGateway } from '../server.ts';
 
 /** User tokens at the gateway: what a token must carry, how long it may live, whose audience it is. */
 describe('user tokens at the gateway (real HTTP)', () => {

@@ -6,7 +6,7 @@ import { timedSetup } from '../../test/support/bidding.ts';
 import { startTestGavel } from '../../test/support/gavel.ts';
 import { redisNamespace } from '../../test/support/redis-namespace.ts';
 import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
-import type { RunningGateway } from '../index.ts';
+import type { RunningGateway } from '../server.ts';
 
 /**
  * `GET /v1/auctions/{id}/bids` on an auction with tens of thousands of decisions, nearly all

@@ -4,7 +4,7 @@ import { timedSetup } from '../../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
 import { connectSse } from '../../test/support/sse-client.ts';
 import { signClaims, tokenClaims } from '../../test/support/tokens.ts';
-import type { RunningGateway } from '../index.ts';
+import type { RunningGateway } from '../server.ts';
 
 describe('gateway bids (embedded, real HTTP and SSE)', () => {
   let g: RunningGateway;

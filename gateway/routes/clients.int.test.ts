@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
 import { DISTRIBUTED_GATEWAY_ENV, postBid, startTestGavel } from '../../test/support/gavel.ts';
 import { startDemoGavel } from '../../test/support/clients.ts';
-import { gatewayConfigFromEnv, startGateway, staticCatalogue, type RunningGateway } from '../index.ts';
+import { gatewayConfigFromEnv } from '../config.ts';
+import { startGateway, type RunningGateway } from '../server.ts';
+import { staticCatalogue } from '../../common/catalogue.ts';
 
 interface ErrorJson {
   error: { code: string; message: string };

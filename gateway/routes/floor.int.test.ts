@@ -4,7 +4,7 @@ import type { AuctionSetup } from '../../bidding/index.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
 import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
-import type { RunningGateway } from '../index.ts';
+import type { RunningGateway } from '../server.ts';
 
 interface Lot {
   auctionId: string;

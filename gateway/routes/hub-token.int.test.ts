@@ -5,7 +5,7 @@ import { topics as makeTopics } from '../../common/topics.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
 import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
-import type { RunningGateway } from '../index.ts';
+import type { RunningGateway } from '../server.ts';
 import { readableTopics } from './hub-token.ts';
 
 /** POST /v1/hub-token: what each role's subscriber token covers, checked against the real embedded hub. */

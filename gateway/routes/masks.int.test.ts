@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BidderMasks } from '../../bidding/index.ts';
 import { DISTRIBUTED_GATEWAY_ENV, postBid, postWithKey, startTestGavel } from '../../test/support/gavel.ts';
 import { connectSse } from '../../test/support/sse-client.ts';
-import { gatewayConfigFromEnv, seedDemo, type RunningGateway } from '../index.ts';
+import { gatewayConfigFromEnv } from '../config.ts';
+import { seedDemo } from '../demo/seed.ts';
+import type { RunningGateway } from '../server.ts';
 import { biddingConfigFromEnv } from '../../bidding/index.ts';
 
 const KEY = 'gateway-mask-test-key-0123456789abcdef-0123';

@@ -6,7 +6,7 @@ import { startTestHub } from '../../test/support/hub.ts';
 import { redisNamespace } from '../../test/support/redis-namespace.ts';
 import { connectSse } from '../../test/support/sse-client.ts';
 import type { RunningHub } from '../../hub/index.ts';
-import type { RunningGateway } from '../index.ts';
+import type { RunningGateway } from '../server.ts';
 
 /** The engine's guarantees seen from outside: real HTTP into two gateways on one Redis, real SSE out of the hub. */
 describe('races through the gateway (real Redis, HTTP, SSE)', () => {
