@@ -210,46 +210,6 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     expect([big.status, big.body.error?.code]).toEqual([413, 'BODY_TOO_LARGE']);
     expect(await g.store!.decisions(id)).toHaveLength(0);
   });
-
-  it('serves the leader and the accepted bids with a cursor', async () => {
-    const id = auction();
-    await open(id);
-    for (const [t, amount] of [
-      [alice, '100.00'],
-      [bob, '150.00'],
-      [alice, '120.00'],
-      [alice, '200.00'],
-      [bob, '250.00'],
-    ] as const)
-      await postBid(g.url, id, t, { amount }, key());
-    const leader = (await (await fetch(`${g.url}/v1/auctions/${id}/leader`)).json()) as Record<
-      string,
-      unknown
-    >;
-    expect(leader).toMatchObject({ amount: '250.00', currency: 'EUR', bidCount: 4 });
-    expect(leader.leader).toMatch(/^Bidder /);
-    expect(leader.endsInSeconds).toBeGreaterThan(3000);
-    const page1 = (await (await fetch(`${g.url}/v1/auctions/${id}/bids?limit=2`)).json()) as {
-      bids: { amount: string }[];
-      nextCursor: string;
-    };
-    expect(page1.bids.map((b) => b.amount)).toEqual(['100.00', '150.00']);
-    const page2 = (await (
-      await fetch(`${g.url}/v1/auctions/${id}/bids?limit=10&cursor=${page1.nextCursor}`)
-    ).json()) as { bids: { amount: string }[] };
-    expect(page2.bids.map((b) => b.amount)).toEqual(['200.00', '250.00']);
-    const bad = await fetch(`${g.url}/v1/auctions/${id}/bids?limit=0`);
-    expect(bad.status).toBe(400);
-    // A bidder's own bids, chosen by who is signed in (not by the short public mask).
-    const mine = (await (
-      await fetch(`${g.url}/v1/auctions/${id}/bids?mine=true&limit=10`, {
-        headers: { Authorization: `Bearer ${bob}` },
-      })
-    ).json()) as { bids: { amount: string }[] };
-    expect(mine.bids.map((b) => b.amount)).toEqual(['150.00', '250.00']);
-    const anonymous = await fetch(`${g.url}/v1/auctions/${id}/bids?mine=true`);
-    expect(anonymous.status).toBe(401);
-  });
 });
 
 describe('gateway rate limit', () => {
