@@ -155,7 +155,7 @@ describe('bids in process', () => {
     expect([none.status, none.body.error?.code]).toEqual([404, 'UNKNOWN_AUCTION']);
   });
 
-  it('lists the accepted bids by page, masked, and a bidder’s own with mine=true (moved from bids.int.test.ts)', async () => {
+  it('lists the accepted bids by page, masked, and a bidder’s own with mine=true', async () => {
     const id = auction();
     await open(id);
     for (const [t, amount] of [

@@ -162,7 +162,7 @@ describe('an injected catalogue', () => {
 });
 
 describe('demo default', () => {
-  it('is on in the embedded default and off when distributed (where it cannot be asked for: see demo-fence.int.test.ts)', () => {
+  it('is on in the embedded default and off when distributed (where it cannot be asked for: see demo/demo-fence.int.test.ts)', () => {
     expect(gatewayConfigFromEnv({}).demo).toBe(true);
     expect(gatewayConfigFromEnv({ GAVEL_DEMO: 'false' }).demo).toBe(false);
     const distributed = DISTRIBUTED_GATEWAY_ENV;
