@@ -3,6 +3,7 @@ import { createLogger } from './common/logger.ts';
 import { MAX_TOKEN_SECONDS, UserTokens } from './common/auth.ts';
 import { ConfigError } from './common/config.ts';
 import { parseAmount } from './common/money.ts';
+import { twilioSignature } from './common/twilio.ts';
 import {
   DEMO_BIDDERS,
   DEMO_SALES,
@@ -10,7 +11,6 @@ import {
   gatewayConfigFromEnv,
   seedDemo,
   startGateway,
-  twilioSignature,
   type GatewayConfig,
   type RunningGateway,
 } from './gateway/index.ts';

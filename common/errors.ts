@@ -35,6 +35,3 @@ export interface ErrorBody {
 export function errorBody(code: string, message: string, details?: ErrorDetails): ErrorBody {
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }
-
-export const badRequest = (code: string, message: string, details?: ErrorDetails): AppError =>
-  new AppError(400, code, message, { details });

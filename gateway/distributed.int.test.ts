@@ -5,9 +5,9 @@ import { postBid, startTestGavel } from '../test/support/gavel.ts';
 import { startTestHub } from '../test/support/hub.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
-import { importSigningKey } from '../common/mercure.ts';
-import { mintMercureToken, type RunningHub } from '../hub/index.ts';
-import type { RunningGateway } from './index.ts';
+import { importSigningKey, mintMercureToken } from '../common/mercure.ts';
+import type { RunningHub } from '../hub/index.ts';
+import type { RunningGateway } from './server.ts';
 
 /**
  * The deployed topology on one machine: two gateways sharing Redis and a hub on the Redis

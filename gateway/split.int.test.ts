@@ -11,7 +11,7 @@ import { startTestHub } from '../test/support/hub.ts';
 import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 import type { RunningHub } from '../hub/index.ts';
-import type { RunningGateway } from './index.ts';
+import type { RunningGateway } from './server.ts';
 import { freePort } from '../test/support/net.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

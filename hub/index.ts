@@ -1,20 +1,9 @@
-/** The Mercure hub's public surface. */
-export {
-  embeddedHubConfigFromEnv,
-  hubConfigFromEnv,
-  hubDefaults,
-  type EmbeddedHubConfig,
-  type HubConfig,
-} from './config.ts';
-export { startMetricsServer, type MetricsServer } from './metrics-server.ts';
-export { createHubService, startHub, type HubService, type RunningHub } from './server.ts';
-export { COOKIE_NAME as MERCURE_COOKIE } from './auth.ts';
-export { mercureLink, mintMercureToken, MERCURE_PATH } from '../common/mercure.ts';
-export { mercureDiscovery } from './discovery.ts';
-export { localPublisher } from './local-publisher.ts';
-export {
-  isHubStreamUrl,
-  RedisStreamPublisher,
-  sameRedisServer,
-  type RedisStreamPublisherOptions,
-} from './stream-publisher.ts';
+/**
+ * The Mercure hub's face: what the gateway, the engine, the back office, main.ts, tools and tests
+ * of other services use. Hub-internal code and tests import the real files.
+ */
+export { embeddedHubConfigFromEnv, hubDefaults, type HubConfig } from './service/config.ts';
+export { startMetricsServer, type MetricsServer } from './service/metrics-server.ts';
+export { createHubService, startHub, type HubService, type RunningHub } from './service/server.ts';
+export { localPublisher } from './publishers/local.ts';
+export { isHubStreamUrl, RedisStreamPublisher, sameRedisServer } from './publishers/stream.ts';

@@ -1,7 +1,7 @@
 import { createLogger } from '../common/logger.ts';
 import { ConfigError } from '../common/config.ts';
-import { hubConfigFromEnv } from './config.ts';
-import { startHub } from './server.ts';
+import { hubConfigFromEnv } from './service/config.ts';
+import { startHub } from './service/server.ts';
 
 /** `npm run hub`: a standalone Mercure hub configured by environment. */
 async function main(): Promise<void> {

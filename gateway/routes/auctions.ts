@@ -6,10 +6,10 @@ import { mercureLink } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { BiddingService } from '../../bidding/index.ts';
 import type { BidderMasks, PublicAuctionView, RejectReason } from '../../bidding/index.ts';
-import { rejectionMessage } from '../bid-messages.ts';
-import { readJson } from '../errors.ts';
-import { idempotencyKey } from '../idempotency-key.ts';
-import { requireRole, type AuthVariables } from '../auth.ts';
+import { rejectionMessage } from './bid-messages.ts';
+import { readJson } from '../../common/http-body.ts';
+import { idempotencyKey } from '../middleware/idempotency-key.ts';
+import { requireRole, type AuthVariables } from '../../common/auth.ts';
 import type { MiddlewareHandler } from 'hono';
 
 export interface AuctionRoutesDeps {

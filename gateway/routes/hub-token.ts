@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { mintMercureToken, type JwtAlg, type SigningKey } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
-import type { AuthVariables, User } from '../auth.ts';
+import type { AuthVariables, User } from '../../common/auth.ts';
 
 export interface HubTokenDeps {
   topics: Topics;

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import type { BidderMasks } from '../../bidding/index.ts';
-import { requireRole, type AuthVariables } from '../auth.ts';
-import type { Catalogue } from '../catalogue.ts';
+import { requireRole, type AuthVariables } from '../../common/auth.ts';
+import type { Catalogue } from '../../common/catalogue.ts';
 
 /**
  * GET /v1/sales and GET /v1/sales/{id}: the catalogue the pages show around the live prices.

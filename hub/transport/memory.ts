@@ -1,12 +1,6 @@
-import type { Update } from '../update.ts';
-import type {
-  EventsListener,
-  HistoryLimits,
-  HistoryResult,
-  SubscriptionRecord,
-  Transport,
-  UpdateListener,
-} from './transport.ts';
+import type { SubscriptionRecord } from '../core/subscriptions.ts';
+import type { Update } from '../core/update.ts';
+import type { EventsListener, HistoryLimits, HistoryResult, Transport, UpdateListener } from './transport.ts';
 
 interface Entry {
   seq: number;

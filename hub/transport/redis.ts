@@ -4,29 +4,25 @@ import type { Logger } from '../../common/logger.ts';
 import { createRedis } from '../../common/redis.ts';
 import { RedisScript } from '../../common/redis-script.ts';
 import { compareStreamIds } from '../../common/stream-id.ts';
-import type { Update } from '../update.ts';
-import type {
-  EventsListener,
-  HistoryLimits,
-  HistoryResult,
-  SubscriptionRecord,
-  Transport,
-  UpdateListener,
-} from './transport.ts';
+import type { SubscriptionRecord } from '../core/subscriptions.ts';
+import type { Update } from '../core/update.ts';
+import { InstanceRegistry, INSTANCE_TTL_MS } from './redis-registry.ts';
+import {
+  entryToUpdate,
+  parseStreamUrl,
+  publishArgs,
+  publishKeys,
+  streamKeys,
+  type StreamEntry,
+  type StreamKeys,
+} from './redis-stream.ts';
+import type { EventsListener, HistoryLimits, HistoryResult, Transport, UpdateListener } from './transport.ts';
 
 /** Appends one update (see the script's header); shared with RedisStreamPublisher. */
 export const publishScript = RedisScript.fromFile(new URL('./lua/publish-4.lua', import.meta.url));
 const cursorScript = RedisScript.fromFile(new URL('./lua/cursor-2.lua', import.meta.url));
 const eventsScript = RedisScript.fromFile(new URL('./lua/publish-events-1.lua', import.meta.url));
 
-/**
- * The stream is also the delivery bus between instances, so it never holds fewer than this
- * (an instance whose read lags a little must still find its next entry). History is only the
- * newest `limits.size` of them, within `limits.maxAgeMs`: that is all that is ever replayed,
- * and a cursor outside it is unknown (`found: false`), exactly as in MemoryTransport.
- */
-export const MIN_STREAM_ENTRIES = 1000;
-const INSTANCE_TTL_MS = 30_000;
 /** How long since() waits for the read loop before answering anyway (a duplicate beats a stuck subscribe). */
 const CATCH_UP_TIMEOUT_MS = 2000;
 const PAGE = 1000;
@@ -38,35 +34,6 @@ export interface RedisTransportOptions {
   logger: Logger;
   /** Key prefix; the hash tag keeps every hub key in one Redis Cluster slot. */
   prefix?: string;
-}
-
-type StreamEntry = [id: string, fields: string[]];
-
-/** The default key prefix of the Redis transport (one hash tag: one Redis Cluster slot). */
-export const DEFAULT_STREAM_PREFIX = 'gavel:{hub}';
-
-/** The keys of one hub stream: the layout hubs and back-end publishers on it agree on. */
-export function streamKeys(prefix: string) {
-  return {
-    stream: `${prefix}:updates`,
-    seq: `${prefix}:seq`,
-    limits: `${prefix}:limits`,
-    instances: `${prefix}:instances`,
-    /** Instances with a subscriber who may read subscription events (sorted set, scored by expiry). */
-    watchers: `${prefix}:watchers`,
-    /** The pub/sub channel of subscription events (a channel, not a key). */
-    events: `${prefix}:subscription-events`,
-    subs: (instance: string) => `${prefix}:subs:${instance}`,
-    id: (id: string) => `${prefix}:id:${id}`,
-  };
-}
-
-/** A transport URL (`redis://host:port?prefix=…`) as a Redis URL and the key prefix. */
-export function parseStreamUrl(raw: string, prefix?: string): { redisUrl: string; prefix: string } {
-  const url = new URL(raw);
-  const p = prefix ?? url.searchParams.get('prefix') ?? DEFAULT_STREAM_PREFIX;
-  url.search = '';
-  return { redisUrl: url.toString(), prefix: p };
 }
 
 /**
@@ -81,11 +48,9 @@ export class RedisTransport implements Transport {
   /** Subscribed to the subscription-events channel (a connection in pub/sub mode does nothing else). */
   private readonly eventsReader: Redis;
   private readonly eventListeners: EventsListener[] = [];
-  private watching = false;
-  private readonly keys: ReturnType<typeof streamKeys>;
-  private readonly instance = randomUUID();
+  private readonly keys: StreamKeys;
+  private readonly registry: InstanceRegistry;
   private readonly listeners: UpdateListener[] = [];
-  private readonly localSubs = new Map<string, string>();
   private lastSeen = '0-0';
   /** since() calls waiting for the read loop to deliver up to an entry id. */
   private catchUp: { entry: string; resolve: () => void }[] = [];
@@ -117,6 +82,13 @@ export class RedisTransport implements Transport {
       { client: 'hub-events', logger },
     );
     this.keys = streamKeys(prefix);
+    this.registry = new InstanceRegistry({
+      redis: this.redis,
+      keys: this.keys,
+      instance: randomUUID(),
+      limits: opts.limits,
+      logger,
+    });
     this.eventsReader.on('message', (_channel: string, message: string) => this.receiveEvents(message));
   }
 
@@ -126,11 +98,11 @@ export class RedisTransport implements Transport {
     await this.eventsReader.subscribe(this.keys.events);
     const last = (await this.redis.xrevrange(this.keys.stream, '+', '-', 'COUNT', 1)) as StreamEntry[];
     this.lastSeen = last[0]?.[0] ?? '0-0';
-    await this.heartbeat();
+    await this.registry.heartbeat();
     this.refresh = setInterval(() => {
-      this.heartbeat().catch((err: unknown) =>
-        this.opts.logger.warn({ err }, 'subscription registry refresh failed'),
-      );
+      this.registry
+        .heartbeat()
+        .catch((err: unknown) => this.opts.logger.warn({ err }, 'subscription registry refresh failed'));
     }, INSTANCE_TTL_MS / 3);
     this.refresh.unref();
     this.loop = this.readLoop();
@@ -157,7 +129,7 @@ export class RedisTransport implements Transport {
             // Already delivered by publish()'s in-order fast path.
             if (compareStreamIds(entry[0], this.lastSeen) <= 0) continue;
             this.lastSeen = entry[0];
-            const u = toUpdate(entry);
+            const u = entryToUpdate(entry);
             for (const l of this.listeners) l(u);
           }
         }
@@ -177,18 +149,8 @@ export class RedisTransport implements Transport {
   async publish(update: Update): Promise<{ duplicate: boolean }> {
     const reply = (await publishScript.run(
       this.redis,
-      [this.keys.stream, this.keys.seq, this.keys.id(update.id), this.keys.limits],
-      [
-        update.id,
-        JSON.stringify(update.topics),
-        update.data,
-        update.private ? '1' : '0',
-        update.type ?? '',
-        update.retry === undefined ? '' : String(update.retry),
-        this.opts.limits.size,
-        this.opts.limits.maxAgeMs,
-        Math.max(this.opts.limits.size, MIN_STREAM_ENTRIES),
-      ],
+      publishKeys(this.keys, update.id),
+      publishArgs(update, this.opts.limits),
     )) as [number, string, string?];
     const [duplicate, entry, previous] = reply;
     // Fast path: when this instance's reader has delivered exactly up to the entry before this
@@ -297,14 +259,14 @@ export class RedisTransport implements Transport {
   }
 
   private toTrackedUpdate(e: StreamEntry): Update {
-    const u = toUpdate(e);
+    const u = entryToUpdate(e);
     this.entryOf.set(u, e[0]);
     return u;
   }
 
   async lastEventId(): Promise<string | undefined> {
     const last = (await this.redis.xrevrange(this.keys.stream, '+', '-', 'COUNT', 1)) as StreamEntry[];
-    return last[0] === undefined ? undefined : toUpdate(last[0]).id;
+    return last[0] === undefined ? undefined : entryToUpdate(last[0]).id;
   }
 
   publishEvents(events: Update[]): Promise<boolean> {
@@ -337,19 +299,7 @@ export class RedisTransport implements Transport {
   }
 
   setWatching(watching: boolean): void {
-    if (watching === this.watching) return;
-    this.watching = watching;
-    // Sent before the watcher's stream opens (the hub reads history on this connection after it), so
-    // an event any instance publishes once the stream is open finds this instance listed.
-    const done = watching
-      ? this.redis
-          .multi()
-          .zadd(this.keys.watchers, Date.now() + INSTANCE_TTL_MS, this.instance)
-          // Every instance gone (crashed): the set goes too.
-          .pexpire(this.keys.watchers, INSTANCE_TTL_MS)
-          .exec()
-      : this.redis.zrem(this.keys.watchers, this.instance);
-    done.catch((err: unknown) => this.opts.logger.warn({ err }, 'could not record watching subscribers'));
+    this.registry.setWatching(watching);
   }
 
   /** Whether anyone reads them is known in Redis, not here: the events script checks it. */
@@ -358,60 +308,15 @@ export class RedisTransport implements Transport {
   }
 
   addSubscriptions(records: SubscriptionRecord[]): void {
-    if (records.length === 0) return;
-    const args: string[] = [];
-    for (const r of records) {
-      const json = JSON.stringify(r);
-      this.localSubs.set(r.id, json);
-      args.push(r.id, json);
-    }
-    // With its TTL from the start: an instance that dies before its next heartbeat leaves no key behind.
-    const key = this.keys.subs(this.instance);
-    this.redis
-      .multi()
-      .hset(key, ...args)
-      .pexpire(key, INSTANCE_TTL_MS)
-      .exec()
-      .catch((err: unknown) => this.opts.logger.warn({ err }, 'could not record subscriptions'));
+    this.registry.addSubscriptions(records);
   }
 
   removeSubscriptions(ids: string[]): void {
-    if (ids.length === 0) return;
-    for (const id of ids) this.localSubs.delete(id);
-    this.redis
-      .hdel(this.keys.subs(this.instance), ...ids)
-      .catch((err: unknown) => this.opts.logger.warn({ err }, 'could not remove subscriptions'));
+    this.registry.removeSubscriptions(ids);
   }
 
-  async listSubscriptions(): Promise<SubscriptionRecord[]> {
-    const now = Date.now();
-    const instances = await this.redis.zrangebyscore(this.keys.instances, now, '+inf');
-    const hashes = await Promise.all(instances.map((i) => this.redis.hvals(this.keys.subs(i))));
-    return hashes.flat().map((json) => JSON.parse(json) as SubscriptionRecord);
-  }
-
-  private async heartbeat(): Promise<void> {
-    const now = Date.now();
-    const subs = this.keys.subs(this.instance);
-    const { size, maxAgeMs } = this.opts.limits;
-    const pipeline = this.redis
-      .multi()
-      // For back-end publishers that append straight to the stream (RedisStreamPublisher).
-      .hset(this.keys.limits, {
-        size,
-        max_age_ms: maxAgeMs,
-        keep: Math.max(size, MIN_STREAM_ENTRIES),
-      })
-      .zadd(this.keys.instances, now + INSTANCE_TTL_MS, this.instance)
-      .zremrangebyscore(this.keys.instances, '-inf', now)
-      .zremrangebyscore(this.keys.watchers, '-inf', now);
-    if (this.watching)
-      pipeline
-        .zadd(this.keys.watchers, now + INSTANCE_TTL_MS, this.instance)
-        .pexpire(this.keys.watchers, INSTANCE_TTL_MS);
-    // Re-assert what this instance holds, in case Redis lost it (restart without persistence).
-    if (this.localSubs.size > 0) pipeline.hset(subs, Object.fromEntries(this.localSubs));
-    await pipeline.pexpire(subs, INSTANCE_TTL_MS).exec();
+  listSubscriptions(): Promise<SubscriptionRecord[]> {
+    return this.registry.listSubscriptions();
   }
 
   async healthy(): Promise<boolean> {
@@ -429,14 +334,7 @@ export class RedisTransport implements Transport {
       Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
     await bounded(this.loop ?? Promise.resolve());
     try {
-      await bounded(
-        this.redis
-          .multi()
-          .del(this.keys.subs(this.instance))
-          .zrem(this.keys.instances, this.instance)
-          .zrem(this.keys.watchers, this.instance)
-          .exec(),
-      );
+      await bounded(this.registry.leave());
     } catch (err) {
       this.opts.logger.warn(
         { err },
@@ -446,19 +344,4 @@ export class RedisTransport implements Transport {
       this.redis.disconnect();
     }
   }
-}
-
-function toUpdate([, fields]: StreamEntry): Update {
-  const f = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
-  const type = f.get('y');
-  const retry = f.get('r');
-  return {
-    id: f.get('id') ?? '',
-    topics: JSON.parse(f.get('t') ?? '[]') as string[],
-    data: f.get('d') ?? '',
-    private: f.get('p') === '1',
-    type: type === undefined || type === '' ? undefined : type,
-    retry: retry === undefined || retry === '' ? undefined : Number(retry),
-  };
 }

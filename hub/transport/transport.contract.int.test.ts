@@ -11,9 +11,10 @@ import {
   sleep,
   uniquePrefix,
 } from '../../test/support/hub-redis.ts';
-import type { Update } from '../update.ts';
+import type { Update } from '../core/update.ts';
 import { MemoryTransport } from './memory.ts';
-import { MIN_STREAM_ENTRIES, RedisTransport } from './redis.ts';
+import { RedisTransport } from './redis.ts';
+import { MIN_STREAM_ENTRIES } from './redis-stream.ts';
 import type { HistoryLimits, Transport } from './transport.ts';
 
 /**

@@ -1,4 +1,5 @@
-import type { Update } from '../update.ts';
+import type { SubscriptionRecord } from '../core/subscriptions.ts';
+import type { Update } from '../core/update.ts';
 
 /** The result of a history lookup from a cursor. */
 export interface HistoryResult {
@@ -9,15 +10,6 @@ export interface HistoryResult {
    */
   found: boolean;
   updates: Update[];
-}
-
-/** An active subscription as listed by the subscription API. */
-export interface SubscriptionRecord {
-  /** `/.well-known/mercure/subscriptions/{topic}/{subscriber}` */
-  id: string;
-  subscriber: string;
-  topic: string;
-  payload?: unknown;
 }
 
 export type UpdateListener = (update: Update) => void;

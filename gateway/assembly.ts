@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Hono } from 'hono';
+import { UserTokens } from '../common/auth.ts';
+import { emptyCatalogue, HttpCatalogue, type Catalogue } from '../common/catalogue.ts';
+import { MemoryBidderDirectory, RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
+import type { Logger } from '../common/logger.ts';
+import { importSigningKey, MERCURE_PATH, type SigningKey } from '../common/mercure.ts';
+import { createRedis } from '../common/redis.ts';
+import { topics as makeTopics, type Topics } from '../common/topics.ts';
+import {
+  BidderMasks,
+  BiddingEngine,
+  createRedisEngine,
+  MemoryBiddingStore,
+  RedisBiddingStore,
+  RemoteBiddingService,
+  type BiddingService,
+  type BiddingStore,
+} from '../bidding/index.ts';
+import {
+  createHubService,
+  hubDefaults,
+  localPublisher,
+  type HubConfig,
+  type HubService,
+} from '../hub/index.ts';
+import { createGatewayApp, type GatewayEnv } from './app.ts';
+import type { GatewayConfig } from './config.ts';
+import { demoCatalogue, DEMO_USERS } from './demo/seed.ts';
+import { CONFIRM_EVERY_BID } from './messaging/confirm-policy.ts';
+import { MemoryBidConfirmations, RedisBidConfirmations } from './messaging/confirmations.ts';
+import { createLimiter } from './middleware/rate-limit.ts';
+import type { ClientAssets } from './routes/clients.ts';
+
+/* The gateway's pieces by topology — engine, hub, shared stores — and the app built on them; no socket is opened here. */
+
+export interface GatewayOptions {
+  /** Where sale titles, lot numbers and estimates come from; default: the demo's when GAVEL_DEMO, else none. */
+  catalogue?: Catalogue;
+  /** Serve the browser clients (bundled in memory at start-up); default true. */
+  clients?: boolean;
+  /** Who phone numbers belong to; default: on Redis when distributed, in-process when embedded. */
+  directory?: BidderDirectory;
+  /** Embedded: settings of the mounted hub over its defaults (client limits, trusted proxies). */
+  hub?: Partial<HubConfig>;
+}
+
+/** A configuration with its per-run keys filled in (embedded mode makes up what it was not given). */
+export function withRunKeys(input: GatewayConfig): GatewayConfig {
+  const config = { ...input };
+  config.userJwtKey ??= randomBytes(32).toString('hex');
+  // Embedded: a mask key for this run (the in-process engine and back office share it); distributed: required.
+  config.maskKey ??= randomBytes(32).toString('hex');
+  config.publisherKey ??= randomBytes(32).toString('hex');
+  config.subscriberKey ??= config.publisherKey;
+  config.hubPublishUrl ??= config.hubUrl;
+  return config;
+}
+
+export interface GatewayBackends {
+  engine: BiddingService;
+  /** The engine's store when the engine runs in this process (seeding, tests); undefined with a remote engine. */
+  store: BiddingStore | undefined;
+  /** The in-process hub (embedded mode only). */
+  hub: HubService | undefined;
+  /** Distributed mode's Redis: rate limits, confirmation codes and the directory are shared through it. */
+  redis: Redis | undefined;
+  tokens: UserTokens;
+  masks: BidderMasks;
+  topics: Topics;
+  /** The key hub subscriber tokens are signed with. */
+  subscriberKey: SigningKey;
+  /** Who phone numbers belong to (the embedded back office writes the same one). */
+  directory: BidderDirectory;
+  /** Stops what was started, newest first. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the engine and the hub the topology asks for. Embedded: the Mercure hub and the engine's
+ * state are in this process — nothing external. Distributed: the engine's state is in Redis (the
+ * Lua decision) or in a separate engine process, updates go to an external hub over HTTP.
+ * `config` must have its run keys (withRunKeys).
+ */
+export async function startBackends(
+  config: GatewayConfig,
+  logger: Logger,
+  options: GatewayOptions = {},
+): Promise<GatewayBackends> {
+  const topics = makeTopics(config.topicBase);
+  const tokens = new UserTokens({ key: config.userJwtKey!, audience: 'api' });
+  const masks = new BidderMasks(config.maskKey!);
+  const closers: (() => Promise<void> | void)[] = [];
+
+  let engine: BiddingService;
+  let store: BiddingStore | undefined;
+  let hub: HubService | undefined;
+  let redis: Redis | undefined;
+  const engineLogger = logger.child({ component: 'bidding' });
+  if (config.mode === 'embedded') {
+    hub = await createHubService(
+      {
+        ...hubDefaults,
+        ...options.hub,
+        publisherKey: config.publisherKey!,
+        publisherAlg: config.publisherAlg,
+        subscriberKey: config.subscriberKey!,
+        subscriberAlg: config.subscriberAlg,
+        anonymous: true,
+        transportUrl: 'memory://',
+        logLevel: config.logLevel,
+      },
+      logger.child({ component: 'hub' }),
+    );
+    closers.push(() => hub!.close());
+    store = new MemoryBiddingStore();
+    const embedded = new BiddingEngine({
+      store,
+      publisher: localPublisher(hub),
+      topics,
+      logger: engineLogger,
+      masks,
+    });
+    closers.push(() => embedded.stop());
+    engine = embedded;
+  } else {
+    redis = createRedis(
+      config.redisUrl!,
+      { maxRetriesPerRequest: 2, enableAutoPipelining: true },
+      { client: 'gateway', logger },
+    );
+    closers.push(() => redis!.disconnect());
+    if (config.biddingUrl !== undefined) {
+      // The engine runs as its own process: the gateway only routes to it.
+      const remote = new RemoteBiddingService(config.biddingUrl, config.biddingServiceToken!);
+      closers.push(() => remote.close());
+      engine = remote;
+      store = new RedisBiddingStore({ redis, prefix: config.redisPrefix });
+    } else {
+      const local = await createRedisEngine({
+        redis,
+        prefix: config.redisPrefix,
+        hubPublishUrl: config.hubPublishUrl!,
+        publisherKey: config.publisherKey!,
+        publisherAlg: config.publisherAlg,
+        topics,
+        topicBase: config.topicBase,
+        logger: engineLogger,
+        masks,
+      });
+      closers.push(local.close);
+      engine = local.engine;
+      store = local.engine.store;
+    }
+  }
+  const directory =
+    options.directory ??
+    (redis === undefined ? new MemoryBidderDirectory() : new RedisBidderDirectory(redis, config.redisPrefix));
+  const subscriberKey = await importSigningKey(config.subscriberKey!, config.subscriberAlg);
+  return {
+    engine,
+    store,
+    hub,
+    redis,
+    tokens,
+    masks,
+    topics,
+    subscriberKey,
+    directory,
+    async close() {
+      for (const c of closers.reverse()) await c();
+    },
+  };
+}
+
+/** The gateway's app on started backends; `hubUrl` is the hub's public URL (known once the port is). */
+export function assembleApp(
+  config: GatewayConfig,
+  backends: GatewayBackends,
+  hubUrl: string,
+  logger: Logger,
+  parts: { catalogue?: Catalogue | undefined; clients?: Promise<ClientAssets> | undefined } = {},
+): Hono<GatewayEnv> {
+  const { redis } = backends;
+  return createGatewayApp({
+    engine: backends.engine,
+    tokens: backends.tokens,
+    masks: backends.masks,
+    topics: backends.topics,
+    logger: logger.child({ component: 'gateway' }),
+    hub: {
+      url: hubUrl,
+      subscriberKey: backends.subscriberKey,
+      subscriberAlg: config.subscriberAlg,
+      tokenTtlSeconds: config.hubTokenTtlSeconds,
+      cookie: config.mode === 'embedded',
+    },
+    bidLimiter: createLimiter({
+      perSecond: config.ratePerSecond,
+      burst: config.rateBurst,
+      redis,
+      prefix: `${config.redisPrefix}:rl`,
+    }),
+    catalogue:
+      parts.catalogue ??
+      (config.orchestratorUrl !== undefined
+        ? new HttpCatalogue(config.orchestratorUrl)
+        : config.demo
+          ? demoCatalogue()
+          : emptyCatalogue),
+    demoUsers: config.demo ? DEMO_USERS : undefined,
+    demoAllowRemote: config.demoAllowRemote,
+    clients: parts.clients,
+    directory: backends.directory,
+    messaging: {
+      twilioAuthToken: config.twilioAuthToken,
+      publicUrl: config.messagingPublicUrl,
+      whatsapp: config.whatsapp,
+      confirm: {
+        thresholds: config.smsConfirmAbove ?? CONFIRM_EVERY_BID,
+        windowMs: config.smsConfirmWindowMs,
+        // On Redis when there is one, so a code sent through one gateway is taken by any.
+        store:
+          redis === undefined
+            ? new MemoryBidConfirmations({ windowMs: config.smsConfirmWindowMs })
+            : new RedisBidConfirmations(redis, config.redisPrefix, { windowMs: config.smsConfirmWindowMs }),
+      },
+    },
+  });
+}
+
+/** The embedded gateway without a socket: its app answers `app.request()` (handler tests, a host that brings its own server). */
+export interface InProcessGateway extends GatewayBackends {
+  app: Hono<GatewayEnv>;
+  config: GatewayConfig;
+  hubUrl: string;
+}
+
+/**
+ * Builds the embedded gateway — the in-process engine on its memory store, the in-process hub —
+ * and its app, without opening a socket. `hubUrl` is what the answers name as the hub.
+ */
+export async function createInProcessGateway(
+  input: GatewayConfig,
+  logger: Logger,
+  options: Omit<GatewayOptions, 'clients'> & { hubUrl?: string } = {},
+): Promise<InProcessGateway> {
+  const config = withRunKeys({ ...input, mode: 'embedded' });
+  const backends = await startBackends(config, logger, options);
+  const hubUrl = options.hubUrl ?? `http://gateway.invalid${MERCURE_PATH}`;
+  const app = assembleApp(config, backends, hubUrl, logger, { catalogue: options.catalogue });
+  return {
+    ...backends,
+    app,
+    config,
+    hubUrl,
+    async close() {
+      await backends.engine.drain();
+      await backends.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { formatAmount } from '../../../common/money.ts';
+import {
+  paddleOf,
+  stateVersionOf,
+  type AuctionMeta,
+  type AuctionSnapshot,
+  type AuctionStatus,
+  type BidderMasks,
+  type FloorActionName,
+  type FloorActionResult,
+  type LeaderKind,
+} from '../../../bidding/index.ts';
+
+/* The floor console's view of a lot and of a decided action, built from a snapshot or an action's result. */
+
+/** A live lot as the floor console shows it: money as decimal strings, the leader with their paddle. */
+export interface FloorLot {
+  auctionId: string;
+  saleId: string;
+  currency: string;
+  /** The seq of the newest event of the lot this state reflects. */
+  seq: number;
+  /** Orders states of one seq, as on the public updates (PublicAuctionView.stateVersion). */
+  stateVersion: number;
+  status: AuctionStatus;
+  price: string;
+  asking: string;
+  /** The increment set for this lot; null when the increment table applies. */
+  step: string | null;
+  bidCount: number;
+  leader: {
+    kind: LeaderKind;
+    /** What the room and the phones see: `Paddle 112` or `Bidder 3F2A9C`. */
+    display: string;
+    paddle: string | null;
+    /** Internet and absentee bidders (staff only). */
+    bidderId: string | null;
+  } | null;
+  /** Seq of the standing bid: what POST …/floor/reject names. 0 when there is none. */
+  standingSeq: number;
+  /** The hold message while on hold. */
+  message: string | null;
+  reserveMet: boolean;
+  undoAvailable: boolean;
+}
+
+/** What was decided: the action, its seq in the lot's event stream, and what an undo reverted. */
+export interface FloorActionInfo {
+  name: FloorActionName;
+  seq: number;
+  previousStatus: AuctionStatus | null;
+  undone: { action: FloorActionName; seq: number } | null;
+  decidedAt: string;
+}
+
+export function floorLot(masks: BidderMasks, s: AuctionSnapshot): FloorLot {
+  const money = (v: number): string => formatAmount(v, s.currency);
+  return {
+    auctionId: s.id,
+    saleId: s.saleId,
+    currency: s.currency,
+    seq: s.lastSeq,
+    stateVersion: stateVersionOf(s.status),
+    status: s.status,
+    price: money(s.price),
+    asking: money(s.asking),
+    step: s.incrementOverride > 0 ? money(s.incrementOverride) : null,
+    bidCount: s.bidCount,
+    leader: leaderOf(masks, s.saleId, s.leaderId, s.leaderKind),
+    standingSeq: s.standingSeq,
+    message: s.message ?? null,
+    reserveMet: s.reserveMet,
+    undoAvailable: s.undoAvailable,
+  };
+}
+
+export function floorLotOfResult(
+  masks: BidderMasks,
+  r: FloorActionResult,
+  status: AuctionStatus,
+  meta: AuctionMeta,
+): FloorLot {
+  const money = (v: number): string => formatAmount(v, meta.currency);
+  return {
+    auctionId: r.auctionId,
+    saleId: meta.saleId,
+    currency: meta.currency,
+    seq: r.seq,
+    stateVersion: stateVersionOf(status),
+    status,
+    price: money(r.price),
+    asking: money(r.asking),
+    step: r.step > 0 ? money(r.step) : null,
+    bidCount: r.bidCount,
+    leader: leaderOf(masks, meta.saleId, r.leaderId, r.leaderKind),
+    standingSeq: r.standingSeq,
+    message: r.message ?? null,
+    reserveMet: r.reserveMet,
+    // As the store decides it (floor.ts): an applied action can be undone, except an undo and `superseded`.
+    undoAvailable: r.action !== 'undo' && r.action !== 'superseded',
+  };
+}
+
+export function leaderOf(
+  masks: BidderMasks,
+  saleId: string,
+  leaderId: string | undefined,
+  kind: LeaderKind | undefined,
+): FloorLot['leader'] {
+  if (leaderId === undefined) return null;
+  const k = kind ?? 'bid';
+  const paddleNo = paddleOf(leaderId, k) ?? null;
+  return {
+    kind: k,
+    display: masks.leader(saleId, leaderId, k) ?? '',
+    paddle: paddleNo,
+    bidderId: paddleNo === null ? leaderId : null,
+  };
+}
+
+export function actionInfo(r: FloorActionResult): FloorActionInfo {
+  return {
+    name: r.action,
+    seq: r.seq,
+    previousStatus: r.previousStatus ?? null,
+    undone: r.undone ?? null,
+    decidedAt: new Date(r.decidedAt).toISOString(),
+  };
+}
