@@ -4,37 +4,16 @@
  * the gateway reads it through this interface — over HTTP in the distributed topology
  * (`HttpCatalogue`), in memory for the embedded demo and tests (`staticCatalogue`).
  */
-import { z } from 'zod';
+import {
+  saleListResponseSchema,
+  saleResponseSchema,
+  type SaleCatalogue,
+  type SaleSummary,
+} from './contracts/catalogue.ts';
 
-export interface CatalogueLot {
-  /** The engine's auction id of this lot. */
-  id: string;
-  lotNumber: string;
-  title: string;
-  description: string;
-  /** An image URL the pages may show (a data: URL in the demo). */
-  imageUrl?: string;
-  /** Decimal strings in the sale's currency, like "8000.00"; "" when the house gave no estimate. */
-  estimateLow: string;
-  estimateHigh: string;
-}
-
-export interface SaleSummary {
-  id: string;
-  title: string;
-  mode: 'timed' | 'live';
-  currency: string;
-  lotCount: number;
-}
-
-export interface SaleCatalogue {
-  id: string;
-  title: string;
-  mode: 'timed' | 'live';
-  currency: string;
-  /** In sale order. */
-  lots: CatalogueLot[];
-}
+export type { CatalogueLot } from './contracts/catalogue.ts';
+export type { SaleSummary } from './contracts/catalogue.ts';
+export type { SaleCatalogue } from './contracts/catalogue.ts';
 
 export interface Catalogue {
   sales(): Promise<SaleSummary[]>;
@@ -61,34 +40,6 @@ export function staticCatalogue(sales: readonly SaleCatalogue[]): Catalogue {
 
 export const emptyCatalogue: Catalogue = staticCatalogue([]);
 
-const lotSchema = z.object({
-  id: z.string(),
-  lotNumber: z.string(),
-  title: z.string(),
-  description: z.string(),
-  imageUrl: z.string().optional(),
-  estimateLow: z.string(),
-  estimateHigh: z.string(),
-});
-const saleSchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  mode: z.enum(['timed', 'live']),
-  currency: z.string(),
-  lots: z.array(lotSchema),
-});
-const summariesSchema = z.object({
-  sales: z.array(
-    z.object({
-      id: z.string(),
-      title: z.string(),
-      mode: z.enum(['timed', 'live']),
-      currency: z.string(),
-      lotCount: z.number(),
-    }),
-  ),
-});
-
 /** Reads the orchestrator's catalogue over HTTP, keeping each answer for `ttlMs` (the catalogue changes rarely). */
 export class HttpCatalogue implements Catalogue {
   private readonly base: string;
@@ -102,13 +53,13 @@ export class HttpCatalogue implements Catalogue {
 
   async sales(): Promise<SaleSummary[]> {
     const body = await this.get('sales');
-    return summariesSchema.parse(body).sales;
+    return saleListResponseSchema.parse(body).sales;
   }
 
   async sale(id: string): Promise<SaleCatalogue | undefined> {
     const body = await this.get(`sales/${encodeURIComponent(id)}`);
     if (body === undefined) return undefined;
-    const parsed = saleSchema.parse((body as { sale?: unknown }).sale);
+    const parsed = saleResponseSchema.parse(body).sale;
     return {
       ...parsed,
       lots: parsed.lots.map(({ imageUrl, ...l }) => (imageUrl === undefined ? l : { ...l, imageUrl })),

@@ -1,33 +1,10 @@
 import { formatAmount } from '../../common/money.ts';
+import type { BidderNotice, NoticeBase } from '../../common/contracts/notices.ts';
 import type { BidDecision, BidRequest, FloorActionResult } from './types.ts';
 import type { BidderMasks } from './masks.ts';
 import type { AuctionMeta } from './view.ts';
 
-interface NoticeBase {
-  auctionId: string;
-  seq: number;
-  price: string;
-  currency: string;
-}
-
-/** A private message to one bidder about their position. */
-export type BidderNotice =
-  | (NoticeBase & { type: 'leading'; yourMaximum: string | null })
-  | (NoticeBase & { type: 'outbid'; yourPreviousBid: string; asking: string })
-  | (NoticeBase & { type: 'max_raised'; yourMaximum: string })
-  | (NoticeBase & { type: 'proxy_bid' })
-  /** Live lots: the auctioneer gave your standing bid to a floor bidder at the same amount. */
-  | (NoticeBase & { type: 'overruled'; yourBid: string; leader: string | null; asking: string })
-  /** Live lots: the auctioneer rejected your standing bid; the price went back to the bid before it. */
-  | (NoticeBase & { type: 'bid_rejected'; yourBid: string; asking: string })
-  /** Live lots: you lead again — the bid after yours was rejected, or the auctioneer undid an action. */
-  | (NoticeBase & { type: 'reinstated'; asking: string })
-  /** Live lots: your absentee maximum took the lead when the lot opened. */
-  | (NoticeBase & { type: 'absentee_executed'; asking: string })
-  /** Live lots: the hammer fell on your bid. */
-  | (NoticeBase & { type: 'won'; hammerPrice: string })
-  /** Live lots: sold to another bidder (you were the underbidder), or unsold with you leading (reserve not met). */
-  | (NoticeBase & { type: 'lost'; lotStatus: 'sold' | 'unsold'; hammerPrice: string | null });
+export type { BidderNotice } from '../../common/contracts/notices.ts';
 
 /** A notice and the bidder it goes to. */
 export interface AddressedNotice {

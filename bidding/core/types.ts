@@ -3,23 +3,12 @@
  * what a bid asks, and the decision every bid gets. Amounts are integer minor units.
  */
 
-export const AUCTION_MODES = ['timed', 'live'] as const;
-export type AuctionMode = (typeof AUCTION_MODES)[number];
-
-/** Lifecycle of one auction (a lot): timed ones go scheduled → open → closed; live ones add the floor states. */
-export const AUCTION_STATUSES = [
-  'scheduled',
-  'open',
-  'fair_warning',
-  'on_hold',
-  'closed',
-  'sold',
-  'passed',
-  'unsold',
-  'withdrawn',
-  'cancelled',
-] as const;
-export type AuctionStatus = (typeof AUCTION_STATUSES)[number];
+export { AUCTION_MODES } from '../../common/contracts/lot.ts';
+export type { AuctionMode } from '../../common/contracts/lot.ts';
+export { AUCTION_STATUSES } from '../../common/contracts/lot.ts';
+export type { AuctionStatus } from '../../common/contracts/lot.ts';
+import type { AuctionMode, AuctionStatus, FloorActionName, LeaderKind } from '../../common/contracts/lot.ts';
+import type { BidRejectReason as RejectReason, BidSource } from '../../common/contracts/bids.ts';
 
 /** One band of an increment table: from this price upward, bids step by `step`. */
 export interface IncrementBand {
@@ -49,8 +38,8 @@ export interface AuctionSetup {
   reserve: number;
 }
 
-export const BID_SOURCES = ['api', 'floor', 'sms', 'whatsapp'] as const;
-export type BidSource = (typeof BID_SOURCES)[number];
+export { BID_SOURCES } from '../../common/contracts/bids.ts';
+export type { BidSource } from '../../common/contracts/bids.ts';
 
 /**
  * How sure the house is that the bidder placed a bid, recorded with it: `session` — a signed-in
@@ -82,19 +71,8 @@ export interface BidRequest {
 }
 
 /** Why a bid was refused. Stable codes; the gateway maps them to HTTP statuses. */
-export const REJECT_REASONS = [
-  'UNKNOWN_AUCTION',
-  'NOT_STARTED',
-  'CLOSED',
-  'ON_HOLD',
-  'NOT_ELIGIBLE',
-  'OVER_LIMIT',
-  'TOO_LOW',
-  'OUTBID',
-  'ALREADY_LEADING',
-  'IDEMPOTENCY_KEY_REUSED',
-] as const;
-export type RejectReason = (typeof REJECT_REASONS)[number];
+export { BID_REJECT_REASONS as REJECT_REASONS } from '../../common/contracts/bids.ts';
+export type { BidRejectReason as RejectReason } from '../../common/contracts/bids.ts';
 
 export interface BidDecision {
   /** Per-auction sequence number given on receipt; orders ties, replay and the ledger. 0 for UNKNOWN_AUCTION. */
@@ -128,9 +106,8 @@ export interface BidDecision {
   replayed: boolean;
 }
 
-/** Who holds the standing bid of a live lot: an internet bid, a floor paddle, or an executed absentee maximum. */
-export const LEADER_KINDS = ['bid', 'floor', 'absentee'] as const;
-export type LeaderKind = (typeof LEADER_KINDS)[number];
+export { LEADER_KINDS } from '../../common/contracts/lot.ts';
+export type { LeaderKind } from '../../common/contracts/lot.ts';
 
 /** Public view of an auction (no maximums, no reserve amount). */
 export interface AuctionSnapshot {
@@ -167,28 +144,8 @@ export interface AuctionSnapshot {
   undoAvailable: boolean;
 }
 
-/**
- * The clerk's actions on a live lot (the floor console). Each is decided atomically by the store,
- * numbered in the auction's seq with the bids, and recorded as its own event.
- */
-export const FLOOR_ACTIONS = [
-  'open',
-  'set_asking',
-  'set_increment',
-  'floor_bid',
-  'overrule',
-  'reject_bid',
-  'fair_warning',
-  'resume',
-  'hold',
-  'resume_from_hold',
-  'hammer',
-  'pass',
-  'withdraw',
-  'undo',
-  'superseded',
-] as const;
-export type FloorActionName = (typeof FLOOR_ACTIONS)[number];
+export { FLOOR_ACTIONS } from '../../common/contracts/lot.ts';
+export type { FloorActionName } from '../../common/contracts/lot.ts';
 
 export type FloorAction =
   /** scheduled → open, at the given asking price or the current one (the opening unless set); executes absentee maximums. */

@@ -1,74 +1,19 @@
 import { formatAmount } from '../../common/money.ts';
+import type { PublicAuctionUpdate, PublicAuctionView } from '../../common/contracts/auction.ts';
 import type {
   AuctionMode,
   AuctionSnapshot,
   AuctionStatus,
   BidDecision,
-  FloorActionName,
   FloorActionResult,
   LeaderKind,
 } from './types.ts';
 import type { BidderMasks } from './masks.ts';
 
-/** What everyone may see of an auction: never a maximum, never the reserve amount, the leader masked. */
-export interface PublicAuctionView {
-  auctionId: string;
-  saleId: string;
-  mode: AuctionMode;
-  status: AuctionStatus;
-  currency: string;
-  price: string;
-  bidCount: number;
-  /** `Bidder <hash>` for an internet or absentee bidder, `Paddle <n>` for a bidder in the room. */
-  leader: string | null;
-  /** Live lots: who holds the standing bid; timed auctions always show 'bid'. */
-  leaderKind: LeaderKind | null;
-  /** Next acceptable amount (timed: price + increment or the opening; live: the asking price). */
-  asking: string;
-  endsAt: string | null;
-  reserveMet: boolean;
-  /** Live lots: the auctioneer's message while the lot is on hold. */
-  message: string | null;
-  /** The decision sequence number this view reflects. */
-  seq: number;
-  /**
-   * Orders the states of one seq: a timed lot's status still moves after its last decision without
-   * a new seq — the clock closes it (1), then the back office gives its result (2); withdrawn and
-   * cancelled are final too (2). Everything a decision leaves is 0. A client shows the state with
-   * the greater (seq, stateVersion) and ignores one at or below what it shows.
-   */
-  stateVersion: number;
-}
-
-/**
- * What last changed the lot: an internet bid, or the auctioneer's floor action — or, without a
- * decision of its own, `state` (the lot as it stands, republished by the engine after a restart or
- * a publish that never got through), `close` (the sale clock closed a timed lot) and `result` (the
- * back office decided a timed lot: sold or unsold).
- */
-export type LotChange = 'bid' | Exclude<FloorActionName, 'superseded'> | 'state' | 'close' | 'result';
-
-/** A public update as published on the auction and sale topics: the view after one decision, and what made it. */
-export interface PublicAuctionUpdate extends PublicAuctionView {
-  lastAction: LotChange;
-  /** Timed auctions: the bid extended the end (soft close). */
-  extended: boolean;
-  /** `undo`: the action it reverted. */
-  undone: { action: FloorActionName; seq: number } | null;
-  /**
-   * When it was decided (ISO 8601): by the engine for a bid or floor action — screens measure their
-   * delay from it —, by the back office for `close` and `result`; null for a republished `state`.
-   */
-  decidedAt: string | null;
-}
-
-/** A timed lot's result, on its auction and sale topics: the hammer price (never the reserve), and whether it sold. */
-export interface LotResultUpdate extends PublicAuctionUpdate {
-  lastAction: 'result';
-  status: 'sold' | 'unsold';
-  /** The hammer price when sold. */
-  hammer: string | null;
-}
+export type { PublicAuctionView } from '../../common/contracts/auction.ts';
+export type { LotChange } from '../../common/contracts/auction.ts';
+export type { PublicAuctionUpdate } from '../../common/contracts/auction.ts';
+export type { LotResultUpdate } from '../../common/contracts/auction.ts';
 
 const STATE_VERSIONS: Partial<Record<AuctionStatus, number>> = {
   closed: 1,

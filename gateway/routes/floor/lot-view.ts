@@ -6,52 +6,15 @@ import {
   type AuctionSnapshot,
   type AuctionStatus,
   type BidderMasks,
-  type FloorActionName,
   type FloorActionResult,
   type LeaderKind,
 } from '../../../bidding/index.ts';
 
 /* The floor console's view of a lot and of a decided action, built from a snapshot or an action's result. */
 
-/** A live lot as the floor console shows it: money as decimal strings, the leader with their paddle. */
-export interface FloorLot {
-  auctionId: string;
-  saleId: string;
-  currency: string;
-  /** The seq of the newest event of the lot this state reflects. */
-  seq: number;
-  /** Orders states of one seq, as on the public updates (PublicAuctionView.stateVersion). */
-  stateVersion: number;
-  status: AuctionStatus;
-  price: string;
-  asking: string;
-  /** The increment set for this lot; null when the increment table applies. */
-  step: string | null;
-  bidCount: number;
-  leader: {
-    kind: LeaderKind;
-    /** What the room and the phones see: `Paddle 112` or `Bidder 3F2A9C`. */
-    display: string;
-    paddle: string | null;
-    /** Internet and absentee bidders (staff only). */
-    bidderId: string | null;
-  } | null;
-  /** Seq of the standing bid: what POST …/floor/reject names. 0 when there is none. */
-  standingSeq: number;
-  /** The hold message while on hold. */
-  message: string | null;
-  reserveMet: boolean;
-  undoAvailable: boolean;
-}
+import type { FloorActionInfo, FloorLot } from '../../../common/contracts/floor.ts';
 
-/** What was decided: the action, its seq in the lot's event stream, and what an undo reverted. */
-export interface FloorActionInfo {
-  name: FloorActionName;
-  seq: number;
-  previousStatus: AuctionStatus | null;
-  undone: { action: FloorActionName; seq: number } | null;
-  decidedAt: string;
-}
+export type { FloorActionInfo, FloorLot } from '../../../common/contracts/floor.ts';
 
 export function floorLot(masks: BidderMasks, s: AuctionSnapshot): FloorLot {
   const money = (v: number): string => formatAmount(v, s.currency);

@@ -1,0 +1,75 @@
+/** The sale catalogue as served by the orchestrator and the gateway: sales, their lots, estimates and images. */
+import { z } from 'zod';
+import { auctionModeSchema, type AuctionMode } from './lot.ts';
+
+export interface CatalogueLot {
+  /** The engine's auction id of this lot. */
+  id: string;
+  lotNumber: string;
+  title: string;
+  description: string;
+  /** An image URL the pages may show (a data: URL in the demo). */
+  imageUrl?: string;
+  /** Decimal strings in the sale's currency, like "8000.00"; "" when the house gave no estimate. */
+  estimateLow: string;
+  estimateHigh: string;
+}
+
+export interface SaleSummary {
+  id: string;
+  title: string;
+  mode: AuctionMode;
+  currency: string;
+  lotCount: number;
+}
+
+export interface SaleCatalogue {
+  id: string;
+  title: string;
+  mode: AuctionMode;
+  currency: string;
+  /** In sale order. */
+  lots: CatalogueLot[];
+}
+
+/** GET /v1/sales (and the orchestrator's /catalogue/v1/sales). */
+export interface SaleListResponse {
+  sales: SaleSummary[];
+}
+
+/** GET /v1/sales/{id} (and the orchestrator's /catalogue/v1/sales/{id}). */
+export interface SaleResponse {
+  sale: SaleCatalogue;
+}
+
+export const catalogueLotSchema = z.object({
+  id: z.string(),
+  lotNumber: z.string(),
+  title: z.string(),
+  description: z.string(),
+  imageUrl: z.string().optional(),
+  estimateLow: z.string(),
+  estimateHigh: z.string(),
+}) satisfies z.ZodType<CatalogueLot>;
+
+export const saleSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  mode: auctionModeSchema,
+  currency: z.string(),
+  lotCount: z.number(),
+}) satisfies z.ZodType<SaleSummary>;
+
+export const saleCatalogueSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  mode: auctionModeSchema,
+  currency: z.string(),
+  lots: z.array(catalogueLotSchema),
+}) satisfies z.ZodType<SaleCatalogue>;
+
+export const saleListResponseSchema = z.object({
+  sales: z.array(saleSummarySchema),
+}) satisfies z.ZodType<SaleListResponse>;
+
+export const saleResponseSchema = z.object({ sale: saleCatalogueSchema }) satisfies z.ZodType<SaleResponse>;

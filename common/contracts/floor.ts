@@ -1,0 +1,107 @@
+/** The floor console's wire shapes: a live lot as the console shows it, and the answer to a floor action. */
+import { z } from 'zod';
+import { decimalSchema } from './auction.ts';
+import { resumePointSchema, type ResumePoint } from './snapshot.ts';
+import {
+  auctionStatusSchema,
+  floorActionNameSchema,
+  leaderKindSchema,
+  type AuctionStatus,
+  type FloorActionName,
+  type LeaderKind,
+} from './lot.ts';
+
+/** A live lot as the floor console shows it: money as decimal strings, the leader with their paddle. */
+export interface FloorLot {
+  auctionId: string;
+  saleId: string;
+  currency: string;
+  /** The seq of the newest event of the lot this state reflects. */
+  seq: number;
+  /** Orders states of one seq, as on the public updates (PublicAuctionView.stateVersion). */
+  stateVersion: number;
+  status: AuctionStatus;
+  price: string;
+  asking: string;
+  /** The increment set for this lot; null when the increment table applies. */
+  step: string | null;
+  bidCount: number;
+  leader: {
+    kind: LeaderKind;
+    /** What the room and the phones see: `Paddle 112` or `Bidder 3F2A9C`. */
+    display: string;
+    paddle: string | null;
+    /** Internet and absentee bidders (staff only). */
+    bidderId: string | null;
+  } | null;
+  /** Seq of the standing bid: what POST …/floor/reject names. 0 when there is none. */
+  standingSeq: number;
+  /** The hold message while on hold. */
+  message: string | null;
+  reserveMet: boolean;
+  undoAvailable: boolean;
+}
+
+/** What was decided: the action, its seq in the lot's event stream, and what an undo reverted. */
+export interface FloorActionInfo {
+  name: FloorActionName;
+  seq: number;
+  previousStatus: AuctionStatus | null;
+  undone: { action: FloorActionName; seq: number } | null;
+  decidedAt: string;
+}
+
+/** POST /v1/auctions/{id}/floor/* (accepted): the action and the lot as decided. */
+export interface FloorActionResponse {
+  action: FloorActionInfo;
+  lot: FloorLot;
+}
+
+/** GET /v1/auctions/{id}/floor: the lot and where to follow it. */
+export interface FloorStateResponse {
+  lot: FloorLot;
+  hub: ResumePoint;
+}
+
+export const floorLotSchema = z.object({
+  auctionId: z.string(),
+  saleId: z.string(),
+  currency: z.string(),
+  seq: z.number(),
+  stateVersion: z.number(),
+  status: auctionStatusSchema,
+  price: decimalSchema,
+  asking: decimalSchema,
+  step: decimalSchema.nullable(),
+  bidCount: z.number(),
+  leader: z
+    .object({
+      kind: leaderKindSchema,
+      display: z.string(),
+      paddle: z.string().nullable(),
+      bidderId: z.string().nullable(),
+    })
+    .nullable(),
+  standingSeq: z.number(),
+  message: z.string().nullable(),
+  reserveMet: z.boolean(),
+  undoAvailable: z.boolean(),
+}) satisfies z.ZodType<FloorLot>;
+
+export const floorActionInfoSchema = z.object({
+  name: floorActionNameSchema,
+  seq: z.number(),
+  previousStatus: auctionStatusSchema.nullable(),
+  undone: z.object({ action: floorActionNameSchema, seq: z.number() }).nullable(),
+  decidedAt: z.string(),
+}) satisfies z.ZodType<FloorActionInfo>;
+
+export const floorActionResponseSchema = z.object({
+  action: floorActionInfoSchema,
+  lot: floorLotSchema,
+}) satisfies z.ZodType<FloorActionResponse>;
+
+export const floorStateResponseSchema = z.object({
+  lot: floorLotSchema,
+  hub: resumePointSchema,
+}) satisfies z.ZodType<FloorStateResponse>;

@@ -1,0 +1,46 @@
+/** Where a page starts: a lot's snapshot with the point to resume the hub from, and the hub token. */
+import { z } from 'zod';
+import { publicAuctionViewSchema, type PublicAuctionView } from './auction.ts';
+
+/** The hub subscription that continues a snapshot: its topics, from exactly `lastEventId` (`earliest` when none). */
+export interface ResumePoint {
+  url: string;
+  topics: string[];
+  lastEventId: string;
+}
+
+/** GET /v1/auctions/{id}. */
+export interface SnapshotResponse {
+  auction: PublicAuctionView;
+  hub: ResumePoint;
+}
+
+/** POST /v1/hub-token. */
+export interface HubTokenResponse {
+  token: string;
+  hubUrl: string;
+  /** The topics the token may read. */
+  subscribe: string[];
+  expiresAt: string;
+  /** The signed-in bidder's own topic; null for other roles and anonymous callers. */
+  privateTopic: string | null;
+}
+
+export const resumePointSchema = z.object({
+  url: z.string(),
+  topics: z.array(z.string()),
+  lastEventId: z.string(),
+}) satisfies z.ZodType<ResumePoint>;
+
+export const snapshotResponseSchema = z.object({
+  auction: publicAuctionViewSchema,
+  hub: resumePointSchema,
+}) satisfies z.ZodType<SnapshotResponse>;
+
+export const hubTokenResponseSchema = z.object({
+  token: z.string(),
+  hubUrl: z.string(),
+  subscribe: z.array(z.string()),
+  expiresAt: z.string(),
+  privateTopic: z.string().nullable(),
+}) satisfies z.ZodType<HubTokenResponse>;
