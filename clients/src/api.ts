@@ -1,15 +1,18 @@
-/** The gateway's HTTP API as the pages use it: the signed-in user's token, JSON, one error type. */
+/**
+ * The gateway's HTTP API as the pages use it: the signed-in user's token, JSON checked against its
+ * contract where it enters, one error type.
+ */
+import type { z } from 'zod';
+import {
+  errorBodySchema,
+  signInResponseSchema,
+  type SessionUser,
+  type SignInResponse,
+} from '../../common/contracts/index.ts';
+import { parseWire } from './wire.ts';
 
-export interface SessionUser {
-  id: string;
-  name: string;
-  role: 'bidder' | 'auctioneer' | 'admin';
-}
-
-export interface Session {
-  token: string;
-  user: SessionUser;
-}
+export type { SessionUser };
+export type Session = SignInResponse;
 
 /** A refused or failed request: the gateway's stable `code`, or NETWORK when nothing came back. */
 export class ApiError extends Error {
@@ -33,16 +36,13 @@ export class ApiError extends Error {
   }
 }
 
-interface ErrorBody {
-  error?: { code?: string; message?: string; details?: Record<string, unknown> };
-}
-
 /** Each page keeps its own sign-in (sessionStorage: per tab, gone when the tab closes). */
 export function loadSession(key: string): Session | undefined {
   const raw = sessionStorage.getItem(key);
   if (raw === null) return undefined;
   try {
-    return JSON.parse(raw) as Session;
+    const parsed = parseWire(signInResponseSchema, JSON.parse(raw));
+    return parsed.ok ? parsed.value : undefined;
   } catch {
     return undefined;
   }
@@ -60,8 +60,15 @@ export interface RequestOptions {
   idempotencyKey?: string;
 }
 
-/** One JSON request; a non-2xx answer becomes an ApiError with the gateway's code and message. */
-export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+/**
+ * One JSON request; a 2xx answer is checked against `schema` (a body that does not match becomes an
+ * ApiError BAD_RESPONSE), a non-2xx answer becomes an ApiError with the gateway's code and message.
+ */
+export async function api<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  opts: RequestOptions = {},
+): Promise<z.infer<S>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.token !== undefined) headers.Authorization = `Bearer ${opts.token}`;
@@ -77,14 +84,19 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   } catch (err) {
     throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'the network request failed');
   }
-  const body = (await res.json().catch(() => ({}))) as T & ErrorBody;
-  if (res.ok) return body;
+  const body: unknown = await res.json().catch(() => ({}));
+  if (res.ok) {
+    const parsed = parseWire(schema, body);
+    if (!parsed.ok) throw new ApiError(res.status, 'BAD_RESPONSE', `${path}: ${parsed.problem}`);
+    return parsed.value;
+  }
   const retry = Number(res.headers.get('Retry-After'));
+  const error = errorBodySchema.safeParse(body).data?.error;
   throw new ApiError(
     res.status,
-    body.error?.code ?? `HTTP_${res.status}`,
-    body.error?.message ?? res.statusText,
-    body.error?.details,
+    error?.code ?? `HTTP_${res.status}`,
+    error?.message ?? res.statusText,
+    error?.details,
     Number.isFinite(retry) && retry > 0 ? retry : undefined,
   );
 }
@@ -93,11 +105,17 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
  * A POST that may be retried without a second effect: the same Idempotency-Key on every attempt,
  * retried only when nothing definite came back (network failure, engine unavailable).
  */
-export async function postOnce<T>(path: string, body: unknown, token: string, attempts = 3): Promise<T> {
+export async function postOnce<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  body: unknown,
+  token: string,
+  attempts = 3,
+): Promise<z.infer<S>> {
   const key = crypto.randomUUID();
   for (let i = 1; ; i++) {
     try {
-      return await api<T>(path, { method: 'POST', body, token, idempotencyKey: key });
+      return await api(path, schema, { method: 'POST', body, token, idempotencyKey: key });
     } catch (err) {
       const transient = err instanceof ApiError && (err.code === 'NETWORK' || err.status === 503);
       if (!transient || i >= attempts) throw err;

@@ -1,56 +1,41 @@
 /** The remote bidder's client (/bid): sale room, lot page, one-button bidding, personal status. */
+import './jitless.ts';
+import {
+  bidListResponseSchema,
+  bidResponseSchema,
+  snapshotResponseSchema,
+  type BidderNotice,
+  type CatalogueLot,
+  type PublicAuctionView,
+  type SaleCatalogue,
+  type SnapshotResponse,
+} from '../../common/contracts/index.ts';
 import { api, postOnce, type Session } from './api.ts';
+import {
+  acceptedText,
+  bidButtonText,
+  canBid,
+  duration,
+  isDecimal,
+  myState,
+  type OwnBid,
+} from './bidder-state.ts';
+import { fetchSale, fetchSales } from './catalogue.ts';
+import { confirmBid, lotCardOf, renderOwnBids } from './bid-view.ts';
 import { byId, h, setText, show } from './dom.ts';
-import { LiveFeed, type ConnectionState } from './live.ts';
-import { LotBook, STATUS_LABEL } from './lots.ts';
+import { LiveFeed } from './live.ts';
+import { LotBook } from './lots.ts';
 import { ownMask } from './mask.ts';
 import { atLeast, withCurrency } from './money.ts';
 import { refusalText } from './refusals.ts';
 import { hubAccess, signIn, signOut } from './session.ts';
 import { traceDecision, traceRender } from './trace.ts';
-import type {
-  BidderNotice,
-  CatalogueLot,
-  LiveUpdate,
-  PublicAuctionView,
-  SaleCatalogue,
-  SaleSummary,
-  SnapshotResponse,
-  UpdateVia,
-} from './types.ts';
-import { renderActivity, renderLotCard } from './view.ts';
+import type { LiveUpdate, UpdateVia } from './types.ts';
+import { renderActivity, renderConnection, renderLotCard } from './view.ts';
 
 const STORAGE_KEY = 'gavel.bid';
 /** Bids of this much or more (whole currency units) are confirmed first. */
 const CONFIRM_FROM = 10_000;
-
-interface OwnBid {
-  seq: number;
-  amount: string;
-  at: string;
-}
-
-interface BidListResponse {
-  bids: { seq: number; amount: string; bidder: string | null; at: string }[];
-  nextCursor: string;
-}
-
-interface BidAnswer {
-  bid: {
-    seq: number;
-    amount: string;
-    max: string | null;
-    kind: 'bid' | 'max_raised' | 'absentee' | null;
-    leading: boolean;
-    decidedAt: string;
-    currency: string;
-  };
-}
-
-/** What the bidder typed as a maximum: a plain decimal amount (the gateway checks the scale). */
-const DECIMAL = /^\d+(\.\d+)?$/;
-
-type MyState = 'leading' | 'outbid' | 'won' | 'lost' | 'none';
 
 class BidderClient {
   private readonly book = new LotBook();
@@ -98,14 +83,16 @@ class BidderClient {
       onUpdate: (u, via) => this.onUpdate(u, via),
       onNotice: (n) => this.onNotice(n),
       onRestated: () => void this.resync(),
-      onState: (s) => this.onConnection(s),
+      onState: renderConnection,
       onOpen: () => void this.resync(),
     }).start();
   }
 
   private async loadSnapshots(): Promise<SnapshotResponse[]> {
     const snaps = await Promise.all(
-      [...this.lots.keys()].map((id) => api<SnapshotResponse>(`/v1/auctions/${encodeURIComponent(id)}`)),
+      [...this.lots.keys()].map((id) =>
+        api(`/v1/auctions/${encodeURIComponent(id)}`, snapshotResponseSchema),
+      ),
     );
     for (const s of snaps) if (this.book.apply(s.auction)) this.shown.push([s.auction, 'snapshot']);
     return snaps;
@@ -131,15 +118,6 @@ class BidderClient {
     this.render();
   }
 
-  private onConnection(state: ConnectionState): void {
-    const el = byId('conn');
-    el.dataset.state = state;
-    setText(
-      el,
-      { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' }[state],
-    );
-  }
-
   private route(): void {
     const id = new URLSearchParams(location.hash.slice(1)).get('lot') ?? undefined;
     this.currentId = id !== undefined && this.lots.has(id) ? id : undefined;
@@ -157,8 +135,9 @@ class BidderClient {
     for (let page = 0; page < 20; page++) {
       const after = cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`;
       // The gateway filters by the signed-in bidder: masks are short and could collide.
-      const res = await api<BidListResponse>(
+      const res = await api(
         `/v1/auctions/${encodeURIComponent(auctionId)}/bids?mine=true&limit=100${after}`,
+        bidListResponseSchema,
         { token: this.session.token },
       ).catch(() => undefined);
       if (res === undefined) return;
@@ -193,31 +172,7 @@ class BidderClient {
 
   private lotCard(lot: CatalogueLot, sale: SaleCatalogue): HTMLElement {
     const v = this.book.get(lot.id);
-    const mine = v !== undefined && v.leader !== null && v.leader === this.masks.get(sale.id);
-    return h(
-      'li',
-      {},
-      h(
-        'a',
-        { href: `#lot=${encodeURIComponent(lot.id)}`, class: 'lot-card-link', 'data-lot': lot.id },
-        lot.imageUrl === undefined
-          ? null
-          : h('img', { src: lot.imageUrl, alt: '', width: '96', height: '72' }),
-        h('span', { class: 'lot-no' }, `Lot ${lot.lotNumber}`),
-        h('span', { class: 'lot-name' }, lot.title),
-        h(
-          'span',
-          { class: 'lot-price' },
-          v === undefined ? '' : v.leader === null ? 'No bids' : withCurrency(v.price, v.currency),
-        ),
-        h(
-          'span',
-          { class: `status status-${v?.status ?? 'unknown'}` },
-          v === undefined ? '' : STATUS_LABEL[v.status],
-        ),
-        mine ? h('span', { class: 'you-lead' }, 'You lead') : null,
-      ),
-    );
+    return lotCardOf(lot, v, v !== undefined && v.leader !== null && v.leader === this.masks.get(sale.id));
   }
 
   private renderLot(id: string): void {
@@ -235,8 +190,7 @@ class BidderClient {
   }
 
   private biddable(view: PublicAuctionView): boolean {
-    if (view.mode === 'live') return view.status === 'open' || view.status === 'fair_warning';
-    return view.status === 'open' && (view.endsAt === null || Date.parse(view.endsAt) > Date.now());
+    return canBid(view, Date.now());
   }
 
   /** Whether the viewer holds the standing bid (by their per-sale mask). */
@@ -252,73 +206,27 @@ class BidderClient {
     const leading = this.biddable(view) && this.leads(view);
     button.disabled = this.bidding || !this.biddable(view) || leading;
     button.dataset.amount = view.asking;
-    setText(button, this.bidding ? 'Bidding…' : leading ? 'You lead' : this.buttonText(view));
+    setText(button, this.bidding ? 'Bidding…' : leading ? 'You lead' : bidButtonText(view, Date.now()));
     // A maximum may also be left on a live lot before it opens: an absentee bid.
     const absentee = view.mode === 'live' && view.status === 'scheduled';
     byId<HTMLButtonElement>('max-button').disabled = this.bidding || !(this.biddable(view) || absentee);
     setText(byId('max-button'), absentee ? 'Leave absentee bid' : leading ? 'Raise maximum' : 'Set maximum');
   }
 
-  /** The button says what a tap does, or why it cannot bid now. */
-  private buttonText(view: PublicAuctionView): string {
-    if (this.biddable(view)) return `Bid ${withCurrency(view.asking, view.currency)}`;
-    if (view.status === 'scheduled')
-      return view.mode === 'live' ? 'Waiting for the auctioneer' : 'Not open yet';
-    if (view.status === 'on_hold') return 'On hold';
-    return 'Bidding closed';
-  }
-
-  private myState(view: PublicAuctionView, mask: string | undefined): { state: MyState; text: string } {
-    const money = (a: string): string => withCurrency(a, view.currency);
-    const mine = this.ownBids.get(view.auctionId) ?? [];
-    const notice = this.notices.get(view.auctionId);
-    const leading = mask !== undefined && view.leader === mask;
-    const refused = this.answeredByMax.get(view.auctionId);
-    const took =
-      notice?.type === 'outbid' ||
-      notice?.type === 'overruled' ||
-      notice?.type === 'bid_rejected' ||
-      refused !== undefined;
-    if (view.status === 'sold' && leading)
-      return { state: 'won', text: `You won this lot at ${money(view.price)}.` };
-    if (view.status === 'sold' && (mine.length > 0 || took))
-      return { state: 'lost', text: `Sold to another bidder at ${money(view.price)}.` };
-    // A timed lot's result: unsold when the reserve was not met (the reserve itself is never shown).
-    if (view.status === 'unsold' && (leading || mine.length > 0 || took))
-      return { state: 'lost', text: 'Not sold: the reserve was not met.' };
-    if (leading) return { state: 'leading', text: `You lead at ${money(view.price)}.` };
-    if (mine.length === 0 && !took) return { state: 'none', text: 'You have not bid on this lot.' };
-    const previous =
-      notice?.type === 'outbid'
-        ? notice.yourPreviousBid
-        : notice?.type === 'overruled' || notice?.type === 'bid_rejected'
-          ? notice.yourBid
-          : (refused ?? mine[mine.length - 1]?.amount);
-    const was = previous === undefined ? '' : ` You bid ${money(previous)};`;
-    const now = `the price is now ${money(view.price)} (${view.leader ?? 'another bidder'})`;
-    return { state: 'outbid', text: `Outbid.${was} ${now}.` };
-  }
-
   private renderMyStatus(view: PublicAuctionView, mask: string | undefined): void {
-    const { state, text } = this.myState(view, mask);
+    const { state, text } = myState(view, {
+      mask,
+      ownBids: this.ownBids.get(view.auctionId) ?? [],
+      notice: this.notices.get(view.auctionId),
+      answeredByMax: this.answeredByMax.get(view.auctionId),
+    });
     const el = byId('my-status');
     el.dataset.state = state;
     setText(el, text);
   }
 
   private renderOwnBids(id: string, view: PublicAuctionView): void {
-    const mine = [...(this.ownBids.get(id) ?? [])].reverse();
-    const items = mine.map((b) =>
-      h(
-        'li',
-        { 'data-seq': String(b.seq) },
-        h('span', { class: 'amount' }, withCurrency(b.amount, view.currency)),
-        h('time', { datetime: b.at }, new Date(b.at).toLocaleTimeString()),
-      ),
-    );
-    byId('my-bids').replaceChildren(
-      ...(items.length > 0 ? items : [h('li', { class: 'empty' }, 'No bids yet.')]),
-    );
+    renderOwnBids(this.ownBids.get(id) ?? [], view.currency);
   }
 
   private renderCountdown(): void {
@@ -344,7 +252,7 @@ class BidderClient {
     delete message.dataset.code;
     setText(message, '');
     const amount = view.asking;
-    if (max !== undefined && !DECIMAL.test(max)) {
+    if (max !== undefined && !isDecimal(max)) {
       message.dataset.code = 'BAD_AMOUNT';
       setText(message, 'Type your maximum as an amount, like 25000.00.');
       return;
@@ -358,8 +266,9 @@ class BidderClient {
     this.bidding = true;
     this.renderBidButton(view);
     try {
-      const answer = await postOnce<BidAnswer>(
+      const answer = await postOnce(
         `/v1/auctions/${encodeURIComponent(id)}/bids`,
+        bidResponseSchema,
         max === undefined ? { amount } : { amount, max },
         this.session.token,
       );
@@ -380,46 +289,12 @@ class BidderClient {
   }
 }
 
-function acceptedText(bid: BidAnswer['bid']): string {
-  const money = (a: string): string => withCurrency(a, bid.currency);
-  if (bid.kind === 'absentee' && bid.max !== null)
-    return `Your absentee bid up to ${money(bid.max)} is recorded; the auctioneer executes it when the lot opens.`;
-  if (bid.kind === 'max_raised' && bid.max !== null)
-    return `Your maximum is now ${money(bid.max)}; you still lead.`;
-  if (bid.max !== null)
-    return `Your bid of ${money(bid.amount)} was accepted; we bid for you up to ${money(bid.max)}.`;
-  return `Your bid of ${money(bid.amount)} was accepted.`;
-}
-
-function duration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  const days = Math.floor(s / 86_400);
-  const hms = `${pad(Math.floor((s % 86_400) / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
-  return days > 0 ? `${days}d ${hms}` : hms;
-}
-
-/** Large bids are confirmed in a modal dialog (not window.confirm: it blocks the live updates). */
-function confirmBid(what: string, lotId: string): Promise<boolean> {
-  const dialog = byId<HTMLDialogElement>('confirm');
-  setText(byId('confirm-text'), `${what} on this lot (${lotId})? This is a binding bid.`);
-  dialog.returnValue = '';
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
-  });
-}
-
 async function main(): Promise<void> {
   byId('sign-out').addEventListener('click', () => signOut(STORAGE_KEY));
   const session = await signIn(STORAGE_KEY, ['bidder']);
   setText(byId('who'), session.user.name);
-  const { sales } = await api<{ sales: SaleSummary[] }>('/v1/sales');
-  const catalogues = await Promise.all(
-    sales.map(
-      async (s) => (await api<{ sale: SaleCatalogue }>(`/v1/sales/${encodeURIComponent(s.id)}`)).sale,
-    ),
-  );
+  const sales = await fetchSales();
+  const catalogues = await Promise.all(sales.map((s) => fetchSale(s.id)));
   show(byId('app'), true);
   await new BidderClient(session, catalogues).start();
 }

@@ -1,74 +1,29 @@
 /** The auctioneer's floor console (/floor): one sale's lots, the lot on the block, and the calls. */
+import './jitless.ts';
+import {
+  floorActionResponseSchema,
+  floorStateResponseSchema,
+  snapshotResponseSchema,
+  type CatalogueLot,
+  type FloorActionResponse,
+  type PublicAuctionView,
+  type SaleCatalogue,
+  type SnapshotResponse,
+} from '../../common/contracts/index.ts';
 import { api, ApiError, postOnce, type Session } from './api.ts';
+import { fetchSale, fetchSales } from './catalogue.ts';
 import { byId, h, setText, show } from './dom.ts';
+import { floorControls, incrementText, lotOnTheBlock, viewOfFloorLot } from './floor-lot.ts';
 import { liveLatency } from './latency.ts';
-import { LiveFeed, type ConnectionState } from './live.ts';
+import { LiveFeed } from './live.ts';
 import { LotBook, STATUS_LABEL } from './lots.ts';
-import { subtract, withCurrency } from './money.ts';
+import { withCurrency } from './money.ts';
 import { hubAccess, signIn, signOut } from './session.ts';
 import { traceDecision, traceRender } from './trace.ts';
-import type {
-  CatalogueLot,
-  LiveUpdate,
-  PublicAuctionView,
-  SaleCatalogue,
-  SaleSummary,
-  SnapshotResponse,
-  UpdateVia,
-} from './types.ts';
-import { renderActivity, renderLotCard } from './view.ts';
+import type { LiveUpdate, UpdateVia } from './types.ts';
+import { renderActivity, renderConnection, renderLotCard } from './view.ts';
 
 const STORAGE_KEY = 'gavel.floor';
-const FINISHED: readonly PublicAuctionView['status'][] = [
-  'sold',
-  'passed',
-  'unsold',
-  'withdrawn',
-  'closed',
-  'cancelled',
-];
-const BIDDING: readonly PublicAuctionView['status'][] = ['open', 'fair_warning'];
-
-/** POST …/floor/* answer: the lot as decided (FloorLot on the gateway). */
-interface FloorAnswer {
-  action: { name: string; seq: number; decidedAt: string };
-  lot: FloorLotBody;
-}
-interface FloorLotBody {
-  auctionId: string;
-  saleId: string;
-  currency: string;
-  seq: number;
-  stateVersion: number;
-  status: PublicAuctionView['status'];
-  price: string;
-  asking: string;
-  step: string | null;
-  bidCount: number;
-  leader: { kind: NonNullable<PublicAuctionView['leaderKind']>; display: string } | null;
-  message: string | null;
-  reserveMet: boolean;
-}
-
-function viewOfFloorLot(l: FloorLotBody): PublicAuctionView {
-  return {
-    auctionId: l.auctionId,
-    saleId: l.saleId,
-    mode: 'live',
-    status: l.status,
-    currency: l.currency,
-    price: l.price,
-    bidCount: l.bidCount,
-    leader: l.leader?.display ?? null,
-    leaderKind: l.leader?.kind ?? null,
-    asking: l.asking,
-    endsAt: null,
-    reserveMet: l.reserveMet,
-    message: l.message,
-    seq: l.seq,
-    stateVersion: l.stateVersion,
-  };
-}
 
 class FloorConsole {
   private readonly book = new LotBook();
@@ -104,7 +59,7 @@ class FloorConsole {
       onUpdate: (u, via) => this.onUpdate(u, via),
       onNotice: () => undefined,
       onRestated: () => void this.resync(false),
-      onState: (s) => this.onConnection(s),
+      onState: renderConnection,
       onOpen: (reconnected) => void this.resync(reconnected),
     });
     feed.start();
@@ -116,7 +71,7 @@ class FloorConsole {
 
   private async loadSnapshots(): Promise<SnapshotResponse[]> {
     const snaps = await Promise.all(
-      this.lots().map((l) => api<SnapshotResponse>(`/v1/auctions/${encodeURIComponent(l.id)}`)),
+      this.lots().map((l) => api(`/v1/auctions/${encodeURIComponent(l.id)}`, snapshotResponseSchema)),
     );
     for (const s of snaps) this.present(s.auction, 'snapshot');
     return snaps;
@@ -124,10 +79,7 @@ class FloorConsole {
 
   /** The lot on the block: the one being sold, else the first still to be offered, else the last. */
   private pickCurrent(): string {
-    const lots = this.lots();
-    const status = (l: CatalogueLot): PublicAuctionView['status'] | undefined => this.book.get(l.id)?.status;
-    const active = lots.find((l) => ['open', 'fair_warning', 'on_hold'].includes(status(l) ?? ''));
-    return (active ?? lots.find((l) => status(l) === 'scheduled') ?? lots[lots.length - 1])?.id ?? '';
+    return lotOnTheBlock(this.lots(), (id) => this.book.get(id)?.status);
   }
 
   private async resync(reconnected: boolean): Promise<void> {
@@ -153,15 +105,6 @@ class FloorConsole {
     this.renderAll();
     if (newer)
       traceRender({ auctionId: view.auctionId, seq: view.seq, price: view.price, leader: view.leader, via });
-  }
-
-  private onConnection(state: ConnectionState): void {
-    const el = byId('conn');
-    el.dataset.state = state;
-    setText(
-      el,
-      { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' }[state],
-    );
   }
 
   private showLatency(ms: number): void {
@@ -218,17 +161,11 @@ class FloorConsole {
     if (lot === undefined || view === undefined) return;
     renderLotCard(lot, view);
     setText(byId('asking'), withCurrency(view.asking, view.currency));
-    setText(byId('increment'), this.incrementText(view));
+    setText(byId('increment'), incrementText(view, this.steps.get(view.auctionId)));
     setText(byId('bid-count'), String(view.bidCount));
     setText(byId('floor-bid'), `Floor bid ${withCurrency(view.asking, view.currency)}`);
     this.enableControls(view);
     renderActivity(byId('activity'), this.book.activityOf(view.auctionId), view.currency);
-  }
-
-  private incrementText(view: PublicAuctionView): string {
-    const step = this.steps.get(view.auctionId);
-    if (view.leader !== null) return `+${withCurrency(subtract(view.asking, view.price), view.currency)}`;
-    return step === null || step === undefined ? 'table' : `+${withCurrency(step, view.currency)}`;
   }
 
   private nextLotId(): string | undefined {
@@ -240,16 +177,8 @@ class FloorConsole {
     const set = (id: string, on: boolean): void => {
       byId<HTMLButtonElement>(id).disabled = this.busy || !on;
     };
-    const bidding = BIDDING.includes(view.status);
-    set('open-lot', view.status === 'scheduled');
-    set('floor-bid', bidding);
-    set('fair-warning', view.status === 'open');
-    set('resume', view.status === 'fair_warning');
-    set('hammer', bidding);
-    set('pass', bidding);
-    set('set-asking', !FINISHED.includes(view.status));
-    set('next-lot', FINISHED.includes(view.status) && this.nextLotId() !== undefined);
-    set('undo', true);
+    const allowed = floorControls(view.status, this.nextLotId() !== undefined);
+    for (const [id, on] of Object.entries(allowed)) set(id, on);
   }
 
   private bindControls(): void {
@@ -291,8 +220,9 @@ class FloorConsole {
     this.busy = true;
     this.renderCurrent();
     try {
-      const answer = await postOnce<FloorAnswer>(
+      const answer = await postOnce(
         `/v1/auctions/${encodeURIComponent(auctionId)}/floor/${path}`,
+        floorActionResponseSchema,
         body,
         this.session.token,
       );
@@ -308,7 +238,7 @@ class FloorConsole {
     }
   }
 
-  private applyAnswer(answer: FloorAnswer): void {
+  private applyAnswer(answer: FloorActionResponse): void {
     const view = viewOfFloorLot(answer.lot);
     traceDecision(view.auctionId, answer.action.seq, answer.action.decidedAt);
     this.steps.set(view.auctionId, answer.lot.step);
@@ -330,7 +260,7 @@ class FloorConsole {
   }
 
   private async loadStep(auctionId: string): Promise<void> {
-    const res = await api<{ lot: FloorLotBody }>(`/v1/auctions/${encodeURIComponent(auctionId)}/floor`, {
+    const res = await api(`/v1/auctions/${encodeURIComponent(auctionId)}/floor`, floorStateResponseSchema, {
       token: this.session.token,
     }).catch(() => undefined);
     if (res === undefined) return;
@@ -347,7 +277,7 @@ class FloorConsole {
 
 /** Live sales first: the console is for the room. */
 async function chooseSale(): Promise<SaleCatalogue | undefined> {
-  const { sales } = await api<{ sales: SaleSummary[] }>('/v1/sales');
+  const sales = await fetchSales();
   const ordered = [...sales].sort((a, b) => Number(b.mode === 'live') - Number(a.mode === 'live'));
   const wanted = new URLSearchParams(location.search).get('sale');
   const select = byId<HTMLSelectElement>('sale-select');
@@ -358,7 +288,7 @@ async function chooseSale(): Promise<SaleCatalogue | undefined> {
   select.addEventListener('change', () => {
     location.search = `?sale=${encodeURIComponent(select.value)}`;
   });
-  return (await api<{ sale: SaleCatalogue }>(`/v1/sales/${encodeURIComponent(id)}`)).sale;
+  return fetchSale(id);
 }
 
 async function main(): Promise<void> {

@@ -1,12 +1,14 @@
 import { isReplay } from './latency.ts';
 import {
+  bidderNoticeSchema,
   NOTICE_TYPES,
   PUBLIC_EVENT,
+  publicAuctionUpdateSchema,
   RESTATED_EVENT,
   type BidderNotice,
-  type LiveUpdate,
-  type UpdateVia,
-} from './types.ts';
+} from '../../common/contracts/index.ts';
+import type { LiveUpdate, UpdateVia } from './types.ts';
+import { parseWire } from './wire.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -97,13 +99,20 @@ export class LiveFeed {
     };
     es.addEventListener(PUBLIC_EVENT, (e) =>
       this.receive(e, (data) => {
-        const u = data as LiveUpdate;
-        this.opts.onUpdate(u, isReplay(u, this.openedAt) ? 'replay' : 'live');
+        const u = parseWire(publicAuctionUpdateSchema, data);
+        if (u.ok) this.opts.onUpdate(u.value, isReplay(u.value, this.openedAt) ? 'replay' : 'live');
       }),
     );
     es.addEventListener(RESTATED_EVENT, (e) => this.receive(e, () => this.opts.onRestated()));
     for (const type of NOTICE_TYPES)
-      es.addEventListener(type, (e) => this.receive(e, (data) => this.opts.onNotice(data as BidderNotice)));
+      es.addEventListener(type, (e) =>
+        this.receive(e, (data) => {
+          // Not every message of these types on the bidder's topic is the engine's notice (the back
+          // office sends its own `leading` after a cancelled bid): only those that are one count.
+          const n = parseWire(bidderNoticeSchema, data);
+          if (n.ok) this.opts.onNotice(n.value);
+        }),
+      );
   }
 
   private receive(e: MessageEvent<unknown>, deliver: (data: unknown) => void): void {

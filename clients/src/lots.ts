@@ -1,4 +1,5 @@
-import type { LiveUpdate, PublicAuctionView } from './types.ts';
+import type { PublicAuctionView } from '../../common/contracts/index.ts';
+import type { LiveUpdate } from './types.ts';
 
 /** One line of a lot's activity: what changed it, at which price, and who led after it. */
 export interface ActivityEntry {

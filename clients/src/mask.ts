@@ -1,3 +1,4 @@
+import { saleMaskResponseSchema } from '../../common/contracts/index.ts';
 import { api, type Session } from './api.ts';
 
 /**
@@ -6,7 +7,7 @@ import { api, type Session } from './api.ts';
  * compute its own — it asks, to recognise itself among masked leaders. Nobody else's is known to it.
  */
 export async function ownMask(saleId: string, session: Session): Promise<string> {
-  const me = await api<{ mask: string }>(`/v1/sales/${encodeURIComponent(saleId)}/me`, {
+  const me = await api(`/v1/sales/${encodeURIComponent(saleId)}/me`, saleMaskResponseSchema, {
     token: session.token,
   });
   return me.mask;

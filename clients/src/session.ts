@@ -1,10 +1,11 @@
 import { api, ApiError, loadSession, saveSession, type Session, type SessionUser } from './api.ts';
 import { byId, h, setText, show } from './dom.ts';
-import type { HubTokenResponse } from './types.ts';
-
-interface DemoUsersResponse {
-  users: SessionUser[];
-}
+import {
+  demoUsersResponseSchema,
+  hubTokenResponseSchema,
+  signInResponseSchema,
+  type HubTokenResponse,
+} from '../../common/contracts/index.ts';
 
 /** A JWT's payload without verifying it: only to show who a pasted token signs in as (the gateway verifies). */
 function userOfToken(token: string): SessionUser | undefined {
@@ -40,7 +41,7 @@ export async function signIn(storageKey: string, roles: SessionUser['role'][]): 
       show(panel, false);
       resolve(session);
     };
-    void api<DemoUsersResponse>('/v1/demo/users')
+    void api('/v1/demo/users', demoUsersResponseSchema)
       .then(({ users }) => {
         show(byId('demo-note'), users.length > 0);
         for (const u of users.filter((x) => roles.includes(x.role))) {
@@ -50,7 +51,7 @@ export async function signIn(storageKey: string, roles: SessionUser['role'][]): 
             `Demo: sign in as ${u.name}`,
           );
           button.addEventListener('click', () => {
-            api<Session>('/v1/demo/sign-in', { method: 'POST', body: { user: u.id } }).then(
+            api('/v1/demo/sign-in', signInResponseSchema, { method: 'POST', body: { user: u.id } }).then(
               done,
               (err: unknown) => setText(error, err instanceof ApiError ? err.message : 'could not sign in'),
             );
@@ -81,12 +82,12 @@ export function signOut(storageKey: string): void {
  * cookie afresh, so a renewed cookie keeps a long session subscribed.
  */
 export async function hubAccess(session: Session): Promise<{ hub: HubTokenResponse; token: () => string }> {
-  let current = await api<HubTokenResponse>('/v1/hub-token', { method: 'POST', token: session.token });
+  let current = await api('/v1/hub-token', hubTokenResponseSchema, { method: 'POST', token: session.token });
   const renew = (): void => {
     const ttl = Date.parse(current.expiresAt) - Date.now();
     setTimeout(
       () => {
-        api<HubTokenResponse>('/v1/hub-token', { method: 'POST', token: session.token }).then(
+        api('/v1/hub-token', hubTokenResponseSchema, { method: 'POST', token: session.token }).then(
           (next) => {
             current = next;
             renew();

@@ -1,7 +1,8 @@
 import { byId, h, setText } from './dom.ts';
 import { ACTION_LABEL, kindLabel, STATUS_LABEL, type ActivityEntry } from './lots.ts';
 import { withCurrency } from './money.ts';
-import type { CatalogueLot, PublicAuctionView } from './types.ts';
+import type { CatalogueLot, PublicAuctionView } from '../../common/contracts/index.ts';
+import type { ConnectionState } from './live.ts';
 
 /** Rendering shared by the floor console and the bidder client. */
 
@@ -71,4 +72,18 @@ export function renderLotCard(lot: CatalogueLot, view: PublicAuctionView, mine?:
   const leader = byId('leader');
   leader.dataset.kind = view.leaderKind ?? 'none';
   setText(leader, leaderText(view, mine));
+}
+
+const CONNECTION_TEXT: Record<ConnectionState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
+
+/** The connection badge (#conn): its state as a data attribute and in words. */
+export function renderConnection(state: ConnectionState): void {
+  const el = byId('conn');
+  el.dataset.state = state;
+  setText(el, CONNECTION_TEXT[state]);
 }

@@ -1,0 +1,60 @@
+/** The bidder client's own rendering: a lot card of the sale room, the bidder's bids, the confirmation dialog. */
+import type { CatalogueLot, PublicAuctionView } from '../../common/contracts/index.ts';
+import type { OwnBid } from './bidder-state.ts';
+import { byId, h, setText } from './dom.ts';
+import { STATUS_LABEL } from './lots.ts';
+import { withCurrency } from './money.ts';
+
+/** One lot of the sale room: image, number, title, live price, status, and "You lead" (`mine`). */
+export function lotCardOf(lot: CatalogueLot, v: PublicAuctionView | undefined, mine: boolean): HTMLElement {
+  return h(
+    'li',
+    {},
+    h(
+      'a',
+      { href: `#lot=${encodeURIComponent(lot.id)}`, class: 'lot-card-link', 'data-lot': lot.id },
+      lot.imageUrl === undefined ? null : h('img', { src: lot.imageUrl, alt: '', width: '96', height: '72' }),
+      h('span', { class: 'lot-no' }, `Lot ${lot.lotNumber}`),
+      h('span', { class: 'lot-name' }, lot.title),
+      h(
+        'span',
+        { class: 'lot-price' },
+        v === undefined ? '' : v.leader === null ? 'No bids' : withCurrency(v.price, v.currency),
+      ),
+      h(
+        'span',
+        { class: `status status-${v?.status ?? 'unknown'}` },
+        v === undefined ? '' : STATUS_LABEL[v.status],
+      ),
+      mine ? h('span', { class: 'you-lead' }, 'You lead') : null,
+    ),
+  );
+}
+
+/** The bidder's own bids on the lot (#my-bids), newest first. */
+export function renderOwnBids(own: readonly OwnBid[], currency: string): void {
+  const items = [...own]
+    .reverse()
+    .map((b) =>
+      h(
+        'li',
+        { 'data-seq': String(b.seq) },
+        h('span', { class: 'amount' }, withCurrency(b.amount, currency)),
+        h('time', { datetime: b.at }, new Date(b.at).toLocaleTimeString()),
+      ),
+    );
+  byId('my-bids').replaceChildren(
+    ...(items.length > 0 ? items : [h('li', { class: 'empty' }, 'No bids yet.')]),
+  );
+}
+
+/** Large bids are confirmed in a modal dialog (not window.confirm: it blocks the live updates). */
+export function confirmBid(what: string, lotId: string): Promise<boolean> {
+  const dialog = byId<HTMLDialogElement>('confirm');
+  setText(byId('confirm-text'), `${what} on this lot (${lotId})? This is a binding bid.`);
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
+  });
+}
