@@ -1,24 +1,44 @@
 /**
- * One error type for every service: an HTTP status, a stable string `code` that callers
- * switch on, a human message, optional structured details, and the underlying `cause`.
- * The JSON body is always `{ error: { code, message, details? } }`.
+ * One error type for every service: a stable `code` from the catalogue (common/error-codes.ts) that
+ * callers switch on, the HTTP status the catalogue gives it, a human message, optional structured
+ * details, and the underlying `cause`. The JSON body is always `{ error: { code, message, details? } }`.
  */
-export type ErrorDetails = Record<string, unknown>;
+import type { ErrorBody, ErrorDetails } from './contracts/error.ts';
+import { statusOf, type ErrorCode } from './error-codes.ts';
+
+export type { ErrorBody, ErrorDetails } from './contracts/error.ts';
+export type { ErrorCode } from './error-codes.ts';
+
+export interface AppErrorOptions {
+  details?: ErrorDetails | undefined;
+  cause?: unknown;
+}
 
 export class AppError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details: ErrorDetails | undefined;
 
+  /** The status is the catalogue's for `code`. */
+  constructor(code: ErrorCode, message: string, options?: AppErrorOptions);
+  /**
+   * @deprecated The legacy form, with the status spelt out: `tools/codemods/app-error.ts` rewrites
+   * it to the form above wherever the status is the catalogue's; it goes once no caller uses it.
+   */
+  constructor(status: number, code: ErrorCode, message: string, options?: AppErrorOptions);
   constructor(
-    status: number,
-    code: string,
-    message: string,
-    options: { details?: ErrorDetails; cause?: unknown } = {},
+    first: ErrorCode | number,
+    second: string,
+    third?: string | AppErrorOptions,
+    fourth?: AppErrorOptions,
   ) {
+    const legacy = typeof first === 'number';
+    const code = (legacy ? second : first) as ErrorCode;
+    const message = legacy ? (third as string) : second;
+    const options = (legacy ? fourth : (third as AppErrorOptions | undefined)) ?? {};
     super(message, { cause: options.cause });
     this.name = new.target.name;
-    this.status = status;
+    this.status = legacy ? first : statusOf(code);
     this.code = code;
     this.details = options.details;
   }
@@ -26,10 +46,6 @@ export class AppError extends Error {
   toBody(): ErrorBody {
     return errorBody(this.code, this.message, this.details);
   }
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; details?: ErrorDetails };
 }
 
 export function errorBody(code: string, message: string, details?: ErrorDetails): ErrorBody {
