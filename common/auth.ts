@@ -60,7 +60,7 @@ export interface UserTokensOptions {
 }
 
 const invalidClaims = (message: string, claim: string, cause?: unknown): AppError =>
-  new AppError(401, 'TOKEN_INVALID_CLAIMS', message, { details: { claim }, cause });
+  new AppError('TOKEN_INVALID_CLAIMS', message, { details: { claim }, cause });
 
 /**
  * Verifies and signs Gavel user tokens for one audience (HS256, pinned; the key is imported once).
@@ -126,7 +126,7 @@ export class UserTokens {
       return payload;
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired)
-        throw new AppError(401, 'TOKEN_EXPIRED', 'the token has expired; sign in again', { cause: err });
+        throw new AppError('TOKEN_EXPIRED', 'the token has expired; sign in again', { cause: err });
       if (err instanceof joseErrors.JWTClaimValidationFailed) {
         if (err.reason === 'missing')
           throw invalidClaims(`the token has no "${err.claim}" claim`, err.claim, err);
@@ -136,7 +136,7 @@ export class UserTokens {
           throw invalidClaims(`this service takes only tokens for "${aud}" ("aud")`, 'aud', err);
         throw invalidClaims(`the token's "${err.claim}" claim is not valid: ${err.message}`, err.claim, err);
       }
-      throw new AppError(401, 'TOKEN_INVALID', 'the token is not valid for this service', { cause: err });
+      throw new AppError('TOKEN_INVALID', 'the token is not valid for this service', { cause: err });
     }
   }
 
@@ -167,7 +167,7 @@ export function authenticate(tokens: UserTokens): MiddlewareHandler<{ Variables:
     let user: User | undefined;
     if (header !== undefined) {
       const m = /^Bearer\s+(.+)$/i.exec(header);
-      if (m === null) throw new AppError(401, 'TOKEN_INVALID', 'use "Authorization: Bearer <token>"');
+      if (m === null) throw new AppError('TOKEN_INVALID', 'use "Authorization: Bearer <token>"');
       user = await tokens.verify(m[1]!);
     }
     c.set('user', user);
@@ -180,10 +180,9 @@ export function requireRole(...roles: Role[]): MiddlewareHandler<{ Variables: Au
   return async function requireRoleMiddleware(c, next) {
     const user = c.get('user');
     if (user === undefined)
-      throw new AppError(401, 'UNAUTHENTICATED', 'sign in first: send "Authorization: Bearer <token>"');
+      throw new AppError('UNAUTHENTICATED', 'sign in first: send "Authorization: Bearer <token>"');
     if (!roles.includes(user.role))
       throw new AppError(
-        403,
         'FORBIDDEN',
         `this needs the ${roles.join(' or ')} role; you are signed in as ${user.role}`,
       );

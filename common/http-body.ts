@@ -25,7 +25,7 @@ export async function readBodyText(c: Context, maxBytes = MAX_JSON_BYTES): Promi
 export async function readJson(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/json'))
-    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   return parseJson(await readBodyText(c));
 }
 
@@ -39,12 +39,11 @@ export function parseJson(text: string): unknown {
   try {
     value = JSON.parse(text) as unknown;
   } catch {
-    throw new AppError(400, 'BAD_JSON', 'the request body is not valid JSON');
+    throw new AppError('BAD_JSON', 'the request body is not valid JSON');
   }
   const dup = duplicateKey(text);
   if (dup !== undefined)
     throw new AppError(
-      400,
       'DUPLICATE_KEY',
       `the request body names "${dup.key}" more than once${dup.path === '' ? '' : ` (in ${dup.path})`}; send each key once`,
       { details: { key: dup.key, path: dup.path } },
@@ -111,7 +110,7 @@ export function duplicateKey(text: string): { key: string; path: string } | unde
 }
 
 const tooLarge = (maxBytes: number): AppError =>
-  new AppError(413, 'BODY_TOO_LARGE', `the request body is larger than the limit of ${maxBytes} bytes`, {
+  new AppError('BODY_TOO_LARGE', `the request body is larger than the limit of ${maxBytes} bytes`, {
     details: { maxBytes },
   });
 

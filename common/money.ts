@@ -49,13 +49,12 @@ const DECIMAL = /^(0|[1-9]\d*)(?:\.(\d+))?$/;
 /** Parses a decimal string into minor units; throws a 400 AppError naming the problem. */
 export function parseAmount(value: string, currency: string, field = 'amount'): number {
   if (!isCurrency(currency))
-    throw new AppError(400, 'BAD_CURRENCY', `"${currency}" is not an ISO 4217 currency code`, {
+    throw new AppError('BAD_CURRENCY', `"${currency}" is not an ISO 4217 currency code`, {
       details: { field },
     });
   const m = DECIMAL.exec(value);
   if (m === null) {
     throw new AppError(
-      400,
       'BAD_AMOUNT',
       `${field} must be a non-negative decimal string like "250.00", got "${value}"`,
       { details: { field } },
@@ -65,7 +64,6 @@ export function parseAmount(value: string, currency: string, field = 'amount'): 
   const frac = m[2] ?? '';
   if (frac.length > exp) {
     throw new AppError(
-      400,
       'BAD_SCALE',
       `${field} has ${frac.length} decimal places; ${currency} allows at most ${exp}`,
       { details: { field, currency, maxScale: exp } },
@@ -73,7 +71,7 @@ export function parseAmount(value: string, currency: string, field = 'amount'): 
   }
   const digits = `${m[1]!}${frac.padEnd(exp, '0')}`.replace(/^0+(?=\d)/, '');
   if (digits.length > 13 || Number(digits) > MAX_MINOR) {
-    throw new AppError(400, 'AMOUNT_TOO_LARGE', `${field} is larger than the maximum supported amount`, {
+    throw new AppError('AMOUNT_TOO_LARGE', `${field} is larger than the maximum supported amount`, {
       details: { field, max: formatAmount(MAX_MINOR, currency) },
     });
   }

@@ -61,7 +61,6 @@ export async function twilioForm(
   const request = { url: c.req.url, signature: c.req.header('x-twilio-signature') };
   if (!signedByTwilio(authToken, request, form, publicUrl))
     throw new AppError(
-      403,
       'BAD_SIGNATURE',
       `the X-Twilio-Signature does not match this request (check ${settings})`,
     );
