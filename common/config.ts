@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { LogLevel } from './logger.ts';
+import { JWT_ALGS, type JwtAlg } from './mercure.ts';
 
 /**
  * Reads the environment once, at an entry point, through a zod schema. A bad value stops
@@ -83,3 +85,38 @@ export const envSecret = (minBytes = 32) =>
       ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     });
+
+// ── Variables every service reads ─────────────────────────────────────────────────────────────
+// Compose them into a service's schema: `z.object({ ...sharedEnv, PORT: envInt(3000) })`.
+
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LogLevel[];
+
+/** LOG_LEVEL: pino's level names; `info` by default. */
+export const logLevelEnv = z.enum(LOG_LEVELS).default('info');
+
+/** REDIS_PREFIX: the prefix of every key a service writes in Redis; `gavel` by default. */
+export const redisPrefixEnv = z
+  .string()
+  .regex(/^[A-Za-z0-9:_-]+$/)
+  .default('gavel');
+
+/** GAVEL_TOPIC_BASE: the URL every Gavel topic is under; `https://gavel.local` by default. */
+export const topicBaseEnv = z.string().url().default('https://gavel.local');
+
+/** A JWT algorithm variable (MERCURE_PUBLISHER_JWT_ALG, MERCURE_SUBSCRIBER_JWT_ALG); HS256 by default. */
+export const jwtAlgEnv = z.enum(JWT_ALGS as [JwtAlg, ...JwtAlg[]]).default('HS256');
+
+/** The variables every service reads alike. */
+export const sharedEnv = {
+  LOG_LEVEL: logLevelEnv,
+  REDIS_PREFIX: redisPrefixEnv,
+  GAVEL_TOPIC_BASE: topicBaseEnv,
+} as const;

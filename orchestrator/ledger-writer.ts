@@ -1,4 +1,4 @@
-import type { Logger } from '../common/index.ts';
+import type { Logger } from '../common/logger.ts';
 import { FailureStreak } from '../common/failure-streak.ts';
 import {
   isBidRecord,
