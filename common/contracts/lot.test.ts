@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUCTION_STATUSES,
   isBiddable,
+  isBiddableOrWaiting,
   isDecided,
   isFinished,
   isInProgress,
@@ -15,6 +16,7 @@ describe('lot status groupings', () => {
   it('name the statuses each grouping holds', () => {
     expect(holding(isWaiting)).toEqual(['scheduled']);
     expect(holding(isBiddable)).toEqual(['open', 'fair_warning']);
+    expect(holding(isBiddableOrWaiting)).toEqual(['scheduled', 'open', 'fair_warning']);
     expect(holding(isInProgress)).toEqual(['open', 'fair_warning', 'on_hold']);
     expect(holding(isDecided)).toEqual(['sold', 'passed', 'unsold', 'withdrawn', 'cancelled']);
     expect(holding(isFinished)).toEqual(['closed', 'sold', 'passed', 'unsold', 'withdrawn', 'cancelled']);

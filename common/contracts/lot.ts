@@ -89,6 +89,14 @@ export function isFinished(status: AuctionStatus): boolean {
   return DECIDED.has(status) || CLOSED.has(status);
 }
 
+/**
+ * A bid may be sent now: the lot takes bids, or is not yet offered (on a live lot that is an absentee
+ * maximum, executed when it opens). On hold is not: the auctioneer has stopped the bidding.
+ */
+export function isBiddableOrWaiting(status: AuctionStatus): boolean {
+  return BIDDING.has(status) || WAITING.has(status);
+}
+
 /** Not yet offered: `scheduled`. */
 export function isWaiting(status: AuctionStatus): boolean {
   return WAITING.has(status);
