@@ -2,7 +2,7 @@
  * The gateway's HTTP API as the pages use it: the signed-in user's token, JSON checked against its
  * contract where it enters, one error type.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   errorBodySchema,
   signInResponseSchema,
@@ -64,7 +64,7 @@ export interface RequestOptions {
  * One JSON request; a 2xx answer is checked against `schema` (a body that does not match becomes an
  * ApiError BAD_RESPONSE), a non-2xx answer becomes an ApiError with the gateway's code and message.
  */
-export async function api<S extends z.ZodType>(
+export async function api<S extends z.ZodMiniType>(
   path: string,
   schema: S,
   opts: RequestOptions = {},
@@ -105,7 +105,7 @@ export async function api<S extends z.ZodType>(
  * A POST that may be retried without a second effect: the same Idempotency-Key on every attempt,
  * retried only when nothing definite came back (network failure, engine unavailable).
  */
-export async function postOnce<S extends z.ZodType>(
+export async function postOnce<S extends z.ZodMiniType>(
   path: string,
   schema: S,
   body: unknown,

@@ -1,8 +1,8 @@
 /**
- * The pages run under a Content-Security-Policy without 'unsafe-eval'. zod decides when a schema is
- * built whether to compile its checks with `Function` (and probing for it is itself a CSP violation),
- * so this module must run before any contract schema is built: each page imports it first.
+ * The pages run under a Content-Security-Policy without 'unsafe-eval'. zod can compile object checks
+ * with `Function` (and probing whether it may is itself a CSP violation); jitless mode never does.
+ * It is read when a schema is built, so each page imports this module first.
  */
-import { z } from 'zod';
+import { config } from 'zod/mini';
 
-z.config({ jitless: true });
+config({ jitless: true });

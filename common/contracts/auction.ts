@@ -1,5 +1,5 @@
 /** What the public sees of a lot: the snapshot view and the updates on the auction and sale topics. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   auctionModeSchema,
   auctionStatusSchema,
@@ -82,7 +82,7 @@ export interface LotResultUpdate extends PublicAuctionUpdate {
 }
 
 /** A decimal amount as the wire carries it: "1250.00", "0", "12". */
-export const decimalSchema = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal string like "250.00"');
+export const decimalSchema = z.string().check(z.regex(/^\d+(\.\d+)?$/, 'a decimal string like "250.00"'));
 
 export const publicAuctionViewSchema = z.object({
   auctionId: z.string(),
@@ -92,24 +92,24 @@ export const publicAuctionViewSchema = z.object({
   currency: z.string(),
   price: decimalSchema,
   bidCount: z.number(),
-  leader: z.string().nullable(),
-  leaderKind: leaderKindSchema.nullable(),
+  leader: z.nullable(z.string()),
+  leaderKind: z.nullable(leaderKindSchema),
   asking: decimalSchema,
-  endsAt: z.string().nullable(),
+  endsAt: z.nullable(z.string()),
   reserveMet: z.boolean(),
-  message: z.string().nullable(),
+  message: z.nullable(z.string()),
   seq: z.number(),
   stateVersion: z.number(),
-}) satisfies z.ZodType<PublicAuctionView>;
+}) satisfies z.ZodMiniType<PublicAuctionView>;
 
-export const publicAuctionUpdateSchema = publicAuctionViewSchema.extend({
+export const publicAuctionUpdateSchema = z.extend(publicAuctionViewSchema, {
   lastAction: z.enum(LOT_CHANGES),
   extended: z.boolean(),
-  undone: z.object({ action: floorActionNameSchema, seq: z.number() }).nullable(),
-  decidedAt: z.string().nullable(),
+  undone: z.nullable(z.object({ action: floorActionNameSchema, seq: z.number() })),
+  decidedAt: z.nullable(z.string()),
   // A result update's hammer price; absent on every other update.
-  hammer: decimalSchema.nullable().optional(),
-}) satisfies z.ZodType<PublicAuctionUpdate>;
+  hammer: z.optional(z.nullable(decimalSchema)),
+}) satisfies z.ZodMiniType<PublicAuctionUpdate>;
 
 /** The SSE event type of public updates on auction and sale topics. */
 export const PUBLIC_EVENT = 'auction';

@@ -1,5 +1,5 @@
 /** Bids over HTTP: the answer to POST /v1/auctions/{id}/bids and the list GET /v1/auctions/{id}/bids. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decimalSchema } from './auction.ts';
 
 /** Where a bid came from. */
@@ -66,19 +66,19 @@ export interface BidListResponse {
 export const bidOutcomeSchema = z.object({
   seq: z.number(),
   outcome: z.enum(['accepted', 'rejected']),
-  kind: z.enum(BID_KINDS).nullable(),
+  kind: z.nullable(z.enum(BID_KINDS)),
   amount: decimalSchema,
-  max: decimalSchema.nullable(),
+  max: z.nullable(decimalSchema),
   price: decimalSchema,
   asking: decimalSchema,
   leading: z.boolean(),
-  endsAt: z.string().nullable(),
+  endsAt: z.nullable(z.string()),
   extended: z.boolean(),
   decidedAt: z.string(),
   currency: z.string(),
-}) satisfies z.ZodType<BidOutcome>;
+}) satisfies z.ZodMiniType<BidOutcome>;
 
-export const bidResponseSchema = z.object({ bid: bidOutcomeSchema }) satisfies z.ZodType<BidResponse>;
+export const bidResponseSchema = z.object({ bid: bidOutcomeSchema }) satisfies z.ZodMiniType<BidResponse>;
 
 export const bidListResponseSchema = z.object({
   bids: z.array(
@@ -86,11 +86,11 @@ export const bidListResponseSchema = z.object({
       seq: z.number(),
       amount: decimalSchema,
       price: decimalSchema,
-      bidder: z.string().nullable(),
+      bidder: z.nullable(z.string()),
       source: z.enum(BID_SOURCES),
       at: z.string(),
     }),
   ),
   currency: z.string(),
   nextCursor: z.string(),
-}) satisfies z.ZodType<BidListResponse>;
+}) satisfies z.ZodMiniType<BidListResponse>;

@@ -1,5 +1,5 @@
 /** The sale catalogue as served by the orchestrator and the gateway: sales, their lots, estimates and images. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { auctionModeSchema, type AuctionMode } from './lot.ts';
 
 export interface CatalogueLot {
@@ -47,10 +47,10 @@ export const catalogueLotSchema = z.object({
   lotNumber: z.string(),
   title: z.string(),
   description: z.string(),
-  imageUrl: z.string().optional(),
+  imageUrl: z.optional(z.string()),
   estimateLow: z.string(),
   estimateHigh: z.string(),
-}) satisfies z.ZodType<CatalogueLot>;
+}) satisfies z.ZodMiniType<CatalogueLot>;
 
 export const saleSummarySchema = z.object({
   id: z.string(),
@@ -58,7 +58,7 @@ export const saleSummarySchema = z.object({
   mode: auctionModeSchema,
   currency: z.string(),
   lotCount: z.number(),
-}) satisfies z.ZodType<SaleSummary>;
+}) satisfies z.ZodMiniType<SaleSummary>;
 
 export const saleCatalogueSchema = z.object({
   id: z.string(),
@@ -66,10 +66,12 @@ export const saleCatalogueSchema = z.object({
   mode: auctionModeSchema,
   currency: z.string(),
   lots: z.array(catalogueLotSchema),
-}) satisfies z.ZodType<SaleCatalogue>;
+}) satisfies z.ZodMiniType<SaleCatalogue>;
 
 export const saleListResponseSchema = z.object({
   sales: z.array(saleSummarySchema),
-}) satisfies z.ZodType<SaleListResponse>;
+}) satisfies z.ZodMiniType<SaleListResponse>;
 
-export const saleResponseSchema = z.object({ sale: saleCatalogueSchema }) satisfies z.ZodType<SaleResponse>;
+export const saleResponseSchema = z.object({
+  sale: saleCatalogueSchema,
+}) satisfies z.ZodMiniType<SaleResponse>;

@@ -36,7 +36,7 @@ const update: PublicAuctionUpdate = {
 describe('wire contracts', () => {
   it('derive the notice type union from the one list', () => {
     expectTypeOf<BidderNotice['type']>().toEqualTypeOf<NoticeType>();
-    const fromSchema = bidderNoticeSchema.options.map((o) => o.shape.type.value);
+    const fromSchema = bidderNoticeSchema._zod.def.options.map((o) => o.shape.type._zod.def.values[0]);
     expect([...fromSchema].sort()).toEqual([...NOTICE_TYPES].sort());
   });
 

@@ -1,5 +1,5 @@
 /** The one JSON error body of every Gavel HTTP API: `{ error: { code, message, details? } }`. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export type ErrorDetails = Record<string, unknown>;
 
@@ -11,6 +11,6 @@ export const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
+    details: z.optional(z.record(z.string(), z.unknown())),
   }),
-}) satisfies z.ZodType<ErrorBody>;
+}) satisfies z.ZodMiniType<ErrorBody>;

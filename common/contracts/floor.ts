@@ -1,5 +1,5 @@
 /** The floor console's wire shapes: a live lot as the console shows it, and the answer to a floor action. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decimalSchema } from './auction.ts';
 import { resumePointSchema, type ResumePoint } from './snapshot.ts';
 import {
@@ -72,36 +72,36 @@ export const floorLotSchema = z.object({
   status: auctionStatusSchema,
   price: decimalSchema,
   asking: decimalSchema,
-  step: decimalSchema.nullable(),
+  step: z.nullable(decimalSchema),
   bidCount: z.number(),
-  leader: z
-    .object({
+  leader: z.nullable(
+    z.object({
       kind: leaderKindSchema,
       display: z.string(),
-      paddle: z.string().nullable(),
-      bidderId: z.string().nullable(),
-    })
-    .nullable(),
+      paddle: z.nullable(z.string()),
+      bidderId: z.nullable(z.string()),
+    }),
+  ),
   standingSeq: z.number(),
-  message: z.string().nullable(),
+  message: z.nullable(z.string()),
   reserveMet: z.boolean(),
   undoAvailable: z.boolean(),
-}) satisfies z.ZodType<FloorLot>;
+}) satisfies z.ZodMiniType<FloorLot>;
 
 export const floorActionInfoSchema = z.object({
   name: floorActionNameSchema,
   seq: z.number(),
-  previousStatus: auctionStatusSchema.nullable(),
-  undone: z.object({ action: floorActionNameSchema, seq: z.number() }).nullable(),
+  previousStatus: z.nullable(auctionStatusSchema),
+  undone: z.nullable(z.object({ action: floorActionNameSchema, seq: z.number() })),
   decidedAt: z.string(),
-}) satisfies z.ZodType<FloorActionInfo>;
+}) satisfies z.ZodMiniType<FloorActionInfo>;
 
 export const floorActionResponseSchema = z.object({
   action: floorActionInfoSchema,
   lot: floorLotSchema,
-}) satisfies z.ZodType<FloorActionResponse>;
+}) satisfies z.ZodMiniType<FloorActionResponse>;
 
 export const floorStateResponseSchema = z.object({
   lot: floorLotSchema,
   hub: resumePointSchema,
-}) satisfies z.ZodType<FloorStateResponse>;
+}) satisfies z.ZodMiniType<FloorStateResponse>;

@@ -2,7 +2,7 @@
  * A lot's status, its modes and who may lead it — the vocabulary every other contract uses — and the
  * status groupings, defined once as predicates.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const AUCTION_MODES = ['timed', 'live'] as const;
 export type AuctionMode = (typeof AUCTION_MODES)[number];

@@ -1,5 +1,5 @@
 /** Private notices: what the engine tells one bidder about their position, on the bidder's topic. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decimalSchema } from './auction.ts';
 
 /** Every private notice type (the SSE event type on a bidder's topic). */
@@ -47,7 +47,7 @@ export type BidderNotice =
 const base = { auctionId: z.string(), seq: z.number(), price: decimalSchema, currency: z.string() };
 
 export const bidderNoticeSchema = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('leading'), yourMaximum: decimalSchema.nullable() }),
+  z.object({ ...base, type: z.literal('leading'), yourMaximum: z.nullable(decimalSchema) }),
   z.object({ ...base, type: z.literal('outbid'), yourPreviousBid: decimalSchema, asking: decimalSchema }),
   z.object({ ...base, type: z.literal('max_raised'), yourMaximum: decimalSchema }),
   z.object({ ...base, type: z.literal('proxy_bid') }),
@@ -55,7 +55,7 @@ export const bidderNoticeSchema = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('overruled'),
     yourBid: decimalSchema,
-    leader: z.string().nullable(),
+    leader: z.nullable(z.string()),
     asking: decimalSchema,
   }),
   z.object({ ...base, type: z.literal('bid_rejected'), yourBid: decimalSchema, asking: decimalSchema }),
@@ -66,6 +66,6 @@ export const bidderNoticeSchema = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('lost'),
     lotStatus: z.enum(['sold', 'unsold']),
-    hammerPrice: decimalSchema.nullable(),
+    hammerPrice: z.nullable(decimalSchema),
   }),
-]) satisfies z.ZodType<BidderNotice>;
+]) satisfies z.ZodMiniType<BidderNotice>;

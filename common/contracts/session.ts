@@ -1,5 +1,5 @@
 /** Sign-in as the pages see it: the demo users, a signed-in session, and the caller's mask in a sale. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const ROLES = ['bidder', 'auctioneer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -32,19 +32,19 @@ export const sessionUserSchema = z.object({
   id: z.string(),
   name: z.string(),
   role: z.enum(ROLES),
-}) satisfies z.ZodType<SessionUser>;
+}) satisfies z.ZodMiniType<SessionUser>;
 
 export const signInResponseSchema = z.object({
   token: z.string(),
   user: sessionUserSchema,
-}) satisfies z.ZodType<SignInResponse>;
+}) satisfies z.ZodMiniType<SignInResponse>;
 
 export const demoUsersResponseSchema = z.object({
   users: z.array(sessionUserSchema),
-}) satisfies z.ZodType<DemoUsersResponse>;
+}) satisfies z.ZodMiniType<DemoUsersResponse>;
 
 export const saleMaskResponseSchema = z.object({
   saleId: z.string(),
   bidderId: z.string(),
   mask: z.string(),
-}) satisfies z.ZodType<SaleMaskResponse>;
+}) satisfies z.ZodMiniType<SaleMaskResponse>;

@@ -1,5 +1,5 @@
 /** Where a page starts: a lot's snapshot with the point to resume the hub from, and the hub token. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { publicAuctionViewSchema, type PublicAuctionView } from './auction.ts';
 
 /** The hub subscription that continues a snapshot: its topics, from exactly `lastEventId` (`earliest` when none). */
@@ -30,17 +30,17 @@ export const resumePointSchema = z.object({
   url: z.string(),
   topics: z.array(z.string()),
   lastEventId: z.string(),
-}) satisfies z.ZodType<ResumePoint>;
+}) satisfies z.ZodMiniType<ResumePoint>;
 
 export const snapshotResponseSchema = z.object({
   auction: publicAuctionViewSchema,
   hub: resumePointSchema,
-}) satisfies z.ZodType<SnapshotResponse>;
+}) satisfies z.ZodMiniType<SnapshotResponse>;
 
 export const hubTokenResponseSchema = z.object({
   token: z.string(),
   hubUrl: z.string(),
   subscribe: z.array(z.string()),
   expiresAt: z.string(),
-  privateTopic: z.string().nullable(),
-}) satisfies z.ZodType<HubTokenResponse>;
+  privateTopic: z.nullable(z.string()),
+}) satisfies z.ZodMiniType<HubTokenResponse>;
