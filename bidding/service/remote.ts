@@ -84,7 +84,7 @@ export class RemoteBiddingService implements BiddingService {
     if (query.bidderId !== undefined) q.set('bidder', query.bidderId);
     return this.call<AcceptedBid[]>(
       'GET',
-      `/internal/v1/auctions/${encodeURIComponent(auctionId)}/bids?${q}`,
+      `/internal/v1/auctions/${encodeURIComponent(auctionId)}/bids?${q.toString()}`,
     );
   }
 
