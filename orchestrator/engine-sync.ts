@@ -18,7 +18,7 @@ import {
   type Lot,
   type Sale,
 } from './records.ts';
-import { eligibility, type Eligibility } from './rules.ts';
+import { eligibility, type Eligibility } from './rules/trade.ts';
 
 /** The engine operations the back office uses (a RedisBiddingStore on the engine's Redis, or the in-process store). */
 export type EnginePort = Pick<BiddingStore, 'configure' | 'setStatus' | 'setEligibility' | 'snapshot'>;

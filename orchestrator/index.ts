@@ -25,7 +25,7 @@ export {
 } from './decision-source.ts';
 export { LedgerWriter, type LedgerLag, type LedgerPass, type LedgerWriterOptions } from './ledger-writer.ts';
 export { readLedgerHistory, type LedgerHistory } from './ledger-writer.ts';
-export { adminApi, type AdminApiDeps, type KycStarter } from './admin-api.ts';
+export { adminApi, type AdminApiDeps, type KycStarter } from './admin/api.ts';
 export { EngineSync, type EnginePort, type BidderEligibility } from './engine-sync.ts';
 export { Lifecycle, type LifecycleEngine, type LifecycleOptions, type TickReport } from './lifecycle.ts';
 export { HubChannel, OutboxDispatcher, type Notification, type NotificationChannel } from './outbox.ts';
@@ -39,7 +39,7 @@ export {
   type Eligibility,
   type Invoice,
   type PremiumBand,
-} from './rules.ts';
+} from './rules/trade.ts';
 export {
   embeddedLedgerConfigFromEnv,
   orchestratorConfigFromEnv,

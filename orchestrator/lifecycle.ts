@@ -32,7 +32,7 @@ import type { Database, Queryable } from './db.ts';
 import type { EngineSync, EnginePort } from './engine-sync.ts';
 import { enqueue, loadLot, optText, text, loadLots, loadSale, type Lot, type Sale } from './records.ts';
 import { Poller } from './poller.ts';
-import { invoiceFor } from './rules.ts';
+import { invoiceFor } from './rules/trade.ts';
 
 export type LifecycleEngine = EnginePort & Pick<BiddingStore, 'floorAction'>;
 

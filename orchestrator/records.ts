@@ -5,7 +5,7 @@
  */
 import type { AuctionSetup, AuctionStatus, IncrementBand } from '../bidding/back-office.ts';
 import type { Queryable, Row } from './db.ts';
-import type { PremiumBand, TaxBase } from './rules.ts';
+import type { PremiumBand, TaxBase } from './rules/trade.ts';
 
 export const SALE_STATUSES = ['draft', 'scheduled', 'open', 'closed', 'cancelled'] as const;
 export type SaleStatus = (typeof SALE_STATUSES)[number];

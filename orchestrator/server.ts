@@ -18,7 +18,7 @@ import { createLogger, type Logger, type LogLevel } from '../common/logger.ts';
 import { createRedis, redisMetrics } from '../common/redis.ts';
 import { importSigningKey, JWT_ALGS, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
 import { topics as makeTopics } from '../common/topics.ts';
-import { adminApi } from './admin-api.ts';
+import { adminApi } from './admin/api.ts';
 import { catalogueApi } from './catalogue-api.ts';
 import {
   kycConfigFromEnv,

@@ -8,8 +8,8 @@ import {
   premiumBandsError,
   type EligibilityFacts,
   type PremiumBand,
-} from './rules.ts';
-import { prng } from '../test/support/random.ts';
+} from './trade.ts';
+import { prng } from '../../test/support/random.ts';
 
 // 25 % up to 500,000.00, 20 % to 3,000,000.00, 15 % above (minor units, EUR).
 const TIERS: PremiumBand[] = [

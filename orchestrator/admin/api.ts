@@ -1,0 +1,51 @@
+/**
+ * The back office's admin API (admin-role JWT): sales and lots, bidders, registrations, terms,
+ * approval limits, blocks, due diligence, KYC checks, bid cancellation, results and the audit log.
+ * Every change is validated (zod; money as decimal strings in the sale's currency), written with
+ * its audit row in one transaction, and then pushed into the engine (set-up, eligibility) before
+ * the response — so a revocation holds from the very next bid.
+ *
+ * One module per resource (`sales.ts`, `lots.ts`, `bids.ts`, `bidders.ts`, `kyc.ts`,
+ * `notifications.ts`, `registrations.ts`, `results.ts`); what a sale's status allows is decided in
+ * the pure `rules/sale-status.ts`.
+ */
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { authenticate, requireRole } from '../../common/auth.ts';
+import { errorBody } from '../../common/errors.ts';
+import { errorHandler } from '../../common/http-errors.ts';
+import { bidderRoutes } from './bidders.ts';
+import { bidRoutes } from './bids.ts';
+import type { AdminApiDeps, AdminEnv } from './context.ts';
+import { kycRoutes } from './kyc.ts';
+import { lotRoutes } from './lots.ts';
+import { notificationRoutes } from './notifications.ts';
+import { registrationRoutes } from './registrations.ts';
+import { resultRoutes } from './results.ts';
+import { saleRoutes } from './sales.ts';
+
+export type { AdminApiDeps, BidCanceller, KycStarter } from './context.ts';
+
+/** The admin API; mount it at `/admin/v1`. */
+export function adminApi(deps: AdminApiDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  app.onError(errorHandler(deps.logger));
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  // Tokens for the gateway's API (even an admin's) are refused here: the admin API has its own audience.
+  if (deps.tokens.audience !== 'admin') throw new Error('the admin API verifies admin-audience tokens only');
+  app.use('*', authenticate(deps.tokens));
+  app.use('*', requireRole('admin'));
+  for (const routes of [
+    saleRoutes,
+    lotRoutes,
+    bidRoutes,
+    bidderRoutes,
+    kycRoutes,
+    notificationRoutes,
+    registrationRoutes,
+    resultRoutes,
+  ])
+    routes(app, deps);
+  return app;
+}

@@ -1,0 +1,25 @@
+/**
+ * Bid cancellation by the house (`POST /lots/:id/bids/:seq/cancel`): the canceller recomputes the
+ * standing (timed lots) and records why.
+ */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../../common/errors.ts';
+import { readJson } from '../../common/http-body.ts';
+import type { AdminApiDeps, AdminEnv } from './context.ts';
+import { who } from './context.ts';
+
+export function bidRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+  const { cancel } = deps;
+  app.post('/lots/:id/bids/:seq/cancel', async (c) => {
+    const seq = Number(c.req.param('seq'));
+    if (!Number.isSafeInteger(seq) || seq <= 0)
+      throw new AppError(400, 'BAD_SEQ', 'seq must be a positive integer');
+    const body = z.strictObject({ reason: z.string().trim().min(3).max(500) }).parse(await readJson(c));
+    if (cancel === undefined)
+      throw new AppError(501, 'NOT_AVAILABLE', 'bid cancellation is not configured here');
+    const ctx = who(c);
+    const out = await cancel.cancelBid({ lotId: c.req.param('id'), seq, reason: body.reason, ...ctx });
+    return c.json(out);
+  });
+}

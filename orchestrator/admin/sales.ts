@@ -1,0 +1,203 @@
+/**
+ * Sales: list, create, read, edit (what may change depends on the status, `rules/sale-status.ts`),
+ * cancel (DELETE), publish (draft → scheduled) and the sale's terms.
+ */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../../common/errors.ts';
+import { readJson } from '../../common/http-body.ts';
+import { audit, enqueue, loadLots, loadSale } from '../records.ts';
+import { endMayMove, mayPublish, saleCancel, saleEdit, saleIsLocked } from '../rules/sale-status.ts';
+import type { AdminApiDeps, AdminEnv } from './context.ts';
+import { who } from './context.ts';
+import { mustSale, setEngineStatus, updateRow } from './lookups.ts';
+import { saleCreate, salePatch } from './schemas.ts';
+import { cddDefault, saleValues } from './values.ts';
+import { lotView, saleView } from './views.ts';
+
+export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+  const { db, engine, sync, topics } = deps;
+  app.get('/sales', async (c) => {
+    const rows = await db.query('SELECT id FROM sales ORDER BY starts_at, id');
+    const out = [];
+    for (const r of rows) out.push(saleView((await loadSale(db, String(r.id)))!));
+    return c.json({ sales: out });
+  });
+
+  app.post('/sales', async (c) => {
+    const body = saleCreate.parse(await readJson(c));
+    const ctx = who(c);
+    const v = saleValues(body, body.currency);
+    await db.transaction(async (tx) => {
+      if ((await loadSale(tx, body.id)) !== undefined)
+        throw new AppError(409, 'ALREADY_EXISTS', `sale ${body.id} exists; PATCH it instead`);
+      await tx.query(
+        `INSERT INTO sales (id, title, mode, currency, status, starts_at, ends_at, timezone, kyc_free_limit_minor,
+                            cdd_threshold_minor, premium_bands, tax_rate_bp, tax_base, floor_paddle_from, floor_paddle_to,
+                            online_paddle_from, online_paddle_to, closing_soon_ms)
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        [
+          body.id,
+          body.title,
+          body.mode,
+          body.currency,
+          v.startsAt,
+          v.endsAt ?? null,
+          body.timezone ?? 'UTC',
+          v.kycFreeLimit ?? 0,
+          v.cddThreshold ?? cddDefault(body.currency),
+          JSON.stringify(v.premiumBands ?? [{ upTo: null, rateBp: 2500 }]),
+          body.taxRateBp ?? 0,
+          body.taxBase ?? 'premium',
+          body.floorPaddles?.from ?? 1,
+          body.floorPaddles?.to ?? 999,
+          body.onlinePaddles?.from ?? 1000,
+          body.onlinePaddles?.to ?? 9999,
+          (body.closingSoonSeconds ?? 300) * 1000,
+        ],
+      );
+      await audit(tx, {
+        ...ctx,
+        action: 'sale.create',
+        entityType: 'sale',
+        entityId: body.id,
+        details: body,
+      });
+    });
+    return c.json({ sale: saleView((await loadSale(db, body.id))!) }, 201);
+  });
+
+  app.get('/sales/:id', async (c) => {
+    const sale = await mustSale(db, c.req.param('id'));
+    const lots = await loadLots(db, sale.id);
+    return c.json({ sale: saleView(sale), lots: lots.map(lotView) });
+  });
+
+  app.patch('/sales/:id', async (c) => {
+    const patch = salePatch.parse(await readJson(c));
+    const ctx = who(c);
+    const id = c.req.param('id');
+    await db.transaction(async (tx) => {
+      const sale = await mustSale(tx, id, true);
+      const verdict = saleEdit(sale.status, Object.keys(patch));
+      if (!verdict.ok && verdict.locked)
+        throw new AppError(409, 'SALE_LOCKED', `sale ${id} is ${sale.status}: nothing can change`);
+      if (!verdict.ok)
+        throw new AppError(
+          409,
+          'SALE_ACTIVE',
+          `sale ${id} is open: only title and a later endsAt may change`,
+          {
+            details: { refused: verdict.refused },
+          },
+        );
+      const v = saleValues(patch, sale.currency);
+      if (v.endsAt !== undefined && !endMayMove(sale.status, v.endsAt.getTime(), sale.endsAt ?? 0))
+        throw new AppError(409, 'END_NOT_LATER', 'while a sale is open its end can only move later');
+      const startsAt = v.startsAt?.getTime() ?? sale.startsAt;
+      const endsAt = v.endsAt?.getTime() ?? sale.endsAt;
+      if (endsAt !== undefined && endsAt <= startsAt)
+        throw new AppError(400, 'BAD_TIMES', 'endsAt must be after startsAt', {
+          details: { field: 'endsAt' },
+        });
+      const changed = await updateRow(tx, 'sales', id, {
+        title: patch.title,
+        starts_at: v.startsAt,
+        ends_at: v.endsAt,
+        timezone: patch.timezone,
+        kyc_free_limit_minor: v.kycFreeLimit,
+        cdd_threshold_minor: v.cddThreshold,
+        premium_bands: v.premiumBands === undefined ? undefined : JSON.stringify(v.premiumBands),
+        tax_rate_bp: patch.taxRateBp,
+        tax_base: patch.taxBase,
+        floor_paddle_from: patch.floorPaddles?.from,
+        floor_paddle_to: patch.floorPaddles?.to,
+        online_paddle_from: patch.onlinePaddles?.from,
+        online_paddle_to: patch.onlinePaddles?.to,
+        closing_soon_ms: patch.closingSoonSeconds === undefined ? undefined : patch.closingSoonSeconds * 1000,
+      });
+      if (!changed) return;
+      await audit(tx, { ...ctx, action: 'sale.update', entityType: 'sale', entityId: id, details: patch });
+    });
+    await sync.configureSale(id, { update: true });
+    await sync.syncEligibility(id);
+    return c.json({ sale: saleView((await loadSale(db, id))!) });
+  });
+
+  // Delete = cancel: the sale and its lots stay on record.
+  app.delete('/sales/:id', async (c) => {
+    const ctx = who(c);
+    const id = c.req.param('id');
+    const lots = await db.transaction(async (tx) => {
+      const sale = await mustSale(tx, id, true);
+      const cancel = saleCancel(sale.status);
+      if (cancel === 'refused')
+        throw new AppError(409, 'SALE_LOCKED', `sale ${id} is closed: it cannot be cancelled`);
+      if (cancel === 'done') return [];
+      await tx.query(`UPDATE sales SET status = 'cancelled', updated_at = now() WHERE id = $1`, [id]);
+      const rows = await tx.query<{ id: string }>(
+        `UPDATE lots SET status = 'cancelled', updated_at = now() WHERE sale_id = $1 AND finalised_at IS NULL RETURNING id`,
+        [id],
+      );
+      await audit(tx, { ...ctx, action: 'sale.cancel', entityType: 'sale', entityId: id });
+      await enqueue(tx, {
+        topic: topics.sale(id),
+        type: 'sale.cancelled',
+        payload: { saleId: id },
+        dedupeKey: `sale:${id}:cancelled`,
+        correlationId: ctx.correlationId,
+      });
+      return rows.map((r) => r.id);
+    });
+    for (const lotId of lots) await setEngineStatus(engine, lotId, 'cancelled');
+    return c.json({ sale: saleView((await loadSale(db, id))!) });
+  });
+
+  // draft → scheduled: the lots go into the engine (absentee bids may be left on live lots from now).
+  app.post('/sales/:id/publish', async (c) => {
+    const ctx = who(c);
+    const id = c.req.param('id');
+    await db.transaction(async (tx) => {
+      const sale = await mustSale(tx, id, true);
+      if (!mayPublish(sale.status))
+        throw new AppError(409, 'NOT_DRAFT', `sale ${id} is ${sale.status}; only a draft can be published`);
+      const lots = await loadLots(tx, id);
+      if (lots.length === 0) throw new AppError(409, 'NO_LOTS', 'add at least one lot before publishing');
+      if (sale.mode === 'timed' && sale.endsAt === undefined && lots.some((l) => l.endsAt === undefined))
+        throw new AppError(409, 'NO_END', 'a timed sale needs endsAt (on the sale or on every lot)');
+      await tx.query(`UPDATE sales SET status = 'scheduled', updated_at = now() WHERE id = $1`, [id]);
+      await audit(tx, { ...ctx, action: 'sale.publish', entityType: 'sale', entityId: id });
+    });
+    await sync.configureSale(id, { update: true });
+    await sync.syncEligibility(id);
+    return c.json({ sale: saleView((await loadSale(db, id))!) });
+  });
+
+  app.post('/sales/:id/terms', async (c) => {
+    const body = z.strictObject({ body: z.string().trim().min(1).max(100_000) }).parse(await readJson(c));
+    const ctx = who(c);
+    const id = c.req.param('id');
+    const version = await db.transaction(async (tx) => {
+      const sale = await mustSale(tx, id, true);
+      if (saleIsLocked(sale.status)) throw new AppError(409, 'SALE_LOCKED', `sale ${id} is ${sale.status}`);
+      const v = sale.termsVersion + 1;
+      await tx.query('INSERT INTO sale_terms (sale_id, version, body) VALUES ($1, $2, $3)', [
+        id,
+        v,
+        body.body,
+      ]);
+      await tx.query('UPDATE sales SET terms_version = $2, updated_at = now() WHERE id = $1', [id, v]);
+      await audit(tx, {
+        ...ctx,
+        action: 'sale.terms_publish',
+        entityType: 'sale',
+        entityId: id,
+        details: { version: v },
+      });
+      return v;
+    });
+    // New terms: bidders who accepted an older version may not bid until they accept these.
+    await sync.syncEligibility(id);
+    return c.json({ saleId: id, version }, 201);
+  });
+}

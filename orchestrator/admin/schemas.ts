@@ -1,0 +1,100 @@
+/** The admin API's request bodies (zod): money as decimal strings in the sale's currency, times ISO 8601. */
+import { z } from 'zod';
+import { isCurrency } from '../../common/money.ts';
+import { NOTIFY_CHANNELS } from '../records.ts';
+
+const ID = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'ids are 1–64 letters, digits, ".", "_" or "-"');
+const MONEY = z.string({ error: 'a decimal string like "250.00"' });
+const TIME = z.iso.datetime({
+  offset: true,
+  error: 'an ISO 8601 date-time with offset, e.g. 2026-12-01T18:00:00Z',
+});
+const BP = z.number().int().min(0).max(10_000);
+
+const premiumBandsIn = z
+  .array(z.strictObject({ upTo: MONEY.nullable(), rateBp: BP }))
+  .min(1)
+  .max(10);
+const saleFields = {
+  title: z.string().trim().min(1).max(200),
+  startsAt: TIME,
+  endsAt: TIME.optional(),
+  timezone: z.string().min(1).max(64).optional(),
+  kycFreeLimit: MONEY.optional(),
+  cddThreshold: MONEY.optional(),
+  premiumBands: premiumBandsIn.optional(),
+  taxRateBp: BP.optional(),
+  taxBase: z.enum(['premium', 'hammer_and_premium']).optional(),
+  floorPaddles: z.strictObject({ from: z.number().int().min(1), to: z.number().int().min(1) }).optional(),
+  onlinePaddles: z.strictObject({ from: z.number().int().min(1), to: z.number().int().min(1) }).optional(),
+  closingSoonSeconds: z.number().int().min(0).max(86_400).optional(),
+};
+export const saleCreate = z.strictObject({
+  id: ID,
+  mode: z.enum(['timed', 'live']),
+  currency: z.string().refine(isCurrency, 'an ISO 4217 currency code like "EUR"'),
+  ...saleFields,
+});
+export const salePatch = z.strictObject(saleFields).partial();
+
+const incrementsIn = z
+  .array(z.strictObject({ from: MONEY, step: MONEY }))
+  .min(1)
+  .max(50);
+const lotFields = {
+  lotNumber: z.number().int().min(1).max(1_000_000),
+  title: z.string().trim().min(1).max(300),
+  description: z.string().max(10_000).optional(),
+  opening: MONEY,
+  reserve: MONEY.optional(),
+  estimateLow: MONEY.optional(),
+  estimateHigh: MONEY.optional(),
+  increments: incrementsIn,
+  consignorId: ID.nullable().optional(),
+  imageUrl: z.url().max(2_000).nullable().optional(),
+  premiumBands: premiumBandsIn.nullable().optional(),
+  startsAt: TIME.optional(),
+  endsAt: TIME.optional(),
+  graceMs: z.number().int().min(0).max(60_000).optional(),
+  softCloseSeconds: z.number().int().min(0).max(3_600).optional(),
+  softCloseCapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .optional(),
+};
+export const lotCreate = z.strictObject({ id: ID, ...lotFields });
+export const lotPatch = z.strictObject(lotFields).partial();
+
+export const bidderCreate = z.strictObject({
+  id: ID,
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320).optional(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number like +447700900123')
+    .optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code like "GB"')
+    .optional(),
+  notify: z
+    .array(z.enum(NOTIFY_CHANNELS))
+    .max(3)
+    .refine((l) => new Set(l).size === l.length, 'each channel once')
+    .optional(),
+});
+export const bidderPatch = bidderCreate.omit({ id: true }).partial();
+
+export const registrationCreate = z.strictObject({
+  bidderId: ID,
+  channel: z.enum(['online', 'floor']).default('online'),
+  limit: MONEY.optional(),
+  approve: z.boolean().default(false),
+});
+export const registrationPatch = z
+  .strictObject({ status: z.enum(['approved', 'declined', 'revoked', 'pending']), limit: MONEY.nullable() })
+  .partial();
