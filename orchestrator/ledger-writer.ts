@@ -15,6 +15,7 @@ import {
 } from '../bidding/back-office.ts';
 import type { Database, Queryable } from './db.ts';
 import type { DecisionSource } from './decision-source.ts';
+import { Poller } from './poller.ts';
 
 export interface LedgerWriterOptions {
   db: Database;
@@ -66,9 +67,7 @@ export class LedgerWriter {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly logger: Logger | undefined;
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  private wake: (() => void) | undefined;
+  private readonly poller: Poller;
   private lastLag: LedgerLag = { total: 0, byAuction: new Map() };
   private completedPasses = 0;
   /** An outage fails every pass: one line when passes start failing, one when they succeed again. */
@@ -81,6 +80,10 @@ export class LedgerWriter {
     this.pollIntervalMs = opts.pollIntervalMs ?? 250;
     this.logger = opts.logger;
     this.failures = new FailureStreak(opts.logger, 'ledger pass');
+    this.poller = new Poller(
+      () => this.loopPass(),
+      (err) => this.failures.failed(err),
+    );
   }
 
   /** One pass over every auction until each is caught up (as of when it was read). */
@@ -102,16 +105,12 @@ export class LedgerWriter {
 
   /** Polls until `stop()`: a pass, then a pause when it found nothing. Errors are logged and retried. */
   start(): void {
-    if (this.running !== undefined) return;
-    this.stopping = false;
-    this.running = this.loop();
+    this.poller.start(this.pollIntervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    this.running = undefined;
+  /** Stops polling; resolves when the pass in flight has ended. */
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Passes the loop has completed (tests wait for one instead of sleeping). */
@@ -143,30 +142,20 @@ export class LedgerWriter {
     return { total, byAuction };
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      let idle = true;
-      try {
-        const pass = await this.runOnce();
-        idle = pass.applied === 0;
-        this.lastLag = await this.lag();
-        if (pass.applied > 0) this.logger?.debug({ ...pass, lag: this.lastLag.total }, 'ledger pass');
-        if (pass.failed.length === 0) this.failures.succeeded();
-      } catch (err) {
-        this.failures.failed(err);
-      }
-      this.completedPasses++;
-      if (idle && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.pollIntervalMs);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
+  /** One pass of the loop: at once again when it applied something, else after the poll interval. */
+  private async loopPass(): Promise<number> {
+    let idle = true;
+    try {
+      const pass = await this.runOnce();
+      idle = pass.applied === 0;
+      this.lastLag = await this.lag();
+      if (pass.applied > 0) this.logger?.debug({ ...pass, lag: this.lastLag.total }, 'ledger pass');
+      if (pass.failed.length === 0) this.failures.succeeded();
+    } catch (err) {
+      this.failures.failed(err);
     }
+    this.completedPasses++;
+    return idle ? this.pollIntervalMs : 0;
   }
 
   private async cursor(q: Queryable, auctionId: string): Promise<Cursor | undefined> {

@@ -33,6 +33,7 @@ import { EngineSync } from './engine-sync.ts';
 import { LedgerWriter } from './ledger-writer.ts';
 import { Lifecycle, type LifecycleEngine } from './lifecycle.ts';
 import { migrate } from './migrate.ts';
+import { Poller } from './poller.ts';
 import { Recovery, type RecoveryEngine } from './recovery.ts';
 import { HubChannel, OutboxDispatcher, type NotificationChannel } from './outbox.ts';
 import { notifyChannels, notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
@@ -470,11 +471,17 @@ async function startBackOffice(
   // The engine may have lost state or missed writes while we were away: rebuild from the ledger first.
   await recovery.recoverMissing();
   await sync.reconcile();
-  const reconcileTimer = setInterval(() => {
-    sync.reconcile().catch((err: unknown) => logger.warn({ err }, 'reconcile failed'));
-  }, config.reconcileMs ?? 60_000);
-  reconcileTimer.unref();
-  closers.push(() => clearInterval(reconcileTimer));
+  // Then again every reconcileMs, never two at once; closing waits for the one in flight.
+  const reconcileMs = config.reconcileMs ?? 60_000;
+  const reconciler = new Poller(
+    async () => {
+      await sync.reconcile();
+      return reconcileMs;
+    },
+    (err: unknown) => logger.warn({ err }, 'reconcile failed'),
+  );
+  reconciler.start(reconcileMs, reconcileMs);
+  closers.push(() => reconciler.stop());
 
   const lifecycle = new Lifecycle({
     db,
