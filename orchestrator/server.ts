@@ -34,6 +34,7 @@ import { LedgerWriter } from './ledger-writer.ts';
 import { Lifecycle, type LifecycleEngine } from './lifecycle.ts';
 import { migrate } from './migrate.ts';
 import { Poller } from './poller.ts';
+import { BidCancellation, type CancellationEngine } from './cancellation.ts';
 import { Recovery, type RecoveryEngine } from './recovery.ts';
 import { HubChannel, OutboxDispatcher, type NotificationChannel } from './outbox.ts';
 import { notifyChannels, notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
@@ -197,7 +198,7 @@ export interface OrchestratorDeps {
    * in-process store. Unset with REDIS_URL: a RedisBiddingStore on the engine's Redis. Unset with
    * an in-process `source` and no Redis: ledger only, no back office.
    */
-  engine?: LifecycleEngine & RecoveryEngine;
+  engine?: LifecycleEngine & RecoveryEngine & CancellationEngine;
   /** Publishes notifications (embedded: the in-process hub); unset = over HTTP to `hubPublishUrl`. */
   publisher?: HubPublisher;
   /** More notification channels (SMS, WhatsApp, email) after the hub. */
@@ -222,6 +223,7 @@ export interface RunningOrchestrator {
         lifecycle: Lifecycle;
         outbox: OutboxDispatcher | undefined;
         recovery: Recovery;
+        cancellation: BidCancellation;
         kyc: KycService | undefined;
       }
     | undefined;
@@ -334,7 +336,7 @@ export async function startOrchestrator(
             topics: makeTopics(config.topicBase),
             logger: logger.child({ module: 'admin-api' }),
             kyc: backOffice.kyc,
-            cancel: backOffice.recovery,
+            cancel: backOffice.cancellation,
           }),
         );
       } else {
@@ -452,7 +454,7 @@ async function startBackOffice(
   config: OrchestratorConfig,
   deps: OrchestratorDeps,
   db: Database,
-  engine: LifecycleEngine & RecoveryEngine,
+  engine: LifecycleEngine & RecoveryEngine & CancellationEngine,
   logger: Logger,
   closers: (() => Promise<void> | void)[],
 ): Promise<NonNullable<RunningOrchestrator['backOffice']>> {
@@ -463,9 +465,7 @@ async function startBackOffice(
     db,
     engine,
     sync,
-    topics,
     logger: logger.child({ module: 'recovery' }),
-    masks,
   });
   sync.restorer = (lot, sale) => recovery.recoverLot(lot, sale);
   // The engine may have lost state or missed writes while we were away: rebuild from the ledger first.
@@ -540,7 +540,8 @@ async function startBackOffice(
     logger: logger.child({ module: 'kyc' }),
     onKycChange: (bidderId) => sync.syncBidder(bidderId),
   });
-  return { sync, lifecycle, outbox, recovery, kyc };
+  const cancellation = new BidCancellation({ db, engine, topics, masks });
+  return { sync, lifecycle, outbox, recovery, cancellation, kyc };
 }
 
 /** `host:port/db` of a connection URL, without the credentials. */

@@ -13,7 +13,7 @@ export interface KycStarter {
   listChecks(bidderId: string): Promise<unknown[]>;
 }
 
-/** Bid cancellation with standing recompute (timed lots), provided by the recovery module. */
+/** Bid cancellation with standing recompute (timed lots), provided by `cancellation.ts`. */
 export interface BidCanceller {
   cancelBid(req: {
     lotId: string;
