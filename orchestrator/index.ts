@@ -8,7 +8,7 @@ export {
   type PostgresOptions,
   type Queryable,
   type Row,
-} from './db.ts';
+} from './ledger/db.ts';
 export {
   loadMigrations,
   migrate,
@@ -16,20 +16,35 @@ export {
   MIGRATIONS_DIR,
   type Migration,
   type MigrationErrorCode,
-} from './migrate.ts';
+} from './ledger/migrate.ts';
 export {
   MemoryDecisionSource,
   RedisDecisionSource,
   type DecisionSource,
   type RedisDecisionSourceOptions,
-} from './decision-source.ts';
-export { LedgerWriter, type LedgerLag, type LedgerPass, type LedgerWriterOptions } from './ledger-writer.ts';
-export { readLedgerHistory, type LedgerHistory } from './ledger-writer.ts';
+} from './ledger/decision-source.ts';
+export {
+  LedgerWriter,
+  type LedgerLag,
+  type LedgerPass,
+  type LedgerWriterOptions,
+} from './ledger/ledger-writer.ts';
+export { readLedgerHistory, type LedgerHistory } from './ledger/ledger-writer.ts';
 export { adminApi, type AdminApiDeps, type KycStarter } from './admin/api.ts';
-export { EngineSync, type EnginePort, type BidderEligibility } from './engine-sync.ts';
-export { Lifecycle, type LifecycleEngine, type LifecycleOptions, type TickReport } from './lifecycle.ts';
-export { HubChannel, OutboxDispatcher, type Notification, type NotificationChannel } from './outbox.ts';
-export { Recovery, type RecoveryEngine, type RecoveryReport } from './recovery.ts';
+export { EngineSync, type EnginePort, type BidderEligibility } from './lifecycle/engine-sync.ts';
+export {
+  Lifecycle,
+  type LifecycleEngine,
+  type LifecycleOptions,
+  type TickReport,
+} from './lifecycle/lifecycle.ts';
+export {
+  HubChannel,
+  OutboxDispatcher,
+  type Notification,
+  type NotificationChannel,
+} from './notify/outbox.ts';
+export { Recovery, type RecoveryEngine, type RecoveryReport } from './lifecycle/recovery.ts';
 export {
   buyersPremium,
   eligibility,
@@ -47,6 +62,6 @@ export {
   type OrchestratorConfig,
   type OrchestratorDeps,
   type RunningOrchestrator,
-} from './server.ts';
-export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './seed.ts';
+} from './service/server.ts';
+export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './service/seed.ts';
 export { notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';

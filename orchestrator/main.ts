@@ -1,6 +1,6 @@
 import { ConfigError } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
-import { orchestratorConfigFromEnv, startOrchestrator } from './server.ts';
+import { orchestratorConfigFromEnv, startOrchestrator } from './service/server.ts';
 
 /** `npm run orchestrator`: migrations, then the ledger writer from the decision streams on Redis (distributed topology). */
 async function main(): Promise<void> {

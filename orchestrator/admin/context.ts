@@ -3,8 +3,8 @@ import type { Context } from 'hono';
 import type { AuthVariables, User, UserTokens } from '../../common/auth.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Topics } from '../../common/topics.ts';
-import type { Database } from '../db.ts';
-import type { EngineSync, EnginePort } from '../engine-sync.ts';
+import type { Database } from '../ledger/db.ts';
+import type { EngineSync, EnginePort } from '../lifecycle/engine-sync.ts';
 
 /** KYC as the admin API needs it (implemented by orchestrator/kyc). */
 export interface KycStarter {

@@ -3,9 +3,9 @@ import type { Context } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import type { AuctionStatus } from '../../bidding/index.ts';
-import type { Queryable } from '../db.ts';
-import type { EnginePort } from '../engine-sync.ts';
-import { loadBidder, loadLot, loadSale, type Bidder, type Lot, type Sale } from '../records.ts';
+import type { Queryable } from '../ledger/db.ts';
+import type { EnginePort } from '../lifecycle/engine-sync.ts';
+import { loadBidder, loadLot, loadSale, type Bidder, type Lot, type Sale } from '../ledger/records.ts';
 
 export async function readJsonOrEmpty(c: Context): Promise<unknown> {
   const len = c.req.header('content-length');

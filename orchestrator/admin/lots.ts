@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import { formatAmount } from '../../common/money.ts';
-import { audit, enqueue, loadLot, loadSale } from '../records.ts';
+import { audit, enqueue, loadLot, loadSale } from '../ledger/records.ts';
 import { endMayMove, lotEdit, mayAddLots } from '../rules/sale-status.ts';
 import type { AdminApiDeps, AdminEnv } from './context.ts';
 import { who } from './context.ts';

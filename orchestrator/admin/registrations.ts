@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import { formatAmount, parseAmount } from '../../common/money.ts';
-import { audit, linkedPurchases, loadBidder, loadLots, loadRegistration } from '../records.ts';
+import { audit, linkedPurchases, loadBidder, loadLots, loadRegistration } from '../ledger/records.ts';
 import { mayChangeRegistration, saleIsLocked } from '../rules/sale-status.ts';
 import { limitChangeError, nextPaddle } from '../rules/trade.ts';
 import type { AdminApiDeps, AdminEnv } from './context.ts';

@@ -4,7 +4,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { formatAmount } from '../../common/money.ts';
-import { text } from '../records.ts';
+import { text } from '../ledger/records.ts';
 import type { AdminApiDeps, AdminEnv } from './context.ts';
 import { mustSale } from './lookups.ts';
 

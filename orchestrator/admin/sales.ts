@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
-import { audit, enqueue, loadLots, loadSale } from '../records.ts';
+import { audit, enqueue, loadLots, loadSale } from '../ledger/records.ts';
 import { endMayMove, mayPublish, saleCancel, saleEdit, saleIsLocked } from '../rules/sale-status.ts';
 import type { AdminApiDeps, AdminEnv } from './context.ts';
 import { who } from './context.ts';

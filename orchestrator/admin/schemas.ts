@@ -1,7 +1,7 @@
 /** The admin API's request bodies (zod): money as decimal strings in the sale's currency, times ISO 8601. */
 import { z } from 'zod';
 import { isCurrency } from '../../common/money.ts';
-import { NOTIFY_CHANNELS } from '../records.ts';
+import { NOTIFY_CHANNELS } from '../ledger/records.ts';
 
 const ID = z
   .string()

@@ -1,7 +1,7 @@
 /** The admin API's views of sales, lots and registrations: money as decimal strings, times ISO 8601. */
 import { formatAmount } from '../../common/money.ts';
-import type { Queryable } from '../db.ts';
-import { loadRegistration, type Lot, type Sale } from '../records.ts';
+import type { Queryable } from '../ledger/db.ts';
+import { loadRegistration, type Lot, type Sale } from '../ledger/records.ts';
 
 export function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { Database, Queryable } from '../db.ts';
+import type { Database, Queryable } from '../ledger/db.ts';
 import type { KycConfig } from './config.ts';
 import { HttpKycProvider, type KycProvider } from './provider.ts';
 import {

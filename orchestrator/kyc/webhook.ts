@@ -10,7 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { parseJson } from '../../common/http-body.ts';
-import type { Queryable } from '../db.ts';
+import type { Queryable } from '../ledger/db.ts';
 
 export const KYC_SIGNATURE_HEADER = 'Gavel-Kyc-Signature';
 export const KYC_WEBHOOK_MAX_BYTES = 64 * 1024;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { loadEnv } from '../../common/config.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { Database } from '../db.ts';
-import type { NotificationChannel } from '../outbox.ts';
+import type { Database } from '../ledger/db.ts';
+import type { NotificationChannel } from './outbox.ts';
 import { ContactChannel } from './contact-channel.ts';
 import { EmailSender, TwilioSender, WhatsappCloudSender } from './senders.ts';
 

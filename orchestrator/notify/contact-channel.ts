@@ -1,7 +1,7 @@
 import type { Logger } from '../../common/logger.ts';
-import type { Database } from '../db.ts';
-import type { Notification, NotificationChannel } from '../outbox.ts';
-import type { NotifyChannel } from '../records.ts';
+import type { Database } from '../ledger/db.ts';
+import type { Notification, NotificationChannel } from './outbox.ts';
+import type { NotifyChannel } from '../ledger/records.ts';
 import { SendError, type Sender } from './senders.ts';
 import { messageFor } from './templates.ts';
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { createLogger } from '../../common/logger.ts';
 import { twilioSignature } from '../../common/twilio.ts';
-import type { Database } from '../db.ts';
-import { migrate } from '../migrate.ts';
+import type { Database } from '../ledger/db.ts';
+import { migrate } from '../ledger/migrate.ts';
 import { postgresSchema } from '../../test/support/postgres.ts';
 import { receiptRoutes } from './receipts.ts';
 

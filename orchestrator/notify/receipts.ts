@@ -8,7 +8,7 @@ import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { twilioForm } from '../../common/twilio.ts';
-import type { Database } from '../db.ts';
+import type { Database } from '../ledger/db.ts';
 
 // A Map, not an object literal: a status is the provider's text, and `constructor` or `__proto__`
 // would find what every object inherits.

@@ -5,7 +5,7 @@
  * soft-close battle would be spam.
  */
 import { displayAmount, parseAmount } from '../../common/money.ts';
-import type { Notification } from '../outbox.ts';
+import type { Notification } from './outbox.ts';
 
 export interface OutboundMessage {
   /** The email subject. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SALE_STATUSES } from '../records.ts';
+import { SALE_STATUSES } from '../ledger/records.ts';
 import {
   endMayMove,
   lotEdit,

@@ -4,7 +4,7 @@
  * bidders can live with (a title, a later end, a lot's description or image); a closed or cancelled
  * one not at all, and a finalised lot neither.
  */
-import type { SaleStatus } from '../records.ts';
+import type { SaleStatus } from '../ledger/records.ts';
 
 /** Sale fields an open sale may still change (`endsAt` only to a later time). */
 export const OPEN_SALE_EDITABLE: readonly string[] = ['title', 'endsAt'];

@@ -1,11 +1,6 @@
 import type { Redis } from 'ioredis';
-import {
-  auctionRegistryKey,
-  decisionStreamKeyParts,
-  RedisBiddingStore,
-  type MemoryBiddingStore,
-} from '../bidding/back-office.ts';
-import type { RecordedEvent } from '../bidding/back-office.ts';
+import { auctionRegistryKey, RedisBiddingStore, type MemoryBiddingStore } from '../../bidding/index.ts';
+import type { RecordedEvent } from '../../bidding/index.ts';
 
 /** Where the ledger writer reads decisions from, whatever the engine's store. */
 export interface DecisionSource {

@@ -4,11 +4,11 @@
  * the consignor or anything from the admin side.
  */
 import { Hono } from 'hono';
-import type { CatalogueLot, SaleCatalogue, SaleSummary } from '../common/catalogue.ts';
-import { errorBody } from '../common/errors.ts';
-import { formatAmount } from '../common/money.ts';
-import type { Database } from './db.ts';
-import { loadLots, loadSale, type Lot, type Sale } from './records.ts';
+import type { CatalogueLot, SaleCatalogue, SaleSummary } from '../../common/catalogue.ts';
+import { errorBody } from '../../common/errors.ts';
+import { formatAmount } from '../../common/money.ts';
+import type { Database } from '../ledger/db.ts';
+import { loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
 
 const PUBLIC = "status IN ('scheduled', 'open', 'closed')";
 

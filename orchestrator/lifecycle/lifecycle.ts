@@ -23,16 +23,25 @@ import {
   type BiddingStore,
   type LotResultUpdate,
   type PublicAuctionUpdate,
-} from '../bidding/back-office.ts';
-import type { Logger } from '../common/logger.ts';
-import { formatAmount } from '../common/money.ts';
-import { isRedisUnavailable } from '../common/redis.ts';
-import type { Topics } from '../common/topics.ts';
-import type { Database, Queryable } from './db.ts';
+} from '../../bidding/index.ts';
+import type { Logger } from '../../common/logger.ts';
+import { formatAmount } from '../../common/money.ts';
+import { isRedisUnavailable } from '../../common/redis.ts';
+import type { Topics } from '../../common/topics.ts';
+import type { Database, Queryable } from '../ledger/db.ts';
 import type { EngineSync, EnginePort } from './engine-sync.ts';
-import { enqueue, loadLot, optText, text, loadLots, loadSale, type Lot, type Sale } from './records.ts';
-import { Poller } from './poller.ts';
-import { invoiceFor } from './rules/trade.ts';
+import {
+  enqueue,
+  loadLot,
+  optText,
+  text,
+  loadLots,
+  loadSale,
+  type Lot,
+  type Sale,
+} from '../ledger/records.ts';
+import { Poller } from '../service/poller.ts';
+import { invoiceFor } from '../rules/trade.ts';
 
 export type LifecycleEngine = EnginePort & Pick<BiddingStore, 'floorAction'>;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeKycProvider, kycConfigFromEnv } from './kyc/index.ts';
-import { freePort } from '../test/support/net.ts';
-import { startTestBackOffice, type TestBackOffice } from '../test/support/orchestrator.ts';
+import { FakeKycProvider, kycConfigFromEnv } from './index.ts';
+import { freePort } from '../../test/support/net.ts';
+import { startTestBackOffice, type TestBackOffice } from '../../test/support/orchestrator.ts';
 
 /**
  * KYC end to end through the orchestrator process: the admin starts a check, the vendor (a local

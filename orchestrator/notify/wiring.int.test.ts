@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningHub } from '../hub/index.ts';
-import { PUBLISHER_KEY, startTestHub, subscribeUrl } from '../test/support/hub.ts';
-import { deleteKeys, redisTransportUrl, uniquePrefix } from '../test/support/hub-redis.ts';
-import { startTestBackOffice, type TestBackOffice } from '../test/support/orchestrator.ts';
-import { connectSse } from '../test/support/sse-client.ts';
+import type { RunningHub } from '../../hub/index.ts';
+import { PUBLISHER_KEY, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
+import { deleteKeys, redisTransportUrl, uniquePrefix } from '../../test/support/hub-redis.ts';
+import { startTestBackOffice, type TestBackOffice } from '../../test/support/orchestrator.ts';
+import { connectSse } from '../../test/support/sse-client.ts';
 
 /**
  * Where the orchestrator's notifications go, as configured: a hub's HTTP publish URL (signed with

@@ -10,15 +10,15 @@ import {
   type BidDecision,
   type BidRequest,
   type RestoreState,
-} from '../bidding/back-office.ts';
-import { compareStreamIds } from '../common/stream-id.ts';
+} from '../../bidding/index.ts';
+import { compareStreamIds } from '../../common/stream-id.ts';
 import type { Database } from './db.ts';
 import { RedisDecisionSource } from './decision-source.ts';
 import { LedgerWriter, readLedgerHistory } from './ledger-writer.ts';
 import { migrate } from './migrate.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { postgresSchema } from '../test/support/postgres.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { postgresSchema } from '../../test/support/postgres.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
 
 /**
  * The engine's Redis state is lost after the ledger recorded part of an auction: the orchestrator

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../common/config.ts';
-import { startTestBackOffice, TEST_JWT_KEY, type TestBackOffice } from '../test/support/orchestrator.ts';
-import { runUntilExit } from '../test/support/process.ts';
-import { REDIS_URL } from '../test/support/redis-namespace.ts';
-import { signClaims, tokenClaims, type TokenClaims } from '../test/support/tokens.ts';
-import { orchestratorConfigFromEnv } from './index.ts';
+import { ConfigError } from '../../common/config.ts';
+import { startTestBackOffice, TEST_JWT_KEY, type TestBackOffice } from '../../test/support/orchestrator.ts';
+import { runUntilExit } from '../../test/support/process.ts';
+import { REDIS_URL } from '../../test/support/redis-namespace.ts';
+import { signClaims, tokenClaims, type TokenClaims } from '../../test/support/tokens.ts';
+import { orchestratorConfigFromEnv } from '../index.ts';
 
 const ops = { id: 'ops', role: 'admin' } as const;
 

@@ -10,12 +10,12 @@ import {
   replayStanding,
   type BidderMasks,
   type BiddingStore,
-} from '../bidding/index.ts';
-import { AppError } from '../common/errors.ts';
-import { formatAmount } from '../common/money.ts';
-import type { Topics } from '../common/topics.ts';
+} from '../../bidding/index.ts';
+import { AppError } from '../../common/errors.ts';
+import { formatAmount } from '../../common/money.ts';
+import type { Topics } from '../../common/topics.ts';
 import type { Database } from './db.ts';
-import { cancelledSeqs, ledgerBids } from './ledger-bids.ts';
+import { cancelledSeqs, ledgerBids } from './bid-rows.ts';
 import { audit, enqueue, loadLot, loadSale, setupOf } from './records.ts';
 
 /** The engine operations a cancellation uses. */

@@ -7,38 +7,38 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
-import { BidderMasks, RedisBiddingStore } from '../bidding/back-office.ts';
-import { isHubStreamUrl, RedisStreamPublisher } from '../hub/index.ts';
-import { UserTokens } from '../common/auth.ts';
-import { RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
-import { ConfigError, envBool, envInt, envSecret, loadEnv } from '../common/config.ts';
-import { errorBody } from '../common/errors.ts';
-import { HttpHubPublisher, type HubPublisher } from '../common/hub-publisher.ts';
-import { createLogger, type Logger, type LogLevel } from '../common/logger.ts';
-import { createRedis, redisMetrics } from '../common/redis.ts';
-import { importSigningKey, JWT_ALGS, mintMercureToken, type JwtAlg } from '../common/mercure.ts';
-import { topics as makeTopics } from '../common/topics.ts';
-import { adminApi } from './admin/api.ts';
-import { catalogueApi } from './catalogue-api.ts';
+import { BidderMasks, RedisBiddingStore } from '../../bidding/index.ts';
+import { isHubStreamUrl, RedisStreamPublisher } from '../../hub/index.ts';
+import { UserTokens } from '../../common/auth.ts';
+import { RedisBidderDirectory, type BidderDirectory } from '../../common/directory.ts';
+import { ConfigError, envBool, envInt, envSecret, loadEnv } from '../../common/config.ts';
+import { errorBody } from '../../common/errors.ts';
+import { HttpHubPublisher, type HubPublisher } from '../../common/hub-publisher.ts';
+import { createLogger, type Logger, type LogLevel } from '../../common/logger.ts';
+import { createRedis, redisMetrics } from '../../common/redis.ts';
+import { importSigningKey, JWT_ALGS, mintMercureToken, type JwtAlg } from '../../common/mercure.ts';
+import { topics as makeTopics } from '../../common/topics.ts';
+import { adminApi } from '../admin/api.ts';
+import { catalogueApi } from '../catalogue/api.ts';
 import {
   kycConfigFromEnv,
   kycRoutes,
   kycServiceFromConfig,
   type KycConfig,
   type KycService,
-} from './kyc/index.ts';
-import { openDatabase, quoteIdent, type Database } from './db.ts';
-import { RedisDecisionSource, type DecisionSource } from './decision-source.ts';
-import { EngineSync } from './engine-sync.ts';
-import { LedgerWriter } from './ledger-writer.ts';
-import { Lifecycle, type LifecycleEngine } from './lifecycle.ts';
-import { migrate } from './migrate.ts';
+} from '../kyc/index.ts';
+import { openDatabase, quoteIdent, type Database } from '../ledger/db.ts';
+import { RedisDecisionSource, type DecisionSource } from '../ledger/decision-source.ts';
+import { EngineSync } from '../lifecycle/engine-sync.ts';
+import { LedgerWriter } from '../ledger/ledger-writer.ts';
+import { Lifecycle, type LifecycleEngine } from '../lifecycle/lifecycle.ts';
+import { migrate } from '../ledger/migrate.ts';
 import { Poller } from './poller.ts';
-import { BidCancellation, type CancellationEngine } from './cancellation.ts';
-import { Recovery, type RecoveryEngine } from './recovery.ts';
-import { HubChannel, OutboxDispatcher, type NotificationChannel } from './outbox.ts';
-import { notifyChannels, notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
-import { receiptRoutes } from './notify/receipts.ts';
+import { BidCancellation, type CancellationEngine } from '../ledger/cancellation.ts';
+import { Recovery, type RecoveryEngine } from '../lifecycle/recovery.ts';
+import { HubChannel, OutboxDispatcher, type NotificationChannel } from '../notify/outbox.ts';
+import { notifyChannels, notifyConfigFromEnv, type NotifyConfig } from '../notify/config.ts';
+import { receiptRoutes } from '../notify/receipts.ts';
 
 export interface OrchestratorConfig {
   host: string;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { BidderMasks } from '../bidding/back-office.ts';
-import { topics as makeTopics } from '../common/topics.ts';
-import type { RunningHub } from '../hub/index.ts';
-import { EngineSync } from './engine-sync.ts';
-import { Lifecycle } from './lifecycle.ts';
-import { migrate } from './migrate.ts';
-import { OutboxDispatcher, type Notification, type NotificationChannel } from './outbox.ts';
-import { PUBLISHER_KEY, startTestHub, subscribeUrl, subscriberToken } from '../test/support/hub.ts';
+import { BidderMasks } from '../../bidding/index.ts';
+import { topics as makeTopics } from '../../common/topics.ts';
+import type { RunningHub } from '../../hub/index.ts';
+import { EngineSync } from '../lifecycle/engine-sync.ts';
+import { Lifecycle } from '../lifecycle/lifecycle.ts';
+import { migrate } from '../ledger/migrate.ts';
+import { OutboxDispatcher, type Notification, type NotificationChannel } from '../notify/outbox.ts';
+import { PUBLISHER_KEY, startTestHub, subscribeUrl, subscriberToken } from '../../test/support/hub.ts';
 import {
   iso,
   LATER,
@@ -15,10 +15,10 @@ import {
   startTestBackOffice,
   until,
   type TestBackOffice,
-} from '../test/support/orchestrator.ts';
-import { postgresSchema } from '../test/support/postgres.ts';
-import { connectSse } from '../test/support/sse-client.ts';
-import { startTestGavel } from '../test/support/gavel.ts';
+} from '../../test/support/orchestrator.ts';
+import { postgresSchema } from '../../test/support/postgres.ts';
+import { connectSse } from '../../test/support/sse-client.ts';
+import { startTestGavel } from '../../test/support/gavel.ts';
 
 const topics = makeTopics();
 let hub: RunningHub;

@@ -8,14 +8,14 @@ import {
   RedisBiddingStore,
   isBidRecord,
   type RecordedEvent,
-} from '../bidding/back-office.ts';
+} from '../../bidding/index.ts';
 import { pgliteDatabase, type Database } from './db.ts';
 import { RedisDecisionSource } from './decision-source.ts';
 import { LedgerWriter } from './ledger-writer.ts';
 import { migrate } from './migrate.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { postgresSchema } from '../test/support/postgres.ts';
-import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { postgresSchema } from '../../test/support/postgres.ts';
+import { REDIS_URL, redisNamespace } from '../../test/support/redis-namespace.ts';
 
 const ns = redisNamespace('ledger');
 const pg = postgresSchema('ledger');
@@ -306,7 +306,7 @@ describe('ledger writer crash and resume', () => {
 
   it('a writer SIGKILLed mid-burst loses and doubles nothing once another resumes', async () => {
     const auction = await newAuction();
-    const script = fileURLToPath(new URL('../test/support/ledger-writer-child.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../../test/support/ledger-writer-child.ts', import.meta.url));
     child = spawn(
       process.execPath,
       ['--import', 'tsx', script, pg.url, pg.schema, REDIS_URL, ns.prefix, '25'],

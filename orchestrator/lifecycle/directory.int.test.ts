@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBidderDirectory } from '../common/directory.ts';
-import { startTestBackOffice, type TestBackOffice } from '../test/support/orchestrator.ts';
+import { RedisBidderDirectory } from '../../common/directory.ts';
+import { startTestBackOffice, type TestBackOffice } from '../../test/support/orchestrator.ts';
 
 /**
  * The back office publishes who each phone number belongs to (for bids by SMS and WhatsApp) on the

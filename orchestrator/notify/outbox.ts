@@ -7,10 +7,10 @@
  * channel must be idempotent on `Notification.id` (the hub is: the update id is derived from it and
  * a republished id is not delivered twice).
  */
-import type { HubPublisher } from '../common/hub-publisher.ts';
-import type { Logger } from '../common/logger.ts';
-import type { Database } from './db.ts';
-import { Poller } from './poller.ts';
+import type { HubPublisher } from '../../common/hub-publisher.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Database } from '../ledger/db.ts';
+import { Poller } from '../service/poller.ts';
 
 export interface Notification {
   id: number;

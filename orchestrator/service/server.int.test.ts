@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryBiddingStore, RedisBiddingStore, type BiddingStore } from '../bidding/back-office.ts';
-import { ConfigError } from '../common/config.ts';
-import { createLogger } from '../common/logger.ts';
-import { pgliteDatabase, type Database } from './db.ts';
-import { MemoryDecisionSource } from './decision-source.ts';
+import { MemoryBiddingStore, RedisBiddingStore, type BiddingStore } from '../../bidding/index.ts';
+import { ConfigError } from '../../common/config.ts';
+import { createLogger } from '../../common/logger.ts';
+import { pgliteDatabase, type Database } from '../ledger/db.ts';
+import { MemoryDecisionSource } from '../ledger/decision-source.ts';
 import {
   DEFAULT_DATA_DIR,
   embeddedLedgerConfigFromEnv,
@@ -17,13 +17,13 @@ import {
   startOrchestrator,
   type OrchestratorConfig,
 } from './server.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { TEST_MASK_KEY } from '../test/support/tokens.ts';
-import { freePort } from '../test/support/net.ts';
-import { postgresSchema } from '../test/support/postgres.ts';
-import { REDIS_URL, redisNamespace } from '../test/support/redis-namespace.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
+import { freePort } from '../../test/support/net.ts';
+import { postgresSchema } from '../../test/support/postgres.ts';
+import { REDIS_URL, redisNamespace } from '../../test/support/redis-namespace.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ns = redisNamespace('orchestrator');
 const pg = postgresSchema('orchestrator');
 const logger = createLogger('orchestrator', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');

@@ -4,10 +4,10 @@
  * Called after the change that causes it has committed, so the very next bid sees it; a periodic
  * reconcile repairs the engine if a write was lost (engine down, process killed in between).
  */
-import type { AuctionStatus, BiddingStore } from '../bidding/back-office.ts';
-import type { BidderDirectory } from '../common/directory.ts';
-import type { Logger } from '../common/logger.ts';
-import type { Database, Queryable } from './db.ts';
+import type { AuctionStatus, BiddingStore } from '../../bidding/index.ts';
+import type { BidderDirectory } from '../../common/directory.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Database, Queryable } from '../ledger/db.ts';
 import {
   bidderFrom,
   linkedPurchases,
@@ -17,8 +17,8 @@ import {
   setupOf,
   type Lot,
   type Sale,
-} from './records.ts';
-import { eligibility, type Eligibility } from './rules/trade.ts';
+} from '../ledger/records.ts';
+import { eligibility, type Eligibility } from '../rules/trade.ts';
 
 /** The engine operations the back office uses (a RedisBiddingStore on the engine's Redis, or the in-process store). */
 export type EnginePort = Pick<BiddingStore, 'configure' | 'setStatus' | 'setEligibility' | 'snapshot'>;

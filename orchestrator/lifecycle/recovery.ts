@@ -18,12 +18,12 @@ import {
   type LeaderKind,
   type LedgerStandingRow,
   type RestoreState,
-} from '../bidding/index.ts';
-import type { Logger } from '../common/logger.ts';
-import type { Database, Queryable } from './db.ts';
+} from '../../bidding/index.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Database, Queryable } from '../ledger/db.ts';
 import type { EngineSync } from './engine-sync.ts';
-import { cancelledSeqs, ledgerBids } from './ledger-bids.ts';
-import { loadLots, loadSale, optText, setupOf, type Lot, type Sale } from './records.ts';
+import { cancelledSeqs, ledgerBids } from '../ledger/bid-rows.ts';
+import { loadLots, loadSale, optText, setupOf, type Lot, type Sale } from '../ledger/records.ts';
 
 export type RecoveryEngine = Pick<BiddingStore, 'snapshot' | 'restore'>;
 

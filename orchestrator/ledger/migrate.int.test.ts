@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteDatabase, type Database } from './db.ts';
 import { loadMigrations, migrate, MigrationError } from './migrate.ts';
-import { postgresSchema } from '../test/support/postgres.ts';
+import { postgresSchema } from '../../test/support/postgres.ts';
 
 const TABLES = [
   'audit_log',

@@ -1,5 +1,5 @@
-import type { Logger } from '../common/logger.ts';
-import { FailureStreak } from '../common/failure-streak.ts';
+import type { Logger } from '../../common/index.ts';
+import { FailureStreak } from '../../common/failure-streak.ts';
 import {
   isBidRecord,
   isFloorRecord,
@@ -12,10 +12,10 @@ import {
   type LedgerBidRow,
   type LedgerStandingRow,
   type RejectReason,
-} from '../bidding/back-office.ts';
+} from '../../bidding/index.ts';
 import type { Database, Queryable } from './db.ts';
 import type { DecisionSource } from './decision-source.ts';
-import { Poller } from './poller.ts';
+import { Poller } from '../service/poller.ts';
 
 export interface LedgerWriterOptions {
   db: Database;
