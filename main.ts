@@ -21,9 +21,9 @@ import {
   startMetricsServer,
   type MetricsServer,
 } from './hub/index.ts';
+import { MemoryDecisionSource } from './orchestrator/ledger.ts';
 import {
   embeddedLedgerConfigFromEnv,
-  MemoryDecisionSource,
   notifyConfigFromEnv,
   seedBackOffice,
   startOrchestrator,

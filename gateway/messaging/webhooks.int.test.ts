@@ -15,10 +15,7 @@ import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGat
 import { twilioSignature } from '../common/twilio.ts';
 import { whatsappSignature } from './messaging/whatsapp-cloud.ts';
 import { isBidRecord, type RecordedDecision } from '../bidding/index.ts';
-import type { Database } from '../orchestrator/ledger/db.ts';
-import { RedisDecisionSource } from '../orchestrator/ledger/decision-source.ts';
-import { LedgerWriter } from '../orchestrator/ledger/ledger-writer.ts';
-import { migrate } from '../orchestrator/ledger/migrate.ts';
+import { LedgerWriter, migrate, RedisDecisionSource, type Database } from '../orchestrator/ledger.ts';
 import { postgresSchema } from '../test/support/postgres.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeKycProvider, kycConfigFromEnv } from './index.ts';
+import { kycConfigFromEnv } from './config.ts';
+import { FakeKycProvider } from './fake-provider.ts';
 import { freePort } from '../../test/support/net.ts';
 import { startTestBackOffice, type TestBackOffice } from '../../test/support/orchestrator.ts';
 

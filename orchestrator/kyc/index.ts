@@ -1,22 +1,10 @@
-/** KYC (identity verification) for the back office: provider adapter, result webhook, service, routes, fake vendor. */
+/** KYC (identity verification) for the back office: provider adapter, result webhook, service, routes (the fake vendor for tests is `fake-provider.ts`, imported directly). */
 export { kycCallbackUrl, kycConfigFromEnv, type KycConfig } from './config.ts';
-export {
-  FakeKycProvider,
-  type CompleteOptions,
-  type FakeCheck,
-  type FakeDecision,
-  type FakeDelivery,
-  type FakeDeliveryAttempt,
-  type FakeKycProviderOptions,
-  type FakeReceivedRequest,
-  type SendOptions,
-} from './fake-provider.ts';
 export {
   HttpKycProvider,
   type HttpKycProviderOptions,
   type KycApplicant,
   type KycProvider,
-  type KycProviderErrorCode,
   type StartCheckRequest,
   type StartCheckResult,
 } from './provider.ts';

@@ -39,8 +39,6 @@ export interface KycProvider {
   startCheck(req: StartCheckRequest, correlationId?: string): Promise<StartCheckResult>;
 }
 
-export type KycProviderErrorCode = 'KYC_PROVIDER_REFUSED' | 'KYC_PROVIDER_UNAVAILABLE';
-
 export interface HttpKycProviderOptions {
   /** Base URL of the vendor API; `POST {baseUrl}/v1/checks`. */
   baseUrl: string;

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisBiddingStore } from '../../bidding/index.ts';
-import { LedgerWriter, migrate, RedisDecisionSource } from '../../orchestrator/index.ts';
+import { LedgerWriter, migrate, RedisDecisionSource } from '../../orchestrator/ledger.ts';
 import { postgresSchema } from '../support/postgres.ts';
 import { deleteByPrefix, seedHotAuction } from './hot-auction.ts';
 

@@ -3,9 +3,7 @@
  * argv: <databaseUrl> <schema> <redisUrl> <prefix> <batchSize>. Prints "ready" once it has started.
  */
 import { Redis } from 'ioredis';
-import { postgresDatabase } from '../../orchestrator/ledger/db.ts';
-import { RedisDecisionSource } from '../../orchestrator/ledger/decision-source.ts';
-import { LedgerWriter } from '../../orchestrator/ledger/ledger-writer.ts';
+import { LedgerWriter, postgresDatabase, RedisDecisionSource } from '../../orchestrator/ledger.ts';
 
 const [databaseUrl, schema, redisUrl, prefix, batch] = process.argv.slice(2);
 if (databaseUrl === undefined || schema === undefined || redisUrl === undefined || prefix === undefined) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { postgresDatabase, quoteIdent, type Database } from '../../orchestrator/ledger/db.ts';
+import { postgresDatabase, quoteIdent, type Database } from '../../orchestrator/ledger.ts';
 
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
