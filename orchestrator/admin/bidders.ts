@@ -4,7 +4,6 @@
  * directory of texted bids before the response.
  */
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import type { Queryable } from '../ledger/db.ts';
@@ -12,7 +11,7 @@ import { audit, loadBidder } from '../ledger/records.ts';
 import type { AdminApiDeps, AdminEnv } from './context.ts';
 import { who } from './context.ts';
 import { mustBidder, readJsonOrEmpty, uniqueContact } from './lookups.ts';
-import { bidderCreate, bidderPatch } from './schemas.ts';
+import { bidderCreate, bidderFlagBody, bidderPatch } from './schemas.ts';
 
 export function bidderRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
   const { db, sync } = deps;
@@ -105,9 +104,7 @@ export function bidderRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     apply: (tx: Queryable, id: string, body: { reason?: string | undefined }) => Promise<unknown>,
   ): void => {
     app.post(`/bidders/:id/${path}`, async (c) => {
-      const body = z
-        .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
-        .parse(await readJsonOrEmpty(c));
+      const body = bidderFlagBody.parse(await readJsonOrEmpty(c));
       const ctx = who(c);
       const id = c.req.param('id');
       await db.transaction(async (tx) => {

@@ -3,11 +3,11 @@
  * standing (timed lots) and records why.
  */
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import type { AdminApiDeps, AdminEnv } from './context.ts';
 import { who } from './context.ts';
+import { cancelBody } from './schemas.ts';
 
 export function bidRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
   const { cancel } = deps;
@@ -15,7 +15,7 @@ export function bidRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     const seq = Number(c.req.param('seq'));
     if (!Number.isSafeInteger(seq) || seq <= 0)
       throw new AppError(400, 'BAD_SEQ', 'seq must be a positive integer');
-    const body = z.strictObject({ reason: z.string().trim().min(3).max(500) }).parse(await readJson(c));
+    const body = cancelBody.parse(await readJson(c));
     if (cancel === undefined)
       throw new AppError(501, 'NOT_AVAILABLE', 'bid cancellation is not configured here');
     const ctx = who(c);

@@ -1,5 +1,6 @@
 /** The admin API's request bodies (zod): money as decimal strings in the sale's currency, times ISO 8601. */
 import { z } from 'zod';
+import { humanText } from '../../common/human-text.ts';
 import { isCurrency } from '../../common/money.ts';
 import { NOTIFY_CHANNELS } from '../ledger/records.ts';
 
@@ -18,7 +19,7 @@ const premiumBandsIn = z
   .min(1)
   .max(10);
 const saleFields = {
-  title: z.string().trim().min(1).max(200),
+  title: humanText('title', 200, 'the sale as bidders and staff see it'),
   startsAt: TIME,
   endsAt: TIME.optional(),
   timezone: z.string().min(1).max(64).optional(),
@@ -45,7 +46,7 @@ const incrementsIn = z
   .max(50);
 const lotFields = {
   lotNumber: z.number().int().min(1).max(1_000_000),
-  title: z.string().trim().min(1).max(300),
+  title: humanText('title', 300, 'the lot as bidders and staff see it'),
   description: z.string().max(10_000).optional(),
   opening: MONEY,
   reserve: MONEY.optional(),
@@ -71,7 +72,7 @@ export const lotPatch = z.strictObject(lotFields).partial();
 
 export const bidderCreate = z.strictObject({
   id: ID,
-  name: z.string().trim().min(1).max(200),
+  name: humanText('name', 200, 'the bidder as staff see them'),
   email: z.email().max(320).optional(),
   phone: z
     .string()
@@ -95,6 +96,19 @@ export const registrationCreate = z.strictObject({
   limit: MONEY.optional(),
   approve: z.boolean().default(false),
 });
+/** Why a bidder is blocked, shown to staff. */
+export const bidderFlagBody = z.strictObject({
+  reason: humanText('reason', 500, 'why, as staff will read it').optional(),
+});
+
+/** Why the house cancels a bid, recorded and shown to staff. */
+export const cancelBody = z.strictObject({
+  reason: humanText('reason', 500, 'why the bid is cancelled').refine(
+    (r) => r.length >= 3,
+    'reason must be at least 3 characters',
+  ),
+});
+
 export const registrationPatch = z
   .strictObject({ status: z.enum(['approved', 'declined', 'revoked', 'pending']), limit: MONEY.nullable() })
   .partial();
