@@ -16,6 +16,7 @@ import {
   until,
   type TestBackOffice,
 } from '../../test/support/orchestrator.ts';
+import { adminBuilders, INCREMENTS } from '../../test/support/builders.ts';
 import { postgresSchema } from '../../test/support/postgres.ts';
 import { connectSse } from '../../test/support/sse-client.ts';
 import { startTestGavel } from '../../test/support/gavel.ts';
@@ -56,11 +57,8 @@ async function finalResults(saleId: string, lots: number): Promise<Record<string
   });
 }
 
-const INCREMENTS = [{ from: '0', step: '10.00' }];
-
-async function bidders(...ids: string[]): Promise<void> {
-  for (const id of ids) await ok('POST', '/bidders', { id, name: id.replace('bidder-', '') });
-}
+const build = adminBuilders((method, path, body) => ok(method, path, body));
+const bidders = (...ids: string[]): Promise<void> => build.bidders(...ids);
 
 describe('admin API', () => {
   it('refuses callers without an admin token', async () => {
@@ -101,23 +99,15 @@ describe('admin API', () => {
   it('runs a sale: eligibility computed here, enforced by the engine from the very next bid, every change audited', async () => {
     await bidders('bidder-alice', 'bidder-bob', 'bidder-carl');
     const now = Date.now();
-    await ok('POST', '/sales', {
-      id: 'sale-a',
-      mode: 'timed',
-      currency: 'EUR',
-      title: 'Autumn',
-      startsAt: iso(now + 600_000),
-      endsAt: iso(now + 3_600_000),
-      kycFreeLimit: '50000.00',
-    });
-    await ok('POST', '/sales/sale-a/lots', {
-      id: 'lot-a1',
-      lotNumber: 1,
-      title: 'Carl’s clock',
-      opening: '100.00',
-      reserve: '1000.00',
-      increments: INCREMENTS,
-      consignorId: 'bidder-carl',
+    await build.setUp({
+      sale: {
+        id: 'sale-a',
+        title: 'Autumn',
+        startsAt: iso(now + 600_000),
+        endsAt: iso(now + 3_600_000),
+        kycFreeLimit: '50000.00',
+      },
+      lots: [{ id: 'lot-a1', title: 'Carl’s clock', reserve: '1000.00', consignorId: 'bidder-carl' }],
     });
     const taken = await api('POST', '/sales/sale-a/lots', {
       id: 'lot-a2',
@@ -222,29 +212,14 @@ describe('admin API', () => {
   });
 
   it('caps a bidder without verified KYC at the sale’s KYC-free limit', async () => {
-    await bidders('bidder-dora');
     const now = Date.now();
-    await ok('POST', '/sales', {
-      id: 'sale-k',
-      mode: 'timed',
-      currency: 'EUR',
-      title: 'K',
-      startsAt: iso(now - 1000),
-      endsAt: iso(now + 3_600_000),
-      kycFreeLimit: '500.00',
-    });
-    await ok('POST', '/sales/sale-k/lots', {
-      id: 'lot-k1',
-      lotNumber: 1,
-      title: 'k',
-      opening: '100.00',
-      increments: INCREMENTS,
-    });
-    await ok('POST', '/sales/sale-k/publish');
-    await ok('POST', '/sales/sale-k/registrations', {
-      bidderId: 'bidder-dora',
-      limit: '5000.00',
-      approve: true,
+    await build.setUp({
+      bidders: ['bidder-dora'],
+      sale: { id: 'sale-k', startsAt: iso(now - 1000), endsAt: iso(now + 3_600_000), kycFreeLimit: '500.00' },
+      lots: [{ id: 'lot-k1' }],
+      publish: true,
+      register: ['bidder-dora'],
+      registration: { limit: '5000.00' },
     });
     await until('sale-k open', async () =>
       (await engine.snapshot('lot-k1'))?.status === 'open' ? true : undefined,
@@ -257,20 +232,9 @@ describe('admin API', () => {
 describe('admin API: lots', () => {
   it('edits a lot before the sale opens, and only its description and a later end while open', async () => {
     const now = Date.now();
-    await ok('POST', '/sales', {
-      id: 'sale-e',
-      mode: 'timed',
-      currency: 'EUR',
-      title: 'E',
-      startsAt: iso(now + 600_000),
-      endsAt: iso(now + 3_600_000),
-    });
-    await ok('POST', '/sales/sale-e/lots', {
-      id: 'lot-e1',
-      lotNumber: 1,
-      title: 'Old',
-      opening: '10.00',
-      increments: INCREMENTS,
+    await build.setUp({
+      sale: { id: 'sale-e', startsAt: iso(now + 600_000), endsAt: iso(now + 3_600_000) },
+      lots: [{ id: 'lot-e1', title: 'Old', opening: '10.00' }],
     });
     const edited = await ok('PATCH', '/lots/lot-e1', {
       title: 'New',
@@ -298,45 +262,29 @@ describe('admin API: lots', () => {
 
 describe('lifecycle', () => {
   it('closes a timed lot only after its soft-close extended end, then finalises it once from the ledger', async () => {
-    await bidders('bidder-erin', 'bidder-finn');
-    await ok('POST', '/sales', {
-      id: 'sale-s',
-      mode: 'timed',
-      currency: 'EUR',
-      title: 'Soft close',
-      ...LATER,
-      kycFreeLimit: '1000000.00',
-      // 25 % up to 1,000.00, 20 % above; tax 20 % on the premium.
-      premiumBands: [
-        { upTo: '1000.00', rateBp: 2500 },
-        { upTo: null, rateBp: 2000 },
+    await build.setUp({
+      bidders: ['bidder-erin', 'bidder-finn'],
+      sale: {
+        id: 'sale-s',
+        title: 'Soft close',
+        ...LATER,
+        kycFreeLimit: '1000000.00',
+        // 25 % up to 1,000.00, 20 % above; tax 20 % on the premium.
+        premiumBands: [
+          { upTo: '1000.00', rateBp: 2500 },
+          { upTo: null, rateBp: 2000 },
+        ],
+        taxRateBp: 2000,
+        closingSoonSeconds: 3,
+      },
+      lots: [
+        { id: 'lot-s1', title: 'Vase', reserve: '500.00', softCloseSeconds: 3, graceMs: 0 },
+        { id: 'lot-s2', title: 'Chair', reserve: '5000.00', softCloseSeconds: 3, graceMs: 0 },
       ],
-      taxRateBp: 2000,
-      closingSoonSeconds: 3,
+      publish: true,
+      register: ['bidder-erin', 'bidder-finn'],
+      registration: { limit: '9000.00' },
     });
-    await ok('POST', '/sales/sale-s/lots', {
-      id: 'lot-s1',
-      lotNumber: 1,
-      title: 'Vase',
-      opening: '100.00',
-      reserve: '500.00',
-      increments: INCREMENTS,
-      softCloseSeconds: 3,
-      graceMs: 0,
-    });
-    await ok('POST', '/sales/sale-s/lots', {
-      id: 'lot-s2',
-      lotNumber: 2,
-      title: 'Chair',
-      opening: '100.00',
-      reserve: '5000.00',
-      increments: INCREMENTS,
-      softCloseSeconds: 3,
-      graceMs: 0,
-    });
-    await ok('POST', '/sales/sale-s/publish');
-    for (const b of ['bidder-erin', 'bidder-finn'])
-      await ok('POST', '/sales/sale-s/registrations', { bidderId: b, limit: '9000.00', approve: true });
     const finn = await connectSse(subscribeUrl(hub.url, [topics.bidder('bidder-finn')]), {
       headers: { Authorization: `Bearer ${await subscriberToken([topics.bidder('bidder-finn')])}` },
     });
@@ -468,35 +416,21 @@ describe('lifecycle', () => {
 
 describe('lifecycle: live lots, ties, restarts', () => {
   it('records a live lot closed by the hammer once its undo window closes: the floor buyer through their paddle', async () => {
-    await bidders('bidder-gus', 'bidder-hal');
-    await ok('POST', '/sales', {
-      id: 'sale-l',
-      mode: 'live',
-      currency: 'EUR',
-      title: 'Evening',
-      startsAt: iso(Date.now() - 1000),
-      kycFreeLimit: '9000.00',
+    await build.setUp({
+      bidders: ['bidder-gus', 'bidder-hal'],
+      sale: {
+        id: 'sale-l',
+        mode: 'live',
+        title: 'Evening',
+        startsAt: iso(Date.now() - 1000),
+        kycFreeLimit: '9000.00',
+      },
+      lots: [{ id: 'lot-l1', title: 'Bronze', reserve: '100.00' }],
+      publish: true,
+      register: ['bidder-gus'],
+      registration: { limit: '9000.00' },
     });
-    await ok('POST', '/sales/sale-l/lots', {
-      id: 'lot-l1',
-      lotNumber: 1,
-      title: 'Bronze',
-      opening: '100.00',
-      reserve: '100.00',
-      increments: INCREMENTS,
-    });
-    await ok('POST', '/sales/sale-l/publish');
-    await ok('POST', '/sales/sale-l/registrations', {
-      bidderId: 'bidder-gus',
-      limit: '9000.00',
-      approve: true,
-    });
-    const hal = await ok('POST', '/sales/sale-l/registrations', {
-      bidderId: 'bidder-hal',
-      channel: 'floor',
-      limit: '9000.00',
-      approve: true,
-    });
+    const hal = (await build.register('sale-l', ['bidder-hal'], { channel: 'floor', limit: '9000.00' }))[0]!;
     expect(hal.paddle).toBe('1');
     await until(
       'sale-l open',
@@ -555,21 +489,11 @@ describe('lifecycle: live lots, ties, restarts', () => {
   });
 
   it('the periodic reconcile leaves a lot on the block alone: status and the auctioneer’s asking price stay', async () => {
-    await ok('POST', '/sales', {
-      id: 'sale-r2',
-      mode: 'live',
-      currency: 'EUR',
-      title: 'R',
-      startsAt: iso(Date.now() - 1000),
+    await build.setUp({
+      sale: { id: 'sale-r2', mode: 'live', title: 'R', startsAt: iso(Date.now() - 1000) },
+      lots: [{ id: 'lot-r2', title: 'R' }],
+      publish: true,
     });
-    await ok('POST', '/sales/sale-r2/lots', {
-      id: 'lot-r2',
-      lotNumber: 1,
-      title: 'R',
-      opening: '100.00',
-      increments: INCREMENTS,
-    });
-    await ok('POST', '/sales/sale-r2/publish');
     await until(
       'sale-r2 open',
       async () =>
@@ -590,27 +514,14 @@ describe('lifecycle: live lots, ties, restarts', () => {
   });
 
   it('of two equal bids the first decided wins, and a scheduler that was down at the end still closes the lot once', async () => {
-    await bidders('bidder-ivy', 'bidder-jon');
-    await ok('POST', '/sales', {
-      id: 'sale-t',
-      mode: 'timed',
-      currency: 'EUR',
-      title: 'Tie',
-      ...LATER,
-      kycFreeLimit: '9000.00',
+    await build.setUp({
+      bidders: ['bidder-ivy', 'bidder-jon'],
+      sale: { id: 'sale-t', title: 'Tie', ...LATER, kycFreeLimit: '9000.00' },
+      lots: [{ id: 'lot-t1', title: 'Tie', softCloseSeconds: 0, graceMs: 0 }],
+      publish: true,
+      register: ['bidder-ivy', 'bidder-jon'],
+      registration: { limit: '9000.00' },
     });
-    await ok('POST', '/sales/sale-t/lots', {
-      id: 'lot-t1',
-      lotNumber: 1,
-      title: 'Tie',
-      opening: '100.00',
-      increments: INCREMENTS,
-      softCloseSeconds: 0,
-      graceMs: 0,
-    });
-    await ok('POST', '/sales/sale-t/publish');
-    for (const b of ['bidder-ivy', 'bidder-jon'])
-      await ok('POST', '/sales/sale-t/registrations', { bidderId: b, limit: '9000.00', approve: true });
     // The clock starts once everything is set up (a loaded machine takes seconds for that).
     const end = await startSaleNow(t, 'sale-t', 3_000);
     await until('lot-t1 open', async () =>
@@ -643,30 +554,20 @@ describe('lifecycle: live lots, ties, restarts', () => {
 
 describe('catalogue', () => {
   it('serves published sales to the gateway without the reserve, over HTTP', async () => {
-    await ok('POST', '/sales', {
-      id: 'sale-cat',
-      mode: 'live',
-      currency: 'EUR',
-      title: 'Catalogue',
-      startsAt: iso(Date.now() + 3_600_000),
-    });
-    await ok('POST', '/sales/sale-cat/lots', {
-      id: 'lot-cat2',
-      lotNumber: 2,
-      title: 'Second',
-      opening: '10.00',
-      reserve: '999.00',
-      increments: INCREMENTS,
-    });
-    await ok('POST', '/sales/sale-cat/lots', {
-      id: 'lot-cat1',
-      lotNumber: 1,
-      title: 'First',
-      opening: '10.00',
-      estimateLow: '100.00',
-      estimateHigh: '200.00',
-      increments: INCREMENTS,
-      imageUrl: 'https://img.example/1.jpg',
+    await build.setUp({
+      sale: { id: 'sale-cat', mode: 'live', title: 'Catalogue', startsAt: iso(Date.now() + 3_600_000) },
+      lots: [
+        { id: 'lot-cat2', lotNumber: 2, title: 'Second', opening: '10.00', reserve: '999.00' },
+        {
+          id: 'lot-cat1',
+          lotNumber: 1,
+          title: 'First',
+          opening: '10.00',
+          estimateLow: '100.00',
+          estimateHigh: '200.00',
+          imageUrl: 'https://img.example/1.jpg',
+        },
+      ],
     });
     const draft = await fetch(`${orch.url!}/catalogue/v1/sales/sale-cat`);
     expect(draft.status).toBe(404); // a draft is not public
