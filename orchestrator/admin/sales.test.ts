@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcessAdmin, type InProcessAdmin } from '../../test/support/admin-app.ts';
+
+let a: InProcessAdmin;
+beforeAll(async () => {
+  a = await inProcessAdmin();
+}, 30_000);
+afterAll(() => a.close());
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+/** POST /sales with a minimal valid body, `fields` on top. */
+const postSale = (fields: Record<string, unknown>) =>
+  a.api('POST', '/sales', {
+    mode: 'timed',
+    currency: 'EUR',
+    title: 't',
+    startsAt: iso(Date.now()),
+    ...fields,
+  });
+const setStatus = (saleId: string, status: string) =>
+  a.db.query('UPDATE sales SET status = $2 WHERE id = $1', [saleId, status]);
+
+describe('admin API in process: access and validation', () => {
+  it('refuses a caller without a token (401) and a bidder (403)', async () => {
+    expect((await a.api('GET', '/sales', undefined, null)).status).toBe(401);
+    const bidder = await a.tokens.sign({ id: 'b', role: 'bidder', name: undefined });
+    const refused = await a.api('GET', '/sales', undefined, bidder);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error?.code).toBe('FORBIDDEN');
+  });
+
+  it('names the field at fault in a 400', async () => {
+    const bad = await postSale({ id: 's-bad', currency: 'EURO' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.code).toBe('VALIDATION_FAILED');
+    expect(bad.body.error?.message).toMatch(/^currency: /);
+    const unknown = await postSale({ id: 's-bad', colour: 'red' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error?.message).toContain('colour');
+    const json = await a.api('POST', '/sales', '{not json');
+    expect([json.status, json.body.error?.code]).toEqual([400, 'BAD_JSON']);
+    const times = await postSale({ id: 's-bad', endsAt: iso(Date.now() - 1) });
+    expect([times.status, times.body.error?.code]).toEqual([400, 'BAD_TIMES']);
+    expect((await a.api('GET', '/sales/s-bad')).body.error?.code).toBe('UNKNOWN_SALE');
+    expect((await a.api('GET', '/nowhere')).status).toBe(404);
+  });
+
+  it('refuses a title people would not see as written', async () => {
+    const r = await postSale({ id: 's-bidi', title: 'Spring \u202E sale' });
+    expect(r.status).toBe(400);
+    expect(r.body.error?.message).toContain('U+202E');
+    const blank = await postSale({ id: 's-bidi', title: '   ' });
+    expect(blank.body.error?.message).toContain('title must not be empty');
+  });
+});
+
+describe('admin API in process: sales', () => {
+  it('creates a sale with defaults, lists it, and refuses the same id twice', async () => {
+    const created = await a.build.sale({ id: 's-new', title: 'Spring' });
+    expect(created.sale).toMatchObject({
+      id: 's-new',
+      status: 'draft',
+      currency: 'EUR',
+      cddThreshold: '10000.00',
+      premiumBands: [{ upTo: null, rateBp: 2500 }],
+      floorPaddles: { from: 1, to: 999 },
+    });
+    const again = await postSale({ id: 's-new', title: 'x' });
+    expect([again.status, again.body.error?.code]).toEqual([409, 'ALREADY_EXISTS']);
+    const list = (await a.ok('GET', '/sales')).sales as { id: string }[];
+    expect(list.map((s) => s.id)).toContain('s-new');
+    const audit = (await a.ok('GET', '/audit?entityType=sale&entityId=s-new')).entries as {
+      action: string;
+      actor: string;
+    }[];
+    expect(audit.map((e) => [e.action, e.actor])).toEqual([['sale.create', 'admin:ada']]);
+  });
+
+  it('edits anything of a draft, refuses an end before the start', async () => {
+    await a.build.sale({ id: 's-edit' });
+    const edited = await a.ok('PATCH', '/sales/s-edit', {
+      title: 'Renamed',
+      taxRateBp: 2000,
+      cddThreshold: '5000.00',
+    });
+    expect(edited.sale).toMatchObject({ title: 'Renamed', taxRateBp: 2000, cddThreshold: '5000.00' });
+    const bad = await a.api('PATCH', '/sales/s-edit', { endsAt: iso(Date.now()) });
+    expect([bad.status, bad.body.error?.code]).toEqual([400, 'BAD_TIMES']);
+    const zero = await a.api('PATCH', '/sales/s-edit', { cddThreshold: '0' });
+    expect(zero.body.error?.code).toBe('BAD_AMOUNT');
+  });
+
+  it('publishes only a draft with lots, and a timed one with an end', async () => {
+    await a.build.sale({ id: 's-pub' });
+    expect((await a.api('POST', '/sales/s-pub/publish')).body.error?.code).toBe('NO_LOTS');
+    await a.build.lot('s-pub', { id: 'l-pub' });
+    const published = await a.ok('POST', '/sales/s-pub/publish');
+    expect(published.sale).toMatchObject({ status: 'scheduled' });
+    expect((await a.engine.snapshot('l-pub'))?.status).toBe('scheduled');
+    const twice = await a.api('POST', '/sales/s-pub/publish');
+    expect([twice.status, twice.body.error?.code]).toEqual([409, 'NOT_DRAFT']);
+  });
+
+  it('lets an open sale change only its title and a later end', async () => {
+    const ends = Date.now() + 7_200_000;
+    await a.build.setUp({
+      sale: { id: 's-open', endsAt: iso(ends) },
+      lots: [{ id: 'l-open' }],
+      publish: true,
+    });
+    await setStatus('s-open', 'open');
+    const refused = await a.api('PATCH', '/sales/s-open', { title: 'ok', taxRateBp: 100 });
+    expect([refused.status, refused.body.error?.code]).toEqual([409, 'SALE_ACTIVE']);
+    expect(refused.body.error?.details).toEqual({ refused: ['taxRateBp'] });
+    const earlier = await a.api('PATCH', '/sales/s-open', { endsAt: iso(ends - 60_000) });
+    expect(earlier.body.error?.code).toBe('END_NOT_LATER');
+    const later = await a.ok('PATCH', '/sales/s-open', { title: 'Open now', endsAt: iso(ends + 60_000) });
+    expect(later.sale).toMatchObject({ title: 'Open now', endsAt: iso(ends + 60_000) });
+    const lot = await a.api('POST', '/sales/s-open/lots', {
+      id: 'l-late',
+      lotNumber: 9,
+      title: 't',
+      opening: '1.00',
+      increments: [{ from: '0', step: '1.00' }],
+    });
+    expect(lot.body.error?.code).toBe('SALE_ACTIVE');
+  });
+
+  it('locks a closed sale: no edit, no terms, no registration, no cancel', async () => {
+    await a.build.setUp({
+      bidders: ['bidder-closed'],
+      sale: { id: 's-closed' },
+      lots: [{ id: 'l-closed' }],
+      publish: true,
+    });
+    await setStatus('s-closed', 'closed');
+    for (const [method, path, body] of [
+      ['PATCH', '/sales/s-closed', { title: 'x' }],
+      ['POST', '/sales/s-closed/terms', { body: 'Terms' }],
+      ['POST', '/sales/s-closed/registrations', { bidderId: 'bidder-closed' }],
+      ['DELETE', '/sales/s-closed', undefined],
+    ] as const) {
+      const r = await a.api(method, path, body);
+      expect([r.status, r.body.error?.code], `${method} ${path}`).toEqual([409, 'SALE_LOCKED']);
+    }
+  });
+
+  it('cancels a sale and its lots once; a second cancel changes nothing', async () => {
+    await a.build.setUp({ sale: { id: 's-cancel' }, lots: [{ id: 'l-cancel' }], publish: true });
+    const cancelled = await a.ok('DELETE', '/sales/s-cancel');
+    expect(cancelled.sale).toMatchObject({ status: 'cancelled' });
+    expect((await a.engine.snapshot('l-cancel'))?.status).toBe('cancelled');
+    expect((await a.ok('GET', '/sales/s-cancel')).lots).toMatchObject([
+      { id: 'l-cancel', status: 'cancelled' },
+    ]);
+    expect((await a.ok('DELETE', '/sales/s-cancel')).sale).toMatchObject({ status: 'cancelled' });
+    const audit = (await a.ok('GET', '/audit?entityId=s-cancel')).entries as { action: string }[];
+    expect(audit.filter((e) => e.action === 'sale.cancel')).toHaveLength(1);
+  });
+
+  it('publishes terms as new versions', async () => {
+    await a.build.sale({ id: 's-terms' });
+    expect(await a.ok('POST', '/sales/s-terms/terms', { body: 'v1' })).toEqual({
+      saleId: 's-terms',
+      version: 1,
+    });
+    expect(await a.ok('POST', '/sales/s-terms/terms', { body: 'v2' })).toEqual({
+      saleId: 's-terms',
+      version: 2,
+    });
+    expect((await a.ok('GET', '/sales/s-terms')).sale).toMatchObject({ termsVersion: 2 });
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The admin API in process, for unit-tier tests: an in-memory PGlite with the migrations, the
+ * in-process engine store, and `app.request()` — no PostgreSQL, Redis or socket.
+ */
+import { MemoryBiddingStore } from '../../bidding/index.ts';
+import { UserTokens } from '../../common/auth.ts';
+import { createLogger } from '../../common/logger.ts';
+import { topics } from '../../common/topics.ts';
+import { adminApi, type AdminApiDeps } from '../../orchestrator/admin/api.ts';
+import { migrate, pgliteDatabase, type Database } from '../../orchestrator/ledger.ts';
+import { EngineSync } from '../../orchestrator/lifecycle/engine-sync.ts';
+import { adminBuilders, type AdminBuilders } from './builders.ts';
+
+/** An admin API answer: the status and the JSON body (with the error body's details when refused). */
+export interface AdminAnswer {
+  status: number;
+  body: Record<string, unknown> & { error?: { code: string; message: string; details?: unknown } };
+}
+
+export interface InProcessAdmin {
+  db: Database;
+  engine: MemoryBiddingStore;
+  /** An admin API call with an admin token (`token: null` sends none, a string sends that one). */
+  api(method: string, path: string, body?: unknown, token?: string | null): Promise<AdminAnswer>;
+  /** A call that must succeed (2xx); its JSON body. */
+  ok(method: string, path: string, body?: unknown): Promise<AdminAnswer['body']>;
+  build: AdminBuilders;
+  tokens: UserTokens;
+  close(): Promise<void>;
+}
+
+const KEY = 'in-process-admin-test-key-0123456789abcdef012345';
+
+/** Starts the admin API over a fresh in-memory database; `deps` adds the optional parts (KYC, cancel). */
+export async function inProcessAdmin(
+  deps: Partial<Pick<AdminApiDeps, 'kyc' | 'cancel'>> = {},
+): Promise<InProcessAdmin> {
+  const db = await pgliteDatabase();
+  await migrate(db);
+  const engine = new MemoryBiddingStore();
+  const logger = createLogger('admin-test', 'silent');
+  const tokens = new UserTokens({ key: KEY, audience: 'admin' });
+  const app = adminApi({
+    db,
+    engine,
+    sync: new EngineSync(db, engine, logger),
+    tokens,
+    topics: topics(),
+    logger,
+    ...deps,
+  });
+  const adminToken = await tokens.sign({ id: 'ada', role: 'admin', name: undefined });
+  const api = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<AdminAnswer> => {
+    const headers: Record<string, string> = {};
+    const bearer = token === undefined ? adminToken : token;
+    if (bearer !== null) headers.Authorization = `Bearer ${bearer}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+    }
+    const res = await app.request(path, { method, headers, body: payload });
+    const text = await res.text();
+    return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as AdminAnswer['body'] };
+  };
+  const ok = async (method: string, path: string, body?: unknown): Promise<AdminAnswer['body']> => {
+    const a = await api(method, path, body);
+    if (a.status >= 300) throw new Error(`${method} ${path} → ${a.status} ${JSON.stringify(a.body)}`);
+    return a.body;
+  };
+  return { db, engine, api, ok, build: adminBuilders(ok), tokens, close: () => db.close() };
+}
