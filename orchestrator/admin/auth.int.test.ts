@@ -4,7 +4,7 @@ import { startTestBackOffice, TEST_JWT_KEY, type TestBackOffice } from '../../te
 import { runUntilExit } from '../../test/support/process.ts';
 import { REDIS_URL } from '../../test/support/redis-namespace.ts';
 import { signClaims, tokenClaims, type TokenClaims } from '../../test/support/tokens.ts';
-import { orchestratorConfigFromEnv } from '../service/server.ts';
+import { orchestratorConfigFromEnv } from '../service/config.ts';
 
 const ops = { id: 'ops', role: 'admin' } as const;
 

@@ -5,8 +5,8 @@ let a: InProcessAdmin;
 beforeAll(async () => {
   a = await inProcessAdmin();
   await a.build.bidders('bidder-carl');
-}, 30_000);
-afterAll(() => a.close());
+}, 120_000);
+afterAll(() => a?.close());
 
 /** POST a lot with a minimal valid body, `fields` on top. */
 const postLot = (saleId: string, fields: Record<string, unknown>) =>

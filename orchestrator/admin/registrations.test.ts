@@ -4,8 +4,8 @@ import { inProcessAdmin, type InProcessAdmin } from '../../test/support/admin-ap
 let a: InProcessAdmin;
 beforeAll(async () => {
   a = await inProcessAdmin();
-}, 30_000);
-afterAll(() => a.close());
+}, 120_000);
+afterAll(() => a?.close());
 
 describe('admin API in process: bidders', () => {
   it('creates, reads and edits a bidder; contact details are unique', async () => {

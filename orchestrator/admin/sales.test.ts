@@ -4,8 +4,8 @@ import { inProcessAdmin, type InProcessAdmin } from '../../test/support/admin-ap
 let a: InProcessAdmin;
 beforeAll(async () => {
   a = await inProcessAdmin();
-}, 30_000);
-afterAll(() => a.close());
+}, 120_000);
+afterAll(() => a?.close());
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** POST /sales with a minimal valid body, `fields` on top. */
