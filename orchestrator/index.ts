@@ -6,11 +6,10 @@
 export {
   embeddedLedgerConfigFromEnv,
   orchestratorConfigFromEnv,
-  startOrchestrator,
   type EmbeddedLedgerConfig,
   type OrchestratorConfig,
   type OrchestratorDeps,
-  type RunningOrchestrator,
-} from './service/server.ts';
+} from './service/config.ts';
+export { startOrchestrator, type RunningOrchestrator } from './service/server.ts';
 export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './service/seed.ts';
 export { notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';

@@ -1,6 +1,7 @@
 import { ConfigError } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
-import { orchestratorConfigFromEnv, startOrchestrator } from './service/server.ts';
+import { orchestratorConfigFromEnv } from './service/config.ts';
+import { startOrchestrator } from './service/server.ts';
 
 /** `npm run orchestrator`: migrations, then the ledger writer from the decision streams on Redis (distributed topology). */
 async function main(): Promise<void> {

@@ -14,7 +14,8 @@ import {
 import { compareStreamIds } from '../../common/stream-id.ts';
 import type { Database } from './db.ts';
 import { RedisDecisionSource } from './decision-source.ts';
-import { LedgerWriter, readLedgerHistory } from './ledger-writer.ts';
+import { readLedgerHistory } from './history.ts';
+import { LedgerWriter } from './ledger-writer.ts';
 import { migrate } from './migrate.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { postgresSchema } from '../../test/support/postgres.ts';

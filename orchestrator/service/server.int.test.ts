@@ -14,9 +14,9 @@ import {
   DEFAULT_DATA_DIR,
   embeddedLedgerConfigFromEnv,
   orchestratorConfigFromEnv,
-  startOrchestrator,
   type OrchestratorConfig,
-} from './server.ts';
+} from './config.ts';
+import { startOrchestrator } from './server.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
 import { freePort } from '../../test/support/net.ts';
