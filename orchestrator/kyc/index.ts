@@ -9,14 +9,8 @@ export {
   type StartCheckResult,
 } from './provider.ts';
 export { kycRoutes } from './routes.ts';
-export {
-  KycService,
-  kycServiceFromConfig,
-  type KycCheck,
-  type KycCheckStatus,
-  type KycServiceOptions,
-  type OnKycChange,
-} from './service.ts';
+export { KycService, kycServiceFromConfig, type KycServiceOptions, type OnKycChange } from './service.ts';
+export type { KycCheck, KycCheckStatus } from './checks.ts';
 export {
   applyKycEvent,
   KYC_SIGNATURE_HEADER,

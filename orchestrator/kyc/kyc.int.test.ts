@@ -12,7 +12,8 @@ import { postgresSchema } from '../../test/support/postgres.ts';
 import { FakeKycProvider, type FakeDecision } from './fake-provider.ts';
 import { HttpKycProvider } from './provider.ts';
 import { kycRoutes } from './routes.ts';
-import { KycService, type KycCheck } from './service.ts';
+import type { KycCheck } from './checks.ts';
+import { KycService } from './service.ts';
 import { KYC_SIGNATURE_HEADER, signKycWebhook, type KycStatus } from './webhook.ts';
 
 const API_KEY = 'test-api-key-0123456789';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { Database, Queryable } from '../ledger/db.ts';
+import type { Database } from '../ledger/db.ts';
 import type { KycConfig } from './config.ts';
 import { HttpKycProvider, type KycProvider } from './provider.ts';
 import {
@@ -13,21 +13,7 @@ import {
   type KycStatus,
   type WebhookOutcome,
 } from './webhook.ts';
-
-export type KycCheckStatus = 'requested' | 'verified' | 'rejected' | 'expired' | 'error';
-
-export interface KycCheck {
-  id: string;
-  bidderId: string;
-  provider: string;
-  providerRef: string | null;
-  status: KycCheckStatus;
-  reason: string | null;
-  verificationUrl: string | null;
-  requestedAt: string;
-  completedAt: string | null;
-  correlationId: string | null;
-}
+import { audit, CHECK_COLUMNS, toCheck, type BidderRow, type CheckRow, type KycCheck } from './checks.ts';
 
 /**
  * Called after a KYC change of a bidder is committed: the orchestrator recomputes the bidder's
@@ -53,29 +39,6 @@ export interface KycServiceOptions {
   /** kyc_checks ids; default random UUIDs. */
   newId?: () => string;
 }
-
-type CheckRow = {
-  id: string;
-  bidder_id: string;
-  provider: string;
-  provider_ref: string | null;
-  status: KycCheckStatus;
-  reason: string | null;
-  verification_url: string | null;
-  requested_at: Date | string;
-  completed_at: Date | string | null;
-  correlation_id: string | null;
-};
-
-type BidderRow = {
-  id: string;
-  display_name: string;
-  email: string | null;
-  country: string | null;
-};
-
-const CHECK_COLUMNS = `id, bidder_id, provider, provider_ref, status, reason, verification_url, requested_at,
-  completed_at, correlation_id`;
 
 /**
  * Starts KYC checks at the provider and records their results from its webhook.
@@ -358,38 +321,6 @@ export class KycService {
       );
     }
   }
-}
-
-function toCheck(r: CheckRow): KycCheck {
-  return {
-    id: r.id,
-    bidderId: r.bidder_id,
-    provider: r.provider,
-    providerRef: r.provider_ref,
-    status: r.status,
-    reason: r.reason,
-    verificationUrl: r.verification_url,
-    requestedAt: iso(r.requested_at),
-    completedAt: r.completed_at === null ? null : iso(r.completed_at),
-    correlationId: r.correlation_id,
-  };
-}
-
-const iso = (v: Date | string): string => new Date(v).toISOString();
-
-async function audit(
-  tx: Queryable,
-  actor: string,
-  action: string,
-  bidderId: string,
-  details: Record<string, unknown>,
-  correlationId: string,
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (actor, action, entity_type, entity_id, details, correlation_id)
-     VALUES ($1, $2, 'bidder', $3, $4::jsonb, $5)`,
-    [actor, action, bidderId, JSON.stringify(details), correlationId],
-  );
 }
 
 /**
