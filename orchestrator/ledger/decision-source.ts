@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import { auctionRegistryKey, RedisBiddingStore, type MemoryBiddingStore } from '../../bidding/index.ts';
+import {
+  auctionKeys,
+  auctionRegistryKey,
+  RedisBiddingStore,
+  type MemoryBiddingStore,
+} from '../../bidding/index.ts';
 import type { RecordedEvent } from '../../bidding/index.ts';
 
 /** Where the ledger writer reads decisions from, whatever the engine's store. */
@@ -63,7 +68,8 @@ export class RedisDecisionSource implements DecisionSource {
   }
 
   private async scan(): Promise<string[]> {
-    const { head, tail } = decisionStreamKeyParts(this.prefix);
+    // The decision stream's key as bidding/keys.ts builds it, split around the auction id.
+    const [head = '', tail = ''] = auctionKeys(this.prefix, '\u0000').decisions.split('\u0000');
     const pattern = `${globEscape(head)}*${globEscape(tail)}`;
     const found = new Set<string>();
     let cursor = '0';
