@@ -9,7 +9,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 /** Resolves once `cond()` holds (checked every few ms), failing the test after `ms`. */
-async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+async function until(cond: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('condition not met in time');
