@@ -3,20 +3,21 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticCatalogue } from '../common/catalogue.ts';
-import { RedisBidderDirectory } from '../common/directory.ts';
-import { createLogger } from '../common/logger.ts';
-import type { RunningHub } from '../hub/index.ts';
-import { timedSetup } from '../test/support/bidding.ts';
-import { startTestHub } from '../test/support/hub.ts';
-import { redisNamespace } from '../test/support/redis-namespace.ts';
-import { connectSse } from '../test/support/sse-client.ts';
-import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from './index.ts';
-import { twilioSignature } from '../common/twilio.ts';
-import { whatsappSignature } from './messaging/whatsapp-cloud.ts';
-import { isBidRecord, type RecordedDecision } from '../bidding/index.ts';
-import { LedgerWriter, migrate, RedisDecisionSource, type Database } from '../orchestrator/ledger.ts';
-import { postgresSchema } from '../test/support/postgres.ts';
+import { staticCatalogue } from '../../common/catalogue.ts';
+import { RedisBidderDirectory } from '../../common/directory.ts';
+import { createLogger } from '../../common/logger.ts';
+import type { RunningHub } from '../../hub/index.ts';
+import { timedSetup } from '../../test/support/bidding.ts';
+import { startTestHub } from '../../test/support/hub.ts';
+import { redisNamespace } from '../../test/support/redis-namespace.ts';
+import { connectSse } from '../../test/support/sse-client.ts';
+import { gatewayConfigFromEnv, type GatewayConfig } from '../config.ts';
+import { startGateway, type RunningGateway } from '../server.ts';
+import { twilioSignature } from '../../common/twilio.ts';
+import { whatsappSignature } from './whatsapp-cloud.ts';
+import { isBidRecord, type RecordedBid } from '../../bidding/index.ts';
+import { LedgerWriter, migrate, RedisDecisionSource, type Database } from '../../orchestrator/ledger.ts';
+import { postgresSchema } from '../../test/support/postgres.ts';
 
 /**
  * Bids by SMS and WhatsApp through Twilio's webhook, in the distributed topology (real Redis, a

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { BidderMasks } from '../../bidding/index.ts';
+import { BidderMasks } from '../../bidding/back-office.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
 import type { RunningHub } from '../../hub/index.ts';
 import { EngineSync } from '../lifecycle/engine-sync.ts';

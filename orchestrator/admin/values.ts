@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { parseAmount } from '../../common/money.ts';
-import { bandsError, type IncrementBand } from '../../bidding/index.ts';
+import { bandsError, type IncrementBand } from '../../bidding/back-office.ts';
 import { premiumBandsError, type PremiumBand } from '../rules/trade.ts';
 import type { lotPatch, salePatch } from './schemas.ts';
 

@@ -2,7 +2,7 @@
  * The ledger's bid rows read back in the shapes the bidding engine's replay helpers take, and the
  * seqs an admin cancelled — what recovery and bid cancellation recompute a standing from.
  */
-import type { BidSource, LedgerBidRow, RejectReason } from '../../bidding/index.ts';
+import type { BidSource, LedgerBidRow, RejectReason } from '../../bidding/back-office.ts';
 import type { Queryable } from './db.ts';
 import { text } from './records.ts';
 

@@ -10,7 +10,7 @@ import {
   replayStanding,
   type BidderMasks,
   type BiddingStore,
-} from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
 import { AppError } from '../../common/errors.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import {
-  auctionKeys,
   auctionRegistryKey,
+  decisionStreamKeyParts,
   RedisBiddingStore,
   type MemoryBiddingStore,
-} from '../../bidding/index.ts';
-import type { RecordedEvent } from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
+import type { RecordedEvent } from '../../bidding/back-office.ts';
 
 /** Where the ledger writer reads decisions from, whatever the engine's store. */
 export interface DecisionSource {
@@ -69,7 +69,7 @@ export class RedisDecisionSource implements DecisionSource {
 
   private async scan(): Promise<string[]> {
     // The decision stream's key as bidding/keys.ts builds it, split around the auction id.
-    const [head = '', tail = ''] = auctionKeys(this.prefix, '\u0000').decisions.split('\u0000');
+    const { head, tail } = decisionStreamKeyParts(this.prefix);
     const pattern = `${globEscape(head)}*${globEscape(tail)}`;
     const found = new Set<string>();
     let cursor = '0';

@@ -4,7 +4,7 @@ import {
   type LedgerBidRow,
   type LedgerStandingRow,
   type RejectReason,
-} from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
 import type { Queryable } from './db.ts';
 
 /** What the ledger holds of one auction, in the shapes the engine's recovery helpers take. */

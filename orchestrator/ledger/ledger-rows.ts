@@ -1,15 +1,15 @@
 /** Decision-stream entries as ledger rows (bids, floor actions, standing changes) and their batched inserts. */
 import {
-  type RecordedDecision,
+  type RecordedBid,
   type RecordedFloorAction,
   type RecordedRestate,
-} from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
 import type { Queryable } from './db.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function bidRow(
-  e: RecordedDecision,
+  e: RecordedBid,
   auctionId: string,
   currency: string | undefined,
 ): Record<string, unknown> {

@@ -8,7 +8,7 @@ import {
   RedisBiddingStore,
   isBidRecord,
   type RecordedEvent,
-} from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
 import { pgliteDatabase, type Database } from './db.ts';
 import { RedisDecisionSource } from './decision-source.ts';
 import { LedgerWriter } from './ledger-writer.ts';

@@ -1,6 +1,6 @@
-import type { Logger } from '../../common/index.ts';
+import type { Logger } from '../../common/logger.ts';
 import { FailureStreak } from '../../common/failure-streak.ts';
-import { isBidRecord, isFloorRecord, isRestateRecord, seqOfRecord } from '../../bidding/index.ts';
+import { isBidRecord, isFloorRecord, isRestateRecord, seqOfRecord } from '../../bidding/back-office.ts';
 import type { Database, Queryable } from './db.ts';
 import type { DecisionSource } from './decision-source.ts';
 import { Poller } from '../service/poller.ts';

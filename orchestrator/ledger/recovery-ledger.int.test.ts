@@ -10,7 +10,7 @@ import {
   type BidDecision,
   type BidRequest,
   type RestoreState,
-} from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
 import { compareStreamIds } from '../../common/stream-id.ts';
 import type { Database } from './db.ts';
 import { RedisDecisionSource } from './decision-source.ts';

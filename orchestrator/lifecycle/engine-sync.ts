@@ -4,7 +4,7 @@
  * Called after the change that causes it has committed, so the very next bid sees it; a periodic
  * reconcile repairs the engine if a write was lost (engine down, process killed in between).
  */
-import type { AuctionStatus, BiddingStore } from '../../bidding/index.ts';
+import type { AuctionStatus, BiddingStore } from '../../bidding/back-office.ts';
 import type { BidderDirectory } from '../../common/directory.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Database, Queryable } from '../ledger/db.ts';

@@ -10,7 +10,7 @@ import {
   type AuctionSnapshot,
   type BidderMasks,
   type LotResultUpdate,
-} from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';

@@ -22,7 +22,7 @@ import {
   type AuctionSnapshot,
   type BiddingStore,
   type PublicAuctionUpdate,
-} from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
 import type { Logger } from '../../common/logger.ts';
 import { isRedisUnavailable } from '../../common/redis.ts';
 import type { Topics } from '../../common/topics.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BidDecision } from '../../bidding/index.ts';
+import type { BidDecision } from '../../bidding/back-office.ts';
 import { startTestBackOffice, until, type TestBackOffice } from '../../test/support/orchestrator.ts';
 
 let t: TestBackOffice;

@@ -18,7 +18,7 @@ import {
   type LeaderKind,
   type LedgerStandingRow,
   type RestoreState,
-} from '../../bidding/index.ts';
+} from '../../bidding/back-office.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Database, Queryable } from '../ledger/db.ts';
 import type { EngineSync } from './engine-sync.ts';

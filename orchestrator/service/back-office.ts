@@ -4,7 +4,7 @@
  * channels (hub, SMS, WhatsApp, email), bid cancellation and KYC.
  */
 import { randomBytes } from 'node:crypto';
-import { BidderMasks } from '../../bidding/index.ts';
+import { BidderMasks } from '../../bidding/back-office.ts';
 import { isHubStreamUrl, RedisStreamPublisher } from '../../hub/index.ts';
 import { ConfigError } from '../../common/config.ts';
 import { HttpHubPublisher } from '../../common/hub-publisher.ts';

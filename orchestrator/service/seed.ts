@@ -3,7 +3,7 @@
  * the engine sync put them into the engine: the embedded default's demo sale, and fixtures. Each
  * seeded sale is `scheduled`; the lifecycle opens it at its start like any other sale.
  */
-import type { AuctionSetup } from '../../bidding/index.ts';
+import type { AuctionSetup } from '../../bidding/back-office.ts';
 import type { Database } from '../ledger/db.ts';
 import type { EngineSync } from '../lifecycle/engine-sync.ts';
 import { audit } from '../ledger/records.ts';

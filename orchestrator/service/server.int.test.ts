@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryBiddingStore, RedisBiddingStore, type BiddingStore } from '../../bidding/index.ts';
+import { MemoryBiddingStore, RedisBiddingStore, type BiddingStore } from '../../bidding/back-office.ts';
 import { ConfigError } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { pgliteDatabase, type Database } from '../ledger/db.ts';

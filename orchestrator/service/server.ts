@@ -5,7 +5,7 @@ import { resolve as resolvePath } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
-import { RedisBiddingStore } from '../../bidding/index.ts';
+import { RedisBiddingStore } from '../../bidding/back-office.ts';
 import { UserTokens } from '../../common/auth.ts';
 import { RedisBidderDirectory } from '../../common/directory.ts';
 import { ConfigError } from '../../common/config.ts';
