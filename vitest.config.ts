@@ -18,6 +18,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    // Closes every server, stream and child process a test left open (test/support/registry.ts).
+    setupFiles: ['test/support/registry-setup.ts'],
     projects: [
       {
         extends: true,

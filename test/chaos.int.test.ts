@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { trackChild } from './support/registry.ts';
 import type { ChaosReport } from '../tools/chaos/report.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -26,10 +27,9 @@ describe('npm run chaos (short)', () => {
       env: { ...process.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    // Timed out or failed early: the run stops its processes and drops its database on SIGTERM.
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    });
+    // Timed out or failed early: the run stops its processes and drops its database on SIGTERM
+    // (the registry sends it after the test and waits for the exit, SIGKILL after 30 s).
+    trackChild('chaos run', child, { graceMs: 30_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

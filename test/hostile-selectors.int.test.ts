@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSse, type SseConnection } from './support/sse-client.ts';
 import { stopChild } from './support/hub-redis.ts';
+import { trackChild } from './support/registry.ts';
 import { until } from './support/orchestrator.ts';
 
 /**
@@ -32,6 +33,7 @@ beforeAll(async () => {
     env: { ...process.env, LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  trackChild('embedded-child.ts', child);
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stopChild } from './support/hub-redis.ts';
+import { trackChild } from './support/registry.ts';
 import { freePort } from './support/net.ts';
 import { until } from './support/orchestrator.ts';
 
@@ -25,6 +26,7 @@ async function run(script: string, env: Record<string, string>, ready: string): 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
+  trackChild(script, child, { graceMs: 10_000 });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));

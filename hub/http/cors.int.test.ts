@@ -12,6 +12,7 @@ import {
   subscribeUrl,
 } from '../../test/support/hub.ts';
 import { exited } from '../../test/support/hub-redis.ts';
+import { trackChild } from '../../test/support/registry.ts';
 import { openRaw, uniqueTopic, type RawStream } from '../../test/support/protocol.ts';
 import { hubConfigFromEnv } from '../service/config.ts';
 import { startHub, type RunningHub } from '../service/server.ts';
@@ -171,6 +172,7 @@ describe(
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      trackChild('hub/main.ts', child);
       let output = '';
       child.stdout.on('data', (b: Buffer) => (output += b.toString()));
       child.stderr.on('data', (b: Buffer) => (output += b.toString()));

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import { trackChild } from '../../test/support/registry.ts';
 import {
   publish,
   PUBLISHER_KEY,
@@ -189,6 +190,7 @@ describe('hub cluster over Redis (two hub processes)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
+    trackChild('hub/main.ts', child);
     let output = '';
     child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr?.on('data', (b: Buffer) => (output += b.toString()));

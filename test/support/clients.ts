@@ -6,6 +6,7 @@ import { decodeJwt } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { seedDemo, type RunningGateway } from '../../gateway/index.ts';
 import { startTestGavel } from './gavel.ts';
+import { tracked } from './registry.ts';
 
 /** Where the end-to-end tests leave their screenshots (git-ignored). */
 export const ARTIFACTS = new URL('../artifacts/', import.meta.url);
@@ -18,13 +19,13 @@ export async function startDemoGavel(): Promise<RunningGateway> {
 }
 
 /** Debian's Chromium, headless; never a downloaded browser. */
-export function launchChromium(): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath))
     throw new Error(
       `no Chromium at ${executablePath}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH`,
     );
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath,
     headless: true,
     args: [
@@ -35,6 +36,7 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+  return tracked('Chromium', browser);
 }
 
 export interface SignedInPage {
@@ -52,7 +54,7 @@ export async function openSignedIn(
   user: string,
   viewport: { width: number; height: number },
 ): Promise<SignedInPage> {
-  const context = await browser.newContext({ viewport });
+  const context = tracked(`browser context of ${user}`, await browser.newContext({ viewport }));
   const page = await context.newPage();
   const logs: string[] = [];
   page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));

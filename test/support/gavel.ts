@@ -6,6 +6,7 @@ import {
   type GatewayConfig,
   type RunningGateway,
 } from '../../gateway/index.ts';
+import { tracked } from './registry.ts';
 import { TEST_MASK_KEY } from './tokens.ts';
 
 /** The least environment a distributed gateway starts with (config tests: nothing is reached). */
@@ -29,7 +30,8 @@ export async function startTestGavel(overrides: Partial<GatewayConfig> = {}): Pr
     ...overrides,
   };
   const level = (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent';
-  return startGateway(config, createLogger('gavel', level));
+  const gateway = await startGateway(config, createLogger('gavel', level));
+  return tracked(`gateway ${gateway.url}`, gateway);
 }
 
 export interface BidResult {

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import type { HubConfig, RunningHub } from '../../hub/index.ts';
 import { startTestHub } from './hub.ts';
+import { track, trackChild } from './registry.ts';
 import { connectSse, type SseConnection } from './sse-client.ts';
 
 /** The shared development Redis; every test isolates itself under its own key prefix. */
@@ -93,7 +94,7 @@ export function exited(child: ChildProcess): Promise<{ code: number | null; sign
 export class OwnRedis {
   readonly port: number;
   readonly dir: string;
-  private child: ChildProcess | undefined;
+  private stopProcess: (() => Promise<void>) | undefined;
 
   private constructor(port: number, dir: string) {
     this.port = port;
@@ -102,6 +103,8 @@ export class OwnRedis {
 
   static async start(): Promise<OwnRedis> {
     const r = new OwnRedis(await freePort(), mkdtempSync(join(tmpdir(), 'gavel-redis-')));
+    // Stopped and its directory removed after the test if the test did not.
+    r.stop = track(`redis-server on ${r.port}`, r.stop.bind(r));
     await r.startServer();
     return r;
   }
@@ -110,7 +113,8 @@ export class OwnRedis {
     // Redis's default fsync policy: these tests stop it gracefully (SIGTERM), which writes everything.
     const { command, args } = redisServerSpec({ port: this.port, dir: this.dir, appendfsync: 'everysec' });
     const child = spawn(command, args, { stdio: 'ignore' });
-    this.child = child;
+    // Bounded: a server that does not exit within 5 s of SIGTERM is killed, so a teardown never hangs.
+    this.stopProcess = trackChild('redis-server', child, { graceMs: 5000 });
     await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
       const probe = new Redis({
@@ -132,11 +136,10 @@ export class OwnRedis {
 
   /** Stops the server the graceful way (SIGTERM: it writes its append-only file and exits 0). */
   async stopServer(): Promise<void> {
-    const child = this.child;
-    if (child === undefined) return;
-    this.child = undefined;
-    // Bounded: a server that does not exit within 5 s is killed, so a teardown never hangs a suite.
-    await stopChild(child, 5000);
+    const stop = this.stopProcess;
+    if (stop === undefined) return;
+    this.stopProcess = undefined;
+    await stop();
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { hubDefaults, startHub, type HubConfig, type RunningHub } from '../../hub/index.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
+import { tracked } from './registry.ts';
 
 export const PUBLISHER_KEY = 'test-publisher-key-0123456789abcdef0123456789';
 export const SUBSCRIBER_KEY = 'test-subscriber-key-0123456789abcdef012345678';
@@ -20,7 +21,7 @@ export async function startTestHub(overrides: Partial<HubConfig> = {}, logger?: 
     metricsPort: 0,
     ...overrides,
   };
-  return startHub(
+  const hub = await startHub(
     config,
     logger ??
       createLogger(
@@ -28,6 +29,7 @@ export async function startTestHub(overrides: Partial<HubConfig> = {}, logger?: 
         process.env.TEST_LOG_LEVEL === undefined ? 'silent' : (process.env.TEST_LOG_LEVEL as 'info'),
       ),
   );
+  return tracked(`hub ${hub.url}`, hub);
 }
 
 export interface TokenOptions {

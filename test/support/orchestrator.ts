@@ -7,6 +7,7 @@ import {
   type OrchestratorConfig,
   type RunningOrchestrator,
 } from '../../orchestrator/index.ts';
+import { tracked } from './registry.ts';
 import { TEST_MASK_KEY } from './tokens.ts';
 import { postgresSchema } from './postgres.ts';
 import { REDIS_URL, redisNamespace } from './redis-namespace.ts';
@@ -121,7 +122,7 @@ export async function startTestBackOffice(
     });
     return { status: res.status, body: (await res.json()) as AdminAnswer['body'] };
   };
-  return {
+  return tracked(`back office ${label}`, {
     orch,
     engine,
     tokens,
@@ -162,5 +163,5 @@ export async function startTestBackOffice(
       await pg.cleanup();
       await ns.cleanup();
     },
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { postgresDatabase, quoteIdent, type Database } from '../../orchestrator/ledger.ts';
+import { track } from './registry.ts';
 
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -26,6 +27,11 @@ export function postgresSchema(label: string): {
       await c.end();
     }
   };
+  // Once, and by the registry if the test file did not: its connections closed, the schema dropped.
+  const cleanup = track(`PostgreSQL schema ${schema}`, async () => {
+    for (const db of opened.splice(0)) await db.close().catch(() => undefined);
+    await admin(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+  });
   return {
     schema,
     url: DATABASE_URL,
@@ -35,9 +41,6 @@ export function postgresSchema(label: string): {
       opened.push(db);
       return db;
     },
-    async cleanup() {
-      for (const db of opened.splice(0)) await db.close().catch(() => undefined);
-      await admin(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-    },
+    cleanup,
   };
 }

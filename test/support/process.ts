@@ -1,7 +1,18 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from './registry.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Whether a process with this pid still exists (signal 0 probes without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Runs one of Gavel's entry points (`main.ts`, `orchestrator/main.ts`…) with `env` on top of this
@@ -18,7 +29,10 @@ export function runUntilExit(
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: the registry kills it and anything it started, even on a timeout.
+      detached: true,
     });
+    trackChild(script, child, { group: true });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -34,7 +48,7 @@ export function runUntilExit(
 export interface RunningStart {
   /** Everything it printed so far, stdout and stderr together. */
   output(): string;
-  /** SIGTERM, then resolves once it exited. */
+  /** SIGTERM (SIGKILL if it is still running 5 s later), then resolves once it exited. */
   stop(): Promise<void>;
 }
 
@@ -53,16 +67,15 @@ export async function startUntilRunning(
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: the registry kills it and anything it started, even on a timeout.
+    detached: true,
   });
+  const close = trackChild(command.args.join(' '), child, { group: true });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  };
+  // SIGTERM to its group, SIGKILL after a grace; resolves once it exited.
+  const stop = close;
   // Generous: PGlite alone takes seconds, and more on a loaded machine.
   const deadline = Date.now() + 100_000;
   while (!out.includes('Stop with Ctrl-C')) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { track } from './registry.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -18,18 +19,15 @@ export function redisNamespace(label: string): {
     return r;
   };
   const redis = connect();
-  return {
-    redis,
-    prefix,
-    connect,
-    async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-      for (const c of conns) c.disconnect();
-    },
-  };
+  // Once, and by the registry if the test file did not: its keys deleted, its connections closed.
+  const cleanup = track(`Redis namespace ${prefix}`, async () => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    for (const c of conns) c.disconnect();
+  });
+  return { redis, prefix, connect, cleanup };
 }

@@ -1,4 +1,5 @@
 import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import { track } from './registry.ts';
 
 /**
  * A real SSE client for tests: fetch over loopback + eventsource-parser. It records the
@@ -47,6 +48,7 @@ export async function connectSse(url: string, opts: SseOptions = {}): Promise<Ss
   };
   let body: unknown;
   let ended: Promise<void>;
+  let close = (): void => controller.abort();
   const isStream = (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
   if (!isStream || res.body === null) {
     const text = await res.text();
@@ -61,6 +63,9 @@ export async function connectSse(url: string, opts: SseOptions = {}): Promise<Ss
       .pipeThrough(new TextDecoderStream())
       .pipeThrough(new EventSourceParserStream())
       .getReader();
+    // Closed after the test if it did not close it itself.
+    const untrackedClose = track(`SSE stream ${url}`, () => controller.abort());
+    close = () => void untrackedClose();
     ended = (async () => {
       try {
         for (;;) {
@@ -98,6 +103,6 @@ export async function connectSse(url: string, opts: SseOptions = {}): Promise<Ss
         }, timeoutMs);
       });
     },
-    close: () => controller.abort(),
+    close: () => close(),
   };
 }

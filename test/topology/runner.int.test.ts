@@ -11,6 +11,7 @@ import {
   type ExitRecord,
 } from '../../tools/topology/index.ts';
 import { eventually } from '../support/hub-redis.ts';
+import { isAlive as alive } from '../support/process.ts';
 
 /** A tiny service: JSON lines on stdout, a line on stderr, /healthz on PORT, a grandchild `sleep`. */
 const SERVICE = `
@@ -22,15 +23,6 @@ console.error('a line on stderr');
 http.createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1', () =>
   console.log(JSON.stringify({ msg: 'listening', port: Number(process.env.PORT) })));
 `;
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('ProcessRunner', () => {
   const dirs: string[] = [];
