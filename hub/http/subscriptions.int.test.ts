@@ -269,10 +269,13 @@ describe.each<Kind>(['memory', 'redis'])('subscription API (%s transport)', (kin
     const t = topic();
     const watcherToken = await subscriberToken([ALL_SUBSCRIPTIONS]);
     const watcher = await subscribe(subscribeUrl(hub.url, [ALL_SUBSCRIPTIONS]), watcherToken);
-    const anonymous = await subscribe(subscribeUrl(hub.url, [ALL_SUBSCRIPTIONS]));
+    // The two streams that must get no subscription event also follow a public marker topic: the
+    // marker, published last, is the positive signal that they were sent all they were entitled to.
+    const marker = topic('marker');
+    const anonymous = await subscribe(subscribeUrl(hub.url, [ALL_SUBSCRIPTIONS, marker]));
     // A token whose claims match the selector but not the events' topics: still nothing.
     const otherClaims = await subscribe(
-      subscribeUrl(hub.url, [ALL_SUBSCRIPTIONS]),
+      subscribeUrl(hub.url, [ALL_SUBSCRIPTIONS, marker]),
       await subscriberToken(['https://example.com/{x}']),
     );
     const eventsOn = (s: SseConnection): SubscriptionJson[] =>
@@ -309,12 +312,15 @@ describe.each<Kind>(['memory', 'redis'])('subscription API (%s transport)', (kin
     expect(inactive).toEqual({ ...active, active: false });
     await eventually(async () => expect(await listed(hub.url, apiToken, [t])).toEqual([]));
 
-    // Both other streams were open before the watcher got both events, which were delivered in
-    // one order to every stream of this hub: had they been allowed, they would have them by now.
-    await sleep(100);
+    // Both other streams were open before the watcher got both events, and the hub keeps one order
+    // per subscriber: once the marker published after them has arrived, so would have the events.
+    const markerData = JSON.stringify({ marker });
+    const sent = await publish(hub.url, await publisherToken(), { topic: marker, data: markerData });
+    expect(sent.status).toBe(200);
+    await Promise.all([anonymous.waitFor(1, 10_000), otherClaims.waitFor(1, 10_000)]);
     expect(eventsOn(anonymous)).toEqual([]);
-    expect(anonymous.events).toEqual([]);
-    expect(otherClaims.events).toEqual([]);
+    expect(anonymous.events.map((e) => e.data)).toEqual([markerData]);
+    expect(otherClaims.events.map((e) => e.data)).toEqual([markerData]);
   });
 
   it('a subscriber dropped while its history is replayed is never listed nor announced active', async () => {
@@ -353,22 +359,23 @@ describe.each<Kind>(['memory', 'redis'])('subscription API (%s transport)', (kin
 
   it('is 404 when the subscription API is disabled, and publishes no subscription events', async () => {
     const off = await startHub({ subscriptions: false });
+    const t = topic();
+    // The watcher follows `t` too: the public update on it, published last, is the positive signal.
     const watcher = await subscribe(
-      subscribeUrl(off.url, [ALL_SUBSCRIPTIONS]),
+      subscribeUrl(off.url, [ALL_SUBSCRIPTIONS, t]),
       await subscriberToken([ALL_SUBSCRIPTIONS]),
     );
     const res = await fetch(`${off.url}${SUBS}`, { headers: { Authorization: `Bearer ${apiToken}` } });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SUBSCRIPTIONS_DISABLED');
-    const t = topic();
     await subscribe(subscribeUrl(off.url, [t]));
-    // A public update after it shows the stream is live; no subscription event came before it.
+    // A public update after the subscriptions shows each stream is live; the hub keeps one order per
+    // subscriber, so no subscription event came before it means none was published.
     const probe = await subscribe(subscribeUrl(off.url, [t]));
     const sent = await publish(off.url, await publisherToken(), { topic: t, data: 'live' });
     const id = await sent.text();
     expect((await probe.waitFor(1)).map((e) => e.id)).toEqual([id]);
-    await sleep(100);
-    expect(watcher.events).toEqual([]);
+    expect((await watcher.waitFor(1, 10_000)).map((e) => e.id)).toEqual([id]);
   });
 
   if (kind === 'redis') {

@@ -67,10 +67,13 @@ describe('RedisStreamPublisher', () => {
     await p.publish({ topics: [t], data: 'retry', id: 'urn:test:same' });
     await p.publish({ topics: [t], data: 'next', id: 'urn:test:next' });
     const got = await s.waitFor(2);
-    await new Promise((r) => setTimeout(r, 100));
+    // One order per subscriber: a retry delivered twice would come before this later marker.
+    await p.publish({ topics: [t], data: 'marker', id: 'urn:test:marker' });
+    await s.waitFor(3, 10_000);
     expect(s.events.map((e) => [e.id, e.data])).toEqual([
       ['urn:test:same', 'first'],
       ['urn:test:next', 'next'],
+      ['urn:test:marker', 'marker'],
     ]);
     expect(got).toHaveLength(2);
   });
