@@ -28,9 +28,9 @@ import type { RunningHub } from '../service/server.ts';
 const SUBS = '/.well-known/mercure/subscriptions';
 /** Every subscription resource and every subscription event topic. */
 const ALL_SUBSCRIPTIONS = `${SUBS}{/topic}{/subscriber}`;
-// The list URL is named too: uri-template-matcher 1.1.2 does not match `…{/topic}{/subscriber}`
-// against the bare list path, though RFC 6570 expands both empty expressions to "" (it does
-// match `…{/topic}` alone). Once topic-selector.ts matches it, ALL_SUBSCRIPTIONS alone will do.
+// The list URL is named too, though the template alone covers it (RFC 6570 expands both empty
+// expressions to "", and the hub's own matcher, hub/core/uri-template.ts, does so — its unit test
+// checks it): a token as a client would write it, naming what it reads.
 const API_CLAIMS = [SUBS, ALL_SUBSCRIPTIONS];
 
 interface SubscriptionJson {
