@@ -269,11 +269,14 @@ describe('the SSE wire of a sale (real orchestrator, engine and hub)', () => {
       const book = new LotBook();
       for (const u of updates()) book.apply(u);
       expect(book.get('wire-t1')).toMatchObject({ status: 'sold', price: '700.00', seq: lastSeq });
-      // Lot 2 did not meet its reserve: unsold, no hammer.
-      const t2 = everything.events
-        .filter((e) => e.event === 'auction')
-        .map((e) => JSON.parse(e.data) as LiveUpdate & { hammer?: string | null })
-        .find((u) => u.auctionId === 'wire-t2' && u.lastAction === 'result');
+      // Lot 2 did not meet its reserve: unsold, no hammer. Its result may come after lot 1's on
+      // the stream (every event type above may all have been lot 1's): waited for, not assumed.
+      const t2 = await until('lot 2’s result on the sale’s stream', () =>
+        everything.events
+          .filter((e) => e.event === 'auction')
+          .map((e) => JSON.parse(e.data) as LiveUpdate & { hammer?: string | null })
+          .find((u) => u.auctionId === 'wire-t2' && u.lastAction === 'result'),
+      );
       expect(t2).toMatchObject({ status: 'unsold', hammer: null, reserveMet: false });
     },
   );

@@ -12,7 +12,7 @@ import { MemoryTransport } from '../transport/memory.ts';
 import type { HistoryResult } from '../transport/transport.ts';
 import type { Update } from '../core/update.ts';
 
-describe('replay over HTTP', { timeout: 5000 }, () => {
+describe('replay over HTTP', { timeout: 20_000 }, () => {
   let hub: RunningHub;
   let token: string;
   const open: SseConnection[] = [];
@@ -156,7 +156,7 @@ describe('replay over HTTP', { timeout: 5000 }, () => {
   });
 });
 
-describe('history bounds', { timeout: 5000 }, () => {
+describe('history bounds', { timeout: 20_000 }, () => {
   it('bounds history by count: a cursor that fell out answers earliest and gets what is retained', async () => {
     const hub = await startTestHub({ subscriptions: false, historySize: 3 });
     try {
@@ -188,17 +188,26 @@ describe('history bounds', { timeout: 5000 }, () => {
     const hub = await startTestHub({ subscriptions: false, historyMaxAgeSeconds: 1 });
     try {
       const token = await publisherToken();
-      const topic = uniqueTopic();
-      const old = await publishOk(hub.url, token, { topic, data: 'old' });
-      await sleep(1150);
-      const fresh = await publishOk(hub.url, token, { topic, data: 'fresh' });
-      const sse = await connectSse(subscribeUrl(hub.url, [topic], { lastEventID: old }));
-      try {
-        expect(sse.headers.get('last-event-id')).toBe('earliest');
-        const marker = await publishOk(hub.url, token, { topic, data: 'marker' });
-        expect((await sse.waitFor(2)).map((e) => e.id)).toEqual([fresh, marker]);
-      } finally {
-        sse.close();
+      // The hub reads history before it answers; an answer more than 1 s after `fresh` was
+      // published means a loaded machine stalled past its age bound: measured, not judged, and
+      // the scenario runs again on a new topic.
+      for (let attempt = 1; ; attempt++) {
+        expect(attempt, 'no run kept its schedule on this machine').toBeLessThanOrEqual(5);
+        const topic = uniqueTopic();
+        const old = await publishOk(hub.url, token, { topic, data: 'old' });
+        await sleep(1150);
+        const freshAt = Date.now();
+        const fresh = await publishOk(hub.url, token, { topic, data: 'fresh' });
+        const sse = await connectSse(subscribeUrl(hub.url, [topic], { lastEventID: old }));
+        try {
+          expect(sse.headers.get('last-event-id')).toBe('earliest');
+          if (Date.now() - freshAt >= 1000) continue;
+          const marker = await publishOk(hub.url, token, { topic, data: 'marker' });
+          expect((await sse.waitFor(2)).map((e) => e.id)).toEqual([fresh, marker]);
+          return;
+        } finally {
+          sse.close();
+        }
       }
     } finally {
       await hub.close();
@@ -264,7 +273,7 @@ class SlowHistory extends MemoryTransport {
   }
 }
 
-describe('hub core: replay joined to live updates', { timeout: 5000 }, () => {
+describe('hub core: replay joined to live updates', { timeout: 20_000 }, () => {
   const setup = (): { hub: Hub; transport: SlowHistory } => {
     const transport = new SlowHistory({ size: 1000, maxAgeMs: 60_000 });
     const hub = new Hub({

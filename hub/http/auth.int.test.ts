@@ -55,7 +55,7 @@ function postForm(
   });
 }
 
-describe('auth with HMAC keys', { timeout: 5000 }, () => {
+describe('auth with HMAC keys', { timeout: 20_000 }, () => {
   let hub: RunningHub;
   let logs: LogCapture;
   const open: SseConnection[] = [];
@@ -255,7 +255,7 @@ describe('auth with HMAC keys', { timeout: 5000 }, () => {
   });
 });
 
-describe('auth with anonymous subscribers disabled', { timeout: 5000 }, () => {
+describe('auth with anonymous subscribers disabled', { timeout: 20_000 }, () => {
   let hub: RunningHub;
   let logs: LogCapture;
 
@@ -297,7 +297,7 @@ function sign(claim: Record<string, unknown>, alg: string, key: CryptoKey | Uint
   return new SignJWT({ mercure: claim }).setProtectedHeader({ alg }).setIssuedAt().sign(key);
 }
 
-describe.each<AsymmetricAlg>(['RS256', 'ES256'])('auth with %s public keys', { timeout: 8000 }, (alg) => {
+describe.each<AsymmetricAlg>(['RS256', 'ES256'])('auth with %s public keys', { timeout: 20_000 }, (alg) => {
   let hub: RunningHub;
   let logs: LogCapture;
   let publisher: { pem: string; privateKey: CryptoKey };

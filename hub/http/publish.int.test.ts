@@ -6,7 +6,7 @@ import type { RunningHub } from '../service/server.ts';
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe('publish: form fields and answer', { timeout: 5000 }, () => {
+describe('publish: form fields and answer', { timeout: 20_000 }, () => {
   let hub: RunningHub;
   let token: string;
   const open: (SseConnection | RawStream)[] = [];

@@ -5,7 +5,7 @@ import { publisherToken, startTestHub, subscribeUrl } from '../../test/support/h
 import { publishOk, uniqueTopic } from '../../test/support/protocol.ts';
 import type { RunningHub } from '../service/server.ts';
 
-describe('subscribe: topic selection', { timeout: 5000 }, () => {
+describe('subscribe: topic selection', { timeout: 20_000 }, () => {
   let hub: RunningHub;
   let token: string;
   const open: SseConnection[] = [];

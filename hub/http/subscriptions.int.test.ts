@@ -341,7 +341,7 @@ describe.each<Kind>(['memory', 'redis'])('subscription API (%s transport)', (kin
     }).then(
       async (laggard) => {
         streams.push(laggard);
-        const dropped = await Promise.race([laggard.ended.then(() => true), sleep(3000).then(() => false)]);
+        const dropped = await Promise.race([laggard.ended.then(() => true), sleep(10_000).then(() => false)]);
         expect(dropped, 'the hub should have dropped the subscriber during its replay').toBe(true);
         return laggard.events;
       },

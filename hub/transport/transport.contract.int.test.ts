@@ -213,22 +213,34 @@ describe.each(factories)('transport contract (%s)', (kind, factory) => {
   });
 
   it('bounds history by age: older updates are neither replayed nor usable as a cursor', async () => {
-    // Each "still retained" check has >= 500 ms of slack for a slow machine; stalls only make
-    // the "expired" checks truer.
-    const t = await make({ maxAgeMs: 1500 });
-    const old = update();
-    await t.publish(old);
-    await sleep(600);
-    const recent = update();
-    await t.publish(recent);
-    expect(await t.since(old.id)).toEqual({ found: true, updates: [recent] });
-    await sleep(1000); // old is >= 1600 ms old now, recent ~1000 ms
-    expect(await t.since('earliest')).toEqual({ found: false, updates: [recent] });
-    expect(await t.since(old.id)).toEqual({ found: false, updates: [recent] });
-    expect(await t.since(recent.id)).toEqual({ found: true, updates: [] });
-    await sleep(600); // both expired, with no publish in between to trim them
-    expect(await t.since('earliest')).toEqual({ found: false, updates: [] });
-    expect(await t.since(recent.id)).toEqual({ found: false, updates: [] });
+    // Stalls only make the "expired" checks truer. A "still retained" check holds only if its
+    // answer came back less than 1500 ms after the update was published: a run in which a loaded
+    // machine stalled past that is measured, not judged, and the scenario starts again.
+    const MAX_AGE = 1500;
+    for (let attempt = 1; ; attempt++) {
+      expect(attempt, 'no run kept its schedule on this machine').toBeLessThanOrEqual(5);
+      const t = await make({ maxAgeMs: MAX_AGE });
+      const old = update();
+      const oldAt = Date.now();
+      await t.publish(old);
+      await sleep(600);
+      const recent = update();
+      const recentAt = Date.now();
+      await t.publish(recent);
+      const oldKept = await t.since(old.id);
+      if (Date.now() - oldAt >= MAX_AGE) continue;
+      expect(oldKept).toEqual({ found: true, updates: [recent] });
+      await sleep(1000); // old is >= 1600 ms old now, recent >= 1000 ms
+      expect(await t.since('earliest')).toEqual({ found: false, updates: [recent] });
+      expect(await t.since(old.id)).toEqual({ found: false, updates: [recent] });
+      const recentKept = await t.since(recent.id);
+      if (Date.now() - recentAt >= MAX_AGE) continue;
+      expect(recentKept).toEqual({ found: true, updates: [] });
+      await sleep(600); // both expired, with no publish in between to trim them
+      expect(await t.since('earliest')).toEqual({ found: false, updates: [] });
+      expect(await t.since(recent.id)).toEqual({ found: false, updates: [] });
+      return;
+    }
   });
 
   it('lastEventId() is the newest update id, and undefined before any', async () => {

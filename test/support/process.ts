@@ -1,16 +1,28 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trackChild } from './registry.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Whether a process with this pid still exists (signal 0 probes without signalling). */
+/**
+ * Whether a process with this pid still runs (signal 0 probes without signalling). A zombie — dead,
+ * waiting for its new parent (PID 1 here) to reap it, which a loaded machine can delay — counts
+ * as dead.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    // Gone meanwhile, or no /proc: the signal probe said it existed.
+    return existsSync('/proc') ? false : true;
   }
 }
 

@@ -3,6 +3,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
 import { publish, type PublishFields } from './hub.ts';
+import { track } from './registry.ts';
 
 /** A topic nobody else uses, so tests sharing a hub never see each other's updates. */
 export const uniqueTopic = (name = 'item'): string => `https://example.com/${name}/${randomUUID()}`;
@@ -101,7 +102,8 @@ export interface RawStream {
 export function openRaw(
   url: string,
   headers: Record<string, string> = {},
-  timeoutMs = 3000,
+  // Generous bounds (here and in waitForText) for a loaded machine.
+  timeoutMs = 15_000,
 ): Promise<RawStream> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { Accept: 'text/event-stream', ...headers } });
@@ -112,6 +114,8 @@ export function openRaw(
     });
     req.on('response', (res) => {
       clearTimeout(timer);
+      // Closed after the test if it did not close it itself.
+      const close = track(`raw stream ${url}`, () => req.destroy());
       let text = '';
       const waiters = new Set<() => void>();
       res.setEncoding('utf8');
@@ -129,7 +133,7 @@ export function openRaw(
         headers: res.headers,
         text: () => text,
         ended,
-        waitForText(test, waitMs = 3000) {
+        waitForText(test, waitMs = 10_000) {
           if (test(text)) return Promise.resolve(text);
           return new Promise((ok, fail) => {
             const check = (): void => {
@@ -145,7 +149,7 @@ export function openRaw(
             waiters.add(check);
           });
         },
-        close: () => req.destroy(),
+        close: () => void close(),
       });
     });
     req.end();

@@ -11,7 +11,7 @@ export interface SseConnection {
   /** Present when the response was not an event stream (refusals): the parsed JSON body. */
   body: unknown;
   events: EventSourceMessage[];
-  /** Resolves with the nth event (1-based count), or rejects after the timeout. */
+  /** Resolves with the nth event (1-based count), or rejects after the timeout (10 s by default). */
   waitFor(count: number, timeoutMs?: number): Promise<EventSourceMessage[]>;
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
@@ -20,7 +20,7 @@ export interface SseConnection {
 
 export interface SseOptions {
   headers?: Record<string, string>;
-  /** Connection timeout for the response head. */
+  /** Connection timeout for the response head (15 s: generous for a loaded machine). */
   timeoutMs?: number;
 }
 
@@ -28,7 +28,7 @@ export async function connectSse(url: string, opts: SseOptions = {}): Promise<Ss
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error(`no response from ${url}`)),
-    opts.timeoutMs ?? 5000,
+    opts.timeoutMs ?? 15_000,
   );
   const res = await fetch(url, {
     headers: { Accept: 'text/event-stream', ...opts.headers },
@@ -85,7 +85,7 @@ export async function connectSse(url: string, opts: SseOptions = {}): Promise<Ss
     body,
     events,
     ended,
-    waitFor(count, timeoutMs = 3000) {
+    waitFor(count, timeoutMs = 10_000) {
       if (events.length >= count) return Promise.resolve(events.slice());
       return new Promise((resolve, reject) => {
         const w = { count, resolve };
