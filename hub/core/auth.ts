@@ -6,10 +6,13 @@ import {
   type CryptoKey,
   type KeyObject,
 } from 'jose';
+import type { AppErrorOptions, ErrorCode } from '../../common/errors.ts';
 import { isHmacAlg, mercureClaimSchema, type JwtAlg, type MercureClaim } from '../../common/mercure.ts';
+import { HubRefusal } from './refusal.ts';
 
-/** Why a request was refused. Stable codes: logged, counted and sent in the error body. */
-export type AuthFailureCode =
+/** Why a token check refused a request: codes of the catalogue (common/error-codes.ts), logged, counted and sent in the error body. */
+export type AuthFailureCode = Extract<
+  ErrorCode,
   | 'TOKEN_MISSING'
   | 'ANONYMOUS_DISABLED'
   | 'TOKEN_MALFORMED'
@@ -21,16 +24,24 @@ export type AuthFailureCode =
   | 'KEY_NOT_CONFIGURED'
   | 'CLAIM_MISSING'
   | 'TOPIC_NOT_AUTHORIZED'
-  | 'ORIGIN_NOT_ALLOWED';
+  | 'ORIGIN_NOT_ALLOWED'
+>;
 
-export class AuthError extends Error {
-  readonly status: 401 | 403;
-  readonly code: AuthFailureCode;
-  constructor(status: 401 | 403, code: AuthFailureCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.status = status;
-    this.code = code;
+/** A token check's refusal: a HubRefusal whose code is an AuthFailureCode (status 401 or 403, the catalogue's). */
+export class AuthError extends HubRefusal {
+  declare readonly code: AuthFailureCode;
+
+  constructor(code: AuthFailureCode, message: string, options?: AppErrorOptions);
+  /** @deprecated The legacy form with the status spelt out (see AppError). */
+  constructor(status: 401 | 403, code: AuthFailureCode, message: string, options?: AppErrorOptions);
+  constructor(
+    first: AuthFailureCode | 401 | 403,
+    second: string,
+    third?: string | AppErrorOptions,
+    fourth?: AppErrorOptions,
+  ) {
+    if (typeof first === 'number') super(first, second as AuthFailureCode, third as string, fourth);
+    else super(first, second, third as AppErrorOptions | undefined);
   }
 }
 
@@ -138,7 +149,7 @@ export class TokenVerifier {
 
   private async verifyUncached(token: string): Promise<VerifiedToken> {
     if (this.key === undefined) {
-      throw new AuthError(401, 'KEY_NOT_CONFIGURED', `no ${this.role} JWT key is configured on this hub`);
+      throw new AuthError('KEY_NOT_CONFIGURED', `no ${this.role} JWT key is configured on this hub`);
     }
     let payload: Record<string, unknown>;
     try {
@@ -151,7 +162,6 @@ export class TokenVerifier {
       const claim = mercureClaimSchema.safeParse(payload.mercure);
       if (!claim.success) {
         throw new AuthError(
-          401,
           'TOKEN_INVALID_CLAIMS',
           `the "mercure" claim is malformed: ${claim.error.issues[0]?.message ?? 'invalid'}`,
         );
@@ -169,10 +179,9 @@ export class TokenVerifier {
 
 function explain(err: unknown, alg: JwtAlg): AuthError {
   if (err instanceof joseErrors.JWTExpired)
-    return new AuthError(401, 'TOKEN_EXPIRED', 'the JWT has expired', { cause: err });
+    return new AuthError('TOKEN_EXPIRED', 'the JWT has expired', { cause: err });
   if (err instanceof joseErrors.JOSEAlgNotAllowed) {
     return new AuthError(
-      401,
       'TOKEN_BAD_ALGORITHM',
       `the JWT is signed with an algorithm other than the configured ${alg}`,
       { cause: err },
@@ -180,7 +189,6 @@ function explain(err: unknown, alg: JwtAlg): AuthError {
   }
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
     return new AuthError(
-      401,
       'TOKEN_BAD_SIGNATURE',
       'the JWT signature does not verify with the configured key (wrong key?)',
       { cause: err },
@@ -188,16 +196,12 @@ function explain(err: unknown, alg: JwtAlg): AuthError {
   }
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     if (err.claim === 'nbf')
-      return new AuthError(401, 'TOKEN_NOT_YET_VALID', 'the JWT is not valid yet (nbf)', { cause: err });
-    return new AuthError(
-      401,
-      'TOKEN_INVALID_CLAIMS',
-      `the JWT claim "${err.claim}" is invalid: ${err.reason}`,
-      { cause: err },
-    );
+      return new AuthError('TOKEN_NOT_YET_VALID', 'the JWT is not valid yet (nbf)', { cause: err });
+    return new AuthError('TOKEN_INVALID_CLAIMS', `the JWT claim "${err.claim}" is invalid: ${err.reason}`, {
+      cause: err,
+    });
   }
   return new AuthError(
-    401,
     'TOKEN_MALFORMED',
     `the JWT cannot be parsed: ${err instanceof Error ? err.message : String(err)}`,
     { cause: err },

@@ -31,12 +31,10 @@ export class ConnectionLimiter {
     if (n >= limit) {
       throw bySubject
         ? new HubRefusal(
-            429,
             'TOO_MANY_CONNECTIONS',
             `this token's subject already has ${n} open subscriptions on this hub; the limit is ${limit} (MERCURE_MAX_CONNECTIONS_PER_SUBJECT): close one, or use one connection with several topics`,
           )
         : new HubRefusal(
-            429,
             'TOO_MANY_CONNECTIONS',
             `this address already has ${n} open subscriptions on this hub; the limit is ${limit} (MERCURE_MAX_CONNECTIONS_PER_IP): close one, or use one connection with several topics`,
           );

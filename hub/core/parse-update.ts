@@ -22,12 +22,11 @@ function hasControlChar(value: string): boolean {
 export function parseUpdate(form: URLSearchParams, fail: (r: HubRefusal) => never): Update {
   const topics = form.getAll('topic');
   if (topics.length === 0 || topics.some((t) => t === ''))
-    fail(new HubRefusal(400, 'MISSING_TOPIC', 'an update needs at least one non-empty "topic"'));
+    fail(new HubRefusal('MISSING_TOPIC', 'an update needs at least one non-empty "topic"'));
   const reserved = topics.find((t) => RESERVED_TOPIC.test(t));
   if (reserved !== undefined)
     fail(
       new HubRefusal(
-        400,
         'RESERVED_TOPIC',
         `topics under /.well-known/mercure are reserved for the hub ("${reserved}")`,
       ),
@@ -36,16 +35,15 @@ export function parseUpdate(form: URLSearchParams, fail: (r: HubRefusal) => neve
   if (id === '' || !isSafeField(id) || hasControlChar(id))
     fail(
       new HubRefusal(
-        400,
         'INVALID_ID',
         'the "id" must be non-empty and contain no CR, LF, NUL or other control character',
       ),
     );
   if (id === 'earliest')
-    fail(new HubRefusal(400, 'INVALID_ID', '"earliest" is reserved and cannot be an update id'));
+    fail(new HubRefusal('INVALID_ID', '"earliest" is reserved and cannot be an update id'));
   const type = form.get('type') ?? undefined;
   if (type !== undefined && !isSafeField(type))
-    fail(new HubRefusal(400, 'INVALID_TYPE', 'the "type" must contain no CR, LF or NUL'));
+    fail(new HubRefusal('INVALID_TYPE', 'the "type" must contain no CR, LF or NUL'));
   const retryRaw = form.get('retry');
   let retry: number | undefined;
   if (retryRaw !== null) {
@@ -53,7 +51,6 @@ export function parseUpdate(form: URLSearchParams, fail: (r: HubRefusal) => neve
     if (!/^\d+$/.test(retryRaw) || !Number.isSafeInteger(retry))
       fail(
         new HubRefusal(
-          400,
           'INVALID_RETRY',
           `"retry" must be a non-negative integer of milliseconds, got "${retryRaw}"`,
         ),

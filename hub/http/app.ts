@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import { MERCURE_PATH, SUBSCRIPTIONS_PATH } from '../../common/mercure.ts';
-import { HubRefusal } from '../core/refusal.ts';
 import { corsHeaders, preflightHeaders } from './cors.ts';
-import { errorResponse, writeError, type ErrorResponse } from './errors.ts';
+import { errorResponse, notFound, writeError, type ErrorResponse } from './errors.ts';
 import { publishRaw, publishRoute } from './publish.ts';
 import type { HubHttpDeps } from './request.ts';
 import { subscribeHandler } from './subscribe.ts';
@@ -69,15 +68,7 @@ function createHubApp(deps: HubHttpDeps): Hono {
       }),
     ),
   );
-  app.notFound((c) =>
-    send(
-      c,
-      errorResponse(new HubRefusal(404, 'NOT_FOUND', `no hub resource at ${c.req.path}`), {
-        cors: {},
-        logger: deps.logger,
-      }),
-    ),
-  );
+  app.notFound((c) => send(c, notFound(`no hub resource at ${c.req.path}`)));
 
   app.options('*', (c) => {
     const h = preflightHeaders(c.req.header('origin'), config.corsOrigins);

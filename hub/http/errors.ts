@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { errorBody } from '../../common/errors.ts';
+import type { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { HubRefusal, refusalFrom } from '../core/refusal.ts';
 
@@ -23,21 +23,25 @@ export interface ErrorContext {
 
 /** The hub could not serve the request (its store failed): 503, retry shortly. */
 function hubUnavailable(couldNot = 'complete the request'): HubRefusal {
-  return new HubRefusal(503, 'HUB_UNAVAILABLE', `the hub could not ${couldNot}; retry shortly`);
+  return new HubRefusal('HUB_UNAVAILABLE', `the hub could not ${couldNot}; retry shortly`);
 }
 
 /**
- * The one mapping from any error to the hub's error response. A refusal (a HubRefusal, or the
- * AuthError of a token check) is answered as itself, with the request's CORS headers; anything
- * else is logged and answered 503 HUB_UNAVAILABLE, without them (as the hub always has).
+ * The one mapping from any error to the hub's error response. A refusal (an AppError: a
+ * HubRefusal, or the AuthError of a token check) is answered as itself, with the request's CORS
+ * headers; anything else is logged and answered 503 HUB_UNAVAILABLE, without them (as the hub
+ * always has).
  */
 export function errorResponse(err: unknown, ctx: ErrorContext): ErrorResponse {
   const r = refusalFrom(err);
-  if (r !== undefined)
-    return { status: r.status, headers: { ...refusalHeaders(r), ...ctx.cors }, body: refusalBody(r) };
+  if (r !== undefined) return refusalResponse(r, ctx.cors);
   ctx.logger.error({ err }, `${ctx.what ?? 'hub request'} failed`);
-  const e = hubUnavailable(ctx.couldNot);
-  return { status: e.status, headers: refusalHeaders(e), body: refusalBody(e) };
+  return refusalResponse(hubUnavailable(ctx.couldNot));
+}
+
+/** 404 NOT_FOUND, for a path no hub listener serves (public port, Hono app, metrics listener). */
+export function notFound(message: string): ErrorResponse {
+  return refusalResponse(new HubRefusal('NOT_FOUND', message));
 }
 
 /** Writes an error response on a raw Node response. */
@@ -45,17 +49,14 @@ export function writeError(res: ServerResponse, e: ErrorResponse): void {
   res.writeHead(e.status, e.headers).end(e.body);
 }
 
-function refusalHeaders(r: HubRefusal): Record<string, string> {
-  const h: Record<string, string> = {
+/** A refusal as the catalogue answers it (`WWW-Authenticate` on a 401), with the given CORS headers. */
+function refusalResponse(r: AppError, cors: Record<string, string> = {}): ErrorResponse {
+  const headers: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
   };
   if (r.status === 401)
-    h['WWW-Authenticate'] =
+    headers['WWW-Authenticate'] =
       `Bearer realm="mercure", error="invalid_token", error_description="${r.message.replace(/["\\]/g, "'")}"`;
-  return h;
-}
-
-function refusalBody(r: HubRefusal): string {
-  return JSON.stringify(errorBody(r.code, r.message));
+  return { status: r.status, headers: { ...headers, ...cors }, body: JSON.stringify(r.toBody()) };
 }

@@ -25,13 +25,12 @@ interface PublishRequest {
  */
 async function publishUpdate(deps: HubHttpDeps, req: PublishRequest): Promise<string> {
   const { config, hub } = deps;
-  const fail = (r: HubRefusal): never => {
+  const fail = (r: AppError): never => {
     throw refuse(deps, 'publish', r);
   };
   const tooLarge = (): never =>
     fail(
       new HubRefusal(
-        413,
         'BODY_TOO_LARGE',
         `the update is larger than the hub's limit of ${config.maxBodyBytes} bytes`,
       ),
@@ -40,15 +39,12 @@ async function publishUpdate(deps: HubHttpDeps, req: PublishRequest): Promise<st
   if (Number(req.header('content-length') ?? '0') > config.maxBodyBytes) tooLarge();
   const found = findToken(req.header('authorization'), req.query(), req.header('cookie'));
   if (found === undefined)
-    return fail(
-      new HubRefusal(401, 'TOKEN_MISSING', 'publishing needs a publisher JWT (Authorization: Bearer)'),
-    );
+    return fail(new HubRefusal('TOKEN_MISSING', 'publishing needs a publisher JWT (Authorization: Bearer)'));
   if (found.source === 'cookie') {
     const origin = requestOrigin(req.header('origin'), req.header('referer'));
     if (origin === undefined || !originAllowed(origin, config.publishOrigins)) {
       fail(
         new HubRefusal(
-          403,
           'ORIGIN_NOT_ALLOWED',
           `a cookie-authenticated publish must come from an allowed origin (got ${origin ?? 'none'})`,
         ),
@@ -66,7 +62,6 @@ async function publishUpdate(deps: HubHttpDeps, req: PublishRequest): Promise<st
   if (type !== 'application/x-www-form-urlencoded') {
     fail(
       new HubRefusal(
-        415,
         'UNSUPPORTED_MEDIA_TYPE',
         'publish with Content-Type: application/x-www-form-urlencoded',
       ),
@@ -79,12 +74,11 @@ async function publishUpdate(deps: HubHttpDeps, req: PublishRequest): Promise<st
   const update = parseUpdate(new URLSearchParams(text), fail);
 
   if (claim?.publish === undefined)
-    return fail(new HubRefusal(403, 'CLAIM_MISSING', 'the JWT has no "mercure.publish" claim'));
+    return fail(new HubRefusal('CLAIM_MISSING', 'the JWT has no "mercure.publish" claim'));
   const uncovered = firstUncoveredTopic(claim.publish, update.topics);
   if (uncovered !== undefined)
     fail(
       new HubRefusal(
-        403,
         'TOPIC_NOT_AUTHORIZED',
         `the JWT's mercure.publish claim does not cover the topic "${uncovered}"`,
       ),

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import type { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { TokenVerifier } from '../core/auth.ts';
-import { refusalFrom, type HubRefusal } from '../core/refusal.ts';
+import { refusalFrom } from '../core/refusal.ts';
 import type { Hub } from '../fanout/hub.ts';
 import type { HubConfig } from '../service/config.ts';
 import type { HubMetrics } from '../service/metrics.ts';
@@ -20,9 +21,9 @@ export interface HubHttpDeps {
 export function refuse(
   deps: HubHttpDeps,
   what: string,
-  r: HubRefusal,
+  r: AppError,
   extra: Record<string, unknown> = {},
-): HubRefusal {
+): AppError {
   deps.metrics.refused.inc({ reason: r.code });
   deps.logger.info(
     { refused: what, status: r.status, reason: r.code, detail: r.message, ...extra },
@@ -31,8 +32,8 @@ export function refuse(
   return r;
 }
 
-/** Token verification's refusal (an AuthError) as a HubRefusal; any other error is thrown on. */
-export function refusalOrThrow(err: unknown): HubRefusal {
+/** Token verification's refusal (an AuthError); any other error is thrown on. */
+export function refusalOrThrow(err: unknown): AppError {
   const r = refusalFrom(err);
   if (r === undefined) throw err;
   return r;

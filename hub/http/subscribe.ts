@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SSE_HEADERS } from '../../common/sse.ts';
+import type { AppError } from '../../common/errors.ts';
 import { findToken, type VerifiedToken } from '../core/auth.ts';
 import { clientAddress, ConnectionLimiter } from '../core/connection-limits.ts';
 import { HubRefusal } from '../core/refusal.ts';
@@ -34,18 +35,17 @@ async function subscribe(
   const { config, hub } = deps;
   const url = new URL(req.url ?? '/', 'http://hub.invalid');
   const cors = corsHeaders(req.headers.origin, config.corsOrigins);
-  const fail = (r: HubRefusal): void => {
+  const fail = (r: AppError): void => {
     refuse(deps, 'subscribe', r, { remote: req.socket.remoteAddress });
     writeError(res, errorResponse(r, { cors, logger: deps.logger }));
   };
 
   const topics = url.searchParams.getAll('topic');
   if (topics.length === 0)
-    return fail(new HubRefusal(400, 'MISSING_TOPIC', 'at least one "topic" query parameter is required'));
+    return fail(new HubRefusal('MISSING_TOPIC', 'at least one "topic" query parameter is required'));
   if (topics.length > config.maxTopics)
     return fail(
       new HubRefusal(
-        400,
         'TOO_MANY_TOPICS',
         `${topics.length} topic selectors in one subscription; this hub allows at most ${config.maxTopics} (MERCURE_MAX_TOPICS)`,
       ),
@@ -53,7 +53,7 @@ async function subscribe(
   const limits = { maxLength: config.maxTopicLength, maxVariables: config.maxTemplateExpressions };
   for (const t of topics) {
     const e = selectorError(t, limits);
-    if (e !== undefined) return fail(new HubRefusal(400, e.code, e.message));
+    if (e !== undefined) return fail(new HubRefusal(e.code, e.message));
   }
 
   let token: VerifiedToken | undefined;
@@ -67,7 +67,6 @@ async function subscribe(
   } else if (!config.anonymous) {
     return fail(
       new HubRefusal(
-        401,
         'ANONYMOUS_DISABLED',
         'anonymous subscribers are not allowed on this hub; send a subscriber JWT (Authorization: Bearer, mercureAuthorization cookie or authorization query parameter)',
       ),

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { AppError } from '../../common/errors.ts';
 import { SUBSCRIPTIONS_PATH, type MercureClaim } from '../../common/mercure.ts';
 import { findToken } from '../core/auth.ts';
 import { HubRefusal } from '../core/refusal.ts';
@@ -16,17 +17,17 @@ export function subscriptionsRoute(deps: HubHttpDeps): (c: Context) => Promise<R
   const { config, hub } = deps;
   return async (c) => {
     const cors = corsHeaders(c.req.header('origin'), config.corsOrigins);
-    const fail = (r: HubRefusal): never => {
+    const fail = (r: AppError): never => {
       throw refuse(deps, 'subscriptions', r);
     };
     if (!config.subscriptions)
-      fail(new HubRefusal(404, 'SUBSCRIPTIONS_DISABLED', 'the subscription API is disabled on this hub'));
+      fail(new HubRefusal('SUBSCRIPTIONS_DISABLED', 'the subscription API is disabled on this hub'));
     const url = new URL(c.req.url);
     const rest = url.pathname
       .slice(SUBSCRIPTIONS_PATH.length)
       .split('/')
       .filter((s) => s !== '');
-    if (rest.length > 2) fail(new HubRefusal(404, 'NOT_FOUND', 'no such subscription resource'));
+    if (rest.length > 2) fail(new HubRefusal('NOT_FOUND', 'no such subscription resource'));
     let topic: string | undefined;
     let subscriber: string | undefined;
     try {
@@ -34,16 +35,12 @@ export function subscriptionsRoute(deps: HubHttpDeps): (c: Context) => Promise<R
       subscriber = rest[1] === undefined ? undefined : decodeURIComponent(rest[1]);
     } catch {
       fail(
-        new HubRefusal(
-          400,
-          'INVALID_PATH',
-          'the topic or subscriber in the path is not valid percent-encoding',
-        ),
+        new HubRefusal('INVALID_PATH', 'the topic or subscriber in the path is not valid percent-encoding'),
       );
     }
     const found = findToken(c.req.header('authorization'), url.searchParams, c.req.header('cookie'));
     if (found === undefined)
-      return fail(new HubRefusal(401, 'TOKEN_MISSING', 'the subscription API needs a subscriber JWT'));
+      return fail(new HubRefusal('TOKEN_MISSING', 'the subscription API needs a subscriber JWT'));
     let claim: MercureClaim | undefined;
     try {
       claim = await deps.subscriber.verify(found.token);
@@ -52,12 +49,11 @@ export function subscriptionsRoute(deps: HubHttpDeps): (c: Context) => Promise<R
     }
     const selectors = claim?.subscribe;
     if (selectors === undefined)
-      return fail(new HubRefusal(403, 'CLAIM_MISSING', 'the JWT has no "mercure.subscribe" claim'));
+      return fail(new HubRefusal('CLAIM_MISSING', 'the JWT has no "mercure.subscribe" claim'));
     const requested = url.pathname;
     if (!matchAny(selectors, [requested]))
       fail(
         new HubRefusal(
-          403,
           'TOPIC_NOT_AUTHORIZED',
           `the JWT's mercure.subscribe claim does not cover "${requested}"`,
         ),
@@ -77,11 +73,7 @@ export function subscriptionsRoute(deps: HubHttpDeps): (c: Context) => Promise<R
       const one = visible[0];
       if (one === undefined)
         return fail(
-          new HubRefusal(
-            404,
-            'SUBSCRIPTION_NOT_FOUND',
-            'no active subscription with that topic and subscriber',
-          ),
+          new HubRefusal('SUBSCRIPTION_NOT_FOUND', 'no active subscription with that topic and subscriber'),
         );
       return c.body(
         JSON.stringify({
