@@ -15,7 +15,7 @@ export async function readBodyText(c: Context, maxBytes = MAX_JSON_BYTES): Promi
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (incoming !== undefined && !incoming.readableEnded && !incoming.destroyed)
-    return readRaw(incoming, maxBytes);
+    return readIncomingText(incoming, maxBytes);
   const text = await c.req.text();
   if (Buffer.byteLength(text) > maxBytes) throw tooLarge(maxBytes);
   return text;
@@ -114,7 +114,11 @@ const tooLarge = (maxBytes: number): AppError =>
     details: { maxBytes },
   });
 
-function readRaw(incoming: IncomingMessage, maxBytes: number): Promise<string> {
+/**
+ * A Node request's body as UTF-8 text, at most `maxBytes`: beyond, it rejects with 413 BODY_TOO_LARGE
+ * and discards the rest (the connection stays usable for the answer).
+ */
+export function readIncomingText(incoming: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -128,7 +132,9 @@ function readRaw(incoming: IncomingMessage, maxBytes: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    incoming.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
     incoming.once('error', reject);
   });
 }

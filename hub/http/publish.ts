@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { AppError } from '../../common/errors.ts';
-import { readBodyText } from '../../common/http-body.ts';
+import { readBodyText, readIncomingText } from '../../common/http-body.ts';
 import type { MercureClaim } from '../../common/mercure.ts';
 import { findToken } from '../core/auth.ts';
 import { parseUpdate } from '../core/parse-update.ts';
@@ -9,13 +9,13 @@ import { HubRefusal } from '../core/refusal.ts';
 import { firstUncoveredTopic } from '../core/topic-selector.ts';
 import { corsHeaders, originAllowed, requestOrigin } from './cors.ts';
 import { errorResponse, writeError } from './errors.ts';
-import { BodyTooLarge, readRequestText, refuse, refusalOrThrow, type HubHttpDeps } from './request.ts';
+import { refuse, refusalOrThrow, type HubHttpDeps } from './request.ts';
 
 /** What publishing needs from a request, whichever server delivered it. */
 interface PublishRequest {
   header(name: string): string | undefined;
   query(): URLSearchParams;
-  /** The body as text; rejects with BodyTooLarge past `max` bytes. */
+  /** The body as text; rejects with 413 BODY_TOO_LARGE (an AppError) past `max` bytes. */
   body(max: number): Promise<string>;
 }
 
@@ -68,7 +68,7 @@ async function publishUpdate(deps: HubHttpDeps, req: PublishRequest): Promise<st
     );
   }
   const text = await req.body(config.maxBodyBytes).catch((err: unknown) => {
-    if (err instanceof BodyTooLarge) tooLarge();
+    if (err instanceof AppError && err.code === 'BODY_TOO_LARGE') tooLarge();
     throw err;
   });
   const update = parseUpdate(new URLSearchParams(text), fail);
@@ -111,7 +111,7 @@ export async function publishRaw(
     const id = await publishUpdate(deps, {
       header,
       query: () => (query === undefined ? NO_QUERY : new URLSearchParams(query)),
-      body: (max) => readRequestText(req, max),
+      body: (max) => readIncomingText(req, max),
     });
     res.writeHead(200, {
       ...cors,
@@ -136,14 +136,7 @@ export function publishRoute(deps: HubHttpDeps): (c: Context) => Promise<Respons
     const id = await publishUpdate(deps, {
       header: (name) => c.req.header(name),
       query: () => new URL(c.req.url).searchParams,
-      body: async (max) => {
-        try {
-          return await readBodyText(c, max);
-        } catch (err) {
-          if (err instanceof AppError && err.status === 413) throw new BodyTooLarge();
-          throw err;
-        }
-      },
+      body: (max) => readBodyText(c, max),
     });
     return c.text(id, 200, { ...cors, 'Cache-Control': 'no-store' });
   };

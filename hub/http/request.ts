@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { TokenVerifier } from '../core/auth.ts';
@@ -37,29 +36,4 @@ export function refusalOrThrow(err: unknown): AppError {
   const r = refusalFrom(err);
   if (r === undefined) throw err;
   return r;
-}
-
-/** Thrown by a body reader past the hub's body limit. */
-export class BodyTooLarge extends Error {}
-
-/** The request body as UTF-8 text, at most `max` bytes (BodyTooLarge beyond, the rest discarded). */
-export function readRequestText(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    );
-    req.once('error', reject);
-  });
 }
