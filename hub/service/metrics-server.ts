@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { errorBody } from '../../common/errors.ts';
+import { serverUrl } from '../../common/listen-url.ts';
+import { notFound, writeError } from '../http/errors.ts';
 
 export interface MetricsServer {
   /** `http://host:port`; the metrics are at `${url}/metrics`. */
@@ -30,9 +30,7 @@ export async function startMetricsServer(
       );
       return;
     }
-    res
-      .writeHead(404, { 'Content-Type': 'application/json' })
-      .end(JSON.stringify(errorBody('NOT_FOUND', `no resource at ${path ?? '/'}: GET /metrics`)));
+    writeError(res, notFound(`no resource at ${path ?? '/'}: GET /metrics`));
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -48,10 +46,8 @@ export async function startMetricsServer(
     );
     server.listen(port, host, () => resolve());
   });
-  const bound = (server.address() as AddressInfo).port;
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${shown}:${bound}`,
+    url: serverUrl(server, host),
     server,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 import { createLogger, type Logger } from '../../common/logger.ts';
-import { errorBody } from '../../common/errors.ts';
+import { serverUrl } from '../../common/listen-url.ts';
 import { TokenVerifier } from '../core/auth.ts';
 import { assertSafeConfig, type HubConfig } from './config.ts';
 import { Hub } from '../fanout/hub.ts';
 import { createHubHttp } from '../http/app.ts';
+import { notFound, writeError } from '../http/errors.ts';
 import { HubMetrics } from './metrics.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { MemoryTransport } from '../transport/memory.ts';
@@ -83,11 +83,7 @@ export async function startHub(
 ): Promise<RunningHub> {
   const service = await createHubService(config, logger);
   const server = createServer((req, res) => {
-    if (!service.handle(req, res)) {
-      res
-        .writeHead(404, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify(errorBody('NOT_FOUND', `no resource at ${req.url ?? '/'}`)));
-    }
+    if (!service.handle(req, res)) writeError(res, notFound(`no resource at ${req.url ?? '/'}`));
   });
   // Long-lived GET streams are not cut by requestTimeout (it only limits reading the request).
   server.requestTimeout = 30_000;
@@ -97,8 +93,6 @@ export async function startHub(
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let metrics: MetricsServer | undefined;
   if (config.metricsPort !== undefined) {
     try {
@@ -112,7 +106,7 @@ export async function startHub(
   return {
     ...service,
     server,
-    url: `http://${host}:${port}`,
+    url: serverUrl(server, config.host),
     metricsUrl: metrics?.url,
     async close() {
       // Node's server.close() waits for open streams (nodejs caveat): end them first, then cut idle sockets.
