@@ -1,7 +1,15 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { ConfigError, envBool, envInt, envList, loadEnv } from '../../common/config.ts';
-import { JWT_ALGS, type JwtAlg } from '../../common/mercure.ts';
+import {
+  ConfigError,
+  envBool,
+  envInt,
+  envList,
+  jwtAlgEnv,
+  loadEnv,
+  logLevelEnv,
+} from '../../common/config.ts';
+import type { JwtAlg } from '../../common/mercure.ts';
 import type { LogLevel } from '../../common/logger.ts';
 
 export interface HubConfig {
@@ -43,21 +51,6 @@ export interface HubConfig {
   metricsPort: number | undefined;
   logLevel: LogLevel;
 }
-
-const alg = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    const value = v === undefined || v === '' ? 'HS256' : v;
-    if (!(JWT_ALGS as readonly string[]).includes(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `unsupported algorithm "${value}"; use one of ${JWT_ALGS.join(', ')}`,
-      });
-      return z.NEVER;
-    }
-    return value as JwtAlg;
-  });
 
 const optionalString = z
   .string()
@@ -101,9 +94,9 @@ const hubEnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: envInt(3001, 0, 65535),
   MERCURE_PUBLISHER_JWT_KEY: optionalString,
-  MERCURE_PUBLISHER_JWT_ALG: alg,
+  MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
   MERCURE_SUBSCRIBER_JWT_KEY: optionalString,
-  MERCURE_SUBSCRIBER_JWT_ALG: alg,
+  MERCURE_SUBSCRIBER_JWT_ALG: jwtAlgEnv,
   MERCURE_ANONYMOUS: envBool(false),
   MERCURE_CORS_ORIGINS: envList([]),
   MERCURE_PUBLISH_ORIGINS: envList([]),
@@ -117,7 +110,10 @@ const hubEnvSchema = z.object({
   MERCURE_SUBSCRIBER_BUFFER_BYTES: envInt(1_048_576, 1024),
   MERCURE_SUBSCRIPTIONS: envBool(true),
   ...embeddedEnvSchema.shape,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // The one shared variable the hub reads: it keeps no Redis keys of its own (the transport URL
+  // names their prefix) and publishes to no Gavel topics, so REDIS_PREFIX and GAVEL_TOPIC_BASE
+  // are not its to check.
+  LOG_LEVEL: logLevelEnv,
 });
 
 export const hubDefaults: HubConfig = configFromEnv({});
