@@ -18,6 +18,11 @@ describe('listenUrl', () => {
     expect(listenUrl('fe80::1', 3001)).toBe('http://[fe80::1]:3001');
   });
 
+  it('gives a URL that parses, with the port', () => {
+    for (const host of ['::', '::1', '0.0.0.0', 'localhost'])
+      expect(new URL(listenUrl(host, 9)).port).toBe('9');
+  });
+
   it('reads the port a server was given', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

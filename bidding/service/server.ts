@@ -11,7 +11,7 @@ import type { BiddingEngine } from './engine.ts';
 import { isHubStreamUrl } from '../../hub/index.ts';
 import { createRedisEngine } from './factory.ts';
 import { createBiddingApi } from './http-api.ts';
-import { listenUrl } from './listen-url.ts';
+import { listenUrl } from '../../common/listen-url.ts';
 import { BidderMasks } from '../core/masks.ts';
 
 export interface BiddingConfig {
