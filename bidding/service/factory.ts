@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import { HttpHubPublisher, type HubPublisher } from '../../common/hub-publisher.ts';
-import { isHubStreamUrl, RedisStreamPublisher, sameRedisServer } from '../../hub/index.ts';
+import { hubPublisherFor } from '../../common/hub-publisher-for.ts';
 import type { Logger } from '../../common/logger.ts';
-import { importSigningKey, mintMercureToken, type JwtAlg } from '../../common/mercure.ts';
+import type { JwtAlg } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
 import { BiddingEngine } from './engine.ts';
 import type { BidderMasks } from '../core/masks.ts';
@@ -28,25 +27,6 @@ export interface RedisEngineOptions {
   masks: BidderMasks;
 }
 
-async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { close(): void }> {
-  if (isHubStreamUrl(opts.hubPublishUrl))
-    return new RedisStreamPublisher({
-      url: opts.hubPublishUrl,
-      // The hubs on the engine's own Redis: one connection for decisions and publishes.
-      redis: sameRedisServer(opts.redis, opts.hubPublishUrl) ? opts.redis : undefined,
-      logger: opts.logger,
-    });
-  if (opts.publisherKey === undefined)
-    throw new Error('MERCURE_PUBLISHER_JWT_KEY is needed to publish to a hub over HTTP');
-  const key = await importSigningKey(opts.publisherKey, opts.publisherAlg);
-  // A service token limited to Gavel's own topics; no expiry, it never leaves the back end.
-  const token = await mintMercureToken(
-    { publish: [`${opts.topicBase.replace(/\/+$/, '')}/{+path}`] },
-    { key, alg: opts.publisherAlg, subject: 'gavel-bidding' },
-  );
-  return new HttpHubPublisher(opts.hubPublishUrl, () => token);
-}
-
 /**
  * The engine of the distributed topology: decisions on Redis, updates published to the hubs (HTTP or
  * their stream). Started: it republishes at once the newest state of every lot whose last update
@@ -56,7 +36,16 @@ async function publisherFor(opts: RedisEngineOptions): Promise<HubPublisher & { 
 export async function createRedisEngine(
   opts: RedisEngineOptions,
 ): Promise<{ engine: BiddingEngine; close: () => Promise<void> }> {
-  const publisher = await publisherFor(opts);
+  const publisher = await hubPublisherFor({
+    url: opts.hubPublishUrl,
+    publisherKey: opts.publisherKey,
+    publisherAlg: opts.publisherAlg,
+    topicBase: opts.topicBase,
+    subject: 'gavel-bidding',
+    logger: opts.logger,
+    // The hubs on the engine's own Redis: one connection for decisions and publishes.
+    redis: opts.redis,
+  });
   const engine = new BiddingEngine({
     store: new RedisBiddingStore({ redis: opts.redis, prefix: opts.prefix }),
     publisher,
