@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { z } from 'zod';
-import { ConfigError, envInt, envSecret, loadEnv } from '../../common/config.ts';
-import type { Logger } from '../../common/logger.ts';
+import { ConfigError, envInt, envSecret, jwtAlgEnv, loadEnv, sharedEnv } from '../../common/config.ts';
+import type { Logger, LogLevel } from '../../common/logger.ts';
 import { createRedis } from '../../common/redis.ts';
-import { JWT_ALGS, type JwtAlg } from '../../common/mercure.ts';
+import type { JwtAlg } from '../../common/mercure.ts';
 import { topics } from '../../common/topics.ts';
 import type { BiddingEngine } from './engine.ts';
 import { isHubStreamUrl } from '../../hub/index.ts';
@@ -27,17 +27,14 @@ export interface BiddingConfig {
   serviceToken: string;
   /** `GAVEL_MASK_KEY`: the key of the public bidder masks, shared with the gateways and the back office. */
   maskKey: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
 }
 
 const schema = z.object({
+  ...sharedEnv,
   HOST: z.string().default('127.0.0.1'),
   PORT: envInt(3002, 0, 65535),
   REDIS_URL: z.string({ error: 'REDIS_URL is required (the engine state lives in Redis)' }).min(1),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]+$/)
-    .default('gavel'),
   HUB_PUBLISH_URL: z
     .string({
       error:
@@ -45,8 +42,7 @@ const schema = z.object({
     })
     .url(),
   MERCURE_PUBLISHER_JWT_KEY: z.string().min(1).optional(),
-  MERCURE_PUBLISHER_JWT_ALG: z.enum(JWT_ALGS as [JwtAlg, ...JwtAlg[]]).default('HS256'),
-  GAVEL_TOPIC_BASE: z.string().url().default('https://gavel.local'),
+  MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
   BIDDING_SERVICE_TOKEN: z
     .string({ error: 'BIDDING_SERVICE_TOKEN is required (shared with the gateway)' })
     .min(16, 'use at least 16 characters'),
@@ -54,7 +50,6 @@ const schema = z.object({
     message:
       'GAVEL_MASK_KEY is required (the bidder-mask key, the same in every gateway and the orchestrator)',
   }),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export function biddingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BiddingConfig {
