@@ -141,7 +141,6 @@ export class RemoteBiddingService implements BiddingService {
         return JSON.parse(answer.body) as T;
       } catch (err) {
         throw new AppError(
-          503,
           'ENGINE_UNAVAILABLE',
           'the bidding engine sent an unreadable answer; retry with the same Idempotency-Key',
           { cause: err },
@@ -150,7 +149,6 @@ export class RemoteBiddingService implements BiddingService {
     }
     if (answer.status === 404 && notFoundIsUndefined) return undefined;
     throw new AppError(
-      503,
       'ENGINE_UNAVAILABLE',
       `the bidding engine answered ${answer.status}; retry with the same Idempotency-Key`,
       { details: { engine: answer.body.slice(0, 300) } },
@@ -169,7 +167,6 @@ export class RemoteBiddingService implements BiddingService {
 
 function unavailable(cause: unknown): AppError {
   return new AppError(
-    503,
     'ENGINE_UNAVAILABLE',
     'the bidding engine is unreachable; retry with the same Idempotency-Key',
     { cause },
