@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { AppError, errorBody } from '../../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
+import { errorHandler } from '../../common/http-errors.ts';
 import type { Logger } from '../../common/logger.ts';
-import { isRedisUnavailable } from '../../common/redis.ts';
 import type { BiddingService } from './bidding-service.ts';
 import type { FloorActionRequest } from '../core/types.ts';
 import { BID_ASSURANCES, BID_SOURCES } from '../core/types.ts';
@@ -35,26 +35,16 @@ const streamCursor = z
 export function createBiddingApi(service: BiddingService, opts: { token: string; logger: Logger }): Hono {
   const app = new Hono();
   const expected = Buffer.from(`Bearer ${opts.token}`);
-  app.onError((err, c) => {
-    if (err instanceof AppError) return c.json(err.toBody(), err.status as 400);
-    if (err instanceof z.ZodError)
-      return c.json(errorBody('VALIDATION_FAILED', err.issues[0]?.message ?? 'invalid request'), 400);
-    // Redis out of reach: its connection logged the outage once (common/redis.ts).
-    opts.logger[isRedisUnavailable(err) ? 'debug' : 'error']({ err }, 'bidding API request failed');
-    return c.json(
-      errorBody(
-        'UNAVAILABLE',
-        'the bidding engine could not complete the request; retry with the same idempotency key',
-      ),
-      503,
-    );
+  app.onError(errorHandler(opts.logger));
+  app.notFound((c) => {
+    const err = new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`);
+    return c.json(err.toBody(), 404);
   });
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.use('/internal/*', async (c, next) => {
     const got = Buffer.from(c.req.header('authorization') ?? '');
     if (got.length !== expected.length || !timingSafeEqual(got, expected))
-      throw new AppError(401, 'UNAUTHENTICATED', 'the bidding API needs the service token');
+      throw new AppError('UNAUTHENTICATED', 'the bidding API needs the service token');
     await next();
   });
   app.post('/internal/v1/bids', async (c) =>
@@ -73,11 +63,13 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
   });
   app.get('/internal/v1/auctions/:id/snapshot', async (c) => {
     const s = await service.snapshot(c.req.param('id'));
-    return s === undefined ? c.json(errorBody('UNKNOWN_AUCTION', 'no such auction'), 404) : c.json(s);
+    if (s === undefined) throw new AppError('UNKNOWN_AUCTION', 'no such auction');
+    return c.json(s);
   });
   app.get('/internal/v1/auctions/:id/meta', async (c) => {
     const m = await service.auctionMeta(c.req.param('id'));
-    return m === undefined ? c.json(errorBody('UNKNOWN_AUCTION', 'no such auction'), 404) : c.json(m);
+    if (m === undefined) throw new AppError('UNKNOWN_AUCTION', 'no such auction');
+    return c.json(m);
   });
   app.get('/internal/v1/auctions/:id/decisions', async (c) => {
     const q = z
