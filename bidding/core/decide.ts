@@ -1,3 +1,4 @@
+import { isBiddableOrWaiting } from '../../common/contracts/lot.ts';
 import { incrementAt } from './increments.ts';
 import type {
   AuctionSetup,
@@ -223,7 +224,7 @@ export function decide(
 
   if (s.status === 'on_hold') reason = 'ON_HOLD';
   else if (s.status === 'scheduled' && !absentee) reason = 'NOT_STARTED';
-  else if (s.status !== 'scheduled' && s.status !== 'open' && s.status !== 'fair_warning') reason = 'CLOSED';
+  else if (!isBiddableOrWaiting(s.status)) reason = 'CLOSED';
   else if (!absentee && now < setup.startsAt) reason = 'NOT_STARTED';
   else if (setup.mode === 'timed' && now > s.endsAt + setup.graceMs) reason = 'CLOSED';
   else if (limit === undefined) reason = 'NOT_ELIGIBLE';

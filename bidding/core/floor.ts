@@ -1,5 +1,6 @@
 import { liveBid, liveStep, popStanding, pushStanding, type LiveState, type UndoPoint } from './decide.ts';
 import { MAX_MINOR } from '../../common/money.ts';
+import { isFinished } from '../../common/contracts/lot.ts';
 import type {
   AuctionSetup,
   AuctionStatus,
@@ -38,12 +39,10 @@ const ALLOWED: Record<FloorActionName, readonly AuctionStatus[] | undefined> = {
   superseded: undefined,
 };
 
-const FINAL: readonly AuctionStatus[] = ['closed', 'sold', 'passed', 'unsold', 'withdrawn', 'cancelled'];
-
 function gate(action: FloorActionName, status: AuctionStatus): FloorRejectReason | undefined {
   const allowed = ALLOWED[action];
   if (allowed === undefined || allowed.includes(status)) return undefined;
-  if (FINAL.includes(status)) return 'CLOSED';
+  if (isFinished(status)) return 'CLOSED';
   if (status === 'on_hold') return 'ON_HOLD';
   if (status === 'scheduled') return 'NOT_STARTED';
   return 'INVALID_TRANSITION';

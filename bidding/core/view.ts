@@ -1,5 +1,6 @@
 import { formatAmount } from '../../common/money.ts';
 import type { PublicAuctionUpdate, PublicAuctionView } from '../../common/contracts/auction.ts';
+import { isDecided, isFinished } from '../../common/contracts/lot.ts';
 import type {
   AuctionMode,
   AuctionSnapshot,
@@ -15,18 +16,9 @@ export type { LotChange } from '../../common/contracts/auction.ts';
 export type { PublicAuctionUpdate } from '../../common/contracts/auction.ts';
 export type { LotResultUpdate } from '../../common/contracts/auction.ts';
 
-const STATE_VERSIONS: Partial<Record<AuctionStatus, number>> = {
-  closed: 1,
-  sold: 2,
-  unsold: 2,
-  passed: 2,
-  withdrawn: 2,
-  cancelled: 2,
-};
-
-/** See PublicAuctionView.stateVersion. */
+/** See PublicAuctionView.stateVersion: 2 once the result is final, 1 while a closed lot awaits it, else 0. */
 export function stateVersionOf(status: AuctionStatus): number {
-  return STATE_VERSIONS[status] ?? 0;
+  return isDecided(status) ? 2 : isFinished(status) ? 1 : 0;
 }
 
 export function viewFromSnapshot(s: AuctionSnapshot, masks: BidderMasks): PublicAuctionView {

@@ -1,3 +1,4 @@
+import { isDecided } from '../../common/contracts/lot.ts';
 import { MAX_MINOR } from '../../common/money.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBiddingStore } from './memory-store.ts';
@@ -24,7 +25,6 @@ const SEEDS = (process.env.GAVEL_FLOOR_EQUIVALENCE_SEEDS ?? '1,2,3,4,5,6,7,8').s
 const LOTS = 10;
 const STEPS = 800;
 const BIDDERS = Array.from({ length: 8 }, (_, i) => `b${i}`);
-const FINAL = ['sold', 'passed', 'unsold', 'withdrawn'];
 
 type Op =
   | { op: 'bid'; req: BidRequest }
@@ -74,7 +74,7 @@ async function nextOp(
     r.pick([base, base, base, base, base + 5_000, base - 5_000, s.price, base + 20_000]);
 
   // The lot is finished: the next one opens, and the previous one hears that its undo window closed.
-  if (FINAL.includes(s.status) && current.index < lots.length - 1 && r.next() < 0.3) {
+  if (isDecided(s.status) && current.index < lots.length - 1 && r.next() < 0.3) {
     current.index += 1;
     return [floor({ action: 'superseded' }), floor({ action: 'open' }, lots[current.index]!.id)];
   }
