@@ -7,27 +7,27 @@
 export type {
   AuctionSetup,
   AuctionSnapshot,
-  AuctionStatus,
   BidDecision,
   BidRequest,
   BiddingStore,
-  BidSource,
   IncrementBand,
-  LeaderKind,
   RecordedBid,
   RecordedEvent,
   RecordedFloorAction,
   RecordedRestate,
-  RejectReason,
   RestateRequest,
   RestateResult,
   RestoreResult,
   RestoreState,
 } from './core/types.ts';
+// Wire shapes, still imported through this face by orchestrator/; their home is common/contracts/.
+export type { AuctionStatus, LeaderKind } from '../common/contracts/lot.ts';
+export type { BidRejectReason as RejectReason, BidSource } from '../common/contracts/bids.ts';
+export type { LotResultUpdate, PublicAuctionUpdate } from '../common/contracts/auction.ts';
 export { isBidRecord, isFloorRecord, isRestateRecord, seqOfRecord } from './core/types.ts';
 export { bandsError } from './core/increments.ts';
 export { BidderMasks } from './core/masks.ts';
-export { viewFromSnapshot, type LotResultUpdate, type PublicAuctionUpdate } from './core/view.ts';
+export { viewFromSnapshot } from './core/view.ts';
 export { isReplayableBid, replayStanding, type ReplayBid, type ReplayedStanding } from './core/replay.ts';
 export { bidAnswersFromLedger, type LedgerBidRow, type LedgerStandingRow } from './core/ledger-answers.ts';
 export { MemoryBiddingStore } from './stores/memory-store.ts';

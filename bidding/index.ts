@@ -1,42 +1,29 @@
 /**
  * The bidding engine's face for the gateway, the clients' shared shapes and the tools: the
  * `BiddingService` the gateway calls (in-process engine, engine over HTTP), the stores it may embed,
- * the service's runner, and the shapes that cross the wire. The back office has its own narrow
- * face: `bidding/back-office.ts`.
+ * the service's runner, and the engine's own types. The shapes that cross the wire are in
+ * common/contracts/; the back office has its own narrow face: `bidding/back-office.ts`.
  */
 export type {
   AcceptedBid,
   AcceptedBidsQuery,
   AuctionSetup,
   AuctionSnapshot,
-  AuctionStatus,
   BidDecision,
   BidRequest,
   BiddingStore,
-  BidSource,
   FloorAction,
-  FloorActionName,
   FloorActionRequest,
   FloorActionResult,
   FloorRejectReason,
-  LeaderKind,
   RecordedBid,
   RecordedEvent,
   RecordedFloorAction,
   RecordedRestate,
-  RejectReason,
 } from './core/types.ts';
 export { isBidRecord } from './core/types.ts';
-export type { BidderNotice } from './core/notices.ts';
 export { BidderMasks, paddleOf } from './core/masks.ts';
-export {
-  stateVersionOf,
-  type AuctionMeta,
-  type LotChange,
-  type LotResultUpdate,
-  type PublicAuctionUpdate,
-  type PublicAuctionView,
-} from './core/view.ts';
+export { stateVersionOf, type AuctionMeta } from './core/view.ts';
 export type { AuctionSnapshotWithResume, BiddingService } from './service/bidding-service.ts';
 export { BiddingEngine, type BiddingEngineOptions } from './service/engine.ts';
 export { RemoteBiddingService } from './service/remote.ts';

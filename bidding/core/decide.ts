@@ -1,14 +1,8 @@
+import type { BidRejectReason } from '../../common/contracts/bids.ts';
+import type { AuctionStatus, FloorActionName, LeaderKind } from '../../common/contracts/lot.ts';
 import { isBiddableOrWaiting } from '../../common/contracts/lot.ts';
 import { incrementAt } from './increments.ts';
-import type {
-  AuctionSetup,
-  AuctionStatus,
-  BidDecision,
-  BidRequest,
-  FloorActionName,
-  LeaderKind,
-  RejectReason,
-} from './types.ts';
+import type { AuctionSetup, BidDecision, BidRequest } from './types.ts';
 
 /**
  * The bid decision, as a pure function: the specification that the Redis Lua script
@@ -219,7 +213,7 @@ export function decide(
   const max = Math.max(req.amount, req.max ?? req.amount);
   // A maximum left on a live lot before it opens is an absentee bid, executed by `open`.
   const absentee = setup.mode === 'live' && s.status === 'scheduled' && req.max !== undefined;
-  let reason: RejectReason | undefined;
+  let reason: BidRejectReason | undefined;
   let kind: BidDecision['kind'];
 
   if (s.status === 'on_hold') reason = 'ON_HOLD';

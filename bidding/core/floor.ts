@@ -1,11 +1,10 @@
+import type { AuctionStatus, FloorActionName } from '../../common/contracts/lot.ts';
 import { liveBid, liveStep, popStanding, pushStanding, type LiveState, type UndoPoint } from './decide.ts';
 import { MAX_MINOR } from '../../common/money.ts';
 import { isFinished } from '../../common/contracts/lot.ts';
 import type {
   AuctionSetup,
-  AuctionStatus,
   FloorAction,
-  FloorActionName,
   FloorActionRequest,
   FloorActionResult,
   FloorRejectReason,

@@ -1,12 +1,6 @@
+import type { BidRejectReason, BidSource } from '../../common/contracts/bids.ts';
 import { askingAfter } from './restore.ts';
-import type {
-  AuctionSetup,
-  BidAnswer,
-  BidDecision,
-  BidSource,
-  PublicStanding,
-  RejectReason,
-} from './types.ts';
+import type { AuctionSetup, BidAnswer, BidDecision, PublicStanding } from './types.ts';
 
 /**
  * The ledger's bid rows mapped back to the engine's bid answers, which a restore re-installs so
@@ -24,7 +18,7 @@ export interface LedgerBidRow {
   amount: number;
   max: number | null | undefined;
   outcome: 'accepted' | 'rejected';
-  reason: RejectReason | null | undefined;
+  reason: BidRejectReason | null | undefined;
   kind: BidDecision['kind'] | null;
   /** Price and leader after the decision. */
   price: number;

@@ -1,6 +1,6 @@
+import type { LeaderKind } from '../../common/contracts/lot.ts';
 import { createHmac } from 'node:crypto';
 import { ConfigError, shortSecretProblem } from '../../common/config.ts';
-import type { LeaderKind } from './types.ts';
 
 /** A mask key needs as many bytes as HMAC-SHA256's output: anything shorter is easier to guess than the hash. */
 export const MIN_MASK_KEY_BYTES = 32;

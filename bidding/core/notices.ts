@@ -4,8 +4,6 @@ import type { BidDecision, BidRequest, FloorActionResult } from './types.ts';
 import type { BidderMasks } from './masks.ts';
 import type { AuctionMeta } from './view.ts';
 
-export type { BidderNotice } from '../../common/contracts/notices.ts';
-
 /** A notice and the bidder it goes to. */
 export interface AddressedNotice {
   bidderId: string;

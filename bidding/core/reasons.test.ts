@@ -1,21 +1,22 @@
+import { BID_REJECT_REASONS } from '../../common/contracts/bids.ts';
 import { describe, expect, it } from 'vitest';
 import { parseReason, UnknownReasonError } from './reasons.ts';
-import { FLOOR_REJECT_REASONS, REJECT_REASONS, RESTATE_REJECT_REASONS } from './types.ts';
+import { FLOOR_REJECT_REASONS, RESTATE_REJECT_REASONS } from './types.ts';
 
 describe('refusal reasons read back from Lua', () => {
   it('are the known codes, and none for an empty or absent field', () => {
-    expect(parseReason(REJECT_REASONS, 'bid', 'OUTBID')).toBe('OUTBID');
+    expect(parseReason(BID_REJECT_REASONS, 'bid', 'OUTBID')).toBe('OUTBID');
     expect(parseReason(FLOOR_REJECT_REASONS, 'floor action', 'UNDO_WINDOW_CLOSED')).toBe(
       'UNDO_WINDOW_CLOSED',
     );
     expect(parseReason(RESTATE_REJECT_REASONS, 'restate', 'NOT_TIMED')).toBe('NOT_TIMED');
-    expect(parseReason(REJECT_REASONS, 'bid', '')).toBeUndefined();
-    expect(parseReason(REJECT_REASONS, 'bid', undefined)).toBeUndefined();
+    expect(parseReason(BID_REJECT_REASONS, 'bid', '')).toBeUndefined();
+    expect(parseReason(BID_REJECT_REASONS, 'bid', undefined)).toBeUndefined();
   });
 
   it('throw, naming the reason, when the code does not know it', () => {
-    expect(() => parseReason(REJECT_REASONS, 'bid', 'NOT_LIVE')).toThrow(UnknownReasonError);
-    expect(() => parseReason(REJECT_REASONS, 'bid', 'SOMETHING_NEW')).toThrow(
+    expect(() => parseReason(BID_REJECT_REASONS, 'bid', 'NOT_LIVE')).toThrow(UnknownReasonError);
+    expect(() => parseReason(BID_REJECT_REASONS, 'bid', 'SOMETHING_NEW')).toThrow(
       /unknown bid refusal reason "SOMETHING_NEW"/,
     );
     expect(() => parseReason(RESTATE_REJECT_REASONS, 'restate', 'outbid')).toThrow(UnknownReasonError);

@@ -1,6 +1,6 @@
 /**
  * Refusal reasons read back from outside the process (a Lua script's reply, a stream entry) are
- * checked against the known list (`REJECT_REASONS`, `FLOOR_REJECT_REASONS`,
+ * checked against the known list (`BID_REJECT_REASONS`, `FLOOR_REJECT_REASONS`,
  * `RESTATE_REJECT_REASONS` next to their decision types): a reason the code does not know means
  * the script and the code disagree, and must stop the request loudly rather than leave a status
  * nobody maps.

@@ -1,5 +1,6 @@
+import type { BidRejectReason } from '../../common/contracts/bids.ts';
 import { decide, initialState } from './decide.ts';
-import type { AuctionSetup, RejectReason } from './types.ts';
+import type { AuctionSetup } from './types.ts';
 
 /** A bid to re-decide: what the bidder sent, in the order the engine received it. */
 export interface ReplayBid {
@@ -25,7 +26,10 @@ export interface ReplayedStanding {
  * answered it; ALREADY_LEADING). Once the bid that beat it is cancelled it may stand again.
  * Bids refused for eligibility, time, status, amount (TOO_LOW) or a reused key never counted.
  */
-export function isReplayableBid(row: { outcome: string; reason: RejectReason | null | undefined }): boolean {
+export function isReplayableBid(row: {
+  outcome: string;
+  reason: BidRejectReason | null | undefined;
+}): boolean {
   return row.outcome === 'accepted' || row.reason === 'OUTBID' || row.reason === 'ALREADY_LEADING';
 }
 

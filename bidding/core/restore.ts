@@ -1,13 +1,7 @@
+import { AUCTION_MODES, AUCTION_STATUSES, LEADER_KINDS } from '../../common/contracts/lot.ts';
 import { initialState, type LiveState } from './decide.ts';
 import { incrementAt } from './increments.ts';
-import {
-  AUCTION_MODES,
-  AUCTION_STATUSES,
-  LEADER_KINDS,
-  type AuctionSetup,
-  type RestoreResult,
-  type RestoreState,
-} from './types.ts';
+import { type AuctionSetup, type RestoreResult, type RestoreState } from './types.ts';
 
 /**
  * Recovery and administrative restating, the parts both stores share: checking what the caller

@@ -3,12 +3,8 @@
  * what a bid asks, and the decision every bid gets. Amounts are integer minor units.
  */
 
-export { AUCTION_MODES } from '../../common/contracts/lot.ts';
-export type { AuctionMode } from '../../common/contracts/lot.ts';
-export { AUCTION_STATUSES } from '../../common/contracts/lot.ts';
-export type { AuctionStatus } from '../../common/contracts/lot.ts';
 import type { AuctionMode, AuctionStatus, FloorActionName, LeaderKind } from '../../common/contracts/lot.ts';
-import type { BidRejectReason as RejectReason, BidSource } from '../../common/contracts/bids.ts';
+import type { BidRejectReason, BidSource } from '../../common/contracts/bids.ts';
 
 /** One band of an increment table: from this price upward, bids step by `step`. */
 export interface IncrementBand {
@@ -37,9 +33,6 @@ export interface AuctionSetup {
   /** Confidential reserve; 0 = none. */
   reserve: number;
 }
-
-export { BID_SOURCES } from '../../common/contracts/bids.ts';
-export type { BidSource } from '../../common/contracts/bids.ts';
 
 /**
  * How sure the house is that the bidder placed a bid, recorded with it: `session` — a signed-in
@@ -70,10 +63,6 @@ export interface BidRequest {
   assurance?: BidAssurance | undefined;
 }
 
-/** Why a bid was refused. Stable codes; the gateway maps them to HTTP statuses. */
-export { BID_REJECT_REASONS as REJECT_REASONS } from '../../common/contracts/bids.ts';
-export type { BidRejectReason as RejectReason } from '../../common/contracts/bids.ts';
-
 export interface BidDecision {
   /** Per-auction sequence number given on receipt; orders ties, replay and the ledger. 0 for UNKNOWN_AUCTION. */
   seq: number;
@@ -81,7 +70,7 @@ export interface BidDecision {
   bidderId: string;
   outcome: 'accepted' | 'rejected';
   /** Set when rejected. `OUTBID` with `priceChanged` means a proxy maximum answered the bid. */
-  reason: RejectReason | undefined;
+  reason: BidRejectReason | undefined;
   /**
    * Accepted: what happened — a new leading bid, the leader raising their own maximum, or (live lot
    * still scheduled) an absentee maximum recorded for execution when the lot opens; no price yet.
@@ -105,9 +94,6 @@ export interface BidDecision {
   /** True when this is the stored answer to a retried idempotency key. */
   replayed: boolean;
 }
-
-export { LEADER_KINDS } from '../../common/contracts/lot.ts';
-export type { LeaderKind } from '../../common/contracts/lot.ts';
 
 /** Public view of an auction (no maximums, no reserve amount). */
 export interface AuctionSnapshot {
@@ -143,9 +129,6 @@ export interface AuctionSnapshot {
   /** Whether `undo` would revert the last floor action now. */
   undoAvailable: boolean;
 }
-
-export { FLOOR_ACTIONS } from '../../common/contracts/lot.ts';
-export type { FloorActionName } from '../../common/contracts/lot.ts';
 
 export type FloorAction =
   /** scheduled → open, at the given asking price or the current one (the opening unless set); executes absentee maximums. */

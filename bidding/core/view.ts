@@ -1,20 +1,9 @@
+import type { AuctionMode, AuctionStatus, LeaderKind } from '../../common/contracts/lot.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { PublicAuctionUpdate, PublicAuctionView } from '../../common/contracts/auction.ts';
 import { isDecided, isFinished } from '../../common/contracts/lot.ts';
-import type {
-  AuctionMode,
-  AuctionSnapshot,
-  AuctionStatus,
-  BidDecision,
-  FloorActionResult,
-  LeaderKind,
-} from './types.ts';
+import type { AuctionSnapshot, BidDecision, FloorActionResult } from './types.ts';
 import type { BidderMasks } from './masks.ts';
-
-export type { PublicAuctionView } from '../../common/contracts/auction.ts';
-export type { LotChange } from '../../common/contracts/auction.ts';
-export type { PublicAuctionUpdate } from '../../common/contracts/auction.ts';
-export type { LotResultUpdate } from '../../common/contracts/auction.ts';
 
 /** See PublicAuctionView.stateVersion: 2 once the result is final, 1 while a closed lot awaits it, else 0. */
 export function stateVersionOf(status: AuctionStatus): number {

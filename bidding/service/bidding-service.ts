@@ -1,4 +1,5 @@
-import type { AuctionMeta, PublicAuctionView } from '../core/view.ts';
+import type { PublicAuctionView } from '../../common/contracts/auction.ts';
+import type { AuctionMeta } from '../core/view.ts';
 import type {
   AcceptedBid,
   AcceptedBidsQuery,

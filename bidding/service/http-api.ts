@@ -1,3 +1,4 @@
+import { BID_SOURCES } from '../../common/contracts/bids.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -7,7 +8,7 @@ import { errorHandler } from '../../common/http-errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { BiddingService } from './bidding-service.ts';
 import type { FloorActionRequest } from '../core/types.ts';
-import { BID_ASSURANCES, BID_SOURCES } from '../core/types.ts';
+import { BID_ASSURANCES } from '../core/types.ts';
 
 const bidRequest = z.strictObject({
   auctionId: z.string().min(1),

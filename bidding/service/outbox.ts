@@ -1,6 +1,8 @@
+import type { LotChange, PublicAuctionUpdate } from '../../common/contracts/auction.ts';
+import type { BidderNotice } from '../../common/contracts/notices.ts';
 import type { HubUpdate } from '../../common/hub-publisher.ts';
 import type { Topics } from '../../common/topics.ts';
-import type { AddressedNotice, BidderNotice } from '../core/notices.ts';
+import type { AddressedNotice } from '../core/notices.ts';
 import type { BidderMasks } from '../core/masks.ts';
 import type { AuctionSnapshot } from '../core/types.ts';
 import {
@@ -9,8 +11,6 @@ import {
   viewFromDecision,
   type AuctionMeta,
   type DecidedLot,
-  type LotChange,
-  type PublicAuctionUpdate,
 } from '../core/view.ts';
 
 /** One update waiting for its turn in a publishing lane. */

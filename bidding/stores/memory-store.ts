@@ -1,3 +1,4 @@
+import type { AuctionStatus } from '../../common/contracts/lot.ts';
 import { decide, initialState } from '../core/decide.ts';
 import {
   decideFloor,
@@ -14,7 +15,6 @@ import type {
   AcceptedBidsQuery,
   AuctionSetup,
   AuctionSnapshot,
-  AuctionStatus,
   BidDecision,
   BidRequest,
   BiddingStore,

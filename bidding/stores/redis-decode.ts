@@ -1,18 +1,16 @@
+import { BID_REJECT_REASONS, type BidSource } from '../../common/contracts/bids.ts';
+import type { AuctionStatus, FloorActionName, LeaderKind } from '../../common/contracts/lot.ts';
 import { floorActionFrom } from '../core/floor.ts';
 import { decodeBands, incrementAt } from '../core/increments.ts';
 import { parseReason } from '../core/reasons.ts';
 import { restateRefused } from '../core/restate.ts';
-import { FLOOR_REJECT_REASONS, REJECT_REASONS, RESTATE_REJECT_REASONS } from '../core/types.ts';
+import { FLOOR_REJECT_REASONS, RESTATE_REJECT_REASONS } from '../core/types.ts';
 import type {
   AcceptedBid,
   AuctionSnapshot,
-  AuctionStatus,
   BidAssurance,
   BidDecision,
-  BidSource,
-  FloorActionName,
   FloorActionResult,
-  LeaderKind,
   RecordedBid,
   RecordedEvent,
   RecordedFloorAction,
@@ -93,7 +91,7 @@ export function decisionFromFields(
     auctionId,
     bidderId: s('bidder') ?? bidderId,
     outcome: f.get('outcome') === 'accepted' ? 'accepted' : 'rejected',
-    reason: parseReason(REJECT_REASONS, 'bid', f.get('reason')),
+    reason: parseReason(BID_REJECT_REASONS, 'bid', f.get('reason')),
     kind: kind === 'bid' || kind === 'max_raised' || kind === 'absentee' ? kind : undefined,
     amount: f.has('amount') ? n('amount') : amount,
     price: n('price'),

@@ -1,3 +1,4 @@
+import type { AuctionStatus } from '../../common/contracts/lot.ts';
 import type { Redis } from 'ioredis';
 import { RedisScript } from '../../common/redis-script.ts';
 import { floorArgs } from '../core/floor.ts';
@@ -10,7 +11,6 @@ import type {
   AcceptedBidsQuery,
   AuctionSetup,
   AuctionSnapshot,
-  AuctionStatus,
   BidDecision,
   BidRequest,
   BiddingStore,

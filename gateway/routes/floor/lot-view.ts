@@ -4,11 +4,10 @@ import {
   stateVersionOf,
   type AuctionMeta,
   type AuctionSnapshot,
-  type AuctionStatus,
   type BidderMasks,
   type FloorActionResult,
-  type LeaderKind,
 } from '../../../bidding/index.ts';
+import type { AuctionStatus, LeaderKind } from '../../../common/contracts/index.ts';
 
 /* The floor console's view of a lot and of a decided action, built from a snapshot or an action's result. */
 

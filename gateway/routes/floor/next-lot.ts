@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../../common/errors.ts';
-import type { AuctionStatus } from '../../../bidding/index.ts';
+import type { AuctionStatus } from '../../../common/contracts/index.ts';
 import { readJsonOrEmpty } from '../../middleware/body.ts';
 import { idempotencyKey } from '../../middleware/idempotency-key.ts';
 import { actionInfo, floorLot, floorLotOfResult } from './lot-view.ts';

@@ -1,5 +1,6 @@
 import { formatAmount, MAX_MINOR } from '../../../common/money.ts';
-import type { FloorActionName, FloorActionResult, FloorRejectReason } from '../../../bidding/index.ts';
+import type { FloorActionResult, FloorRejectReason } from '../../../bidding/index.ts';
+import type { FloorActionName } from '../../../common/contracts/index.ts';
 
 /* A refused floor action: its HTTP status, and a sentence saying what it means and what to do. */
 
