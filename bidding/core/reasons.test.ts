@@ -1,5 +1,6 @@
 import { BID_REJECT_REASONS } from '../../common/contracts/bids.ts';
 import { describe, expect, it } from 'vitest';
+import { isErrorCode } from '../../common/error-codes.ts';
 import { parseReason, UnknownReasonError } from './reasons.ts';
 import { FLOOR_REJECT_REASONS, RESTATE_REJECT_REASONS } from './types.ts';
 
@@ -20,5 +21,14 @@ describe('refusal reasons read back from Lua', () => {
       /unknown bid refusal reason "SOMETHING_NEW"/,
     );
     expect(() => parseReason(RESTATE_REJECT_REASONS, 'restate', 'outbid')).toThrow(UnknownReasonError);
+  });
+
+  it('are catalogue codes, so each has an HTTP status; a catalogued code of another kind is named so', () => {
+    for (const reason of [...BID_REJECT_REASONS, ...FLOOR_REJECT_REASONS, ...RESTATE_REJECT_REASONS])
+      expect(isErrorCode(reason), reason).toBe(true);
+    expect(() => parseReason(BID_REJECT_REASONS, 'bid', 'NOT_LIVE')).toThrow(
+      /"NOT_LIVE", an error code but not a bid refusal/,
+    );
+    expect(() => parseReason(BID_REJECT_REASONS, 'bid', 'SOMETHING_NEW')).not.toThrow(/an error code/);
   });
 });

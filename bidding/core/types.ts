@@ -5,6 +5,7 @@
 
 import type { AuctionMode, AuctionStatus, FloorActionName, LeaderKind } from '../../common/contracts/lot.ts';
 import type { BidRejectReason, BidSource } from '../../common/contracts/bids.ts';
+import type { ErrorCode } from '../../common/error-codes.ts';
 
 /** One band of an increment table: from this price upward, bids step by `step`. */
 export interface IncrementBand {
@@ -202,7 +203,7 @@ export const FLOOR_REJECT_REASONS = [
   /** undo after `superseded` (the next lot has opened). */
   'UNDO_WINDOW_CLOSED',
   'IDEMPOTENCY_KEY_REUSED',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type FloorRejectReason = (typeof FLOOR_REJECT_REASONS)[number];
 
 /** The answer to a floor action: the lot's state after it. */
@@ -441,7 +442,7 @@ export const RESTATE_REJECT_REASONS = [
   /** Not non-negative integers, a leader without bids or bids without a leader, a maximum below the price. */
   'INVALID_REQUEST',
   'IDEMPOTENCY_KEY_REUSED',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type RestateRejectReason = (typeof RESTATE_REJECT_REASONS)[number];
 
 /** The answer to a restate. A refused restate has no effect, takes no seq and is not recorded. */
