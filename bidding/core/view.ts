@@ -100,7 +100,7 @@ export function viewFromDecision(d: DecidedLot, meta: AuctionMeta, masks: Bidder
     message: d.message ?? null,
     seq: d.seq,
     stateVersion: stateVersionOf(d.status),
-  };
+  } satisfies PublicAuctionView;
 }
 
 /**
@@ -115,7 +115,7 @@ export function stateUpdateOf(s: AuctionSnapshot, masks: BidderMasks): PublicAuc
     extended: false,
     undone: null,
     decidedAt: null,
-  };
+  } satisfies PublicAuctionUpdate;
 }
 
 /** The hub id of the public update at `seq`: the same for every publisher of that state, so repeats are deduplicated. */

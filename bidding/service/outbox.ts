@@ -82,7 +82,7 @@ export function queuedDecision(
         ...viewFromDecision(lot, meta, ctx.masks),
         lastAction,
         ...extra,
-      }),
+      } satisfies PublicAuctionUpdate),
   };
 }
 
