@@ -1,7 +1,10 @@
 import type { Redis } from 'ioredis';
-import { MemoryBiddingStore } from '../../bidding/stores/memory-store.ts';
-import { RedisBiddingStore } from '../../bidding/stores/redis-store.ts';
-import type { AuctionSetup, BiddingStore } from '../../bidding/index.ts';
+import {
+  MemoryBiddingStore,
+  RedisBiddingStore,
+  type AuctionSetup,
+  type BiddingStore,
+} from '../../bidding/index.ts';
 
 /** A timed auction in EUR minor units: opening 100.00, increments 0–1,000 by 50, 1,000–5,000 by 100, then 250. */
 export function timedSetup(id: string, now: number, overrides: Partial<AuctionSetup> = {}): AuctionSetup {
