@@ -35,7 +35,6 @@ function localOnly(): MiddlewareHandler {
   return async function demoLocalOnly(c, next) {
     if (!fromThisMachine(c))
       throw new AppError(
-        403,
         'DEMO_LOCAL_ONLY',
         'the demo sign-in answers only on the machine Gavel runs on; sign in with a token (the operator may set GAVEL_DEMO_ALLOW_REMOTE=true)',
       );
@@ -61,7 +60,7 @@ export function demoSignInRoutes(
     const { user: id } = body.parse(await readJson(c));
     const user = users.find((u) => u.id === id);
     if (user === undefined)
-      throw new AppError(404, 'UNKNOWN_USER', `no demo user "${id}"; pick one of GET /v1/demo/users`);
+      throw new AppError('UNKNOWN_USER', `no demo user "${id}"; pick one of GET /v1/demo/users`);
     const token = await tokens.sign(user);
     c.header('Cache-Control', 'no-store');
     return c.json({ token, user });

@@ -293,7 +293,7 @@ function amountIn(a: ParsedAmount, currency: string, field: 'amount' | 'max'): n
     (a.currency !== undefined && a.currency !== currency) ||
     (a.symbol !== undefined && a.symbol !== symbolOf(currency))
   )
-    throw new AppError(400, 'WRONG_CURRENCY', `bids on this lot are in ${currency}`);
+    throw new AppError('WRONG_CURRENCY', `bids on this lot are in ${currency}`);
   return parseAmount(a.decimal, currency, field);
 }
 

@@ -8,6 +8,6 @@ export async function readJsonOrEmpty(c: Context): Promise<unknown> {
   if (text.trim() === '') return {};
   const type = c.req.header('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/json'))
-    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   return parseJson(text);
 }

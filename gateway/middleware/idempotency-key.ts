@@ -11,15 +11,10 @@ export function idempotencyKey(c: Context, what: string): string {
   const key = c.req.header('idempotency-key');
   if (key === undefined || key === '')
     throw new AppError(
-      400,
       'MISSING_IDEMPOTENCY_KEY',
       `send an Idempotency-Key header (a unique value per ${what}, reused on retries)`,
     );
   if (!IDEMPOTENCY_KEY.test(key))
-    throw new AppError(
-      400,
-      'BAD_IDEMPOTENCY_KEY',
-      'the Idempotency-Key must be 1–255 visible ASCII characters',
-    );
+    throw new AppError('BAD_IDEMPOTENCY_KEY', 'the Idempotency-Key must be 1–255 visible ASCII characters');
   return key;
 }

@@ -51,7 +51,7 @@ export function rateLimit(
         if (!(err instanceof RateLimiterRes)) throw err;
         const retry = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
         c.header('Retry-After', String(retry));
-        throw new AppError(429, 'RATE_LIMITED', `too many requests; retry in ${retry} s`, {
+        throw new AppError('RATE_LIMITED', `too many requests; retry in ${retry} s`, {
           details: { retryAfterSeconds: retry },
         });
       }

@@ -48,7 +48,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
 
   const currencyOf = async (auctionId: string): Promise<{ currency: string; saleId: string }> => {
     const meta = await engine.auctionMeta(auctionId);
-    if (meta === undefined) throw new AppError(404, 'UNKNOWN_AUCTION', `no auction "${auctionId}"`);
+    if (meta === undefined) throw new AppError('UNKNOWN_AUCTION', `no auction "${auctionId}"`);
     return meta;
   };
 
@@ -60,11 +60,11 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
     const amount = parseAmount(body.amount, currency, 'amount');
     const max = body.max === undefined ? undefined : parseAmount(body.max, currency, 'max');
     if (amount === 0)
-      throw new AppError(400, 'BAD_AMOUNT', 'amount must be greater than zero', {
+      throw new AppError('BAD_AMOUNT', 'amount must be greater than zero', {
         details: { field: 'amount' },
       });
     if (max !== undefined && max < amount)
-      throw new AppError(400, 'MAX_BELOW_AMOUNT', 'max must be at least the amount', {
+      throw new AppError('MAX_BELOW_AMOUNT', 'max must be at least the amount', {
         details: { field: 'max' },
       });
     const user = c.get('user')!;
@@ -101,7 +101,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
     c: Context<Env>,
   ): Promise<{ view: PublicAuctionView; lastEventId: string | undefined }> => {
     const snap = await engine.snapshot(c.req.param('id') ?? '');
-    if (snap === undefined) throw new AppError(404, 'UNKNOWN_AUCTION', `no auction "${c.req.param('id')}"`);
+    if (snap === undefined) throw new AppError('UNKNOWN_AUCTION', `no auction "${c.req.param('id')}"`);
     return snap;
   };
 
@@ -149,7 +149,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
     const q = listQuery.parse(c.req.query());
     const me = q.mine === 'true' ? c.get('user') : undefined;
     if (q.mine === 'true' && me === undefined)
-      throw new AppError(401, 'UNAUTHENTICATED', 'mine=true lists your own bids: sign in first');
+      throw new AppError('UNAUTHENTICATED', 'mine=true lists your own bids: sign in first');
     const { currency, saleId } = await currencyOf(auctionId);
     // A page of the engine's index of accepted bids: the work is the page, whatever was refused before it.
     const page = await engine.acceptedBids(auctionId, { after: q.cursor, count: q.limit, bidderId: me?.id });

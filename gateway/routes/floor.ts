@@ -26,13 +26,9 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<FloorEnv> {
   app.get('/', async (c) => {
     const auctionId = c.req.param('id') ?? '';
     const s = (await engine.snapshot(auctionId))?.snapshot;
-    if (s === undefined) throw new AppError(404, 'UNKNOWN_AUCTION', `no auction "${auctionId}"`);
+    if (s === undefined) throw new AppError('UNKNOWN_AUCTION', `no auction "${auctionId}"`);
     if (s.mode !== 'live')
-      throw new AppError(
-        409,
-        'NOT_LIVE',
-        'this is a timed auction: it has no floor, and closes at its end time',
-      );
+      throw new AppError('NOT_LIVE', 'this is a timed auction: it has no floor, and closes at its end time');
     const lastEventId = s.publishedEventId ?? 'earliest';
     // The console subscribes from exactly this state (updates with seq ≤ lot.seq are already in it).
     c.header('Link', mercureLink(deps.hubUrl, lastEventId));

@@ -45,17 +45,12 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
   app.post('/twilio', async (c) => {
     if (deps.twilioAuthToken === undefined)
       throw new AppError(
-        503,
         'MESSAGING_DISABLED',
         'bids by SMS and WhatsApp are not configured on this gateway: set TWILIO_AUTH_TOKEN',
       );
     const type = (c.req.header('content-type') ?? '').toLowerCase();
     if (!type.startsWith('application/x-www-form-urlencoded'))
-      throw new AppError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'a Twilio webhook is application/x-www-form-urlencoded',
-      );
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'a Twilio webhook is application/x-www-form-urlencoded');
     const form = await twilioForm(
       c,
       deps.twilioAuthToken,
@@ -74,7 +69,7 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
       .filter(([, v]) => v === null)
       .map(([k]) => k);
     if (missing.length > 0)
-      throw new AppError(400, 'VALIDATION_FAILED', `the webhook lacks ${missing.join(', ')}`, {
+      throw new AppError('VALIDATION_FAILED', `the webhook lacks ${missing.join(', ')}`, {
         details: { fields: missing },
       });
     const whatsapp = from!.toLowerCase().startsWith('whatsapp:');
@@ -91,7 +86,6 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
   const whatsapp = (): WhatsappConfig => {
     if (deps.whatsapp === undefined)
       throw new AppError(
-        503,
         'MESSAGING_DISABLED',
         'bids by the WhatsApp Cloud API are not configured on this gateway: set WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN and WHATSAPP_ACCESS_TOKEN',
       );
@@ -103,7 +97,7 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
     const given = Buffer.from(q['hub.verify_token'] ?? '');
     const ours = Buffer.from(w.verifyToken);
     if (q['hub.mode'] !== 'subscribe' || given.length !== ours.length || !timingSafeEqual(given, ours))
-      throw new AppError(403, 'BAD_VERIFY_TOKEN', 'hub.mode must be "subscribe" with our hub.verify_token');
+      throw new AppError('BAD_VERIFY_TOKEN', 'hub.mode must be "subscribe" with our hub.verify_token');
     return c.text(q['hub.challenge'] ?? '');
   });
   app.post('/whatsapp', async (c) => {
@@ -111,12 +105,11 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Hono {
     const raw = await readBodyText(c, 256 * 1024);
     if (!validWhatsappSignature(w.appSecret, raw, c.req.header('x-hub-signature-256')))
       throw new AppError(
-        403,
         'BAD_SIGNATURE',
         'the X-Hub-Signature-256 does not match this body (check WHATSAPP_APP_SECRET)',
       );
     const messages = whatsappMessages(parseJson(raw));
-    if (!Array.isArray(messages)) throw new AppError(400, 'VALIDATION_FAILED', messages.problem);
+    if (!Array.isArray(messages)) throw new AppError('VALIDATION_FAILED', messages.problem);
     for (const m of messages) {
       const answer =
         m.text === undefined

@@ -18,13 +18,13 @@ export function salesRoutes(catalogue: Catalogue, masks: BidderMasks): Hono<{ Va
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
     const sale = await catalogue.sale(id);
-    if (sale === undefined) throw new AppError(404, 'UNKNOWN_SALE', `no sale "${id}"`);
+    if (sale === undefined) throw new AppError('UNKNOWN_SALE', `no sale "${id}"`);
     c.header('Cache-Control', 'no-cache');
     return c.json({ sale });
   });
   app.get('/:id/me', requireRole('bidder'), async (c) => {
     const id = c.req.param('id');
-    if ((await catalogue.sale(id)) === undefined) throw new AppError(404, 'UNKNOWN_SALE', `no sale "${id}"`);
+    if ((await catalogue.sale(id)) === undefined) throw new AppError('UNKNOWN_SALE', `no sale "${id}"`);
     const me = c.get('user')!;
     // Private to the caller: never cached by a shared cache.
     c.header('Cache-Control', 'private, no-store');

@@ -17,8 +17,7 @@ const paddle = z
 const noBody = z.strictObject({});
 
 const positive = (v: number, field: string): number => {
-  if (v === 0)
-    throw new AppError(400, 'BAD_AMOUNT', `${field} must be greater than zero`, { details: { field } });
+  if (v === 0) throw new AppError('BAD_AMOUNT', `${field} must be greater than zero`, { details: { field } });
   return v;
 };
 

@@ -25,7 +25,7 @@ export const lotId = (c: Context<FloorEnv>): string => c.req.param('id') ?? '';
 /** The lot's mode, sale and currency; 404 for an unknown auction. */
 export async function metaOf(engine: BiddingService, auctionId: string): Promise<AuctionMeta> {
   const meta = await engine.auctionMeta(auctionId);
-  if (meta === undefined) throw new AppError(404, 'UNKNOWN_AUCTION', `no auction "${auctionId}"`);
+  if (meta === undefined) throw new AppError('UNKNOWN_AUCTION', `no auction "${auctionId}"`);
   return meta;
 }
 

@@ -30,21 +30,19 @@ export function nextLotRoute(app: FloorApp, deps: FloorRoutesDeps): void {
       .parse(await readJsonOrEmpty(c));
     const nextId = body.nextAuctionId;
     if (nextId === auctionId)
-      throw new AppError(400, 'SAME_LOT', 'nextAuctionId names this lot; give the lot that follows it');
+      throw new AppError('SAME_LOT', 'nextAuctionId names this lot; give the lot that follows it');
     const meta = await metaOf(engine, auctionId);
     const nextMeta = await metaOf(engine, nextId);
     if (meta.mode !== 'live' || nextMeta.mode !== 'live')
-      throw new AppError(409, 'NOT_LIVE', 'both lots must be live lots: a timed auction has no floor');
+      throw new AppError('NOT_LIVE', 'both lots must be live lots: a timed auction has no floor');
     if (nextMeta.saleId !== meta.saleId)
       throw new AppError(
-        409,
         'DIFFERENT_SALE',
         `lot "${nextId}" is in sale "${nextMeta.saleId}", not in this lot's sale "${meta.saleId}"`,
       );
     const current = (await engine.snapshot(auctionId))?.snapshot;
     if (current !== undefined && IN_PROGRESS.includes(current.status))
       throw new AppError(
-        409,
         'LOT_IN_PROGRESS',
         `this lot is still ${current.status}; hammer, pass or withdraw it before opening the next`,
         { details: { lot: floorLot(deps.masks, current) } },
