@@ -25,7 +25,8 @@ import {
   type HubConfig,
   type HubService,
 } from '../hub/index.ts';
-import { createGatewayApp, type GatewayEnv } from './app.ts';
+import { createGatewayApp } from './app.ts';
+import type { AppEnv } from '../common/http-env.ts';
 import type { GatewayConfig } from './config.ts';
 import { demoCatalogue, DEMO_USERS } from './demo/seed.ts';
 import { CONFIRM_EVERY_BID } from './messaging/confirm-policy.ts';
@@ -181,7 +182,7 @@ export function assembleApp(
   hubUrl: string,
   logger: Logger,
   parts: { catalogue?: Catalogue | undefined; clients?: Promise<ClientAssets> | undefined } = {},
-): Hono<GatewayEnv> {
+): Hono<AppEnv> {
   const { redis } = backends;
   return createGatewayApp({
     engine: backends.engine,
@@ -232,7 +233,7 @@ export function assembleApp(
 
 /** The embedded gateway without a socket: its app answers `app.request()` (handler tests, a host that brings its own server). */
 export interface InProcessGateway extends GatewayBackends {
-  app: Hono<GatewayEnv>;
+  app: Hono<AppEnv>;
   config: GatewayConfig;
   hubUrl: string;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, envBool, envInt, envSecret, loadEnv } from '../common/config.ts';
-import { JWT_ALGS, type JwtAlg } from '../common/mercure.ts';
+import { ConfigError, envBool, envInt, envSecret, jwtAlgEnv, loadEnv, sharedEnv } from '../common/config.ts';
+import type { JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
 import { isLoopback } from '../common/loopback.ts';
 import { confirmAboveEnv, type ConfirmThresholds } from './messaging/confirm-policy.ts';
@@ -48,33 +48,28 @@ export interface GatewayConfig {
   logLevel: LogLevel;
 }
 
-const alg = z.enum(JWT_ALGS as [JwtAlg, ...JwtAlg[]]).default('HS256');
 const optional = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v === '' ? undefined : v.replace(/\\n/g, '\n')));
 
 const schema = z.object({
+  ...sharedEnv,
   HOST: z.string().default('127.0.0.1'),
   PORT: envInt(3000, 0, 65535),
   GAVEL_MODE: z.enum(['embedded', 'distributed']).default('embedded'),
   GATEWAY_JWT_KEY: envSecret(),
   GAVEL_MASK_KEY: envSecret(),
   REDIS_URL: optional,
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]+$/)
-    .default('gavel'),
   HUB_URL: optional,
   HUB_PUBLISH_URL: optional,
   BIDDING_URL: optional,
   ORCHESTRATOR_URL: optional,
   BIDDING_SERVICE_TOKEN: optional,
   MERCURE_PUBLISHER_JWT_KEY: optional,
-  MERCURE_PUBLISHER_JWT_ALG: alg,
+  MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
   MERCURE_SUBSCRIBER_JWT_KEY: optional,
-  MERCURE_SUBSCRIBER_JWT_ALG: alg,
-  GAVEL_TOPIC_BASE: z.string().url().default('https://gavel.local'),
+  MERCURE_SUBSCRIBER_JWT_ALG: jwtAlgEnv,
   RATE_LIMIT_PER_SECOND: envInt(5, 1),
   RATE_LIMIT_BURST: envInt(10, 1),
   HUB_TOKEN_TTL: envInt(3600, 10),
@@ -92,7 +87,6 @@ const schema = z.object({
     .optional(),
   SMS_CONFIRM_ABOVE: confirmAboveEnv,
   SMS_CONFIRM_WINDOW: envInt(300, 30, 3600),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { serverUrl } from '../common/listen-url.ts';
 import type { Logger } from '../common/logger.ts';
 import { MERCURE_PATH } from '../common/mercure.ts';
-import type { GatewayEnv } from './app.ts';
+import type { AppEnv } from '../common/http-env.ts';
 import {
   assembleApp,
   startBackends,
@@ -24,7 +24,7 @@ export interface RunningGateway extends Pick<
 > {
   url: string;
   hubUrl: string;
-  app: Hono<GatewayEnv>;
+  app: Hono<AppEnv>;
   server: Server;
   config: GatewayConfig;
   close(): Promise<void>;
@@ -53,13 +53,11 @@ export async function startGateway(
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}`;
+  const url = serverUrl(server, config.host);
   const hubUrl = config.mode === 'embedded' ? `${url}${MERCURE_PATH}` : config.hubUrl!;
   if (config.demo && config.demoAllowRemote)
     logger.warn(
-      { host: config.host, port },
+      { host: config.host, url },
       'the passwordless demo sign-in answers other machines (GAVEL_DEMO_ALLOW_REMOTE=true): anyone who reaches this gateway can sign in as a demo bidder or the auctioneer',
     );
   const app = assembleApp(config, backends, hubUrl, logger, { catalogue: options.catalogue, clients });

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import {
   BurstyRateLimiter,
@@ -7,6 +7,7 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import { AppError } from '../../common/errors.ts';
+import type { AppEnv } from '../../common/http-env.ts';
 
 export interface RateLimitOptions {
   /** Sustained rate per key. */
@@ -40,8 +41,8 @@ export function createLimiter(opts: RateLimitOptions): BurstyRateLimiter {
 /** Hono middleware: consumes one point for the key; 429 with Retry-After when over the limit. */
 export function rateLimit(
   limiter: BurstyRateLimiter,
-  keyOf: (c: Parameters<MiddlewareHandler>[0]) => string | undefined,
-): MiddlewareHandler {
+  keyOf: (c: Context<AppEnv>) => string | undefined,
+): MiddlewareHandler<AppEnv> {
   return async function rateLimitMiddleware(c, next) {
     const key = keyOf(c);
     if (key !== undefined) {
