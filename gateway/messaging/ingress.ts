@@ -20,7 +20,8 @@ import type { Logger } from '../../common/logger.ts';
 import { displayAmount, parseAmount } from '../../common/money.ts';
 import type { BidDecision, BiddingService } from '../../bidding/index.ts';
 import { rejectionMessage } from '../routes/bid-messages.ts';
-import type { Catalogue, CatalogueLot } from '../../common/catalogue.ts';
+import type { Catalogue } from '../../common/catalogue.ts';
+import { isBiddableOrWaiting, type CatalogueLot } from '../../common/contracts/index.ts';
 import { needsConfirmation, type ConfirmThresholds } from './confirm-policy.ts';
 import type { BidConfirmations, PendingBid } from './confirmations.ts';
 import { parseBidMessage, type ParsedAmount } from './parse-bid.ts';
@@ -74,8 +75,6 @@ const HELP = 'Send the lot and your bid, e.g. "#102 2500" (or "#102 2500 max 400
 const CONFIRMATION = /^\s*YES\b[\s:#-]*(\d{1,12})?\s*[.!]?\s*$/i;
 const LOCKED =
   'Too many wrong confirmation codes from this number: bids by text that need a confirmation are paused for up to an hour. Bid online or call the auction house.';
-/** Statuses in which a lot takes bids (a live lot also takes absentee maximums while scheduled). */
-const BIDDABLE = new Set(['open', 'fair_warning', 'scheduled']);
 
 export class MessagingIngress {
   private readonly deps: MessagingIngressDeps;
@@ -280,7 +279,8 @@ export class MessagingIngress {
     const open: typeof matches = [];
     for (const m of matches) {
       const snap = await this.deps.engine.snapshot(m.lot.id);
-      if (snap !== undefined && BIDDABLE.has(snap.view.status)) open.push(m);
+      // Taking bids, or not yet offered (a live lot takes absentee maximums while scheduled).
+      if (snap !== undefined && isBiddableOrWaiting(snap.view.status)) open.push(m);
     }
     if (open.length === 1) return { kind: 'one', ...open[0]! };
     return { kind: 'many', codes: (open.length > 0 ? open : matches).map((m) => m.lot.id) };

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../../../common/errors.ts';
-import type { AuctionStatus } from '../../../common/contracts/index.ts';
+import { isInProgress, type FloorActionResponse } from '../../../common/contracts/index.ts';
 import { readJsonOrEmpty } from '../../middleware/body.ts';
 import { idempotencyKey } from '../../middleware/idempotency-key.ts';
 import { actionInfo, floorLot, floorLotOfResult } from './lot-view.ts';
 import { answer, lotId, metaOf, type FloorApp, type FloorRoutesDeps } from './context.ts';
-
-/** Statuses in which a lot is still being sold: the next lot may not open until it is finished. */
-const IN_PROGRESS: readonly AuctionStatus[] = ['open', 'fair_warning', 'on_hold'];
 
 export function nextLotRoute(app: FloorApp, deps: FloorRoutesDeps): void {
   const { engine } = deps;
@@ -41,7 +38,8 @@ export function nextLotRoute(app: FloorApp, deps: FloorRoutesDeps): void {
         `lot "${nextId}" is in sale "${nextMeta.saleId}", not in this lot's sale "${meta.saleId}"`,
       );
     const current = (await engine.snapshot(auctionId))?.snapshot;
-    if (current !== undefined && IN_PROGRESS.includes(current.status))
+    // Still being sold (taking bids or on hold): the next lot may not open until this one is finished.
+    if (current !== undefined && isInProgress(current.status))
       throw new AppError(
         'LOT_IN_PROGRESS',
         `this lot is still ${current.status}; hammer, pass or withdraw it before opening the next`,
@@ -69,7 +67,7 @@ export function nextLotRoute(app: FloorApp, deps: FloorRoutesDeps): void {
         action: actionInfo(opened),
         lot: floorLotOfResult(deps.masks, opened, opened.status, nextMeta),
         previous: { action: actionInfo(prev), lot: floorLotOfResult(deps.masks, prev, prev.status, meta) },
-      },
+      } satisfies FloorActionResponse & { previous: FloorActionResponse },
       200,
     );
   });
