@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../common/auth.ts';
+import type { ErrorBody } from '../common/contracts/index.ts';
 import { createLogger } from '../common/logger.ts';
 import { createInProcessGateway, type GatewayOptions, type InProcessGateway } from './assembly.ts';
 import { gatewayConfigFromEnv, type GatewayConfig } from './config.ts';
@@ -10,10 +11,7 @@ import { gatewayConfigFromEnv, type GatewayConfig } from './config.ts';
 export interface JsonAnswer {
   status: number;
   headers: Headers;
-  body: {
-    error?: { code: string; message: string; details?: Record<string, unknown> };
-    [field: string]: unknown;
-  };
+  body: Partial<ErrorBody> & { [field: string]: unknown };
 }
 
 export interface CallOptions {

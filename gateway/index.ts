@@ -5,5 +5,3 @@
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.ts';
 export { gatewayConfigFromEnv, type GatewayConfig } from './config.ts';
 export { seedDemo, demoAuctions, DEMO_BIDDERS, DEMO_SALES } from './demo/seed.ts';
-/** Until the browser clients read the wire shapes from common/: the catalogue the pages show. */
-export type { CatalogueLot, SaleCatalogue, SaleSummary } from '../common/catalogue.ts';

@@ -1,5 +1,6 @@
 import type { AuctionSetup, BiddingStore } from '../../bidding/index.ts';
-import { staticCatalogue, type Catalogue, type SaleCatalogue } from '../../common/catalogue.ts';
+import { staticCatalogue, type Catalogue } from '../../common/catalogue.ts';
+import type { SaleCatalogue } from '../../common/contracts/index.ts';
 import type { DemoUser } from './sign-in.ts';
 
 /** The seeded demo sale of the embedded default: three demo bidders, a timed sale with soft close and a live sale. */

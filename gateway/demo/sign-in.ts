@@ -3,14 +3,12 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
 import { isLoopback } from '../../common/loopback.ts';
-import type { Role, UserTokens } from '../../common/auth.ts';
+import type { UserTokens } from '../../common/auth.ts';
 import { readJson } from '../../common/http-body.ts';
+import type { DemoUsersResponse, SessionUser, SignInResponse } from '../../common/contracts/index.ts';
 
-export interface DemoUser {
-  id: string;
-  name: string;
-  role: Role;
-}
+/** A user of the seeded demo: who the sign-in buttons offer. */
+export type DemoUser = SessionUser;
 
 export interface DemoSignInOptions {
   /** Answer callers beyond this machine too (`GAVEL_DEMO_ALLOW_REMOTE`); default: loopback only. */
@@ -55,7 +53,7 @@ export function demoSignInRoutes(
 ): Hono {
   const app = new Hono();
   if (opts.allowRemote !== true) app.use('*', localOnly());
-  app.get('/users', (c) => c.json({ users }));
+  app.get('/users', (c) => c.json({ users: [...users] } satisfies DemoUsersResponse));
   app.post('/sign-in', async (c) => {
     const { user: id } = body.parse(await readJson(c));
     const user = users.find((u) => u.id === id);
@@ -63,7 +61,7 @@ export function demoSignInRoutes(
       throw new AppError('UNKNOWN_USER', `no demo user "${id}"; pick one of GET /v1/demo/users`);
     const token = await tokens.sign(user);
     c.header('Cache-Control', 'no-store');
-    return c.json({ token, user });
+    return c.json({ token, user } satisfies SignInResponse);
   });
   return app;
 }

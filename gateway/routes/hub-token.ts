@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { mintMercureToken, type JwtAlg, type SigningKey } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
-import type { AuthVariables, User } from '../../common/auth.ts';
+import type { User } from '../../common/auth.ts';
+import type { HubTokenResponse } from '../../common/contracts/index.ts';
+import type { AppEnv } from '../../common/http-env.ts';
 
 export interface HubTokenDeps {
   topics: Topics;
@@ -28,8 +30,8 @@ export function readableTopics(topics: Topics, user: User | undefined): string[]
 }
 
 /** POST /v1/hub-token: a short-lived hub subscriber token limited to the topics the caller may read. */
-export function hubTokenRoutes(deps: HubTokenDeps): Hono<{ Variables: AuthVariables }> {
-  const app = new Hono<{ Variables: AuthVariables }>();
+export function hubTokenRoutes(deps: HubTokenDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.post('/', async (c) => {
     const user = c.get('user');
     const subscribe = readableTopics(deps.topics, user);
@@ -57,7 +59,7 @@ export function hubTokenRoutes(deps: HubTokenDeps): Hono<{ Variables: AuthVariab
       subscribe,
       expiresAt: new Date(Date.now() + deps.ttlSeconds * 1000).toISOString(),
       privateTopic: user?.role === 'bidder' ? deps.topics.bidder(user.id) : null,
-    });
+    } satisfies HubTokenResponse);
   });
   return app;
 }

@@ -1,26 +1,28 @@
 import { Hono } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import type { BidderMasks } from '../../bidding/index.ts';
-import { requireRole, type AuthVariables } from '../../common/auth.ts';
+import { requireRole } from '../../common/auth.ts';
 import type { Catalogue } from '../../common/catalogue.ts';
+import type { SaleListResponse, SaleMaskResponse, SaleResponse } from '../../common/contracts/index.ts';
+import type { AppEnv } from '../../common/http-env.ts';
 
 /**
  * GET /v1/sales and GET /v1/sales/{id}: the catalogue the pages show around the live prices.
  * GET /v1/sales/{id}/me: the signed-in bidder's own mask on the sale, so their page can tell "you
  * lead" among masked leaders (the masks are keyed: a page cannot compute one).
  */
-export function salesRoutes(catalogue: Catalogue, masks: BidderMasks): Hono<{ Variables: AuthVariables }> {
-  const app = new Hono<{ Variables: AuthVariables }>();
+export function salesRoutes(catalogue: Catalogue, masks: BidderMasks): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.get('/', async (c) => {
     c.header('Cache-Control', 'no-cache');
-    return c.json({ sales: await catalogue.sales() });
+    return c.json({ sales: await catalogue.sales() } satisfies SaleListResponse);
   });
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
     const sale = await catalogue.sale(id);
     if (sale === undefined) throw new AppError('UNKNOWN_SALE', `no sale "${id}"`);
     c.header('Cache-Control', 'no-cache');
-    return c.json({ sale });
+    return c.json({ sale } satisfies SaleResponse);
   });
   app.get('/:id/me', requireRole('bidder'), async (c) => {
     const id = c.req.param('id');
@@ -28,7 +30,9 @@ export function salesRoutes(catalogue: Catalogue, masks: BidderMasks): Hono<{ Va
     const me = c.get('user')!;
     // Private to the caller: never cached by a shared cache.
     c.header('Cache-Control', 'private, no-store');
-    return c.json({ saleId: id, bidderId: me.id, mask: masks.bidder(id, me.id) });
+    // A bidder id always has a mask (null is for "no bidder").
+    const mask = masks.bidder(id, me.id)!;
+    return c.json({ saleId: id, bidderId: me.id, mask } satisfies SaleMaskResponse);
   });
   return app;
 }

@@ -7,13 +7,14 @@ import {
   type BidderMasks,
   type FloorActionResult,
 } from '../../../bidding/index.ts';
-import type { AuctionStatus, LeaderKind } from '../../../common/contracts/index.ts';
+import type {
+  AuctionStatus,
+  FloorActionInfo,
+  FloorLot,
+  LeaderKind,
+} from '../../../common/contracts/index.ts';
 
 /* The floor console's view of a lot and of a decided action, built from a snapshot or an action's result. */
-
-import type { FloorActionInfo, FloorLot } from '../../../common/contracts/floor.ts';
-
-export type { FloorActionInfo, FloorLot } from '../../../common/contracts/floor.ts';
 
 export function floorLot(masks: BidderMasks, s: AuctionSnapshot): FloorLot {
   const money = (v: number): string => formatAmount(v, s.currency);
