@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { errorBody } from '../common/errors.ts';
+import { AppError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { JwtAlg, SigningKey } from '../common/mercure.ts';
 import type { Topics } from '../common/topics.ts';
 import type { BidderMasks, BiddingService } from '../bidding/index.ts';
-import { authenticate, type AuthVariables, type UserTokens } from '../common/auth.ts';
+import { authenticate, type UserTokens } from '../common/auth.ts';
+import type { AppEnv } from '../common/http-env.ts';
 import { errorHandler } from '../common/http-errors.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import type { BurstyRateLimiter } from 'rate-limiter-flexible';
@@ -56,14 +57,14 @@ export interface GatewayDeps {
   };
 }
 
-export type GatewayEnv = { Variables: AuthVariables & { requestId: string } };
-type Env = GatewayEnv;
-
 /** The API gateway: auth, validation, rate limits and routing in front of the engine. */
-export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
-  const app = new Hono<Env>();
+export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.onError(errorHandler(deps.logger));
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+  // Every error body comes from the one handler above (common/http-errors.ts), a missing route's too.
+  app.notFound((c) => {
+    throw new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`);
+  });
   // The request id is the correlation id carried from ingress to notification.
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   // Bodies are read (and limited to 16 KiB) by readBodyText in the routes: Hono's bodyLimit wraps the
@@ -73,7 +74,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<Env> {
   app.use('/v1/*', authenticate(deps.tokens));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  const bidRateLimit = rateLimit(deps.bidLimiter, (c) => (c.get('user') as AuthVariables['user'])?.id);
+  const bidRateLimit = rateLimit(deps.bidLimiter, (c) => c.get('user')?.id);
   app.route(
     '/v1/auctions',
     auctionRoutes({

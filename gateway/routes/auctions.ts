@@ -1,16 +1,23 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { AppError, errorBody } from '../../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
 import { formatAmount, parseAmount } from '../../common/money.ts';
 import { mercureLink } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { BiddingService } from '../../bidding/index.ts';
 import type { BidderMasks } from '../../bidding/index.ts';
-import type { BidRejectReason as RejectReason, PublicAuctionView } from '../../common/contracts/index.ts';
+import type {
+  BidListResponse,
+  BidOutcome,
+  BidResponse,
+  PublicAuctionView,
+  SnapshotResponse,
+} from '../../common/contracts/index.ts';
 import { rejectionMessage } from './bid-messages.ts';
 import { readJson } from '../../common/http-body.ts';
 import { idempotencyKey } from '../middleware/idempotency-key.ts';
-import { requireRole, type AuthVariables } from '../../common/auth.ts';
+import { requireRole } from '../../common/auth.ts';
+import type { AppEnv } from '../../common/http-env.ts';
 import type { MiddlewareHandler } from 'hono';
 
 export interface AuctionRoutesDeps {
@@ -22,28 +29,13 @@ export interface AuctionRoutesDeps {
   masks: BidderMasks;
 }
 
-type Env = { Variables: AuthVariables & { requestId: string } };
-
 const bidBody = z.strictObject({
   amount: z.string({ error: 'amount is required, as a decimal string like "250.00"' }),
   max: z.string().optional(),
 });
 
-const REJECTION_STATUS: Record<RejectReason, 403 | 404 | 409 | 422> = {
-  UNKNOWN_AUCTION: 404,
-  NOT_STARTED: 409,
-  CLOSED: 409,
-  ON_HOLD: 409,
-  TOO_LOW: 409,
-  OUTBID: 409,
-  ALREADY_LEADING: 409,
-  NOT_ELIGIBLE: 403,
-  OVER_LIMIT: 403,
-  IDEMPOTENCY_KEY_REUSED: 422,
-};
-
-export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
-  const app = new Hono<Env>();
+export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { engine, topics } = deps;
 
   const currencyOf = async (auctionId: string): Promise<{ currency: string; saleId: string }> => {
@@ -91,14 +83,14 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
       extended: d.extended,
       decidedAt: new Date(d.decidedAt).toISOString(),
       currency,
-    };
-    if (d.outcome === 'accepted') return c.json({ bid }, 201);
-    const reason = d.reason ?? 'UNKNOWN_AUCTION';
-    return c.json(errorBody(reason, rejectionMessage(d, currency), { bid }), REJECTION_STATUS[reason]);
+    } satisfies BidOutcome;
+    if (d.outcome === 'accepted') return c.json({ bid } satisfies BidResponse, 201);
+    // Refused: the error body (common/http-errors.ts) with the catalogue's status, the decision in its details.
+    throw new AppError(d.reason ?? 'UNKNOWN_AUCTION', rejectionMessage(d, currency), { details: { bid } });
   });
 
   const snapshotOf = async (
-    c: Context<Env>,
+    c: Context<AppEnv>,
   ): Promise<{ view: PublicAuctionView; lastEventId: string | undefined }> => {
     const snap = await engine.snapshot(c.req.param('id') ?? '');
     if (snap === undefined) throw new AppError('UNKNOWN_AUCTION', `no auction "${c.req.param('id')}"`);
@@ -117,7 +109,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
         topics: [topics.auction(view.auctionId), topics.sale(view.saleId)],
         lastEventId: lastEventId ?? 'earliest',
       },
-    });
+    } satisfies SnapshotResponse);
   });
 
   app.get('/:id/leader', async (c) => {
@@ -162,7 +154,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<Env> {
       at: new Date(b.decidedAt).toISOString(),
     }));
     const cursor = page.at(-1)?.streamId ?? q.cursor;
-    return c.json({ bids, currency, nextCursor: cursor });
+    return c.json({ bids, currency, nextCursor: cursor } satisfies BidListResponse);
   });
 
   return app;

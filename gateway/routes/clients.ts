@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Hono, type Context } from 'hono';
+import { AppError } from '../../common/errors.ts';
 
 /** One bundled file, served from memory under a content-hashed name. */
 interface Asset {
@@ -112,7 +113,7 @@ export function clientRoutes(deps: ClientRoutesDeps): Hono {
   app.get('/assets/:name', async (c) => {
     const { assets } = await deps.clients;
     const asset = assets.get(c.req.param('name'));
-    if (asset === undefined) return c.json({ error: { code: 'NOT_FOUND', message: 'no such asset' } }, 404);
+    if (asset === undefined) throw new AppError('NOT_FOUND', 'no such asset');
     c.header('Content-Type', asset.type);
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
     c.header('X-Content-Type-Options', 'nosniff');

@@ -2,8 +2,10 @@ import { Hono } from 'hono';
 import { requireRole } from '../../common/auth.ts';
 import { AppError } from '../../common/errors.ts';
 import { mercureLink } from '../../common/mercure.ts';
+import type { FloorStateResponse } from '../../common/contracts/index.ts';
 import { buttonRoutes } from './floor/buttons.ts';
-import type { FloorEnv, FloorRoutesDeps } from './floor/context.ts';
+import type { FloorRoutesDeps } from './floor/context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
 import { floorLot } from './floor/lot-view.ts';
 import { nextLotRoute } from './floor/next-lot.ts';
 
@@ -13,11 +15,11 @@ import { nextLotRoute } from './floor/next-lot.ts';
  * Mounted at /v1/auctions/:id/floor; auctioneer or admin only.
  *
  * The pieces, in floor/: buttons.ts (every button), next-lot.ts (moving to the next lot),
- * lot-view.ts (the lot as the console shows it), refusals.ts (refusal statuses and messages),
+ * lot-view.ts (the lot as the console shows it), refusals.ts (what a refusal tells the auctioneer),
  * context.ts (what the routes share).
  */
-export function floorRoutes(deps: FloorRoutesDeps): Hono<FloorEnv> {
-  const app = new Hono<FloorEnv>();
+export function floorRoutes(deps: FloorRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { engine, topics } = deps;
   app.use('*', requireRole('auctioneer', 'admin'));
   buttonRoutes(app, deps);
@@ -36,7 +38,7 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<FloorEnv> {
     return c.json({
       lot: floorLot(deps.masks, s),
       hub: { url: deps.hubUrl, topics: [topics.auction(s.id), topics.sale(s.saleId)], lastEventId },
-    });
+    } satisfies FloorStateResponse);
   });
 
   return app;

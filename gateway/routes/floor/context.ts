@@ -1,10 +1,11 @@
 import type { Context, Hono } from 'hono';
-import { AppError, errorBody } from '../../../common/errors.ts';
-import type { AuthVariables } from '../../../common/auth.ts';
+import { AppError } from '../../../common/errors.ts';
+import type { FloorActionResponse } from '../../../common/contracts/index.ts';
+import type { AppEnv } from '../../../common/http-env.ts';
 import type { Topics } from '../../../common/topics.ts';
 import type { AuctionMeta, BidderMasks, BiddingService, FloorActionResult } from '../../../bidding/index.ts';
 import { actionInfo, floorLot, floorLotOfResult } from './lot-view.ts';
-import { FLOOR_REJECTION_STATUS, refusalMessage } from './refusals.ts';
+import { refusalMessage } from './refusals.ts';
 
 /* What every floor route shares: its dependencies, the lot it is mounted under, and how it answers. */
 
@@ -16,11 +17,10 @@ export interface FloorRoutesDeps {
   masks: BidderMasks;
 }
 
-export type FloorEnv = { Variables: AuthVariables & { requestId: string } };
-export type FloorApp = Hono<FloorEnv>;
+export type FloorApp = Hono<AppEnv>;
 
 /** The lot the route is mounted under (/v1/auctions/:id/floor). */
-export const lotId = (c: Context<FloorEnv>): string => c.req.param('id') ?? '';
+export const lotId = (c: Context<AppEnv>): string => c.req.param('id') ?? '';
 
 /** The lot's mode, sale and currency; 404 for an unknown auction. */
 export async function metaOf(engine: BiddingService, auctionId: string): Promise<AuctionMeta> {
@@ -29,23 +29,29 @@ export async function metaOf(engine: BiddingService, auctionId: string): Promise
   return meta;
 }
 
-/** 200 with the lot's new state, or the refusal with its reason code and the lot as it stands. */
+/**
+ * 200 with the lot's new state; a refusal is thrown as an AppError with its reason code (the
+ * catalogue's status, common/http-errors.ts's body) and the lot as it stands in its details.
+ */
 export async function answer(
   deps: FloorRoutesDeps,
-  c: Context<FloorEnv>,
+  c: Context<AppEnv>,
   r: FloorActionResult,
   meta: AuctionMeta,
   about = '',
 ): Promise<Response> {
   if (r.replayed) c.header('Idempotent-Replayed', 'true');
   if (r.outcome === 'accepted' && r.status !== undefined)
-    return c.json({ action: actionInfo(r), lot: floorLotOfResult(deps.masks, r, r.status, meta) }, 200);
+    return c.json(
+      {
+        action: actionInfo(r),
+        lot: floorLotOfResult(deps.masks, r, r.status, meta),
+      } satisfies FloorActionResponse,
+      200,
+    );
   const reason = r.reason ?? 'UNKNOWN_AUCTION';
   // The lot as it stands now (a refused action changed nothing, unless an absentee answered a floor bid).
   const snap = reason === 'UNKNOWN_AUCTION' ? undefined : (await deps.engine.snapshot(r.auctionId))?.snapshot;
   const details = snap === undefined ? undefined : { action: actionInfo(r), lot: floorLot(deps.masks, snap) };
-  return c.json(
-    errorBody(reason, `${about}${refusalMessage(r, meta.currency)}`, details),
-    FLOOR_REJECTION_STATUS[reason],
-  );
+  throw new AppError(reason, `${about}${refusalMessage(r, meta.currency)}`, { details });
 }

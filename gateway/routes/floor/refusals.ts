@@ -1,29 +1,8 @@
 import { formatAmount, MAX_MINOR } from '../../../common/money.ts';
-import type { FloorActionResult, FloorRejectReason } from '../../../bidding/index.ts';
+import type { FloorActionResult } from '../../../bidding/index.ts';
 import type { FloorActionName } from '../../../common/contracts/index.ts';
 
-/* A refused floor action: its HTTP status, and a sentence saying what it means and what to do. */
-
-/** The HTTP status of each reason the engine refuses a floor action for. */
-export const FLOOR_REJECTION_STATUS: Record<FloorRejectReason, 400 | 404 | 409 | 422> = {
-  UNKNOWN_AUCTION: 404,
-  NOT_LIVE: 409,
-  INVALID_REQUEST: 400,
-  NOT_STARTED: 409,
-  CLOSED: 409,
-  ON_HOLD: 409,
-  INVALID_TRANSITION: 409,
-  TOO_LOW: 409,
-  TOO_HIGH: 409,
-  OUTBID: 409,
-  ALREADY_LEADING: 409,
-  NOTHING_TO_OVERRULE: 409,
-  NOTHING_TO_REJECT: 409,
-  NOT_LATEST_BID: 409,
-  NOTHING_TO_UNDO: 409,
-  UNDO_WINDOW_CLOSED: 409,
-  IDEMPOTENCY_KEY_REUSED: 422,
-};
+/* A refused floor action: a sentence saying what it means and what to do (its status is the catalogue's, common/error-codes.ts). */
 
 const LABEL: Record<FloorActionName, string> = {
   open: 'open',
