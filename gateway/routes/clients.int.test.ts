@@ -6,10 +6,7 @@ import { startDemoGavel } from '../../test/support/clients.ts';
 import { gatewayConfigFromEnv } from '../config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
 import { staticCatalogue } from '../../common/catalogue.ts';
-
-interface ErrorJson {
-  error: { code: string; message: string };
-}
+import type { ErrorBody as ErrorJson } from '../../common/contracts/index.ts';
 
 const signIn = (url: string, body: unknown): Promise<Response> =>
   fetch(`${url}/v1/demo/sign-in`, {

@@ -1,25 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuctionSetup } from '../../bidding/index.ts';
+import type { FloorLot as Lot, PublicAuctionUpdate as PublicUpdate } from '../../common/contracts/index.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
 import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
 import type { RunningGateway } from '../server.ts';
-
-interface Lot {
-  auctionId: string;
-  status: string;
-  price: string;
-  asking: string;
-  step: string | null;
-  bidCount: number;
-  leader: { kind: string; display: string; paddle: string | null; bidderId: string | null } | null;
-  standingSeq: number;
-  message: string | null;
-  reserveMet: boolean;
-  undoAvailable: boolean;
-  seq: number;
-}
 
 interface FloorResult {
   status: number;
@@ -30,21 +16,6 @@ interface FloorResult {
     previous?: { action: { name: string }; lot: Lot };
     error?: { code: string; message: string; details?: { lot?: Lot } };
   };
-}
-
-/** What the public auction topic carries. */
-interface PublicUpdate {
-  auctionId: string;
-  status: string;
-  price: string;
-  asking: string;
-  leader: string | null;
-  leaderKind: string | null;
-  message: string | null;
-  lastAction: string;
-  undone: { action: string; seq: number } | null;
-  seq: number;
-  decidedAt: string;
 }
 
 describe('floor console API (embedded, real HTTP and SSE)', () => {

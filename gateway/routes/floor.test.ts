@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuctionSetup } from '../../bidding/index.ts';
+import type { FloorLot as Lot } from '../../common/contracts/index.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { handlerGateway, type CallOptions, type HandlerGateway, type JsonAnswer } from '../handler-kit.ts';
 
 /* The floor console's routes through app.request(), on the in-process engine: no Redis, no socket. */
-
-interface Lot {
-  auctionId: string;
-  status: string;
-  price: string;
-  asking: string;
-  step: string | null;
-  leader: { kind: string; display: string; paddle: string | null; bidderId: string | null } | null;
-  standingSeq: number;
-  message: string | null;
-  undoAvailable: boolean;
-}
 
 describe('the floor console in process', () => {
   let g: HandlerGateway;
