@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inProcessAdmin, type InProcessAdmin } from '../../test/support/admin-app.ts';
+import { inProcessAdmin, type InProcessAdmin } from './test-kit.ts';
 
 let a: InProcessAdmin;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
  * Builders for the back office's usual set-up — bidders, a sale, its lots, publishing, registrations —
  * through the admin API, with defaults for what a test does not care about. They take the call that
  * must succeed (`TestBackOffice.ok` against a running orchestrator, or the in-process client of
- * `admin-app.ts`), so the same set-up serves the integration and the unit tier.
+ * `orchestrator/admin/test-kit.ts`), so the same set-up serves the integration and the unit tier.
  */
 
 /** An admin API call that must succeed; resolves with its JSON body. */

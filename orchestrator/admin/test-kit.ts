@@ -6,10 +6,10 @@ import { MemoryBiddingStore } from '../../bidding/index.ts';
 import { UserTokens } from '../../common/auth.ts';
 import { createLogger } from '../../common/logger.ts';
 import { topics } from '../../common/topics.ts';
-import { adminApi, type AdminApiDeps } from '../../orchestrator/admin/api.ts';
-import { migrate, pgliteDatabase, type Database } from '../../orchestrator/ledger.ts';
-import { EngineSync } from '../../orchestrator/lifecycle/engine-sync.ts';
-import { adminBuilders, type AdminBuilders } from './builders.ts';
+import { adminApi, type AdminApiDeps } from './api.ts';
+import { migrate, pgliteDatabase, type Database } from '../ledger.ts';
+import { EngineSync } from '../lifecycle/engine-sync.ts';
+import { adminBuilders, type AdminBuilders } from '../../test/support/builders.ts';
 
 /** An admin API answer: the status and the JSON body (with the error body's details when refused). */
 export interface AdminAnswer {
