@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
-import { connectSse } from '../../test/support/sse-client.ts';
+import { localPublisher } from '../../hub/index.ts';
+import { connectSse, eventsBeforeMarker } from '../../test/support/sse-client.ts';
 import { signClaims, tokenClaims } from '../../test/support/tokens.ts';
 import type { RunningGateway } from '../server.ts';
 
@@ -19,6 +20,14 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     await g.store!.setEligibility(id, 'alice', 1_000_000);
     await g.store!.setEligibility(id, 'bob', 1_000_000);
   }
+
+  /** A public marker on `topic`, once the engine has published everything it decided (see eventsBeforeMarker). */
+  const marker =
+    (topic: string) =>
+    async (type: string): Promise<void> => {
+      await g.engine.drain();
+      await localPublisher(g.hub!).publish({ topics: [topic], data: '{}', type });
+    };
 
   beforeAll(async () => {
     g = await startTestGavel({ ratePerSecond: 50, rateBurst: 100 });
@@ -80,9 +89,9 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
       yourPreviousBid: '100.00',
       asking: '250.00',
     });
-    // Bob subscribed to Alice's private topic, but his token does not cover it: he gets nothing.
-    await new Promise((r) => setTimeout(r, 100));
-    expect(bobSse.events).toHaveLength(0);
+    // Bob subscribed to Alice's private topic, but his token does not cover it: he gets nothing
+    // before a public marker published on that topic after Alice had both her notices.
+    expect(await eventsBeforeMarker(bobSse, marker('https://gavel.local/bidders/alice'))).toHaveLength(0);
     aliceSse.close();
     bobSse.close();
   });
@@ -109,8 +118,7 @@ describe('gateway bids (embedded, real HTTP and SSE)', () => {
     const sse = await connectSse(`${g.hubUrl}?${q.toString()}`);
     const [ev] = await sse.waitFor(1);
     expect(JSON.parse(ev!.data)).toMatchObject({ price: '300.00', seq: 3 });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(sse.events).toHaveLength(1);
+    expect(await eventsBeforeMarker(sse, marker(`https://gavel.local/auctions/${id}`))).toHaveLength(1);
     sse.close();
   });
 

@@ -4,7 +4,8 @@ import type { AuctionSetup } from '../../bidding/index.ts';
 import type { FloorLot as Lot, PublicAuctionUpdate as PublicUpdate } from '../../common/contracts/index.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
-import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import { localPublisher } from '../../hub/index.ts';
+import { connectSse, eventsBeforeMarker, type SseConnection } from '../../test/support/sse-client.ts';
 import type { RunningGateway } from '../server.ts';
 
 interface FloorResult {
@@ -72,7 +73,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     (await postBid(g.url, id, token, max === undefined ? { amount } : { amount, max }, key())).status;
 
   const publicFeed = (id: string): Promise<SseConnection> =>
-    connectSse(`${g.hubUrl}?topic=${encodeURIComponent(`https://gavel.local/auctions/${id}`)}`);
+    connectSse(`${g.hubUrl}?topic=${encodeURIComponent(roomTopic(id))}`);
 
   async function privateFeed(bidderId: string, token: string): Promise<SseConnection> {
     const r = await fetch(`${g.url}/v1/hub-token`, {
@@ -80,7 +81,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     const { token: sub } = (await r.json()) as { token: string };
-    return connectSse(`${g.hubUrl}?topic=${encodeURIComponent(`https://gavel.local/bidders/${bidderId}`)}`, {
+    return connectSse(`${g.hubUrl}?topic=${encodeURIComponent(bidderTopic(bidderId))}`, {
       headers: { Authorization: `Bearer ${sub}` },
     });
   }
@@ -91,11 +92,18 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
   const notices = async (feed: SseConnection, count: number): Promise<Record<string, unknown>[]> =>
     (await feed.waitFor(count)).map((e) => ({ event: e.event, ...(JSON.parse(e.data) as object) }));
 
-  /** Lets any update that should not exist arrive before asserting it did not. */
-  const settle = async (): Promise<void> => {
-    await g.engine.drain();
-    await new Promise((r) => setTimeout(r, 100));
-  };
+  const roomTopic = (id: string): string => `https://gavel.local/auctions/${id}`;
+  const bidderTopic = (bidderId: string): string => `https://gavel.local/bidders/${bidderId}`;
+
+  /**
+   * What `feed` (subscribed to `topic`) received before a public marker published once the engine
+   * had published everything it decided: any update that should not exist would be among them.
+   */
+  const settled = (feed: SseConnection, topic: string): Promise<SseConnection['events']> =>
+    eventsBeforeMarker(feed, async (type) => {
+      await g.engine.drain();
+      await localPublisher(g.hub!).publish({ topics: [topic], data: '{}', type });
+    });
 
   beforeAll(async () => {
     g = await startTestGavel({ ratePerSecond: 100, rateBurst: 200 });
@@ -191,9 +199,8 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     });
     expect(mine[2]).toMatchObject({ type: 'lost', seq: 5, lotStatus: 'sold', hammerPrice: '1100.00' });
 
-    await settle();
-    expect(room.events).toHaveLength(5);
-    expect(aliceFeed.events).toHaveLength(3);
+    expect(await settled(room, roomTopic(id))).toHaveLength(5);
+    expect(await settled(aliceFeed, bidderTopic('alice'))).toHaveLength(3);
     room.close();
     aliceFeed.close();
   });
@@ -304,9 +311,8 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     const seen = await updates(room, 5);
     expect(seen.map((u) => u.lastAction)).toEqual(['open', 'bid', 'overrule', 'bid', 'reject_bid']);
     expect(seen[4]).toMatchObject({ price: '1000.00', leader: 'Paddle 5' });
-    await settle();
     // Refused actions publish nothing.
-    expect(room.events).toHaveLength(5);
+    expect(await settled(room, roomTopic(id))).toHaveLength(5);
     room.close();
     aliceFeed.close();
     bobFeed.close();
@@ -422,8 +428,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     const missing = await floor(b, 'next', { nextAuctionId: 'no-such-lot' });
     expect([missing.status, missing.body.error?.code]).toEqual([404, 'UNKNOWN_AUCTION']);
     expect((await consoleState(b)).body.lot?.undoAvailable).toBe(true);
-    await settle();
-    expect(room.events).toHaveLength(8);
+    expect(await settled(room, roomTopic(a))).toHaveLength(8);
     room.close();
   });
 
@@ -454,8 +459,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
     expect(winners).toHaveLength(1);
     expect([internet.body.error?.code, floorBid.body.error?.code]).toContain('OUTBID');
     expect((await consoleState(id)).body.lot).toMatchObject({ price: '1100.00', bidCount: 2 });
-    await settle();
-    const seen = room.events.map((e) => JSON.parse(e.data) as PublicUpdate);
+    const seen = (await settled(room, roomTopic(id))).map((e) => JSON.parse(e.data) as PublicUpdate);
     expect(seen.at(-1)).toMatchObject({ price: '1100.00', seq: 5 });
     expect(seen.map((u) => u.lastAction).slice(0, 2)).toEqual(['open', 'bid']);
     room.close();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
 import { track } from './registry.ts';
 
@@ -105,4 +106,25 @@ export async function connectSse(url: string, opts: SseOptions = {}): Promise<Ss
     },
     close: () => close(),
   };
+}
+
+/**
+ * The events `feed` had before a marker: `sendMarker` publishes an update of the type it is given that
+ * the feed is entitled to (a public update on a topic it subscribes to), once everything it must not
+ * have had was published. The hub delivers each subscriber's updates in the order they were published,
+ * so once the marker is there, whatever came before it has arrived: the positive signal a "nothing
+ * else arrived" assertion waits for, instead of a sleep.
+ */
+export async function eventsBeforeMarker(
+  feed: SseConnection,
+  sendMarker: (type: string) => Promise<unknown>,
+  timeoutMs = 10_000,
+): Promise<EventSourceMessage[]> {
+  const type = `marker-${randomUUID()}`;
+  await sendMarker(type);
+  for (let count = 1; ; count++) {
+    const events = await feed.waitFor(count, timeoutMs);
+    const at = events.findIndex((e) => e.event === type);
+    if (at >= 0) return events.slice(0, at);
+  }
 }
