@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mercureLink } from '../../common/mercure.ts';
+import { mercureLink } from './mercure.ts';
 
 /**
  * The discovery header a resource with live updates carries (`Link: <hub>; rel="mercure"`), as
- * the gateway sets it for the hub's clients. mercureLink lives in common/; its test belongs in
- * common/mercure.test.ts once that folder has one.
+ * the gateway sets it for the hub's clients.
  */
 describe('discovery: the Link header of a resource with live updates', () => {
   it('is <hub>; rel="mercure"', () => {
