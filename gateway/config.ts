@@ -171,9 +171,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       .filter(([, v]) => v === undefined)
       .map(([k]) => k);
     if (missing.length > 0)
-      throw new Error(
-        `GAVEL_MODE=distributed needs ${missing.join(', ')} (see the README's configuration table)`,
-      );
+      throw new Error(`GAVEL_MODE=distributed needs ${missing.join(', ')} (see docs/configuration.md)`);
   }
   return config;
 }
