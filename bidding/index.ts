@@ -11,7 +11,6 @@ export type {
   BiddingStore,
   FloorAction,
   FloorActionResult,
-  FloorRejectReason,
   RecordedBid,
 } from './core/types.ts';
 export { isBidRecord } from './core/types.ts';

@@ -2,6 +2,7 @@
  * Every error code a Gavel API answers with, per area, and its HTTP status. `AppError` takes its
  * status from here; `docs/api.md` lists the same table (a unit test keeps the two in step).
  */
+import type { FloorRejectReason } from './contracts/floor.ts';
 
 /** Malformed or refused requests, whatever the route. */
 const REQUEST = {
@@ -178,6 +179,11 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Accepts only catalogued codes: the compile-time check of a list answered as error codes. */
+type Catalogued<T extends ErrorCode> = T;
+/** A refused floor action is answered with its reason as the code: a reason missing here fails to compile. */
+type _FloorRejectReasonsAreCodes = Catalogued<FloorRejectReason>;
 export type ErrorStatus = (typeof ERROR_CODES)[ErrorCode];
 
 /** The HTTP status a code is answered with. */

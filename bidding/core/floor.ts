@@ -2,13 +2,8 @@ import type { AuctionStatus, FloorActionName } from '../../common/contracts/lot.
 import { liveBid, liveStep, popStanding, pushStanding, type LiveState, type UndoPoint } from './decide.ts';
 import { MAX_MINOR } from '../../common/money.ts';
 import { isFinished } from '../../common/contracts/lot.ts';
-import type {
-  AuctionSetup,
-  FloorAction,
-  FloorActionRequest,
-  FloorActionResult,
-  FloorRejectReason,
-} from './types.ts';
+import type { FloorRejectReason } from '../../common/contracts/floor.ts';
+import type { AuctionSetup, FloorAction, FloorActionRequest, FloorActionResult } from './types.ts';
 
 /**
  * The floor actions of a live lot, as a pure function: the specification that the Redis script

@@ -1,8 +1,9 @@
 import { BID_REJECT_REASONS } from '../../common/contracts/bids.ts';
+import { FLOOR_REJECT_REASONS } from '../../common/contracts/floor.ts';
 import { describe, expect, it } from 'vitest';
 import { isErrorCode } from '../../common/error-codes.ts';
 import { parseReason, UnknownReasonError } from './reasons.ts';
-import { FLOOR_REJECT_REASONS, RESTATE_REJECT_REASONS } from './types.ts';
+import { RESTATE_REJECT_REASONS } from './types.ts';
 
 describe('refusal reasons read back from Lua', () => {
   it('are the known codes, and none for an empty or absent field', () => {

@@ -1,7 +1,7 @@
 /**
  * Refusal reasons read back from outside the process (a Lua script's reply, a stream entry) are
- * checked against the known list (`BID_REJECT_REASONS` in common/contracts/bids.ts,
- * `FLOOR_REJECT_REASONS` and `RESTATE_REJECT_REASONS` next to their decision types): a reason the
+ * checked against the known list (`BID_REJECT_REASONS` and `FLOOR_REJECT_REASONS` in
+ * common/contracts/, `RESTATE_REJECT_REASONS` next to its decision type): a reason the
  * code does not know means the script and the code disagree, and must stop the request loudly
  * rather than leave a status nobody maps. Every list is of catalogue codes (common/error-codes.ts),
  * so a parsed reason always has its HTTP status (`statusOf`).

@@ -5,6 +5,7 @@
 
 import type { AuctionMode, AuctionStatus, FloorActionName, LeaderKind } from '../../common/contracts/lot.ts';
 import type { BidRejectReason, BidSource } from '../../common/contracts/bids.ts';
+import type { FloorRejectReason } from '../../common/contracts/floor.ts';
 import type { ErrorCode } from '../../common/error-codes.ts';
 
 /** One band of an increment table: from this price upward, bids step by `step`. */
@@ -168,43 +169,6 @@ export type FloorActionRequest = FloorAction & {
   idempotencyKey: string;
   correlationId?: string | undefined;
 };
-
-/** Why a floor action was refused. Stable codes; a refused action changes nothing but is recorded (and takes a seq). */
-export const FLOOR_REJECT_REASONS = [
-  'UNKNOWN_AUCTION',
-  /** The auction is timed: no floor. */
-  'NOT_LIVE',
-  /** Malformed: not a non-negative integer where one is needed, an empty paddle, an unknown action. */
-  'INVALID_REQUEST',
-  /** The lot is still scheduled and the action needs it open. */
-  'NOT_STARTED',
-  /** The lot is finished (sold, passed, unsold, withdrawn, closed, cancelled). */
-  'CLOSED',
-  'ON_HOLD',
-  /** Not allowed from the lot's current status (open an open lot, resume when not in fair warning…). */
-  'INVALID_TRANSITION',
-  /** A floor bid below the asking price, or an asking price not above the standing bid. */
-  'TOO_LOW',
-  /**
-   * An asking price, a floor bid, or an increment whose next asking price would be above the largest
-   * amount a bid may have (MAX_MINOR in common/money.ts, 9,999,999,999,999 minor units).
-   */
-  'TOO_HIGH',
-  /** A floor bid at or below the standing bid (someone was first at that amount), or answered by an absentee maximum. */
-  'OUTBID',
-  'ALREADY_LEADING',
-  /** overrule: the standing bid is not an internet bid. */
-  'NOTHING_TO_OVERRULE',
-  /** reject_bid: no standing bid to reject. */
-  'NOTHING_TO_REJECT',
-  /** reject_bid: the seq is not that of the standing bid. */
-  'NOT_LATEST_BID',
-  'NOTHING_TO_UNDO',
-  /** undo after `superseded` (the next lot has opened). */
-  'UNDO_WINDOW_CLOSED',
-  'IDEMPOTENCY_KEY_REUSED',
-] as const satisfies readonly ErrorCode[];
-export type FloorRejectReason = (typeof FLOOR_REJECT_REASONS)[number];
 
 /** The answer to a floor action: the lot's state after it. */
 export interface FloorActionResult {

@@ -1,10 +1,11 @@
 import { BID_REJECT_REASONS, type BidSource } from '../../common/contracts/bids.ts';
+import { FLOOR_REJECT_REASONS } from '../../common/contracts/floor.ts';
 import type { AuctionStatus, FloorActionName, LeaderKind } from '../../common/contracts/lot.ts';
 import { floorActionFrom } from '../core/floor.ts';
 import { decodeBands, incrementAt } from '../core/increments.ts';
 import { parseReason } from '../core/reasons.ts';
 import { restateRefused } from '../core/restate.ts';
-import { FLOOR_REJECT_REASONS, RESTATE_REJECT_REASONS } from '../core/types.ts';
+import { RESTATE_REJECT_REASONS } from '../core/types.ts';
 import type {
   AcceptedBid,
   AuctionSnapshot,

@@ -1,4 +1,4 @@
-/** The floor console's wire shapes: a live lot as the console shows it, and the answer to a floor action. */
+/** The floor console's wire shapes: a live lot as the console shows it, the answer to a floor action, and why one was refused. */
 import * as z from 'zod/mini';
 import { decimalSchema } from './auction.ts';
 import { resumePointSchema, type ResumePoint } from './snapshot.ts';
@@ -10,6 +10,47 @@ import {
   type FloorActionName,
   type LeaderKind,
 } from './lot.ts';
+
+/**
+ * Why the engine refused a floor action (the error `code` of a refused POST …/floor/*). Stable codes;
+ * a refused action changes nothing but is recorded (and takes a seq). Each is a catalogue code
+ * (common/error-codes.ts checks it at compile time).
+ */
+export const FLOOR_REJECT_REASONS = [
+  'UNKNOWN_AUCTION',
+  /** The auction is timed: no floor. */
+  'NOT_LIVE',
+  /** Malformed: not a non-negative integer where one is needed, an empty paddle, an unknown action. */
+  'INVALID_REQUEST',
+  /** The lot is still scheduled and the action needs it open. */
+  'NOT_STARTED',
+  /** The lot is finished (sold, passed, unsold, withdrawn, closed, cancelled). */
+  'CLOSED',
+  'ON_HOLD',
+  /** Not allowed from the lot's current status (open an open lot, resume when not in fair warning…). */
+  'INVALID_TRANSITION',
+  /** A floor bid below the asking price, or an asking price not above the standing bid. */
+  'TOO_LOW',
+  /**
+   * An asking price, a floor bid, or an increment whose next asking price would be above the largest
+   * amount a bid may have (MAX_MINOR in common/money.ts, 9,999,999,999,999 minor units).
+   */
+  'TOO_HIGH',
+  /** A floor bid at or below the standing bid (someone was first at that amount), or answered by an absentee maximum. */
+  'OUTBID',
+  'ALREADY_LEADING',
+  /** overrule: the standing bid is not an internet bid. */
+  'NOTHING_TO_OVERRULE',
+  /** reject_bid: no standing bid to reject. */
+  'NOTHING_TO_REJECT',
+  /** reject_bid: the seq is not that of the standing bid. */
+  'NOT_LATEST_BID',
+  'NOTHING_TO_UNDO',
+  /** undo after `superseded` (the next lot has opened). */
+  'UNDO_WINDOW_CLOSED',
+  'IDEMPOTENCY_KEY_REUSED',
+] as const;
+export type FloorRejectReason = (typeof FLOOR_REJECT_REASONS)[number];
 
 /** A live lot as the floor console shows it: money as decimal strings, the leader with their paddle. */
 export interface FloorLot {
