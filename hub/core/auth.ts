@@ -31,17 +31,8 @@ export type AuthFailureCode = Extract<
 export class AuthError extends HubRefusal {
   declare readonly code: AuthFailureCode;
 
-  constructor(code: AuthFailureCode, message: string, options?: AppErrorOptions);
-  /** @deprecated The legacy form with the status spelt out (see AppError). */
-  constructor(status: 401 | 403, code: AuthFailureCode, message: string, options?: AppErrorOptions);
-  constructor(
-    first: AuthFailureCode | 401 | 403,
-    second: string,
-    third?: string | AppErrorOptions,
-    fourth?: AppErrorOptions,
-  ) {
-    if (typeof first === 'number') super(first, second as AuthFailureCode, third as string, fourth);
-    else super(first, second, third as AppErrorOptions | undefined);
+  constructor(code: AuthFailureCode, message: string, options?: AppErrorOptions) {
+    super(code, message, options);
   }
 }
 

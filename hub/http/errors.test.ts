@@ -9,7 +9,7 @@ const cors = { 'Access-Control-Allow-Origin': 'https://a.example', Vary: 'Origin
 describe('errorResponse', () => {
   it('answers a refusal as itself: its status, the JSON error body and the CORS headers, nothing logged', () => {
     const logs = captureLogs();
-    const e = errorResponse(new HubRefusal(400, 'MISSING_TOPIC', 'no topic'), { cors, logger: logs.logger });
+    const e = errorResponse(new HubRefusal('MISSING_TOPIC', 'no topic'), { cors, logger: logs.logger });
     expect(e.status).toBe(400);
     expect(JSON.parse(e.body)).toEqual({ error: { code: 'MISSING_TOPIC', message: 'no topic' } });
     expect(e.headers).toEqual({
@@ -22,14 +22,14 @@ describe('errorResponse', () => {
 
   it('adds a Bearer challenge to a 401, quotes in the reason made harmless', () => {
     const logs = captureLogs();
-    const e = errorResponse(new HubRefusal(401, 'TOKEN_MISSING', 'send a "Bearer" token'), {
+    const e = errorResponse(new HubRefusal('TOKEN_MISSING', 'send a "Bearer" token'), {
       cors: {},
       logger: logs.logger,
     });
     expect(e.headers['WWW-Authenticate']).toBe(
       `Bearer realm="mercure", error="invalid_token", error_description="send a 'Bearer' token"`,
     );
-    const forbidden = errorResponse(new HubRefusal(403, 'CLAIM_MISSING', 'no claim'), {
+    const forbidden = errorResponse(new HubRefusal('CLAIM_MISSING', 'no claim'), {
       cors: {},
       logger: logs.logger,
     });
@@ -37,7 +37,7 @@ describe('errorResponse', () => {
   });
 
   it("answers a token check's AuthError as the refusal it stands for", () => {
-    const e = errorResponse(new AuthError(401, 'TOKEN_EXPIRED', 'the JWT has expired'), {
+    const e = errorResponse(new AuthError('TOKEN_EXPIRED', 'the JWT has expired'), {
       cors,
       logger: captureLogs().logger,
     });
