@@ -12,7 +12,7 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { authenticate, requireRole } from '../../common/auth.ts';
-import { errorBody } from '../../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import { bidderRoutes } from './bidders.ts';
 import { bidRoutes } from './bids.ts';
@@ -29,8 +29,9 @@ export type { AdminApiDeps, BidCanceller, KycStarter } from './context.ts';
 /** The admin API; mount it at `/admin/v1`. */
 export function adminApi(deps: AdminApiDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  app.onError(errorHandler(deps.logger));
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+  const onError = errorHandler(deps.logger);
+  app.onError(onError);
+  app.notFound((c) => onError(new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), c));
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   // Tokens for the gateway's API (even an admin's) are refused here: the admin API has its own audience.
   if (deps.tokens.audience !== 'admin') throw new Error('the admin API verifies admin-audience tokens only');

@@ -20,7 +20,7 @@ export function bidderRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     const ctx = who(c);
     await db.transaction(async (tx) => {
       if ((await loadBidder(tx, body.id)) !== undefined)
-        throw new AppError(409, 'ALREADY_EXISTS', `bidder ${body.id} exists; PATCH it instead`);
+        throw new AppError('ALREADY_EXISTS', `bidder ${body.id} exists; PATCH it instead`);
       await tx
         .query(
           `INSERT INTO bidders (id, display_name, email, phone_e164, country, notify_channels)

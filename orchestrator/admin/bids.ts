@@ -14,10 +14,9 @@ export function bidRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
   app.post('/lots/:id/bids/:seq/cancel', async (c) => {
     const seq = Number(c.req.param('seq'));
     if (!Number.isSafeInteger(seq) || seq <= 0)
-      throw new AppError(400, 'BAD_SEQ', 'seq must be a positive integer');
+      throw new AppError('BAD_SEQ', 'seq must be a positive integer');
     const body = cancelBody.parse(await readJson(c));
-    if (cancel === undefined)
-      throw new AppError(501, 'NOT_AVAILABLE', 'bid cancellation is not configured here');
+    if (cancel === undefined) throw new AppError('NOT_AVAILABLE', 'bid cancellation is not configured here');
     const ctx = who(c);
     const out = await cancel.cancelBid({ lotId: c.req.param('id'), seq, reason: body.reason, ...ctx });
     return c.json(out);

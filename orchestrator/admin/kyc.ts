@@ -11,7 +11,7 @@ export function kycRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
   const { db, kyc } = deps;
   app.post('/bidders/:id/kyc', async (c) => {
     if (kyc === undefined)
-      throw new AppError(501, 'KYC_DISABLED', 'no KYC provider is configured (set KYC_PROVIDER_URL)');
+      throw new AppError('KYC_DISABLED', 'no KYC provider is configured (set KYC_PROVIDER_URL)');
     const id = c.req.param('id');
     await mustBidder(db, id);
     const ctx = who(c);
@@ -21,7 +21,7 @@ export function kycRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
 
   app.get('/bidders/:id/kyc', async (c) => {
     if (kyc === undefined)
-      throw new AppError(501, 'KYC_DISABLED', 'no KYC provider is configured (set KYC_PROVIDER_URL)');
+      throw new AppError('KYC_DISABLED', 'no KYC provider is configured (set KYC_PROVIDER_URL)');
     const id = c.req.param('id');
     await mustBidder(db, id);
     return c.json({ checks: await kyc.listChecks(id) });
@@ -29,7 +29,7 @@ export function kycRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
 
   app.post('/kyc/checks/:checkId/retry', async (c) => {
     if (kyc === undefined)
-      throw new AppError(501, 'KYC_DISABLED', 'no KYC provider is configured (set KYC_PROVIDER_URL)');
+      throw new AppError('KYC_DISABLED', 'no KYC provider is configured (set KYC_PROVIDER_URL)');
     const ctx = who(c);
     return c.json({ check: await kyc.retry(c.req.param('checkId'), ctx.actor, ctx.correlationId) }, 202);
   });

@@ -15,30 +15,27 @@ export async function readJsonOrEmpty(c: Context): Promise<unknown> {
 
 export async function mustSale(q: Queryable, id: string, lock = false): Promise<Sale> {
   const sale = await loadSale(q, id, lock);
-  if (sale === undefined) throw new AppError(404, 'UNKNOWN_SALE', `no sale ${id}`);
+  if (sale === undefined) throw new AppError('UNKNOWN_SALE', `no sale ${id}`);
   return sale;
 }
 
 export async function mustLot(q: Queryable, id: string, lock = false): Promise<Lot> {
   const lot = await loadLot(q, id, lock);
-  if (lot === undefined) throw new AppError(404, 'UNKNOWN_LOT', `no lot ${id}`);
+  if (lot === undefined) throw new AppError('UNKNOWN_LOT', `no lot ${id}`);
   return lot;
 }
 
 export async function mustBidder(q: Queryable, id: string): Promise<Bidder> {
   const b = await loadBidder(q, id);
-  if (b === undefined) throw new AppError(404, 'UNKNOWN_BIDDER', `no bidder ${id}`);
+  if (b === undefined) throw new AppError('UNKNOWN_BIDDER', `no bidder ${id}`);
   return b;
 }
 
 export async function checkConsignor(q: Queryable, id: string | undefined): Promise<void> {
   if (id !== undefined && (await loadBidder(q, id)) === undefined)
-    throw new AppError(
-      400,
-      'UNKNOWN_CONSIGNOR',
-      `consignorId ${id} is not a bidder; create the bidder first`,
-      { details: { field: 'consignorId' } },
-    );
+    throw new AppError('UNKNOWN_CONSIGNOR', `consignorId ${id} is not a bidder; create the bidder first`, {
+      details: { field: 'consignorId' },
+    });
 }
 
 /** A lost engine write is repaired by the reconcile loop; the API still answers. */
@@ -70,13 +67,12 @@ export async function updateRow(
 /** A unique violation on (sale_id, lot_number) is the caller's mistake, not a server fault. */
 export function uniqueLotNumber(err: unknown): never {
   if (isUniqueViolation(err))
-    throw new AppError(409, 'LOT_NUMBER_TAKEN', 'another lot of this sale has that lotNumber');
+    throw new AppError('LOT_NUMBER_TAKEN', 'another lot of this sale has that lotNumber');
   throw err;
 }
 
 export function uniqueContact(err: unknown): never {
-  if (isUniqueViolation(err))
-    throw new AppError(409, 'CONTACT_TAKEN', 'another bidder has that email or phone');
+  if (isUniqueViolation(err)) throw new AppError('CONTACT_TAKEN', 'another bidder has that email or phone');
   throw err;
 }
 

@@ -24,13 +24,9 @@ export function lotRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     await db.transaction(async (tx) => {
       const sale = await mustSale(tx, saleId, true);
       if (!mayAddLots(sale.status))
-        throw new AppError(
-          409,
-          'SALE_ACTIVE',
-          `sale ${saleId} is ${sale.status}: lots are added before it opens`,
-        );
+        throw new AppError('SALE_ACTIVE', `sale ${saleId} is ${sale.status}: lots are added before it opens`);
       if ((await loadLot(tx, body.id)) !== undefined)
-        throw new AppError(409, 'ALREADY_EXISTS', `lot ${body.id} exists; PATCH it instead`);
+        throw new AppError('ALREADY_EXISTS', `lot ${body.id} exists; PATCH it instead`);
       const v = lotValues(body, sale.currency);
       await checkConsignor(tx, body.consignorId ?? undefined);
       await tx
@@ -111,10 +107,9 @@ export function lotRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
       const sale = (await loadSale(tx, lot.saleId, true))!;
       const verdict = lotEdit(sale.status, lot.finalisedAt !== undefined, Object.keys(patch));
       if (!verdict.ok && verdict.locked)
-        throw new AppError(409, 'LOT_LOCKED', `lot ${id} is finished: nothing can change`);
+        throw new AppError('LOT_LOCKED', `lot ${id} is finished: nothing can change`);
       if (!verdict.ok)
         throw new AppError(
-          409,
           'SALE_ACTIVE',
           `sale ${sale.id} is open: only title, description, imageUrl and a later endsAt may change`,
           {
@@ -125,7 +120,7 @@ export function lotRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
       if (sale.status === 'open' && v.endsAt !== undefined) {
         const current = (await engine.snapshot(id))?.endsAt ?? lot.endsAt ?? sale.endsAt ?? 0;
         if (!endMayMove(sale.status, v.endsAt.getTime(), current))
-          throw new AppError(409, 'END_NOT_LATER', 'while a sale is open a lot end can only move later');
+          throw new AppError('END_NOT_LATER', 'while a sale is open a lot end can only move later');
       }
       if (patch.consignorId !== undefined) await checkConsignor(tx, patch.consignorId ?? undefined);
       const changed = await updateRow(tx, 'lots', id, {
@@ -167,7 +162,7 @@ export function lotRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     const id = c.req.param('id');
     await db.transaction(async (tx) => {
       const lot = await mustLot(tx, id, true);
-      if (lot.finalisedAt !== undefined) throw new AppError(409, 'LOT_LOCKED', `lot ${id} is finished`);
+      if (lot.finalisedAt !== undefined) throw new AppError('LOT_LOCKED', `lot ${id} is finished`);
       await tx.query(
         `UPDATE lots SET status = 'withdrawn', finalised_at = now(), updated_at = now() WHERE id = $1`,
         [id],

@@ -55,19 +55,17 @@ export function registrationRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): voi
     const saleId = c.req.param('id');
     const paddle = await db.transaction(async (tx) => {
       const sale = await mustSale(tx, saleId, true);
-      if (saleIsLocked(sale.status))
-        throw new AppError(409, 'SALE_LOCKED', `sale ${saleId} is ${sale.status}`);
+      if (saleIsLocked(sale.status)) throw new AppError('SALE_LOCKED', `sale ${saleId} is ${sale.status}`);
       const bidder = await mustBidder(tx, body.bidderId);
       if ((await loadRegistration(tx, saleId, bidder.id)) !== undefined)
         throw new AppError(
-          409,
           'ALREADY_REGISTERED',
           `${bidder.id} is already registered for ${saleId}; PATCH the registration`,
         );
       const limit = body.limit === undefined ? undefined : parseAmount(body.limit, sale.currency, 'limit');
       if (limit !== undefined) {
         const problem = limitChangeError(limit, 0, bidder.cddVerified, sale.cddThreshold);
-        if (problem !== undefined) throw new AppError(422, 'CDD_REQUIRED', problem);
+        if (problem !== undefined) throw new AppError('CDD_REQUIRED', problem);
       }
       const range = body.channel === 'floor' ? sale.floorPaddles : sale.onlinePaddles;
       const used = await tx.query<{ paddle: string }>(
@@ -77,7 +75,6 @@ export function registrationRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): voi
       const p = nextPaddle(new Set(used.map((r) => Number(r.paddle))), range.from, range.to);
       if (p === undefined)
         throw new AppError(
-          409,
           'PADDLES_EXHAUSTED',
           `no ${body.channel} paddle left in ${range.from}–${range.to}; widen the range`,
         );
@@ -123,10 +120,10 @@ export function registrationRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): voi
     await db.transaction(async (tx) => {
       const sale = await mustSale(tx, saleId, true);
       if (!mayChangeRegistration(sale.status))
-        throw new AppError(409, 'SALE_LOCKED', `sale ${saleId} is cancelled`);
+        throw new AppError('SALE_LOCKED', `sale ${saleId} is cancelled`);
       const reg = await loadRegistration(tx, saleId, bidderId);
       if (reg === undefined)
-        throw new AppError(404, 'NOT_REGISTERED', `${bidderId} is not registered for ${saleId}`);
+        throw new AppError('NOT_REGISTERED', `${bidderId} is not registered for ${saleId}`);
       if (patch.limit !== undefined && patch.limit !== null) {
         const limit = parseAmount(patch.limit, sale.currency, 'limit');
         const bidder = (await loadBidder(tx, bidderId))!;
@@ -136,7 +133,7 @@ export function registrationRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): voi
           bidder.cddVerified,
           sale.cddThreshold,
         );
-        if (problem !== undefined) throw new AppError(422, 'CDD_REQUIRED', problem);
+        if (problem !== undefined) throw new AppError('CDD_REQUIRED', problem);
         await tx.query(
           'UPDATE registrations SET limit_minor = $3, updated_at = now() WHERE sale_id = $1 AND bidder_id = $2',
           [saleId, bidderId, limit],
@@ -174,7 +171,6 @@ export function registrationRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): voi
       const sale = await mustSale(tx, saleId);
       if (body.version !== sale.termsVersion)
         throw new AppError(
-          409,
           'TERMS_VERSION',
           `the current terms of ${saleId} are version ${sale.termsVersion}; accept that one`,
           {
@@ -187,7 +183,7 @@ export function registrationRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): voi
         [saleId, bidderId, body.version],
       );
       if (rows.length === 0)
-        throw new AppError(404, 'NOT_REGISTERED', `${bidderId} is not registered for ${saleId}`);
+        throw new AppError('NOT_REGISTERED', `${bidderId} is not registered for ${saleId}`);
       await audit(tx, {
         ...ctx,
         action: 'registration.terms_accept',

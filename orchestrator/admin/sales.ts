@@ -30,7 +30,7 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     const v = saleValues(body, body.currency);
     await db.transaction(async (tx) => {
       if ((await loadSale(tx, body.id)) !== undefined)
-        throw new AppError(409, 'ALREADY_EXISTS', `sale ${body.id} exists; PATCH it instead`);
+        throw new AppError('ALREADY_EXISTS', `sale ${body.id} exists; PATCH it instead`);
       await tx.query(
         `INSERT INTO sales (id, title, mode, currency, status, starts_at, ends_at, timezone, kyc_free_limit_minor,
                             cdd_threshold_minor, premium_bands, tax_rate_bp, tax_base, floor_paddle_from, floor_paddle_to,
@@ -81,23 +81,18 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
       const sale = await mustSale(tx, id, true);
       const verdict = saleEdit(sale.status, Object.keys(patch));
       if (!verdict.ok && verdict.locked)
-        throw new AppError(409, 'SALE_LOCKED', `sale ${id} is ${sale.status}: nothing can change`);
+        throw new AppError('SALE_LOCKED', `sale ${id} is ${sale.status}: nothing can change`);
       if (!verdict.ok)
-        throw new AppError(
-          409,
-          'SALE_ACTIVE',
-          `sale ${id} is open: only title and a later endsAt may change`,
-          {
-            details: { refused: verdict.refused },
-          },
-        );
+        throw new AppError('SALE_ACTIVE', `sale ${id} is open: only title and a later endsAt may change`, {
+          details: { refused: verdict.refused },
+        });
       const v = saleValues(patch, sale.currency);
       if (v.endsAt !== undefined && !endMayMove(sale.status, v.endsAt.getTime(), sale.endsAt ?? 0))
-        throw new AppError(409, 'END_NOT_LATER', 'while a sale is open its end can only move later');
+        throw new AppError('END_NOT_LATER', 'while a sale is open its end can only move later');
       const startsAt = v.startsAt?.getTime() ?? sale.startsAt;
       const endsAt = v.endsAt?.getTime() ?? sale.endsAt;
       if (endsAt !== undefined && endsAt <= startsAt)
-        throw new AppError(400, 'BAD_TIMES', 'endsAt must be after startsAt', {
+        throw new AppError('BAD_TIMES', 'endsAt must be after startsAt', {
           details: { field: 'endsAt' },
         });
       const changed = await updateRow(tx, 'sales', id, {
@@ -132,7 +127,7 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
       const sale = await mustSale(tx, id, true);
       const cancel = saleCancel(sale.status);
       if (cancel === 'refused')
-        throw new AppError(409, 'SALE_LOCKED', `sale ${id} is closed: it cannot be cancelled`);
+        throw new AppError('SALE_LOCKED', `sale ${id} is closed: it cannot be cancelled`);
       if (cancel === 'done') return [];
       await tx.query(`UPDATE sales SET status = 'cancelled', updated_at = now() WHERE id = $1`, [id]);
       const rows = await tx.query<{ id: string }>(
@@ -160,11 +155,11 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     await db.transaction(async (tx) => {
       const sale = await mustSale(tx, id, true);
       if (!mayPublish(sale.status))
-        throw new AppError(409, 'NOT_DRAFT', `sale ${id} is ${sale.status}; only a draft can be published`);
+        throw new AppError('NOT_DRAFT', `sale ${id} is ${sale.status}; only a draft can be published`);
       const lots = await loadLots(tx, id);
-      if (lots.length === 0) throw new AppError(409, 'NO_LOTS', 'add at least one lot before publishing');
+      if (lots.length === 0) throw new AppError('NO_LOTS', 'add at least one lot before publishing');
       if (sale.mode === 'timed' && sale.endsAt === undefined && lots.some((l) => l.endsAt === undefined))
-        throw new AppError(409, 'NO_END', 'a timed sale needs endsAt (on the sale or on every lot)');
+        throw new AppError('NO_END', 'a timed sale needs endsAt (on the sale or on every lot)');
       await tx.query(`UPDATE sales SET status = 'scheduled', updated_at = now() WHERE id = $1`, [id]);
       await audit(tx, { ...ctx, action: 'sale.publish', entityType: 'sale', entityId: id });
     });
@@ -179,7 +174,7 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     const id = c.req.param('id');
     const version = await db.transaction(async (tx) => {
       const sale = await mustSale(tx, id, true);
-      if (saleIsLocked(sale.status)) throw new AppError(409, 'SALE_LOCKED', `sale ${id} is ${sale.status}`);
+      if (saleIsLocked(sale.status)) throw new AppError('SALE_LOCKED', `sale ${id} is ${sale.status}`);
       const v = sale.termsVersion + 1;
       await tx.query('INSERT INTO sale_terms (sale_id, version, body) VALUES ($1, $2, $3)', [
         id,

@@ -25,21 +25,21 @@ export function saleValues(
   if (body.startsAt !== undefined) out.startsAt = new Date(body.startsAt);
   if (body.endsAt !== undefined) out.endsAt = new Date(body.endsAt);
   if (out.startsAt !== undefined && out.endsAt !== undefined && out.endsAt <= out.startsAt)
-    throw new AppError(400, 'BAD_TIMES', 'endsAt must be after startsAt', { details: { field: 'endsAt' } });
+    throw new AppError('BAD_TIMES', 'endsAt must be after startsAt', { details: { field: 'endsAt' } });
   if (body.kycFreeLimit !== undefined)
     out.kycFreeLimit = parseAmount(body.kycFreeLimit, currency, 'kycFreeLimit');
   if (body.cddThreshold !== undefined) {
     out.cddThreshold = parseAmount(body.cddThreshold, currency, 'cddThreshold');
     if (out.cddThreshold === 0)
-      throw new AppError(400, 'BAD_AMOUNT', 'cddThreshold must be above zero', {
+      throw new AppError('BAD_AMOUNT', 'cddThreshold must be above zero', {
         details: { field: 'cddThreshold' },
       });
   }
   if (body.premiumBands !== undefined) out.premiumBands = bands(body.premiumBands, currency);
   if (body.floorPaddles !== undefined && body.floorPaddles.to < body.floorPaddles.from)
-    throw new AppError(400, 'BAD_PADDLES', 'floorPaddles.to must be at least floorPaddles.from');
+    throw new AppError('BAD_PADDLES', 'floorPaddles.to must be at least floorPaddles.from');
   if (body.onlinePaddles !== undefined && body.onlinePaddles.to < body.onlinePaddles.from)
-    throw new AppError(400, 'BAD_PADDLES', 'onlinePaddles.to must be at least onlinePaddles.from');
+    throw new AppError('BAD_PADDLES', 'onlinePaddles.to must be at least onlinePaddles.from');
   return out;
 }
 
@@ -50,7 +50,7 @@ function bands(input: { upTo: string | null; rateBp: number }[], currency: strin
   }));
   const err = premiumBandsError(out);
   if (err !== undefined)
-    throw new AppError(400, 'BAD_PREMIUM_BANDS', `premiumBands: ${err}`, {
+    throw new AppError('BAD_PREMIUM_BANDS', `premiumBands: ${err}`, {
       details: { field: 'premiumBands' },
     });
   return out;
@@ -73,7 +73,7 @@ export function lotValues(
   if (body.opening !== undefined) {
     out.opening = parseAmount(body.opening, currency, 'opening');
     if (out.opening === 0)
-      throw new AppError(400, 'BAD_AMOUNT', 'opening must be above zero', { details: { field: 'opening' } });
+      throw new AppError('BAD_AMOUNT', 'opening must be above zero', { details: { field: 'opening' } });
   }
   if (body.reserve !== undefined) out.reserve = parseAmount(body.reserve, currency, 'reserve');
   if (body.estimateLow !== undefined)
@@ -81,7 +81,7 @@ export function lotValues(
   if (body.estimateHigh !== undefined)
     out.estimateHigh = parseAmount(body.estimateHigh, currency, 'estimateHigh');
   if (out.estimateLow !== undefined && out.estimateHigh !== undefined && out.estimateHigh < out.estimateLow)
-    throw new AppError(400, 'BAD_ESTIMATE', 'estimateHigh must be at least estimateLow', {
+    throw new AppError('BAD_ESTIMATE', 'estimateHigh must be at least estimateLow', {
       details: { field: 'estimateHigh' },
     });
   if (body.increments !== undefined) {
@@ -91,7 +91,7 @@ export function lotValues(
     }));
     const err = bandsError(out.increments);
     if (err !== undefined)
-      throw new AppError(400, 'BAD_INCREMENTS', `increments: ${err}`, { details: { field: 'increments' } });
+      throw new AppError('BAD_INCREMENTS', `increments: ${err}`, { details: { field: 'increments' } });
   }
   if (body.premiumBands !== undefined)
     out.premiumBands = body.premiumBands === null ? null : bands(body.premiumBands, currency);

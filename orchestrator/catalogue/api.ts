@@ -5,15 +5,18 @@
  */
 import { Hono } from 'hono';
 import type { CatalogueLot, SaleCatalogue, SaleSummary } from '../../common/catalogue.ts';
-import { errorBody } from '../../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
+import { errorHandler } from '../../common/http-errors.ts';
+import type { Logger } from '../../common/logger.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Database } from '../ledger/db.ts';
 import { loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
 
 const PUBLIC = "status IN ('scheduled', 'open', 'closed')";
 
-export function catalogueApi(db: Database): Hono {
+export function catalogueApi(db: Database, logger: Logger): Hono {
   const app = new Hono();
+  app.onError(errorHandler(logger));
   app.get('/sales', async (c) => {
     const rows = await db.query<{
       id: string;
@@ -39,7 +42,7 @@ export function catalogueApi(db: Database): Hono {
   app.get('/sales/:id', async (c) => {
     const sale = await loadSale(db, c.req.param('id'));
     if (sale === undefined || !['scheduled', 'open', 'closed'].includes(sale.status))
-      return c.json(errorBody('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`), 404);
+      throw new AppError('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`);
     const lots = (await loadLots(db, sale.id)).filter((l) => l.status !== 'cancelled');
     c.header('Cache-Control', 'public, max-age=5');
     return c.json({ sale: catalogueOf(sale, lots) });

@@ -333,11 +333,11 @@ describe('KYC webhook refusals change nothing', () => {
     const { bidderId, check, providerRef } = await startManual();
     const good = event(providerRef);
     const expectations: [string, Promise<Reply>, number, string][] = [
-      ['wrong secret', post(good, signKycWebhook('w'.repeat(48), good, nowS())), 401, 'BAD_SIGNATURE'],
+      ['wrong secret', post(good, signKycWebhook('w'.repeat(48), good, nowS())), 403, 'BAD_SIGNATURE'],
       [
         'body changed',
         post(good.replace('verified', 'rejected'), signKycWebhook(SECRET, good, nowS())),
-        401,
+        403,
         'BAD_SIGNATURE',
       ],
       ['old', post(good, signKycWebhook(SECRET, good, nowS() - 400)), 401, 'STALE_SIGNATURE'],
@@ -413,12 +413,12 @@ describe('KYC webhook refusals change nothing', () => {
   it('the provider retries a refused delivery with backoff, recording each attempt', async () => {
     const { bidderId, providerRef } = await startManual();
     const delivery = await fake.complete(providerRef, 'verified', { secret: 'w'.repeat(48), maxAttempts: 3 });
-    expect(delivery).toMatchObject({ delivered: false, attempts: 3, lastStatus: 401 });
+    expect(delivery).toMatchObject({ delivered: false, attempts: 3, lastStatus: 403 });
     const attempts = fake.deliveries.filter((d) => d.eventId === delivery.eventId);
     expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
-      [1, 401],
-      [2, 401],
-      [3, 401],
+      [1, 403],
+      [2, 403],
+      [3, 403],
     ]);
     expect(JSON.parse(attempts[0]?.responseBody ?? '{}')).toMatchObject({ error: { code: 'BAD_SIGNATURE' } });
     // Backoff: 20 ms, then 40 ms.

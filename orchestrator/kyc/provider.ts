@@ -132,7 +132,7 @@ export class HttpKycProvider implements KycProvider {
       const parsed = vendorError.safeParse(safeJson(text));
       const message = parsed.success ? parsed.data.error.message : `HTTP ${res.status}`;
       log?.warn({ status: res.status, vendorCode: parsed.data?.error.code }, 'kyc provider refused');
-      throw new AppError(502, 'KYC_PROVIDER_REFUSED', `the KYC provider refused the check: ${message}`, {
+      throw new AppError('KYC_PROVIDER_REFUSED', `the KYC provider refused the check: ${message}`, {
         details: {
           providerStatus: res.status,
           ...(parsed.data?.error.code === undefined ? {} : { providerCode: parsed.data.error.code }),
@@ -155,7 +155,7 @@ export class HttpKycProvider implements KycProvider {
 }
 
 function unavailable(message: string, details: Record<string, unknown>, cause?: unknown): AppError {
-  return new AppError(503, 'KYC_PROVIDER_UNAVAILABLE', message, { details, cause });
+  return new AppError('KYC_PROVIDER_UNAVAILABLE', message, { details, cause });
 }
 
 function safeJson(text: string): unknown {

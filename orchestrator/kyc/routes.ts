@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { AppError, errorBody } from '../../common/errors.ts';
 import { readBodyText } from '../../common/http-body.ts';
+import { errorHandler } from '../../common/http-errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { KycService } from './service.ts';
 import { KYC_SIGNATURE_HEADER, KYC_WEBHOOK_MAX_BYTES, type WebhookOutcome } from './webhook.ts';
@@ -8,17 +8,13 @@ import { KYC_SIGNATURE_HEADER, KYC_WEBHOOK_MAX_BYTES, type WebhookOutcome } from
 /**
  * The provider-facing KYC routes, to mount under the path `KYC_PUBLIC_URL` names (`app.route('/kyc',
  * kycRoutes(service))` with `KYC_PUBLIC_URL=https://…/kyc`): `POST /webhook`. No user token: the
- * signature is the authentication. Answers: 200 `{status: applied|duplicate|stale}`; 401, 400, 404
- * UNKNOWN_CHECK, 413 with the JSON error body (the provider retries non-2xx); 503 on anything
- * unexpected (the database), so the provider retries later.
+ * signature is the authentication. Answers: 200 `{status: applied|duplicate|stale}`; 401, 403, 400,
+ * 404 UNKNOWN_CHECK, 413 with the JSON error body (the provider retries non-2xx); 503 UNAVAILABLE on
+ * anything unexpected (the database), so the provider retries later — the common error handler's answers.
  */
-export function kycRoutes(service: Pick<KycService, 'handleWebhook'>, opts: { logger?: Logger } = {}): Hono {
+export function kycRoutes(service: Pick<KycService, 'handleWebhook'>, opts: { logger: Logger }): Hono {
   const app = new Hono();
-  app.onError((err, c) => {
-    if (err instanceof AppError) return c.json(err.toBody(), err.status as 400);
-    opts.logger?.error({ err, path: c.req.path }, 'kyc webhook failed');
-    return c.json(errorBody('UNAVAILABLE', 'the result could not be recorded; retry later'), 503);
-  });
+  app.onError(errorHandler(opts.logger));
   app.post('/webhook', async (c) => {
     // The raw bytes first: the signature covers them exactly, and nothing is parsed before it is checked.
     const raw = await readBodyText(c, KYC_WEBHOOK_MAX_BYTES);

@@ -91,7 +91,7 @@ export class KycService {
       );
       const found = rows[0];
       if (found === undefined) {
-        throw new AppError(404, 'UNKNOWN_BIDDER', `no bidder ${bidderId}`, { details: { bidderId } });
+        throw new AppError('UNKNOWN_BIDDER', `no bidder ${bidderId}`, { details: { bidderId } });
       }
       await tx.query(
         `INSERT INTO kyc_checks (id, bidder_id, provider, status, correlation_id) VALUES ($1, $2, $3, 'requested', $4)`,
@@ -112,10 +112,10 @@ export class KycService {
       );
       const check = rows[0];
       if (check === undefined) {
-        throw new AppError(404, 'UNKNOWN_CHECK', `no KYC check ${checkId}`, { details: { checkId } });
+        throw new AppError('UNKNOWN_CHECK', `no KYC check ${checkId}`, { details: { checkId } });
       }
       if (check.status !== 'error' || check.provider_ref !== null || check.provider !== this.#provider.name) {
-        throw new AppError(409, 'KYC_CHECK_NOT_RETRYABLE', `KYC check ${checkId} is ${check.status}`, {
+        throw new AppError('KYC_CHECK_NOT_RETRYABLE', `KYC check ${checkId} is ${check.status}`, {
           details: { checkId, status: check.status },
         });
       }
@@ -155,14 +155,9 @@ export class KycService {
       const error =
         err instanceof AppError
           ? err
-          : new AppError(
-              503,
-              'KYC_PROVIDER_UNAVAILABLE',
-              'the KYC provider could not be reached; retry later',
-              {
-                cause: err,
-              },
-            );
+          : new AppError('KYC_PROVIDER_UNAVAILABLE', 'the KYC provider could not be reached; retry later', {
+              cause: err,
+            });
       // Only a check still waiting for its start is marked: a result may have arrived meanwhile (the
       // provider took the check, then our wait timed out) and that result stands.
       await this.#db.transaction(async (tx) => {
@@ -225,7 +220,7 @@ export class KycService {
 
   /**
    * The webhook, transport-free: `rawBody` exactly as received (at most 64 KiB, 413 beyond), the
-   * signature header; then 401 MALFORMED_SIGNATURE / BAD_SIGNATURE / STALE_SIGNATURE, 400 BAD_JSON /
+   * signature header; then 401 MALFORMED_SIGNATURE / STALE_SIGNATURE, 403 BAD_SIGNATURE, 400 BAD_JSON /
    * VALIDATION_FAILED, 404 UNKNOWN_CHECK, or the outcome (applied, duplicate, stale).
    */
   async handleWebhook(
@@ -236,7 +231,6 @@ export class KycService {
     const log = this.#logger.child({ webhookRequestId: requestId });
     if (Buffer.byteLength(rawBody, 'utf8') > KYC_WEBHOOK_MAX_BYTES) {
       throw new AppError(
-        413,
         'BODY_TOO_LARGE',
         `the request body is larger than the limit of ${KYC_WEBHOOK_MAX_BYTES} bytes`,
         {

@@ -27,17 +27,17 @@ describe('KYC webhook signature', () => {
     expect(verifyKycSignature(SECRET, BODY, header, { nowSeconds: NOW })).toBe(NOW);
   });
 
-  it('refuses another secret, another body, another timestamp: 401 BAD_SIGNATURE', () => {
+  it('refuses another secret, another body, another timestamp: 403 BAD_SIGNATURE', () => {
     const header = signKycWebhook(SECRET, BODY, NOW);
     expect(code(() => verifyKycSignature('x'.repeat(40), BODY, header, { nowSeconds: NOW }))).toBe(
-      '401 BAD_SIGNATURE',
+      '403 BAD_SIGNATURE',
     );
     expect(code(() => verifyKycSignature(SECRET, `${BODY} `, header, { nowSeconds: NOW }))).toBe(
-      '401 BAD_SIGNATURE',
+      '403 BAD_SIGNATURE',
     );
     const moved = header.replace(`t=${NOW}`, `t=${NOW + 1}`);
     expect(code(() => verifyKycSignature(SECRET, BODY, moved, { nowSeconds: NOW }))).toBe(
-      '401 BAD_SIGNATURE',
+      '403 BAD_SIGNATURE',
     );
   });
 
@@ -54,7 +54,7 @@ describe('KYC webhook signature', () => {
     // A forged message is BAD_SIGNATURE whatever its age.
     const forged = signKycWebhook('x'.repeat(40), BODY, NOW - 10_000);
     expect(code(() => verifyKycSignature(SECRET, BODY, forged, { nowSeconds: NOW }))).toBe(
-      '401 BAD_SIGNATURE',
+      '403 BAD_SIGNATURE',
     );
   });
 

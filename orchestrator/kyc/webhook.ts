@@ -113,7 +113,7 @@ function signatureError(
   message: string,
   details?: Record<string, unknown>,
 ): AppError {
-  return new AppError(401, code, message, details === undefined ? {} : { details });
+  return new AppError(code, message, details === undefined ? {} : { details });
 }
 
 export const kycEventSchema = z.object({
@@ -136,7 +136,7 @@ export function parseKycEvent(rawBody: string): KycEvent {
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];
   const where = first === undefined || first.path.length === 0 ? 'body' : first.path.join('.');
-  throw new AppError(400, 'VALIDATION_FAILED', `${where}: ${first?.message ?? 'invalid'}`, {
+  throw new AppError('VALIDATION_FAILED', `${where}: ${first?.message ?? 'invalid'}`, {
     details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
   });
 }
@@ -210,7 +210,7 @@ export async function applyKycEvent(
   }
   const check = rows[0];
   if (check === undefined) {
-    throw new AppError(404, 'UNKNOWN_CHECK', `no KYC check with providerRef ${data.providerRef}`, {
+    throw new AppError('UNKNOWN_CHECK', `no KYC check with providerRef ${data.providerRef}`, {
       details: { providerRef: data.providerRef },
     });
   }

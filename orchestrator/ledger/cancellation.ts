@@ -49,25 +49,21 @@ export class BidCancellation {
     const { db, engine, topics } = this.o;
     const { lot, sale, bidderId, again } = await db.transaction(async (tx) => {
       const lot = await loadLot(tx, req.lotId, true);
-      if (lot === undefined) throw new AppError(404, 'UNKNOWN_LOT', `no lot ${req.lotId}`);
+      if (lot === undefined) throw new AppError('UNKNOWN_LOT', `no lot ${req.lotId}`);
       const sale = (await loadSale(tx, lot.saleId))!;
       if (sale.mode !== 'timed')
-        throw new AppError(
-          409,
-          'NOT_TIMED',
-          'live lots: the auctioneer rejects a bid from the floor console',
-        );
+        throw new AppError('NOT_TIMED', 'live lots: the auctioneer rejects a bid from the floor console');
       if (lot.finalisedAt !== undefined)
-        throw new AppError(409, 'LOT_FINALISED', `lot ${lot.id} is finalised; void the result instead`);
+        throw new AppError('LOT_FINALISED', `lot ${lot.id} is finalised; void the result instead`);
       const rows = await tx.query<{ bidder_id: string; outcome: string }>(
         'SELECT bidder_id, outcome FROM bids WHERE auction_id = $1 AND seq = $2',
         [lot.id, req.seq],
       );
       const row = rows[0];
       if (row === undefined)
-        throw new AppError(404, 'UNKNOWN_BID', `lot ${lot.id} has no bid ${req.seq} in the ledger (yet)`);
+        throw new AppError('UNKNOWN_BID', `lot ${lot.id} has no bid ${req.seq} in the ledger (yet)`);
       if (row.outcome !== 'accepted')
-        throw new AppError(409, 'NOT_ACCEPTED', `bid ${req.seq} was refused; there is nothing to cancel`);
+        throw new AppError('NOT_ACCEPTED', `bid ${req.seq} was refused; there is nothing to cancel`);
       const inserted = await tx.query(
         `INSERT INTO bid_cancellations (auction_id, seq, actor, reason, correlation_id) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING RETURNING seq`,
@@ -124,14 +120,9 @@ export class BidCancellation {
       [lot.id],
     );
     if (snapshot !== undefined && Number(cursor[0]?.last_seq ?? 0) < snapshot.lastSeq)
-      throw new AppError(
-        503,
-        'LEDGER_BEHIND',
-        'the ledger is catching up with the engine; retry in a moment',
-        {
-          details: { retryAfterSeconds: 1 },
-        },
-      );
+      throw new AppError('LEDGER_BEHIND', 'the ledger is catching up with the engine; retry in a moment', {
+        details: { retryAfterSeconds: 1 },
+      });
     const cancelled = await cancelledSeqs(db, lot.id);
     const bids = (await ledgerBids(db, lot.id)).filter((b) => isReplayableBid(b) && !cancelled.has(b.seq));
     const setup = setupOf(lot, sale, snapshot?.status ?? 'open');
@@ -148,12 +139,11 @@ export class BidCancellation {
       // The same key with another standing: this cancellation was applied and is on its way to the ledger.
       if (result.reason === 'IDEMPOTENCY_KEY_REUSED')
         throw new AppError(
-          409,
           'CANCEL_IN_PROGRESS',
           'this cancellation is being recorded; look again in a moment',
         );
+      // Each refusal with its own status (UNKNOWN_AUCTION 404, INVALID_REQUEST 400, NOT_TIMED 409).
       throw new AppError(
-        409,
         result.reason ?? 'RESTATE_REFUSED',
         `the engine refused the new standing (${result.reason})`,
       );

@@ -41,7 +41,7 @@ export function receiptRoutes(o: ReceiptRoutesOptions): Hono {
     const status = (form.get('MessageStatus') ?? '').toLowerCase();
     const rank = RANK.get(status);
     if (sid === null || sid === '' || rank === undefined)
-      throw new AppError(400, 'VALIDATION_FAILED', 'a receipt needs MessageSid and a known MessageStatus', {
+      throw new AppError('VALIDATION_FAILED', 'a receipt needs MessageSid and a known MessageStatus', {
         details: { known: [...RANK.keys()] },
       });
     const code = form.get('ErrorCode');

@@ -9,8 +9,9 @@ import { RedisBiddingStore } from '../../bidding/back-office.ts';
 import { UserTokens } from '../../common/auth.ts';
 import { RedisBidderDirectory } from '../../common/directory.ts';
 import { ConfigError } from '../../common/config.ts';
-import { errorBody } from '../../common/errors.ts';
-import { createLogger } from '../../common/logger.ts';
+import { AppError } from '../../common/errors.ts';
+import { errorHandler } from '../../common/http-errors.ts';
+import { createLogger, type Logger } from '../../common/logger.ts';
 import { createRedis, redisMetrics } from '../../common/redis.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
 import { adminApi } from '../admin/api.ts';
@@ -124,6 +125,7 @@ export async function startOrchestrator(
 
     let backOffice: RunningOrchestrator['backOffice'];
     const app = new Hono();
+    app.onError(errorHandler(logger));
     if (engine !== undefined) {
       backOffice = await startBackOffice(config, { ...deps, directory }, db, engine, logger, closers);
       const adminKey = config.adminJwtKey ?? config.userJwtKey;
@@ -145,19 +147,16 @@ export async function startOrchestrator(
           }),
         );
       } else {
-        app.all('/admin/*', (c) =>
-          c.json(
-            errorBody(
-              'ADMIN_DISABLED',
-              'the admin API needs ADMIN_JWT_KEY or GATEWAY_JWT_KEY (the key admin tokens are signed with)',
-            ),
-            503,
-          ),
-        );
+        app.all('/admin/*', () => {
+          throw new AppError(
+            'ADMIN_DISABLED',
+            'the admin API needs ADMIN_JWT_KEY or GATEWAY_JWT_KEY (the key admin tokens are signed with)',
+          );
+        });
       }
     }
     // The public catalogue the gateway serves to the clients (titles, estimates, images; never the reserve).
-    app.route('/catalogue/v1', catalogueApi(db));
+    app.route('/catalogue/v1', catalogueApi(db, logger.child({ module: 'catalogue' })));
     // The KYC vendor posts its results here (the signature is the authentication).
     if (backOffice?.kyc !== undefined) app.route('/kyc', kycRoutes(backOffice.kyc, { logger }));
     // Twilio posts the delivery receipts of the SMS and WhatsApp messages it took here.
@@ -175,7 +174,7 @@ export async function startOrchestrator(
 
     let url: string | undefined;
     if (config.port !== undefined) {
-      const server = await listen(config, db, writer, app, backOffice?.outbox);
+      const server = await listen(config, logger, db, writer, app, backOffice?.outbox);
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       url = `http://${host}:${port}`;
@@ -197,6 +196,7 @@ export async function startOrchestrator(
 
 async function listen(
   config: OrchestratorConfig,
+  logger: Logger,
   db: Database,
   writer: LedgerWriter,
   app: Hono,
@@ -239,10 +239,15 @@ async function listen(
     c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
   );
   root.route('/', app);
+  const onError = errorHandler(logger);
+  root.onError(onError);
   root.notFound((c) =>
-    c.json(
-      errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}: GET /healthz, /metrics, /admin/v1/…`),
-      404,
+    onError(
+      new AppError(
+        'NOT_FOUND',
+        `no route ${c.req.method} ${c.req.path}: GET /healthz, /metrics, /admin/v1/…`,
+      ),
+      c,
     ),
   );
   const server = createServer(getRequestListener(root.fetch));
