@@ -45,6 +45,29 @@ describe('admin API in process: access and validation', () => {
     expect((await a.api('GET', '/nowhere')).status).toBe(404);
   });
 
+  it('refuses paddle ranges that overlap or run backwards with 400 BAD_PADDLES, naming them', async () => {
+    // Online 5–5 lies inside the default floor range 1–999: the database's constraint would refuse it (503).
+    const overlap = await postSale({ id: 's-paddles', onlinePaddles: { from: 5, to: 5 } });
+    expect([overlap.status, overlap.body.error?.code]).toEqual([400, 'BAD_PADDLES']);
+    expect(overlap.body.error?.message).toContain('floorPaddles 1–999 and onlinePaddles 5–5 overlap');
+    const backwards = await postSale({ id: 's-paddles', floorPaddles: { from: 9, to: 2 } });
+    expect([backwards.status, backwards.body.error?.code]).toEqual([400, 'BAD_PADDLES']);
+    expect((await a.api('GET', '/sales/s-paddles')).status).toBe(404);
+    // An edit is checked against the ranges the sale keeps: moving the floor range onto the online one.
+    await a.build.sale({ id: 's-paddles' });
+    const moved = await a.api('PATCH', '/sales/s-paddles', { floorPaddles: { from: 900, to: 1000 } });
+    expect([moved.status, moved.body.error?.code]).toEqual([400, 'BAD_PADDLES']);
+    const apart = await a.api('PATCH', '/sales/s-paddles', {
+      floorPaddles: { from: 1, to: 99 },
+      onlinePaddles: { from: 100, to: 199 },
+    });
+    expect(apart.status).toBe(200);
+    expect(apart.body.sale).toMatchObject({
+      floorPaddles: { from: 1, to: 99 },
+      onlinePaddles: { from: 100, to: 199 },
+    });
+  });
+
   it('refuses a title people would not see as written', async () => {
     const r = await postSale({ id: 's-bidi', title: 'Spring \u202E sale' });
     expect(r.status).toBe(400);

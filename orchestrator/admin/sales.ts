@@ -12,7 +12,7 @@ import type { AdminApiDeps, AdminEnv } from './context.ts';
 import { who } from './context.ts';
 import { mustSale, setEngineStatus, updateRow } from './lookups.ts';
 import { saleCreate, salePatch } from './schemas.ts';
-import { cddDefault, saleValues } from './values.ts';
+import { cddDefault, checkPaddles, DEFAULT_PADDLES, saleValues } from './values.ts';
 import { lotView, saleView } from './views.ts';
 
 export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
@@ -28,6 +28,7 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
     const body = saleCreate.parse(await readJson(c));
     const ctx = who(c);
     const v = saleValues(body, body.currency);
+    checkPaddles(body, DEFAULT_PADDLES);
     await db.transaction(async (tx) => {
       if ((await loadSale(tx, body.id)) !== undefined)
         throw new AppError('ALREADY_EXISTS', `sale ${body.id} exists; PATCH it instead`);
@@ -49,10 +50,10 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
           JSON.stringify(v.premiumBands ?? [{ upTo: null, rateBp: 2500 }]),
           body.taxRateBp ?? 0,
           body.taxBase ?? 'premium',
-          body.floorPaddles?.from ?? 1,
-          body.floorPaddles?.to ?? 999,
-          body.onlinePaddles?.from ?? 1000,
-          body.onlinePaddles?.to ?? 9999,
+          body.floorPaddles?.from ?? DEFAULT_PADDLES.floor.from,
+          body.floorPaddles?.to ?? DEFAULT_PADDLES.floor.to,
+          body.onlinePaddles?.from ?? DEFAULT_PADDLES.online.from,
+          body.onlinePaddles?.to ?? DEFAULT_PADDLES.online.to,
           (body.closingSoonSeconds ?? 300) * 1000,
         ],
       );
@@ -87,6 +88,7 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
           details: { refused: verdict.refused },
         });
       const v = saleValues(patch, sale.currency);
+      checkPaddles(patch, { floor: sale.floorPaddles, online: sale.onlinePaddles });
       if (v.endsAt !== undefined && !endMayMove(sale.status, v.endsAt.getTime(), sale.endsAt ?? 0))
         throw new AppError('END_NOT_LATER', 'while a sale is open its end can only move later');
       const startsAt = v.startsAt?.getTime() ?? sale.startsAt;

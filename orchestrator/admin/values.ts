@@ -36,11 +36,41 @@ export function saleValues(
       });
   }
   if (body.premiumBands !== undefined) out.premiumBands = bands(body.premiumBands, currency);
-  if (body.floorPaddles !== undefined && body.floorPaddles.to < body.floorPaddles.from)
-    throw new AppError('BAD_PADDLES', 'floorPaddles.to must be at least floorPaddles.from');
-  if (body.onlinePaddles !== undefined && body.onlinePaddles.to < body.onlinePaddles.from)
-    throw new AppError('BAD_PADDLES', 'onlinePaddles.to must be at least onlinePaddles.from');
   return out;
+}
+
+export interface PaddleRange {
+  from: number;
+  to: number;
+}
+
+/** A new sale's paddle ranges when the request names none. */
+export const DEFAULT_PADDLES: { floor: PaddleRange; online: PaddleRange } = {
+  floor: { from: 1, to: 999 },
+  online: { from: 1000, to: 9999 },
+};
+
+/**
+ * The paddle ranges a sale will have (the request's, else `current`): each in order, and apart —
+ * a number in both would give a floor bidder and an online bidder the same paddle. Checked here so
+ * the request is refused with 400 BAD_PADDLES, not by the database's constraint.
+ */
+export function checkPaddles(
+  body: { floorPaddles?: PaddleRange | undefined; onlinePaddles?: PaddleRange | undefined },
+  current: { floor: PaddleRange; online: PaddleRange },
+): void {
+  const floor = body.floorPaddles ?? current.floor;
+  const online = body.onlinePaddles ?? current.online;
+  if (floor.to < floor.from)
+    throw new AppError('BAD_PADDLES', 'floorPaddles.to must be at least floorPaddles.from');
+  if (online.to < online.from)
+    throw new AppError('BAD_PADDLES', 'onlinePaddles.to must be at least onlinePaddles.from');
+  if (floor.from <= online.to && online.from <= floor.to)
+    throw new AppError(
+      'BAD_PADDLES',
+      `floorPaddles ${floor.from}–${floor.to} and onlinePaddles ${online.from}–${online.to} overlap; a paddle number belongs to one channel`,
+      { details: { floorPaddles: floor, onlinePaddles: online } },
+    );
 }
 
 function bands(input: { upTo: string | null; rateBp: number }[], currency: string): PremiumBand[] {
