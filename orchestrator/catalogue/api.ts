@@ -11,8 +11,7 @@ import type { Logger } from '../../common/logger.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Database } from '../ledger/db.ts';
 import { loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
-
-const PUBLIC = "status IN ('scheduled', 'open', 'closed')";
+import { PUBLISHED_SALE_STATUSES, saleIsPublished } from '../rules/sale-status.ts';
 
 export function catalogueApi(db: Database, logger: Logger): Hono {
   const app = new Hono();
@@ -27,7 +26,8 @@ export function catalogueApi(db: Database, logger: Logger): Hono {
     }>(
       `SELECT s.id, s.title, s.mode, s.currency,
               (SELECT count(*)::int FROM lots l WHERE l.sale_id = s.id AND l.status <> 'cancelled') AS lots
-         FROM sales s WHERE s.${PUBLIC} ORDER BY s.starts_at, s.id`,
+         FROM sales s WHERE s.status = ANY($1) ORDER BY s.starts_at, s.id`,
+      [PUBLISHED_SALE_STATUSES],
     );
     const sales: SaleSummary[] = rows.map((r) => ({
       id: r.id,
@@ -41,7 +41,7 @@ export function catalogueApi(db: Database, logger: Logger): Hono {
   });
   app.get('/sales/:id', async (c) => {
     const sale = await loadSale(db, c.req.param('id'));
-    if (sale === undefined || !['scheduled', 'open', 'closed'].includes(sale.status))
+    if (sale === undefined || !saleIsPublished(sale.status))
       throw new AppError('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`);
     const lots = (await loadLots(db, sale.id)).filter((l) => l.status !== 'cancelled');
     c.header('Cache-Control', 'public, max-age=5');

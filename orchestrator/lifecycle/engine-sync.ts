@@ -18,13 +18,11 @@ import {
   type Lot,
   type Sale,
 } from '../ledger/records.ts';
+import { PUBLISHED_SALE_STATUSES, RUNNING_SALE_STATUSES, saleIsPublished } from '../rules/sale-status.ts';
 import { eligibility, type Eligibility } from '../rules/trade.ts';
 
 /** The engine operations the back office uses (a RedisBiddingStore on the engine's Redis, or the in-process store). */
 export type EnginePort = Pick<BiddingStore, 'configure' | 'setStatus' | 'setEligibility' | 'snapshot'>;
-
-/** Lots the engine holds: the sale is published and the lot is neither finished nor finalised. */
-const ENGINE_SALE_STATUSES = new Set(['scheduled', 'open', 'closed']);
 
 export interface BidderEligibility extends Eligibility {
   bidderId: string;
@@ -94,7 +92,7 @@ export class EngineSync {
    */
   async configureSale(saleId: string, opts: { update?: boolean } = {}): Promise<void> {
     const sale = await loadSale(this.db, saleId);
-    if (sale === undefined || !ENGINE_SALE_STATUSES.has(sale.status)) return;
+    if (sale === undefined || !saleIsPublished(sale.status)) return;
     for (const lot of await loadLots(this.db, saleId)) {
       if (lot.finalisedAt !== undefined) continue;
       await this.ensureLot(lot, sale, opts.update === true);
@@ -124,7 +122,7 @@ export class EngineSync {
     if (sale === undefined) return [];
     const lots = await loadLots(this.db, saleId);
     const table = await this.compute(this.db, sale, lots, bidderId);
-    if (!ENGINE_SALE_STATUSES.has(sale.status)) return table;
+    if (!saleIsPublished(sale.status)) return table;
     for (const lot of lots) {
       if (lot.finalisedAt !== undefined) continue;
       for (const e of table) {
@@ -146,8 +144,8 @@ export class EngineSync {
     }
     const rows = await this.db.query<{ sale_id: string }>(
       `SELECT r.sale_id FROM registrations r JOIN sales s ON s.id = r.sale_id
-        WHERE r.bidder_id = $1 AND s.status IN ('scheduled', 'open', 'closed')`,
-      [bidderId],
+        WHERE r.bidder_id = $1 AND s.status = ANY($2)`,
+      [bidderId, PUBLISHED_SALE_STATUSES],
     );
     for (const r of rows) await this.syncEligibility(r.sale_id, bidderId);
   }
@@ -165,7 +163,8 @@ export class EngineSync {
       }
     }
     const rows = await this.db.query<{ id: string }>(
-      `SELECT id FROM sales WHERE status IN ('scheduled', 'open') ORDER BY starts_at`,
+      'SELECT id FROM sales WHERE status = ANY($1) ORDER BY starts_at',
+      [RUNNING_SALE_STATUSES],
     );
     for (const r of rows) {
       try {

@@ -23,6 +23,7 @@ import {
   type BiddingStore,
   type PublicAuctionUpdate,
 } from '../../bidding/back-office.ts';
+import { isDecided } from '../../common/contracts/lot.ts';
 import type { Logger } from '../../common/logger.ts';
 import { isRedisUnavailable } from '../../common/redis.ts';
 import type { Topics } from '../../common/topics.ts';
@@ -64,8 +65,6 @@ export interface TickReport {
 
 /** Lots far from their end are looked at once every this many ticks (2 s at the default 250 ms). */
 const QUIET_EVERY = 8;
-
-const LIVE_TERMINAL = new Set(['sold', 'unsold', 'passed', 'withdrawn', 'cancelled']);
 
 export class Lifecycle {
   private readonly db: Database;
@@ -199,7 +198,7 @@ export class Lifecycle {
         return (await this.finaliser.finalise(lot, sale, snap)) ? 'finalised' : undefined;
       return undefined;
     }
-    if (!LIVE_TERMINAL.has(snap.status)) return undefined;
+    if (!isDecided(snap.status)) return undefined;
     if (snap.undoAvailable) {
       const hammeredAt = await this.lastFloorActionAt(lotId);
       if (hammeredAt === undefined || now - hammeredAt < this.liveUndoWindowMs) return undefined;

@@ -19,11 +19,13 @@ import {
   type LedgerStandingRow,
   type RestoreState,
 } from '../../bidding/back-office.ts';
+import { isDecided } from '../../common/contracts/lot.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Database, Queryable } from '../ledger/db.ts';
 import type { EngineSync } from './engine-sync.ts';
 import { cancelledSeqs, ledgerBids } from '../ledger/bid-rows.ts';
 import { loadLots, loadSale, optText, setupOf, type Lot, type Sale } from '../ledger/records.ts';
+import { RUNNING_SALE_STATUSES } from '../rules/sale-status.ts';
 
 export type RecoveryEngine = Pick<BiddingStore, 'snapshot' | 'restore'>;
 
@@ -51,7 +53,8 @@ export class Recovery {
   async recoverMissing(): Promise<RecoveryReport> {
     const report: RecoveryReport = { restored: [], existed: [], failed: [] };
     const sales = await this.o.db.query<{ id: string }>(
-      `SELECT id FROM sales WHERE status IN ('scheduled', 'open') ORDER BY starts_at`,
+      'SELECT id FROM sales WHERE status = ANY($1) ORDER BY starts_at',
+      [RUNNING_SALE_STATUSES],
     );
     for (const { id } of sales) {
       const sale = (await loadSale(this.o.db, id))!;
@@ -134,9 +137,10 @@ export class Recovery {
     const lastFloor = [...floors].reverse().find((f) => f.outcome === 'accepted');
     const status: AuctionStatus =
       sale.mode === 'timed'
-        ? lot.status === 'scheduled' || lot.status === 'open' || lot.status === 'closed'
-          ? lot.status
-          : 'closed'
+        ? // A timed lot is scheduled, open, closed or decided; the engine knows no decided timed lot.
+          isDecided(lot.status)
+          ? 'closed'
+          : lot.status
         : ((optText(lastFloor?.status) as AuctionStatus | undefined) ?? 'scheduled');
     const setup = setupOf(lot, sale, status);
     const endsAt = Math.max(setup.endsAt, ...bids.map((b) => b.endsAt));

@@ -9,6 +9,8 @@ import {
   saleCancel,
   saleEdit,
   saleIsLocked,
+  saleIsPublished,
+  RUNNING_SALE_STATUSES,
 } from './sale-status.ts';
 
 describe('sale-status rules', () => {
@@ -76,5 +78,11 @@ describe('sale-status rules', () => {
 
   it('keeps registrations changeable until the sale is cancelled', () => {
     expect(SALE_STATUSES.filter((s) => !mayChangeRegistration(s))).toEqual(['cancelled']);
+  });
+
+  it('publishes a sale from scheduled until cancelled; the running ones are a part of them', () => {
+    expect(SALE_STATUSES.filter(saleIsPublished)).toEqual(['scheduled', 'open', 'closed']);
+    expect(RUNNING_SALE_STATUSES.every(saleIsPublished)).toBe(true);
+    expect(RUNNING_SALE_STATUSES).not.toContain('closed');
   });
 });

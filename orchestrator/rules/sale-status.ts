@@ -6,6 +6,22 @@
  */
 import type { SaleStatus } from '../ledger/records.ts';
 
+/**
+ * Published: bidders see the sale in the catalogue and the engine holds its lots — scheduled, open,
+ * or closed with results still to be given.
+ */
+export const PUBLISHED_SALE_STATUSES = [
+  'scheduled',
+  'open',
+  'closed',
+] as const satisfies readonly SaleStatus[];
+/** Running or about to: the lifecycle steps these and keeps the engine's copy of them whole. */
+export const RUNNING_SALE_STATUSES = ['scheduled', 'open'] as const satisfies readonly SaleStatus[];
+
+export function saleIsPublished(status: SaleStatus): boolean {
+  return (PUBLISHED_SALE_STATUSES as readonly SaleStatus[]).includes(status);
+}
+
 /** Sale fields an open sale may still change (`endsAt` only to a later time). */
 export const OPEN_SALE_EDITABLE: readonly string[] = ['title', 'endsAt'];
 /** Lot fields a lot of an open sale may still change (`endsAt` only to a later time). */
