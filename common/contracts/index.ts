@@ -11,3 +11,4 @@ export * from './snapshot.ts';
 export * from './catalogue.ts';
 export * from './error.ts';
 export * from './session.ts';
+export * from './events.ts';

@@ -3,6 +3,7 @@
  * change depends on the sale's status, `rules/sale-status.ts`) and withdraw (DELETE).
  */
 import type { Hono } from 'hono';
+import type { LotWithdrawnEvent } from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import { formatAmount } from '../../common/money.ts';
@@ -176,7 +177,7 @@ export function lotRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
       await enqueue(tx, {
         topic: topics.sale(lot.saleId),
         type: 'lot.withdrawn',
-        payload: { lotId: id, saleId: lot.saleId },
+        payload: { lotId: id, saleId: lot.saleId } satisfies LotWithdrawnEvent,
         dedupeKey: `lot:${id}:withdrawn`,
         correlationId: ctx.correlationId,
       });

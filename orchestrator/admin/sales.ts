@@ -4,6 +4,7 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import type { SaleEvent } from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import { audit, enqueue, loadLots, loadSale } from '../ledger/records.ts';
@@ -140,7 +141,7 @@ export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
       await enqueue(tx, {
         topic: topics.sale(id),
         type: 'sale.cancelled',
-        payload: { saleId: id },
+        payload: { saleId: id } satisfies SaleEvent,
         dedupeKey: `sale:${id}:cancelled`,
         correlationId: ctx.correlationId,
       });

@@ -11,6 +11,7 @@ import {
   type BidderMasks,
   type BiddingStore,
 } from '../../bidding/back-office.ts';
+import type { AuctionRestatedEvent, BidCancelledEvent, BidderNotice } from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
@@ -165,7 +166,7 @@ export class BidCancellation {
       endsAt: new Date(result.endsAt).toISOString(),
       currency: lot.currency,
       reason: 'bid_cancelled',
-    };
+    } satisfies AuctionRestatedEvent;
     await db.transaction(async (tx) => {
       await enqueue(tx, {
         // The sale topic: every page of the sale listens there (and refetches its snapshot).
@@ -185,7 +186,7 @@ export class BidCancellation {
           seq: req.seq,
           lotNumber: lot.lotNumber,
           title: lot.title,
-        },
+        } satisfies BidCancelledEvent,
         dedupeKey: `lot:${lot.id}:cancelled:${req.seq}`,
         correlationId: req.correlationId,
       });
@@ -193,14 +194,15 @@ export class BidCancellation {
         await enqueue(tx, {
           topic: topics.bidder(standing.leaderId),
           type: 'leading',
+          // The engine's own `leading` notice, at the restate's seq: the page shows it like any other.
           payload: {
-            lotId: lot.id,
-            saleId: sale.id,
-            bidderId: standing.leaderId,
+            type: 'leading',
+            auctionId: lot.id,
+            seq: result.seq,
             price: view.price,
             currency: lot.currency,
-            title: lot.title,
-          },
+            yourMaximum: standing.leaderMax > standing.price ? money(standing.leaderMax) : null,
+          } satisfies BidderNotice,
           dedupeKey: `lot:${lot.id}:leading-after-cancel:${result.seq}`,
           correlationId: req.correlationId,
         });

@@ -11,6 +11,7 @@ import {
   type BidderMasks,
   type LotResultUpdate,
 } from '../../bidding/back-office.ts';
+import type { LotLostEvent, LotResultEvent, LotWonEvent } from '../../common/contracts/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
@@ -131,7 +132,7 @@ export class Finaliser {
               premium: money(invoice.premium),
               tax: money(invoice.tax),
               total: money(invoice.total),
-            },
+            } satisfies LotWonEvent,
             dedupeKey: `lot:${lot.id}:won`,
             correlationId: standing.correlationId,
           });
@@ -141,7 +142,7 @@ export class Finaliser {
         await enqueue(tx, {
           topic: this.topics.bidder(bidderId),
           type: 'lot.lost',
-          payload: { ...base, bidderId, outcome, hammer },
+          payload: { ...base, bidderId, outcome, hammer } satisfies LotLostEvent,
           dedupeKey: `lot:${lot.id}:lost:${bidderId}`,
           correlationId: standing.correlationId,
         });
@@ -149,7 +150,7 @@ export class Finaliser {
       await enqueue(tx, {
         topic: this.topics.sale(sale.id),
         type: 'lot.result',
-        payload: { ...base, outcome, hammer },
+        payload: { ...base, outcome, hammer } satisfies LotResultEvent,
         dedupeKey: `lot:${lot.id}:result`,
         correlationId: standing.correlationId,
       });

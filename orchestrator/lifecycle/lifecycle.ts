@@ -23,6 +23,12 @@ import {
   type BiddingStore,
   type PublicAuctionUpdate,
 } from '../../bidding/back-office.ts';
+import type {
+  LotClosingSoonEvent,
+  LotExtendedEvent,
+  SaleEvent,
+  SaleOpenedEvent,
+} from '../../common/contracts/index.ts';
 import { isDecided } from '../../common/contracts/lot.ts';
 import type { Logger } from '../../common/logger.ts';
 import { isRedisUnavailable } from '../../common/redis.ts';
@@ -165,7 +171,7 @@ export class Lifecycle {
         await enqueue(tx, {
           topic: this.topics.sale(id),
           type: 'sale.opened',
-          payload: { saleId: id, title: sale.title, mode: sale.mode },
+          payload: { saleId: id, title: sale.title, mode: sale.mode } satisfies SaleOpenedEvent,
           dedupeKey: `sale:${id}:opened`,
         });
         return true;
@@ -288,7 +294,7 @@ export class Lifecycle {
             title: lot.title,
             endsAt: new Date(endsAt).toISOString(),
             bidderId,
-          },
+          } satisfies LotExtendedEvent,
           dedupeKey: `lot:${lot.id}:extended:${endsAt}:${bidderId}`,
         });
       }
@@ -308,7 +314,7 @@ export class Lifecycle {
         lotNumber: lot.lotNumber,
         title: lot.title,
         endsAt: new Date(endsAt).toISOString(),
-      };
+      } satisfies LotClosingSoonEvent;
       await enqueue(tx, {
         topic: this.topics.sale(sale.id),
         type: 'lot.closing_soon',
@@ -319,7 +325,7 @@ export class Lifecycle {
         await enqueue(tx, {
           topic: this.topics.bidder(bidderId),
           type: 'lot.closing_soon',
-          payload: { ...payload, bidderId },
+          payload: { ...payload, bidderId } satisfies LotClosingSoonEvent,
           dedupeKey: `lot:${lot.id}:closing_soon:${bidderId}`,
         });
       }
@@ -339,7 +345,7 @@ export class Lifecycle {
       await enqueue(this.db, {
         topic: this.topics.sale(id),
         type: 'sale.closed',
-        payload: { saleId: id },
+        payload: { saleId: id } satisfies SaleEvent,
         dedupeKey: `sale:${id}:closed`,
       });
       this.logger.info({ saleId: id }, 'sale closed');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BidDecision } from '../../bidding/back-office.ts';
+import { bidderNoticeSchema } from '../../common/contracts/index.ts';
 import { startTestBackOffice, until, type TestBackOffice } from '../../test/support/orchestrator.ts';
 
 let t: TestBackOffice;
@@ -164,11 +165,27 @@ describe('bid cancellation', () => {
       [lot],
     );
     expect(restated?.topic).toBe('https://gavel.local/sales/sale-c');
-    const events = await orch.db.query<{ type: string }>(
-      `SELECT type FROM outbox_events WHERE payload->>'lotId' = $1 ORDER BY id`,
+    // The back office's events name the lot `lotId`; the bidder notice names it `auctionId`, as the engine's do.
+    const events = await orch.db.query<{ type: string; topic: string; payload: unknown }>(
+      `SELECT type, topic, payload FROM outbox_events
+        WHERE COALESCE(payload->>'lotId', payload->>'auctionId') = $1 ORDER BY id`,
       [lot],
     );
     expect(events.map((e) => e.type)).toEqual(['auction.restated', 'bid.cancelled', 'leading']); // alice leads again
+    // The `leading` notice is the engine's shape (the page drops anything else), at the restate's seq.
+    const leading = events[2]!;
+    const restatedSeq = (cancelled as { standing: { seq: number } }).standing.seq;
+    expect(leading.topic).toBe('https://gavel.local/bidders/c-alice');
+    const payload =
+      typeof leading.payload === 'string' ? (JSON.parse(leading.payload) as unknown) : leading.payload;
+    expect(bidderNoticeSchema.parse(payload)).toEqual({
+      type: 'leading',
+      auctionId: lot,
+      seq: restatedSeq,
+      price: '100.00',
+      currency: 'EUR',
+      yourMaximum: null,
+    });
 
     expect((await api('POST', `/lots/${lot}/bids/999/cancel`, { reason: 'nope' })).body.error?.code).toBe(
       'UNKNOWN_BID',
