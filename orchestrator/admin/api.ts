@@ -16,7 +16,8 @@ import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import { bidderRoutes } from './bidders.ts';
 import { bidRoutes } from './bids.ts';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { kycRoutes } from './kyc.ts';
 import { lotRoutes } from './lots.ts';
 import { notificationRoutes } from './notifications.ts';
@@ -27,8 +28,8 @@ import { saleRoutes } from './sales.ts';
 export type { AdminApiDeps, BidCanceller, KycStarter } from './context.ts';
 
 /** The admin API; mount it at `/admin/v1`. */
-export function adminApi(deps: AdminApiDeps): Hono<AdminEnv> {
-  const app = new Hono<AdminEnv>();
+export function adminApi(deps: AdminApiDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const onError = errorHandler(deps.logger);
   app.onError(onError);
   app.notFound((c) => onError(new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), c));

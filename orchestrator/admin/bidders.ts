@@ -8,12 +8,13 @@ import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import type { Queryable } from '../ledger/db.ts';
 import { audit, loadBidder } from '../ledger/records.ts';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
 import { mustBidder, readJsonOrEmpty, uniqueContact } from './lookups.ts';
 import { bidderCreate, bidderFlagBody, bidderPatch } from './schemas.ts';
 
-export function bidderRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+export function bidderRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db, sync } = deps;
   app.post('/bidders', async (c) => {
     const body = bidderCreate.parse(await readJson(c));

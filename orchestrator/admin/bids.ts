@@ -5,11 +5,12 @@
 import type { Hono } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
 import { cancelBody } from './schemas.ts';
 
-export function bidRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+export function bidRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { cancel } = deps;
   app.post('/lots/:id/bids/:seq/cancel', async (c) => {
     const seq = Number(c.req.param('seq'));

@@ -1,6 +1,7 @@
 /** What the admin API's routes share: their dependencies, the Hono environment and who is acting. */
 import type { Context } from 'hono';
-import type { AuthVariables, User, UserTokens } from '../../common/auth.ts';
+import type { User, UserTokens } from '../../common/auth.ts';
+import type { AppEnv } from '../../common/http-env.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { Database } from '../ledger/db.ts';
@@ -35,9 +36,7 @@ export interface AdminApiDeps {
   cancel?: BidCanceller | undefined;
 }
 
-export type AdminEnv = { Variables: AuthVariables & { requestId: string } };
-
 /** The acting admin (for the audit log) and the request's correlation id. */
-export function who(c: Context<AdminEnv>): { actor: string; correlationId: string } {
+export function who(c: Context<AppEnv>): { actor: string; correlationId: string } {
   return { actor: `admin:${(c.get('user') as User).id}`, correlationId: c.get('requestId') };
 }

@@ -3,11 +3,12 @@
  */
 import type { Hono } from 'hono';
 import { AppError } from '../../common/errors.ts';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
 import { mustBidder } from './lookups.ts';
 
-export function kycRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+export function kycRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db, kyc } = deps;
   app.post('/bidders/:id/kyc', async (c) => {
     if (kyc === undefined)

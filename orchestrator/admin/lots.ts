@@ -9,14 +9,15 @@ import { readJson } from '../../common/http-body.ts';
 import { formatAmount } from '../../common/money.ts';
 import { audit, enqueue, loadLot, loadSale } from '../ledger/records.ts';
 import { endMayMove, lotEdit, mayAddLots } from '../rules/sale-status.ts';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
 import { checkConsignor, mustLot, mustSale, setEngineStatus, updateRow, uniqueLotNumber } from './lookups.ts';
 import { lotCreate, lotPatch } from './schemas.ts';
 import { lotValues } from './values.ts';
 import { lotView } from './views.ts';
 
-export function lotRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+export function lotRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db, engine, sync, topics } = deps;
   app.post('/sales/:id/lots', async (c) => {
     const body = lotCreate.parse(await readJson(c));

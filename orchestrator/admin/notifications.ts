@@ -2,10 +2,11 @@
  * What a bidder was told, and how: each notification on their topic, with its delivery per channel.
  */
 import type { Hono } from 'hono';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { mustBidder } from './lookups.ts';
 
-export function notificationRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+export function notificationRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db, topics } = deps;
   app.get('/bidders/:id/notifications', async (c) => {
     const id = c.req.param('id');

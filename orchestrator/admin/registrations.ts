@@ -11,13 +11,14 @@ import { formatAmount, parseAmount } from '../../common/money.ts';
 import { audit, linkedPurchases, loadBidder, loadLots, loadRegistration } from '../ledger/records.ts';
 import { mayChangeRegistration, saleIsLocked } from '../rules/sale-status.ts';
 import { limitChangeError, nextPaddle } from '../rules/trade.ts';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
 import { mustBidder, mustSale } from './lookups.ts';
 import { registrationCreate, registrationPatch } from './schemas.ts';
 import { registrationView } from './views.ts';
 
-export function registrationRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+export function registrationRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db, sync } = deps;
   app.get('/sales/:id/registrations', async (c) => {
     const sale = await mustSale(db, c.req.param('id'));

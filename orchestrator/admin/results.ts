@@ -5,10 +5,11 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { formatAmount } from '../../common/money.ts';
 import { text } from '../ledger/records.ts';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { mustSale } from './lookups.ts';
 
-export function resultRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+export function resultRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db } = deps;
   app.get('/sales/:id/results', async (c) => {
     const sale = await mustSale(db, c.req.param('id'));

@@ -9,14 +9,15 @@ import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import { audit, enqueue, loadLots, loadSale } from '../ledger/records.ts';
 import { endMayMove, mayPublish, saleCancel, saleEdit, saleIsLocked } from '../rules/sale-status.ts';
-import type { AdminApiDeps, AdminEnv } from './context.ts';
+import type { AppEnv } from '../../common/http-env.ts';
+import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
 import { mustSale, setEngineStatus, updateRow } from './lookups.ts';
 import { saleCreate, salePatch } from './schemas.ts';
 import { cddDefault, checkPaddles, DEFAULT_PADDLES, saleValues } from './values.ts';
 import { lotView, saleView } from './views.ts';
 
-export function saleRoutes(app: Hono<AdminEnv>, deps: AdminApiDeps): void {
+export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db, engine, sync, topics } = deps;
   app.get('/sales', async (c) => {
     const rows = await db.query('SELECT id FROM sales ORDER BY starts_at, id');

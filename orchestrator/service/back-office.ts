@@ -5,11 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BidderMasks } from '../../bidding/back-office.ts';
-import { isHubStreamUrl, RedisStreamPublisher } from '../../hub/index.ts';
-import { ConfigError } from '../../common/config.ts';
-import { HttpHubPublisher } from '../../common/hub-publisher.ts';
+import { hubPublisherFor } from '../../common/hub-publisher-for.ts';
 import type { Logger } from '../../common/logger.ts';
-import { importSigningKey, mintMercureToken } from '../../common/mercure.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
 import { kycServiceFromConfig, type KycService } from '../kyc/index.ts';
 import { BidCancellation, type CancellationEngine } from '../ledger/cancellation.ts';
@@ -79,24 +76,19 @@ export async function startBackOffice(
   closers.push(() => lifecycle.stop());
 
   let publisher = deps.publisher;
-  if (publisher === undefined && config.hubPublishUrl !== undefined && isHubStreamUrl(config.hubPublishUrl)) {
-    // Straight into the hubs' Redis stream: no HTTP hop and no publisher key.
-    const stream = new RedisStreamPublisher({ url: config.hubPublishUrl, logger });
-    closers.push(() => stream.close());
-    publisher = stream;
-  } else if (publisher === undefined && config.hubPublishUrl !== undefined) {
-    if (config.publisherKey === undefined)
-      throw new ConfigError('HUB_URL is set: MERCURE_PUBLISHER_JWT_KEY is needed to publish notifications');
-    const alg = config.publisherAlg ?? 'HS256';
-    const key = await importSigningKey(config.publisherKey, alg);
-    // A service token for Gavel's own topics; it never leaves the back end.
-    const token = await mintMercureToken(
-      { publish: [`${(config.topicBase ?? 'https://gavel.local').replace(/\/+$/, '')}/{+path}`] },
-      { key, alg, subject: 'gavel-orchestrator' },
-    );
-    const http = new HttpHubPublisher(config.hubPublishUrl, () => token);
-    closers.push(() => http.close());
-    publisher = http;
+  if (publisher === undefined && config.hubPublishUrl !== undefined) {
+    // The hubs' Redis stream (no HTTP hop, no key), or a hub over HTTP with a service token for Gavel's own topics.
+    const chosen = await hubPublisherFor({
+      url: config.hubPublishUrl,
+      publisherKey: config.publisherKey,
+      publisherAlg: config.publisherAlg ?? 'HS256',
+      topicBase: config.topicBase ?? 'https://gavel.local',
+      subject: 'gavel-orchestrator',
+      logger,
+      missingKey: 'HUB_URL is set: MERCURE_PUBLISHER_JWT_KEY is needed to publish notifications',
+    });
+    closers.push(() => chosen.close());
+    publisher = chosen;
   }
   // The hub first (the room and the bidder's screens), then the bidder's SMS, WhatsApp and email.
   const contact = notifyChannels(config.notify ?? {}, { db, logger: logger.child({ module: 'notify' }) });

@@ -3,10 +3,10 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { UserTokens } from '../../common/auth.ts';
 import { type BidderDirectory } from '../../common/directory.ts';
-import { envBool, envInt, envSecret, loadEnv } from '../../common/config.ts';
+import { envBool, envInt, envSecret, jwtAlgEnv, loadEnv, sharedEnv } from '../../common/config.ts';
 import { type HubPublisher } from '../../common/hub-publisher.ts';
 import { type Logger, type LogLevel } from '../../common/logger.ts';
-import { JWT_ALGS, type JwtAlg } from '../../common/mercure.ts';
+import { type JwtAlg } from '../../common/mercure.ts';
 import { kycConfigFromEnv, type KycConfig } from '../kyc/index.ts';
 import { type Database } from '../ledger/db.ts';
 import { type DecisionSource } from '../ledger/decision-source.ts';
@@ -56,7 +56,6 @@ export interface OrchestratorConfig {
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 const optional = z
   .string()
   .optional()
@@ -70,6 +69,7 @@ const dataDir = z
   .transform((v) => (v === undefined || v.trim() === '' ? DEFAULT_DATA_DIR : v.trim()));
 
 const schema = z.object({
+  ...sharedEnv,
   HOST: z.string().default('127.0.0.1'),
   PORT: envInt(3003, 0, 65535),
   DATABASE_URL: databaseUrl,
@@ -77,12 +77,7 @@ const schema = z.object({
   REDIS_URL: z
     .string({ error: 'REDIS_URL is required (the decision streams the ledger is written from)' })
     .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL'),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]+$/)
-    .default('gavel'),
   LEDGER_POLL_MS: envInt(200, 1, 60_000),
-  LOG_LEVEL: logLevel,
   GATEWAY_JWT_KEY: envSecret(),
   ADMIN_JWT_KEY: envSecret(),
   GAVEL_MASK_KEY: envSecret().refine((v) => v !== undefined, {
@@ -91,8 +86,7 @@ const schema = z.object({
   HUB_URL: optional,
   HUB_PUBLISH_URL: optional,
   MERCURE_PUBLISHER_JWT_KEY: optional,
-  MERCURE_PUBLISHER_JWT_ALG: z.enum(JWT_ALGS as [JwtAlg, ...JwtAlg[]]).default('HS256'),
-  GAVEL_TOPIC_BASE: z.string().url().default('https://gavel.local'),
+  MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
   LIFECYCLE_TICK_MS: envInt(250, 10, 60_000),
   RECONCILE_MS: envInt(60_000, 1_000, 3_600_000),
 });

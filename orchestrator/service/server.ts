@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -11,6 +10,7 @@ import { RedisBidderDirectory } from '../../common/directory.ts';
 import { ConfigError } from '../../common/config.ts';
 import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
+import { serverUrl } from '../../common/listen-url.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { createRedis, redisMetrics } from '../../common/redis.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
@@ -175,9 +175,7 @@ export async function startOrchestrator(
     let url: string | undefined;
     if (config.port !== undefined) {
       const server = await listen(config, logger, db, writer, app, backOffice?.outbox);
-      const { port } = server.address() as AddressInfo;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      url = `http://${host}:${port}`;
+      url = serverUrl(server, config.host);
       closers.push(
         () =>
           new Promise<void>((resolve) => {
