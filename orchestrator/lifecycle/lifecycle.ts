@@ -23,12 +23,7 @@ import {
   type BiddingStore,
   type PublicAuctionUpdate,
 } from '../../bidding/back-office.ts';
-import type {
-  LotClosingSoonEvent,
-  LotExtendedEvent,
-  SaleEvent,
-  SaleOpenedEvent,
-} from '../../common/contracts/index.ts';
+import type { SaleEvent, SaleOpenedEvent } from '../../common/contracts/index.ts';
 import { isDecided } from '../../common/contracts/lot.ts';
 import type { Logger } from '../../common/logger.ts';
 import { isRedisUnavailable } from '../../common/redis.ts';
@@ -37,7 +32,8 @@ import type { Database } from '../ledger/db.ts';
 import type { EngineSync, EnginePort } from './engine-sync.ts';
 import { enqueue, loadLot, loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
 import { Poller } from '../service/poller.ts';
-import { announce, bidderIds } from './announce.ts';
+import { announce } from './announce.ts';
+import { announceClosingSoon, recordExtension } from './timed-notices.ts';
 import { Finaliser } from './finaliser.ts';
 
 export type LifecycleEngine = EnginePort & Pick<BiddingStore, 'floorAction'>;
@@ -237,10 +233,10 @@ export class Lifecycle {
     now: number,
   ): Promise<'closed' | undefined> {
     const recordedEnd = lot.endsAt ?? setupEnd(sale);
-    if (snap.endsAt > recordedEnd) await this.recordExtension(lot, snap.endsAt);
+    if (snap.endsAt > recordedEnd) await recordExtension(this.db, this.topics, lot, snap.endsAt);
     const left = snap.endsAt - now;
     if (lot.closingSoonSentAt === undefined && left > 0 && left <= sale.closingSoonMs)
-      await this.announceClosingSoon(lot, sale, snap.endsAt);
+      await announceClosingSoon(this.db, this.topics, lot, sale, snap.endsAt);
     if (now <= snap.endsAt + lot.graceMs + this.closeMarginMs) return undefined;
 
     await this.engine.setStatus(lot.id, 'closed');
@@ -275,61 +271,6 @@ export class Lifecycle {
     if (!won) return undefined;
     this.logger.info({ lotId: lot.id, endsAt: new Date(snap.endsAt).toISOString() }, 'lot closed');
     return 'closed';
-  }
-
-  private async recordExtension(lot: Lot, endsAt: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const rows = await tx.query(
-        `UPDATE lots SET ends_at = $2, updated_at = now() WHERE id = $1 AND (ends_at IS NULL OR ends_at < $2) RETURNING id`,
-        [lot.id, new Date(endsAt)],
-      );
-      if (rows.length === 0) return;
-      for (const bidderId of await bidderIds(tx, lot.id)) {
-        await enqueue(tx, {
-          topic: this.topics.bidder(bidderId),
-          type: 'lot.extended',
-          payload: {
-            lotId: lot.id,
-            saleId: lot.saleId,
-            title: lot.title,
-            endsAt: new Date(endsAt).toISOString(),
-            bidderId,
-          } satisfies LotExtendedEvent,
-          dedupeKey: `lot:${lot.id}:extended:${endsAt}:${bidderId}`,
-        });
-      }
-    });
-  }
-
-  private async announceClosingSoon(lot: Lot, sale: Sale, endsAt: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const rows = await tx.query(
-        `UPDATE lots SET closing_soon_sent_at = now() WHERE id = $1 AND closing_soon_sent_at IS NULL RETURNING id`,
-        [lot.id],
-      );
-      if (rows.length === 0) return;
-      const payload = {
-        lotId: lot.id,
-        saleId: sale.id,
-        lotNumber: lot.lotNumber,
-        title: lot.title,
-        endsAt: new Date(endsAt).toISOString(),
-      } satisfies LotClosingSoonEvent;
-      await enqueue(tx, {
-        topic: this.topics.sale(sale.id),
-        type: 'lot.closing_soon',
-        payload,
-        dedupeKey: `lot:${lot.id}:closing_soon`,
-      });
-      for (const bidderId of await bidderIds(tx, lot.id)) {
-        await enqueue(tx, {
-          topic: this.topics.bidder(bidderId),
-          type: 'lot.closing_soon',
-          payload: { ...payload, bidderId } satisfies LotClosingSoonEvent,
-          dedupeKey: `lot:${lot.id}:closing_soon:${bidderId}`,
-        });
-      }
-    });
   }
 
   private async closeFinishedSales(): Promise<string[]> {
