@@ -458,8 +458,12 @@ describe('lifecycle: live lots, ties, restarts', () => {
     expect((await floor({ auctionId: 'lot-l1', action: 'hammer', idempotencyKey: 'l-hammer' })).status).toBe(
       'sold',
     );
-    // The auctioneer may still undo: nothing final yet.
-    await new Promise((r) => setTimeout(r, 300));
+    // The auctioneer may still undo: nothing final yet, after lifecycle passes begun since the hammer.
+    const lifecycle = orch.backOffice!.lifecycle;
+    const begun = lifecycle.passes.started;
+    await until('two lifecycle passes after the hammer', () =>
+      lifecycle.passes.completed >= begun + 2 ? true : undefined,
+    );
     expect(((await ok('GET', '/lots/lot-l1')).lot as { finalised: boolean }).finalised).toBe(false);
     await floor({ auctionId: 'lot-l1', action: 'superseded', idempotencyKey: 'l-next' }); // the next lot opened
 
@@ -619,10 +623,15 @@ describe('outbox', () => {
         `INSERT INTO outbox_events (topic, type, payload, dedupe_key) VALUES ('t:retry', 'test.retry', '{"n":1}', 'retry-1')`,
       );
       const seen: Notification[] = [];
+      let markerDelivered = false;
       let failures = 2;
       const flaky: NotificationChannel = {
         name: 'flaky',
         deliver(n) {
+          if (n.type === 'test.marker') {
+            markerDelivered = true;
+            return Promise.resolve();
+          }
           seen.push(n);
           if (failures-- > 0) return Promise.reject(new Error('provider down'));
           return Promise.resolve();
@@ -632,7 +641,12 @@ describe('outbox', () => {
       d.start();
       try {
         await until('delivered after 2 failures', () => (seen.length >= 3 ? true : undefined));
-        await new Promise((r) => setTimeout(r, 200));
+        // A later event, queued after the success: once it is delivered, passes have run after the
+        // success, and a fourth delivery of the first, were it due, would have come before it (id order).
+        await db.query(
+          `INSERT INTO outbox_events (topic, type, payload, dedupe_key) VALUES ('t:retry', 'test.marker', '{}', 'retry-marker')`,
+        );
+        await until('the later event delivered', () => (markerDelivered ? true : undefined));
       } finally {
         await d.stop();
       }

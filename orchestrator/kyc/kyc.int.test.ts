@@ -8,6 +8,7 @@ import { AppError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import type { Database } from '../ledger/db.ts';
 import { migrate } from '../ledger/migrate.ts';
+import { until } from '../../test/support/orchestrator.ts';
 import { postgresSchema } from '../../test/support/postgres.ts';
 import { FakeKycProvider, type FakeDecision } from './fake-provider.ts';
 import { HttpKycProvider } from './provider.ts';
@@ -303,7 +304,14 @@ describe('KYC check: start → provider → signed webhook', () => {
       await gate;
     });
     const answer = post(body, signKycWebhook(SECRET, body, nowS()));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The webhook has reached the row and waits for its lock (PostgreSQL says so) before the start commits.
+    await until('the webhook waits for the check’s row lock', async () => {
+      const [w] = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM kyc_checks%FOR UPDATE%'`,
+      );
+      return (w?.n ?? 0) > 0 ? true : undefined;
+    });
     release();
     await storing;
     const r = await answer;

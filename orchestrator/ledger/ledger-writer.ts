@@ -66,6 +66,7 @@ export class LedgerWriter {
   private readonly poller: Poller;
   private lastLag: LedgerLag = { total: 0, byAuction: new Map() };
   private completedPasses = 0;
+  private appliedTotal = 0;
   /** An outage fails every pass: one line when passes start failing, one when they succeed again. */
   private readonly failures: FailureStreak;
 
@@ -96,6 +97,7 @@ export class LedgerWriter {
         this.failures.failed(err, { auctionId });
       }
     }
+    this.appliedTotal += pass.applied;
     return pass;
   }
 
@@ -112,6 +114,11 @@ export class LedgerWriter {
   /** Passes the loop has completed (tests wait for one instead of sleeping). */
   get passes(): number {
     return this.completedPasses;
+  }
+
+  /** Entries applied by every pass so far (`gavel_ledger_entries_applied`). */
+  get applied(): number {
+    return this.appliedTotal;
   }
 
   /** The lag measured after the latest pass of the loop (zero before the first). */

@@ -84,6 +84,7 @@ export class Lifecycle {
     (err) => this.logger.error({ err }, 'lifecycle tick failed; retrying at the next tick'),
   );
   private ticks = 0;
+  private completed = 0;
   private readonly finaliser: Finaliser;
 
   constructor(o: LifecycleOptions) {
@@ -106,6 +107,11 @@ export class Lifecycle {
 
   stop(): Promise<void> {
     return this.poller.stop();
+  }
+
+  /** Passes begun and run to their end: a pass begun after a change has looked at it once it ends. */
+  get passes(): { started: number; completed: number } {
+    return { started: this.ticks, completed: this.completed };
   }
 
   /** One pass over every step; safe to run concurrently with other instances. */
@@ -132,6 +138,7 @@ export class Lifecycle {
       }
     }
     report.salesClosed = await this.closeFinishedSales();
+    this.completed++;
     return report;
   }
 

@@ -21,6 +21,7 @@ import { timedSetup } from '../../test/support/bidding.ts';
 import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
 import { freePort } from '../../test/support/net.ts';
 import { postgresSchema } from '../../test/support/postgres.ts';
+import { until } from '../../test/support/orchestrator.ts';
 import { REDIS_URL, redisNamespace } from '../../test/support/redis-namespace.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -268,7 +269,16 @@ describe('npm run orchestrator', () => {
       expect(ok).toBe(true);
       id = await placeBids(new RedisBiddingStore({ redis: ns.redis, prefix: ns.prefix }));
       expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 300));
+      // The writer inside the child has applied the three decisions (its own counter says so).
+      await until(
+        'the child’s ledger writer applied the bids',
+        async () => {
+          const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          const applied = Number(/^gavel_ledger_entries_applied (\d+)$/m.exec(metrics)?.[1] ?? 0);
+          return applied >= 3 ? true : undefined;
+        },
+        60_000,
+      );
     } finally {
       if (child.exitCode === null) child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -210,6 +210,14 @@ async function listen(
       this.set(writer.lastMeasuredLag.total);
     },
   });
+  new Gauge({
+    name: 'gavel_ledger_entries_applied',
+    help: 'Decisions the ledger writer has applied since the process started',
+    registers: [registry],
+    collect() {
+      this.set(writer.applied);
+    },
+  });
   if (outbox !== undefined) {
     new Gauge({
       name: 'gavel_outbox_pending',
