@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
-import type { AuctionStatus } from '../../bidding/back-office.ts';
+import type { AuctionStatus } from '../../common/contracts/index.ts';
 import type { Queryable } from '../ledger/db.ts';
 import type { EnginePort } from '../lifecycle/engine-sync.ts';
 import { loadBidder, loadLot, loadSale, type Bidder, type Lot, type Sale } from '../ledger/records.ts';

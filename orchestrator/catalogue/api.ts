@@ -4,7 +4,13 @@
  * the consignor or anything from the admin side.
  */
 import { Hono } from 'hono';
-import type { CatalogueLot, SaleCatalogue, SaleSummary } from '../../common/catalogue.ts';
+import type {
+  CatalogueLot,
+  SaleCatalogue,
+  SaleListResponse,
+  SaleResponse,
+  SaleSummary,
+} from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -37,7 +43,7 @@ export function catalogueApi(db: Database, logger: Logger): Hono {
       lotCount: Number(r.lots),
     }));
     c.header('Cache-Control', 'public, max-age=5');
-    return c.json({ sales });
+    return c.json({ sales } satisfies SaleListResponse);
   });
   app.get('/sales/:id', async (c) => {
     const sale = await loadSale(db, c.req.param('id'));
@@ -45,7 +51,7 @@ export function catalogueApi(db: Database, logger: Logger): Hono {
       throw new AppError('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`);
     const lots = (await loadLots(db, sale.id)).filter((l) => l.status !== 'cancelled');
     c.header('Cache-Control', 'public, max-age=5');
-    return c.json({ sale: catalogueOf(sale, lots) });
+    return c.json({ sale: catalogueOf(sale, lots) } satisfies SaleResponse);
   });
   return app;
 }

@@ -3,7 +3,8 @@
  * since the epoch), read from the rows of the 0001/0002 schema. One mapping per table, used by the
  * admin API, the lifecycle and the eligibility sync alike.
  */
-import type { AuctionSetup, AuctionStatus, IncrementBand } from '../../bidding/back-office.ts';
+import type { AuctionSetup, IncrementBand } from '../../bidding/back-office.ts';
+import type { AuctionStatus } from '../../common/contracts/index.ts';
 import type { Queryable, Row } from './db.ts';
 import type { PremiumBand, TaxBase } from '../rules/trade.ts';
 

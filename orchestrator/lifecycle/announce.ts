@@ -1,5 +1,5 @@
 /** What the lifecycle tells the room: public lot updates on the auction and sale topics, and who bid. */
-import type { PublicAuctionUpdate } from '../../bidding/back-office.ts';
+import type { PublicAuctionUpdate } from '../../common/contracts/index.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { Queryable } from '../ledger/db.ts';
 import { enqueue, type Lot } from '../ledger/records.ts';

@@ -4,7 +4,8 @@
  * Called after the change that causes it has committed, so the very next bid sees it; a periodic
  * reconcile repairs the engine if a write was lost (engine down, process killed in between).
  */
-import type { AuctionStatus, BiddingStore } from '../../bidding/back-office.ts';
+import type { BiddingStore } from '../../bidding/back-office.ts';
+import type { AuctionStatus } from '../../common/contracts/index.ts';
 import type { BidderDirectory } from '../../common/directory.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Database, Queryable } from '../ledger/db.ts';

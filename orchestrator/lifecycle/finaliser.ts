@@ -5,13 +5,13 @@
  * result also goes out as a public update on its auction and sale topics. Guarded in PostgreSQL
  * (`finalised_at IS NULL` under the lot's row lock, unique keys, outbox dedupe keys).
  */
-import {
-  viewFromSnapshot,
-  type AuctionSnapshot,
-  type BidderMasks,
-  type LotResultUpdate,
-} from '../../bidding/back-office.ts';
-import type { LotLostEvent, LotResultEvent, LotWonEvent } from '../../common/contracts/index.ts';
+import { viewFromSnapshot, type AuctionSnapshot, type BidderMasks } from '../../bidding/back-office.ts';
+import type {
+  LotLostEvent,
+  LotResultEvent,
+  LotResultUpdate,
+  LotWonEvent,
+} from '../../common/contracts/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
