@@ -15,6 +15,7 @@ import { authenticate, requireRole } from '../../common/auth.ts';
 import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import { bidderRoutes } from './bidders.ts';
+import { constraintError } from './constraints.ts';
 import { bidRoutes } from './bids.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
@@ -31,7 +32,7 @@ export type { AdminApiDeps, BidCanceller, KycStarter } from './context.ts';
 export function adminApi(deps: AdminApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const onError = errorHandler(deps.logger);
-  app.onError(onError);
+  app.onError((err, c) => onError(constraintError(err) ?? err, c));
   app.notFound((c) => onError(new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), c));
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   // Tokens for the gateway's API (even an admin's) are refused here: the admin API has its own audience.
