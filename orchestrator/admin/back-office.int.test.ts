@@ -16,6 +16,11 @@ import {
   until,
   type TestBackOffice,
 } from '../../test/support/orchestrator.ts';
+import {
+  BACK_OFFICE_EVENTS,
+  backOfficeEventSchemas,
+  type BackOfficeEventType,
+} from '../../common/contracts/index.ts';
 import { adminBuilders, INCREMENTS } from '../../test/support/builders.ts';
 import { postgresSchema } from '../../test/support/postgres.ts';
 import { connectSse } from '../../test/support/sse-client.ts';
@@ -411,6 +416,27 @@ describe('lifecycle', () => {
       'lot.lost': 2,
       'lot.result': 2,
     });
+    // Each event's payload is its contract's (common/contracts/events.ts).
+    const payloads = await orch.db.query<{ type: string; payload: unknown }>(
+      `SELECT type, payload FROM outbox_events WHERE payload->>'saleId' = 'sale-s' ORDER BY id`,
+    );
+    const checked = payloads.filter((p) => (BACK_OFFICE_EVENTS as readonly string[]).includes(p.type));
+    expect(new Set(checked.map((p) => p.type))).toEqual(
+      new Set([
+        'sale.opened',
+        'lot.closing_soon',
+        'lot.extended',
+        'lot.won',
+        'lot.lost',
+        'lot.result',
+        'sale.closed',
+      ]),
+    );
+    for (const p of checked) {
+      const payload = typeof p.payload === 'string' ? (JSON.parse(p.payload) as unknown) : p.payload;
+      const schema = backOfficeEventSchemas[p.type as BackOfficeEventType];
+      expect([p.type, schema.safeParse(payload).success]).toEqual([p.type, true]);
+    }
   }, 30_000);
 });
 

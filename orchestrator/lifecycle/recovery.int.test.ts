@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BidDecision } from '../../bidding/back-office.ts';
-import { bidderNoticeSchema } from '../../common/contracts/index.ts';
+import { backOfficeEventSchemas, bidderNoticeSchema } from '../../common/contracts/index.ts';
 import { startTestBackOffice, until, type TestBackOffice } from '../../test/support/orchestrator.ts';
 
 let t: TestBackOffice;
@@ -172,6 +172,19 @@ describe('bid cancellation', () => {
       [lot],
     );
     expect(events.map((e) => e.type)).toEqual(['auction.restated', 'bid.cancelled', 'leading']); // alice leads again
+    const [restatedEvent, cancelledEvent] = events.map((e) =>
+      typeof e.payload === 'string' ? (JSON.parse(e.payload) as unknown) : e.payload,
+    );
+    expect(backOfficeEventSchemas['auction.restated'].parse(restatedEvent)).toMatchObject({
+      lotId: lot,
+      price: '100.00',
+      reason: 'bid_cancelled',
+    });
+    expect(backOfficeEventSchemas['bid.cancelled'].parse(cancelledEvent)).toMatchObject({
+      lotId: lot,
+      bidderId: 'c-bob',
+      seq: bob.seq,
+    });
     // The `leading` notice is the engine's shape (the page drops anything else), at the restate's seq.
     const leading = events[2]!;
     const restatedSeq = (cancelled as { standing: { seq: number } }).standing.seq;
