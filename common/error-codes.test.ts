@@ -48,19 +48,9 @@ describe('AppError', () => {
     expect(new AppError('ENGINE_UNAVAILABLE', 'later', { cause }).cause).toBe(cause);
   });
 
-  it('still takes the legacy form with the status spelt out', () => {
-    const e = new AppError(401, 'BAD_SIGNATURE', 'the signature does not verify');
-    expect([e.status, e.code, e.message]).toEqual([401, 'BAD_SIGNATURE', 'the signature does not verify']);
-    expect(new AppError(400, 'BAD_JSON', 'nope').toBody()).toEqual({
-      error: { code: 'BAD_JSON', message: 'nope' },
-    });
-  });
-
   it('refuses a code the catalogue does not know, at compile time', () => {
     // @ts-expect-error: not a catalogued code
     const e = new AppError('NO_SUCH_CODE', 'x');
     expect(e.code).toBe('NO_SUCH_CODE');
-    // @ts-expect-error: not a catalogued code, legacy form
-    expect(new AppError(400, 'NO_SUCH_CODE', 'x').status).toBe(400);
   });
 });

@@ -20,25 +20,10 @@ export class AppError extends Error {
   readonly details: ErrorDetails | undefined;
 
   /** The status is the catalogue's for `code`. */
-  constructor(code: ErrorCode, message: string, options?: AppErrorOptions);
-  /**
-   * @deprecated The legacy form, with the status spelt out: `tools/codemods/app-error.ts` rewrites
-   * it to the form above wherever the status is the catalogue's; it goes once no caller uses it.
-   */
-  constructor(status: number, code: ErrorCode, message: string, options?: AppErrorOptions);
-  constructor(
-    first: ErrorCode | number,
-    second: string,
-    third?: string | AppErrorOptions,
-    fourth?: AppErrorOptions,
-  ) {
-    const legacy = typeof first === 'number';
-    const code = (legacy ? second : first) as ErrorCode;
-    const message = legacy ? (third as string) : second;
-    const options = (legacy ? fourth : (third as AppErrorOptions | undefined)) ?? {};
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
-    this.status = legacy ? first : statusOf(code);
+    this.status = statusOf(code);
     this.code = code;
     this.details = options.details;
   }
@@ -48,6 +33,6 @@ export class AppError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string, details?: ErrorDetails): ErrorBody {
+export function errorBody(code: ErrorCode, message: string, details?: ErrorDetails): ErrorBody {
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }
