@@ -33,9 +33,6 @@ declare global {
 
 window.gavelTrace = { renders: [], decisions: [] };
 
-const decisionTimes = new Map<string, number>();
-const key = (auctionId: string, seq: number): string => `${auctionId}#${seq}`;
-
 export function traceRender(entry: Omit<RenderTrace, 'at'>): RenderTrace {
   const full = { ...entry, at: Date.now() };
   window.gavelTrace.renders.push(full);
@@ -45,16 +42,5 @@ export function traceRender(entry: Omit<RenderTrace, 'at'>): RenderTrace {
 export function traceDecision(auctionId: string, seq: number, decidedAt: string): void {
   const t = Date.parse(decidedAt);
   if (!Number.isFinite(t)) return;
-  decisionTimes.set(key(auctionId, seq), t);
   window.gavelTrace.decisions.push({ auctionId, seq, decidedAt: t });
-}
-
-/** Milliseconds from the decision to the first live render of it, when both are known. */
-export function latencyOf(auctionId: string, seq: number): number | undefined {
-  const decided = decisionTimes.get(key(auctionId, seq));
-  if (decided === undefined) return undefined;
-  const r = window.gavelTrace.renders.find(
-    (x) => x.auctionId === auctionId && x.seq === seq && x.via === 'live',
-  );
-  return r === undefined ? undefined : r.at - decided;
 }

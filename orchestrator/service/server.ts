@@ -24,6 +24,7 @@ import { migrate } from '../ledger/migrate.ts';
 import type { OutboxDispatcher } from '../notify/outbox.ts';
 import { receiptRoutes } from '../notify/receipts.ts';
 import { startBackOffice, type BackOffice } from './back-office.ts';
+import { Poller } from './poller.ts';
 import { type OrchestratorConfig, type OrchestratorDeps } from './config.ts';
 
 export interface RunningOrchestrator {
@@ -114,14 +115,19 @@ export async function startOrchestrator(
     });
 
     let lastLogged = -1;
-    const lagTimer = setInterval(() => {
-      const total = writer.lastMeasuredLag.total;
-      // Info while behind and once when caught up again; debug while it stays at zero.
-      logger[total > 0 || total !== lastLogged ? 'info' : 'debug']({ lag: total }, 'ledger lag');
-      lastLogged = total;
-    }, deps.lagLogMs ?? 30_000);
-    lagTimer.unref();
-    closers.push(() => clearInterval(lagTimer));
+    const lagLogMs = deps.lagLogMs ?? 30_000;
+    const lagLog = new Poller(
+      () => {
+        const total = writer.lastMeasuredLag.total;
+        // Info while behind and once when caught up again; debug while it stays at zero.
+        logger[total > 0 || total !== lastLogged ? 'info' : 'debug']({ lag: total }, 'ledger lag');
+        lastLogged = total;
+        return Promise.resolve(lagLogMs);
+      },
+      (err) => logger.warn({ err }, 'ledger lag log failed'),
+    );
+    lagLog.start(lagLogMs, lagLogMs);
+    closers.push(() => lagLog.stop());
 
     let backOffice: RunningOrchestrator['backOffice'];
     const app = new Hono();
