@@ -9,6 +9,7 @@
  */
 import type { HubPublisher } from '../../common/hub-publisher.ts';
 import type { Logger } from '../../common/logger.ts';
+import { isRedisUnavailable } from '../../common/redis.ts';
 import type { Database } from '../ledger/db.ts';
 import { Poller } from '../service/poller.ts';
 
@@ -154,7 +155,8 @@ export class OutboxDispatcher {
                   available_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
           [n.id, err instanceof Error ? err.message.slice(0, 500) : String(err), delay],
         );
-        logger.warn(
+        // Redis out of reach: its client logged the outage once; not a warning per notification and retry.
+        logger[isRedisUnavailable(err) ? 'debug' : 'warn'](
           {
             err,
             notificationId: n.id,
