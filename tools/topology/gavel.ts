@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from './net.ts';
 import { httpReady } from './ready.ts';
-import type { ProcessSpec } from './runner.ts';
+import type { ProcessSpec } from './managed-process.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

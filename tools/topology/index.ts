@@ -1,12 +1,6 @@
 /** Named child processes for a topology on one machine: shared by `npm run chaos` and `npm run cluster`. */
-export {
-  ProcessRunner,
-  ManagedProcess,
-  type ExitRecord,
-  type ProcessSpec,
-  type ReadyProbe,
-  type RunnerOptions,
-} from './runner.ts';
+export { ProcessRunner, type RunnerOptions } from './runner.ts';
+export { ManagedProcess, type ExitRecord, type ProcessSpec, type ReadyProbe } from './managed-process.ts';
 export { httpReady, lineReady, redisMonitor, redisPing, redisReady } from './ready.ts';
 export { freePort, freePorts, sleep } from './net.ts';
 export { redisServerSpec, type AppendFsync, type RedisServerOptions } from './redis-server.ts';

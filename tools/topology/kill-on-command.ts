@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { hasSetpriv } from './runner.ts';
+import { hasSetpriv } from './child.ts';
 
 /**
  * A process of its own (on an idle event loop, at a higher scheduling priority where allowed) that

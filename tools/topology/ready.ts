@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { ReadyProbe } from './runner.ts';
+import type { ReadyProbe } from './managed-process.ts';
 
 /** Ready when `url` answers 2xx (a service's /healthz). */
 export function httpReady(url: string): ReadyProbe {

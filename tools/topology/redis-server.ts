@@ -1,5 +1,5 @@
 import { redisReady } from './ready.ts';
-import type { ProcessSpec } from './runner.ts';
+import type { ProcessSpec } from './managed-process.ts';
 
 export type AppendFsync = 'always' | 'everysec';
 
