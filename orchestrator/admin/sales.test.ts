@@ -45,6 +45,18 @@ describe('admin API in process: access and validation', () => {
     expect((await a.api('GET', '/nowhere')).status).toBe(404);
   });
 
+  it('refuses a currency outside the active ISO 4217 list, naming the field', async () => {
+    for (const currency of ['ZZZ', 'XAU', 'XTS', 'HRK', 'eur']) {
+      const r = await postSale({ id: 's-cur', currency });
+      expect([r.status, r.body.error?.code], currency).toEqual([400, 'VALIDATION_FAILED']);
+      expect(r.body.error?.message, currency).toMatch(/^currency: .*ISO 4217/);
+    }
+    expect((await a.api('GET', '/sales/s-cur')).status).toBe(404);
+    const kwd = await postSale({ id: 's-cur', currency: 'KWD', cddThreshold: '1.005' });
+    expect(kwd.status).toBe(201);
+    expect(kwd.body.sale).toMatchObject({ currency: 'KWD', cddThreshold: '1.005' });
+  });
+
   it('refuses paddle ranges that overlap or run backwards with 400 BAD_PADDLES, naming them', async () => {
     // Online 5–5 lies inside the default floor range 1–999: the database's constraint would refuse it (503).
     const overlap = await postSale({ id: 's-paddles', onlinePaddles: { from: 5, to: 5 } });
