@@ -57,6 +57,37 @@ describe('admin API in process: access and validation', () => {
     expect(kwd.body.sale).toMatchObject({ currency: 'KWD', cddThreshold: '1.005' });
   });
 
+  it('takes IANA time zones (canonical or alias) and refuses anything else, naming the field', async () => {
+    for (const timezone of [
+      'Mars/Olympus',
+      'CET+1',
+      '+01:00',
+      'europe/paris',
+      'Paris',
+      '',
+      'Europe/Paris ',
+    ]) {
+      const r = await postSale({ id: 's-tz', timezone });
+      expect([r.status, r.body.error?.code], timezone).toEqual([400, 'VALIDATION_FAILED']);
+      expect(r.body.error?.message, timezone).toMatch(/^timezone: .*IANA/);
+    }
+    expect((await a.api('GET', '/sales/s-tz')).status).toBe(404);
+    const created = await postSale({ id: 's-tz', timezone: 'Asia/Kolkata' });
+    expect(created.status).toBe(201);
+    expect(created.body.sale).toMatchObject({ timezone: 'Asia/Kolkata' });
+    for (const timezone of [
+      'UTC',
+      'Europe/Paris',
+      'America/Argentina/Buenos_Aires',
+      'Etc/GMT+5',
+      'Europe/Kyiv',
+    ])
+      expect((await a.api('PATCH', '/sales/s-tz', { timezone })).status, timezone).toBe(200);
+    const bad = await a.api('PATCH', '/sales/s-tz', { timezone: 'Nowhere/Land' });
+    expect([bad.status, bad.body.error?.message]).toEqual([400, expect.stringMatching(/^timezone: /)]);
+    expect((await a.ok('GET', '/sales/s-tz')).sale).toMatchObject({ timezone: 'Europe/Kyiv' });
+  });
+
   it('refuses paddle ranges that overlap or run backwards with 400 BAD_PADDLES, naming them', async () => {
     // Online 5–5 lies inside the default floor range 1–999: the database's constraint would refuse it (503).
     const overlap = await postSale({ id: 's-paddles', onlinePaddles: { from: 5, to: 5 } });

@@ -14,6 +14,29 @@ const TIME = z.iso.datetime({
 });
 const BP = z.number().int().min(0).max(10_000);
 
+/** The IANA names this runtime's ICU knows (its canonical ones), and "UTC". */
+const ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+/** An IANA name as the tz database writes it: capitalised parts ("America/Argentina/Buenos_Aires", "Etc/GMT+5"). */
+const ZONE_SHAPE = /^[A-Z][A-Za-z0-9_+-]*(?:\/[A-Z][A-Za-z0-9_+-]*){0,2}$/;
+
+/**
+ * An IANA time zone: one of the runtime's canonical names (`Intl.supportedValuesOf`, which leaves out
+ * "UTC" and the "Etc/GMT+5" kind), a name ICU knows as itself, or a tz-database alias ICU maps onto
+ * a canonical name ("Asia/Kolkata" and "Europe/Kyiv" are current IANA names that ICU keeps as aliases
+ * of "Asia/Calcutta" and "Europe/Kiev"). Offsets ("+01:00"), free text and mis-cased names are refused.
+ */
+export function isTimeZone(name: string): boolean {
+  if (ZONES.has(name)) return true;
+  if (!ZONE_SHAPE.test(name)) return false;
+  try {
+    const resolved = new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
+    return resolved === name || ZONES.has(resolved);
+  } catch {
+    return false;
+  }
+}
+const TIMEZONE = z.string().max(64).refine(isTimeZone, 'an IANA time zone like "Europe/Paris" or "UTC"');
+
 const premiumBandsIn = z
   .array(z.strictObject({ upTo: MONEY.nullable(), rateBp: BP }))
   .min(1)
@@ -22,7 +45,7 @@ const saleFields = {
   title: humanText('title', 200, 'the sale as bidders and staff see it'),
   startsAt: TIME,
   endsAt: TIME.optional(),
-  timezone: z.string().min(1).max(64).optional(),
+  timezone: TIMEZONE.optional(),
   kycFreeLimit: MONEY.optional(),
   cddThreshold: MONEY.optional(),
   premiumBands: premiumBandsIn.optional(),
