@@ -67,6 +67,43 @@ describe('admin API in process: lots', () => {
     expect(missing.body.error?.message).toMatch(/^title: /);
   });
 
+  it('takes only absolute https: image URLs, naming the field', async () => {
+    await a.build.sale({ id: 's-img' });
+    const refused = [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:image/svg+xml,<svg onload="alert(1)"/>',
+      'vbscript:msgbox(1)',
+      'http://images.example/1.jpg',
+      '//images.example/1.jpg',
+      '/images/1.jpg',
+      'images.example/1.jpg',
+      'https:images.example/1.jpg',
+      'https:///1.jpg',
+      'https://user:secret@images.example/1.jpg',
+      ' https://images.example/1.jpg',
+    ];
+    for (const imageUrl of refused) {
+      const r = await postLot('s-img', { id: 'l-img', lotNumber: 1, imageUrl });
+      expect([r.status, r.body.error?.code], imageUrl).toEqual([400, 'VALIDATION_FAILED']);
+      expect(r.body.error?.message, imageUrl).toMatch(/^imageUrl: .*https:/);
+    }
+    expect((await a.api('GET', '/lots/l-img')).status).toBe(404);
+    const ok = await postLot('s-img', {
+      id: 'l-img',
+      lotNumber: 1,
+      imageUrl: 'https://images.example/1.jpg?w=640',
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.lot).toMatchObject({ imageUrl: 'https://images.example/1.jpg?w=640' });
+    const patched = await a.api('PATCH', '/lots/l-img', { imageUrl: 'javascript:alert(1)' });
+    expect([patched.status, patched.body.error?.message]).toEqual([
+      400,
+      expect.stringMatching(/^imageUrl: /),
+    ]);
+    expect((await a.ok('PATCH', '/lots/l-img', { imageUrl: null })).lot).toMatchObject({ imageUrl: null });
+  });
+
   it('edits a lot before the sale opens; while open only its words, image and a later end', async () => {
     const ends = Date.now() + 7_200_000;
     await a.build.setUp({

@@ -35,6 +35,20 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
+/**
+ * A lot's image: an absolute `https:` URL with a host and no user name or password. Pages put it in
+ * `<img src>`, so `javascript:`, `data:`, `vbscript:`, plain `http:` (mixed content), relative and
+ * protocol-less URLs are refused.
+ */
+export function isImageUrl(value: string): boolean {
+  if (!/^https:\/\/[^/?#\s]/i.test(value) || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
+}
+const IMAGE_URL = z
+  .string()
+  .max(2_000)
+  .refine(isImageUrl, 'an absolute https: URL like "https://images.example/lot-1.jpg"');
 const TIMEZONE = z.string().max(64).refine(isTimeZone, 'an IANA time zone like "Europe/Paris" or "UTC"');
 
 const premiumBandsIn = z
@@ -77,7 +91,7 @@ const lotFields = {
   estimateHigh: MONEY.optional(),
   increments: incrementsIn,
   consignorId: ID.nullable().optional(),
-  imageUrl: z.url().max(2_000).nullable().optional(),
+  imageUrl: IMAGE_URL.nullable().optional(),
   premiumBands: premiumBandsIn.nullable().optional(),
   startsAt: TIME.optional(),
   endsAt: TIME.optional(),
