@@ -8,14 +8,13 @@ import { readJson } from '../../common/http-body.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
+import { decimalParam } from './lookups.ts';
 import { cancelBody } from './schemas.ts';
 
 export function bidRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { cancel } = deps;
   app.post('/lots/:id/bids/:seq/cancel', async (c) => {
-    const seq = Number(c.req.param('seq'));
-    if (!Number.isSafeInteger(seq) || seq <= 0)
-      throw new AppError('BAD_SEQ', 'seq must be a positive integer');
+    const seq = decimalParam(c.req.param('seq'), 'seq', { code: 'BAD_SEQ' });
     const body = cancelBody.parse(await readJson(c));
     if (cancel === undefined) throw new AppError('NOT_AVAILABLE', 'bid cancellation is not configured here');
     const ctx = who(c);

@@ -13,6 +13,25 @@ export async function readJsonOrEmpty(c: Context): Promise<unknown> {
   return readJson(c);
 }
 
+/**
+ * A whole number from a path or query parameter: decimal digits only — no sign, space, "0x", "1e3"
+ * or fraction, which `Number()` would quietly read — and from `min` to `max` (a safe integer at
+ * most). Refused with `code` (400), naming the parameter.
+ */
+export function decimalParam(
+  value: string,
+  name: string,
+  opts: { min?: number; max?: number; code?: 'BAD_SEQ' | 'VALIDATION_FAILED' } = {},
+): number {
+  const { min = 1, max = Number.MAX_SAFE_INTEGER, code = 'VALIDATION_FAILED' } = opts;
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new AppError(code, `${name}: must be decimal digits only, from ${min} to ${max}; got "${value}"`, {
+      details: { field: name },
+    });
+  return n;
+}
+
 export async function mustSale(q: Queryable, id: string, lock = false): Promise<Sale> {
   const sale = await loadSale(q, id, lock);
   if (sale === undefined) throw new AppError('UNKNOWN_SALE', `no sale ${id}`);

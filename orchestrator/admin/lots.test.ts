@@ -149,4 +149,31 @@ describe('admin API in process: lots', () => {
     const none = await a.api('POST', '/lots/l-1/bids/3/cancel', { reason: 'chargeback' });
     expect([none.status, none.body.error?.code]).toEqual([501, 'NOT_AVAILABLE']);
   });
+
+  it('takes a seq of decimal digits only, within the safe-integer range, naming the parameter', async () => {
+    const refused = [
+      '0x3E8',
+      '1e3',
+      '%2012',
+      '+5',
+      '-1',
+      '0',
+      '1.0',
+      '12%20',
+      '0b11',
+      '9007199254740992',
+      '١٢',
+    ];
+    for (const seq of refused) {
+      const r = await a.api('POST', `/lots/l-1/bids/${seq}/cancel`, { reason: 'chargeback' });
+      expect([r.status, r.body.error?.code], seq).toEqual([400, 'BAD_SEQ']);
+      expect(r.body.error?.message, seq).toMatch(/^seq: must be decimal digits only/);
+      expect(r.body.error?.details, seq).toEqual({ field: 'seq' });
+    }
+    // Past the check (the kit has no canceller): 501, not 400.
+    for (const seq of ['1000', '9007199254740991', '007']) {
+      const r = await a.api('POST', `/lots/l-1/bids/${seq}/cancel`, { reason: 'chargeback' });
+      expect([r.status, r.body.error?.code], seq).toEqual([501, 'NOT_AVAILABLE']);
+    }
+  });
 });

@@ -7,7 +7,7 @@ import { formatAmount } from '../../common/money.ts';
 import { text } from '../ledger/records.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
-import { mustSale } from './lookups.ts';
+import { decimalParam, mustSale } from './lookups.ts';
 
 export function resultRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db } = deps;
@@ -42,14 +42,15 @@ export function resultRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
       .object({
         entityType: z.string().max(64).optional(),
         entityId: z.string().max(200).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(100),
+        limit: z.string().optional(),
       })
       .parse(c.req.query());
+    const limit = q.limit === undefined ? 100 : decimalParam(q.limit, 'limit', { max: 500 });
     const rows = await db.query(
       `SELECT id, at, actor, action, entity_type, entity_id, details, correlation_id FROM audit_log
         WHERE ($1::text IS NULL OR entity_type = $1) AND ($2::text IS NULL OR entity_id = $2)
         ORDER BY id DESC LIMIT $3`,
-      [q.entityType ?? null, q.entityId ?? null, q.limit],
+      [q.entityType ?? null, q.entityId ?? null, limit],
     );
     return c.json({
       entries: rows.map((r) => ({

@@ -88,6 +88,19 @@ describe('admin API in process: access and validation', () => {
     expect((await a.ok('GET', '/sales/s-tz')).sale).toMatchObject({ timezone: 'Europe/Kyiv' });
   });
 
+  it('takes an audit limit of decimal digits only, from 1 to 500, naming the parameter', async () => {
+    for (const limit of ['0x10', '1e2', '%2010', '+5', '-1', '0', '501', '2.5', '', 'ten']) {
+      const r = await a.api('GET', `/audit?limit=${limit}`);
+      expect([r.status, r.body.error?.code], limit).toEqual([400, 'VALIDATION_FAILED']);
+      expect(r.body.error?.message, limit).toMatch(/^limit: must be decimal digits only, from 1 to 500/);
+    }
+    await a.build.sale({ id: 's-audit-1' });
+    await a.build.sale({ id: 's-audit-2' });
+    const two = (await a.ok('GET', '/audit?entityType=sale&limit=2')).entries as unknown[];
+    expect(two).toHaveLength(2);
+    expect(((await a.ok('GET', '/audit?limit=500')).entries as unknown[]).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('refuses paddle ranges that overlap or run backwards with 400 BAD_PADDLES, naming them', async () => {
     // Online 5–5 lies inside the default floor range 1–999: the database's constraint would refuse it (503).
     const overlap = await postSale({ id: 's-paddles', onlinePaddles: { from: 5, to: 5 } });
