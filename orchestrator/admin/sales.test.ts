@@ -155,6 +155,48 @@ describe('admin API in process: sales', () => {
     expect(audit.map((e) => [e.action, e.actor])).toEqual([['sale.create', 'admin:ada']]);
   });
 
+  it('lists the sales in the statuses ?status= names, and refuses a status that does not exist', async () => {
+    const starts = Date.now() + 3_600_000;
+    for (const [id, status] of [
+      ['s-f-draft', 'draft'],
+      ['s-f-sched', 'scheduled'],
+      ['s-f-open', 'open'],
+      ['s-f-closed', 'closed'],
+      ['s-f-cancel', 'cancelled'],
+    ] as const) {
+      await a.build.sale({ id, startsAt: iso(starts) });
+      await setStatus(id, status);
+    }
+    const ids = async (query: string): Promise<string[]> =>
+      ((await a.ok('GET', `/sales${query}`)).sales as { id: string; status: string }[])
+        .filter((s) => s.id.startsWith('s-f-'))
+        .map((s) => `${s.id}:${s.status}`)
+        .sort();
+    expect(await ids('?status=open')).toEqual(['s-f-open:open']);
+    expect(await ids('?status=scheduled&status=open')).toEqual(['s-f-open:open', 's-f-sched:scheduled']);
+    expect(await ids('?status=closed,cancelled,closed')).toEqual([
+      's-f-cancel:cancelled',
+      's-f-closed:closed',
+    ]);
+    expect(await ids('')).toHaveLength(5);
+    const everySale = (await a.ok('GET', '/sales')).sales as { status: string }[];
+    expect(((await a.ok('GET', '/sales?status=draft')).sales as { status: string }[]).length).toBe(
+      everySale.filter((s) => s.status === 'draft').length,
+    );
+    for (const [query, value] of [
+      ['?status=opened', 'opened'],
+      ['?status=open&status=live', 'live'],
+      ['?status=open,', ''],
+      ['?status=', ''],
+      ['?status=OPEN', 'OPEN'],
+    ]) {
+      const r = await a.api('GET', `/sales${query}`);
+      expect([r.status, r.body.error?.code], query).toEqual([400, 'VALIDATION_FAILED']);
+      expect(r.body.error?.message, query).toMatch(new RegExp(`^status: "${value}" is not a sale status`));
+      expect(r.body.error?.details, query).toEqual({ field: 'status', value });
+    }
+  });
+
   it('edits anything of a draft, refuses an end before the start', async () => {
     await a.build.sale({ id: 's-edit' });
     const edited = await a.ok('PATCH', '/sales/s-edit', {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { SaleEvent } from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
-import { audit, enqueue, loadLots, loadSale } from '../ledger/records.ts';
+import { audit, enqueue, loadLots, loadSale, SALE_STATUSES, type SaleStatus } from '../ledger/records.ts';
 import { endMayMove, mayPublish, saleCancel, saleEdit, saleIsLocked } from '../rules/sale-status.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
@@ -19,8 +19,13 @@ import { lotView, saleView } from './views.ts';
 
 export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db, engine, sync, topics } = deps;
+  // `?status=open&status=scheduled` or `?status=open,scheduled`: the sales in any of those statuses.
   app.get('/sales', async (c) => {
-    const rows = await db.query('SELECT id FROM sales ORDER BY starts_at, id');
+    const statuses = statusFilter(c.req.queries('status'));
+    const rows = await db.query(
+      'SELECT id FROM sales WHERE ($1::text[] IS NULL OR status = ANY($1)) ORDER BY starts_at, id',
+      [statuses ?? null],
+    );
     const out = [];
     for (const r of rows) out.push(saleView((await loadSale(db, String(r.id)))!));
     return c.json({ sales: out });
@@ -199,4 +204,18 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
     await sync.syncEligibility(id);
     return c.json({ saleId: id, version }, 201);
   });
+}
+
+/** The statuses `?status=` asks for (repeated, or comma-separated); undefined when it is absent. */
+function statusFilter(values: string[] | undefined): SaleStatus[] | undefined {
+  if (values === undefined) return undefined;
+  const asked = values.flatMap((v) => v.split(','));
+  const unknown = asked.find((v) => !(SALE_STATUSES as readonly string[]).includes(v));
+  if (unknown !== undefined)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `status: "${unknown}" is not a sale status; use one or more of ${SALE_STATUSES.join(', ')}`,
+      { details: { field: 'status', value: unknown } },
+    );
+  return [...new Set(asked as SaleStatus[])];
 }
