@@ -72,8 +72,18 @@ function catalogueOf(sale: Sale, lots: Lot[]): SaleCatalogue {
         estimateLow: money(l.estimateLow),
         estimateHigh: money(l.estimateHigh),
       };
-      if (l.imageUrl !== undefined) lot.imageUrl = l.imageUrl;
+      if (l.imageUrl !== undefined && isServableImage(l.imageUrl)) lot.imageUrl = l.imageUrl;
       return lot;
     }),
   };
+}
+
+/**
+ * May the pages put this image URL in `<img src>`? An absolute `https:` URL, or the `data:image/…`
+ * pictures the embedded demo's seed writes. A row written before the admin API checked its URLs
+ * (a `javascript:` or relative one) is served without its image rather than as it is.
+ */
+export function isServableImage(url: string): boolean {
+  if (/^data:image\/(?:png|jpeg|gif|webp|svg\+xml)[;,]/.test(url)) return true;
+  return URL.canParse(url) && new URL(url).protocol === 'https:' && /^https:\/\/[^/?#\s]/i.test(url);
 }

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../common/logger.ts';
+import { inProcessAdmin, type InProcessAdmin } from '../admin/test-kit.ts';
+import { catalogueApi } from './api.ts';
+
+let a: InProcessAdmin;
+beforeAll(async () => {
+  a = await inProcessAdmin();
+}, 120_000);
+afterAll(() => a?.close());
+
+describe('catalogue API: lot images', () => {
+  it('serves https: and data:image URLs, and leaves out an image the pages must not load', async () => {
+    const images: Record<string, string> = {
+      'l-https': 'https://images.example/1.jpg',
+      'l-svg': 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E',
+      'l-js': 'javascript:alert(1)',
+      'l-vb': 'vbscript:msgbox(1)',
+      'l-html': 'data:text/html,<script>alert(1)</script>',
+      'l-http': 'http://images.example/1.jpg',
+      'l-rel': '/images/1.jpg',
+      'l-noproto': '//images.example/1.jpg',
+    };
+    const lots = Object.keys(images).map((id) => ({ id }));
+    await a.build.setUp({ sale: { id: 's-cat' }, lots, publish: true });
+    // Rows as an older admin API (or a hand-edited database) could have left them.
+    for (const [id, url] of Object.entries(images))
+      await a.db.query('UPDATE lots SET image_url = $2 WHERE id = $1', [id, url]);
+    const app = catalogueApi(a.db, createLogger('catalogue-test', 'silent'));
+    const res = await app.request('/sales/s-cat');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { sale: { lots: { id: string; imageUrl?: string }[] } };
+    const served = Object.fromEntries(body.sale.lots.map((l) => [l.id, l.imageUrl ?? null]));
+    expect(served).toEqual({
+      'l-https': images['l-https'],
+      'l-svg': images['l-svg'],
+      'l-js': null,
+      'l-vb': null,
+      'l-html': null,
+      'l-http': null,
+      'l-rel': null,
+      'l-noproto': null,
+    });
+  });
+});
