@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
 import { inProcessAdmin, type InProcessAdmin } from '../admin/test-kit.ts';
-import { catalogueApi } from './api.ts';
+import { backOfficeCatalogue, catalogueApi } from './api.ts';
 
 let a: InProcessAdmin;
 beforeAll(async () => {
@@ -41,5 +41,51 @@ describe('catalogue API: lot images', () => {
       'l-rel': null,
       'l-noproto': null,
     });
+  });
+});
+
+describe('catalogue from the back office', () => {
+  it('holds the sales published through the admin API, their lots in order, and nothing else', async () => {
+    const catalogue = backOfficeCatalogue(a.db);
+    await a.build.setUp({
+      sale: { id: 's-pub-cat', title: 'Autumn', currency: 'GBP' },
+      lots: [
+        { id: 'l-b', lotNumber: 2, title: 'Vase', estimateLow: '100.00', estimateHigh: '150.00' },
+        { id: 'l-a', lotNumber: 1, title: 'Clock' },
+      ],
+      publish: true,
+    });
+    await a.build.setUp({ sale: { id: 's-draft-cat' }, lots: [{ id: 'l-draft' }] });
+    const mine = (await catalogue.sales()).filter((s) => ['s-pub-cat', 's-draft-cat'].includes(s.id));
+    expect(mine).toEqual([{ id: 's-pub-cat', title: 'Autumn', mode: 'timed', currency: 'GBP', lotCount: 2 }]);
+    expect(await catalogue.sale('s-pub-cat')).toEqual({
+      id: 's-pub-cat',
+      title: 'Autumn',
+      mode: 'timed',
+      currency: 'GBP',
+      lots: [
+        { id: 'l-a', lotNumber: '1', title: 'Clock', description: '', estimateLow: '', estimateHigh: '' },
+        {
+          id: 'l-b',
+          lotNumber: '2',
+          title: 'Vase',
+          description: '',
+          estimateLow: '100.00',
+          estimateHigh: '150.00',
+        },
+      ],
+    });
+    expect(await catalogue.sale('s-draft-cat')).toBeUndefined();
+    expect(await catalogue.sale('nope')).toBeUndefined();
+    // The HTTP face answers the same, and 404 for what is not published.
+    const app = catalogueApi(a.db, createLogger('catalogue-test', 'silent'));
+    const list = (await (await app.request('/sales')).json()) as { sales: { id: string }[] };
+    expect(list.sales.map((s) => s.id)).toContain('s-pub-cat');
+    expect(list.sales.map((s) => s.id)).not.toContain('s-draft-cat');
+    const draft = await app.request('/sales/s-draft-cat');
+    expect(draft.status).toBe(404);
+    expect(((await draft.json()) as { error: { code: string } }).error.code).toBe('UNKNOWN_SALE');
+    await a.ok('DELETE', '/sales/s-pub-cat');
+    expect(await catalogue.sale('s-pub-cat')).toBeUndefined();
   });
 });

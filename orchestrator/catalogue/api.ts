@@ -4,6 +4,7 @@
  * the consignor or anything from the admin side.
  */
 import { Hono } from 'hono';
+import type { Catalogue } from '../../common/catalogue.ts';
 import type {
   CatalogueLot,
   SaleCatalogue,
@@ -19,39 +20,56 @@ import type { Database } from '../ledger/db.ts';
 import { loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
 import { PUBLISHED_SALE_STATUSES, saleIsPublished } from '../rules/sale-status.ts';
 
+/**
+ * The catalogue read straight from the back office's database — what `catalogueApi` serves over
+ * HTTP, and what a gateway in the same process can be handed as its `Catalogue` (no HTTP hop).
+ */
+export function backOfficeCatalogue(db: Database): Catalogue {
+  return {
+    async sales() {
+      const rows = await db.query<{
+        id: string;
+        title: string;
+        mode: 'timed' | 'live';
+        currency: string;
+        lots: unknown;
+      }>(
+        `SELECT s.id, s.title, s.mode, s.currency,
+                (SELECT count(*)::int FROM lots l WHERE l.sale_id = s.id AND l.status <> 'cancelled') AS lots
+           FROM sales s WHERE s.status = ANY($1) ORDER BY s.starts_at, s.id`,
+        [PUBLISHED_SALE_STATUSES],
+      );
+      return rows.map((r): SaleSummary => ({
+        id: r.id,
+        title: r.title,
+        mode: r.mode,
+        currency: r.currency,
+        lotCount: Number(r.lots),
+      }));
+    },
+    async sale(id) {
+      const sale = await loadSale(db, id);
+      if (sale === undefined || !saleIsPublished(sale.status)) return undefined;
+      const lots = (await loadLots(db, sale.id)).filter((l) => l.status !== 'cancelled');
+      return catalogueOf(sale, lots);
+    },
+  };
+}
+
 export function catalogueApi(db: Database, logger: Logger): Hono {
+  const catalogue = backOfficeCatalogue(db);
   const app = new Hono();
   app.onError(errorHandler(logger));
   app.get('/sales', async (c) => {
-    const rows = await db.query<{
-      id: string;
-      title: string;
-      mode: 'timed' | 'live';
-      currency: string;
-      lots: unknown;
-    }>(
-      `SELECT s.id, s.title, s.mode, s.currency,
-              (SELECT count(*)::int FROM lots l WHERE l.sale_id = s.id AND l.status <> 'cancelled') AS lots
-         FROM sales s WHERE s.status = ANY($1) ORDER BY s.starts_at, s.id`,
-      [PUBLISHED_SALE_STATUSES],
-    );
-    const sales: SaleSummary[] = rows.map((r) => ({
-      id: r.id,
-      title: r.title,
-      mode: r.mode,
-      currency: r.currency,
-      lotCount: Number(r.lots),
-    }));
+    const sales = await catalogue.sales();
     c.header('Cache-Control', 'public, max-age=5');
     return c.json({ sales } satisfies SaleListResponse);
   });
   app.get('/sales/:id', async (c) => {
-    const sale = await loadSale(db, c.req.param('id'));
-    if (sale === undefined || !saleIsPublished(sale.status))
-      throw new AppError('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`);
-    const lots = (await loadLots(db, sale.id)).filter((l) => l.status !== 'cancelled');
+    const sale = await catalogue.sale(c.req.param('id'));
+    if (sale === undefined) throw new AppError('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`);
     c.header('Cache-Control', 'public, max-age=5');
-    return c.json({ sale: catalogueOf(sale, lots) } satisfies SaleResponse);
+    return c.json({ sale } satisfies SaleResponse);
   });
   return app;
 }
