@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DeferredCatalogue, emptyCatalogue } from './common/catalogue.ts';
 import { createLogger } from './common/logger.ts';
 import { MAX_TOKEN_SECONDS, UserTokens } from './common/auth.ts';
 import { ConfigError } from './common/config.ts';
@@ -8,6 +9,7 @@ import {
   DEMO_BIDDERS,
   DEMO_SALES,
   demoAuctions,
+  demoCatalogue,
   gatewayConfigFromEnv,
   seedDemo,
   startGateway,
@@ -23,6 +25,7 @@ import {
 } from './hub/index.ts';
 import { MemoryDecisionSource } from './orchestrator/ledger.ts';
 import {
+  backOfficeCatalogue,
   embeddedLedgerConfigFromEnv,
   notifyConfigFromEnv,
   seedBackOffice,
@@ -135,7 +138,13 @@ async function main(): Promise<void> {
   // The mounted hub's client limits, trusted proxies and metrics listener: the same MERCURE_* as `npm run hub`.
   const hubConfig = embeddedHubConfigFromEnv();
   const logger = createLogger('gavel', config.logLevel);
-  const gavel = await startGateway(config, logger, { hub: hubConfig });
+  // One catalogue, the back office's: sales made through the admin API reach /v1/sales, the pages and
+  // the texted-bid lot lookup. The gateway binds first, so its reads wait until the ledger is open.
+  const catalogue = config.mode === 'embedded' && ledgerConfig.enabled ? new DeferredCatalogue() : undefined;
+  const gavel = await startGateway(config, logger, {
+    hub: hubConfig,
+    ...(catalogue === undefined ? {} : { catalogue }),
+  });
   // Admin-API tokens: their own audience, and their own key when ADMIN_JWT_KEY is set.
   const adminTokens = new UserTokens({
     key: ledgerConfig.adminJwtKey ?? gavel.config.userJwtKey!,
@@ -200,6 +209,10 @@ async function main(): Promise<void> {
       throw err;
     }
   }
+  // Without a back office (GAVEL_LEDGER=false, or an engine of its own): the demo's static catalogue.
+  catalogue?.resolve(
+    ledger !== undefined ? backOfficeCatalogue(ledger.db) : config.demo ? demoCatalogue() : emptyCatalogue,
+  );
   const lines = [
     '',
     `Gavel is running (${config.mode}).`,

@@ -40,6 +40,34 @@ export function staticCatalogue(sales: readonly SaleCatalogue[]): Catalogue {
 
 export const emptyCatalogue: Catalogue = staticCatalogue([]);
 
+/**
+ * A catalogue whose source is known only after the server starts: `npm start` binds the gateway
+ * before the back office it reads its catalogue from is up. Reads wait until `resolve` is called.
+ */
+export class DeferredCatalogue implements Catalogue {
+  private readonly source: Promise<Catalogue>;
+  private settle: (c: Catalogue) => void = () => undefined;
+
+  constructor() {
+    this.source = new Promise((resolve) => {
+      this.settle = resolve;
+    });
+  }
+
+  /** From now on every read (and every read that was waiting) goes to `catalogue`. */
+  resolve(catalogue: Catalogue): void {
+    this.settle(catalogue);
+  }
+
+  async sales(): Promise<SaleSummary[]> {
+    return (await this.source).sales();
+  }
+
+  async sale(id: string): Promise<SaleCatalogue | undefined> {
+    return (await this.source).sale(id);
+  }
+}
+
 /** Reads the orchestrator's catalogue over HTTP, keeping each answer for `ttlMs` (the catalogue changes rarely). */
 export class HttpCatalogue implements Catalogue {
   private readonly base: string;

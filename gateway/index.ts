@@ -4,4 +4,4 @@
  */
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.ts';
 export { gatewayConfigFromEnv, type GatewayConfig } from './config.ts';
-export { seedDemo, demoAuctions, DEMO_BIDDERS, DEMO_SALES } from './demo/seed.ts';
+export { seedDemo, demoAuctions, demoCatalogue, DEMO_BIDDERS, DEMO_SALES } from './demo/seed.ts';

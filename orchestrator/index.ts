@@ -1,6 +1,7 @@
 /**
  * The back office as the other services start it: the process (`startOrchestrator` and its
- * configuration), the notification settings and the demo seed. The ledger (database, migrations,
+ * configuration), the notification settings, the demo seed and the catalogue read from its
+ * database (what the embedded gateway serves). The ledger (database, migrations,
  * writer) has its own face, `ledger.ts`; everything else is inside.
  */
 export {
@@ -12,4 +13,5 @@ export {
 } from './service/config.ts';
 export { startOrchestrator, type RunningOrchestrator } from './service/server.ts';
 export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './service/seed.ts';
+export { backOfficeCatalogue } from './catalogue/api.ts';
 export { notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';

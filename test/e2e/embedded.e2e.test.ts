@@ -9,6 +9,7 @@ import { postWithKey } from '../support/gavel.ts';
 import { freePort } from '../support/net.ts';
 import { startUntilRunning, type RunningStart } from '../support/process.ts';
 import { until } from '../support/orchestrator.ts';
+import { adminBuilders } from '../support/builders.ts';
 
 /**
  * The README's run command, as a user gets it: `npm start`'s process (gateway, engine, hub and the
@@ -204,4 +205,42 @@ describe('npm start (embedded default)', () => {
       await browser.close();
     }
   }, 60_000);
+});
+
+// Last: it adds a sale, which the tests above (the seeded demo, exactly) must not see.
+describe("npm start: one catalogue, the back office's", () => {
+  it('serves a sale made and published through the admin API in the catalogue of the gateway', async () => {
+    const ok = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${admin}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${tokens.Admin!}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const listed = async (): Promise<{ id: string; title: string; lotCount: number }[]> => {
+      const res = await fetch(`${api}/v1/sales`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { sales: { id: string; title: string; lotCount: number }[] }).sales;
+    };
+    // The seeded demo sales come from the back office too, so the list is not empty before.
+    expect((await listed()).map((s) => s.id)).not.toContain('autumn-sale');
+    const b = adminBuilders(ok);
+    await b.setUp({
+      sale: { id: 'autumn-sale', title: 'Autumn sale' },
+      lots: [{ id: 'autumn-1', title: 'A bronze horse' }],
+    });
+    // A draft is not in the public catalogue; once published it is.
+    expect((await listed()).map((s) => s.id)).not.toContain('autumn-sale');
+    await b.publish('autumn-sale');
+    expect((await listed()).find((s) => s.id === 'autumn-sale')).toMatchObject({
+      title: 'Autumn sale',
+      lotCount: 1,
+    });
+    const res = await fetch(`${api}/v1/sales/autumn-sale`);
+    expect(res.status).toBe(200);
+    const { sale } = (await res.json()) as { sale: { lots: { id: string; title: string }[] } };
+    expect(sale.lots.map((l) => [l.id, l.title])).toEqual([['autumn-1', 'A bronze horse']]);
+  });
 });
