@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
+import { decimalQuery } from '../../common/query.ts';
 import { readJson } from '../../common/http-body.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -76,7 +77,7 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
     const q = z
       .object({
         after: streamCursor,
-        count: z.coerce.number().int().min(1).max(5000).default(1000),
+        count: decimalQuery(1, 5000, 1000),
       })
       .parse(c.req.query());
     return c.json(await service.decisions(c.req.param('id'), q.after, q.count));
@@ -85,7 +86,7 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
     const q = z
       .object({
         after: streamCursor,
-        count: z.coerce.number().int().min(1).max(1000).default(100),
+        count: decimalQuery(1, 1000, 100),
         bidder: z.string().min(1).optional(),
       })
       .parse(c.req.query());

@@ -186,6 +186,9 @@ describe('bids in process', () => {
     expect([anonymous.status, anonymous.body.error?.code]).toEqual([401, 'UNAUTHENTICATED']);
     const none = await g.call('GET', `/v1/auctions/${id}/bids?limit=0`);
     expect([none.status, none.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const hex = await g.call('GET', `/v1/auctions/${id}/bids?limit=0x10`);
+    expect([hex.status, hex.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(hex.body.error?.message).toContain('limit');
     const bad = await g.call('GET', `/v1/auctions/${id}/bids?cursor=nope`);
     expect([bad.status, bad.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(bad.body.error?.message).toContain('cursor');

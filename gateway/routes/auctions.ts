@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.ts';
+import { decimalQuery } from '../../common/query.ts';
 import { formatAmount, parseAmount } from '../../common/money.ts';
 import { mercureLink } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
@@ -127,7 +128,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
   });
 
   const listQuery = z.object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: decimalQuery(1, 100, 20),
     cursor: z
       .string()
       .regex(/^\d+-\d+$/, 'cursor must be a value returned as nextCursor')
