@@ -66,6 +66,23 @@ describe('a lot’s state on the pages: (seq, stateVersion) only moves forward',
     expect(isNewer({ seq: 2, stateVersion: 1 }, { seq: 2, stateVersion: 1 })).toBe(false);
   });
 
+  it('at one seq and stateVersion, an offered lot is newer than a waiting one (a timed lot the clock opened)', () => {
+    const open = { seq: 0, stateVersion: 0, status: 'open' } as const;
+    const scheduled = { seq: 0, stateVersion: 0, status: 'scheduled' } as const;
+    expect(isNewer(open, scheduled)).toBe(true);
+    expect(isNewer(scheduled, open)).toBe(false);
+    expect(isNewer(open, open)).toBe(false);
+    // The seq and the stateVersion still come first.
+    expect(isNewer(open, { seq: 1, stateVersion: 0, status: 'scheduled' })).toBe(false);
+    expect(isNewer(open, { seq: 0, stateVersion: 1, status: 'closed' })).toBe(false);
+    const book = new LotBook();
+    book.apply(update(0, { status: 'scheduled', leader: null, lastAction: 'state' }));
+    // The lifecycle's opening, or the page's own snapshot refetch after it: both at seq 0.
+    expect(book.apply(update(0, { status: 'open', leader: null, lastAction: 'open' }))).toBe(true);
+    expect(book.get('lot-1')?.status).toBe('open');
+    expect(book.apply(update(0, { status: 'scheduled', leader: null, lastAction: 'state' }))).toBe(false);
+  });
+
   it('lists bids and calls in the activity, not a republished state, the close or the result', () => {
     const book = new LotBook();
     for (const u of [update(1), update(1), update(2, { lastAction: 'state' }), closed(1), sold(1)])

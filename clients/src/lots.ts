@@ -1,4 +1,4 @@
-import type { PublicAuctionView } from '../../common/contracts/index.ts';
+import { isWaiting, type PublicAuctionView } from '../../common/contracts/index.ts';
 import type { LiveUpdate } from './types.ts';
 
 /** One line of a lot's activity: what changed it, at which price, and who led after it. */
@@ -13,18 +13,28 @@ export interface ActivityEntry {
   at: number;
 }
 
+/** What orders the states of one lot (the status breaks a tie of seq and stateVersion). */
+type Ordered = Pick<PublicAuctionView, 'seq' | 'stateVersion'> & Partial<Pick<PublicAuctionView, 'status'>>;
+
 /**
- * Whether `next` is a newer state of its lot than `held`: a higher seq, or the same seq at a higher
- * stateVersion (a timed lot closed by the clock, then its result, move no seq). Equal is not newer,
- * so a repeat or a replay changes nothing.
+ * Whether `next` is a newer state of its lot than `held`: a higher seq; at the same seq a higher
+ * stateVersion (a timed lot closed by the clock, then its result, move no seq); at the same seq and
+ * stateVersion an offered lot over a waiting one (a timed lot opened by the clock moves neither:
+ * `scheduled` and `open` are both stateVersion 0, and a lot never goes back to waiting at one seq).
+ * Equal is not newer, so a repeat or a replay changes nothing.
  */
-export function isNewer(
-  next: Pick<PublicAuctionView, 'seq' | 'stateVersion'>,
-  held: Pick<PublicAuctionView, 'seq' | 'stateVersion'> | undefined,
-): boolean {
-  if (held === undefined || next.seq !== held.seq) return held === undefined || next.seq > held.seq;
+export function isNewer(next: Ordered, held: Ordered | undefined): boolean {
+  if (held === undefined) return true;
+  if (next.seq !== held.seq) return next.seq > held.seq;
   // Payloads from before stateVersion existed count as 0.
-  return (next.stateVersion ?? 0) > (held.stateVersion ?? 0);
+  const version = (next.stateVersion ?? 0) - (held.stateVersion ?? 0);
+  if (version !== 0) return version > 0;
+  return (
+    held.status !== undefined &&
+    next.status !== undefined &&
+    isWaiting(held.status) &&
+    !isWaiting(next.status)
+  );
 }
 
 /** Updates that are no action of their own on the lot (a republished state, the clock's close, the result): not activity. */

@@ -37,7 +37,9 @@ export interface PublicAuctionView {
    * Orders the states of one seq: a timed lot's status still moves after its last decision without
    * a new seq — the clock closes it (1), then the back office gives its result (2); withdrawn and
    * cancelled are final too (2). Everything a decision leaves is 0. A client shows the state with
-   * the greater (seq, stateVersion) and ignores one at or below what it shows.
+   * the greater (seq, stateVersion) and ignores one at or below what it shows — except that at the
+   * same (seq, stateVersion) an offered lot is newer than a `scheduled` one: the clock opens a timed
+   * lot without a decision (`lastAction` `open`, stateVersion 0), and a lot never goes back to waiting.
    */
   stateVersion: number;
 }
@@ -54,7 +56,8 @@ export const LOT_CHANGES = [
 /**
  * What last changed the lot: an internet bid, or the auctioneer's floor action — or, without a
  * decision of its own, `state` (the lot as it stands, republished by the engine after a restart or
- * a publish that never got through), `close` (the sale clock closed a timed lot) and `result` (the
+ * a publish that never got through), `open` also when the sale clock opened a timed lot (at its
+ * seq, no decision), `close` (the sale clock closed a timed lot) and `result` (the
  * back office decided a timed lot: sold or unsold).
  */
 export type LotChange = 'bid' | Exclude<FloorActionName, 'superseded'> | 'state' | 'close' | 'result';

@@ -5,7 +5,7 @@ import type { Queryable } from '../ledger/db.ts';
 import { enqueue, type Lot } from '../ledger/records.ts';
 
 /**
- * A timed lot's change without a decision (closed, its result), as a public update on its auction
+ * A timed lot's change without a decision (opened or closed by the clock, its result), as a public update on its auction
  * and sale topics — the same SSE type (`auction`) as the engine's updates, so the clients apply it
  * by (seq, stateVersion). One outbox event per topic, each deduplicated, each id stable.
  */
@@ -14,7 +14,7 @@ export async function announce(
   topics: Topics,
   lot: Lot,
   update: PublicAuctionUpdate,
-  name: 'closed' | 'result',
+  name: 'opened' | 'closed' | 'result',
   correlationId: string | undefined,
 ): Promise<void> {
   const targets = [

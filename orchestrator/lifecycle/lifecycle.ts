@@ -1,7 +1,8 @@
 /**
  * The sale clock and the finaliser. Each tick:
- *  1. opens scheduled sales whose start has come (timed lots open in the engine; live lots wait for
- *     the auctioneer);
+ *  1. opens scheduled sales whose start has come (timed lots open in the engine, and the opening
+ *     goes out as a public update, `lastAction` `open`, at the lot's seq; live lots wait for the
+ *     auctioneer);
  *  2. for each open timed lot, follows the engine's end (soft-close extensions are announced to the
  *     lot's bidders), announces "closing soon", and closes the lot only once the engine's end plus
  *     its grace window has passed — re-read from the engine every time, never early;
@@ -153,9 +154,14 @@ export class Lifecycle {
       await this.sync.configureSale(id);
       const sale = await loadSale(this.db, id);
       if (sale === undefined) continue;
+      // The timed lots' opening, as everyone may see it: no new seq (no decision), only the status.
+      const openings: [Lot, PublicAuctionUpdate][] = [];
       if (sale.mode === 'timed') {
         for (const lot of await loadLots(this.db, id)) {
-          if (lot.status === 'scheduled') await this.engine.setStatus(lot.id, 'open');
+          if (lot.status !== 'scheduled') continue;
+          await this.engine.setStatus(lot.id, 'open');
+          const snap = await this.engine.snapshot(lot.id);
+          if (snap !== undefined) openings.push([lot, this.publicOf(snap, 'open', 'open', now)]);
         }
       }
       await this.sync.syncEligibility(id);
@@ -171,6 +177,8 @@ export class Lifecycle {
             `UPDATE lots SET status = 'open', updated_at = now() WHERE sale_id = $1 AND status = 'scheduled'`,
             [id],
           );
+        for (const [lot, update] of openings)
+          await announce(tx, this.topics, lot, update, 'opened', undefined);
         await enqueue(tx, {
           topic: this.topics.sale(id),
           type: 'sale.opened',
@@ -258,13 +266,7 @@ export class Lifecycle {
       return undefined;
     }
     // The lot as everyone may see it, closed: no new seq (no decision), stateVersion 1.
-    const closed: PublicAuctionUpdate = {
-      ...viewFromSnapshot({ ...(after ?? snap), status: 'closed' }, this.masks),
-      lastAction: 'close',
-      extended: false,
-      undone: null,
-      decidedAt: new Date(now).toISOString(),
-    };
+    const closed = this.publicOf(after ?? snap, 'closed', 'close', now);
     const won = await this.db.transaction(async (tx) => {
       const rows = await tx.query(
         `UPDATE lots SET status = 'closed', ends_at = $2, updated_at = now()
@@ -278,6 +280,22 @@ export class Lifecycle {
     if (!won) return undefined;
     this.logger.info({ lotId: lot.id, endsAt: new Date(snap.endsAt).toISOString() }, 'lot closed');
     return 'closed';
+  }
+
+  /** The lot in `status` as a public update with no decision of its own: the clock opened or closed it. */
+  private publicOf(
+    snap: AuctionSnapshot,
+    status: 'open' | 'closed',
+    lastAction: 'open' | 'close',
+    now: number,
+  ): PublicAuctionUpdate {
+    return {
+      ...viewFromSnapshot({ ...snap, status }, this.masks),
+      lastAction,
+      extended: false,
+      undone: null,
+      decidedAt: new Date(now).toISOString(),
+    };
   }
 
   private async closeFinishedSales(): Promise<string[]> {

@@ -1,0 +1,172 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserTokens } from '../../common/auth.ts';
+import { launchChromium, openSignedIn, screenshot, type SignedInPage } from '../support/clients.ts';
+import { freePort } from '../support/net.ts';
+import { startUntilRunning, type RunningStart } from '../support/process.ts';
+
+/**
+ * A timed lot's whole life on two bidders' phones, without a reload: `npm start`'s process with a
+ * timed sale made through the admin API that opens a few seconds after the pages load and closes
+ * soon after. Each page shows the lot opening, the bids, the close (the Bid button disabled) and
+ * the result: "won" on the winner's phone, "lost" on the underbidder's.
+ */
+let gavel: RunningStart | undefined;
+let dir: string;
+let api: string;
+let admin: string;
+let adminToken: string;
+const ADMIN_KEY = 'timed-e2e-test-admin-key-0123456789abcdef01';
+const SALE = 'e2e-timed';
+const LOT = 'e2e-timed-1';
+/** The pages load before this (checked): the lot opens while they watch. */
+const OPENS_IN_MS = 12_000;
+/** Open this long: two bids fit in it. */
+const OPEN_FOR_MS = 10_000;
+const PHONE = { width: 390, height: 844 };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gavel-timed-e2e-'));
+  const [port, adminPort] = [await freePort(), await freePort()];
+  gavel = await startUntilRunning({
+    PORT: String(port),
+    GAVEL_ADMIN_PORT: String(adminPort),
+    GAVEL_DATA_DIR: join(dir, 'pglite'),
+    GAVEL_MODE: 'embedded',
+    LOG_LEVEL: 'warn',
+    LIFECYCLE_TICK_MS: '50',
+    ADMIN_JWT_KEY: ADMIN_KEY,
+    // The pages read the sales from the back office's catalogue (the new sale is in it).
+    ORCHESTRATOR_URL: `http://127.0.0.1:${adminPort}`,
+    MERCURE_METRICS_PORT: '0',
+  });
+  api = `http://127.0.0.1:${port}`;
+  admin = `http://127.0.0.1:${adminPort}/admin/v1`;
+  adminToken = await new UserTokens({ key: ADMIN_KEY, audience: 'admin' }).sign({
+    id: 'ops',
+    role: 'admin',
+    name: 'Ops',
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await gavel?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function adminPost(path: string, body?: unknown): Promise<void> {
+  const res = await fetch(`${admin}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300);
+}
+
+/** A timed sale of one lot, opening at `startsAt`, with both demo bidders approved. */
+async function createSale(startsAt: number): Promise<void> {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  await adminPost('/sales', {
+    id: SALE,
+    mode: 'timed',
+    currency: 'EUR',
+    title: 'Timed sale on screen',
+    startsAt: iso(startsAt),
+    endsAt: iso(startsAt + OPEN_FOR_MS),
+    closingSoonSeconds: 5,
+  });
+  await adminPost(`/sales/${SALE}/lots`, {
+    id: LOT,
+    lotNumber: 1,
+    title: 'Brass Carriage Clock',
+    opening: '100.00',
+    increments: [{ from: '0.00', step: '10.00' }],
+    graceMs: 0,
+    softCloseSeconds: 0,
+  });
+  for (const bidderId of ['bidder-alice', 'bidder-bob'])
+    await adminPost(`/sales/${SALE}/registrations`, { bidderId, approve: true, limit: '5000.00' });
+  await adminPost(`/sales/${SALE}/publish`);
+}
+
+const text = (p: Page, id: string): Promise<string> =>
+  p.evaluate((i) => document.getElementById(i)?.textContent ?? '', id);
+
+async function waitStatus(p: Page, status: string, timeout = 20_000): Promise<void> {
+  await p.waitForFunction((s) => document.getElementById('lot-status')?.dataset.status === s, status, {
+    timeout,
+  });
+}
+
+async function bid(p: Page, expected: string): Promise<void> {
+  await p.waitForSelector('#bid-button:not([disabled])', { timeout: 5_000 });
+  expect(await text(p, 'bid-button')).toBe(`Bid ${expected}`);
+  await p.click('#bid-button');
+  await p.waitForSelector('#message[data-code="ACCEPTED"]');
+}
+
+describe('a timed lot on the bidder’s screen', () => {
+  it('opens, takes bids, closes and tells the winner and the underbidder — without a reload', async () => {
+    const startsAt = Date.now() + OPENS_IN_MS;
+    await createSale(startsAt);
+    const browser: Browser = await launchChromium();
+    const pages: SignedInPage[] = [];
+    try {
+      for (const user of ['bidder-alice', 'bidder-bob'])
+        pages.push(await openSignedIn(browser, api, `/bid#lot=${LOT}`, user, PHONE));
+      const [alice, bob] = pages.map((p) => p.page) as [Page, Page];
+      for (const p of [alice, bob]) {
+        await waitStatus(p, 'scheduled', 5_000);
+        expect(await text(p, 'bid-button')).toBe('Not open yet');
+        expect(await p.isDisabled('#bid-button')).toBe(true);
+      }
+      // Otherwise the pages would have loaded an open lot, and this would prove nothing.
+      expect(Date.now(), 'the pages loaded before the lot opened').toBeLessThan(startsAt);
+
+      // It opens while the pages watch.
+      for (const p of [alice, bob]) {
+        await waitStatus(p, 'open');
+        expect(await text(p, 'lot-status')).toBe('Open');
+      }
+      await bid(bob, 'EUR 100.00');
+      await alice.waitForFunction(() => document.getElementById('price')?.textContent === 'EUR 100.00');
+      await bid(alice, 'EUR 110.00');
+      await bob.waitForFunction(() => document.getElementById('price')?.textContent === 'EUR 110.00');
+      await bob.waitForSelector('#my-status[data-state="outbid"]');
+      await alice.waitForSelector('#my-status[data-state="leading"]');
+      expect(Date.now(), 'both bids landed while the lot was open').toBeLessThan(startsAt + OPEN_FOR_MS);
+
+      // The clock closes it, then the back office gives the result: sold to Alice.
+      for (const p of [alice, bob]) {
+        await p.waitForFunction(
+          () => {
+            const s = document.getElementById('lot-status')?.dataset.status;
+            return s === 'closed' || s === 'sold';
+          },
+          undefined,
+          { timeout: OPEN_FOR_MS + 20_000 },
+        );
+        expect(await p.isDisabled('#bid-button')).toBe(true);
+        expect(await text(p, 'bid-button')).toBe('Bidding closed');
+      }
+      for (const p of [alice, bob]) await waitStatus(p, 'sold');
+      await alice.waitForSelector('#my-status[data-state="won"]');
+      expect(await text(alice, 'my-status')).toBe('You won this lot at EUR 110.00.');
+      await bob.waitForSelector('#my-status[data-state="lost"]');
+      expect(await text(bob, 'my-status')).toBe('Sold to another bidder at EUR 110.00.');
+      for (const p of [alice, bob]) {
+        expect(await text(p, 'lot-status')).toBe('Sold');
+        expect(await p.isDisabled('#bid-button')).toBe(true);
+      }
+      await screenshot(alice, 'timed-lot-won-390');
+    } catch (err) {
+      for (const p of pages) console.error(p.logs.join('\n'));
+      throw err;
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
