@@ -2,11 +2,15 @@
 import type { CatalogueLot, PublicAuctionView } from '../../common/contracts/index.ts';
 import type { OwnBid } from './bidder-state.ts';
 import { byId, h, setText } from './dom.ts';
-import { STATUS_LABEL } from './lots.ts';
 import { withCurrency } from './money.ts';
 
-/** One lot of the sale room: image, number, title, live price, status, and "You lead" (`mine`). */
-export function lotCardOf(lot: CatalogueLot, v: PublicAuctionView | undefined, mine: boolean): HTMLElement {
+/** One lot of the sale room: image, number, title, live price, status, and the bidder's standing ("You lead", "You won"…). */
+export function lotCardOf(
+  lot: CatalogueLot,
+  v: PublicAuctionView | undefined,
+  status: { phase: string; text: string } | undefined,
+  mine: string | undefined,
+): HTMLElement {
   return h(
     'li',
     {},
@@ -23,10 +27,10 @@ export function lotCardOf(lot: CatalogueLot, v: PublicAuctionView | undefined, m
       ),
       h(
         'span',
-        { class: `status status-${v?.status ?? 'unknown'}` },
-        v === undefined ? '' : STATUS_LABEL[v.status],
+        { class: `status status-${v?.status ?? 'unknown'}`, 'data-phase': status?.phase },
+        status?.text ?? '',
       ),
-      mine ? h('span', { class: 'you-lead' }, 'You lead') : null,
+      mine === undefined ? null : h('span', { class: 'you-lead' }, mine),
     ),
   );
 }

@@ -17,13 +17,18 @@ import {
   canBid,
   duration,
   isDecimal,
+  lotPhase,
+  myBadge,
   myState,
+  type MyResult,
+  type EndNews,
+  type MyLot,
   type OwnBid,
 } from './bidder-state.ts';
 import { fetchSale, fetchSales } from './catalogue.ts';
 import { confirmBid, lotCardOf, renderOwnBids } from './bid-view.ts';
 import { byId, h, setText, show } from './dom.ts';
-import { LiveFeed } from './live.ts';
+import { LiveFeed, type PageEvent } from './live.ts';
 import { LotBook } from './lots.ts';
 import { ownMask } from './mask.ts';
 import { atLeast, withCurrency } from './money.ts';
@@ -44,6 +49,10 @@ class BidderClient {
   private readonly ownBids = new Map<string, OwnBid[]>();
   private readonly notices = new Map<string, BidderNotice>();
   private readonly extendedAt = new Map<string, number>();
+  /** Timed lots the back office said close soon. */
+  private readonly closingSoon = new Set<string>();
+  /** The lots' results for this bidder (lot.won / lot.lost). */
+  private readonly results = new Map<string, MyResult>();
   /** A bid of ours a maximum answered at once (409 OUTBID): no notice comes for it, the answer is all we get. */
   private readonly answeredByMax = new Map<string, string>();
   private currentId: string | undefined;
@@ -82,6 +91,7 @@ class BidderClient {
       token,
       onUpdate: (u, via) => this.onUpdate(u, via),
       onNotice: (n) => this.onNotice(n),
+      onPageEvent: (e) => this.onPageEvent(e),
       onRestated: () => void this.resync(),
       onState: renderConnection,
       onOpen: () => void this.resync(),
@@ -116,6 +126,38 @@ class BidderClient {
     this.notices.set(n.auctionId, n);
     void this.loadOwnBids(n.auctionId).then(() => this.render());
     this.render();
+  }
+
+  /** The back office's news of a lot: closing soon, extended, the result, withdrawn, the sale cancelled. */
+  private onPageEvent(e: PageEvent): void {
+    switch (e.type) {
+      case 'lot.closing_soon':
+        this.closingSoon.add(e.lotId);
+        break;
+      case 'lot.extended':
+        this.extendedAt.set(e.lotId, Date.now());
+        break;
+      case 'lot.won':
+        this.results.set(e.lotId, { ...e, type: 'won' });
+        break;
+      case 'lot.lost':
+        this.results.set(e.lotId, { ...e, type: 'lost' });
+        break;
+      case 'lot.withdrawn':
+        this.settle(e.lotId, 'withdrawn');
+        break;
+      case 'sale.cancelled':
+        for (const [id, { sale }] of this.lots) if (sale.id === e.saleId) this.settle(id, 'cancelled');
+        break;
+    }
+    this.render();
+  }
+
+  /** A lot the house withdrew or cancelled: final, whatever its seq (no engine update says so). */
+  private settle(auctionId: string, status: 'withdrawn' | 'cancelled'): void {
+    const held = this.book.get(auctionId);
+    if (held === undefined || held.status === status) return;
+    this.book.apply({ ...held, status, stateVersion: Math.max(held.stateVersion, 2) });
   }
 
   private route(): void {
@@ -172,7 +214,9 @@ class BidderClient {
 
   private lotCard(lot: CatalogueLot, sale: SaleCatalogue): HTMLElement {
     const v = this.book.get(lot.id);
-    return lotCardOf(lot, v, v !== undefined && v.leader !== null && v.leader === this.masks.get(sale.id));
+    if (v === undefined) return lotCardOf(lot, v, undefined, undefined);
+    const { state } = myState(v, this.me(lot.id, this.masks.get(sale.id)));
+    return lotCardOf(lot, v, lotPhase(v, this.news(lot.id), Date.now()), myBadge(state));
   }
 
   private renderLot(id: string): void {
@@ -181,6 +225,7 @@ class BidderClient {
     if (entry === undefined || view === undefined) return;
     const mask = this.masks.get(entry.sale.id);
     renderLotCard(entry.lot, view, mask);
+    this.renderPhase(view);
     setText(byId('bid-count'), `${view.bidCount} bid${view.bidCount === 1 ? '' : 's'}`);
     this.renderBidButton(view);
     this.renderMyStatus(view, mask);
@@ -213,13 +258,30 @@ class BidderClient {
     setText(byId('max-button'), absentee ? 'Leave absentee bid' : leading ? 'Raise maximum' : 'Set maximum');
   }
 
-  private renderMyStatus(view: PublicAuctionView, mask: string | undefined): void {
-    const { state, text } = myState(view, {
+  private me(auctionId: string, mask: string | undefined): MyLot {
+    return {
       mask,
-      ownBids: this.ownBids.get(view.auctionId) ?? [],
-      notice: this.notices.get(view.auctionId),
-      answeredByMax: this.answeredByMax.get(view.auctionId),
-    });
+      ownBids: this.ownBids.get(auctionId) ?? [],
+      notice: this.notices.get(auctionId),
+      answeredByMax: this.answeredByMax.get(auctionId),
+      result: this.results.get(auctionId),
+    };
+  }
+
+  private news(auctionId: string): EndNews {
+    return { closingSoon: this.closingSoon.has(auctionId), extended: this.extendedAt.has(auctionId) };
+  }
+
+  /** The status line: "Open", or for a timed lot "Closing soon" / "Extended" (data-phase), then closed and the result. */
+  private renderPhase(view: PublicAuctionView): void {
+    const { phase, text } = lotPhase(view, this.news(view.auctionId), Date.now());
+    const el = byId('lot-status');
+    el.dataset.phase = phase;
+    if (view.status !== 'on_hold') setText(el, text);
+  }
+
+  private renderMyStatus(view: PublicAuctionView, mask: string | undefined): void {
+    const { state, text } = myState(view, this.me(view.auctionId, mask));
     const el = byId('my-status');
     el.dataset.state = state;
     setText(el, text);
@@ -236,6 +298,9 @@ class BidderClient {
       setText(el, view?.mode === 'live' ? 'Live auction — follow the auctioneer' : '');
       return;
     }
+    // The end passes between updates: the button and the status follow the clock, not only the feed.
+    if (!this.bidding) this.renderBidButton(view);
+    this.renderPhase(view);
     const left = Date.parse(view.endsAt) - Date.now();
     const extended = Date.now() - (this.extendedAt.get(view.auctionId) ?? 0) < 10_000;
     el.dataset.extended = String(extended);

@@ -6,9 +6,12 @@ import {
   canBid,
   duration,
   isDecimal,
+  lotPhase,
+  myBadge,
   myState,
   type MyLot,
 } from './bidder-state.ts';
+import { pageEventOf } from './live.ts';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 const view = (over: Partial<PublicAuctionView> = {}): PublicAuctionView => ({
@@ -114,5 +117,108 @@ describe('bidder state', () => {
     expect(isDecimal('')).toBe(false);
     expect(duration(3_661_000)).toBe('01:01:01');
     expect(duration(90_061_000)).toBe('1d 01:01:01');
+  });
+
+  it('never says "You lead" once a timed lot has closed: closed, then won, lost or unsold', () => {
+    const mine = me({ mask: 'Bidder AAAAAA' });
+    const other = me({ ownBids: [{ seq: 1, amount: '1100.00', at: 'x' }] });
+    expect(myState(view({ status: 'closed', stateVersion: 1 }), mine)).toEqual({
+      state: 'closed',
+      text: 'Bidding has closed with you the highest bidder at EUR 1,200.00; the result follows.',
+    });
+    expect(myState(view({ status: 'closed', stateVersion: 1 }), other).state).toBe('closed');
+    expect(myState(view({ status: 'closed' }), me())).toEqual({
+      state: 'none',
+      text: 'You did not bid on this lot.',
+    });
+    expect(myState(view({ status: 'sold', stateVersion: 2 }), mine)).toEqual({
+      state: 'won',
+      text: 'You won this lot at EUR 1,200.00.',
+    });
+    expect(myState(view({ status: 'sold', stateVersion: 2 }), other).state).toBe('lost');
+    expect(myState(view({ status: 'unsold', stateVersion: 2 }), mine)).toEqual({
+      state: 'unsold',
+      text: 'Not sold: the reserve was not met.',
+    });
+    expect(myState(view({ status: 'withdrawn', stateVersion: 2 }), mine)).toEqual({
+      state: 'none',
+      text: 'This lot was withdrawn.',
+    });
+  });
+
+  it('takes the back office’s result for this bidder before the lot’s own update', () => {
+    const closed = view({ status: 'closed', stateVersion: 1 });
+    const won = {
+      type: 'won' as const,
+      currency: 'EUR',
+      hammer: '1200.00',
+      premium: '300.00',
+      tax: '0.00',
+      total: '1500.00',
+    };
+    expect(myState(closed, me({ mask: 'Bidder AAAAAA', result: won }))).toEqual({
+      state: 'won',
+      text: 'You won this lot at EUR 1,200.00. Total due EUR 1,500.00 (premium EUR 300.00, tax EUR 0.00).',
+    });
+    const lost = { type: 'lost' as const, currency: 'EUR', outcome: 'sold' as const, hammer: '1200.00' };
+    expect(myState(closed, me({ result: lost }))).toEqual({
+      state: 'lost',
+      text: 'Sold to another bidder at EUR 1,200.00.',
+    });
+    expect(myState(closed, me({ result: { ...lost, outcome: 'unsold', hammer: null } })).state).toBe(
+      'unsold',
+    );
+  });
+
+  it('names an open timed lot closing soon or extended, until its end; other statuses as they are', () => {
+    const none = { closingSoon: false, extended: false };
+    expect(lotPhase(view(), none, NOW)).toEqual({ phase: 'open', text: 'Open' });
+    expect(lotPhase(view(), { ...none, closingSoon: true }, NOW)).toEqual({
+      phase: 'closing_soon',
+      text: 'Closing soon',
+    });
+    expect(lotPhase(view(), { closingSoon: true, extended: true }, NOW)).toEqual({
+      phase: 'extended',
+      text: 'Extended',
+    });
+    // Past its end, or closed, or a live lot: the status itself.
+    const ended = view({ endsAt: '2026-12-07T11:59:59Z' });
+    expect(lotPhase(ended, { closingSoon: true, extended: true }, NOW).phase).toBe('open');
+    expect(lotPhase(view({ status: 'closed' }), { ...none, extended: true }, NOW)).toEqual({
+      phase: 'closed',
+      text: 'Closed',
+    });
+    expect(lotPhase(view({ status: 'scheduled' }), none, NOW).text).toBe('Not open yet');
+    expect(lotPhase(view({ mode: 'live', endsAt: null }), { ...none, closingSoon: true }, NOW).phase).toBe(
+      'open',
+    );
+    expect([myBadge('leading'), myBadge('won'), myBadge('lost'), myBadge('unsold'), myBadge('none')]).toEqual(
+      ['You lead', 'You won', 'You lost', 'Unsold', undefined],
+    );
+  });
+
+  it('reads the back office’s events a bidder’s page acts on, and only well-formed ones', () => {
+    const won = {
+      type: 'lot.won',
+      notificationId: 7,
+      at: '2026-12-07T12:00:00Z',
+      lotId: 'lot-1',
+      saleId: 'sale-1',
+      lotNumber: 1,
+      title: 'Clock',
+      currency: 'EUR',
+      bidderId: 'b-1',
+      hammer: '1200.00',
+      premium: '300.00',
+      tax: '0.00',
+      total: '1500.00',
+    };
+    expect(pageEventOf('lot.won', won)).toMatchObject({ type: 'lot.won', lotId: 'lot-1', total: '1500.00' });
+    expect(pageEventOf('lot.won', { ...won, total: 1500 })).toBeUndefined();
+    expect(pageEventOf('lot.withdrawn', { lotId: 'lot-1', saleId: 'sale-1' })).toEqual({
+      type: 'lot.withdrawn',
+      lotId: 'lot-1',
+      saleId: 'sale-1',
+    });
   });
 });

@@ -5,10 +5,13 @@
  */
 import {
   isBiddable,
+  isFinished,
   type BidderNotice,
+  type LotOutcome,
   type BidOutcome,
   type PublicAuctionView,
 } from '../../common/contracts/index.ts';
+import { STATUS_LABEL } from './lots.ts';
 import { withCurrency } from './money.ts';
 
 /** One of the bidder's own accepted bids on a lot. */
@@ -18,7 +21,12 @@ export interface OwnBid {
   at: string;
 }
 
-export type MyState = 'leading' | 'outbid' | 'won' | 'lost' | 'none';
+export type MyState = 'leading' | 'outbid' | 'closed' | 'won' | 'lost' | 'unsold' | 'none';
+
+/** The back office's result of a lot for this bidder (`lot.won` / `lot.lost` on their private topic). */
+export type MyResult =
+  | { type: 'won'; currency: string; hammer: string; premium: string; tax: string; total: string }
+  | { type: 'lost'; currency: string; outcome: LotOutcome; hammer: string | null };
 
 /** What the page knows of the bidder on one lot. */
 export interface MyLot {
@@ -30,6 +38,8 @@ export interface MyLot {
   notice: BidderNotice | undefined;
   /** A bid of theirs a maximum answered at once (409 OUTBID): no notice comes for it. */
   answeredByMax: string | undefined;
+  /** The lot's result for them, once the back office has given it. */
+  result?: MyResult | undefined;
 }
 
 /** What the bidder typed as a maximum: a plain decimal amount (the gateway checks the scale). */
@@ -52,23 +62,55 @@ export function bidButtonText(view: PublicAuctionView, now: number): string {
   return 'Bidding closed';
 }
 
-/** The bidder's personal status on the lot: leading, outbid (with their last bid), won, lost, or not bidding. */
+/** The bidder's personal status on the lot: leading, outbid (with their last bid), closed, won, lost, unsold, or not bidding. */
 export function myState(view: PublicAuctionView, me: MyLot): { state: MyState; text: string } {
   const money = (a: string): string => withCurrency(a, view.currency);
-  const { mask, ownBids: mine, notice, answeredByMax: refused } = me;
+  const { mask, ownBids: mine, notice, answeredByMax: refused, result } = me;
   const leading = mask !== undefined && view.leader === mask;
   const took =
     notice?.type === 'outbid' ||
     notice?.type === 'overruled' ||
     notice?.type === 'bid_rejected' ||
     refused !== undefined;
+  // A result of theirs means they bid, whether or not the page has seen their bids.
+  const bid = leading || mine.length > 0 || took || result !== undefined;
+  // The back office's word on the result comes first: it may arrive before the lot's own update.
+  if (result?.type === 'won') {
+    const m = (a: string): string => withCurrency(a, result.currency);
+    return {
+      state: 'won',
+      text: `You won this lot at ${m(result.hammer)}. Total due ${m(result.total)} (premium ${m(result.premium)}, tax ${m(result.tax)}).`,
+    };
+  }
+  if (result?.type === 'lost' && result.outcome === 'sold' && result.hammer !== null)
+    return {
+      state: 'lost',
+      text: `Sold to another bidder at ${withCurrency(result.hammer, result.currency)}.`,
+    };
   if (view.status === 'sold' && leading)
     return { state: 'won', text: `You won this lot at ${money(view.price)}.` };
-  if (view.status === 'sold' && (mine.length > 0 || took))
+  if (view.status === 'sold' && bid)
     return { state: 'lost', text: `Sold to another bidder at ${money(view.price)}.` };
-  // A timed lot's result: unsold when the reserve was not met (the reserve itself is never shown).
-  if (view.status === 'unsold' && (leading || mine.length > 0 || took))
-    return { state: 'lost', text: 'Not sold: the reserve was not met.' };
+  // Unsold when the reserve was not met (the reserve itself is never shown); a live lot passed.
+  const unsold =
+    view.status === 'unsold' ||
+    view.status === 'passed' ||
+    (result?.type === 'lost' && (result.outcome === 'unsold' || result.outcome === 'passed'));
+  if (unsold && bid) return { state: 'unsold', text: 'Not sold: the reserve was not met.' };
+  if (view.status === 'withdrawn' || result?.outcome === 'withdrawn')
+    return { state: 'none', text: 'This lot was withdrawn.' };
+  if (view.status === 'cancelled' || result?.outcome === 'cancelled')
+    return { state: 'none', text: 'This lot was cancelled.' };
+  if (isFinished(view.status) && !leading && !bid)
+    return { state: 'none', text: 'You did not bid on this lot.' };
+  // The clock closed a timed lot; its result follows. The highest bidder does not "lead" any more.
+  if (view.status === 'closed')
+    return {
+      state: 'closed',
+      text: leading
+        ? `Bidding has closed with you the highest bidder at ${money(view.price)}; the result follows.`
+        : `Bidding has closed at ${money(view.price)}; the result follows.`,
+    };
   if (leading) return { state: 'leading', text: `You lead at ${money(view.price)}.` };
   if (mine.length === 0 && !took) return { state: 'none', text: 'You have not bid on this lot.' };
   const previous =
@@ -92,6 +134,41 @@ export function acceptedText(bid: BidOutcome): string {
   if (bid.max !== null)
     return `Your bid of ${money(bid.amount)} was accepted; we bid for you up to ${money(bid.max)}.`;
   return `Your bid of ${money(bid.amount)} was accepted.`;
+}
+
+/** What the page heard of a timed lot's end besides its view: "closing soon", and a late bid's extension. */
+export interface EndNews {
+  closingSoon: boolean;
+  extended: boolean;
+}
+
+/** The lot's status as the bidder sees it: a timed lot that takes bids may also be closing soon or extended. */
+export type LotPhase = PublicAuctionView['status'] | 'closing_soon' | 'extended';
+
+/** The lot's phase and its words: the status, or, for an open timed lot, "Extended" / "Closing soon". */
+export function lotPhase(
+  view: PublicAuctionView,
+  news: EndNews,
+  now: number,
+): { phase: LotPhase; text: string } {
+  const open = view.mode === 'timed' && view.status === 'open';
+  const ended = view.endsAt !== null && Date.parse(view.endsAt) <= now;
+  // Past its end the clock is about to close it: no "closing soon" any more.
+  if (open && !ended && news.extended) return { phase: 'extended', text: 'Extended' };
+  if (open && !ended && news.closingSoon) return { phase: 'closing_soon', text: 'Closing soon' };
+  return { phase: view.status, text: STATUS_LABEL[view.status] };
+}
+
+/** The bidder's standing in a word, for the sale room's lot cards; undefined when they are not in it. */
+export function myBadge(state: MyState): string | undefined {
+  const badges: Partial<Record<MyState, string>> = {
+    leading: 'You lead',
+    outbid: 'Outbid',
+    won: 'You won',
+    lost: 'You lost',
+    unsold: 'Unsold',
+  };
+  return badges[state];
 }
 
 /** A countdown: `hh:mm:ss`, with whole days in front when there are any. */

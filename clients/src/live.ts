@@ -1,6 +1,13 @@
 import { isReplay } from './latency.ts';
 import {
+  backOfficeEventSchemas,
   bidderNoticeSchema,
+  type LotClosingSoonEvent,
+  type LotExtendedEvent,
+  type LotLostEvent,
+  type LotWithdrawnEvent,
+  type LotWonEvent,
+  type SaleEvent,
   NOTICE_TYPES,
   PUBLIC_EVENT,
   publicAuctionUpdateSchema,
@@ -9,6 +16,34 @@ import {
 } from '../../common/contracts/index.ts';
 import type { LiveUpdate, UpdateVia } from './types.ts';
 import { parseWire } from './wire.ts';
+
+/**
+ * The back office's events a bidder's page acts on (events.ts): on the sale topic, closing soon, a
+ * withdrawn lot, a cancelled sale; on the bidder's own topic, closing soon, an extension, and the
+ * result — won (with the invoice) or lost.
+ */
+export const PAGE_EVENTS = [
+  'lot.closing_soon',
+  'lot.extended',
+  'lot.won',
+  'lot.lost',
+  'lot.withdrawn',
+  'sale.cancelled',
+] as const;
+export type PageEvent =
+  | ({ type: 'lot.closing_soon' } & LotClosingSoonEvent)
+  | ({ type: 'lot.extended' } & LotExtendedEvent)
+  | ({ type: 'lot.won' } & LotWonEvent)
+  | ({ type: 'lot.lost' } & LotLostEvent)
+  | ({ type: 'lot.withdrawn' } & LotWithdrawnEvent)
+  | ({ type: 'sale.cancelled' } & SaleEvent);
+
+/** A back-office event as the page reads it, when it is one of PAGE_EVENTS and well formed. */
+export function pageEventOf(type: PageEvent['type'], data: unknown): PageEvent | undefined {
+  const parsed = parseWire(backOfficeEventSchemas[type], data);
+  // The schema of `type` checked the payload: it is that member of the union.
+  return parsed.ok ? ({ ...parsed.value, type } as PageEvent) : undefined;
+}
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -22,6 +57,8 @@ export interface LiveFeedOptions {
   /** A public update; `via` tells a replay (decided before this connection opened) from a live one. */
   onUpdate(update: LiveUpdate, via: UpdateVia): void;
   onNotice(notice: BidderNotice): void;
+  /** A back-office event of PAGE_EVENTS (pages that want them). */
+  onPageEvent?(event: PageEvent): void;
   /** A lot's standing changed outside the bidding (a cancelled bid): refetch snapshots. */
   onRestated(): void;
   onState(state: ConnectionState): void;
@@ -111,6 +148,18 @@ export class LiveFeed {
           // office sends its own `leading` after a cancelled bid): only those that are one count.
           const n = parseWire(bidderNoticeSchema, data);
           if (n.ok) this.opts.onNotice(n.value);
+        }),
+      );
+    this.listenToPageEvents(es);
+  }
+
+  private listenToPageEvents(es: EventSource): void {
+    if (this.opts.onPageEvent === undefined) return;
+    for (const type of PAGE_EVENTS)
+      es.addEventListener(type, (e) =>
+        this.receive(e, (data) => {
+          const event = pageEventOf(type, data);
+          if (event !== undefined) this.opts.onPageEvent?.(event);
         }),
       );
   }

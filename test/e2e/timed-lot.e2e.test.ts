@@ -5,14 +5,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserTokens } from '../../common/auth.ts';
 import { launchChromium, openSignedIn, screenshot, type SignedInPage } from '../support/clients.ts';
+import { postWithKey } from '../support/gavel.ts';
 import { freePort } from '../support/net.ts';
 import { startUntilRunning, type RunningStart } from '../support/process.ts';
 
 /**
  * A timed lot's whole life on two bidders' phones, without a reload: `npm start`'s process with a
  * timed sale made through the admin API that opens a few seconds after the pages load and closes
- * soon after. Each page shows the lot opening, the bids, the close (the Bid button disabled) and
- * the result: "won" on the winner's phone, "lost" on the underbidder's.
+ * soon after. Each page shows the lot opening, the bids, "closing soon", a late bid's extension,
+ * the close (the Bid button disabled) and the result: "won" on the winner's phone, "lost" on the
+ * underbidder's.
  */
 let gavel: RunningStart | undefined;
 let dir: string;
@@ -24,8 +26,10 @@ const SALE = 'e2e-timed';
 const LOT = 'e2e-timed-1';
 /** The pages load before this (checked): the lot opens while they watch. */
 const OPENS_IN_MS = 12_000;
-/** Open this long: two bids fit in it. */
-const OPEN_FOR_MS = 10_000;
+/** Open this long: two bids fit in it before it closes soon. */
+const OPEN_FOR_MS = 20_000;
+/** "Closing soon" this long before the end; a bid inside it extends the end by as much. */
+const WINDOW_S = 6;
 const PHONE = { width: 390, height: 844 };
 
 beforeAll(async () => {
@@ -76,7 +80,7 @@ async function createSale(startsAt: number): Promise<void> {
     title: 'Timed sale on screen',
     startsAt: iso(startsAt),
     endsAt: iso(startsAt + OPEN_FOR_MS),
-    closingSoonSeconds: 5,
+    closingSoonSeconds: WINDOW_S,
   });
   await adminPost(`/sales/${SALE}/lots`, {
     id: LOT,
@@ -85,7 +89,7 @@ async function createSale(startsAt: number): Promise<void> {
     opening: '100.00',
     increments: [{ from: '0.00', step: '10.00' }],
     graceMs: 0,
-    softCloseSeconds: 0,
+    softCloseSeconds: WINDOW_S,
   });
   for (const bidderId of ['bidder-alice', 'bidder-bob'])
     await adminPost(`/sales/${SALE}/registrations`, { bidderId, approve: true, limit: '5000.00' });
@@ -99,6 +103,22 @@ async function waitStatus(p: Page, status: string, timeout = 20_000): Promise<vo
   await p.waitForFunction((s) => document.getElementById('lot-status')?.dataset.status === s, status, {
     timeout,
   });
+}
+
+async function phase(p: Page, want: string, timeout: number): Promise<void> {
+  await p.waitForFunction((w) => document.getElementById('lot-status')?.dataset.phase === w, want, {
+    timeout,
+  });
+}
+
+/** A demo bidder's API token (the demo sign-in, from this machine). */
+async function userToken(user: string): Promise<string> {
+  const res = await fetch(`${api}/v1/demo/sign-in`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user }),
+  });
+  return ((await res.json()) as { token: string }).token;
 }
 
 async function bid(p: Page, expected: string): Promise<void> {
@@ -137,7 +157,26 @@ describe('a timed lot on the bidder’s screen', () => {
       await bob.waitForFunction(() => document.getElementById('price')?.textContent === 'EUR 110.00');
       await bob.waitForSelector('#my-status[data-state="outbid"]');
       await alice.waitForSelector('#my-status[data-state="leading"]');
-      expect(Date.now(), 'both bids landed while the lot was open').toBeLessThan(startsAt + OPEN_FOR_MS);
+      expect(Date.now(), 'both bids landed before the lot closes soon').toBeLessThan(
+        startsAt + OPEN_FOR_MS - WINDOW_S * 1000,
+      );
+
+      // The back office says it closes soon; a late bid (Bob's, by the API) extends it.
+      for (const p of [alice, bob]) {
+        await phase(p, 'closing_soon', OPEN_FOR_MS);
+        expect(await text(p, 'lot-status')).toBe('Closing soon');
+      }
+      const late = await postWithKey(`${api}/v1/auctions/${LOT}/bids`, await userToken('bidder-bob'), {
+        amount: '120.00',
+      });
+      expect(late.status).toBe(201);
+      for (const p of [alice, bob]) {
+        await phase(p, 'extended', 5_000);
+        expect(await text(p, 'lot-status')).toBe('Extended');
+      }
+      await alice.waitForSelector('#my-status[data-state="outbid"]');
+      await bid(alice, 'EUR 130.00');
+      await bob.waitForFunction(() => document.getElementById('price')?.textContent === 'EUR 130.00');
 
       // The clock closes it, then the back office gives the result: sold to Alice.
       for (const p of [alice, bob]) {
@@ -147,16 +186,20 @@ describe('a timed lot on the bidder’s screen', () => {
             return s === 'closed' || s === 'sold';
           },
           undefined,
-          { timeout: OPEN_FOR_MS + 20_000 },
+          { timeout: 3 * WINDOW_S * 1000 + 20_000 },
         );
         expect(await p.isDisabled('#bid-button')).toBe(true);
         expect(await text(p, 'bid-button')).toBe('Bidding closed');
       }
       for (const p of [alice, bob]) await waitStatus(p, 'sold');
       await alice.waitForSelector('#my-status[data-state="won"]');
-      expect(await text(alice, 'my-status')).toBe('You won this lot at EUR 110.00.');
+      expect(await text(alice, 'my-status')).toContain('You won this lot at EUR 130.00.');
+      // The invoice follows on the winner's own topic.
+      await alice.waitForFunction(() =>
+        document.getElementById('my-status')?.textContent?.includes('Total due EUR 162.50'),
+      );
       await bob.waitForSelector('#my-status[data-state="lost"]');
-      expect(await text(bob, 'my-status')).toBe('Sold to another bidder at EUR 110.00.');
+      expect(await text(bob, 'my-status')).toBe('Sold to another bidder at EUR 130.00.');
       for (const p of [alice, bob]) {
         expect(await text(p, 'lot-status')).toBe('Sold');
         expect(await p.isDisabled('#bid-button')).toBe(true);
