@@ -165,10 +165,21 @@ describe('bid cancellation', () => {
       [lot],
     );
     expect(restated?.topic).toBe('https://gavel.local/sales/sale-c');
+    // The lot's opening went out before (its public update, on its auction and sale topics).
+    const openings = await orch.db.query<{ topic: string }>(
+      `SELECT topic FROM outbox_events
+        WHERE type = 'auction' AND payload->>'auctionId' = $1 AND payload->>'lastAction' = 'open' ORDER BY id`,
+      [lot],
+    );
+    expect(openings.map((o) => o.topic)).toEqual([
+      `https://gavel.local/auctions/${lot}`,
+      'https://gavel.local/sales/sale-c',
+    ]);
     // The back office's events name the lot `lotId`; the bidder notice names it `auctionId`, as the engine's do.
     const events = await orch.db.query<{ type: string; topic: string; payload: unknown }>(
       `SELECT type, topic, payload FROM outbox_events
-        WHERE COALESCE(payload->>'lotId', payload->>'auctionId') = $1 ORDER BY id`,
+        WHERE COALESCE(payload->>'lotId', payload->>'auctionId') = $1
+          AND NOT (type = 'auction' AND payload->>'lastAction' = 'open') ORDER BY id`,
       [lot],
     );
     expect(events.map((e) => e.type)).toEqual(['auction.restated', 'bid.cancelled', 'leading']); // alice leads again
