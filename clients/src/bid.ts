@@ -144,20 +144,13 @@ class BidderClient {
         this.results.set(e.lotId, { ...e, type: 'lost' });
         break;
       case 'lot.withdrawn':
-        this.settle(e.lotId, 'withdrawn');
+        this.book.settle(e.lotId, 'withdrawn');
         break;
       case 'sale.cancelled':
-        for (const [id, { sale }] of this.lots) if (sale.id === e.saleId) this.settle(id, 'cancelled');
+        for (const [id, { sale }] of this.lots) if (sale.id === e.saleId) this.book.settle(id, 'cancelled');
         break;
     }
     this.render();
-  }
-
-  /** A lot the house withdrew or cancelled: final, whatever its seq (no engine update says so). */
-  private settle(auctionId: string, status: 'withdrawn' | 'cancelled'): void {
-    const held = this.book.get(auctionId);
-    if (held === undefined || held.status === status) return;
-    this.book.apply({ ...held, status, stateVersion: Math.max(held.stateVersion, 2) });
   }
 
   private route(): void {

@@ -83,6 +83,18 @@ describe('a lot’s state on the pages: (seq, stateVersion) only moves forward',
     expect(book.apply(update(0, { status: 'scheduled', leader: null, lastAction: 'state' }))).toBe(false);
   });
 
+  it('settles a withdrawn lot at its seq (a back-office event), and only once', () => {
+    const book = new LotBook();
+    expect(book.settle('lot-1', 'withdrawn')).toBe(false); // nothing shown yet
+    book.apply(update(3));
+    expect(book.settle('lot-1', 'withdrawn')).toBe(true);
+    expect(book.get('lot-1')).toMatchObject({ status: 'withdrawn', seq: 3, stateVersion: 2 });
+    expect(book.settle('lot-1', 'withdrawn')).toBe(false);
+    // An update of that seq delivered late does not bring it back.
+    expect(book.apply(update(3))).toBe(false);
+    expect(book.apply(closed(3))).toBe(false);
+  });
+
   it('lists bids and calls in the activity, not a republished state, the close or the result', () => {
     const book = new LotBook();
     for (const u of [update(1), update(1), update(2, { lastAction: 'state' }), closed(1), sold(1)])

@@ -60,6 +60,16 @@ export class LotBook {
     return true;
   }
 
+  /**
+   * A lot the house withdrew or whose sale it cancelled (a back-office event, with no update of the
+   * lot's own): final, so it wins over anything at its seq but not over a later seq. True when it changed.
+   */
+  settle(auctionId: string, status: 'withdrawn' | 'cancelled'): boolean {
+    const held = this.views.get(auctionId);
+    if (held === undefined || held.status === status) return false;
+    return this.apply({ ...held, status, stateVersion: Math.max(held.stateVersion ?? 0, 2) });
+  }
+
   /** Adds a live update to its lot's activity (once per seq: a replay after a reconnect adds nothing twice). */
   record(u: LiveUpdate): void {
     if (NOT_ACTIVITY.has(u.lastAction)) return;
