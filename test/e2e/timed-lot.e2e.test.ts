@@ -43,8 +43,6 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     LIFECYCLE_TICK_MS: '50',
     ADMIN_JWT_KEY: ADMIN_KEY,
-    // The pages read the sales from the back office's catalogue (the new sale is in it).
-    ORCHESTRATOR_URL: `http://127.0.0.1:${adminPort}`,
     MERCURE_METRICS_PORT: '0',
   });
   api = `http://127.0.0.1:${port}`;

@@ -5,6 +5,7 @@
  * a snapshot: what it shows comes from the stream alone, so a state the hub never delivered shows.
  */
 import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { isWaiting, type AuctionStatus } from '../../common/contracts/lot.ts';
 import { sleep } from '../topology/index.ts';
 
 /** The public fields of an auction update the comparison uses. */
@@ -127,8 +128,13 @@ export class ChaosSubscriber {
     this.stats.events++;
     const version = typeof u.stateVersion === 'number' ? u.stateVersion : 0;
     const held = this.states.get(u.auctionId);
-    // The clients' rule: a state wins when its (seq, stateVersion) is greater than the one shown.
-    const order = held === undefined ? 1 : u.seq - held.seq || version - held.stateVersion;
+    // The clients' rule (clients/src/lots.ts isNewer): a state wins when its (seq, stateVersion) is
+    // greater than the one shown, or, at an equal pair, when it is an offered lot over a waiting one
+    // (a timed lot opened by the clock moves neither).
+    const opened =
+      held !== undefined && isWaiting(held.status as AuctionStatus) && !isWaiting(u.status as AuctionStatus);
+    const order =
+      held === undefined ? 1 : u.seq - held.seq || version - held.stateVersion || (opened ? 1 : 0);
     if (order <= 0) {
       if (order < 0) this.stats.regressions++;
       return;
