@@ -137,6 +137,13 @@ describe('ProcessRunner', () => {
       );
     });
     expect(alive(childPid)).toBe(true);
+    // setpriv arms the parent-death signal and then execs the command: until the pid shows the
+    // command, a loaded machine may not have run setpriv that far, and a parent killed before then
+    // leaves nothing armed. Wait for the exec (the armed state), then kill the parent.
+    await eventually(
+      () => expect(readFileSync(`/proc/${childPid}/comm`, 'utf8').trim()).toBe('sleep'),
+      10_000,
+    );
     parent.kill('SIGKILL');
     await eventually(() => expect(alive(childPid)).toBe(false), 10_000);
   }, 60_000);
