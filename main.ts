@@ -24,8 +24,11 @@ import {
   type MetricsServer,
 } from './hub/index.ts';
 import { MemoryDecisionSource } from './orchestrator/ledger.ts';
+import type { AccountsPort } from './common/accounts.ts';
 import {
   backOfficeCatalogue,
+  DevMailbox,
+  startAccounts,
   embeddedLedgerConfigFromEnv,
   notifyConfigFromEnv,
   seedBackOffice,
@@ -141,14 +144,23 @@ async function main(): Promise<void> {
   // One catalogue, the back office's: sales made through the admin API reach /v1/sales, the pages and
   // the texted-bid lot lookup. The gateway binds first, so its reads wait until the ledger is open.
   const catalogue = config.mode === 'embedded' && ledgerConfig.enabled ? new DeferredCatalogue() : undefined;
-  const gavel = await startGateway(config, logger, {
-    hub: hubConfig,
-    ...(catalogue === undefined ? {} : { catalogue }),
-  });
+  const notifyConfig = notifyConfigFromEnv();
+  // Sign-in links by email: SMTP when SMTP_URL is set, else (the embedded default) a local outbox shown at /dev/mail.
+  const mailbox = notifyConfig.email === undefined ? new DevMailbox() : undefined;
+  // The back office starts after the gateway: the session routes wait for its accounts.
+  let accountsReady: (a: AccountsPort | undefined) => void = () => undefined;
+  const accounts = new Promise<AccountsPort | undefined>((resolve) => (accountsReady = resolve));
+  // The gateway's key for this run, when none is given (the gateway would make one up too): admin tokens may share it.
+  config.userJwtKey ??= randomBytes(32).toString('hex');
   // Admin-API tokens: their own audience, and their own key when ADMIN_JWT_KEY is set.
   const adminTokens = new UserTokens({
-    key: ledgerConfig.adminJwtKey ?? gavel.config.userJwtKey!,
+    key: ledgerConfig.adminJwtKey ?? config.userJwtKey,
     audience: 'admin',
+  });
+  const gavel = await startGateway(config, logger, {
+    hub: hubConfig,
+    session: { accounts, mailbox, adminTokens },
+    ...(catalogue === undefined ? {} : { catalogue }),
   });
   // The embedded hub's metrics: never on the public origin the hub is mounted on (MERCURE_METRICS_*).
   let metrics: MetricsServer | undefined;
@@ -166,6 +178,7 @@ async function main(): Promise<void> {
   }
   // Embedded: the ledger writer runs here too, on PGlite, over the in-process store (distributed: `npm run orchestrator`).
   let ledger: RunningOrchestrator | undefined;
+  let stopAccounts = (): void => undefined;
   if (config.mode === 'embedded' && ledgerConfig.enabled && gavel.store instanceof MemoryBiddingStore) {
     console.log(`Opening the ledger (PGlite in ${ledgerConfig.dataDir}; takes a few seconds)…`);
     try {
@@ -183,7 +196,7 @@ async function main(): Promise<void> {
           lifecycleTickMs: ledgerConfig.lifecycleTickMs,
           maskKey: gavel.config.maskKey,
           // Results by SMS, WhatsApp and email when TWILIO_* / SMTP_URL are set (see the README).
-          notify: notifyConfigFromEnv(),
+          notify: notifyConfig,
         },
         {
           source: new MemoryDecisionSource(gavel.store),
@@ -195,6 +208,13 @@ async function main(): Promise<void> {
           logger: logger.child({ component: 'orchestrator' }),
         },
       );
+      const signIn = startAccounts(ledger.db, {
+        notify: notifyConfig,
+        mailbox,
+        logger: logger.child({ component: 'accounts' }),
+      });
+      accountsReady(signIn.accounts);
+      stopAccounts = signIn.close;
       // The demo goes through the back office: PostgreSQL rows, then the engine from them.
       if (config.demo && ledger.backOffice !== undefined) {
         await seedBackOffice(ledger.db, ledger.backOffice.sync, {
@@ -213,6 +233,8 @@ async function main(): Promise<void> {
   catalogue?.resolve(
     ledger !== undefined ? backOfficeCatalogue(ledger.db) : config.demo ? demoCatalogue() : emptyCatalogue,
   );
+  // No back office here: the sign-in routes answer ACCOUNTS_UNAVAILABLE.
+  accountsReady(undefined);
   const lines = [
     '',
     `Gavel is running (${config.mode}).`,
@@ -222,6 +244,7 @@ async function main(): Promise<void> {
       ? []
       : [`  Hub metrics:  ${metrics.url}/metrics  (its own listener, not the public port)`]),
     `  Bid online:   ${gavel.url}/bid     (bidder client, phone first)`,
+    `  Sign in:      ${gavel.url}/sign-in (email link${mailbox === undefined ? '' : `; the mail is at ${gavel.url}/dev/mail`})`,
     `  Floor:        ${gavel.url}/floor   (auctioneer's console, tablet; demo: sign in with the buttons)`,
   ];
   if (ledger !== undefined) {
@@ -247,6 +270,7 @@ async function main(): Promise<void> {
     // The gateway first (the engine drains), then the ledger takes its last pass and closes.
     gavel
       .close()
+      .then(() => stopAccounts())
       .then(() => ledger?.close())
       .then(() => metrics?.close())
       .then(

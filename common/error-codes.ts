@@ -36,6 +36,14 @@ const AUTH = {
   UNKNOWN_USER: 404,
 } as const;
 
+/** Accounts, sign-in links and cookie sessions (docs/accounts.md). */
+const ACCOUNTS = {
+  LINK_INVALID: 400,
+  CSRF_FAILED: 403,
+  UNKNOWN_SESSION: 404,
+  ACCOUNTS_UNAVAILABLE: 503,
+} as const;
+
 /** Internet bids: the engine's refusals and the gateway's checks. */
 const BIDS = {
   UNKNOWN_AUCTION: 404,
@@ -156,6 +164,7 @@ const HUB = {
 export const ERROR_AREAS = {
   request: REQUEST,
   auth: AUTH,
+  accounts: ACCOUNTS,
   bids: BIDS,
   floor: FLOOR,
   admin: ADMIN,
@@ -170,6 +179,7 @@ export type ErrorArea = keyof typeof ERROR_AREAS;
 export const ERROR_CODES = {
   ...REQUEST,
   ...AUTH,
+  ...ACCOUNTS,
   ...BIDS,
   ...FLOOR,
   ...ADMIN,

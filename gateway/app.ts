@@ -22,6 +22,7 @@ import { MessagingIngress } from './messaging/ingress.ts';
 import type { ConfirmThresholds } from './messaging/confirm-policy.ts';
 import type { BidConfirmations } from './messaging/confirmations.ts';
 import type { BidderDirectory } from '../common/directory.ts';
+import { sessionRoutes, type SessionRoutesDeps } from './session/routes.ts';
 
 export interface GatewayDeps {
   engine: BiddingService;
@@ -46,6 +47,8 @@ export interface GatewayDeps {
   demoAllowRemote?: boolean;
   /** The bundled browser clients (/, /floor, /bid, /assets/*); undefined serves none. */
   clients?: Promise<ClientAssets> | undefined;
+  /** Sign-in by email link and cookie sessions (gateway/session); undefined: none (no public origin known). */
+  session?: SessionRoutesDeps | undefined;
   /** Who a phone number belongs to (written by the back office), for bids by SMS and WhatsApp. */
   directory: BidderDirectory;
   messaging: {
@@ -122,6 +125,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
       '/v1/demo',
       demoSignInRoutes(deps.demoUsers, deps.tokens, { allowRemote: deps.demoAllowRemote === true }),
     );
+  // Sign-in pages, the cookie session and its token exchange (docs/accounts.md).
+  if (deps.session !== undefined) app.route('/', sessionRoutes(deps.session));
   // The pages are public (the auth middleware covers /v1/* only); they send the user's token themselves.
   if (deps.clients !== undefined)
     app.route('/', clientRoutes({ clients: deps.clients, hubUrl: deps.hub.url }));

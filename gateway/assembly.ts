@@ -33,6 +33,8 @@ import { CONFIRM_EVERY_BID } from './messaging/confirm-policy.ts';
 import { MemoryBidConfirmations, RedisBidConfirmations } from './messaging/confirmations.ts';
 import { createLimiter } from './middleware/rate-limit.ts';
 import type { ClientAssets } from './routes/clients.ts';
+import type { AccountsPort, MailboxView } from '../common/accounts.ts';
+import { RemoteAccounts } from './session/remote-accounts.ts';
 
 /* The gateway's pieces by topology — engine, hub, shared stores — and the app built on them; no socket is opened here. */
 
@@ -45,6 +47,17 @@ export interface GatewayOptions {
   directory?: BidderDirectory;
   /** Embedded: settings of the mounted hub over its defaults (client limits, trusted proxies). */
   hub?: Partial<HubConfig>;
+  /** Sign-in and sessions (gateway/session): the back office's accounts, the local outbox, admin tokens. */
+  session?: GatewaySessionOptions;
+}
+
+export interface GatewaySessionOptions {
+  /** In process (embedded; a promise when the back office starts after the gateway); default: over HTTP when ORCHESTRATOR_URL and ACCOUNTS_SERVICE_TOKEN are set. */
+  accounts?: AccountsPort | Promise<AccountsPort | undefined>;
+  /** The embedded default's local outbox, shown at /dev/mail with the demo. */
+  mailbox?: MailboxView;
+  /** Admin-API tokens a staff admin's session may be exchanged for. */
+  adminTokens?: UserTokens;
 }
 
 /** A configuration with its per-run keys filled in (embedded mode makes up what it was not given). */
@@ -181,9 +194,21 @@ export function assembleApp(
   backends: GatewayBackends,
   hubUrl: string,
   logger: Logger,
-  parts: { catalogue?: Catalogue | undefined; clients?: Promise<ClientAssets> | undefined } = {},
+  parts: {
+    catalogue?: Catalogue | undefined;
+    clients?: Promise<ClientAssets> | undefined;
+    session?: GatewaySessionOptions | undefined;
+    /** The gateway's own URL: the public origin unless PUBLIC_ORIGIN says otherwise. */
+    url?: string | undefined;
+  } = {},
 ): Hono<AppEnv> {
   const { redis } = backends;
+  const publicOrigin = config.publicOrigin ?? parts.url;
+  const accounts =
+    parts.session?.accounts ??
+    (config.orchestratorUrl !== undefined && config.accountsServiceToken !== undefined
+      ? new RemoteAccounts(config.orchestratorUrl, config.accountsServiceToken)
+      : undefined);
   return createGatewayApp({
     engine: backends.engine,
     tokens: backends.tokens,
@@ -213,6 +238,17 @@ export function assembleApp(
     demoUsers: config.demo ? DEMO_USERS : undefined,
     demoAllowRemote: config.demoAllowRemote,
     clients: parts.clients,
+    session:
+      publicOrigin === undefined
+        ? undefined
+        : {
+            accounts,
+            tokens: backends.tokens,
+            adminTokens: parts.session?.adminTokens,
+            publicOrigin,
+            mailbox: config.demo ? parts.session?.mailbox : undefined,
+            allowRemote: config.demoAllowRemote,
+          },
     directory: backends.directory,
     messaging: {
       twilioAuthToken: config.twilioAuthToken,
@@ -250,7 +286,10 @@ export async function createInProcessGateway(
   const config = withRunKeys({ ...input, mode: 'embedded' });
   const backends = await startBackends(config, logger, options);
   const hubUrl = options.hubUrl ?? `http://gateway.invalid${MERCURE_PATH}`;
-  const app = assembleApp(config, backends, hubUrl, logger, { catalogue: options.catalogue });
+  const app = assembleApp(config, backends, hubUrl, logger, {
+    catalogue: options.catalogue,
+    session: options.session,
+  });
   return {
     ...backends,
     app,

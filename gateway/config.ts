@@ -45,6 +45,10 @@ export interface GatewayConfig {
   smsConfirmAbove: ConfirmThresholds | undefined;
   /** How long a confirmation code places its bid. */
   smsConfirmWindowMs: number;
+  /** `PUBLIC_ORIGIN`: the origin people reach the gateway at (sign-in links, the cookie's CSRF check); embedded default: its own URL. */
+  publicOrigin: string | undefined;
+  /** `ACCOUNTS_SERVICE_TOKEN`: the gateway's credential for the back office's accounts API (distributed). */
+  accountsServiceToken: string | undefined;
   logLevel: LogLevel;
 }
 
@@ -87,6 +91,11 @@ const schema = z.object({
     .optional(),
   SMS_CONFIRM_ABOVE: confirmAboveEnv,
   SMS_CONFIRM_WINDOW: envInt(300, 30, 3600),
+  PUBLIC_ORIGIN: z
+    .url('PUBLIC_ORIGIN is an origin like https://bids.example.com')
+    .refine((v) => /^https?:$/.test(new URL(v).protocol), 'PUBLIC_ORIGIN is an http(s) origin')
+    .optional(),
+  ACCOUNTS_SERVICE_TOKEN: optional,
 });
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -130,6 +139,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
         : undefined,
     smsConfirmAbove: e.SMS_CONFIRM_ABOVE,
     smsConfirmWindowMs: e.SMS_CONFIRM_WINDOW * 1000,
+    publicOrigin: e.PUBLIC_ORIGIN === undefined ? undefined : new URL(e.PUBLIC_ORIGIN).origin,
+    accountsServiceToken: e.ACCOUNTS_SERVICE_TOKEN,
     logLevel: e.LOG_LEVEL,
   };
   const whatsappVars = [

@@ -60,7 +60,12 @@ export async function startGateway(
       { host: config.host, url },
       'the passwordless demo sign-in answers other machines (GAVEL_DEMO_ALLOW_REMOTE=true): anyone who reaches this gateway can sign in as a demo bidder or the auctioneer',
     );
-  const app = assembleApp(config, backends, hubUrl, logger, { catalogue: options.catalogue, clients });
+  const app = assembleApp(config, backends, hubUrl, logger, {
+    catalogue: options.catalogue,
+    clients,
+    session: options.session,
+    url,
+  });
   const listener = getRequestListener(app.fetch);
   server.on('request', (req, res) => {
     if (hub?.handle(req, res) === true) return;

@@ -31,6 +31,14 @@ function userOfToken(token: string): SessionUser | undefined {
 export async function signIn(storageKey: string, roles: SessionUser['role'][]): Promise<Session> {
   const held = loadSession(storageKey);
   if (held !== undefined && roles.includes(held.user.role)) return held;
+  // Signed in by email link: the cookie session is exchanged for a short bearer token (docs/accounts.md).
+  const fromCookie = await api('/v1/session/token', signInResponseSchema, { method: 'POST', body: {} }).catch(
+    () => undefined,
+  );
+  if (fromCookie !== undefined && roles.includes(fromCookie.user.role)) {
+    saveSession(storageKey, fromCookie);
+    return fromCookie;
+  }
   const panel = byId('sign-in');
   const list = byId('demo-users');
   const error = byId('sign-in-error');

@@ -29,7 +29,7 @@ function fromThisMachine(c: Context): boolean {
   return peer !== undefined && isLoopback(peer) && FORWARDED.every((h) => c.req.header(h) === undefined);
 }
 
-function localOnly(): MiddlewareHandler {
+export function localOnly(): MiddlewareHandler {
   return async function demoLocalOnly(c, next) {
     if (!fromThisMachine(c))
       throw new AppError(

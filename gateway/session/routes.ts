@@ -1,0 +1,242 @@
+/**
+ * Sign-in by one-time email link and the cookie session it opens (docs/accounts.md):
+ * - pages: GET/POST /sign-in, GET /sign-in/sent, GET/POST /sign-in/link, GET /account, POST /sign-out;
+ * - JSON: /v1/session (who am I, the CSRF token), /v1/session/link, /v1/session/token (a short
+ *   bearer token for the existing APIs), sign-out, sign-out everywhere, sessions, an admin's revoke;
+ * - GET /dev/mail: the local outbox, with the demo only and from this machine only.
+ * Every request the cookie authenticates must come from PUBLIC_ORIGIN; the state-changing ones
+ * also carry the session's CSRF token.
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AccountsPort, MailboxView, ResolvedSession } from '../../common/accounts.ts';
+import { MAX_TOKEN_SECONDS, type Role, type User, type UserTokens } from '../../common/auth.ts';
+import type { SignInResponse } from '../../common/contracts/index.ts';
+import { AppError } from '../../common/errors.ts';
+import { readJson } from '../../common/http-body.ts';
+import { localOnly } from '../demo/sign-in.ts';
+import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.ts';
+import { csrfTokenFor, csrfTokenMatches, sameOrigin } from './csrf.ts';
+import { accountPage, confirmPage, devMailPage, linkInvalidPage, linkSentPage, signInPage } from './pages.ts';
+
+/** How long a bearer token from a session lives: minutes, the page asks again. */
+export const SESSION_TOKEN_SECONDS = 5 * 60;
+
+export interface SessionRoutesDeps {
+  /** The back office's accounts; a promise when it starts after the gateway (embedded), undefined when there is none. */
+  accounts: AccountsPort | Promise<AccountsPort | undefined> | undefined;
+  /** The gateway's API tokens (audience `api`). */
+  tokens: UserTokens;
+  /** Admin-API tokens (audience `admin`), when this gateway may mint them (embedded). */
+  adminTokens?: UserTokens | undefined;
+  /** PUBLIC_ORIGIN: where the links point and the only origin whose requests the cookie authenticates. */
+  publicOrigin: string;
+  /** The local outbox to show at /dev/mail (the embedded demo). */
+  mailbox?: MailboxView | undefined;
+  /** Offer /dev/mail beyond this machine too (GAVEL_DEMO_ALLOW_REMOTE). */
+  allowRemote?: boolean;
+}
+
+const linkBody = z.strictObject({
+  email: z.string({ error: 'email is required' }).max(254),
+  name: z.string().max(100).optional(),
+});
+const tokenBody = z.strictObject({ audience: z.enum(['api', 'admin']).optional() });
+const revokeBody = z.strictObject({ ref: z.string({ error: 'ref is required' }).min(1).max(100) });
+
+/** The role a session's bearer token carries for an audience; undefined when the account has none there. */
+export function tokenRole(account: ResolvedSession['account'], audience: 'api' | 'admin'): Role | undefined {
+  if (account.kind === 'bidder') return audience === 'api' ? 'bidder' : undefined;
+  if (audience === 'admin') return account.roles.includes('admin') ? 'admin' : undefined;
+  return account.roles.includes('auctioneer')
+    ? 'auctioneer'
+    : account.roles.includes('admin')
+      ? 'admin'
+      : undefined;
+}
+
+export function sessionRoutes(deps: SessionRoutesDeps): Hono {
+  const app = new Hono();
+  const secure = new URL(deps.publicOrigin).protocol === 'https:';
+
+  const port = async (): Promise<AccountsPort> => {
+    const p = await deps.accounts;
+    if (p === undefined)
+      throw new AppError('ACCOUNTS_UNAVAILABLE', 'accounts need the back office (GAVEL_LEDGER)');
+    return p;
+  };
+  const fromOurOrigin = (c: Context): void => {
+    if (
+      !sameOrigin(
+        { origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') },
+        deps.publicOrigin,
+      )
+    )
+      throw new AppError(
+        'CSRF_FAILED',
+        `a request signed in by cookie must come from ${new URL(deps.publicOrigin).origin}`,
+      );
+  };
+  const pageHeaders = (c: Context): void => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
+  };
+  /** The cookie's live session, or undefined. */
+  const current = async (c: Context): Promise<{ secret: string; session: ResolvedSession } | undefined> => {
+    const secret = readSessionCookie(c, secure);
+    if (secret === undefined) return undefined;
+    const session = await (await port()).resolve(secret);
+    return session === undefined ? undefined : { secret, session };
+  };
+  /** A cookie-authenticated request: from our origin, signed in, and when `csrf` with the session's token. */
+  const signedIn = async (c: Context, csrf: string | undefined | false) => {
+    fromOurOrigin(c);
+    const s = await current(c);
+    if (s === undefined) throw new AppError('UNAUTHENTICATED', 'sign in first (/sign-in)');
+    if (csrf !== false && !csrfTokenMatches(csrf, s.secret))
+      throw new AppError('CSRF_FAILED', "send the session's CSRF token (X-CSRF-Token, from GET /v1/session)");
+    return s;
+  };
+  const formField = async (c: Context, name: string): Promise<string | undefined> => {
+    const form = await c.req.parseBody();
+    const v = form[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+
+  // --- pages ---
+  app.get('/sign-in', (c) => {
+    pageHeaders(c);
+    return c.html(signInPage({ demo: deps.mailbox !== undefined }));
+  });
+  app.post('/sign-in', async (c) => {
+    fromOurOrigin(c);
+    pageHeaders(c);
+    const form = await c.req.parseBody();
+    const email = typeof form.email === 'string' ? form.email : '';
+    const name = typeof form.name === 'string' ? form.name : undefined;
+    try {
+      await (await port()).requestLink({ email, name, origin: deps.publicOrigin });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'VALIDATION_FAILED')
+        return c.html(signInPage({ error: err.message, demo: deps.mailbox !== undefined }), 400);
+      throw err;
+    }
+    return c.redirect('/sign-in/sent', 303);
+  });
+  app.get('/sign-in/sent', (c) => {
+    pageHeaders(c);
+    return c.html(linkSentPage());
+  });
+  app.get('/sign-in/link', (c) => {
+    pageHeaders(c);
+    return c.html(confirmPage(c.req.query('token') ?? ''));
+  });
+  app.post('/sign-in/link', async (c) => {
+    fromOurOrigin(c);
+    pageHeaders(c);
+    const token = (await formField(c, 'token')) ?? '';
+    try {
+      const opened = await (await port()).consumeLink(token, c.req.header('user-agent'));
+      writeSessionCookie(c, secure, opened.secret, new Date(opened.expiresAt));
+      return c.redirect(opened.account.kind === 'bidder' ? '/bid' : '/floor', 303);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'LINK_INVALID') return c.html(linkInvalidPage(), 400);
+      throw err;
+    }
+  });
+  app.get('/account', async (c) => {
+    pageHeaders(c);
+    const s = await current(c);
+    if (s === undefined) return c.redirect('/sign-in', 303);
+    const { name, email } = s.session.account;
+    return c.html(accountPage({ name, email, csrf: csrfTokenFor(s.secret) }));
+  });
+  app.post('/sign-out', async (c) => {
+    const s = await signedIn(c, await formField(c, 'csrf'));
+    const accounts = await port();
+    if (c.req.query('everywhere') === '1') await accounts.signOutEverywhere(s.session.account.id);
+    else await accounts.signOut(s.secret);
+    clearSessionCookie(c, secure);
+    return c.redirect('/sign-in', 303);
+  });
+
+  // --- JSON ---
+  app.get('/v1/session', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const s = await current(c);
+    if (s === undefined) throw new AppError('UNAUTHENTICATED', 'no session: sign in at /sign-in');
+    return c.json({
+      account: s.session.account,
+      session: { ref: s.session.ref, expiresAt: s.session.expiresAt },
+      csrfToken: csrfTokenFor(s.secret),
+    });
+  });
+  app.post('/v1/session/link', async (c) => {
+    fromOurOrigin(c);
+    const { email, name } = linkBody.parse(await readJson(c));
+    await (await port()).requestLink({ email, name, origin: deps.publicOrigin });
+    return c.json({ sent: 'if the address may sign in here' }, 202);
+  });
+  // Reads only (a token for the caller): from our origin suffices, no CSRF token needed.
+  app.post('/v1/session/token', async (c) => {
+    const s = await signedIn(c, false);
+    const raw = await c.req.text();
+    const { audience = 'api' } = tokenBody.parse(raw.trim() === '' ? {} : JSON.parse(raw));
+    const role = tokenRole(s.session.account, audience);
+    const tokens = audience === 'admin' ? deps.adminTokens : deps.tokens;
+    if (role === undefined || tokens === undefined)
+      throw new AppError(
+        'FORBIDDEN',
+        `this account has no ${audience === 'admin' ? 'admin' : 'API'} role here`,
+      );
+    const user: User & { name: string } = { id: s.session.account.id, role, name: s.session.account.name };
+    const ttl = Math.min(SESSION_TOKEN_SECONDS, MAX_TOKEN_SECONDS[role]);
+    const token = await tokens.sign(user, ttl);
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      token,
+      user,
+      audience,
+      expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
+    } satisfies SignInResponse & Record<string, unknown>);
+  });
+  app.post('/v1/session/sign-out', async (c) => {
+    const s = await signedIn(c, c.req.header('x-csrf-token'));
+    await (await port()).signOut(s.secret);
+    clearSessionCookie(c, secure);
+    return c.body(null, 204);
+  });
+  app.post('/v1/session/sign-out-everywhere', async (c) => {
+    const s = await signedIn(c, c.req.header('x-csrf-token'));
+    const revoked = await (await port()).signOutEverywhere(s.session.account.id);
+    clearSessionCookie(c, secure);
+    return c.json({ revoked });
+  });
+  app.get('/v1/session/sessions', async (c) => {
+    const s = await signedIn(c, false);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ sessions: await (await port()).sessions(s.session.account.id) });
+  });
+  app.post('/v1/session/revoke', async (c) => {
+    const s = await signedIn(c, c.req.header('x-csrf-token'));
+    const { ref } = revokeBody.parse(await readJson(c));
+    await (await port()).revokeStaffSession(s.session.account.id, ref);
+    return c.body(null, 204);
+  });
+
+  // --- the local outbox ---
+  const mailbox = deps.mailbox;
+  if (mailbox !== undefined) {
+    if (deps.allowRemote !== true) app.use('/dev/*', localOnly());
+    app.get('/dev/mail', (c) => {
+      pageHeaders(c);
+      return c.html(devMailPage(mailbox.list()));
+    });
+  }
+  return app;
+}
