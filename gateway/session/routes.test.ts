@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { UserTokens } from '../../common/auth.ts';
+import { errorHandler } from '../../common/http-errors.ts';
+import { createLogger } from '../../common/logger.ts';
+import { DevMailbox, startAccounts, type AccountsService } from '../../orchestrator/index.ts';
+import { migrate, pgliteDatabase, type Database } from '../../orchestrator/ledger.ts';
+import { sessionRoutes, SESSION_TOKEN_SECONDS } from './routes.ts';
+
+/** The sign-in flow through `app.request()`, on the back office's accounts over in-memory PGlite. */
+const ORIGIN = 'https://bids.example.com';
+const KEY = 'routes-test-user-key-0123456789abcdef012345';
+const ADMIN_KEY = 'routes-test-admin-key-0123456789abcdef01234';
+const logger = createLogger('session-test', 'silent');
+let db: Database;
+let accounts: AccountsService;
+let mailbox: DevMailbox;
+let app: Hono;
+const apiTokens = new UserTokens({ key: KEY, audience: 'api' });
+const adminTokens = new UserTokens({ key: ADMIN_KEY, audience: 'admin' });
+
+beforeAll(async () => {
+  db = await pgliteDatabase();
+  await migrate(db);
+  mailbox = new DevMailbox();
+  accounts = startAccounts(db, { mailbox, logger }).accounts;
+  app = new Hono();
+  app.onError(errorHandler(logger));
+  app.route(
+    '/',
+    sessionRoutes({
+      accounts: Promise.resolve(accounts),
+      tokens: apiTokens,
+      adminTokens,
+      publicOrigin: ORIGIN,
+      mailbox,
+    }),
+  );
+}, 60_000);
+afterAll(() => db.close());
+
+const same = { 'Sec-Fetch-Site': 'same-origin' };
+/** A form post's body: `{ type, body }` for post(). */
+const form = (fields: Record<string, string>) => ({
+  type: 'application/x-www-form-urlencoded',
+  body: new URLSearchParams(fields).toString(),
+});
+const post = (
+  path: string,
+  init: { headers?: Record<string, string>; body?: string; cookie?: string; type?: string } = {},
+) =>
+  app.request(`${ORIGIN}${path}`, {
+    method: 'POST',
+    headers: {
+      ...(init.type === undefined ? {} : { 'Content-Type': init.type }),
+      ...(init.cookie === undefined ? {} : { Cookie: init.cookie }),
+      ...init.headers,
+    },
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
+const code = async (res: Response): Promise<string> =>
+  ((await res.json()) as { error: { code: string } }).error.code;
+
+/** Signs `email` up (or in), follows the mailed link and confirms it: the session cookie. */
+async function signIn(email: string, name?: string, ua = 'Vitest'): Promise<string> {
+  const sent = await post('/sign-in', {
+    headers: same,
+    ...form({ email, ...(name === undefined ? {} : { name }) }),
+  });
+  expect(sent.status).toBe(303);
+  expect(sent.headers.get('location')).toBe('/sign-in/sent');
+  const mail = mailbox.list().find((m) => m.to === email)!;
+  const link = /https:\/\/\S+/.exec(mail.text)![0];
+  expect(link.startsWith(`${ORIGIN}/sign-in/link?token=`)).toBe(true);
+  // Following the link only shows a button (a mail scanner's GET does not use it up).
+  const page = await app.request(link);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(page.headers.get('cache-control')).toBe('no-store');
+  const token = new URL(link).searchParams.get('token')!;
+  expect(await page.text()).toContain(`value="${token}"`);
+  const done = await post('/sign-in/link', { headers: { ...same, 'User-Agent': ua }, ...form({ token }) });
+  expect(done.status).toBe(303);
+  const cookie = done.headers.get('set-cookie')!;
+  return cookie.split(';')[0]!;
+}
+
+describe('sign-in by email link and the cookie session', () => {
+  it('signs a bidder up: the link is consumed by POST only, and sets a Secure HttpOnly SameSite=Lax cookie', async () => {
+    await post('/sign-in', {
+      headers: same,
+      type: 'application/x-www-form-urlencoded',
+      body: 'email=ada%40example.com&name=Ada',
+    });
+    const link = /https:\/\/\S+/.exec(mailbox.list()[0]!.text)![0];
+    // Two GETs (a scanner, then the person) and the link still works.
+    await app.request(link);
+    await app.request(link);
+    const token = new URL(link).searchParams.get('token')!;
+    const res = await post('/sign-in/link', {
+      headers: same,
+      type: 'application/x-www-form-urlencoded',
+      body: `token=${token}`,
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/bid');
+    const setCookie = res.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^__Host-gavel_session=[\w-]{43};/);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('Secure');
+    expect(setCookie).toContain('SameSite=Lax');
+    expect(setCookie).toContain('Path=/');
+    // The link is used now.
+    const again = await post('/sign-in/link', {
+      headers: same,
+      type: 'application/x-www-form-urlencoded',
+      body: `token=${token}`,
+    });
+    expect(again.status).toBe(400);
+    expect(again.headers.get('set-cookie')).toBeNull();
+
+    const cookie = setCookie.split(';')[0]!;
+    const me = await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: cookie } });
+    expect(me.status).toBe(200);
+    const body = (await me.json()) as { account: { kind: string; name: string }; csrfToken: string };
+    expect(body.account).toMatchObject({ kind: 'bidder', name: 'Ada' });
+    expect(body.csrfToken).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('refuses a link confirmed from another site (login CSRF)', async () => {
+    await post('/sign-in', {
+      headers: same,
+      type: 'application/x-www-form-urlencoded',
+      body: 'email=eve%40example.com&name=Eve',
+    });
+    const token = new URL(/https:\/\/\S+/.exec(mailbox.list()[0]!.text)![0]).searchParams.get('token')!;
+    const res = await post('/sign-in/link', {
+      headers: { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' },
+      type: 'application/x-www-form-urlencoded',
+      body: `token=${token}`,
+    });
+    expect(res.status).toBe(403);
+    expect(await code(res)).toBe('CSRF_FAILED');
+  });
+
+  it('exchanges a session for a 5-minute API token, only from our origin', async () => {
+    const cookie = await signIn('bea@example.com', 'Bea');
+    const refused = await post('/v1/session/token', { cookie, headers: { Origin: 'https://evil.example' } });
+    expect(refused.status).toBe(403);
+    expect(await code(refused)).toBe('CSRF_FAILED');
+    const noCookie = await post('/v1/session/token', { headers: same });
+    expect(noCookie.status).toBe(401);
+
+    const res = await post('/v1/session/token', { cookie, headers: same });
+    expect(res.status).toBe(200);
+    const { token, user } = (await res.json()) as {
+      token: string;
+      user: { id: string; role: string; name: string };
+    };
+    expect(user).toMatchObject({ role: 'bidder', name: 'Bea' });
+    const verified = await apiTokens.verify(token);
+    expect(verified).toEqual({ id: user.id, role: 'bidder', name: 'Bea' });
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+      aud: string;
+    };
+    expect(claims.exp - claims.iat).toBe(SESSION_TOKEN_SECONDS);
+    expect(claims.aud).toBe('gavel-api');
+    // A bidder has no admin-API role.
+    const admin = await post('/v1/session/token', {
+      cookie,
+      headers: same,
+      type: 'application/json',
+      body: '{"audience":"admin"}',
+    });
+    expect(admin.status).toBe(403);
+  });
+
+  it("gives a staff admin an admin-API token, and lets them revoke a clerk's session", async () => {
+    await accounts.store.ensure({
+      kind: 'staff',
+      email: 'boss@house.example',
+      name: 'Boss',
+      roles: ['admin'],
+    });
+    await accounts.store.ensure({
+      kind: 'staff',
+      email: 'clerk@house.example',
+      name: 'Clerk',
+      roles: ['auctioneer'],
+    });
+    const boss = await signIn('boss@house.example');
+    const clerk = await signIn('clerk@house.example');
+    const adminToken = await post('/v1/session/token', {
+      cookie: boss,
+      headers: same,
+      type: 'application/json',
+      body: '{"audience":"admin"}',
+    });
+    const { token } = (await adminToken.json()) as { token: string };
+    expect((await adminTokens.verify(token)).role).toBe('admin');
+    const clerkToken = (await (await post('/v1/session/token', { cookie: clerk, headers: same })).json()) as {
+      user: { role: string };
+    };
+    expect(clerkToken.user.role).toBe('auctioneer');
+
+    const clerkMe = (await (
+      await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: clerk } })
+    ).json()) as { session: { ref: string } };
+    const bossMe = (await (
+      await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: boss } })
+    ).json()) as { csrfToken: string };
+    const body = JSON.stringify({ ref: clerkMe.session.ref });
+    // Without the CSRF token: refused, the clerk still signed in.
+    const noCsrf = await post('/v1/session/revoke', {
+      cookie: boss,
+      headers: same,
+      type: 'application/json',
+      body,
+    });
+    expect(await code(noCsrf)).toBe('CSRF_FAILED');
+    expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: clerk } })).status).toBe(200);
+    const ok = await post('/v1/session/revoke', {
+      cookie: boss,
+      headers: { ...same, 'X-CSRF-Token': bossMe.csrfToken },
+      type: 'application/json',
+      body,
+    });
+    expect(ok.status).toBe(204);
+    expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: clerk } })).status).toBe(401);
+  });
+
+  it('signs out with the CSRF token, and everywhere', async () => {
+    const one = await signIn('cat@example.com', 'Cat', 'phone');
+    const two = await signIn('cat@example.com', undefined, 'laptop');
+    const csrf = (
+      (await (await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: one } })).json()) as {
+        csrfToken: string;
+      }
+    ).csrfToken;
+    const forged = await post('/sign-out', {
+      cookie: one,
+      headers: same,
+      type: 'application/x-www-form-urlencoded',
+      body: 'csrf=nope',
+    });
+    expect(await code(forged)).toBe('CSRF_FAILED');
+    // The other session's token is not this one's.
+    const csrfTwo = (
+      (await (await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: two } })).json()) as {
+        csrfToken: string;
+      }
+    ).csrfToken;
+    expect(csrfTwo).not.toBe(csrf);
+    const out = await post('/sign-out', {
+      cookie: one,
+      headers: same,
+      type: 'application/x-www-form-urlencoded',
+      body: `csrf=${csrf}`,
+    });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('set-cookie')).toMatch(/^__Host-gavel_session=;/);
+    expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: one } })).status).toBe(401);
+    expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: two } })).status).toBe(200);
+
+    const three = await signIn('cat@example.com', undefined, 'tablet');
+    const csrfThree = (
+      (await (await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: three } })).json()) as {
+        csrfToken: string;
+      }
+    ).csrfToken;
+    const all = await post('/v1/session/sign-out-everywhere', {
+      cookie: three,
+      headers: { ...same, 'X-CSRF-Token': csrfThree },
+    });
+    expect(await all.json()).toEqual({ revoked: 2 });
+    for (const c of [two, three])
+      expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: c } })).status).toBe(401);
+  });
+
+  it('names the field of a bad address on the form, and sends nothing', async () => {
+    const before = mailbox.list().length;
+    const res = await post('/sign-in', {
+      headers: same,
+      type: 'application/x-www-form-urlencoded',
+      body: 'email=nope&name=X',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('email must be an address');
+    expect(mailbox.list()).toHaveLength(before);
+  });
+
+  it('fences /dev/mail like the demo sign-in: not for a request from no local socket', async () => {
+    const res = await app.request(`${ORIGIN}/dev/mail`);
+    expect(res.status).toBe(403);
+    expect(await code(res)).toBe('DEMO_LOCAL_ONLY');
+  });
+});
