@@ -1,4 +1,5 @@
 import { api, ApiError, loadSession, saveSession, type Session, type SessionUser } from './api.ts';
+import { endCookieSession, tokenExpired, tokenFromCookie } from './cookie-session.ts';
 import { byId, h, setText, show } from './dom.ts';
 import {
   demoUsersResponseSchema,
@@ -30,11 +31,9 @@ function userOfToken(token: string): SessionUser | undefined {
  */
 export async function signIn(storageKey: string, roles: SessionUser['role'][]): Promise<Session> {
   const held = loadSession(storageKey);
-  if (held !== undefined && roles.includes(held.user.role)) return held;
+  if (held !== undefined && roles.includes(held.user.role) && !tokenExpired(held.token)) return held;
   // Signed in by email link: the cookie session is exchanged for a short bearer token (docs/accounts.md).
-  const fromCookie = await api('/v1/session/token', signInResponseSchema, { method: 'POST', body: {} }).catch(
-    () => undefined,
-  );
+  const fromCookie = await tokenFromCookie();
   if (fromCookie !== undefined && roles.includes(fromCookie.user.role)) {
     saveSession(storageKey, fromCookie);
     return fromCookie;
@@ -81,7 +80,7 @@ export async function signIn(storageKey: string, roles: SessionUser['role'][]): 
 
 export function signOut(storageKey: string): void {
   saveSession(storageKey, undefined);
-  location.reload();
+  void endCookieSession().finally(() => location.reload());
 }
 
 /**
