@@ -15,4 +15,4 @@ export { startOrchestrator, type RunningOrchestrator } from './service/server.ts
 export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './service/seed.ts';
 export { backOfficeCatalogue } from './catalogue/api.ts';
 export { notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
-export { DevMailbox, startAccounts, type AccountsService } from './accounts/index.ts';
+export { accountsRoutes, DevMailbox, startAccounts, type AccountsService } from './accounts/index.ts';
