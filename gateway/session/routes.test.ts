@@ -61,6 +61,12 @@ const post = (
 const code = async (res: Response): Promise<string> =>
   ((await res.json()) as { error: { code: string } }).error.code;
 
+/** GET /v1/session with a cookie. */
+const session = (cookie: string) => app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: cookie } });
+/** The cookie session's CSRF token. */
+const csrfOf = async (cookie: string): Promise<string> =>
+  ((await (await session(cookie)).json()) as { csrfToken: string }).csrfToken;
+
 /** Signs `email` up (or in), follows the mailed link and confirms it: the session cookie. */
 async function signIn(email: string, name?: string, ua = 'Vitest'): Promise<string> {
   const sent = await post('/sign-in', {
@@ -220,7 +226,7 @@ describe('sign-in by email link and the cookie session', () => {
       body,
     });
     expect(await code(noCsrf)).toBe('CSRF_FAILED');
-    expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: clerk } })).status).toBe(200);
+    expect((await session(clerk)).status).toBe(200);
     const ok = await post('/v1/session/revoke', {
       cookie: boss,
       headers: { ...same, 'X-CSRF-Token': bossMe.csrfToken },
@@ -228,17 +234,13 @@ describe('sign-in by email link and the cookie session', () => {
       body,
     });
     expect(ok.status).toBe(204);
-    expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: clerk } })).status).toBe(401);
+    expect((await session(clerk)).status).toBe(401);
   });
 
   it('signs out with the CSRF token, and everywhere', async () => {
     const one = await signIn('cat@example.com', 'Cat', 'phone');
     const two = await signIn('cat@example.com', undefined, 'laptop');
-    const csrf = (
-      (await (await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: one } })).json()) as {
-        csrfToken: string;
-      }
-    ).csrfToken;
+    const csrf = await csrfOf(one);
     const forged = await post('/sign-out', {
       cookie: one,
       headers: same,
@@ -247,11 +249,7 @@ describe('sign-in by email link and the cookie session', () => {
     });
     expect(await code(forged)).toBe('CSRF_FAILED');
     // The other session's token is not this one's.
-    const csrfTwo = (
-      (await (await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: two } })).json()) as {
-        csrfToken: string;
-      }
-    ).csrfToken;
+    const csrfTwo = await csrfOf(two);
     expect(csrfTwo).not.toBe(csrf);
     const out = await post('/sign-out', {
       cookie: one,
@@ -261,22 +259,17 @@ describe('sign-in by email link and the cookie session', () => {
     });
     expect(out.status).toBe(303);
     expect(out.headers.get('set-cookie')).toMatch(/^__Host-gavel_session=;/);
-    expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: one } })).status).toBe(401);
-    expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: two } })).status).toBe(200);
+    expect((await session(one)).status).toBe(401);
+    expect((await session(two)).status).toBe(200);
 
     const three = await signIn('cat@example.com', undefined, 'tablet');
-    const csrfThree = (
-      (await (await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: three } })).json()) as {
-        csrfToken: string;
-      }
-    ).csrfToken;
+    const csrfThree = await csrfOf(three);
     const all = await post('/v1/session/sign-out-everywhere', {
       cookie: three,
       headers: { ...same, 'X-CSRF-Token': csrfThree },
     });
     expect(await all.json()).toEqual({ revoked: 2 });
-    for (const c of [two, three])
-      expect((await app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: c } })).status).toBe(401);
+    for (const c of [two, three]) expect((await session(c)).status).toBe(401);
   });
 
   it('names the field of a bad address on the form, and sends nothing', async () => {
