@@ -34,6 +34,7 @@ import { MemoryBidConfirmations, RedisBidConfirmations } from './messaging/confi
 import { createLimiter } from './middleware/rate-limit.ts';
 import type { ClientAssets } from './routes/clients.ts';
 import type { AccountsPort, MailboxView } from '../common/accounts.ts';
+import { createLinkLimiter } from './session/link-limit.ts';
 import { RemoteAccounts } from './session/remote-accounts.ts';
 
 /* The gateway's pieces by topology — engine, hub, shared stores — and the app built on them; no socket is opened here. */
@@ -248,6 +249,7 @@ export function assembleApp(
             publicOrigin,
             mailbox: config.demo ? parts.session?.mailbox : undefined,
             allowRemote: config.demoAllowRemote,
+            linkLimiter: createLinkLimiter(redis, config.redisPrefix),
           },
     directory: backends.directory,
     messaging: {

@@ -284,6 +284,24 @@ describe('sign-in by email link and the cookie session', () => {
     expect(mailbox.list()).toHaveLength(before);
   });
 
+  it('sends one address at most 5 links per 15 minutes, whatever its case', async () => {
+    const ask = (email: string) =>
+      post('/v1/session/link', {
+        headers: same,
+        type: 'application/json',
+        body: JSON.stringify({ email, name: 'Flood' }),
+      });
+    const before = mailbox.list().length;
+    for (let i = 0; i < 5; i++)
+      expect((await ask(i % 2 === 0 ? 'flood@example.com' : 'FLOOD@example.com')).status).toBe(202);
+    const refused = await ask('Flood@Example.com');
+    expect(refused.status).toBe(429);
+    expect(await code(refused)).toBe('RATE_LIMITED');
+    expect(mailbox.list()).toHaveLength(before + 5);
+    // Another address is not held up by it.
+    expect((await ask('other@example.com')).status).toBe(202);
+  });
+
   it('fences /dev/mail like the demo sign-in: not for a request from no local socket', async () => {
     const res = await app.request(`${ORIGIN}/dev/mail`);
     expect(res.status).toBe(403);

@@ -8,6 +8,7 @@
  * also carry the session's CSRF token.
  */
 import { Hono, type Context } from 'hono';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { AccountsPort, MailboxView, ResolvedSession } from '../../common/accounts.ts';
 import { MAX_TOKEN_SECONDS, type Role, type User, type UserTokens } from '../../common/auth.ts';
@@ -15,6 +16,7 @@ import type { SignInResponse } from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import { localOnly } from '../demo/sign-in.ts';
+import { consumeLink, createLinkLimiter } from './link-limit.ts';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.ts';
 import { csrfTokenFor, csrfTokenMatches, sameOrigin } from './csrf.ts';
 import { accountPage, confirmPage, devMailPage, linkInvalidPage, linkSentPage, signInPage } from './pages.ts';
@@ -35,6 +37,8 @@ export interface SessionRoutesDeps {
   mailbox?: MailboxView | undefined;
   /** Offer /dev/mail beyond this machine too (GAVEL_DEMO_ALLOW_REMOTE). */
   allowRemote?: boolean;
+  /** Links per address (link-limit.ts); default: in this process. */
+  linkLimiter?: RateLimiterAbstract | undefined;
 }
 
 const linkBody = z.strictObject({
@@ -58,6 +62,13 @@ export function tokenRole(account: ResolvedSession['account'], audience: 'api' |
 export function sessionRoutes(deps: SessionRoutesDeps): Hono {
   const app = new Hono();
   const secure = new URL(deps.publicOrigin).protocol === 'https:';
+  const linkLimiter = deps.linkLimiter ?? createLinkLimiter(undefined, 'gavel');
+  /** Asks the back office for a link, within the address's share. */
+  const requestLink = async (email: string, name: string | undefined): Promise<void> => {
+    const accounts = await port();
+    await consumeLink(linkLimiter, email);
+    await accounts.requestLink({ email, name, origin: deps.publicOrigin });
+  };
 
   const port = async (): Promise<AccountsPort> => {
     const p = await deps.accounts;
@@ -120,10 +131,13 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     const email = typeof form.email === 'string' ? form.email : '';
     const name = typeof form.name === 'string' ? form.name : undefined;
     try {
-      await (await port()).requestLink({ email, name, origin: deps.publicOrigin });
+      await requestLink(email, name);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'VALIDATION_FAILED')
-        return c.html(signInPage({ error: err.message, demo: deps.mailbox !== undefined }), 400);
+      if (err instanceof AppError && (err.code === 'VALIDATION_FAILED' || err.code === 'RATE_LIMITED'))
+        return c.html(
+          signInPage({ error: err.message, demo: deps.mailbox !== undefined }),
+          err.code === 'RATE_LIMITED' ? 429 : 400,
+        );
       throw err;
     }
     return c.redirect('/sign-in/sent', 303);
@@ -179,7 +193,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
   app.post('/v1/session/link', async (c) => {
     fromOurOrigin(c);
     const { email, name } = linkBody.parse(await readJson(c));
-    await (await port()).requestLink({ email, name, origin: deps.publicOrigin });
+    await requestLink(email, name);
     return c.json({ sent: 'if the address may sign in here' }, 202);
   });
   // Reads only (a token for the caller): from our origin suffices, no CSRF token needed.
