@@ -27,7 +27,9 @@ import { MemoryDecisionSource } from './orchestrator/ledger.ts';
 import type { AccountsPort } from './common/accounts.ts';
 import {
   backOfficeCatalogue,
+  DEMO_STAFF,
   DevMailbox,
+  seedDemoStaff,
   startAccounts,
   embeddedLedgerConfigFromEnv,
   notifyConfigFromEnv,
@@ -145,8 +147,8 @@ async function main(): Promise<void> {
   // the texted-bid lot lookup. The gateway binds first, so its reads wait until the ledger is open.
   const catalogue = config.mode === 'embedded' && ledgerConfig.enabled ? new DeferredCatalogue() : undefined;
   const notifyConfig = notifyConfigFromEnv();
-  // Sign-in links by email: SMTP when SMTP_URL is set, else (the embedded default) a local outbox shown at /dev/mail.
-  const mailbox = notifyConfig.email === undefined ? new DevMailbox() : undefined;
+  // Sign-in links by email: SMTP when SMTP_URL is set, else with the demo a local outbox shown at /dev/mail (else none).
+  const mailbox = notifyConfig.email === undefined && config.demo ? new DevMailbox() : undefined;
   // The back office starts after the gateway: the session routes wait for its accounts.
   let accountsReady: (a: AccountsPort | undefined) => void = () => undefined;
   const accounts = new Promise<AccountsPort | undefined>((resolve) => (accountsReady = resolve));
@@ -222,6 +224,8 @@ async function main(): Promise<void> {
           bidders: DEMO_BIDDERS.map((b) => ({ id: b.id, name: b.name, limit: b.limit, phone: b.phone })),
         });
         await ledger.backOffice.lifecycle.tick();
+        // Staff who sign in by email link (their mail at /dev/mail): the floor, the back office.
+        await seedDemoStaff(signIn.accounts);
       }
     } catch (err) {
       await gavel.close();
@@ -244,10 +248,17 @@ async function main(): Promise<void> {
       ? []
       : [`  Hub metrics:  ${metrics.url}/metrics  (its own listener, not the public port)`]),
     `  Bid online:   ${gavel.url}/bid     (bidder client, phone first)`,
-    `  Sign in:      ${gavel.url}/sign-in (email link${mailbox === undefined ? '' : `; the mail is at ${gavel.url}/dev/mail`})`,
     `  Floor:        ${gavel.url}/floor   (auctioneer's console, tablet; demo: sign in with the buttons)`,
   ];
   if (ledger !== undefined) {
+    lines.push(
+      `  Sign in:      ${gavel.url}/sign-in (email link${mailbox === undefined ? '' : `; the mail is at ${gavel.url}/dev/mail`})`,
+      ...(config.demo && ledger.backOffice !== undefined
+        ? [
+            `                demo staff: ${DEMO_STAFF.map((s) => `${s.email} (${s.roles.join(', ')})`).join(', ')}`,
+          ]
+        : []),
+    );
     lines.push(
       `  Back office:  ${ledger.url ?? '(no HTTP)'}/admin/v1/sales  (admin API; ledger, sales, results in ${ledger.where}, emptied at each start; GAVEL_LEDGER=false to skip)`,
     );

@@ -15,4 +15,11 @@ export { startOrchestrator, type RunningOrchestrator } from './service/server.ts
 export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './service/seed.ts';
 export { backOfficeCatalogue } from './catalogue/api.ts';
 export { notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
-export { accountsRoutes, DevMailbox, startAccounts, type AccountsService } from './accounts/index.ts';
+export {
+  accountsRoutes,
+  DEMO_STAFF,
+  DevMailbox,
+  seedDemoStaff,
+  startAccounts,
+  type AccountsService,
+} from './accounts/index.ts';

@@ -1,4 +1,5 @@
 /** Accounts and sign-in in the back office (docs/accounts.md): the service the gateway's sessions use, and its HTTP face. */
+import type { StaffRole } from '../../common/accounts.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Database } from '../ledger/db.ts';
 import type { NotifyConfig } from '../notify/config.ts';
@@ -26,4 +27,14 @@ export function startAccounts(
     close = () => smtp.close();
   }
   return { accounts: new AccountsService({ db, mail, logger: opts.logger }), close };
+}
+
+/** The demo's staff, to try staff sign-in by email link in the embedded default (their mail is at /dev/mail). */
+export const DEMO_STAFF = [
+  { email: 'admin@gavel.local', name: 'Demo Admin', roles: ['admin'] },
+  { email: 'auctioneer@gavel.local', name: 'Demo Auctioneer', roles: ['auctioneer'] },
+] as const satisfies readonly { email: string; name: string; roles: readonly StaffRole[] }[];
+
+export async function seedDemoStaff(accounts: AccountsService): Promise<void> {
+  for (const s of DEMO_STAFF) await accounts.store.ensure({ kind: 'staff', ...s, roles: [...s.roles] });
 }

@@ -98,4 +98,24 @@ describe('sign-up by email link (embedded default)', () => {
       await context.close();
     }
   });
+
+  it('signs the demo auctioneer in by email link, onto the floor console as the auctioneer', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1024, height: 768 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${base}/sign-in`);
+      await page.fill('#email', 'auctioneer@gavel.local');
+      await Promise.all([page.waitForURL(`${base}/sign-in/sent`), page.click('form:has(#email) button')]);
+      await page.goto(`${base}/dev/mail`);
+      const mail = page.locator('article.mail[data-to="auctioneer@gavel.local"] pre');
+      await expect.poll(() => mail.count()).toBe(1);
+      const link = /http:\/\/\S+\/sign-in\/link\?token=[\w-]+/.exec((await mail.textContent()) ?? '')![0];
+      await page.goto(link);
+      await Promise.all([page.waitForURL(`${base}/floor`), page.click('#confirm-sign-in')]);
+      await page.waitForFunction(() => document.querySelector('#who')?.textContent === 'Demo Auctioneer');
+      expect(await page.isVisible('#sign-in')).toBe(false);
+    } finally {
+      await context.close();
+    }
+  });
 });
