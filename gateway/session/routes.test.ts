@@ -173,6 +173,20 @@ describe('sign-in by email link and the cookie session', () => {
     };
     expect(claims.exp - claims.iat).toBe(SESSION_TOKEN_SECONDS);
     expect(claims.aud).toBe('gavel-api');
+    const badJson = await post('/v1/session/token', {
+      cookie,
+      headers: same,
+      type: 'application/json',
+      body: '{"audience":',
+    });
+    expect(await code(badJson)).toBe('BAD_JSON');
+    const badAudience = await post('/v1/session/token', {
+      cookie,
+      headers: same,
+      type: 'application/json',
+      body: '{"audience":"hub"}',
+    });
+    expect(await code(badAudience)).toBe('VALIDATION_FAILED');
     // A bidder has no admin-API role.
     const admin = await post('/v1/session/token', {
       cookie,
@@ -273,6 +287,12 @@ describe('sign-in by email link and the cookie session', () => {
   });
 
   it('names the field of a bad address on the form, and sends nothing', async () => {
+    const notAForm = await post('/sign-in', {
+      headers: same,
+      type: 'application/json',
+      body: '{"email":"x@example.com"}',
+    });
+    expect(await code(notAForm)).toBe('UNSUPPORTED_MEDIA_TYPE');
     const before = mailbox.list().length;
     const res = await post('/sign-in', {
       headers: same,

@@ -14,7 +14,7 @@ import type { AccountsPort, MailboxView, ResolvedSession } from '../../common/ac
 import { MAX_TOKEN_SECONDS, type Role, type User, type UserTokens } from '../../common/auth.ts';
 import type { SignInResponse } from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
-import { readJson } from '../../common/http-body.ts';
+import { parseJson, readBodyText, readJson } from '../../common/http-body.ts';
 import { localOnly } from '../demo/sign-in.ts';
 import { consumeLink, createLinkLimiter } from './link-limit.ts';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.ts';
@@ -113,11 +113,15 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
       throw new AppError('CSRF_FAILED', "send the session's CSRF token (X-CSRF-Token, from GET /v1/session)");
     return s;
   };
-  const formField = async (c: Context, name: string): Promise<string | undefined> => {
-    const form = await c.req.parseBody();
-    const v = form[name];
-    return typeof v === 'string' ? v : undefined;
+  /** A form post's fields (urlencoded, at most 16 KiB like every body). */
+  const readForm = async (c: Context): Promise<URLSearchParams> => {
+    const type = c.req.header('content-type') ?? '';
+    if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the form as application/x-www-form-urlencoded');
+    return new URLSearchParams(await readBodyText(c));
   };
+  const formField = async (c: Context, name: string): Promise<string | undefined> =>
+    (await readForm(c)).get(name) ?? undefined;
 
   // --- pages ---
   app.get('/sign-in', (c) => {
@@ -127,9 +131,9 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
   app.post('/sign-in', async (c) => {
     fromOurOrigin(c);
     pageHeaders(c);
-    const form = await c.req.parseBody();
-    const email = typeof form.email === 'string' ? form.email : '';
-    const name = typeof form.name === 'string' ? form.name : undefined;
+    const form = await readForm(c);
+    const email = form.get('email') ?? '';
+    const name = form.get('name') ?? undefined;
     try {
       await requestLink(email, name);
     } catch (err) {
@@ -199,8 +203,8 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
   // Reads only (a token for the caller): from our origin suffices, no CSRF token needed.
   app.post('/v1/session/token', async (c) => {
     const s = await signedIn(c, false);
-    const raw = await c.req.text();
-    const { audience = 'api' } = tokenBody.parse(raw.trim() === '' ? {} : JSON.parse(raw));
+    const raw = await readBodyText(c);
+    const { audience = 'api' } = tokenBody.parse(raw.trim() === '' ? {} : parseJson(raw));
     const role = tokenRole(s.session.account, audience);
     const tokens = audience === 'admin' ? deps.adminTokens : deps.tokens;
     if (role === undefined || tokens === undefined)
