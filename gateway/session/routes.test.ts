@@ -277,6 +277,16 @@ describe('sign-in by email link and the cookie session', () => {
     expect((await session(two)).status).toBe(200);
 
     const three = await signIn('cat@example.com', undefined, 'tablet');
+    // The account's sessions, by user agent, newest first; one revoked; no secret nor hash in them.
+    const mine = (await (
+      await app.request(`${ORIGIN}/v1/session/sessions`, { headers: { Cookie: three } })
+    ).json()) as { sessions: { userAgent: string; revokedAt: string | null }[] };
+    expect(mine.sessions.map((x) => [x.userAgent, x.revokedAt === null])).toEqual([
+      ['tablet', true],
+      ['laptop', true],
+      ['phone', false],
+    ]);
+    expect(JSON.stringify(mine)).not.toContain(three.split('=')[1]!);
     const csrfThree = await csrfOf(three);
     const all = await post('/v1/session/sign-out-everywhere', {
       cookie: three,
@@ -284,6 +294,9 @@ describe('sign-in by email link and the cookie session', () => {
     });
     expect(await all.json()).toEqual({ revoked: 2 });
     for (const c of [two, three]) expect((await session(c)).status).toBe(401);
+    // Signed out: not even the list of sessions.
+    const listed = await app.request(`${ORIGIN}/v1/session/sessions`, { headers: { Cookie: two } });
+    expect(listed.status).toBe(401);
   });
 
   it('names the field of a bad address on the form, and sends nothing', async () => {
