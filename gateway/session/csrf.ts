@@ -13,13 +13,16 @@ export interface OriginHeaders {
 
 /**
  * Whether a request comes from `publicOrigin`'s own pages. Browsers send Sec-Fetch-Site on every
- * request (it cannot be set by a page); older ones send Origin on every POST. A request with
- * neither is not a browser's and is refused too: cookies are for browsers, scripts use bearer tokens.
+ * request and Origin on every POST; pages can forge neither. Both, when present, must say so:
+ * `same-origin`, and the public origin exactly. A request with neither is not a browser's and is
+ * refused too: cookies are for browsers, scripts use bearer tokens.
  */
 export function sameOrigin(h: OriginHeaders, publicOrigin: string): boolean {
-  if (h.secFetchSite !== undefined) return h.secFetchSite === 'same-origin';
-  if (h.origin === undefined || h.origin === 'null') return false;
-  return h.origin === new URL(publicOrigin).origin;
+  // `Origin: null` says nothing (a page with Referrer-Policy: no-referrer posts it): Sec-Fetch-Site decides then.
+  const origin = h.origin === 'null' ? undefined : h.origin;
+  if (h.secFetchSite === undefined && origin === undefined) return false;
+  if (h.secFetchSite !== undefined && h.secFetchSite !== 'same-origin') return false;
+  return origin === undefined || origin === new URL(publicOrigin).origin;
 }
 
 /** The session's CSRF token: SHA-256 of a label and the session secret, base64url. */

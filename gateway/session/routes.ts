@@ -88,9 +88,10 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
         `a request signed in by cookie must come from ${new URL(deps.publicOrigin).origin}`,
       );
   };
-  const pageHeaders = (c: Context): void => {
+  /** `referrer`: `no-referrer` for the page whose URL holds a link's token; else `same-origin`, so forms post a real Origin. */
+  const pageHeaders = (c: Context, referrer: 'same-origin' | 'no-referrer' = 'same-origin'): void => {
     c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Referrer-Policy', referrer);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header(
       'Content-Security-Policy',
@@ -151,7 +152,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     return c.html(linkSentPage());
   });
   app.get('/sign-in/link', (c) => {
-    pageHeaders(c);
+    pageHeaders(c, 'no-referrer');
     return c.html(confirmPage(c.req.query('token') ?? ''));
   });
   app.post('/sign-in/link', async (c) => {
