@@ -239,8 +239,9 @@ export function assembleApp(
     demoUsers: config.demo ? DEMO_USERS : undefined,
     demoAllowRemote: config.demoAllowRemote,
     clients: parts.clients,
+    // Sign-in needs the back office's accounts: none (distributed without ACCOUNTS_SERVICE_TOKEN) = no sign-in routes.
     session:
-      publicOrigin === undefined
+      publicOrigin === undefined || accounts === undefined
         ? undefined
         : {
             accounts,

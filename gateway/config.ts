@@ -93,9 +93,9 @@ const schema = z.object({
   SMS_CONFIRM_WINDOW: envInt(300, 30, 3600),
   PUBLIC_ORIGIN: z
     .url('PUBLIC_ORIGIN is an origin like https://bids.example.com')
-    .refine((v) => /^https?:$/.test(new URL(v).protocol), 'PUBLIC_ORIGIN is an http(s) origin')
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'PUBLIC_ORIGIN is an http(s) origin')
     .optional(),
-  ACCOUNTS_SERVICE_TOKEN: optional,
+  ACCOUNTS_SERVICE_TOKEN: envSecret(16),
 });
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -164,6 +164,15 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     throw new ConfigError(
       `HOST=${config.host} would offer the passwordless demo sign-in (any bidder, the auctioneer) to every machine that reaches it. ` +
         'Bind HOST=127.0.0.1, set GAVEL_DEMO=false, or set GAVEL_DEMO_ALLOW_REMOTE=true if that is what you want.',
+    );
+  // Links must point where people reach the gateway, not at its listen address.
+  if (
+    config.mode === 'distributed' &&
+    config.accountsServiceToken !== undefined &&
+    config.publicOrigin === undefined
+  )
+    throw new ConfigError(
+      'ACCOUNTS_SERVICE_TOKEN (sign-in by email link) needs PUBLIC_ORIGIN, the origin people reach the gateway at (e.g. https://bids.example.com)',
     );
   if (config.mode === 'distributed') {
     const missing = (

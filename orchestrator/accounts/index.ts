@@ -10,6 +10,7 @@ import { AccountsService } from './service.ts';
 export { AccountsService } from './service.ts';
 export { DevMailbox } from '../notify/dev-mailbox.ts';
 export { accountsRoutes } from './routes.ts';
+export { accountsConfigFromEnv, type AccountsConfig } from './config.ts';
 
 /**
  * The accounts service on `db`, mailing through SMTP when `notify.email` is set, else into `mailbox`
