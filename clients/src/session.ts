@@ -1,5 +1,5 @@
 import { api, ApiError, loadSession, saveSession, type Session, type SessionUser } from './api.ts';
-import { endCookieSession, tokenExpired, tokenFromCookie } from './cookie-session.ts';
+import { endCookieSession, keepFresh, tokenExpired, tokenFromCookie } from './cookie-session.ts';
 import { byId, h, setText, show } from './dom.ts';
 import {
   demoUsersResponseSchema,
@@ -31,11 +31,16 @@ function userOfToken(token: string): SessionUser | undefined {
  */
 export async function signIn(storageKey: string, roles: SessionUser['role'][]): Promise<Session> {
   const held = loadSession(storageKey);
-  if (held !== undefined && roles.includes(held.user.role) && !tokenExpired(held.token)) return held;
+  const save = (s: Session): void => saveSession(storageKey, s);
+  if (held !== undefined && roles.includes(held.user.role) && !tokenExpired(held.token)) {
+    keepFresh(held, save);
+    return held;
+  }
   // Signed in by email link: the cookie session is exchanged for a short bearer token (docs/accounts.md).
   const fromCookie = await tokenFromCookie();
   if (fromCookie !== undefined && roles.includes(fromCookie.user.role)) {
-    saveSession(storageKey, fromCookie);
+    save(fromCookie);
+    keepFresh(fromCookie, save);
     return fromCookie;
   }
   const panel = byId('sign-in');
