@@ -299,6 +299,19 @@ describe('sign-in by email link and the cookie session', () => {
     expect(listed.status).toBe(401);
   });
 
+  it('shows the account page with sign-out forms carrying the CSRF token, and sends the signed-out to /sign-in', async () => {
+    const cookie = await signIn('dora@example.com', 'Dora <b>');
+    const page = await app.request(`${ORIGIN}/account`, { headers: { Cookie: cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await page.text();
+    // The name is escaped, the forms carry this session's token.
+    expect(html).toContain('Signed in as Dora &lt;b&gt;');
+    expect(html).toContain(`name="csrf" value="${await csrfOf(cookie)}"`);
+    const anonymous = await app.request(`${ORIGIN}/account`);
+    expect([anonymous.status, anonymous.headers.get('location')]).toEqual([303, '/sign-in']);
+  });
+
   it('names the field of a bad address on the form, and sends nothing', async () => {
     const notAForm = await post('/sign-in', {
       headers: same,
