@@ -46,7 +46,9 @@ describe('sign-up by email link (embedded default)', () => {
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     try {
-      await page.goto(`${base}/sign-in`);
+      // From the bidder page's sign-in panel to the email sign-in.
+      await page.goto(`${base}/bid`);
+      await Promise.all([page.waitForURL(`${base}/sign-in`), page.click('#email-sign-in')]);
       await page.fill('#signup-name', 'Grace Hopper');
       await page.fill('#signup-email', 'grace@example.com');
       await screenshot(page, 'sign-up');
