@@ -15,6 +15,7 @@ import { type CancellationEngine } from '../ledger/cancellation.ts';
 import { type RecoveryEngine } from '../lifecycle/recovery.ts';
 import { type NotificationChannel } from '../notify/outbox.ts';
 import { notifyConfigFromEnv, type NotifyConfig } from '../notify/config.ts';
+import { accountsConfigFromEnv, type AccountsConfig } from '../accounts/config.ts';
 
 export interface OrchestratorConfig {
   host: string;
@@ -52,6 +53,8 @@ export interface OrchestratorConfig {
   kyc?: KycConfig;
   /** Bidders' own notifications by SMS, WhatsApp and email; none configured = the hub only. */
   notify?: NotifyConfig;
+  /** The accounts API for gateways in other processes (`/accounts/v1`, docs/accounts.md); no token = not served. */
+  accounts?: AccountsConfig;
 }
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
@@ -114,6 +117,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     reconcileMs: e.RECONCILE_MS,
     kyc: kycConfigFromEnv(env),
     notify: notifyConfigFromEnv(env),
+    accounts: accountsConfigFromEnv(env),
   };
 }
 

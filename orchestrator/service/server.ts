@@ -14,6 +14,7 @@ import { serverUrl } from '../../common/listen-url.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { createRedis, redisMetrics } from '../../common/redis.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
+import { accountsRoutes, startAccounts } from '../accounts/index.ts';
 import { adminApi } from '../admin/api.ts';
 import { catalogueApi } from '../catalogue/api.ts';
 import { kycRoutes } from '../kyc/index.ts';
@@ -165,6 +166,16 @@ export async function startOrchestrator(
     app.route('/catalogue/v1', catalogueApi(db, logger.child({ module: 'catalogue' })));
     // The KYC vendor posts its results here (the signature is the authentication).
     if (backOffice?.kyc !== undefined) app.route('/kyc', kycRoutes(backOffice.kyc, { logger }));
+    // The gateways' sign-in and sessions, when they share ACCOUNTS_SERVICE_TOKEN (docs/accounts.md).
+    const accountsToken = config.accounts?.serviceToken;
+    if (accountsToken !== undefined) {
+      const signIn = startAccounts(db, {
+        notify: config.notify,
+        logger: logger.child({ module: 'accounts' }),
+      });
+      closers.push(signIn.close);
+      app.route('/accounts/v1', accountsRoutes(signIn.accounts, accountsToken));
+    }
     // Twilio posts the delivery receipts of the SMS and WhatsApp messages it took here.
     if (config.notify?.twilio !== undefined)
       app.route(
