@@ -93,7 +93,10 @@ const schema = z.object({
   SMS_CONFIRM_WINDOW: envInt(300, 30, 3600),
   PUBLIC_ORIGIN: z
     .url('PUBLIC_ORIGIN is an origin like https://bids.example.com')
-    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'PUBLIC_ORIGIN is an http(s) origin')
+    .refine(
+      (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+      'PUBLIC_ORIGIN is an http(s) origin',
+    )
     .optional(),
   ACCOUNTS_SERVICE_TOKEN: envSecret(16),
 });

@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserTokens } from '../../common/auth.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import { createLogger } from '../../common/logger.ts';
+import { startTestSmtp } from '../../test/support/smtp.ts';
 import { startTestBackOffice, until, type TestBackOffice } from '../../test/support/orchestrator.ts';
 import { RemoteAccounts } from './remote-accounts.ts';
 import { sessionRoutes } from './routes.ts';
@@ -17,34 +15,16 @@ import { sessionRoutes } from './routes.ts';
  */
 const ORIGIN = 'https://bids.example.com';
 const SERVICE_TOKEN = 'distributed-accounts-token-0123';
-const mails: { to: string; subject: string; text: string }[] = [];
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
 let office: TestBackOffice;
 let gateway: Hono;
 const tokens = new UserTokens({ key: 'distributed-sign-in-user-key-0123456789ab', audience: 'api' });
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, done) {
-      simpleParser(stream)
-        .then((m) => {
-          mails.push({
-            to: Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? ''),
-            subject: m.subject ?? '',
-            text: (m.text ?? '').trim(),
-          });
-          done();
-        })
-        .catch(done);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  smtp = await startTestSmtp();
   office = await startTestBackOffice('sign_in', {
     accounts: { serviceToken: SERVICE_TOKEN },
-    notify: { email: { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Gavel <sign-in@gavel.example>' } },
+    notify: { email: { smtpUrl: smtp.url, from: 'Gavel <sign-in@gavel.example>' } },
   });
   const logger = createLogger('distributed-sign-in', 'silent');
   gateway = new Hono();
@@ -61,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await office.close();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp.close();
 });
 
 describe('sign-in in the distributed topology', () => {
@@ -72,7 +52,7 @@ describe('sign-in in the distributed topology', () => {
       body: new URLSearchParams({ email: 'dist@example.com', name: 'Dist' }).toString(),
     });
     expect(sent.status).toBe(303);
-    const mail = await until('the sign-in mail', () => mails.find((m) => m.to === 'dist@example.com'));
+    const mail = await until('the sign-in mail', () => smtp.mails.find((m) => m.to === 'dist@example.com'));
     expect(mail.subject).toMatch(/sign/i);
     const token = new URL(/https:\/\/\S+/.exec(mail.text)![0]).searchParams.get('token')!;
     const done = await gateway.request(`${ORIGIN}/sign-in/link`, {

@@ -61,6 +61,13 @@ const post = (
 const code = async (res: Response): Promise<string> =>
   ((await res.json()) as { error: { code: string } }).error.code;
 
+/** POST /v1/session/token from our origin, with a JSON body when given. */
+const exchange = (cookie: string, body?: string) =>
+  post('/v1/session/token', {
+    cookie,
+    headers: same,
+    ...(body === undefined ? {} : { type: 'application/json', body }),
+  });
 /** GET /v1/session with a cookie. */
 const session = (cookie: string) => app.request(`${ORIGIN}/v1/session`, { headers: { Cookie: cookie } });
 /** The cookie session's CSRF token. */
@@ -173,27 +180,12 @@ describe('sign-in by email link and the cookie session', () => {
     };
     expect(claims.exp - claims.iat).toBe(SESSION_TOKEN_SECONDS);
     expect(claims.aud).toBe('gavel-api');
-    const badJson = await post('/v1/session/token', {
-      cookie,
-      headers: same,
-      type: 'application/json',
-      body: '{"audience":',
-    });
+    const badJson = await exchange(cookie, '{"audience":');
     expect(await code(badJson)).toBe('BAD_JSON');
-    const badAudience = await post('/v1/session/token', {
-      cookie,
-      headers: same,
-      type: 'application/json',
-      body: '{"audience":"hub"}',
-    });
+    const badAudience = await exchange(cookie, '{"audience":"hub"}');
     expect(await code(badAudience)).toBe('VALIDATION_FAILED');
     // A bidder has no admin-API role.
-    const admin = await post('/v1/session/token', {
-      cookie,
-      headers: same,
-      type: 'application/json',
-      body: '{"audience":"admin"}',
-    });
+    const admin = await exchange(cookie, '{"audience":"admin"}');
     expect(admin.status).toBe(403);
   });
 
@@ -212,12 +204,7 @@ describe('sign-in by email link and the cookie session', () => {
     });
     const boss = await signIn('boss@house.example');
     const clerk = await signIn('clerk@house.example');
-    const adminToken = await post('/v1/session/token', {
-      cookie: boss,
-      headers: same,
-      type: 'application/json',
-      body: '{"audience":"admin"}',
-    });
+    const adminToken = await exchange(boss, '{"audience":"admin"}');
     const { token } = (await adminToken.json()) as { token: string };
     expect((await adminTokens.verify(token)).role).toBe('admin');
     const clerkToken = (await (await post('/v1/session/token', { cookie: clerk, headers: same })).json()) as {

@@ -1,8 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LATER,
@@ -12,6 +10,7 @@ import {
   type TestBackOffice,
 } from '../../test/support/orchestrator.ts';
 import { twilioSignature } from '../../common/twilio.ts';
+import { startTestSmtp, type ReceivedMail } from '../../test/support/smtp.ts';
 import { messageFor } from './templates.ts';
 
 /**
@@ -34,11 +33,11 @@ const read = async (req: IncomingMessage): Promise<string> => {
 
 describe('notifications by SMS, WhatsApp and email', () => {
   const twilioCalls: TwilioCall[] = [];
-  const mails: { to: string; subject: string; text: string; messageId: string }[] = [];
+  let mails: ReceivedMail[] = [];
   /** Calls to answer with a 503 before the fake accepts again (a provider outage). */
   let failNext = 0;
   let twilio: Server;
-  let smtp: SMTPServer;
+  let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
   let t: TestBackOffice;
 
   beforeAll(async () => {
@@ -59,25 +58,8 @@ describe('notifications by SMS, WhatsApp and email', () => {
     });
     twilio.listen(0, '127.0.0.1');
     await once(twilio, 'listening');
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, _session, done) {
-        simpleParser(stream)
-          .then((m) => {
-            mails.push({
-              to: Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? ''),
-              subject: m.subject ?? '',
-              text: (m.text ?? '').trim(),
-              messageId: m.messageId ?? '',
-            });
-            done();
-          })
-          .catch(done);
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const smtpPort = (smtp.server.address() as AddressInfo).port;
+    smtp = await startTestSmtp();
+    mails = smtp.mails;
     t = await startTestBackOffice('notify', {
       notify: {
         twilio: {
@@ -88,14 +70,14 @@ describe('notifications by SMS, WhatsApp and email', () => {
           apiUrl: `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`,
           publicUrl: 'https://office.example.com',
         },
-        email: { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Gavel results <results@gavel.example>' },
+        email: { smtpUrl: smtp.url, from: 'Gavel results <results@gavel.example>' },
       },
     });
   }, 30_000);
   afterAll(async () => {
     await t.close();
     twilio.close();
-    await new Promise<void>((resolve) => smtp.close(resolve));
+    await smtp.close();
   });
 
   it('tells the winner and the underbidders of a closed lot on the channels each chose, once', async () => {
