@@ -8,6 +8,7 @@ import { loadMigrations, migrate, MigrationError } from './migrate.ts';
 import { postgresSchema } from '../../test/support/postgres.ts';
 
 const TABLES = [
+  'accounts',
   'audit_log',
   'bid_cancellations',
   'bidders',
@@ -24,6 +25,8 @@ const TABLES = [
   'sale_terms',
   'sales',
   'schema_migrations',
+  'sessions',
+  'sign_in_links',
   'standing_changes',
   'winners',
 ];
