@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserTokens } from '../../common/auth.ts';
 import { twilioSignature } from '../../common/twilio.ts';
 import { launchChromium, openSignedIn } from '../support/clients.ts';
 import { postWithKey } from '../support/gavel.ts';
-import { freePort } from '../support/net.ts';
-import { startUntilRunning, type RunningStart } from '../support/process.ts';
+import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
 import { until } from '../support/orchestrator.ts';
 import { adminBuilders } from '../support/builders.ts';
 
@@ -19,8 +15,7 @@ import { adminBuilders } from '../support/builders.ts';
  * not a terminal, as in a log collector: no token is printed, so the test signs in as a user would
  * without a terminal (the demo sign-in; an admin token signed with the ADMIN_JWT_KEY it set).
  */
-let gavel: RunningStart | undefined;
-let dir: string;
+let gavel: RunningEmbedded | undefined;
 let api: string;
 let admin: string;
 const tokens: Record<string, string> = {};
@@ -29,23 +24,13 @@ const ADMIN_KEY = 'embedded-test-admin-key-0123456789abcdef012';
 const TWILIO_TOKEN = 'embedded-test-twilio-token';
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gavel-embedded-'));
-  const [port, adminPort] = [await freePort(), await freePort()];
-  gavel = await startUntilRunning({
-    PORT: String(port),
-    GAVEL_ADMIN_PORT: String(adminPort),
-    GAVEL_DATA_DIR: join(dir, 'pglite'),
-    GAVEL_MODE: 'embedded',
-    LOG_LEVEL: 'warn',
+  gavel = await startEmbedded('embedded', {
     LIFECYCLE_TICK_MS: '50',
     GATEWAY_JWT_KEY: USER_KEY,
     ADMIN_JWT_KEY: ADMIN_KEY,
     TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-    // Any free port for the hub's metrics: other processes of the suite may hold the default.
-    MERCURE_METRICS_PORT: '0',
   });
-  api = `http://127.0.0.1:${port}`;
-  admin = `http://127.0.0.1:${adminPort}/admin/v1`;
+  ({ api, admin } = gavel);
   for (const [name, user] of [
     ['Alice Martin', 'bidder-alice'],
     ['Bob Okafor', 'bidder-bob'],
@@ -58,16 +43,11 @@ beforeAll(async () => {
     });
     tokens[name] = ((await res.json()) as { token: string }).token;
   }
-  tokens.Admin = await new UserTokens({ key: ADMIN_KEY, audience: 'admin' }).sign({
-    id: 'ops',
-    role: 'admin',
-    name: 'Ops',
-  });
+  tokens.Admin = gavel.adminToken;
 }, 180_000);
 
 afterAll(async () => {
   await gavel?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const post = (path: string, token: string, body?: unknown) => postWithKey(`${api}${path}`, token, body);

@@ -1,41 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/clients.ts';
-import { freePort } from '../support/net.ts';
-import { startUntilRunning, type RunningStart } from '../support/process.ts';
+import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
 
 /**
  * `npm start` as a new bidder meets it: sign up with a name and an email, read the link in the
  * local outbox (/dev/mail: the embedded default has no mail server), follow it, confirm, and land
  * on /bid signed in — through the HttpOnly session cookie exchanged for a bearer token.
  */
-let gavel: RunningStart | undefined;
+let gavel: RunningEmbedded | undefined;
 let browser: Browser | undefined;
-let dir: string;
 let base: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gavel-sign-in-'));
-  const port = await freePort();
-  gavel = await startUntilRunning({
-    PORT: String(port),
-    GAVEL_ADMIN_PORT: String(await freePort()),
-    GAVEL_DATA_DIR: join(dir, 'pglite'),
-    GAVEL_MODE: 'embedded',
-    LOG_LEVEL: 'warn',
-    MERCURE_METRICS_PORT: '0',
-  });
-  base = `http://127.0.0.1:${port}`;
+  gavel = await startEmbedded('sign-in');
+  base = gavel.api;
   browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await gavel?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('sign-up by email link (embedded default)', () => {

@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserTokens } from '../../common/auth.ts';
 import { launchChromium, openSignedIn, screenshot, type SignedInPage } from '../support/clients.ts';
 import { postWithKey } from '../support/gavel.ts';
-import { freePort } from '../support/net.ts';
-import { startUntilRunning, type RunningStart } from '../support/process.ts';
+import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
 
 /**
  * A timed lot's whole life on two bidders' phones, without a reload: `npm start`'s process with a
@@ -16,12 +11,10 @@ import { startUntilRunning, type RunningStart } from '../support/process.ts';
  * the close (the Bid button disabled) and the result: "won" on the winner's phone, "lost" on the
  * underbidder's.
  */
-let gavel: RunningStart | undefined;
-let dir: string;
+let gavel: RunningEmbedded | undefined;
 let api: string;
 let admin: string;
 let adminToken: string;
-const ADMIN_KEY = 'timed-e2e-test-admin-key-0123456789abcdef01';
 const SALE = 'e2e-timed';
 const LOT = 'e2e-timed-1';
 /** The pages load before this (checked): the lot opens while they watch. */
@@ -33,30 +26,12 @@ const WINDOW_S = 6;
 const PHONE = { width: 390, height: 844 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gavel-timed-e2e-'));
-  const [port, adminPort] = [await freePort(), await freePort()];
-  gavel = await startUntilRunning({
-    PORT: String(port),
-    GAVEL_ADMIN_PORT: String(adminPort),
-    GAVEL_DATA_DIR: join(dir, 'pglite'),
-    GAVEL_MODE: 'embedded',
-    LOG_LEVEL: 'warn',
-    LIFECYCLE_TICK_MS: '50',
-    ADMIN_JWT_KEY: ADMIN_KEY,
-    MERCURE_METRICS_PORT: '0',
-  });
-  api = `http://127.0.0.1:${port}`;
-  admin = `http://127.0.0.1:${adminPort}/admin/v1`;
-  adminToken = await new UserTokens({ key: ADMIN_KEY, audience: 'admin' }).sign({
-    id: 'ops',
-    role: 'admin',
-    name: 'Ops',
-  });
+  gavel = await startEmbedded('timed-e2e', { LIFECYCLE_TICK_MS: '50' });
+  ({ api, admin, adminToken } = gavel);
 }, 180_000);
 
 afterAll(async () => {
   await gavel?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function adminPost(path: string, body?: unknown): Promise<void> {
