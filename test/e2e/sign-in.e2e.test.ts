@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from '../support/axe.ts';
 import { launchChromium, screenshot } from '../support/clients.ts';
 import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
 
@@ -37,11 +38,13 @@ describe('sign-up by email link (embedded default)', () => {
       await page.fill('#signup-name', 'Grace Hopper');
       await page.fill('#signup-email', 'grace@example.com');
       await screenshot(page, 'sign-up');
+      await expectAccessible(page, '/sign-in');
       await Promise.all([
         page.waitForURL(`${base}/sign-in/sent`),
         page.click('form:has(#signup-name) button'),
       ]);
       expect(await page.textContent('h1')).toBe('Check your email');
+      await expectAccessible(page, '/sign-in/sent');
 
       await page.goto(`${base}/dev/mail`);
       const mail = page.locator('article.mail[data-to="grace@example.com"]');
@@ -54,6 +57,7 @@ describe('sign-up by email link (embedded default)', () => {
       // Following the link shows a button; only the POST behind it signs in.
       await page.goto(link!);
       expect((await context.cookies()).map((c) => c.name)).not.toContain('gavel_session');
+      await expectAccessible(page, '/sign-in/link');
       await Promise.all([page.waitForURL(`${base}/bid`), page.click('#confirm-sign-in')]);
       const cookie = (await context.cookies()).find((c) => c.name === 'gavel_session');
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
