@@ -17,11 +17,11 @@ export async function axeViolations(page: Page, include?: string): Promise<strin
   source ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const script = await source;
   // Evaluated through the DevTools protocol, so the pages' Content-Security-Policy does not stop it.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(script);
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(script);
   const results = await page.evaluate(
     async ({ include, tags }) => {
-      const w = window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
-      return (await w.axe.run(include ?? document, {
+      const w = globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
+      return (await w.axe.run(include ?? (globalThis as unknown as { document: unknown }).document, {
         runOnly: { type: 'tag', values: tags },
       })) as AxeResults;
     },
