@@ -21,12 +21,30 @@ export type AuthVariables = { user: User | undefined };
 export const TOKEN_ISSUER = 'gavel';
 
 /**
- * The `aud` of a user token: the gateway's API (bids, the floor console, hub tokens) or the back
- * office's admin API. Each service accepts only its own, so a token minted for the one is refused by
- * the other — an API session, even an admin's, cannot drive the admin API.
+ * Which service a set of tokens is for: the gateway's API (bids, the floor console, hub tokens) or
+ * the back office's admin API. Each service accepts only its own audiences, so a token minted for the
+ * one is refused by the other — an API session, even an admin's, cannot drive the admin API.
  */
-export const AUDIENCES = { api: 'gavel-api', admin: 'gavel-admin' } as const;
-export type Audience = keyof typeof AUDIENCES;
+export const SERVICES = ['api', 'admin'] as const;
+export type Audience = (typeof SERVICES)[number];
+
+/**
+ * The `aud` of a user token: bidders and staff hold separate audiences on the gateway's API, and the
+ * admin API has its own. The audience is bound to the role: a `bidder` token must say
+ * `gavel-bidder`, an auctioneer's or admin's `gavel-staff`, so neither can pass for the other.
+ */
+export const AUDIENCE_NAMES = { bidder: 'gavel-bidder', staff: 'gavel-staff', admin: 'gavel-admin' } as const;
+
+/** The `aud` a token for `role` carries on `service`. */
+export function audienceFor(service: Audience, role: Role): string {
+  if (service === 'admin') return AUDIENCE_NAMES.admin;
+  return role === 'bidder' ? AUDIENCE_NAMES.bidder : AUDIENCE_NAMES.staff;
+}
+
+const SERVICE_AUDIENCES: Readonly<Record<Audience, string[]>> = {
+  api: [AUDIENCE_NAMES.bidder, AUDIENCE_NAMES.staff],
+  admin: [AUDIENCE_NAMES.admin],
+};
 
 /**
  * The longest a token may live (`exp - iat`), by role: a bidder's or an auctioneer's session is a
@@ -64,8 +82,9 @@ const invalidClaims = (message: string, claim: string, cause?: unknown): AppErro
 
 /**
  * Verifies and signs Gavel user tokens for one audience (HS256, pinned; the key is imported once).
- * A token needs `sub`, `role`, `iat`, `exp`, `iss` = "gavel" and this audience's `aud`; it may not
- * live longer than its role allows, nor be issued in the future beyond the clock skew.
+ * A token needs `sub`, `role`, `iat`, `exp`, `iss` = "gavel" and the `aud` of its role on this
+ * service (`audienceFor`); it may not live longer than its role allows, nor be issued in the future
+ * beyond the clock skew.
  */
 export class UserTokens {
   readonly audience: Audience;
@@ -99,6 +118,10 @@ export class UserTokens {
         String(c.error.issues[0]?.path[0] ?? 'role'),
       );
     const { sub, role, name, iat, exp } = c.data;
+    const aud = payload.aud;
+    const expected = audienceFor(this.audience, role);
+    if (!(aud === expected || (Array.isArray(aud) && aud.length === 1 && aud[0] === expected)))
+      throw invalidClaims(`a ${role} token for this service must have "aud" "${expected}"`, 'aud');
     if (iat > now + CLOCK_SKEW_SECONDS)
       throw invalidClaims('the token is issued in the future ("iat"); check the clock of its signer', 'iat');
     if (exp - iat > MAX_TOKEN_SECONDS[role])
@@ -114,7 +137,7 @@ export class UserTokens {
 
   /** The token's claims once its signature, `iss`, `aud`, `exp` and `nbf` hold; the presence of `iat` and `exp` too. */
   private async verifySignedClaims(token: string): Promise<Record<string, unknown>> {
-    const aud = AUDIENCES[this.audience];
+    const aud = SERVICE_AUDIENCES[this.audience];
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
@@ -133,7 +156,11 @@ export class UserTokens {
         if (err.claim === 'iss')
           throw invalidClaims(`the token's issuer ("iss") must be "${TOKEN_ISSUER}"`, 'iss', err);
         if (err.claim === 'aud')
-          throw invalidClaims(`this service takes only tokens for "${aud}" ("aud")`, 'aud', err);
+          throw invalidClaims(
+            `this service takes only tokens for ${aud.map((a) => `"${a}"`).join(' or ')} ("aud")`,
+            'aud',
+            err,
+          );
         throw invalidClaims(`the token's "${err.claim}" claim is not valid: ${err.message}`, err.claim, err);
       }
       throw new AppError('TOKEN_INVALID', 'the token is not valid for this service', { cause: err });
@@ -152,7 +179,7 @@ export class UserTokens {
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(TOKEN_ISSUER)
-      .setAudience(AUDIENCES[this.audience])
+      .setAudience(audienceFor(this.audience, user.role))
       .setSubject(user.id)
       .setIssuedAt(now)
       .setExpirationTime(now + Math.floor(ttlSeconds))

@@ -64,9 +64,31 @@ describe('user tokens at the gateway (real HTTP)', () => {
     ['another iss', { iss: 'someone-else' }, 'iss'],
     ['no aud', { aud: undefined }, 'aud'],
     ['the admin audience', { aud: 'gavel-admin' }, 'aud'],
+    ["the staff audience (a bidder's token must say gavel-bidder)", { aud: 'gavel-staff' }, 'aud'],
+    ['the retired shared audience gavel-api', { aud: 'gavel-api' }, 'aud'],
     ['another aud', { aud: 'https://example.com' }, 'aud'],
   ] as const)('refuses a token with %s (401 naming the claim)', async (_label, overrides, claim) => {
     expect(await bidWith(tokenClaims(alice, 'api', overrides))).toEqual([401, 'TOKEN_INVALID_CLAIMS', claim]);
+  });
+
+  it("refuses a staff role in a bidder's audience: the audience is bound to the role", async () => {
+    const clerk = { id: 'clerk', role: 'auctioneer' } as const;
+    const floor = async (claims: TokenClaims): Promise<[number, string | undefined]> => {
+      const token = await signClaims(g.config.userJwtKey!, claims);
+      const res = await fetch(`${g.url}/v1/auctions/${lot}/floor`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      return [res.status, ((await res.json()) as { error?: { code?: string } }).error?.code];
+    };
+    // Past authentication (a timed lot has no floor state: 409), so the token itself was taken.
+    expect(await floor(tokenClaims(clerk, 'api'))).toEqual([
+      409,
+      expect.not.stringMatching(/^TOKEN_/) as string,
+    ]);
+    expect(await floor(tokenClaims(clerk, 'api', { aud: 'gavel-bidder' }))).toEqual([
+      401,
+      'TOKEN_INVALID_CLAIMS',
+    ]);
   });
 
   it('bounds an admin token to under an hour, also on the floor routes', async () => {

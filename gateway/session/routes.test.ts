@@ -179,7 +179,7 @@ describe('sign-in by email link and the cookie session', () => {
       aud: string;
     };
     expect(claims.exp - claims.iat).toBe(SESSION_TOKEN_SECONDS);
-    expect(claims.aud).toBe('gavel-api');
+    expect(claims.aud).toBe('gavel-bidder');
     const badJson = await exchange(cookie, '{"audience":');
     expect(await code(badJson)).toBe('BAD_JSON');
     const badAudience = await exchange(cookie, '{"audience":"hub"}');

@@ -28,7 +28,8 @@ describe('admin API authentication (real PostgreSQL, Redis and HTTP)', () => {
   });
 
   it.each([
-    ['an API-audience token, even an admin one', { aud: 'gavel-api' }],
+    ['an API-audience token, even an admin one', { aud: 'gavel-staff' }],
+    ["a bidder's audience", { aud: 'gavel-bidder' }],
     ['no aud', { aud: undefined }],
     ['no exp', { exp: undefined }],
     ['no iat', { iat: undefined }],

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { AUDIENCES, TOKEN_ISSUER, type Audience, type Role } from '../../common/auth.ts';
+import { audienceFor, TOKEN_ISSUER, type Audience, type Role } from '../../common/auth.ts';
 
 /** The bidder-mask key of the test gateways, engines and back offices: processes sharing a Redis agree on masks. */
 export const TEST_MASK_KEY = 'test-mask-key-0123456789abcdef0123456789abcdef';
@@ -22,7 +22,7 @@ export function tokenClaims(
     sub: user.id,
     role: user.role,
     iss: TOKEN_ISSUER,
-    aud: AUDIENCES[audience],
+    aud: audienceFor(audience, user.role),
     iat: now,
     exp: now + (user.role === 'admin' ? 1200 : 3600),
     ...overrides,

@@ -15,7 +15,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export type GavelRole = 'hub' | 'bidding' | 'orchestrator' | 'gateway';
 
 export interface GavelSecrets {
-  /** GATEWAY_JWT_KEY: user tokens of bidders and staff (audience gavel-api). */
+  /** GATEWAY_JWT_KEY: user tokens of bidders and staff (audiences gavel-bidder and gavel-staff). */
   userJwtKey: string;
   /** ADMIN_JWT_KEY: admin-API tokens (audience gavel-admin). */
   adminJwtKey: string;
