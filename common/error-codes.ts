@@ -120,8 +120,8 @@ const KYC = {
   KYC_PROVIDER_REFUSED: 502,
   KYC_PROVIDER_UNAVAILABLE: 503,
   UNKNOWN_CHECK: 404,
-  MALFORMED_SIGNATURE: 401,
-  STALE_SIGNATURE: 401,
+  MALFORMED_SIGNATURE: 403,
+  STALE_SIGNATURE: 403,
 } as const;
 
 /** Bids by text message: the providers' webhooks. */

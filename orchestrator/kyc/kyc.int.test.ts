@@ -348,11 +348,11 @@ describe('KYC webhook refusals change nothing', () => {
         403,
         'BAD_SIGNATURE',
       ],
-      ['old', post(good, signKycWebhook(SECRET, good, nowS() - 400)), 401, 'STALE_SIGNATURE'],
-      ['future', post(good, signKycWebhook(SECRET, good, nowS() + 400)), 401, 'STALE_SIGNATURE'],
-      ['no header', post(good, undefined), 401, 'MALFORMED_SIGNATURE'],
-      ['garbage header', post(good, 'sha256=abc'), 401, 'MALFORMED_SIGNATURE'],
-      ['no v1', post(good, `t=${nowS()}`), 401, 'MALFORMED_SIGNATURE'],
+      ['old', post(good, signKycWebhook(SECRET, good, nowS() - 400)), 403, 'STALE_SIGNATURE'],
+      ['future', post(good, signKycWebhook(SECRET, good, nowS() + 400)), 403, 'STALE_SIGNATURE'],
+      ['no header', post(good, undefined), 403, 'MALFORMED_SIGNATURE'],
+      ['garbage header', post(good, 'sha256=abc'), 403, 'MALFORMED_SIGNATURE'],
+      ['no v1', post(good, `t=${nowS()}`), 403, 'MALFORMED_SIGNATURE'],
       ['bad JSON', post('{"id":', signKycWebhook(SECRET, '{"id":', nowS())), 400, 'BAD_JSON'],
     ];
     const wrongShape = JSON.stringify({

@@ -220,7 +220,7 @@ export class KycService {
 
   /**
    * The webhook, transport-free: `rawBody` exactly as received (at most 64 KiB, 413 beyond), the
-   * signature header; then 401 MALFORMED_SIGNATURE / STALE_SIGNATURE, 403 BAD_SIGNATURE, 400 BAD_JSON /
+   * signature header; then 403 MALFORMED_SIGNATURE / STALE_SIGNATURE, 403 BAD_SIGNATURE, 400 BAD_JSON /
    * VALIDATION_FAILED, 404 UNKNOWN_CHECK, or the outcome (applied, duplicate, stale).
    */
   async handleWebhook(

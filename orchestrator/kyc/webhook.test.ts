@@ -41,15 +41,15 @@ describe('KYC webhook signature', () => {
     );
   });
 
-  it('accepts within the tolerance either way and refuses beyond it: 401 STALE_SIGNATURE', () => {
+  it('accepts within the tolerance either way and refuses beyond it: 403 STALE_SIGNATURE', () => {
     const header = signKycWebhook(SECRET, BODY, NOW);
     expect(verifyKycSignature(SECRET, BODY, header, { nowSeconds: NOW + 300 })).toBe(NOW);
     expect(verifyKycSignature(SECRET, BODY, header, { nowSeconds: NOW - 300 })).toBe(NOW);
     expect(code(() => verifyKycSignature(SECRET, BODY, header, { nowSeconds: NOW + 301 }))).toBe(
-      '401 STALE_SIGNATURE',
+      '403 STALE_SIGNATURE',
     );
     expect(code(() => verifyKycSignature(SECRET, BODY, header, { nowSeconds: NOW - 301 }))).toBe(
-      '401 STALE_SIGNATURE',
+      '403 STALE_SIGNATURE',
     );
     // A forged message is BAD_SIGNATURE whatever its age.
     const forged = signKycWebhook('x'.repeat(40), BODY, NOW - 10_000);
@@ -77,10 +77,10 @@ describe('KYC webhook signature', () => {
     [`t=${NOW},v1=${'g'.repeat(64)}`],
     [`t=${NOW},t=${NOW},v1=${'a'.repeat(64)}`],
     [`t=-5,v1=${'a'.repeat(64)}`],
-  ])('refuses the malformed header %j: 401 MALFORMED_SIGNATURE', (header) => {
-    expect(code(() => parseKycSignature(header))).toBe('401 MALFORMED_SIGNATURE');
+  ])('refuses the malformed header %j: 403 MALFORMED_SIGNATURE', (header) => {
+    expect(code(() => parseKycSignature(header))).toBe('403 MALFORMED_SIGNATURE');
     expect(code(() => verifyKycSignature(SECRET, BODY, header, { nowSeconds: NOW }))).toBe(
-      '401 MALFORMED_SIGNATURE',
+      '403 MALFORMED_SIGNATURE',
     );
   });
 });

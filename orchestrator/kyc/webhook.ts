@@ -39,7 +39,7 @@ export interface ParsedSignature {
 const TIMESTAMP = /^\d{1,12}$/;
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 
-/** Parses `t=…,v1=…[,v1=…]`; unknown keys (future schemes) are ignored. Throws 401 MALFORMED_SIGNATURE. */
+/** Parses `t=…,v1=…[,v1=…]`; unknown keys (future schemes) are ignored. Throws 403 MALFORMED_SIGNATURE. */
 export function parseKycSignature(header: string | undefined): ParsedSignature {
   if (header === undefined || header.trim() === '') {
     throw signatureError('MALFORMED_SIGNATURE', `the ${KYC_SIGNATURE_HEADER} header is missing`);
