@@ -7,7 +7,10 @@ import { redisNamespace } from '../test/support/redis-namespace.ts';
 import { connectSse } from '../test/support/sse-client.ts';
 import { importSigningKey, mintMercureToken } from '../common/mercure.ts';
 import type { RunningHub } from '../hub/index.ts';
-import type { RunningGateway } from './server.ts';
+import { captureLogs } from '../test/support/protocol.ts';
+import { TEST_MASK_KEY } from '../test/support/tokens.ts';
+import { gatewayConfigFromEnv, type GatewayConfig } from './config.ts';
+import { startGateway, type RunningGateway } from './server.ts';
 
 /**
  * The deployed topology on one machine: two gateways sharing Redis and a hub on the Redis
@@ -20,6 +23,7 @@ describe('distributed topology (real Redis, external hub)', () => {
   let hub: RunningHub;
   let g1: RunningGateway;
   let g2: RunningGateway;
+  let common0: Partial<GatewayConfig>;
 
   beforeAll(async () => {
     const hubStream = `redis://127.0.0.1:6379?prefix=${encodeURIComponent(`${ns.prefix}:{hub}`)}`;
@@ -36,6 +40,7 @@ describe('distributed topology (real Redis, external hub)', () => {
       ratePerSecond: 5,
       rateBurst: 10,
     };
+    common0 = common;
     g1 = await startTestGavel(common);
     g2 = await startTestGavel({ ...common, hubPublishUrl: hubStream });
   });
@@ -109,5 +114,23 @@ describe('distributed topology (real Redis, external hub)', () => {
       ),
     );
     expect(results.filter((r) => r.status !== 429)).toHaveLength(10);
+  });
+
+  it('says at start when it has no back office (no ORCHESTRATOR_URL): an empty catalogue and no sign-in', async () => {
+    const started = async (orchestratorUrl: string | undefined): Promise<Record<string, unknown>[]> => {
+      const logs = captureLogs();
+      const config = {
+        ...gatewayConfigFromEnv({}),
+        port: 0,
+        host: '127.0.0.1',
+        demo: false,
+        maskKey: TEST_MASK_KEY,
+      };
+      const g = await startGateway({ ...config, ...common0, orchestratorUrl }, logs.logger);
+      await g.close();
+      return logs.lines().filter((l) => String(l.msg).includes('no ORCHESTRATOR_URL'));
+    };
+    expect(await started(undefined)).toEqual([expect.objectContaining({ level: 40 })]);
+    expect(await started('http://127.0.0.1:9')).toEqual([]);
   });
 });

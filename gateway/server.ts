@@ -60,6 +60,15 @@ export async function startGateway(
       { host: config.host, url },
       'the passwordless demo sign-in answers other machines (GAVEL_DEMO_ALLOW_REMOTE=true): anyone who reaches this gateway can sign in as a demo bidder or the auctioneer',
     );
+  if (
+    config.mode === 'distributed' &&
+    config.orchestratorUrl === undefined &&
+    options.catalogue === undefined
+  )
+    logger.warn(
+      { url },
+      'no ORCHESTRATOR_URL: this gateway has no back office — the sale catalogue (/v1/sales) is empty and there is no sign-in; set ORCHESTRATOR_URL (and ACCOUNTS_SERVICE_TOKEN) to serve them',
+    );
   const app = assembleApp(config, backends, hubUrl, logger, {
     catalogue: options.catalogue,
     clients,
