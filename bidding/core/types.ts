@@ -130,6 +130,8 @@ export interface AuctionSnapshot {
   incrementOverride: number;
   /** Whether `undo` would revert the last floor action now. */
   undoAvailable: boolean;
+  /** The floor action `undo` would revert now; undefined when there is none. */
+  undoAction: FloorActionName | undefined;
 }
 
 export type FloorAction =

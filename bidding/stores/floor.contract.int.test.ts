@@ -575,7 +575,7 @@ describe.each(implementations)('floor actions on a live lot (%s)', (_name, make)
       const before = await stateOf();
       const hammer = await act({ action: 'hammer' });
       expect(hammer.status).toBe('sold');
-      expect((await snap()).undoAvailable).toBe(true);
+      expect(await snap()).toMatchObject({ undoAvailable: true, undoAction: 'hammer' });
       const u = await act({ action: 'undo' });
       expect(u).toMatchObject({
         outcome: 'accepted',
@@ -585,7 +585,7 @@ describe.each(implementations)('floor actions on a live lot (%s)', (_name, make)
         leaderId: 'alice',
         undone: { action: 'hammer', seq: hammer.seq },
       });
-      expect(await stateOf()).toEqual({ ...before, undoAvailable: false });
+      expect(await stateOf()).toEqual({ ...before, undoAvailable: false, undoAction: undefined });
       expect((await act({ action: 'undo' })).reason).toBe('NOTHING_TO_UNDO');
       expect((await act({ action: 'hammer' })).status).toBe('sold');
       expect(await act({ action: 'superseded' })).toMatchObject({ outcome: 'accepted', status: 'sold' });
@@ -607,7 +607,7 @@ describe.each(implementations)('floor actions on a live lot (%s)', (_name, make)
       const s1 = await stateOf();
       await act({ action: 'reject_bid', seq: f.seq });
       await act({ action: 'undo' });
-      expect(await stateOf()).toEqual({ ...s1, undoAvailable: false });
+      expect(await stateOf()).toEqual({ ...s1, undoAvailable: false, undoAction: undefined });
       await act({ action: 'set_asking', amount: 150_000 });
       expect(await act({ action: 'undo' })).toMatchObject({
         asking: 120_000,

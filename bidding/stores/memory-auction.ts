@@ -54,6 +54,7 @@ export function snapshotOf(a: Auction): AuctionSnapshot {
     standingSeq: state.standingSeq,
     incrementOverride: state.step,
     undoAvailable: state.undo !== undefined,
+    undoAction: state.undo?.action,
   };
 }
 

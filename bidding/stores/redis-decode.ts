@@ -1,6 +1,11 @@
 import { BID_REJECT_REASONS, type BidSource } from '../../common/contracts/bids.ts';
 import { FLOOR_REJECT_REASONS } from '../../common/contracts/floor.ts';
-import type { AuctionStatus, FloorActionName, LeaderKind } from '../../common/contracts/lot.ts';
+import {
+  FLOOR_ACTIONS,
+  type AuctionStatus,
+  type FloorActionName,
+  type LeaderKind,
+} from '../../common/contracts/lot.ts';
 import { floorActionFrom } from '../core/floor.ts';
 import { decodeBands, incrementAt } from '../core/increments.ts';
 import { parseReason } from '../core/reasons.ts';
@@ -215,6 +220,7 @@ export function snapshotFromHash(auctionId: string, h: Record<string, string>): 
     standingSeq: n('standing_seq'),
     incrementOverride: n('step'),
     undoAvailable: opt(h.undo) !== undefined,
+    undoAction: undoActionOf(opt(h.undo)),
   };
 }
 
@@ -240,4 +246,15 @@ export function acceptedBidFromStream(streamId: string, fields: string[]): Accep
     source: (f.get('source') ?? 'api') as BidSource,
     decidedAt: n('at'),
   };
+}
+
+/** The action an undo point (the floor script's JSON) would revert; undefined when there is none or it is unreadable. */
+function undoActionOf(undo: string | undefined): FloorActionName | undefined {
+  if (undo === undefined) return undefined;
+  try {
+    const action = (JSON.parse(undo) as { action?: unknown }).action;
+    return FLOOR_ACTIONS.find((a) => a === action);
+  } catch {
+    return undefined;
+  }
 }

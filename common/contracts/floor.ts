@@ -81,6 +81,8 @@ export interface FloorLot {
   message: string | null;
   reserveMet: boolean;
   undoAvailable: boolean;
+  /** The action Undo would revert (null when none): what the console's Undo button names. */
+  undoAction: FloorActionName | null;
 }
 
 /** What was decided: the action, its seq in the lot's event stream, and what an undo reverted. */
@@ -127,6 +129,7 @@ export const floorLotSchema = z.object({
   message: z.nullable(z.string()),
   reserveMet: z.boolean(),
   undoAvailable: z.boolean(),
+  undoAction: z.nullable(floorActionNameSchema),
 }) satisfies z.ZodMiniType<FloorLot>;
 
 export const floorActionInfoSchema = z.object({

@@ -145,6 +145,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
       bidCount: 0,
       leader: null,
       undoAvailable: true,
+      undoAction: 'open',
     });
     await room.waitFor(1);
 
@@ -508,6 +509,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
       message: null,
       reserveMet: true,
       undoAvailable: true,
+      undoAction: 'set_increment',
     });
     expect(body.hub.topics).toContain(`https://gavel.local/auctions/${id}`);
     expect((await floor(id, 'increment', { step: '0' })).body.lot).toMatchObject({

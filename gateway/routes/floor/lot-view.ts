@@ -34,6 +34,7 @@ export function floorLot(masks: BidderMasks, s: AuctionSnapshot): FloorLot {
     message: s.message ?? null,
     reserveMet: s.reserveMet,
     undoAvailable: s.undoAvailable,
+    undoAction: s.undoAvailable ? (s.undoAction ?? null) : null,
   };
 }
 
@@ -61,6 +62,7 @@ export function floorLotOfResult(
     reserveMet: r.reserveMet,
     // As the store decides it (floor.ts): an applied action can be undone, except an undo and `superseded`.
     undoAvailable: r.action !== 'undo' && r.action !== 'superseded',
+    undoAction: r.action !== 'undo' && r.action !== 'superseded' ? r.action : null,
   };
 }
 
