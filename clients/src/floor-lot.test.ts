@@ -5,7 +5,17 @@ import type {
   FloorLot,
   PublicAuctionView,
 } from '../../common/contracts/index.ts';
-import { floorControls, incrementText, lotOnTheBlock, viewOfFloorLot } from './floor-lot.ts';
+import {
+  floorControls,
+  floorRefusalText,
+  hammerLabel,
+  incrementText,
+  lotOnTheBlock,
+  openLabel,
+  reserveText,
+  undoLabel,
+  viewOfFloorLot,
+} from './floor-lot.ts';
 
 const lot = (id: string): CatalogueLot => ({
   id,
@@ -34,6 +44,7 @@ describe('floor console state', () => {
       message: null,
       reserveMet: true,
       undoAvailable: true,
+      undoAction: 'floor_bid',
     };
     expect(viewOfFloorLot(l)).toMatchObject({
       mode: 'live',
@@ -45,16 +56,72 @@ describe('floor console state', () => {
     expect(viewOfFloorLot({ ...l, leader: null })).toMatchObject({ leader: null, leaderKind: null });
   });
 
-  it('enables the buttons the status allows', () => {
-    const on = (s: AuctionStatus, next = true): string[] =>
-      Object.entries(floorControls(s, next))
+  it('enables the buttons the lot allows', () => {
+    const on = (s: AuctionStatus, next = true, facts?: Parameters<typeof floorControls>[2]): string[] =>
+      Object.entries(floorControls(s, next, facts))
         .filter(([, v]) => v)
         .map(([k]) => k);
-    expect(on('scheduled')).toEqual(['open-lot', 'set-asking', 'undo']);
-    expect(on('open')).toEqual(['floor-bid', 'fair-warning', 'hammer', 'pass', 'set-asking', 'undo']);
-    expect(on('fair_warning')).toEqual(['floor-bid', 'resume', 'hammer', 'pass', 'set-asking', 'undo']);
-    expect(on('sold')).toEqual(['next-lot', 'undo']);
-    expect(on('sold', false)).toEqual(['undo']);
+    expect(on('scheduled')).toEqual(['open-lot', 'set-asking', 'set-increment', 'withdraw']);
+    expect(on('open')).toEqual([
+      'floor-bid',
+      'fair-warning',
+      'hammer',
+      'pass',
+      'set-asking',
+      'set-increment',
+      'hold',
+      'withdraw',
+    ]);
+    // An internet bid leads: the room may overrule it, the clerk reject it; the hammer can be undone.
+    expect(on('fair_warning', true, { undoAction: 'fair_warning', leaderKind: 'bid' })).toEqual([
+      'floor-bid',
+      'overrule',
+      'resume',
+      'hammer',
+      'pass',
+      'set-asking',
+      'set-increment',
+      'reject',
+      'hold',
+      'withdraw',
+      'undo',
+    ]);
+    expect(on('open', true, { undoAction: null, leaderKind: 'floor' })).toContain('reject');
+    expect(on('open', true, { undoAction: null, leaderKind: 'floor' })).not.toContain('overrule');
+    expect(on('on_hold')).toEqual(['set-increment', 'resume-from-hold', 'withdraw']);
+    expect(on('sold', true, { undoAction: 'hammer', leaderKind: 'floor' })).toEqual(['next-lot', 'undo']);
+    expect(on('sold', false)).toEqual([]);
+  });
+
+  it('names what Undo, Open and the hammer will do', () => {
+    expect(undoLabel('hammer')).toBe('Undo hammer');
+    expect(undoLabel('floor_bid')).toBe('Undo floor bid');
+    expect(undoLabel(null)).toBe('Nothing to undo');
+    const v = {
+      price: '18000.00',
+      asking: '2500.00',
+      currency: 'EUR',
+      leader: 'Paddle 1001',
+      reserveMet: true,
+    } as PublicAuctionView;
+    expect(openLabel(v, '')).toBe('Open at EUR 2,500.00');
+    expect(openLabel(v, ' 3000 ')).toBe('Open at EUR 3,000');
+    expect(openLabel(v, '3,000')).toBe('Open lot');
+    expect(hammerLabel(v)).toBe('Hammer — sold to Paddle 1001 for EUR 18,000.00');
+    expect(hammerLabel({ ...v, reserveMet: false })).toBe('Hammer — below reserve (unsold)');
+    expect(hammerLabel({ ...v, leader: null })).toBe('Hammer — no bids (unsold)');
+    expect(reserveText(v)).toBe('Met');
+    expect(reserveText({ ...v, reserveMet: false })).toBe('Not met');
+  });
+
+  it('writes refusals for people, the code last', () => {
+    expect(floorRefusalText('NOTHING_TO_UNDO', 'no floor action to undo')).toBe(
+      'Nothing to undo. No floor action to undo. (NOTHING_TO_UNDO)',
+    );
+    expect(floorRefusalText('SOMETHING_NEW', 'it broke')).toBe(
+      'The action was not accepted. It broke. (SOMETHING_NEW)',
+    );
+    expect(floorRefusalText('NETWORK', 'fetch failed')).toMatch(/^No connection.*\(NETWORK\)$/);
   });
 
   it('puts on the block the lot being sold, else the first to offer, else the last', () => {

@@ -6,6 +6,7 @@ import {
   snapshotResponseSchema,
   type CatalogueLot,
   type FloorActionResponse,
+  type FloorLot,
   type PublicAuctionView,
   type SaleCatalogue,
   type SnapshotResponse,
@@ -13,7 +14,17 @@ import {
 import { api, ApiError, postOnce, type Session } from './api.ts';
 import { fetchSale, fetchSales } from './catalogue.ts';
 import { byId, h, setText, show } from './dom.ts';
-import { floorControls, incrementText, lotOnTheBlock, viewOfFloorLot } from './floor-lot.ts';
+import {
+  floorControls,
+  floorRefusalText,
+  hammerLabel,
+  incrementText,
+  lotOnTheBlock,
+  openLabel,
+  reserveText,
+  undoLabel,
+  viewOfFloorLot,
+} from './floor-lot.ts';
 import { liveLatency } from './latency.ts';
 import { LiveFeed } from './live.ts';
 import { LotBook, STATUS_LABEL } from './lots.ts';
@@ -28,6 +39,12 @@ const STORAGE_KEY = 'gavel.floor';
 class FloorConsole {
   private readonly book = new LotBook();
   private readonly steps = new Map<string, string | null>();
+  /** The newest floor state of each lot (answers and GET …/floor): what Undo would revert, the standing bid's seq. */
+  private readonly floorStates = new Map<string, FloorLot>();
+  /** A floor state refetch already asked for, per lot: live updates change what Undo can do. */
+  private readonly refetching = new Set<string>();
+  /** The lot whose fields (asking, increment, message) the clerk typed for; they clear when another lot is on the block. */
+  private fieldsFor = '';
   /** When each live update (not a replay) arrived, to show decision → screen once the action's answer names its seq. */
   private readonly arrivals = new Map<string, number>();
   private currentId: string;
@@ -97,6 +114,16 @@ class FloorConsole {
     this.book.record(u);
     this.present(u, via);
     if (latency !== undefined) this.showLatency(latency);
+    // Something happened that the floor state may not know (an internet bid ends the undo window).
+    const known = this.floorStates.get(u.auctionId);
+    if (known !== undefined && u.seq > known.seq && u.auctionId === this.currentId)
+      this.refetchFloor(u.auctionId);
+  }
+
+  private refetchFloor(auctionId: string): void {
+    if (this.refetching.has(auctionId)) return;
+    this.refetching.add(auctionId);
+    void this.loadStep(auctionId).finally(() => this.refetching.delete(auctionId));
   }
 
   /** Shows a lot's state if it is newer than the one shown; the trace is taken once the DOM has changed. */
@@ -159,13 +186,34 @@ class FloorConsole {
   private renderCurrent(): void {
     const { lot, view } = this.current();
     if (lot === undefined || view === undefined) return;
+    this.clearFieldsOnLotChange(view.auctionId);
     renderLotCard(lot, view);
     setText(byId('asking'), withCurrency(view.asking, view.currency));
     setText(byId('increment'), incrementText(view, this.steps.get(view.auctionId)));
     setText(byId('bid-count'), String(view.bidCount));
+    const reserve = byId('reserve-state');
+    setText(reserve, reserveText(view));
+    reserve.dataset.met = String(view.reserveMet);
     setText(byId('floor-bid'), `Floor bid ${withCurrency(view.asking, view.currency)}`);
+    setText(byId('open-lot'), openLabel(view, byId<HTMLInputElement>('asking-input').value));
+    setText(byId('hammer'), hammerLabel(view));
+    setText(byId('undo'), undoLabel(this.undoAction(view)));
     this.enableControls(view);
     renderActivity(byId('activity'), this.book.activityOf(view.auctionId), view.currency);
+  }
+
+  /** Typed values belong to the lot they were typed for: a new lot on the block starts with empty fields. */
+  private clearFieldsOnLotChange(auctionId: string): void {
+    if (this.fieldsFor === auctionId) return;
+    this.fieldsFor = auctionId;
+    for (const id of ['asking-input', 'increment-input', 'hold-message'])
+      byId<HTMLInputElement>(id).value = '';
+  }
+
+  /** What Undo would revert: the floor state's answer, unless a newer update has come since. */
+  private undoAction(view: PublicAuctionView): FloorLot['undoAction'] {
+    const f = this.floorStates.get(view.auctionId);
+    return f !== undefined && f.seq >= view.seq ? f.undoAction : null;
   }
 
   private nextLotId(): string | undefined {
@@ -177,7 +225,10 @@ class FloorConsole {
     const set = (id: string, on: boolean): void => {
       byId<HTMLButtonElement>(id).disabled = this.busy || !on;
     };
-    const allowed = floorControls(view.status, this.nextLotId() !== undefined);
+    const allowed = floorControls(view.status, this.nextLotId() !== undefined, {
+      undoAction: this.undoAction(view),
+      leaderKind: view.leaderKind,
+    });
     for (const [id, on] of Object.entries(allowed)) set(id, on);
   }
 
@@ -195,15 +246,35 @@ class FloorConsole {
       e.preventDefault();
       void this.act('asking', { amount: byId<HTMLInputElement>('asking-input').value.trim() });
     });
+    byId('asking-input').addEventListener('input', () => this.renderCurrent());
     click('open-lot', () => {
       const asking = byId<HTMLInputElement>('asking-input').value.trim();
       return this.act('open', asking === '' ? {} : { asking });
     });
+    click('overrule', () => {
+      const paddle = byId<HTMLInputElement>('paddle');
+      if (!paddle.reportValidity()) return Promise.resolve();
+      return this.act('overrule', { paddle: paddle.value.trim() });
+    });
+    byId<HTMLFormElement>('increment-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const step = byId<HTMLInputElement>('increment-input').value.trim();
+      void this.act('increment', { step: step === '' ? '0' : step });
+    });
+    click('reject', () => this.rejectStanding());
+    byId<HTMLFormElement>('hold-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const message = byId<HTMLInputElement>('hold-message').value.trim();
+      void this.act('hold', { message: message === '' ? 'The sale is paused for a moment.' : message });
+    });
+    click('resume-from-hold', () => this.act('resume-from-hold'));
+    this.twoTap('withdraw', 'Confirm: withdraw this lot', () => this.act('withdraw'));
     click('fair-warning', () => this.act('fair-warning'));
     click('resume', () => this.act('resume'));
     click('hammer', () => this.act('hammer'));
     click('pass', () => this.act('pass'));
     click('undo', () => this.act('undo'));
+    this.bindKeys();
     click('next-lot', async () => {
       const next = this.nextLotId();
       if (next !== undefined && (await this.act('next', { nextAuctionId: next }))) {
@@ -214,8 +285,71 @@ class FloorConsole {
     });
   }
 
+  /** A button that does something hard to take back asks for a second tap within a few seconds. */
+  private twoTap(id: string, confirmText: string, run: () => Promise<unknown>): void {
+    const button = byId<HTMLButtonElement>(id);
+    const label = button.textContent ?? '';
+    let armed: ReturnType<typeof setTimeout> | undefined;
+    button.addEventListener('click', () => {
+      if (armed === undefined) {
+        button.textContent = confirmText;
+        button.dataset.armed = 'true';
+        armed = setTimeout(() => {
+          armed = undefined;
+          button.textContent = label;
+          delete button.dataset.armed;
+        }, 4_000);
+        return;
+      }
+      clearTimeout(armed);
+      armed = undefined;
+      button.textContent = label;
+      delete button.dataset.armed;
+      void run();
+    });
+  }
+
+  /** Keyboard shortcuts for a clerk with a keyboard (not while typing in a field). */
+  private bindKeys(): void {
+    const keys: Record<string, string> = {
+      f: 'floor-bid',
+      w: 'fair-warning',
+      h: 'hammer',
+      o: 'open-lot',
+      n: 'next-lot',
+      u: 'undo',
+    };
+    document.addEventListener('keydown', (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const target = e.target as HTMLElement | null;
+      if (
+        target !== null &&
+        (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')
+      )
+        return;
+      const id = keys[e.key.toLowerCase()];
+      if (id === undefined) return;
+      const button = byId<HTMLButtonElement>(id);
+      if (button.disabled) return;
+      e.preventDefault();
+      if (id === 'floor-bid') byId<HTMLFormElement>('floor-bid-form').requestSubmit();
+      else button.click();
+    });
+  }
+
+  /** Reject names the standing bid by its seq: asked of the engine just before, so it is the one on screen now. */
+  private async rejectStanding(): Promise<void> {
+    await this.loadStep(this.currentId);
+    const seq = this.floorStates.get(this.currentId)?.standingSeq ?? 0;
+    if (seq === 0) {
+      this.message('There is no standing bid to reject.', 'error');
+      return;
+    }
+    await this.act('reject', { seq });
+  }
+
   /** One button: POST the action (retried with the same Idempotency-Key), show the lot as decided. */
-  private async act(path: string, body: Record<string, string> = {}): Promise<boolean> {
+  private async act(path: string, body: Record<string, string | number> = {}): Promise<boolean> {
     const auctionId = this.currentId;
     this.busy = true;
     this.renderCurrent();
@@ -230,7 +364,10 @@ class FloorConsole {
       this.message('', 'info');
       return true;
     } catch (err) {
-      this.message(err instanceof ApiError ? `${err.code}: ${err.message}` : 'The action failed.', 'error');
+      this.message(
+        err instanceof ApiError ? floorRefusalText(err.code, err.message) : 'The action failed; try again.',
+        'error',
+      );
       return false;
     } finally {
       this.busy = false;
@@ -242,6 +379,7 @@ class FloorConsole {
     const view = viewOfFloorLot(answer.lot);
     traceDecision(view.auctionId, answer.action.seq, answer.action.decidedAt);
     this.steps.set(view.auctionId, answer.lot.step);
+    this.floorStates.set(view.auctionId, answer.lot);
     this.present(view, 'answer');
     const arrived = this.arrivals.get(`${view.auctionId}#${answer.action.seq}`);
     if (arrived !== undefined) this.showLatency(arrived - Date.parse(answer.action.decidedAt));
@@ -265,6 +403,8 @@ class FloorConsole {
     }).catch(() => undefined);
     if (res === undefined) return;
     this.steps.set(auctionId, res.lot.step);
+    const known = this.floorStates.get(auctionId);
+    if (known === undefined || res.lot.seq >= known.seq) this.floorStates.set(auctionId, res.lot);
     this.present(viewOfFloorLot(res.lot), 'snapshot');
   }
 

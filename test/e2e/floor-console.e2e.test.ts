@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningGateway } from '../../gateway/index.ts';
+import { expectAccessible } from '../support/axe.ts';
+import { launchChromium, openSignedIn, screenshot, startDemoGavel } from '../support/clients.ts';
+
+/**
+ * The clerk's console (issue #13) in Chromium on the seeded demo's live sale (lot 1: opening
+ * EUR 10,000, reserve EUR 15,000; lot 2: opening EUR 2,500): every engine action on a button, the
+ * buttons saying what they will do, fields that do not leak into the next lot, errors for people.
+ */
+let g: RunningGateway;
+let browser: Browser;
+
+beforeAll(async () => {
+  g = await startDemoGavel();
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await g?.close();
+});
+
+const status = (p: Page, s: string): Promise<unknown> =>
+  p.waitForSelector(`#lot-status[data-status="${s}"]`, { timeout: 10_000 });
+const text = async (p: Page, sel: string): Promise<string> => ((await p.textContent(sel)) ?? '').trim();
+/** The console's own answer has landed: the button is enabled again and shows `want`. */
+const label = (p: Page, sel: string, want: string): Promise<unknown> =>
+  p.waitForFunction(([s, w]) => document.querySelector(s)?.textContent?.trim() === w, [sel, want] as const, {
+    timeout: 10_000,
+  });
+
+/** Nothing sticks out sideways: the console fits the tablet's width without scrolling. */
+const overflow = (p: Page): Promise<number> =>
+  p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+describe("the clerk's console", () => {
+  it('runs a lot with every action on a button, and says what each will do', async () => {
+    const floor = await openSignedIn(browser, g.url, '/floor', 'demo-auctioneer', {
+      width: 1024,
+      height: 768,
+    });
+    const p = floor.page;
+    try {
+      await status(p, 'scheduled');
+      expect(await text(p, '#open-lot')).toBe('Open at EUR 10,000.00');
+      expect(await text(p, '#undo')).toBe('Nothing to undo');
+      expect(await p.isDisabled('#undo')).toBe(true);
+      expect(await overflow(p)).toBeLessThanOrEqual(0);
+      await expectAccessible(p, '/floor');
+      await screenshot(p, 'floor-console-1024');
+
+      await p.click('#open-lot');
+      await status(p, 'open');
+      await label(p, '#undo', 'Undo opening');
+
+      // A floor bid at the asking price: below the reserve, and the hammer says so before the tap.
+      await p.fill('#paddle', '12');
+      await p.click('#floor-bid');
+      await p.waitForFunction(() => document.getElementById('leader')?.textContent?.includes('Paddle 12'));
+      expect(await text(p, '#reserve-state')).toBe('Not met');
+      await label(p, '#hammer', 'Hammer — below reserve (unsold)');
+
+      // A jump bid: the asking price the clerk types.
+      await p.fill('#asking-input', '20000.00');
+      await p.click('#set-asking');
+      await label(p, '#floor-bid', 'Floor bid EUR 20,000.00');
+
+      // An error reads for people first; the code comes last.
+      await p.fill('#increment-input', '12.345');
+      await p.click('#set-increment');
+      await p.waitForSelector('#message[data-level="error"]');
+      expect(await text(p, '#message')).toMatch(/^Check the amount\..*\((BAD_SCALE|BAD_AMOUNT)\)$/);
+
+      // Hold with a message, and resume from the hold.
+      await p.fill('#hold-message', 'Telephone line check');
+      await p.click('#hold');
+      await status(p, 'on_hold');
+      expect(await p.isEnabled('#resume-from-hold')).toBe(true);
+      expect(await p.isDisabled('#hammer')).toBe(true);
+      await p.click('#resume-from-hold');
+      await status(p, 'open');
+
+      await p.fill('#paddle', '14');
+      await p.click('#floor-bid');
+      await p.waitForFunction(() => document.getElementById('leader')?.textContent?.includes('Paddle 14'));
+      expect(await text(p, '#reserve-state')).toBe('Met');
+      await label(p, '#hammer', 'Hammer — sold to Paddle 14 for EUR 20,000.00');
+      await p.click('#hammer');
+      await status(p, 'sold');
+      await label(p, '#undo', 'Undo hammer');
+      await screenshot(p, 'floor-console-sold');
+
+      // The next lot starts with empty fields: the EUR 20,000 typed for lot 1 does not open lot 2.
+      await p.click('#next-lot');
+      await p.waitForFunction(
+        () => document.getElementById('lot-title')?.textContent === 'Bronze Figure, Reclining',
+      );
+      expect(await p.inputValue('#asking-input')).toBe('');
+      expect(await p.inputValue('#hold-message')).toBe('');
+      expect(await text(p, '#open-lot')).toBe('Open at EUR 2,500.00');
+
+      // Withdraw asks for a second tap.
+      await p.click('#withdraw');
+      expect(await text(p, '#withdraw')).toBe('Confirm: withdraw this lot');
+      expect(await text(p, '#lot-status')).not.toBe('Withdrawn');
+      await p.click('#withdraw');
+      await status(p, 'withdrawn');
+      await label(p, '#undo', 'Undo withdrawal');
+    } catch (err) {
+      throw new Error(`${String(err)}\n${floor.logs.join('\n')}`, { cause: err });
+    } finally {
+      await floor.context.close();
+    }
+  });
+
+  it('fits a 1280 × 800 tablet without sideways scrolling', async () => {
+    const floor = await openSignedIn(browser, g.url, '/floor', 'demo-auctioneer', {
+      width: 1280,
+      height: 800,
+    });
+    try {
+      expect(await overflow(floor.page)).toBeLessThanOrEqual(0);
+      await screenshot(floor.page, 'floor-console-1280');
+    } finally {
+      await floor.context.close();
+    }
+  });
+});
