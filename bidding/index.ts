@@ -7,6 +7,7 @@
 export type {
   AuctionSetup,
   AuctionSnapshot,
+  WaitingAbsentee,
   BidDecision,
   BiddingStore,
   FloorAction,

@@ -93,6 +93,25 @@ describe('gateway → separate bidding service → hub', () => {
     sse.close();
   });
 
+  it("serves the clerk's commission bar from the engine process: the waiting absentee maximums", async () => {
+    const id = `s-${randomUUID().slice(0, 8)}`;
+    await g.store!.configure(
+      timedSetup(id, Date.now(), { mode: 'live', status: 'scheduled', softCloseMs: 0, graceMs: 0 }),
+    );
+    await g.store!.setEligibility(id, 'alice', 1_000_000);
+    const alice = await g.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
+    const placed = await postBid(g.url, id, alice, { amount: '10.00', max: '500.00' }, randomUUID());
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const clerk = await g.tokens.sign({ id: 'clerk', role: 'auctioneer', name: 'Clerk' });
+    const res = await fetch(`${g.url}/v1/auctions/${id}/floor`, {
+      headers: { Authorization: `Bearer ${clerk}` },
+    });
+    const body = (await res.json()) as { lot: { commission: { bidderId: string; max: string }[] } };
+    expect(body.lot.commission).toEqual([expect.objectContaining({ bidderId: 'alice', max: '500.00' })]);
+    // Never in the public snapshot.
+    expect(await (await fetch(`${g.url}/v1/auctions/${id}`)).text()).not.toContain('500.00');
+  });
+
   it('refuses callers without the service token', async () => {
     const res = await fetch(`${bidding.url}/internal/v1/auctions/x/meta`);
     expect(res.status).toBe(401);

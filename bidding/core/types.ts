@@ -97,6 +97,16 @@ export interface BidDecision {
   replayed: boolean;
 }
 
+/**
+ * A live lot's absentee maximum waiting to execute when the lot opens (the engine keeps the best two,
+ * highest first: only they decide the opening price). Confidential: the clerk's commission bar only —
+ * never in a snapshot, which carries no maximum.
+ */
+export interface WaitingAbsentee {
+  bidderId: string;
+  max: number;
+}
+
 /** Public view of an auction (no maximums, no reserve amount). */
 export interface AuctionSnapshot {
   id: string;
@@ -456,6 +466,8 @@ export interface BiddingStore {
   /** Decides one floor action on a live lot atomically (with the bids), records it, and returns the lot's state. */
   floorAction(req: FloorActionRequest): Promise<FloorActionResult>;
   snapshot(auctionId: string): Promise<AuctionSnapshot | undefined>;
+  /** The absentee maximums waiting on a scheduled live lot, highest first (staff only); [] for none or an unknown lot. */
+  waitingAbsentees(auctionId: string): Promise<WaitingAbsentee[]>;
   /** Records that the update for decision `seq` was published with hub event id `eventId` (keeps the newest). */
   markPublished(auctionId: string, seq: number, eventId: string): Promise<void>;
   /**

@@ -9,6 +9,7 @@ import type {
   FloorActionRequest,
   FloorActionResult,
   RecordedEvent,
+  WaitingAbsentee,
 } from '../core/types.ts';
 
 export interface AuctionSnapshotWithResume {
@@ -27,6 +28,8 @@ export interface BiddingService {
   placeBid(req: BidRequest): Promise<BidDecision>;
   floorAction(req: FloorActionRequest): Promise<FloorActionResult>;
   snapshot(auctionId: string): Promise<AuctionSnapshotWithResume | undefined>;
+  /** The absentee maximums waiting on a scheduled live lot (staff only: the commission bar). */
+  waitingAbsentees(auctionId: string): Promise<WaitingAbsentee[]>;
   auctionMeta(auctionId: string): Promise<AuctionMeta | undefined>;
   decisions(auctionId: string, afterStreamId?: string, count?: number): Promise<RecordedEvent[]>;
   /** A page of the accepted bids that took the lead (the bid listing), from the store's index. */

@@ -13,6 +13,7 @@ import type {
   FloorActionRequest,
   FloorActionResult,
   RecordedEvent,
+  WaitingAbsentee,
 } from '../core/types.ts';
 import { UnderbidderSearch } from '../core/underbidder.ts';
 import { decidedLotOfBid, decidedLotOfFloor, viewFromSnapshot, type AuctionMeta } from '../core/view.ts';
@@ -165,6 +166,10 @@ export class BiddingEngine implements BiddingService {
     this.lanes.enqueue(req.auctionId, outboxOf(this.ctx, update, floorNotices(r, meta, this.opts.masks)));
     if (r.action === 'hammer' && r.status === 'sold') this.work.track(this.noticeUnderbidder(r, meta));
     return r;
+  }
+
+  waitingAbsentees(auctionId: string): Promise<WaitingAbsentee[]> {
+    return this.opts.store.waitingAbsentees(auctionId);
   }
 
   /** The public snapshot and the hub event id to subscribe from (undefined before the first update). */

@@ -12,6 +12,7 @@ function service(fail: () => never): BiddingService {
     placeBid: () => Promise.resolve().then(fail),
     floorAction: () => Promise.resolve().then(fail),
     snapshot: () => Promise.resolve(undefined),
+    waitingAbsentees: () => Promise.resolve([]),
     auctionMeta: () => Promise.resolve(undefined),
     decisions: () => Promise.resolve([]),
     acceptedBids: () => Promise.resolve([]),

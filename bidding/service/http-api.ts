@@ -68,6 +68,9 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
     if (s === undefined) throw new AppError('UNKNOWN_AUCTION', 'no such auction');
     return c.json(s);
   });
+  app.get('/internal/v1/auctions/:id/absentees', async (c) => {
+    return c.json({ absentees: await service.waitingAbsentees(c.req.param('id')) });
+  });
   app.get('/internal/v1/auctions/:id/meta', async (c) => {
     const m = await service.auctionMeta(c.req.param('id'));
     if (m === undefined) throw new AppError('UNKNOWN_AUCTION', 'no such auction');

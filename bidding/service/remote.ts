@@ -15,6 +15,7 @@ import type {
   FloorActionRequest,
   FloorActionResult,
   RecordedEvent,
+  WaitingAbsentee,
 } from '../core/types.ts';
 import type { AuctionMeta } from '../core/view.ts';
 
@@ -57,6 +58,16 @@ export class RemoteBiddingService implements BiddingService {
       undefined,
       true,
     );
+  }
+
+  async waitingAbsentees(auctionId: string): Promise<WaitingAbsentee[]> {
+    const r = await this.call<{ absentees: WaitingAbsentee[] }>(
+      'GET',
+      `/internal/v1/auctions/${encodeURIComponent(auctionId)}/absentees`,
+      undefined,
+      true,
+    );
+    return r?.absentees ?? [];
   }
 
   async auctionMeta(auctionId: string): Promise<AuctionMeta | undefined> {

@@ -652,6 +652,15 @@ describe.each(implementations)('floor actions on a live lot (%s)', (_name, make)
       expect(await snap()).toMatchObject({ status: 'scheduled', price: 0, leaderId: undefined, bidCount: 0 });
       // Confidential: neither the snapshot nor the public fields show it.
       expect(JSON.stringify(await snap())).not.toContain('150000');
+      // The clerk's commission bar asks for it apart: the best two, highest first, earlier first on ties.
+      expect(await h.store.waitingAbsentees(lot)).toEqual([{ bidderId: 'alice', max: 150_000 }]);
+      await absentee('bob', 170_000);
+      await absentee('carol', 150_000);
+      expect(await h.store.waitingAbsentees(lot)).toEqual([
+        { bidderId: 'bob', max: 170_000 },
+        { bidderId: 'alice', max: 150_000 },
+      ]);
+      expect(await h.store.waitingAbsentees('no-such-lot')).toEqual([]);
     });
 
     it('refuses what cannot be an absentee bid', async () => {

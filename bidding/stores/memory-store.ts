@@ -26,6 +26,7 @@ import type {
   RestateResult,
   RestoreResult,
   RestoreState,
+  WaitingAbsentee,
 } from '../core/types.ts';
 import { compareStreamIds } from '../../common/stream-id.ts';
 import { firstAfter, rejectedWithoutEffect, snapshotOf, type Auction } from './memory-auction.ts';
@@ -250,6 +251,11 @@ export class MemoryBiddingStore implements BiddingStore {
       this.streamSeq = 0;
     } else this.streamSeq += 1;
     return `${this.lastStreamMs}-${this.streamSeq}`;
+  }
+
+  waitingAbsentees(auctionId: string): Promise<WaitingAbsentee[]> {
+    const a = this.auctions.get(auctionId);
+    return Promise.resolve((a?.state.absentees ?? []).map((x) => ({ bidderId: x.bidderId, max: x.max })));
   }
 
   snapshot(auctionId: string): Promise<AuctionSnapshot | undefined> {

@@ -258,3 +258,20 @@ function undoActionOf(undo: string | undefined): FloorActionName | undefined {
     return undefined;
   }
 }
+
+/** The waiting absentee maximums (the floor script's JSON list, string values), highest first. */
+export function absenteesOf(list: string | undefined): { bidderId: string; max: number }[] {
+  if (list === undefined) return [];
+  try {
+    const parsed = JSON.parse(list) as unknown;
+    if (!Array.isArray(parsed)) return [];
+    return parsed.flatMap((a: unknown) => {
+      const { bidder, max } = (a ?? {}) as { bidder?: unknown; max?: unknown };
+      return typeof bidder === 'string' && Number.isSafeInteger(Number(max))
+        ? [{ bidderId: bidder, max: Number(max) }]
+        : [];
+    });
+  } catch {
+    return [];
+  }
+}

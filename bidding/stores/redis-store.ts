@@ -22,6 +22,7 @@ import type {
   RestateResult,
   RestoreResult,
   RestoreState,
+  WaitingAbsentee,
 } from '../core/types.ts';
 import {
   acceptedBidFromStream,
@@ -31,6 +32,7 @@ import {
   recordedFromStreamEntry,
   restateResultFromFields,
   snapshotFromHash,
+  absenteesOf,
 } from './redis-decode.ts';
 import { liveFields, setupFields, storedAnswer } from './redis-encode.ts';
 
@@ -185,6 +187,10 @@ export class RedisBiddingStore implements BiddingStore {
       ],
     )) as string[];
     return floorResultFromFields(pairs(reply), req.auctionId, req.action);
+  }
+
+  async waitingAbsentees(auctionId: string): Promise<WaitingAbsentee[]> {
+    return absenteesOf((await this.redis.hget(this.keys(auctionId).state, 'absentees')) ?? undefined);
   }
 
   async snapshot(auctionId: string): Promise<AuctionSnapshot | undefined> {

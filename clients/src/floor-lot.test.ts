@@ -8,11 +8,13 @@ import type {
 import {
   floorControls,
   floorRefusalText,
+  commissionLines,
   hammerLabel,
   incrementText,
   lotOnTheBlock,
   openLabel,
   reserveText,
+  saleProgress,
   undoLabel,
   viewOfFloorLot,
 } from './floor-lot.ts';
@@ -45,6 +47,7 @@ describe('floor console state', () => {
       reserveMet: true,
       undoAvailable: true,
       undoAction: 'floor_bid',
+      commission: null,
     };
     expect(viewOfFloorLot(l)).toMatchObject({
       mode: 'live',
@@ -141,5 +144,33 @@ describe('floor console state', () => {
     expect(incrementText(v, null)).toBe('+EUR 50.00');
     expect(incrementText({ ...v, leader: null }, '25.00')).toBe('+EUR 25.00');
     expect(incrementText({ ...v, leader: null }, null)).toBe('table');
+  });
+
+  it('counts the sale so far and lists the waiting maximums highest first', () => {
+    const views: Record<string, Pick<PublicAuctionView, 'status' | 'price' | 'currency'>> = {
+      a: { status: 'sold', price: '18000.00', currency: 'EUR' },
+      b: { status: 'passed', price: '900.00', currency: 'EUR' },
+      c: { status: 'sold', price: '0.10', currency: 'EUR' },
+      d: { status: 'withdrawn', price: '0.00', currency: 'EUR' },
+      e: { status: 'open', price: '100.00', currency: 'EUR' },
+    };
+    const lots = ['a', 'b', 'c', 'd', 'e', 'f'].map(lot);
+    expect(saleProgress(lots, (id) => views[id])).toEqual({
+      sold: 2,
+      offered: 3,
+      total: 6,
+      hammerTotal: '18000.10',
+      currency: 'EUR',
+    });
+    expect(
+      commissionLines(
+        [
+          { bidderId: 'b1', display: 'Bidder 3F2A9C', max: '16000.00' },
+          { bidderId: 'b2', display: '', max: '12000.00' },
+        ],
+        'EUR',
+      ),
+    ).toEqual(['Bidder 3F2A9C — max EUR 16,000.00', 'b2 — max EUR 12,000.00']);
+    expect(commissionLines(null, 'EUR')).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import {
   type FloorLot,
   type PublicAuctionView,
 } from '../../common/contracts/index.ts';
-import { subtract, withCurrency } from './money.ts';
+import { subtract, sum, withCurrency } from './money.ts';
 
 /** A floor lot (the answer to a floor action or GET …/floor) as the public view the screens share. */
 export function viewOfFloorLot(l: FloorLot): PublicAuctionView {
@@ -186,4 +186,33 @@ export function lotOnTheBlock(
 export function incrementText(view: PublicAuctionView, step: string | null | undefined): string {
   if (view.leader !== null) return `+${withCurrency(subtract(view.asking, view.price), view.currency)}`;
   return step === null || step === undefined ? 'table' : `+${withCurrency(step, view.currency)}`;
+}
+
+/** The sale so far, for the clerk: lots sold of those offered (decided), and the hammer total. */
+export function saleProgress(
+  lots: readonly CatalogueLot[],
+  viewOf: (id: string) => Pick<PublicAuctionView, 'status' | 'price' | 'currency'> | undefined,
+): { sold: number; offered: number; total: number; hammerTotal: string; currency: string } {
+  const views = lots.map((l) => viewOf(l.id)).filter((v) => v !== undefined);
+  const sold = views.filter((v) => v.status === 'sold');
+  const offered = views.filter(
+    (v) => isFinished(v.status) && v.status !== 'withdrawn' && v.status !== 'cancelled',
+  );
+  const currency = views[0]?.currency ?? '';
+  const decimals = (views[0]?.price.split('.')[1] ?? '').length;
+  return {
+    sold: sold.length,
+    offered: offered.length,
+    total: lots.length,
+    hammerTotal: sum(
+      sold.map((v) => v.price),
+      decimals,
+    ),
+    currency,
+  };
+}
+
+/** The commission bar's lines: each waiting maximum, highest first, as the clerk reads it. */
+export function commissionLines(commission: FloorLot['commission'], currency: string): string[] {
+  return (commission ?? []).map((c) => `${c.display || c.bidderId} — max ${withCurrency(c.max, currency)}`);
 }

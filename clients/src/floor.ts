@@ -17,11 +17,13 @@ import { byId, h, setText, show } from './dom.ts';
 import {
   floorControls,
   floorRefusalText,
+  commissionLines,
   hammerLabel,
   incrementText,
   lotOnTheBlock,
   openLabel,
   reserveText,
+  saleProgress,
   undoLabel,
   viewOfFloorLot,
 } from './floor-lot.ts';
@@ -145,8 +147,34 @@ class FloorConsole {
   }
 
   private renderAll(): void {
+    this.renderProgress();
     this.renderList();
     this.renderCurrent();
+  }
+
+  private renderProgress(): void {
+    const p = saleProgress(this.lots(), (id) => this.book.get(id));
+    setText(
+      byId('progress'),
+      `${p.sold} sold of ${p.offered} offered (${p.total} lots) · ${withCurrency(p.hammerTotal, p.currency)} hammer`,
+    );
+  }
+
+  private renderCommission(view: PublicAuctionView): void {
+    const waiting =
+      view.status === 'scheduled' ? (this.floorStates.get(view.auctionId)?.commission ?? []) : [];
+    const lines = commissionLines(waiting, view.currency);
+    byId('commission').replaceChildren(
+      ...(lines.length === 0
+        ? [
+            h(
+              'li',
+              { class: 'none' },
+              view.status === 'scheduled' ? 'None waiting' : 'Executed at the opening',
+            ),
+          ]
+        : lines.map((l) => h('li', {}, l))),
+    );
   }
 
   private renderList(): void {
@@ -198,6 +226,7 @@ class FloorConsole {
     setText(byId('open-lot'), openLabel(view, byId<HTMLInputElement>('asking-input').value));
     setText(byId('hammer'), hammerLabel(view));
     setText(byId('undo'), undoLabel(this.undoAction(view)));
+    this.renderCommission(view);
     this.enableControls(view);
     renderActivity(byId('activity'), this.book.activityOf(view.auctionId), view.currency);
   }
@@ -379,7 +408,11 @@ class FloorConsole {
     const view = viewOfFloorLot(answer.lot);
     traceDecision(view.auctionId, answer.action.seq, answer.action.decidedAt);
     this.steps.set(view.auctionId, answer.lot.step);
-    this.floorStates.set(view.auctionId, answer.lot);
+    const known = this.floorStates.get(view.auctionId);
+    this.floorStates.set(view.auctionId, {
+      ...answer.lot,
+      commission: answer.lot.commission ?? known?.commission ?? null,
+    });
     this.present(view, 'answer');
     const arrived = this.arrivals.get(`${view.auctionId}#${answer.action.seq}`);
     if (arrived !== undefined) this.showLatency(arrived - Date.parse(answer.action.decidedAt));

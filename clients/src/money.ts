@@ -23,3 +23,15 @@ export function subtract(a: string, b: string): string {
 export function atLeast(amount: string, threshold: number): boolean {
   return Number(amount) >= threshold;
 }
+
+/** The sum of amounts of one currency (decimal strings of one scale), exactly: integer minor units, never floats. */
+export function sum(amounts: readonly string[], decimals: number): string {
+  let total = 0n;
+  for (const a of amounts) {
+    const [int = '0', frac = ''] = a.split('.');
+    total += BigInt(int + frac.padEnd(decimals, '0').slice(0, decimals));
+  }
+  if (decimals === 0) return total.toString();
+  const s = total.toString().padStart(decimals + 1, '0');
+  return `${s.slice(0, -decimals)}.${s.slice(-decimals)}`;
+}

@@ -83,6 +83,12 @@ export interface FloorLot {
   undoAvailable: boolean;
   /** The action Undo would revert (null when none): what the console's Undo button names. */
   undoAction: FloorActionName | null;
+  /**
+   * The commission bar: absentee maximums waiting to execute when the lot opens, highest first (the
+   * engine keeps the best two: only they decide the opening). Staff only, never sent to bidders.
+   * Null in an action's answer, which does not carry them (GET …/floor does).
+   */
+  commission: { bidderId: string; display: string; max: string }[] | null;
 }
 
 /** What was decided: the action, its seq in the lot's event stream, and what an undo reverted. */
@@ -130,6 +136,7 @@ export const floorLotSchema = z.object({
   reserveMet: z.boolean(),
   undoAvailable: z.boolean(),
   undoAction: z.nullable(floorActionNameSchema),
+  commission: z.nullable(z.array(z.object({ bidderId: z.string(), display: z.string(), max: decimalSchema }))),
 }) satisfies z.ZodMiniType<FloorLot>;
 
 export const floorActionInfoSchema = z.object({

@@ -510,6 +510,7 @@ describe('floor console API (embedded, real HTTP and SSE)', () => {
       reserveMet: true,
       undoAvailable: true,
       undoAction: 'set_increment',
+      commission: [],
     });
     expect(body.hub.topics).toContain(`https://gavel.local/auctions/${id}`);
     expect((await floor(id, 'increment', { step: '0' })).body.lot).toMatchObject({

@@ -36,7 +36,7 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<AppEnv> {
     c.header('Link', mercureLink(deps.hubUrl, lastEventId));
     c.header('Cache-Control', 'no-store');
     return c.json({
-      lot: floorLot(deps.masks, s),
+      lot: floorLot(deps.masks, s, s.status === 'scheduled' ? await engine.waitingAbsentees(auctionId) : []),
       hub: { url: deps.hubUrl, topics: [topics.auction(s.id), topics.sale(s.saleId)], lastEventId },
     } satisfies FloorStateResponse);
   });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { RunningGateway } from '../../gateway/index.ts';
+import { randomUUID } from 'node:crypto';
+import { DEMO_BIDDERS, type RunningGateway } from '../../gateway/index.ts';
+import { postBid } from '../support/gavel.ts';
 import { expectAccessible } from '../support/axe.ts';
 import { launchChromium, openSignedIn, screenshot, startDemoGavel } from '../support/clients.ts';
 
@@ -36,6 +38,15 @@ const overflow = (p: Page): Promise<number> =>
 
 describe("the clerk's console", () => {
   it('runs a lot with every action on a button, and says what each will do', async () => {
+    // Two absentee maximums before the sale: the commission bar shows them, highest first.
+    for (const [b, max] of [
+      [DEMO_BIDDERS[0], '12000.00'],
+      [DEMO_BIDDERS[1], '16000.00'],
+    ] as const) {
+      const token = await g.tokens.sign({ id: b.id, role: 'bidder', name: b.name });
+      const res = await postBid(g.url, 'live-1', token, { amount: '10000.00', max }, randomUUID());
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
     const floor = await openSignedIn(browser, g.url, '/floor', 'demo-auctioneer', {
       width: 1024,
       height: 768,
@@ -46,6 +57,12 @@ describe("the clerk's console", () => {
       expect(await text(p, '#open-lot')).toBe('Open at EUR 10,000.00');
       expect(await text(p, '#undo')).toBe('Nothing to undo');
       expect(await p.isDisabled('#undo')).toBe(true);
+      await p.waitForSelector('#commission li:not(.none)');
+      const commission = await p.locator('#commission li').allTextContents();
+      expect(commission).toHaveLength(2);
+      expect(commission[0]).toMatch(/max EUR 16,000\.00$/);
+      expect(commission[1]).toMatch(/max EUR 12,000\.00$/);
+      expect(await text(p, '#progress')).toBe('0 sold of 0 offered (2 lots) · EUR 0.00 hammer');
       expect(await overflow(p)).toBeLessThanOrEqual(0);
       await expectAccessible(p, '/floor');
       await screenshot(p, 'floor-console-1024');
@@ -54,10 +71,10 @@ describe("the clerk's console", () => {
       await status(p, 'open');
       await label(p, '#undo', 'Undo opening');
 
-      // A floor bid at the asking price: below the reserve, and the hammer says so before the tap.
-      await p.fill('#paddle', '12');
-      await p.click('#floor-bid');
-      await p.waitForFunction(() => document.getElementById('leader')?.textContent?.includes('Paddle 12'));
+      // The best maximum took the lot at the opening, one step over the second: below the reserve,
+      // and the hammer says so before the tap.
+      await p.waitForFunction(() => document.getElementById('leader')?.textContent?.includes('Absentee'));
+      expect(await text(p, '#commission')).toBe('Executed at the opening');
       expect(await text(p, '#reserve-state')).toBe('Not met');
       await label(p, '#hammer', 'Hammer — below reserve (unsold)');
 
@@ -89,6 +106,7 @@ describe("the clerk's console", () => {
       await p.click('#hammer');
       await status(p, 'sold');
       await label(p, '#undo', 'Undo hammer');
+      expect(await text(p, '#progress')).toBe('1 sold of 1 offered (2 lots) · EUR 20,000.00 hammer');
       await screenshot(p, 'floor-console-sold');
 
       // The next lot starts with empty fields: the EUR 20,000 typed for lot 1 does not open lot 2.

@@ -6,6 +6,7 @@ import {
   type AuctionSnapshot,
   type BidderMasks,
   type FloorActionResult,
+  type WaitingAbsentee,
 } from '../../../bidding/index.ts';
 import type {
   AuctionStatus,
@@ -16,7 +17,15 @@ import type {
 
 /* The floor console's view of a lot and of a decided action, built from a snapshot or an action's result. */
 
-export function floorLot(masks: BidderMasks, s: AuctionSnapshot): FloorLot {
+/**
+ * The console's lot from a snapshot. `waiting` (the absentee maximums on a scheduled lot) is given by
+ * GET …/floor only; other answers leave the commission bar `null` (not stated).
+ */
+export function floorLot(
+  masks: BidderMasks,
+  s: AuctionSnapshot,
+  waiting?: readonly WaitingAbsentee[],
+): FloorLot {
   const money = (v: number): string => formatAmount(v, s.currency);
   return {
     auctionId: s.id,
@@ -35,6 +44,12 @@ export function floorLot(masks: BidderMasks, s: AuctionSnapshot): FloorLot {
     reserveMet: s.reserveMet,
     undoAvailable: s.undoAvailable,
     undoAction: s.undoAvailable ? (s.undoAction ?? null) : null,
+    commission:
+      waiting?.map((a) => ({
+        bidderId: a.bidderId,
+        display: masks.leader(s.saleId, a.bidderId, 'absentee') ?? '',
+        max: money(a.max),
+      })) ?? null,
   };
 }
 
@@ -63,6 +78,8 @@ export function floorLotOfResult(
     // As the store decides it (floor.ts): an applied action can be undone, except an undo and `superseded`.
     undoAvailable: r.action !== 'undo' && r.action !== 'superseded',
     undoAction: r.action !== 'undo' && r.action !== 'superseded' ? r.action : null,
+    // An action's answer does not carry the waiting maximums; GET …/floor does (they are spent once the lot opens).
+    commission: null,
   };
 }
 
