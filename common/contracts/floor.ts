@@ -136,7 +136,9 @@ export const floorLotSchema = z.object({
   reserveMet: z.boolean(),
   undoAvailable: z.boolean(),
   undoAction: z.nullable(floorActionNameSchema),
-  commission: z.nullable(z.array(z.object({ bidderId: z.string(), display: z.string(), max: decimalSchema }))),
+  commission: z.nullable(
+    z.array(z.object({ bidderId: z.string(), display: z.string(), max: decimalSchema })),
+  ),
 }) satisfies z.ZodMiniType<FloorLot>;
 
 export const floorActionInfoSchema = z.object({
