@@ -15,6 +15,8 @@ import { floorRoutes } from './routes/floor.ts';
 import { hubTokenRoutes } from './routes/hub-token.ts';
 import { emptyCatalogue, type Catalogue } from '../common/catalogue.ts';
 import { clientRoutes, type ClientAssets } from './routes/clients.ts';
+import { rateRoutes } from './routes/rates.ts';
+import type { HouseRates } from '../common/contracts/index.ts';
 import { demoSignInRoutes, type DemoUser } from './demo/sign-in.ts';
 import { salesRoutes } from './routes/sales.ts';
 import { messagingRoutes, type WhatsappConfig } from './routes/messaging.ts';
@@ -45,7 +47,9 @@ export interface GatewayDeps {
   demoUsers?: readonly DemoUser[] | undefined;
   /** Offer the demo sign-in beyond this machine (`GAVEL_DEMO_ALLOW_REMOTE`); default: loopback callers only. */
   demoAllowRemote?: boolean;
-  /** The bundled browser clients (/, /floor, /bid, /assets/*); undefined serves none. */
+  /** Display rates for the room screen (GET /v1/rates); undefined: none configured. */
+  houseRates?: HouseRates | undefined;
+  /** The bundled browser clients (/, /floor, /bid, /room, /assets/*); undefined serves none. */
   clients?: Promise<ClientAssets> | undefined;
   /** Sign-in by email link and cookie sessions (gateway/session); undefined: none (no public origin known). */
   session?: SessionRoutesDeps | undefined;
@@ -125,6 +129,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
       '/v1/demo',
       demoSignInRoutes(deps.demoUsers, deps.tokens, { allowRemote: deps.demoAllowRemote === true }),
     );
+  app.route('/', rateRoutes(deps.houseRates));
   // Sign-in pages, the cookie session and its token exchange (docs/accounts.md).
   if (deps.session !== undefined) app.route('/', sessionRoutes(deps.session));
   // The pages are public (the auth middleware covers /v1/* only); they send the user's token themselves.

@@ -238,6 +238,7 @@ export function assembleApp(
           : emptyCatalogue),
     demoUsers: config.demo ? DEMO_USERS : undefined,
     demoAllowRemote: config.demoAllowRemote,
+    houseRates: config.houseRates,
     clients: parts.clients,
     // Sign-in needs the back office's accounts: none (distributed without ACCOUNTS_SERVICE_TOKEN) = no sign-in routes.
     session:

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { HouseRates } from '../common/contracts/index.ts';
+import { DEMO_RATES, parseHouseRates } from './house-rates.ts';
 import { ConfigError, envBool, envInt, envSecret, jwtAlgEnv, loadEnv, sharedEnv } from '../common/config.ts';
 import type { JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
@@ -34,6 +36,8 @@ export interface GatewayConfig {
   demo: boolean;
   /** `GAVEL_DEMO_ALLOW_REMOTE`: offer the passwordless demo sign-in to callers beyond this machine too. */
   demoAllowRemote: boolean;
+  /** `HOUSE_RATES`: display rates for the room screen (the demo has illustrative ones); undefined = none. */
+  houseRates: HouseRates | undefined;
   /** Twilio's auth token: enables bids by SMS and WhatsApp at `POST /v1/messaging/twilio`. */
   twilioAuthToken: string | undefined;
   /** The public origin messaging providers post to (their signatures cover the URL they see). */
@@ -90,6 +94,7 @@ const schema = z.object({
     .url('MESSAGING_PUBLIC_URL is an origin like https://bids.example.com')
     .optional(),
   SMS_CONFIRM_ABOVE: confirmAboveEnv,
+  HOUSE_RATES: optional,
   SMS_CONFIRM_WINDOW: envInt(300, 30, 3600),
   PUBLIC_ORIGIN: z
     .url('PUBLIC_ORIGIN is an origin like https://bids.example.com')
@@ -127,6 +132,12 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     hubTokenTtlSeconds: e.HUB_TOKEN_TTL,
     demo: e.GAVEL_DEMO ?? e.GAVEL_MODE === 'embedded',
     demoAllowRemote: e.GAVEL_DEMO_ALLOW_REMOTE,
+    houseRates:
+      e.HOUSE_RATES !== undefined
+        ? parseHouseRates(e.HOUSE_RATES, "the house's rates")
+        : (e.GAVEL_DEMO ?? e.GAVEL_MODE === 'embedded')
+          ? parseHouseRates(DEMO_RATES, 'Demo: illustrative rates, not market data')
+          : undefined,
     twilioAuthToken: e.TWILIO_AUTH_TOKEN,
     messagingPublicUrl: e.MESSAGING_PUBLIC_URL,
     whatsapp:

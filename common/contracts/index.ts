@@ -12,3 +12,4 @@ export * from './catalogue.ts';
 export * from './error.ts';
 export * from './session.ts';
 export * from './events.ts';
+export * from './rates.ts';

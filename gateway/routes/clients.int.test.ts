@@ -29,6 +29,7 @@ describe('client pages, catalogue and demo sign-in over HTTP (demo seeded)', () 
       ['/', undefined],
       ['/floor', 'floor'],
       ['/bid', 'bid'],
+      ['/room', 'room'],
     ] as const) {
       const res = await fetch(`${g.url}${path}`);
       expect(res.status).toBe(200);

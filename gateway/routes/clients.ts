@@ -14,11 +14,11 @@ interface Asset {
 /** The browser clients, bundled: hashed asset files, and the pages that name them. */
 export interface ClientAssets {
   assets: Map<string, Asset>;
-  pages: { landing: string; floor: string; bid: string };
+  pages: { landing: string; floor: string; bid: string; room: string };
 }
 
 const CLIENTS_DIR = fileURLToPath(new URL('../../clients/', import.meta.url));
-const ENTRIES = { floor: 'src/floor.ts', bid: 'src/bid.ts', styles: 'styles.css' } as const;
+const ENTRIES = { floor: 'src/floor.ts', bid: 'src/bid.ts', room: 'src/room.ts', styles: 'styles.css' } as const;
 const TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
@@ -60,6 +60,7 @@ async function bundle(): Promise<ClientAssets> {
       landing: await page('index.html'),
       floor: await page('floor.html'),
       bid: await page('bid.html'),
+      room: await page('room.html'),
     },
   };
 }
@@ -78,7 +79,7 @@ export interface ClientRoutesDeps {
   hubUrl: string;
 }
 
-/** `/` (landing), `/floor` (auctioneer's console), `/bid` (bidder client) and `/assets/*`. */
+/** `/` (landing), `/floor` (auctioneer's console), `/bid` (bidder client), `/room` (the saleroom's screen) and `/assets/*`. */
 export function clientRoutes(deps: ClientRoutesDeps): Hono {
   const app = new Hono();
   const hubOrigin = new URL(deps.hubUrl).origin;
@@ -109,6 +110,10 @@ export function clientRoutes(deps: ClientRoutesDeps): Hono {
   app.get(
     '/bid',
     html((p) => p.bid),
+  );
+  app.get(
+    '/room',
+    html((p) => p.room),
   );
   app.get('/assets/:name', async (c) => {
     const { assets } = await deps.clients;

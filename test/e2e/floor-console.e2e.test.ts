@@ -52,7 +52,22 @@ describe("the clerk's console", () => {
       height: 768,
     });
     const p = floor.page;
+    // The saleroom's projector follows the same lot, read-only.
+    const room = await openSignedIn(browser, g.url, '/room', 'demo-auctioneer', { width: 1280, height: 720 });
+    const r = room.page;
     try {
+      await r.waitForFunction(
+        () => document.getElementById('lot-title')?.textContent === 'Blue Interior, 1962',
+      );
+      expect(await text(r, '#price')).toBe('EUR 10,000.00');
+      expect(await r.locator('#conversions li').allTextContents()).toEqual([
+        'USD 10,800',
+        'GBP 8,500',
+        'CHF 9,400',
+        'JPY 1,620,000',
+      ]);
+      await expectAccessible(r, '/room');
+
       await status(p, 'scheduled');
       expect(await text(p, '#open-lot')).toBe('Open at EUR 10,000.00');
       expect(await text(p, '#undo')).toBe('Nothing to undo');
@@ -107,6 +122,9 @@ describe("the clerk's console", () => {
       await status(p, 'sold');
       await label(p, '#undo', 'Undo hammer');
       expect(await text(p, '#progress')).toBe('1 sold of 1 offered (2 lots) · EUR 20,000.00 hammer');
+      await label(r, '#lot-status', 'Sold — Paddle 14 — EUR 20,000.00');
+      expect(await r.locator('#conversions li').first().textContent()).toBe('USD 21,600');
+      await screenshot(r, 'room-screen-sold');
       await screenshot(p, 'floor-console-sold');
 
       // The next lot starts with empty fields: the EUR 20,000 typed for lot 1 does not open lot 2.
@@ -117,6 +135,11 @@ describe("the clerk's console", () => {
       expect(await p.inputValue('#asking-input')).toBe('');
       expect(await p.inputValue('#hold-message')).toBe('');
       expect(await text(p, '#open-lot')).toBe('Open at EUR 2,500.00');
+      // Next lot opens lot 2 at its own opening (not the EUR 20,000 typed for lot 1), and the room moves on with it.
+      await label(p, '#asking', 'EUR 2,500.00');
+      await r.waitForFunction(
+        () => document.getElementById('lot-title')?.textContent === 'Bronze Figure, Reclining',
+      );
 
       // Withdraw asks for a second tap.
       await p.click('#withdraw');
@@ -126,9 +149,14 @@ describe("the clerk's console", () => {
       await status(p, 'withdrawn');
       await label(p, '#undo', 'Undo withdrawal');
     } catch (err) {
-      throw new Error(`${String(err)}\n${floor.logs.join('\n')}`, { cause: err });
+      await screenshot(r, 'room-screen-failed');
+      throw new Error(
+        `${String(err)}\nroom status: ${await text(r, '#lot-status')}\n${floor.logs.join('\n')}\n${room.logs.join('\n')}`,
+        { cause: err },
+      );
     } finally {
       await floor.context.close();
+      await room.context.close();
     }
   });
 
