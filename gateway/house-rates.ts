@@ -27,7 +27,8 @@ export function parseHouseRates(text: string, note: string): HouseRates {
     if (currency in rates) throw new ConfigError(`HOUSE_RATES names ${currency} twice`);
     if (base === '') {
       base = currency;
-      if (Number(rate) !== 1) throw new ConfigError(`HOUSE_RATES: the first currency (${currency}) is the base: give it 1`);
+      if (Number(rate) !== 1)
+        throw new ConfigError(`HOUSE_RATES: the first currency (${currency}) is the base: give it 1`);
     }
     rates[currency] = rate;
   }

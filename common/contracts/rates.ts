@@ -15,6 +15,9 @@ export interface HouseRates {
 
 export const houseRatesSchema = z.object({
   base: z.string().check(z.regex(/^[A-Z]{3}$/)),
-  rates: z.record(z.string().check(z.regex(/^[A-Z]{3}$/)), z.string().check(z.regex(/^\d{1,9}(\.\d{1,8})?$/))),
+  rates: z.record(
+    z.string().check(z.regex(/^[A-Z]{3}$/)),
+    z.string().check(z.regex(/^\d{1,9}(\.\d{1,8})?$/)),
+  ),
   note: z.string(),
 });

@@ -18,7 +18,12 @@ export interface ClientAssets {
 }
 
 const CLIENTS_DIR = fileURLToPath(new URL('../../clients/', import.meta.url));
-const ENTRIES = { floor: 'src/floor.ts', bid: 'src/bid.ts', room: 'src/room.ts', styles: 'styles.css' } as const;
+const ENTRIES = {
+  floor: 'src/floor.ts',
+  bid: 'src/bid.ts',
+  room: 'src/room.ts',
+  styles: 'styles.css',
+} as const;
 const TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
