@@ -1,0 +1,31 @@
+/**
+ * A signed-in bidder's own back-office business as the gateway sees it (docs/bidders.md): the port
+ * the gateway's `/account/bidding` pages and `/v1/me/…` routes call. The back office implements it
+ * in process (embedded default) and over HTTP (`/bidders-self/v1/…`, distributed, the same
+ * ACCOUNTS_SERVICE_TOKEN as the accounts API); the gateway never reads the tables itself.
+ * Every call names the signed-in account: its id is the bidder's id.
+ */
+import type {
+  BidderOverview,
+  BidderProfile,
+  KycState,
+  MyRegistration,
+  ProfileInput,
+  RegisterInput,
+  RegistrationOffer,
+} from './contracts/bidder-self.ts';
+
+export interface BidderSelfPort {
+  /** Profile, registrations, sales open for registration, won lots with invoices, KYC. */
+  overview(accountId: string): Promise<BidderOverview>;
+  /** Saves the profile (VALIDATION_FAILED naming the field, CONTACT_TAKEN for a phone in use). */
+  saveProfile(accountId: string, input: ProfileInput): Promise<BidderProfile>;
+  /** The sale with its current terms, to register (UNKNOWN_SALE when not open for registration). */
+  offer(accountId: string, saleId: string): Promise<RegistrationOffer>;
+  /** Registers (pending) accepting the current terms: TERMS_VERSION, ALREADY_REGISTERED, PROFILE_INCOMPLETE, CDD_REQUIRED… */
+  register(accountId: string, saleId: string, input: RegisterInput): Promise<MyRegistration>;
+  /** Accepts the sale's current terms (again, after they changed). */
+  acceptTerms(accountId: string, saleId: string, version: number): Promise<MyRegistration>;
+  /** Starts (or resumes) an identity check with the vendor: KYC_DISABLED when none is set up. */
+  startKyc(accountId: string): Promise<KycState>;
+}
