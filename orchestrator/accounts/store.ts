@@ -72,18 +72,37 @@ export class AccountStore {
     return r === undefined ? undefined : toAccount(r);
   }
 
-  /** A new account, or the one the address already has (the first name given is kept). */
+  /**
+   * A new account, or the one the address already has (the first name given is kept). A bidder
+   * account's id is its back-office bidder record's id (docs/bidders.md): the record staff made for
+   * the address gives the account its id, else one is made with the account's.
+   */
   async ensure(input: {
     kind: AccountKind;
     email: string;
     name: string;
     roles?: StaffRole[];
   }): Promise<{ account: Account; created: boolean }> {
-    const [r] = await this.db.query<AccountRow>(
-      `INSERT INTO accounts (id, kind, email, name, roles) VALUES ($1, $2, $3, $4, $5::text[])
-       ON CONFLICT ((lower(email))) DO NOTHING RETURNING ${ACCOUNT_COLUMNS}`,
-      [newId('acc'), input.kind, input.email, input.name, input.roles ?? []],
-    );
+    const r = await this.db.transaction(async (tx) => {
+      const [known] =
+        input.kind === 'bidder'
+          ? await tx.query<{ id: string }>(
+              'SELECT id FROM bidders WHERE lower(email) = lower($1) ORDER BY created_at LIMIT 1',
+              [input.email],
+            )
+          : [];
+      const [row] = await tx.query<AccountRow>(
+        `INSERT INTO accounts (id, kind, email, name, roles) VALUES ($1, $2, $3, $4, $5::text[])
+         ON CONFLICT DO NOTHING RETURNING ${ACCOUNT_COLUMNS}`,
+        [known?.id ?? newId('acc'), input.kind, input.email, input.name, input.roles ?? []],
+      );
+      if (row !== undefined && input.kind === 'bidder' && known === undefined)
+        await tx.query(
+          `INSERT INTO bidders (id, display_name, email) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+          [row.id, row.name, row.email],
+        );
+      return row;
+    });
     if (r !== undefined) return { account: toAccount(r), created: true };
     const existing = await this.byEmail(input.email);
     if (existing === undefined) throw new Error(`account for ${input.email} vanished`);
