@@ -23,3 +23,4 @@ export {
   startAccounts,
   type AccountsService,
 } from './accounts/index.ts';
+export { BidderSelfService } from './bidders-self/index.ts';

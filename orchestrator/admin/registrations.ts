@@ -11,6 +11,7 @@ import { formatAmount, parseAmount } from '../../common/money.ts';
 import { audit, linkedPurchases, loadBidder, loadLots, loadRegistration } from '../ledger/records.ts';
 import { mayChangeRegistration, saleIsLocked } from '../rules/sale-status.ts';
 import { limitChangeError, nextPaddle } from '../rules/trade.ts';
+import { noticeOfRegistrationDecision } from '../bidders-self/notice.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
@@ -151,6 +152,12 @@ export function registrationRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void 
                   updated_at = now() WHERE sale_id = $1 AND bidder_id = $2`,
           [saleId, bidderId, patch.status],
         );
+      // The bidder is told of a decision (approved, declined, revoked) once, by the outbox.
+      await noticeOfRegistrationDecision(tx, deps.topics, {
+        sale,
+        before: reg,
+        decisionId: ctx.correlationId,
+      });
       await audit(tx, {
         ...ctx,
         action: 'registration.update',

@@ -6,6 +6,7 @@
  */
 import { displayAmount, parseAmount } from '../../common/money.ts';
 import type { Notification } from './outbox.ts';
+import { registrationMessage } from '../bidders-self/notice.ts';
 
 export interface OutboundMessage {
   /** The email subject. */
@@ -65,7 +66,8 @@ export function messageFor(n: Notification): OutboundMessage | undefined {
         text: `The auction house cancelled your bid on ${lot}; the price went back to the bid before it.`,
       };
     default:
-      return undefined;
+      // A decision on a registration (orchestrator/bidders-self).
+      return registrationMessage(n.type, p);
   }
 }
 

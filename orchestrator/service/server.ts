@@ -16,6 +16,7 @@ import { createRedis, redisMetrics } from '../../common/redis.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
 import { accountsRoutes, startAccounts } from '../accounts/index.ts';
 import { adminApi } from '../admin/api.ts';
+import { BidderSelfService, bidderSelfRoutes } from '../bidders-self/index.ts';
 import { catalogueApi } from '../catalogue/api.ts';
 import { kycRoutes } from '../kyc/index.ts';
 import { openDatabase, quoteIdent, type Database } from '../ledger/db.ts';
@@ -175,6 +176,11 @@ export async function startOrchestrator(
       });
       closers.push(signIn.close);
       app.route('/accounts/v1', accountsRoutes(signIn.accounts, accountsToken));
+      // A signed-in bidder's profile, registrations and KYC (docs/bidders.md), for the same gateways.
+      if (backOffice !== undefined) {
+        const self = new BidderSelfService({ db, sync: backOffice.sync, kyc: backOffice.kyc });
+        app.route('/bidders-self/v1', bidderSelfRoutes(self, accountsToken));
+      }
     }
     // Twilio posts the delivery receipts of the SMS and WhatsApp messages it took here.
     if (config.notify?.twilio !== undefined)
