@@ -25,6 +25,7 @@ import type { ConfirmThresholds } from './messaging/confirm-policy.ts';
 import type { BidConfirmations } from './messaging/confirmations.ts';
 import type { BidderDirectory } from '../common/directory.ts';
 import { sessionRoutes, type SessionRoutesDeps } from './session/routes.ts';
+import { meRoutes, type MeRoutesDeps } from './me/routes.ts';
 
 export interface GatewayDeps {
   engine: BiddingService;
@@ -53,6 +54,8 @@ export interface GatewayDeps {
   clients?: Promise<ClientAssets> | undefined;
   /** Sign-in by email link and cookie sessions (gateway/session); undefined: none (no public origin known). */
   session?: SessionRoutesDeps | undefined;
+  /** A signed-in bidder's profile, registrations and KYC (gateway/me); undefined: none. */
+  me?: MeRoutesDeps | undefined;
   /** Who a phone number belongs to (written by the back office), for bids by SMS and WhatsApp. */
   directory: BidderDirectory;
   messaging: {
@@ -132,6 +135,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
   app.route('/', rateRoutes(deps.houseRates));
   // Sign-in pages, the cookie session and its token exchange (docs/accounts.md).
   if (deps.session !== undefined) app.route('/', sessionRoutes(deps.session));
+  if (deps.me !== undefined) app.route('/', meRoutes(deps.me));
   // The pages are public (the auth middleware covers /v1/* only); they send the user's token themselves.
   if (deps.clients !== undefined)
     app.route('/', clientRoutes({ clients: deps.clients, hubUrl: deps.hub.url }));

@@ -36,6 +36,8 @@ import type { ClientAssets } from './routes/clients.ts';
 import type { AccountsPort, MailboxView } from '../common/accounts.ts';
 import { createLinkLimiter } from './session/link-limit.ts';
 import { RemoteAccounts } from './session/remote-accounts.ts';
+import type { BidderSelfPort } from '../common/bidder-self.ts';
+import { RemoteBidderSelf } from './me/remote.ts';
 
 /* The gateway's pieces by topology — engine, hub, shared stores — and the app built on them; no socket is opened here. */
 
@@ -59,6 +61,8 @@ export interface GatewaySessionOptions {
   mailbox?: MailboxView;
   /** Admin-API tokens a staff admin's session may be exchanged for. */
   adminTokens?: UserTokens;
+  /** A bidder's own profile and registrations (gateway/me); default: over HTTP like `accounts`. */
+  bidders?: BidderSelfPort | Promise<BidderSelfPort | undefined>;
 }
 
 /** A configuration with its per-run keys filled in (embedded mode makes up what it was not given). */
@@ -252,6 +256,19 @@ export function assembleApp(
             mailbox: config.demo ? parts.session?.mailbox : undefined,
             allowRemote: config.demoAllowRemote,
             linkLimiter: createLinkLimiter(redis, config.redisPrefix),
+          },
+    // The bidder's own pages (docs/bidders.md), on the same session and the same back office.
+    me:
+      publicOrigin === undefined || accounts === undefined
+        ? undefined
+        : {
+            accounts,
+            bidders:
+              parts.session?.bidders ??
+              (config.orchestratorUrl !== undefined && config.accountsServiceToken !== undefined
+                ? new RemoteBidderSelf(config.orchestratorUrl, config.accountsServiceToken)
+                : undefined),
+            publicOrigin,
           },
     directory: backends.directory,
     messaging: {

@@ -110,6 +110,7 @@ export function accountPage(a: { name: string; email: string; csrf: string }): P
     'Your account',
     html`<h1>Signed in as ${a.name}</h1>
       <p>${a.email}</p>
+      <p><a href="/account/bidding">My bidding: details, registrations, won lots</a></p>
       <form method="post" action="/sign-out">
         <input type="hidden" name="csrf" value="${a.csrf}" />
         <button type="submit">Sign out</button>

@@ -1,0 +1,293 @@
+/**
+ * A signed-in bidder's own pages and JSON (docs/bidders.md), on the cookie session of
+ * gateway/session: profile, register for a sale with its terms, accept changed terms, "my bidding"
+ * (registrations, won lots with the invoice), and the hand-off to the KYC vendor.
+ * - pages: GET /account/bidding, POST /account/bidding/profile, POST /account/bidding/kyc,
+ *   GET/POST /account/sales/:saleId/register, POST /account/sales/:saleId/terms;
+ * - JSON: GET /v1/me/bidding, PUT /v1/me/profile, GET /v1/me/sales/:saleId,
+ *   POST /v1/me/sales/:saleId/registration, POST /v1/me/sales/:saleId/terms, POST /v1/me/kyc.
+ * Every request must come from PUBLIC_ORIGIN; the state-changing ones carry the session's CSRF
+ * token (the `csrf` form field, or `X-CSRF-Token`). The back office is reached through a port.
+ */
+import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+import type { AccountsPort, ResolvedSession } from '../../common/accounts.ts';
+import type { BidderSelfPort } from '../../common/bidder-self.ts';
+import { CONTACT_CHANNELS, type ProfileInput } from '../../common/contracts/bidder-self.ts';
+import { AppError } from '../../common/errors.ts';
+import { readBodyText, readJson } from '../../common/http-body.ts';
+import { readSessionCookie } from '../session/cookie.ts';
+import { csrfTokenFor, csrfTokenMatches, sameOrigin } from '../session/csrf.ts';
+import { countryOptions } from '../../common/countries.ts';
+import { biddingPage, kycPage, notABidderPage, registerPage, type FormProblem } from './pages.ts';
+
+export interface MeRoutesDeps {
+  /** The back office's accounts (the cookie's session). */
+  accounts: AccountsPort | Promise<AccountsPort | undefined> | undefined;
+  /** The back office's bidder self-service; a promise when it starts after the gateway (embedded). */
+  bidders: BidderSelfPort | Promise<BidderSelfPort | undefined> | undefined;
+  /** PUBLIC_ORIGIN: the only origin whose requests the cookie authenticates. */
+  publicOrigin: string;
+}
+
+const profileBody = z.strictObject({
+  name: z.string({ error: 'name is required' }).max(200),
+  phone: z.string({ error: 'phone is required' }).max(60),
+  country: z.string({ error: 'country is required' }).max(10),
+  channels: z.array(z.enum(CONTACT_CHANNELS)).max(3).default([]),
+});
+const registerBody = z.strictObject({
+  termsVersion: z.number().int().min(0),
+  accept: z.boolean(),
+  limit: z.string().max(40).optional(),
+});
+const termsBody = z.strictObject({ version: z.number().int().min(1) });
+
+/** Codes a form shows on its page (the person can fix them); anything else is the error handler's. */
+const FORM_CODES: ReadonlySet<string> = new Set([
+  'VALIDATION_FAILED',
+  'CONTACT_TAKEN',
+  'TERMS_VERSION',
+  'ALREADY_REGISTERED',
+  'PROFILE_INCOMPLETE',
+  'CDD_REQUIRED',
+  'BAD_AMOUNT',
+  'BAD_SCALE',
+  'AMOUNT_TOO_LARGE',
+  'PADDLES_EXHAUSTED',
+  'NOT_REGISTERED',
+  'SALE_LOCKED',
+]);
+
+const problemOf = (err: unknown): FormProblem | undefined => {
+  if (!(err instanceof AppError) || !FORM_CODES.has(err.code)) return undefined;
+  const f = err.details?.field;
+  return { message: err.message, field: typeof f === 'string' ? f : undefined };
+};
+
+/** The status of a refusal shown on a page. */
+const statusOf = (err: unknown): ContentfulStatusCode =>
+  (err instanceof AppError ? err.status : 400) as ContentfulStatusCode;
+
+/** A whole number from a form field, or NaN. */
+const formInt = (v: string | null): number => (v !== null && /^\d{1,9}$/.test(v) ? Number(v) : NaN);
+
+export function meRoutes(deps: MeRoutesDeps): Hono {
+  const app = new Hono();
+  const secure = new URL(deps.publicOrigin).protocol === 'https:';
+  const countries = countryOptions();
+
+  const accounts = async (): Promise<AccountsPort> => {
+    const p = await deps.accounts;
+    if (p === undefined)
+      throw new AppError('ACCOUNTS_UNAVAILABLE', 'accounts need the back office (GAVEL_LEDGER)');
+    return p;
+  };
+  const bidders = async (): Promise<BidderSelfPort> => {
+    const p = await deps.bidders;
+    if (p === undefined)
+      throw new AppError('ACCOUNTS_UNAVAILABLE', 'bidder registration needs the back office (GAVEL_LEDGER)');
+    return p;
+  };
+  const pageHeaders = (c: Context): void => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'same-origin');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
+  };
+  const current = async (c: Context): Promise<{ secret: string; session: ResolvedSession } | undefined> => {
+    const secret = readSessionCookie(c, secure);
+    if (secret === undefined) return undefined;
+    const session = await (await accounts()).resolve(secret);
+    return session === undefined ? undefined : { secret, session };
+  };
+  const fromOurOrigin = (c: Context): void => {
+    if (
+      !sameOrigin(
+        { origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') },
+        deps.publicOrigin,
+      )
+    )
+      throw new AppError(
+        'CSRF_FAILED',
+        `a request signed in by cookie must come from ${new URL(deps.publicOrigin).origin}`,
+      );
+  };
+  /** A cookie-authenticated bidder: from our origin, signed in, a bidder; with `csrf` (unless false) the session's token. */
+  const bidder = async (c: Context, csrf: string | undefined | false) => {
+    fromOurOrigin(c);
+    const s = await current(c);
+    if (s === undefined) throw new AppError('UNAUTHENTICATED', 'sign in first (/sign-in)');
+    if (csrf !== false && !csrfTokenMatches(csrf, s.secret))
+      throw new AppError('CSRF_FAILED', "send the session's CSRF token (X-CSRF-Token, from GET /v1/session)");
+    if (s.session.account.kind !== 'bidder')
+      throw new AppError('FORBIDDEN', 'only a bidder account registers for sales');
+    return { id: s.session.account.id, csrf: csrfTokenFor(s.secret) };
+  };
+  const readForm = async (c: Context): Promise<URLSearchParams> => {
+    const type = c.req.header('content-type') ?? '';
+    if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the form as application/x-www-form-urlencoded');
+    return new URLSearchParams(await readBodyText(c));
+  };
+  /** A page for a signed-in bidder; else to sign-in (or the staff notice). */
+  const page = async (
+    c: Context,
+    render: (me: { id: string; csrf: string }) => Promise<Response>,
+  ): Promise<Response> => {
+    pageHeaders(c);
+    const s = await current(c);
+    if (s === undefined) return c.redirect('/sign-in', 303);
+    if (s.session.account.kind !== 'bidder') return c.html(notABidderPage(), 403);
+    return render({ id: s.session.account.id, csrf: csrfTokenFor(s.secret) });
+  };
+
+  // --- pages ---
+  const FLASH: Record<string, string> = {
+    profile: 'Your details are saved.',
+    registered: 'Thank you: your registration is with the house. You will be told by email when it decides.',
+    terms: 'You accepted the new terms.',
+  };
+  app.get('/account/bidding', (c) =>
+    page(c, async (me) =>
+      c.html(
+        biddingPage({
+          overview: await (await bidders()).overview(me.id),
+          csrf: me.csrf,
+          countries,
+          flash: FLASH[c.req.query('done') ?? ''],
+        }),
+      ),
+    ),
+  );
+  app.post('/account/bidding/profile', async (c) => {
+    pageHeaders(c);
+    const form = await readForm(c);
+    const me = await bidder(c, form.get('csrf') ?? undefined);
+    const entered = {
+      name: form.get('name') ?? '',
+      phone: form.get('phone') ?? '',
+      country: form.get('country') ?? '',
+      channels: form.getAll('channels'),
+    };
+    const port = await bidders();
+    try {
+      const channels = entered.channels.filter((x): x is ProfileInput['channels'][number] =>
+        (CONTACT_CHANNELS as readonly string[]).includes(x),
+      );
+      await port.saveProfile(me.id, { ...entered, channels });
+    } catch (err) {
+      const problem = problemOf(err);
+      if (problem === undefined) throw err;
+      return c.html(
+        biddingPage({ overview: await port.overview(me.id), csrf: me.csrf, countries, problem, entered }),
+        400,
+      );
+    }
+    return c.redirect('/account/bidding?done=profile', 303);
+  });
+  app.post('/account/bidding/kyc', async (c) => {
+    pageHeaders(c);
+    const form = await readForm(c);
+    const me = await bidder(c, form.get('csrf') ?? undefined);
+    const port = await bidders();
+    try {
+      return c.html(kycPage(await port.startKyc(me.id)));
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.status >= 500 && !err.code.startsWith('KYC_'))) throw err;
+      const message =
+        err.code === 'KYC_DISABLED'
+          ? err.message
+          : `The identity check could not start: ${err.message}. Try again in a few minutes.`;
+      return c.html(
+        biddingPage({ overview: await port.overview(me.id), csrf: me.csrf, countries, kycProblem: message }),
+        statusOf(err),
+      );
+    }
+  });
+  app.get('/account/sales/:saleId/register', (c) =>
+    page(c, async (me) =>
+      c.html(
+        registerPage({ offer: await (await bidders()).offer(me.id, c.req.param('saleId')), csrf: me.csrf }),
+      ),
+    ),
+  );
+  app.post('/account/sales/:saleId/register', async (c) => {
+    pageHeaders(c);
+    const form = await readForm(c);
+    const me = await bidder(c, form.get('csrf') ?? undefined);
+    const saleId = c.req.param('saleId');
+    const port = await bidders();
+    const limit = form.get('limit') ?? undefined;
+    try {
+      const termsVersion = formInt(form.get('termsVersion'));
+      if (Number.isNaN(termsVersion))
+        throw new AppError('VALIDATION_FAILED', 'termsVersion: reload the page and read the terms again', {
+          details: { field: 'termsVersion' },
+        });
+      await port.register(me.id, saleId, { termsVersion, accept: form.get('accept') === 'yes', limit });
+    } catch (err) {
+      const problem = problemOf(err);
+      if (problem === undefined) throw err;
+      return c.html(
+        registerPage({ offer: await port.offer(me.id, saleId), csrf: me.csrf, problem, limit }),
+        statusOf(err),
+      );
+    }
+    return c.redirect('/account/bidding?done=registered', 303);
+  });
+  app.post('/account/sales/:saleId/terms', async (c) => {
+    pageHeaders(c);
+    const form = await readForm(c);
+    const me = await bidder(c, form.get('csrf') ?? undefined);
+    const saleId = c.req.param('saleId');
+    const port = await bidders();
+    try {
+      await port.acceptTerms(me.id, saleId, formInt(form.get('version')));
+    } catch (err) {
+      const problem = problemOf(err);
+      if (problem === undefined) throw err;
+      return c.html(
+        registerPage({ offer: await port.offer(me.id, saleId), csrf: me.csrf, problem }),
+        statusOf(err),
+      );
+    }
+    return c.redirect('/account/bidding?done=terms', 303);
+  });
+
+  // --- JSON ---
+  app.get('/v1/me/bidding', async (c) => {
+    const me = await bidder(c, false);
+    c.header('Cache-Control', 'no-store');
+    return c.json(await (await bidders()).overview(me.id));
+  });
+  app.get('/v1/me/sales/:saleId', async (c) => {
+    const me = await bidder(c, false);
+    c.header('Cache-Control', 'no-store');
+    return c.json(await (await bidders()).offer(me.id, c.req.param('saleId')));
+  });
+  app.put('/v1/me/profile', async (c) => {
+    const me = await bidder(c, c.req.header('x-csrf-token'));
+    const body = profileBody.parse(await readJson(c));
+    return c.json(await (await bidders()).saveProfile(me.id, body));
+  });
+  app.post('/v1/me/sales/:saleId/registration', async (c) => {
+    const me = await bidder(c, c.req.header('x-csrf-token'));
+    const body = registerBody.parse(await readJson(c));
+    return c.json(await (await bidders()).register(me.id, c.req.param('saleId'), body), 201);
+  });
+  app.post('/v1/me/sales/:saleId/terms', async (c) => {
+    const me = await bidder(c, c.req.header('x-csrf-token'));
+    const { version } = termsBody.parse(await readJson(c));
+    return c.json(await (await bidders()).acceptTerms(me.id, c.req.param('saleId'), version));
+  });
+  app.post('/v1/me/kyc', async (c) => {
+    const me = await bidder(c, c.req.header('x-csrf-token'));
+    return c.json(await (await bidders()).startKyc(me.id));
+  });
+  return app;
+}
