@@ -25,8 +25,10 @@ import {
 } from './hub/index.ts';
 import { MemoryDecisionSource } from './orchestrator/ledger.ts';
 import type { AccountsPort } from './common/accounts.ts';
+import type { BidderSelfPort } from './common/bidder-self.ts';
 import {
   backOfficeCatalogue,
+  BidderSelfService,
   DEMO_STAFF,
   DevMailbox,
   seedDemoStaff,
@@ -38,6 +40,9 @@ import {
   type RunningOrchestrator,
   type SeedSale,
 } from './orchestrator/index.ts';
+
+/** What a new bidder may bid in the demo's sales without an identity check (minor units): EUR 5,000.00. */
+const DEMO_KYC_FREE_LIMIT = 500_000;
 
 /** The demo sale as the back office holds it: the gateway's demo set-ups and catalogue, in one shape. */
 function demoSeed(now: number): SeedSale[] {
@@ -64,6 +69,8 @@ function demoSeed(now: number): SeedSale[] {
       currency: sale.currency,
       startsAt: first.startsAt,
       endsAt: sale.mode === 'timed' ? Math.max(...lots.map((l) => l.setup.endsAt)) : undefined,
+      // Bidders who sign up may bid up to EUR 5,000.00 before their identity is verified (docs/bidders.md).
+      kycFreeLimit: DEMO_KYC_FREE_LIMIT,
       lots,
     };
   });
@@ -152,6 +159,9 @@ async function main(): Promise<void> {
   // The back office starts after the gateway: the session routes wait for its accounts.
   let accountsReady: (a: AccountsPort | undefined) => void = () => undefined;
   const accounts = new Promise<AccountsPort | undefined>((resolve) => (accountsReady = resolve));
+  // …and so do the bidder's own pages (profile, registration, KYC).
+  let biddersReady: (b: BidderSelfPort | undefined) => void = () => undefined;
+  const bidders = new Promise<BidderSelfPort | undefined>((resolve) => (biddersReady = resolve));
   // The gateway's key for this run, when none is given (the gateway would make one up too): admin tokens may share it.
   config.userJwtKey ??= randomBytes(32).toString('hex');
   // Admin-API tokens: their own audience, and their own key when ADMIN_JWT_KEY is set.
@@ -161,7 +171,7 @@ async function main(): Promise<void> {
   });
   const gavel = await startGateway(config, logger, {
     hub: hubConfig,
-    session: { accounts, mailbox, adminTokens },
+    session: { accounts, mailbox, adminTokens, bidders },
     ...(catalogue === undefined ? {} : { catalogue }),
   });
   // The embedded hub's metrics: never on the public origin the hub is mounted on (MERCURE_METRICS_*).
@@ -206,6 +216,8 @@ async function main(): Promise<void> {
           ...(gavel.hub === undefined ? {} : { publisher: localPublisher(gavel.hub) }),
           tokens: adminTokens,
           directory: gavel.directory,
+          // No SMTP: the outbox's email (results, registration decisions) goes to /dev/mail too.
+          ...(mailbox === undefined ? {} : { devMail: mailbox }),
           resetLedger: true,
           logger: logger.child({ component: 'orchestrator' }),
         },
@@ -216,6 +228,10 @@ async function main(): Promise<void> {
         logger: logger.child({ component: 'accounts' }),
       });
       accountsReady(signIn.accounts);
+      if (ledger.backOffice !== undefined)
+        biddersReady(
+          new BidderSelfService({ db: ledger.db, sync: ledger.backOffice.sync, kyc: ledger.backOffice.kyc }),
+        );
       stopAccounts = signIn.close;
       // The demo goes through the back office: PostgreSQL rows, then the engine from them.
       if (config.demo && ledger.backOffice !== undefined) {
@@ -239,6 +255,7 @@ async function main(): Promise<void> {
   );
   // No back office here: the sign-in routes answer ACCOUNTS_UNAVAILABLE.
   accountsReady(undefined);
+  biddersReady(undefined);
   const lines = [
     '',
     `Gavel is running (${config.mode}).`,

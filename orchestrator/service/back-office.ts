@@ -15,6 +15,7 @@ import { EngineSync } from '../lifecycle/engine-sync.ts';
 import { Lifecycle, type LifecycleEngine } from '../lifecycle/lifecycle.ts';
 import { Recovery, type RecoveryEngine } from '../lifecycle/recovery.ts';
 import { notifyChannels } from '../notify/config.ts';
+import { ContactChannel } from '../notify/contact-channel.ts';
 import { HubChannel, OutboxDispatcher } from '../notify/outbox.ts';
 import type { OrchestratorConfig, OrchestratorDeps } from './config.ts';
 import { Poller } from './poller.ts';
@@ -96,6 +97,17 @@ export async function startBackOffice(
   const channels = [
     ...(publisher === undefined ? [] : [new HubChannel(publisher, topics.bidder(''))]),
     ...contact.channels,
+    // No SMTP: the bidders' email goes to the local outbox (embedded default, /dev/mail).
+    ...(config.notify?.email === undefined && deps.devMail !== undefined
+      ? [
+          new ContactChannel({
+            channel: 'email',
+            sender: deps.devMail,
+            db,
+            logger: logger.child({ module: 'notify' }),
+          }),
+        ]
+      : []),
     ...(deps.channels ?? []),
   ];
   if (publisher === undefined)

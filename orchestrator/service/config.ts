@@ -14,6 +14,7 @@ import { type LifecycleEngine } from '../lifecycle/lifecycle.ts';
 import { type CancellationEngine } from '../ledger/cancellation.ts';
 import { type RecoveryEngine } from '../lifecycle/recovery.ts';
 import { type NotificationChannel } from '../notify/outbox.ts';
+import type { Sender } from '../notify/senders.ts';
 import { notifyConfigFromEnv, type NotifyConfig } from '../notify/config.ts';
 import { accountsConfigFromEnv, type AccountsConfig } from '../accounts/config.ts';
 
@@ -177,6 +178,8 @@ export interface OrchestratorDeps {
   publisher?: HubPublisher;
   /** More notification channels (SMS, WhatsApp, email) after the hub. */
   channels?: NotificationChannel[];
+  /** Without SMTP: where the bidders' email goes instead (the embedded default's local outbox, /dev/mail). */
+  devMail?: Sender;
   /** Verifies admin-API tokens (audience "admin"); unset = from `adminJwtKey` or `userJwtKey`. */
   tokens?: UserTokens;
   /** Extra routes on the orchestrator's HTTP server (e.g. `/kyc` for the vendor's webhook). */

@@ -26,6 +26,8 @@ export interface SeedSale {
   currency: string;
   startsAt: number;
   endsAt?: number | undefined;
+  /** Bidders whose identity is not verified may bid up to this (minor units); default 0: KYC first. */
+  kycFreeLimit?: number | undefined;
   lots: SeedLot[];
 }
 
@@ -59,7 +61,7 @@ export async function seedBackOffice(
     for (const s of seed.sales) {
       await tx.query(
         `INSERT INTO sales (id, title, mode, currency, status, starts_at, ends_at, kyc_free_limit_minor)
-         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, 0)`,
+         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6, $7)`,
         [
           s.id,
           s.title,
@@ -67,6 +69,7 @@ export async function seedBackOffice(
           s.currency,
           new Date(s.startsAt),
           s.endsAt === undefined ? null : new Date(s.endsAt),
+          s.kycFreeLimit ?? 0,
         ],
       );
       for (const l of s.lots) {
