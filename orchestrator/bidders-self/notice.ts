@@ -3,7 +3,7 @@
  * revoked): one outbox event per decision, written in the decision's own transaction, so the hub,
  * email and the bidder's chosen channels (SMS, WhatsApp) each carry it once (notify/).
  */
-import { formatAmount } from '../../common/money.ts';
+import { displayAmount, formatAmount, parseAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { Queryable } from '../ledger/db.ts';
 import { enqueue, loadRegistration, type Registration, type Sale } from '../ledger/records.ts';
@@ -44,6 +44,16 @@ export async function noticeOfRegistrationDecision(
   });
 }
 
+/** "EUR 3,000.00" from a decimal string; the raw text if it does not parse. */
+function shownAmount(amount: string, currency: string): string {
+  if (amount === '') return '';
+  try {
+    return displayAmount(parseAmount(amount, currency), currency);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** The email / SMS / WhatsApp text of a registration decision; undefined for other notifications. */
@@ -54,13 +64,13 @@ export function registrationMessage(
   const sale = str(p.saleTitle) || str(p.saleId);
   switch (type) {
     case 'registration.approved': {
-      const limit = str(p.limit);
+      const limit = shownAmount(str(p.limit), str(p.currency));
       return {
         subject: `You are approved to bid: ${sale}`,
         text:
           `The auction house approved your registration for ${sale}. ` +
           `Your paddle is ${str(p.paddle) || 'given at the sale'}` +
-          (limit === '' ? '. ' : `, your limit ${limit} ${str(p.currency)}. `) +
+          (limit === '' ? '. ' : `, your limit ${limit}. `) +
           'You can bid online now.',
       };
     }

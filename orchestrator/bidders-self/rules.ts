@@ -39,7 +39,9 @@ export function normaliseProfile(input: ProfileInput): Profile {
   const raw = input.phone.trim();
   if (raw === '') throw invalid('phone', 'give a mobile number, e.g. +44 7700 900123');
   const phone = parsePhoneNumberFromString(raw, country as CountryCode);
-  if (phone === undefined || !phone.isValid())
+  // Possible (a plausible length for the country), as the texted-bid ingress reads numbers: the
+  // metadata's stricter "valid" refuses reserved ranges such as Ofcom's drama numbers (+44 7700 900…).
+  if (phone === undefined || !phone.isPossible())
     throw invalid(
       'phone',
       `"${raw.slice(0, 40)}" is not a valid phone number (international format: +44 7700 900123)`,
