@@ -254,7 +254,6 @@ const layout = (title: string, body: Page): Page =>
             color: var(--danger);
           }
           .terms {
-            white-space: pre-wrap;
             background: var(--card);
             border: 1px solid var(--line);
             padding: 0.9rem;
@@ -316,7 +315,7 @@ function field(o: {
       ${o.inputmode === undefined ? '' : html`inputmode="${o.inputmode}"`}
       ${o.required === true ? 'required' : ''}
       ${described === '' ? '' : html`aria-describedby="${described}"`}
-      ${o.error === undefined ? '' : 'aria-invalid="true"'}
+      ${o.error === undefined ? '' : html`aria-invalid="true"`}
     />`;
 }
 
@@ -582,6 +581,14 @@ export function biddingPage(o: {
   );
 }
 
+/** Text as paragraphs (blank lines) and line breaks, escaped. */
+function paragraphs(text: string): Page[] {
+  return text
+    .split(/\n\s*\n/)
+    .filter((p) => p.trim() !== '')
+    .map((p) => html`<p>${p.split('\n').map((line, i) => (i === 0 ? line : html`<br />${line}`))}</p>`);
+}
+
 export function registerPage(o: {
   offer: RegistrationOffer;
   csrf: string;
@@ -598,7 +605,7 @@ export function registerPage(o: {
       : html`<h2 id="terms-h">Terms of sale, version ${terms.version}</h2>
           <p class="hint">Published ${date(terms.publishedAt)}</p>
           <div class="terms" id="terms" tabindex="0" role="region" aria-labelledby="terms-h">
-            ${terms.body}
+            ${paragraphs(terms.body)}
           </div>`;
   let form: Page | string;
   if (reg !== null && !reg.termsToAccept) {
