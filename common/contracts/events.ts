@@ -21,6 +21,9 @@ export const BACK_OFFICE_EVENTS = [
   'lot.lost',
   'auction.restated',
   'bid.cancelled',
+  'registration.approved',
+  'registration.declined',
+  'registration.revoked',
 ] as const;
 export type BackOfficeEventType = (typeof BACK_OFFICE_EVENTS)[number];
 
@@ -113,6 +116,29 @@ export interface BidCancelledEvent extends LotMention {
   seq: number;
 }
 
+/** The house decided on your registration for a sale (your topic; also by email and your channels). */
+export interface RegistrationDecisionEvent {
+  bidderId: string;
+  saleId: string;
+  saleTitle: string;
+  status: 'approved' | 'declined' | 'revoked';
+  paddle: string | null;
+  currency: string;
+  /** The approval limit, decimal string; null when none is set. */
+  limit: string | null;
+}
+
+const registrationDecision = (status: RegistrationDecisionEvent['status']) =>
+  z.object({
+    bidderId: z.string(),
+    saleId: z.string(),
+    saleTitle: z.string(),
+    status: z.literal(status),
+    paddle: z.nullable(z.string()),
+    currency: z.string(),
+    limit: z.nullable(decimalSchema),
+  }) satisfies z.ZodMiniType<RegistrationDecisionEvent>;
+
 const lotMention = { lotId: z.string(), saleId: z.string(), lotNumber: z.number(), title: z.string() };
 const lotResult = {
   ...lotMention,
@@ -174,4 +200,7 @@ export const backOfficeEventSchemas = {
     bidderId: z.string(),
     seq: z.number(),
   }) satisfies z.ZodMiniType<BidCancelledEvent>,
+  'registration.approved': registrationDecision('approved'),
+  'registration.declined': registrationDecision('declined'),
+  'registration.revoked': registrationDecision('revoked'),
 } as const satisfies Record<BackOfficeEventType, z.ZodMiniType>;

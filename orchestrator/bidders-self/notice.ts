@@ -3,6 +3,7 @@
  * revoked): one outbox event per decision, written in the decision's own transaction, so the hub,
  * email and the bidder's chosen channels (SMS, WhatsApp) each carry it once (notify/).
  */
+import type { RegistrationDecisionEvent } from '../../common/contracts/events.ts';
 import { displayAmount, formatAmount, parseAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { Queryable } from '../ledger/db.ts';
@@ -40,7 +41,7 @@ export async function noticeOfRegistrationDecision(
       paddle: after.paddle ?? null,
       currency: d.sale.currency,
       limit: after.limit === undefined ? null : formatAmount(after.limit, d.sale.currency),
-    },
+    } satisfies RegistrationDecisionEvent,
   });
 }
 
