@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backOfficeEventSchemas } from '../../common/contracts/events.ts';
 import { AppError } from '../../common/errors.ts';
 import { createLogger } from '../../common/logger.ts';
 import { topics } from '../../common/topics.ts';
@@ -176,6 +177,10 @@ describe('profile, registration and decision', () => {
       saleId: SALE,
       status: 'approved',
       currency: 'EUR',
+    });
+    // The payload is the wire contract the bidder's pages read.
+    expect(backOfficeEventSchemas['registration.approved'].parse(rows[0]!.payload)).toMatchObject({
+      limit: '3000.00',
     });
     const message = messageFor({
       id: Number(rows[0]!.id),
