@@ -469,8 +469,10 @@ function saleCard(s: SaleForBidder): Page {
   return html`<article class="card" data-sale="${s.id}">
     <h3>${s.title}</h3>
     <p class="hint">
-      ${s.mode === 'timed' ? 'Timed sale' : 'Live sale'} · ${s.status === 'open' ? 'open now' : 'opens'}
-      ${date(s.startsAt)}${s.endsAt === null ? '' : ` · ends ${date(s.endsAt)}`}
+      ${s.mode === 'timed' ? 'Timed sale' : 'Live sale'} ·
+      ${s.status === 'open' ? 'open now' : `opens ${date(s.startsAt)}`}${
+        s.endsAt === null ? '' : ` · ends ${date(s.endsAt)}`
+      }
     </p>
     ${
       s.registration === null
