@@ -34,6 +34,11 @@ export interface AuctionSetup {
   opening: number;
   /** Confidential reserve; 0 = none. */
   reserve: number;
+  /**
+   * The lot belongs to an invite-only sale: its public state is published as a Mercure private
+   * update, which only subscribers whose token covers the lot's or the sale's topic receive.
+   */
+  private?: boolean | undefined;
 }
 
 /**
@@ -142,6 +147,8 @@ export interface AuctionSnapshot {
   undoAvailable: boolean;
   /** The floor action `undo` would revert now; undefined when there is none. */
   undoAction: FloorActionName | undefined;
+  /** An invite-only sale's lot: its updates are private (AuctionSetup.private). */
+  private?: boolean | undefined;
 }
 
 export type FloorAction =

@@ -35,6 +35,8 @@ export interface AuctionMeta {
   saleId: string;
   currency: string;
   mode: AuctionMode;
+  /** An invite-only sale's lot: its public state goes out as a Mercure private update. */
+  private?: boolean | undefined;
 }
 
 /** The lot's state right after one decision (a bid or a floor action), as both carry it. */

@@ -251,7 +251,12 @@ export class BiddingEngine implements BiddingService {
   }
 
   private cacheMeta(s: AuctionSnapshot): AuctionMeta {
-    const m = { saleId: s.saleId, currency: s.currency, mode: s.mode };
+    const m: AuctionMeta = {
+      saleId: s.saleId,
+      currency: s.currency,
+      mode: s.mode,
+      ...(s.private === true ? { private: true } : {}),
+    };
     this.meta.set(s.id, m);
     return m;
   }

@@ -38,7 +38,11 @@ export interface UpdateContext {
   masks: BidderMasks;
 }
 
-/** The hub update of a public state, on the auction and sale topics, under the seq's id. */
+/**
+ * The hub update of a public state, on the auction and sale topics, under the seq's id. An
+ * invite-only sale's is a private update: the hub gives it (live or replayed) only to subscribers
+ * whose token's `mercure.subscribe` covers one of those topics — staff and the invited.
+ */
 export function publicHubUpdate(
   topics: Topics,
   auctionId: string,
@@ -51,6 +55,7 @@ export function publicHubUpdate(
     type: 'auction',
     topics: [topics.auction(auctionId), topics.sale(meta.saleId)],
     data: JSON.stringify(data),
+    ...(meta.private === true ? { private: true } : {}),
   };
 }
 

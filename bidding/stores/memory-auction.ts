@@ -34,6 +34,7 @@ export function snapshotOf(a: Auction): AuctionSnapshot {
   return {
     id: setup.id,
     saleId: setup.saleId,
+    ...(setup.private === true ? { private: true } : {}),
     mode: setup.mode,
     currency: setup.currency,
     status: state.status,

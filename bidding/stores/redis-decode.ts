@@ -199,6 +199,7 @@ export function snapshotFromHash(auctionId: string, h: Record<string, string>): 
   return {
     id: auctionId,
     saleId: h.sale_id ?? '',
+    ...(h.private === '1' ? { private: true } : {}),
     mode,
     currency: h.currency ?? '',
     status: (h.status ?? 'scheduled') as AuctionStatus,

@@ -34,6 +34,8 @@ export function setupFields(setup: AuctionSetup): string[] {
     String(setup.opening),
     'reserve',
     String(setup.reserve),
+    'private',
+    setup.private === true ? '1' : '0',
   ];
 }
 
