@@ -42,8 +42,8 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
       await tx.query(
         `INSERT INTO sales (id, title, mode, currency, status, starts_at, ends_at, timezone, kyc_free_limit_minor,
                             cdd_threshold_minor, premium_bands, tax_rate_bp, tax_base, floor_paddle_from, floor_paddle_to,
-                            online_paddle_from, online_paddle_to, closing_soon_ms)
-         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+                            online_paddle_from, online_paddle_to, closing_soon_ms, visibility)
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
         [
           body.id,
           body.title,
@@ -62,6 +62,7 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
           body.onlinePaddles?.from ?? DEFAULT_PADDLES.online.from,
           body.onlinePaddles?.to ?? DEFAULT_PADDLES.online.to,
           (body.closingSoonSeconds ?? 300) * 1000,
+          body.visibility ?? 'public',
         ],
       );
       await audit(tx, {
@@ -94,6 +95,14 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
         throw new AppError('SALE_ACTIVE', `sale ${id} is open: only title and a later endsAt may change`, {
           details: { refused: verdict.refused },
         });
+      // Who may see a sale is settled before it is published: by then the public may have seen it
+      // (catalogue, hub history), and the engine holds its lots' privacy (docs/invite-only.md).
+      if (patch.visibility !== undefined && patch.visibility !== sale.visibility && sale.status !== 'draft')
+        throw new AppError(
+          'NOT_DRAFT',
+          `visibility: sale ${id} is ${sale.status}; only a draft's visibility can change`,
+          { details: { field: 'visibility' } },
+        );
       const v = saleValues(patch, sale.currency);
       checkPaddles(patch, { floor: sale.floorPaddles, online: sale.onlinePaddles });
       if (v.endsAt !== undefined && !endMayMove(sale.status, v.endsAt.getTime(), sale.endsAt ?? 0))
@@ -119,6 +128,7 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
         online_paddle_from: patch.onlinePaddles?.from,
         online_paddle_to: patch.onlinePaddles?.to,
         closing_soon_ms: patch.closingSoonSeconds === undefined ? undefined : patch.closingSoonSeconds * 1000,
+        visibility: patch.visibility,
       });
       if (!changed) return;
       await audit(tx, { ...ctx, action: 'sale.update', entityType: 'sale', entityId: id, details: patch });

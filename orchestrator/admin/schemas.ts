@@ -68,6 +68,10 @@ const saleFields = {
   floorPaddles: z.strictObject({ from: z.number().int().min(1), to: z.number().int().min(1) }).optional(),
   onlinePaddles: z.strictObject({ from: z.number().int().min(1), to: z.number().int().min(1) }).optional(),
   closingSoonSeconds: z.number().int().min(0).max(86_400).optional(),
+  /** `invite_only`: only staff and invited bidders see the sale (docs/invite-only.md). */
+  visibility: z
+    .enum(['public', 'invite_only'], { error: 'visibility is "public" or "invite_only"' })
+    .optional(),
 };
 export const saleCreate = z.strictObject({
   id: ID,

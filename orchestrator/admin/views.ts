@@ -27,6 +27,7 @@ export function saleView(s: Sale): Record<string, unknown> {
     floorPaddles: s.floorPaddles,
     onlinePaddles: s.onlinePaddles,
     closingSoonSeconds: s.closingSoonMs / 1000,
+    visibility: s.visibility,
   };
 }
 

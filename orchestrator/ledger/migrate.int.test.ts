@@ -22,6 +22,7 @@ const TABLES = [
   'notification_deliveries',
   'outbox_events',
   'registrations',
+  'sale_invitations',
   'sale_terms',
   'sales',
   'schema_migrations',

@@ -10,6 +10,8 @@ import type { PremiumBand, TaxBase } from '../rules/trade.ts';
 
 export const SALE_STATUSES = ['draft', 'scheduled', 'open', 'closed', 'cancelled'] as const;
 export type SaleStatus = (typeof SALE_STATUSES)[number];
+export const SALE_VISIBILITIES = ['public', 'invite_only'] as const;
+export type SaleVisibility = (typeof SALE_VISIBILITIES)[number];
 
 export interface Sale {
   id: string;
@@ -29,6 +31,8 @@ export interface Sale {
   floorPaddles: { from: number; to: number };
   onlinePaddles: { from: number; to: number };
   closingSoonMs: number;
+  /** `invite_only`: seen by staff and invited bidders only (docs/invite-only.md). */
+  visibility: SaleVisibility;
   openedAt: number | undefined;
   closedAt: number | undefined;
 }
@@ -123,6 +127,7 @@ export function saleFrom(r: Row): Sale {
     floorPaddles: { from: num(r.floor_paddle_from), to: num(r.floor_paddle_to) },
     onlinePaddles: { from: num(r.online_paddle_from), to: num(r.online_paddle_to) },
     closingSoonMs: num(r.closing_soon_ms),
+    visibility: r.visibility === 'invite_only' ? 'invite_only' : 'public',
     openedAt: optTime(r.opened_at),
     closedAt: optTime(r.closed_at),
   };
@@ -201,6 +206,7 @@ export function setupOf(lot: Lot, sale: Sale, status: AuctionStatus): AuctionSet
     increments: lot.increments,
     opening: lot.opening,
     reserve: lot.reserve,
+    ...(sale.visibility === 'invite_only' ? { private: true } : {}),
   };
 }
 
