@@ -3,7 +3,11 @@
  * not hold. The orchestrator owns it (PostgreSQL) and serves it at `GET /catalogue/v1/sales[/{id}]`;
  * the gateway reads it through this interface — over HTTP in the distributed topology
  * (`HttpCatalogue`), in memory for the embedded demo and tests (`staticCatalogue`).
+ *
+ * The catalogue is per viewer: an invite-only sale is in it only for staff and the bidders the
+ * house invited (docs/invite-only.md). Without a viewer (anonymous) it is the public catalogue.
  */
+import type { Role } from './auth.ts';
 import {
   saleListResponseSchema,
   saleResponseSchema,
@@ -15,26 +19,60 @@ export type { CatalogueLot } from './contracts/catalogue.ts';
 export type { SaleSummary } from './contracts/catalogue.ts';
 export type { SaleCatalogue } from './contracts/catalogue.ts';
 
-export interface Catalogue {
-  sales(): Promise<SaleSummary[]>;
-  sale(id: string): Promise<SaleCatalogue | undefined>;
+/** Who is looking: a signed-in user's id and role (a bidder's id is their bidder record's). */
+export interface Viewer {
+  id: string;
+  role: Role;
 }
 
-/** A catalogue over a fixed list of sales (the demo, tests). */
-export function staticCatalogue(sales: readonly SaleCatalogue[]): Catalogue {
+/** The viewer a signed-in user is (undefined: anonymous). */
+export function viewerOf(user: { id: string; role: Role } | undefined): Viewer | undefined {
+  return user === undefined ? undefined : { id: user.id, role: user.role };
+}
+
+/** Staff (auctioneers, admins) see every published sale, invite-only ones included. */
+export function isStaff(viewer: Viewer | undefined): boolean {
+  return viewer?.role === 'admin' || viewer?.role === 'auctioneer';
+}
+
+export interface Catalogue {
+  /** The published sales `viewer` may see (anonymous: the public ones). */
+  sales(viewer?: Viewer): Promise<SaleSummary[]>;
+  /** The sale, when `viewer` may see it; undefined as for a sale that does not exist. */
+  sale(id: string, viewer?: Viewer): Promise<SaleCatalogue | undefined>;
+}
+
+/**
+ * A catalogue over a fixed list of sales (the demo, tests). An invite-only sale here is shown to
+ * staff and to the bidders in `invited` (sale id → bidder ids).
+ */
+export function staticCatalogue(
+  sales: readonly SaleCatalogue[],
+  invited: ReadonlyMap<string, readonly string[]> = new Map(),
+): Catalogue {
   const byId = new Map(sales.map((s) => [s.id, s]));
+  const sees = (s: SaleCatalogue, viewer: Viewer | undefined): boolean =>
+    s.visibility !== 'invite_only' ||
+    isStaff(viewer) ||
+    (viewer !== undefined && (invited.get(s.id) ?? []).includes(viewer.id));
   return {
-    sales: () =>
+    sales: (viewer) =>
       Promise.resolve(
-        sales.map((s) => ({
-          id: s.id,
-          title: s.title,
-          mode: s.mode,
-          currency: s.currency,
-          lotCount: s.lots.length,
-        })),
+        sales
+          .filter((s) => sees(s, viewer))
+          .map((s) => ({
+            id: s.id,
+            title: s.title,
+            mode: s.mode,
+            currency: s.currency,
+            lotCount: s.lots.length,
+            ...(s.visibility === undefined ? {} : { visibility: s.visibility }),
+          })),
       ),
-    sale: (id) => Promise.resolve(byId.get(id)),
+    sale: (id, viewer) => {
+      const s = byId.get(id);
+      return Promise.resolve(s !== undefined && sees(s, viewer) ? s : undefined);
+    },
   };
 }
 
@@ -59,33 +97,47 @@ export class DeferredCatalogue implements Catalogue {
     this.settle(catalogue);
   }
 
-  async sales(): Promise<SaleSummary[]> {
-    return (await this.source).sales();
+  async sales(viewer?: Viewer): Promise<SaleSummary[]> {
+    return (await this.source).sales(viewer);
   }
 
-  async sale(id: string): Promise<SaleCatalogue | undefined> {
-    return (await this.source).sale(id);
+  async sale(id: string, viewer?: Viewer): Promise<SaleCatalogue | undefined> {
+    return (await this.source).sale(id, viewer);
   }
 }
 
-/** Reads the orchestrator's catalogue over HTTP, keeping each answer for `ttlMs` (the catalogue changes rarely). */
+/** The header that names the viewer to the orchestrator's catalogue (`role:id`), with the service token. */
+export const VIEWER_HEADER = 'X-Gavel-Viewer';
+
+export function viewerHeaderValue(viewer: Viewer): string {
+  return `${viewer.role}:${viewer.id}`;
+}
+
+/**
+ * Reads the orchestrator's catalogue over HTTP, keeping each answer for `ttlMs` (the catalogue
+ * changes rarely), per viewer. The viewer is named in `X-Gavel-Viewer` with the service token
+ * (`ACCOUNTS_SERVICE_TOKEN`) the orchestrator trusts it by; without the token only the public
+ * catalogue is asked for, so an invite-only sale is shown to no one through this gateway.
+ */
 export class HttpCatalogue implements Catalogue {
   private readonly base: string;
   private readonly ttlMs: number;
+  private readonly serviceToken: string | undefined;
   private readonly cache = new Map<string, { at: number; value: unknown }>();
 
-  constructor(orchestratorUrl: string, ttlMs = 5_000) {
+  constructor(orchestratorUrl: string, ttlMs = 5_000, serviceToken?: string) {
     this.base = new URL('/catalogue/v1/', orchestratorUrl).toString();
     this.ttlMs = ttlMs;
+    this.serviceToken = serviceToken;
   }
 
-  async sales(): Promise<SaleSummary[]> {
-    const body = await this.get('sales');
+  async sales(viewer?: Viewer): Promise<SaleSummary[]> {
+    const body = await this.get('sales', viewer);
     return saleListResponseSchema.parse(body).sales;
   }
 
-  async sale(id: string): Promise<SaleCatalogue | undefined> {
-    const body = await this.get(`sales/${encodeURIComponent(id)}`);
+  async sale(id: string, viewer?: Viewer): Promise<SaleCatalogue | undefined> {
+    const body = await this.get(`sales/${encodeURIComponent(id)}`, viewer);
     if (body === undefined) return undefined;
     const parsed = saleResponseSchema.parse(body).sale;
     return {
@@ -94,14 +146,23 @@ export class HttpCatalogue implements Catalogue {
     };
   }
 
-  private async get(path: string): Promise<unknown> {
-    const hit = this.cache.get(path);
+  private async get(path: string, viewer: Viewer | undefined): Promise<unknown> {
+    const as = viewer === undefined || this.serviceToken === undefined ? undefined : viewer;
+    const key = `${as === undefined ? '' : viewerHeaderValue(as)}\u0000${path}`;
+    const hit = this.cache.get(key);
     if (hit !== undefined && Date.now() - hit.at < this.ttlMs) return hit.value;
-    const res = await fetch(new URL(path, this.base), { signal: AbortSignal.timeout(3_000) });
+    const headers: Record<string, string> = {};
+    if (as !== undefined && this.serviceToken !== undefined) {
+      headers.Authorization = `Bearer ${this.serviceToken}`;
+      headers[VIEWER_HEADER] = viewerHeaderValue(as);
+    }
+    const res = await fetch(new URL(path, this.base), { headers, signal: AbortSignal.timeout(3_000) });
     if (res.status === 404) return undefined;
     if (!res.ok) throw new Error(`catalogue: the orchestrator answered ${res.status} for ${path}`);
     const value: unknown = await res.json();
-    this.cache.set(path, { at: Date.now(), value });
+    // Bounded: one entry per viewer and path would grow with every bidder who ever looked.
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(key, { at: Date.now(), value });
     return value;
   }
 }

@@ -39,6 +39,7 @@ const AUTH = {
 /** Accounts, sign-in links and cookie sessions (docs/accounts.md). */
 const ACCOUNTS = {
   LINK_INVALID: 400,
+  INVITATION_INVALID: 400,
   CSRF_FAILED: 403,
   UNKNOWN_SESSION: 404,
   ACCOUNTS_UNAVAILABLE: 503,
@@ -110,6 +111,7 @@ const ADMIN = {
   UNKNOWN_BID: 404,
   UNKNOWN_BIDDER: 404,
   UNKNOWN_CONSIGNOR: 400,
+  UNKNOWN_INVITATION: 404,
   UNKNOWN_LOT: 404,
   UNKNOWN_SALE: 404,
 } as const;

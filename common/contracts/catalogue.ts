@@ -15,12 +15,17 @@ export interface CatalogueLot {
   estimateHigh: string;
 }
 
+/** Who may see a sale: everyone, or staff and the bidders the house invited (docs/invite-only.md). */
+export type SaleVisibility = 'public' | 'invite_only';
+
 export interface SaleSummary {
   id: string;
   title: string;
   mode: AuctionMode;
   currency: string;
   lotCount: number;
+  /** Absent means `public`. Only those who may see an invite-only sale are ever told of it. */
+  visibility?: SaleVisibility;
 }
 
 export interface SaleCatalogue {
@@ -28,6 +33,8 @@ export interface SaleCatalogue {
   title: string;
   mode: AuctionMode;
   currency: string;
+  /** Absent means `public`. */
+  visibility?: SaleVisibility;
   /** In sale order. */
   lots: CatalogueLot[];
 }
@@ -41,6 +48,8 @@ export interface SaleListResponse {
 export interface SaleResponse {
   sale: SaleCatalogue;
 }
+
+export const saleVisibilitySchema = z.enum(['public', 'invite_only']) satisfies z.ZodMiniType<SaleVisibility>;
 
 export const catalogueLotSchema = z.object({
   id: z.string(),
@@ -58,6 +67,7 @@ export const saleSummarySchema = z.object({
   mode: auctionModeSchema,
   currency: z.string(),
   lotCount: z.number(),
+  visibility: z.optional(saleVisibilitySchema),
 }) satisfies z.ZodMiniType<SaleSummary>;
 
 export const saleCatalogueSchema = z.object({
@@ -65,6 +75,7 @@ export const saleCatalogueSchema = z.object({
   title: z.string(),
   mode: auctionModeSchema,
   currency: z.string(),
+  visibility: z.optional(saleVisibilitySchema),
   lots: z.array(catalogueLotSchema),
 }) satisfies z.ZodMiniType<SaleCatalogue>;
 

@@ -19,6 +19,7 @@ import { constraintError } from './constraints.ts';
 import { bidRoutes } from './bids.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
+import { invitationRoutes } from './invitations.ts';
 import { kycRoutes } from './kyc.ts';
 import { lotRoutes } from './lots.ts';
 import { notificationRoutes } from './notifications.ts';
@@ -48,6 +49,7 @@ export function adminApi(deps: AdminApiDeps): Hono<AppEnv> {
     notificationRoutes,
     registrationRoutes,
     resultRoutes,
+    invitationRoutes,
   ])
     routes(app, deps);
   return app;

@@ -6,6 +6,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { Database } from '../ledger/db.ts';
 import type { EngineSync, EnginePort } from '../lifecycle/engine-sync.ts';
+import type { InvitationService } from '../catalogue/invitations.ts';
 
 /** KYC as the admin API needs it (implemented by orchestrator/kyc). */
 export interface KycStarter {
@@ -34,6 +35,8 @@ export interface AdminApiDeps {
   logger: Logger;
   kyc?: KycStarter | undefined;
   cancel?: BidCanceller | undefined;
+  /** Invitations to invite-only sales (needs email and PUBLIC_ORIGIN); none: NOT_AVAILABLE. */
+  invitations?: InvitationService | undefined;
 }
 
 /** The acting admin (for the audit log) and the request's correlation id. */

@@ -9,6 +9,8 @@ import { topics } from '../../common/topics.ts';
 import { adminApi, type AdminApiDeps } from './api.ts';
 import { migrate, pgliteDatabase, type Database } from '../ledger.ts';
 import { EngineSync } from '../lifecycle/engine-sync.ts';
+import { InvitationService } from '../catalogue/invitations.ts';
+import type { Sender } from '../notify/senders.ts';
 import { adminBuilders, type AdminBuilders } from '../../test/support/builders.ts';
 
 /** An admin API answer: the status and the JSON body (with the error body's details when refused). */
@@ -33,7 +35,10 @@ const KEY = 'in-process-admin-test-key-0123456789abcdef012345';
 
 /** Starts the admin API over a fresh in-memory database; `deps` adds the optional parts (KYC, cancel). */
 export async function inProcessAdmin(
-  deps: Partial<Pick<AdminApiDeps, 'kyc' | 'cancel'>> = {},
+  deps: Partial<Pick<AdminApiDeps, 'kyc' | 'cancel'>> & {
+    /** Invitations are mailed here, with links on http://gavel.test. */
+    mail?: Sender;
+  } = {},
 ): Promise<InProcessAdmin> {
   const db = await pgliteDatabase();
   await migrate(db);
@@ -47,7 +52,12 @@ export async function inProcessAdmin(
     tokens,
     topics: topics(),
     logger,
-    ...deps,
+    kyc: deps.kyc,
+    cancel: deps.cancel,
+    invitations:
+      deps.mail === undefined
+        ? undefined
+        : new InvitationService({ db, mail: deps.mail, publicOrigin: 'http://gavel.test', logger }),
   });
   const adminToken = await tokens.sign({ id: 'ada', role: 'admin', name: undefined });
   const api = async (

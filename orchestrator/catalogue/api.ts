@@ -1,10 +1,13 @@
 /**
- * The public sale catalogue, as the gateway and the clients read it (`common/catalogue.ts`): sales
- * that are published, their lots in order with titles, estimates and images. Never the reserve,
- * the consignor or anything from the admin side.
+ * The sale catalogue, as the gateway and the clients read it (`common/catalogue.ts`): sales that
+ * are published, their lots in order with titles, estimates and images. Never the reserve, the
+ * consignor or anything from the admin side. Per viewer: an invite-only sale only for staff and
+ * the invited (`visibility.ts`, docs/invite-only.md).
  */
+import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
-import type { Catalogue } from '../../common/catalogue.ts';
+import { ROLES, type Role } from '../../common/auth.ts';
+import { VIEWER_HEADER, type Catalogue, type Viewer } from '../../common/catalogue.ts';
 import type {
   CatalogueLot,
   SaleCatalogue,
@@ -19,6 +22,7 @@ import { formatAmount } from '../../common/money.ts';
 import type { Database } from '../ledger/db.ts';
 import { loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
 import { PUBLISHED_SALE_STATUSES, saleIsPublished } from '../rules/sale-status.ts';
+import { maySee, visibleTo } from './visibility.ts';
 
 /**
  * The catalogue read straight from the back office's database — what `catalogueApi` serves over
@@ -26,18 +30,20 @@ import { PUBLISHED_SALE_STATUSES, saleIsPublished } from '../rules/sale-status.t
  */
 export function backOfficeCatalogue(db: Database): Catalogue {
   return {
-    async sales() {
+    async sales(viewer) {
+      const visible = visibleTo('s', viewer, 2);
       const rows = await db.query<{
         id: string;
         title: string;
         mode: 'timed' | 'live';
         currency: string;
+        visibility: 'public' | 'invite_only';
         lots: unknown;
       }>(
-        `SELECT s.id, s.title, s.mode, s.currency,
+        `SELECT s.id, s.title, s.mode, s.currency, s.visibility,
                 (SELECT count(*)::int FROM lots l WHERE l.sale_id = s.id AND l.status <> 'cancelled') AS lots
-           FROM sales s WHERE s.status = ANY($1) ORDER BY s.starts_at, s.id`,
-        [PUBLISHED_SALE_STATUSES],
+           FROM sales s WHERE s.status = ANY($1) AND ${visible.sql} ORDER BY s.starts_at, s.id`,
+        [PUBLISHED_SALE_STATUSES, ...visible.params],
       );
       return rows.map((r): SaleSummary => ({
         id: r.id,
@@ -45,33 +51,68 @@ export function backOfficeCatalogue(db: Database): Catalogue {
         mode: r.mode,
         currency: r.currency,
         lotCount: Number(r.lots),
+        ...(r.visibility === 'invite_only' ? { visibility: 'invite_only' } : {}),
       }));
     },
-    async sale(id) {
+    async sale(id, viewer) {
       const sale = await loadSale(db, id);
       if (sale === undefined || !saleIsPublished(sale.status)) return undefined;
+      // Not visible: answered as a sale that does not exist.
+      if (sale.visibility === 'invite_only' && !(await maySee(db, id, viewer))) return undefined;
       const lots = (await loadLots(db, sale.id)).filter((l) => l.status !== 'cancelled');
       return catalogueOf(sale, lots);
     },
   };
 }
 
-export function catalogueApi(db: Database, logger: Logger): Hono {
+/**
+ * `GET /catalogue/v1/sales[/{id}]`. Anonymous callers get the public catalogue. A gateway names its
+ * viewer in `X-Gavel-Viewer: <role>:<id>` with `Authorization: Bearer <serviceToken>` (the
+ * `ACCOUNTS_SERVICE_TOKEN` it already shares with the back office); a viewer without the token is
+ * refused, so no one outside can claim to be an invited bidder.
+ */
+export function catalogueApi(db: Database, logger: Logger, opts: { serviceToken?: string } = {}): Hono {
   const catalogue = backOfficeCatalogue(db);
   const app = new Hono();
   app.onError(errorHandler(logger));
+  const viewerOf = (header: string | undefined, authorization: string | undefined): Viewer | undefined => {
+    if (header === undefined) return undefined;
+    if (opts.serviceToken === undefined || !bearerMatches(authorization, opts.serviceToken))
+      throw new AppError('UNAUTHENTICATED', `${VIEWER_HEADER} needs the service token`);
+    const at = header.indexOf(':');
+    const role = header.slice(0, at);
+    const id = header.slice(at + 1);
+    if (at < 1 || !(ROLES as readonly string[]).includes(role) || id === '' || id.length > 200)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `${VIEWER_HEADER}: "<role>:<id>", role one of ${ROLES.join(', ')}`,
+        {
+          details: { field: VIEWER_HEADER },
+        },
+      );
+    return { id, role: role as Role };
+  };
   app.get('/sales', async (c) => {
-    const sales = await catalogue.sales();
-    c.header('Cache-Control', 'public, max-age=5');
+    const viewer = viewerOf(c.req.header(VIEWER_HEADER), c.req.header('authorization'));
+    const sales = await catalogue.sales(viewer);
+    // What a viewer sees is theirs: only the anonymous catalogue may sit in a shared cache.
+    c.header('Cache-Control', viewer === undefined ? 'public, max-age=5' : 'private, no-store');
     return c.json({ sales } satisfies SaleListResponse);
   });
   app.get('/sales/:id', async (c) => {
-    const sale = await catalogue.sale(c.req.param('id'));
+    const viewer = viewerOf(c.req.header(VIEWER_HEADER), c.req.header('authorization'));
+    const sale = await catalogue.sale(c.req.param('id'), viewer);
     if (sale === undefined) throw new AppError('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`);
-    c.header('Cache-Control', 'public, max-age=5');
+    c.header('Cache-Control', viewer === undefined ? 'public, max-age=5' : 'private, no-store');
     return c.json({ sale } satisfies SaleResponse);
   });
   return app;
+}
+
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const given = Buffer.from(authorization?.replace(/^Bearer\s+/i, '') ?? '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
 }
 
 function catalogueOf(sale: Sale, lots: Lot[]): SaleCatalogue {
@@ -81,6 +122,7 @@ function catalogueOf(sale: Sale, lots: Lot[]): SaleCatalogue {
     title: sale.title,
     mode: sale.mode,
     currency: sale.currency,
+    ...(sale.visibility === 'invite_only' ? { visibility: 'invite_only' } : {}),
     lots: lots.map((l): CatalogueLot => {
       const lot: CatalogueLot = {
         id: l.id,

@@ -37,9 +37,16 @@ export class HubChannel implements NotificationChannel {
   private readonly publisher: HubPublisher;
   /** Topics under this prefix are private (a bidder's own). */
   private readonly privatePrefix: string;
-  constructor(publisher: HubPublisher, privatePrefix: string) {
+  /** Whether a sale or auction topic is an invite-only sale's (its updates private too). */
+  private readonly isPrivateTopic: (topic: string) => Promise<boolean>;
+  constructor(
+    publisher: HubPublisher,
+    privatePrefix: string,
+    isPrivateTopic: (topic: string) => Promise<boolean> = () => Promise.resolve(false),
+  ) {
     this.publisher = publisher;
     this.privatePrefix = privatePrefix;
+    this.isPrivateTopic = isPrivateTopic;
   }
 
   async deliver(n: Notification): Promise<void> {
@@ -51,7 +58,7 @@ export class HubChannel implements NotificationChannel {
         at: new Date(n.createdAt).toISOString(),
         ...n.payload,
       }),
-      private: n.topic.startsWith(this.privatePrefix),
+      private: n.topic.startsWith(this.privatePrefix) || (await this.isPrivateTopic(n.topic)),
       id: `urn:gavel:notification:${n.id}`,
       type: n.type,
     });

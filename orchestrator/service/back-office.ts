@@ -8,6 +8,7 @@ import { BidderMasks } from '../../bidding/back-office.ts';
 import { hubPublisherFor } from '../../common/hub-publisher-for.ts';
 import type { Logger } from '../../common/logger.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
+import { invitedOnlyTopics } from '../catalogue/visibility.ts';
 import { kycServiceFromConfig, type KycService } from '../kyc/index.ts';
 import { BidCancellation, type CancellationEngine } from '../ledger/cancellation.ts';
 import type { Database } from '../ledger/db.ts';
@@ -95,7 +96,9 @@ export async function startBackOffice(
   const contact = notifyChannels(config.notify ?? {}, { db, logger: logger.child({ module: 'notify' }) });
   closers.push(contact.close);
   const channels = [
-    ...(publisher === undefined ? [] : [new HubChannel(publisher, topics.bidder(''))]),
+    ...(publisher === undefined
+      ? []
+      : [new HubChannel(publisher, topics.bidder(''), invitedOnlyTopics(db, topics))]),
     ...contact.channels,
     // No SMTP: the bidders' email goes to the local outbox (embedded default, /dev/mail).
     ...(config.notify?.email === undefined && deps.devMail !== undefined

@@ -17,6 +17,7 @@ import { type NotificationChannel } from '../notify/outbox.ts';
 import type { Sender } from '../notify/senders.ts';
 import { notifyConfigFromEnv, type NotifyConfig } from '../notify/config.ts';
 import { accountsConfigFromEnv, type AccountsConfig } from '../accounts/config.ts';
+import type { Sender } from '../notify/senders.ts';
 
 export interface OrchestratorConfig {
   host: string;
@@ -56,6 +57,8 @@ export interface OrchestratorConfig {
   notify?: NotifyConfig;
   /** The accounts API for gateways in other processes (`/accounts/v1`, docs/accounts.md); no token = not served. */
   accounts?: AccountsConfig;
+  /** `PUBLIC_ORIGIN`: where invitation links point (docs/invite-only.md); unset = no invitations. */
+  publicOrigin?: string | undefined;
 }
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
@@ -93,6 +96,9 @@ const schema = z.object({
   MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
   LIFECYCLE_TICK_MS: envInt(250, 10, 60_000),
   RECONCILE_MS: envInt(60_000, 1_000, 3_600_000),
+  PUBLIC_ORIGIN: optional.refine((v) => v === undefined || /^https?:\/\/[^/\s]+\/?$/.test(v), {
+    message: 'PUBLIC_ORIGIN is an http(s) origin like https://bids.example.com',
+  }),
 });
 
 /** `npm run orchestrator`: the back office as its own process, on PostgreSQL and the engine's Redis. */
@@ -119,6 +125,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     kyc: kycConfigFromEnv(env),
     notify: notifyConfigFromEnv(env),
     accounts: accountsConfigFromEnv(env),
+    publicOrigin: e.PUBLIC_ORIGIN === undefined ? undefined : new URL(e.PUBLIC_ORIGIN).origin,
   };
 }
 
@@ -186,4 +193,6 @@ export interface OrchestratorDeps {
   routes?: (app: Hono) => void;
   /** Where bidders' phone numbers are published for the SMS/WhatsApp ingress (embedded: the gateway's); unset with REDIS_URL: on the engine's Redis. */
   directory?: BidderDirectory;
+  /** Where invitations are mailed when no SMTP_URL is set (the embedded default's local outbox). */
+  mailbox?: Sender;
 }

@@ -18,6 +18,9 @@ import { accountsRoutes, startAccounts } from '../accounts/index.ts';
 import { adminApi } from '../admin/api.ts';
 import { BidderSelfService, bidderSelfRoutes } from '../bidders-self/index.ts';
 import { catalogueApi } from '../catalogue/api.ts';
+import { InvitationService } from '../catalogue/invitations.ts';
+import { invitationsRoutes } from '../catalogue/routes.ts';
+import { EmailSender, type Sender } from '../notify/senders.ts';
 import { kycRoutes } from '../kyc/index.ts';
 import { openDatabase, quoteIdent, type Database } from '../ledger/db.ts';
 import { RedisDecisionSource } from '../ledger/decision-source.ts';
@@ -36,6 +39,8 @@ export interface RunningOrchestrator {
   writer: LedgerWriter;
   /** The back office (undefined when running as ledger only). */
   backOffice: BackOffice | undefined;
+  /** Invitations to invite-only sales (with the back office). */
+  invitations: InvitationService | undefined;
   /** Where the ledger is, for people: `PGlite in <folder>`, `PGlite in memory` or `PostgreSQL at <host>`. */
   where: string;
   /** Stops the writer (after one last pass), the HTTP server, then closes what it opened. */
@@ -132,9 +137,23 @@ export async function startOrchestrator(
     closers.push(() => lagLog.stop());
 
     let backOffice: RunningOrchestrator['backOffice'];
+    let invitations: InvitationService | undefined;
     const app = new Hono();
     app.onError(errorHandler(logger));
     if (engine !== undefined) {
+      // Invitation emails: SMTP when configured, else the embedded default's local outbox.
+      let mail: Sender | undefined = deps.mailbox;
+      if (config.notify?.email !== undefined) {
+        const smtp = new EmailSender(config.notify.email);
+        closers.push(() => smtp.close());
+        mail = smtp;
+      }
+      invitations = new InvitationService({
+        db,
+        mail,
+        publicOrigin: config.publicOrigin,
+        logger: logger.child({ module: 'invitations' }),
+      });
       backOffice = await startBackOffice(config, { ...deps, directory }, db, engine, logger, closers);
       const adminKey = config.adminJwtKey ?? config.userJwtKey;
       const tokens =
@@ -152,6 +171,7 @@ export async function startOrchestrator(
             logger: logger.child({ module: 'admin-api' }),
             kyc: backOffice.kyc,
             cancel: backOffice.cancellation,
+            invitations,
           }),
         );
       } else {
@@ -164,12 +184,18 @@ export async function startOrchestrator(
       }
     }
     // The public catalogue the gateway serves to the clients (titles, estimates, images; never the reserve).
-    app.route('/catalogue/v1', catalogueApi(db, logger.child({ module: 'catalogue' })));
+    const accountsToken = config.accounts?.serviceToken;
+    app.route(
+      '/catalogue/v1',
+      catalogueApi(db, logger.child({ module: 'catalogue' }), { serviceToken: accountsToken }),
+    );
     // The KYC vendor posts its results here (the signature is the authentication).
     if (backOffice?.kyc !== undefined) app.route('/kyc', kycRoutes(backOffice.kyc, { logger }));
     // The gateways' sign-in and sessions, when they share ACCOUNTS_SERVICE_TOKEN (docs/accounts.md).
-    const accountsToken = config.accounts?.serviceToken;
     if (accountsToken !== undefined) {
+      // The invitation landing page of gateways in other processes (docs/invite-only.md).
+      if (invitations !== undefined)
+        app.route('/invitations/v1', invitationsRoutes(invitations, accountsToken));
       const signIn = startAccounts(db, {
         notify: config.notify,
         logger: logger.child({ module: 'accounts' }),
@@ -208,7 +234,7 @@ export async function startOrchestrator(
       );
     }
     // The writer stops before the HTTP server goes and the database closes (closers run in reverse).
-    return { url, db, writer, backOffice, where, close: closeAll };
+    return { url, db, writer, backOffice, invitations, where, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
