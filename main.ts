@@ -26,6 +26,7 @@ import {
 import { MemoryDecisionSource } from './orchestrator/ledger.ts';
 import type { AccountsPort } from './common/accounts.ts';
 import type { BidderSelfPort } from './common/bidder-self.ts';
+import type { InvitationsPort } from './common/invitations.ts';
 import {
   backOfficeCatalogue,
   BidderSelfService,
@@ -162,6 +163,9 @@ async function main(): Promise<void> {
   // …and so do the bidder's own pages (profile, registration, KYC).
   let biddersReady: (b: BidderSelfPort | undefined) => void = () => undefined;
   const bidders = new Promise<BidderSelfPort | undefined>((resolve) => (biddersReady = resolve));
+  // Invitations to invite-only sales, the same way (docs/invite-only.md).
+  let invitationsReady: (i: InvitationsPort | undefined) => void = () => undefined;
+  const invitations = new Promise<InvitationsPort | undefined>((resolve) => (invitationsReady = resolve));
   // The gateway's key for this run, when none is given (the gateway would make one up too): admin tokens may share it.
   config.userJwtKey ??= randomBytes(32).toString('hex');
   // Admin-API tokens: their own audience, and their own key when ADMIN_JWT_KEY is set.
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
   });
   const gavel = await startGateway(config, logger, {
     hub: hubConfig,
-    session: { accounts, mailbox, adminTokens, bidders },
+    session: { accounts, mailbox, adminTokens, bidders, invitations },
     ...(catalogue === undefined ? {} : { catalogue }),
   });
   // The embedded hub's metrics: never on the public origin the hub is mounted on (MERCURE_METRICS_*).
@@ -209,6 +213,8 @@ async function main(): Promise<void> {
           maskKey: gavel.config.maskKey,
           // Results by SMS, WhatsApp and email when TWILIO_* / SMTP_URL are set (see the README).
           notify: notifyConfig,
+          // Invitation links point where people reach this gateway.
+          publicOrigin: config.publicOrigin ?? gavel.url,
         },
         {
           source: new MemoryDecisionSource(gavel.store),
@@ -218,6 +224,7 @@ async function main(): Promise<void> {
           directory: gavel.directory,
           // No SMTP: the outbox's email (results, registration decisions) goes to /dev/mail too.
           ...(mailbox === undefined ? {} : { devMail: mailbox }),
+          mailbox,
           resetLedger: true,
           logger: logger.child({ component: 'orchestrator' }),
         },
@@ -232,6 +239,7 @@ async function main(): Promise<void> {
         biddersReady(
           new BidderSelfService({ db: ledger.db, sync: ledger.backOffice.sync, kyc: ledger.backOffice.kyc }),
         );
+      invitationsReady(ledger.invitations);
       stopAccounts = signIn.close;
       // The demo goes through the back office: PostgreSQL rows, then the engine from them.
       if (config.demo && ledger.backOffice !== undefined) {
@@ -256,6 +264,7 @@ async function main(): Promise<void> {
   // No back office here: the sign-in routes answer ACCOUNTS_UNAVAILABLE.
   accountsReady(undefined);
   biddersReady(undefined);
+  invitationsReady(undefined);
   const lines = [
     '',
     `Gavel is running (${config.mode}).`,

@@ -26,6 +26,7 @@ import type { BidConfirmations } from './messaging/confirmations.ts';
 import type { BidderDirectory } from '../common/directory.ts';
 import { sessionRoutes, type SessionRoutesDeps } from './session/routes.ts';
 import { meRoutes, type MeRoutesDeps } from './me/routes.ts';
+import { inviteRoutes } from './session/invite.ts';
 
 export interface GatewayDeps {
   engine: BiddingService;
@@ -93,6 +94,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
       hubUrl: deps.hub.url,
       bidRateLimit,
       masks: deps.masks,
+      catalogue: deps.catalogue ?? emptyCatalogue,
     }),
   );
   app.route(
@@ -108,6 +110,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
       subscriberAlg: deps.hub.subscriberAlg,
       ttlSeconds: deps.hub.tokenTtlSeconds,
       cookie: deps.hub.cookie,
+      catalogue: deps.catalogue ?? emptyCatalogue,
     }),
   );
   app.route('/v1/sales', salesRoutes(deps.catalogue ?? emptyCatalogue, deps.masks));
@@ -136,6 +139,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
   // Sign-in pages, the cookie session and its token exchange (docs/accounts.md).
   if (deps.session !== undefined) app.route('/', sessionRoutes(deps.session));
   if (deps.me !== undefined) app.route('/', meRoutes(deps.me));
+  // The invitation landing of invite-only sales (docs/invite-only.md).
+  if (deps.session?.invitations !== undefined) app.route('/', inviteRoutes(deps.session));
   // The pages are public (the auth middleware covers /v1/* only); they send the user's token themselves.
   if (deps.clients !== undefined)
     app.route('/', clientRoutes({ clients: deps.clients, hubUrl: deps.hub.url }));

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Hono } from 'hono';
 import { UserTokens } from '../common/auth.ts';
 import { emptyCatalogue, HttpCatalogue, type Catalogue } from '../common/catalogue.ts';
+import type { InvitationsPort } from '../common/invitations.ts';
+import { RemoteInvitations } from './session/remote-invitations.ts';
 import { MemoryBidderDirectory, RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
 import type { Logger } from '../common/logger.ts';
 import { importSigningKey, MERCURE_PATH, type SigningKey } from '../common/mercure.ts';
@@ -63,6 +65,8 @@ export interface GatewaySessionOptions {
   adminTokens?: UserTokens;
   /** A bidder's own profile and registrations (gateway/me); default: over HTTP like `accounts`. */
   bidders?: BidderSelfPort | Promise<BidderSelfPort | undefined>;
+  /** Invitations to invite-only sales (embedded: in process, like `accounts`); default: over HTTP like `accounts`. */
+  invitations?: InvitationsPort | Promise<InvitationsPort | undefined>;
 }
 
 /** A configuration with its per-run keys filled in (embedded mode makes up what it was not given). */
@@ -236,7 +240,7 @@ export function assembleApp(
     catalogue:
       parts.catalogue ??
       (config.orchestratorUrl !== undefined
-        ? new HttpCatalogue(config.orchestratorUrl)
+        ? new HttpCatalogue(config.orchestratorUrl, undefined, config.accountsServiceToken)
         : config.demo
           ? demoCatalogue()
           : emptyCatalogue),
@@ -256,6 +260,11 @@ export function assembleApp(
             mailbox: config.demo ? parts.session?.mailbox : undefined,
             allowRemote: config.demoAllowRemote,
             linkLimiter: createLinkLimiter(redis, config.redisPrefix),
+            invitations:
+              parts.session?.invitations ??
+              (config.orchestratorUrl !== undefined && config.accountsServiceToken !== undefined
+                ? new RemoteInvitations(config.orchestratorUrl, config.accountsServiceToken)
+                : undefined),
           },
     // The bidder's own pages (docs/bidders.md), on the same session and the same back office.
     me:

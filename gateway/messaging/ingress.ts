@@ -121,7 +121,7 @@ export class MessagingIngress {
             ? `Your message names two currencies. ${HELP}`
             : `Sorry, we could not read a bid in your message. ${HELP}`,
       };
-    const found = await this.findLot(parsed.lot);
+    const found = await this.findLot(parsed.lot, bidderId);
     if (found.kind === 'none')
       return { outcome: 'unknown_lot', reply: `There is no lot "${parsed.lot}" open for bids. ${HELP}` };
     if (found.kind === 'many')
@@ -257,9 +257,13 @@ export class MessagingIngress {
     };
   }
 
-  /** The lot a message names: by code (the engine's id) or lot number, among the catalogue's sales. */
+  /**
+   * The lot a message names: by code (the engine's id) or lot number, among the sales the sender
+   * may see (an invite-only sale's lots are unknown lots to the uninvited).
+   */
   private async findLot(
     ref: string,
+    bidderId: string,
   ): Promise<
     | { kind: 'one'; lot: CatalogueLot; currency: string }
     | { kind: 'many'; codes: string[] }
@@ -267,8 +271,9 @@ export class MessagingIngress {
   > {
     const wanted = ref.toLowerCase();
     const matches: { lot: CatalogueLot; currency: string }[] = [];
-    for (const summary of await this.deps.catalogue.sales()) {
-      const sale = await this.deps.catalogue.sale(summary.id);
+    const viewer = { id: bidderId, role: 'bidder' } as const;
+    for (const summary of await this.deps.catalogue.sales(viewer)) {
+      const sale = await this.deps.catalogue.sale(summary.id, viewer);
       for (const lot of sale?.lots ?? [])
         if (lot.id.toLowerCase() === wanted || lot.lotNumber.toLowerCase() === wanted)
           matches.push({ lot, currency: sale!.currency });

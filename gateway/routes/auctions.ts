@@ -20,9 +20,12 @@ import { idempotencyKey } from '../middleware/idempotency-key.ts';
 import { requireRole } from '../../common/auth.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { MiddlewareHandler } from 'hono';
+import { viewerOf, type Catalogue } from '../../common/catalogue.ts';
 
 export interface AuctionRoutesDeps {
   engine: BiddingService;
+  /** Who may see an invite-only sale's lots (docs/invite-only.md). */
+  catalogue: Catalogue;
   topics: Topics;
   /** Public URL of the hub, for discovery. */
   hubUrl: string;
@@ -39,9 +42,22 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { engine, topics } = deps;
 
-  const currencyOf = async (auctionId: string): Promise<{ currency: string; saleId: string }> => {
+  /**
+   * The lot's sale and currency, when the caller may see it: a lot of an invite-only sale is, for
+   * anyone but staff and the invited, an auction that does not exist (404, as for an unknown id).
+   * Only such lots cost a catalogue read; the engine's meta (cached) says which they are.
+   */
+  const currencyOf = async (
+    c: Context<AppEnv>,
+    auctionId: string,
+  ): Promise<{ currency: string; saleId: string }> => {
     const meta = await engine.auctionMeta(auctionId);
     if (meta === undefined) throw new AppError('UNKNOWN_AUCTION', `no auction "${auctionId}"`);
+    if (
+      meta.private === true &&
+      (await deps.catalogue.sale(meta.saleId, viewerOf(c.get('user')))) === undefined
+    )
+      throw new AppError('UNKNOWN_AUCTION', `no auction "${auctionId}"`);
     return meta;
   };
 
@@ -49,7 +65,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
     const auctionId = c.req.param('id');
     const key = idempotencyKey(c, 'bid');
     const body = bidBody.parse(await readJson(c));
-    const { currency } = await currencyOf(auctionId);
+    const { currency } = await currencyOf(c, auctionId);
     const amount = parseAmount(body.amount, currency, 'amount');
     const max = body.max === undefined ? undefined : parseAmount(body.max, currency, 'max');
     if (amount === 0)
@@ -93,8 +109,11 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
   const snapshotOf = async (
     c: Context<AppEnv>,
   ): Promise<{ view: PublicAuctionView; lastEventId: string | undefined }> => {
-    const snap = await engine.snapshot(c.req.param('id') ?? '');
-    if (snap === undefined) throw new AppError('UNKNOWN_AUCTION', `no auction "${c.req.param('id')}"`);
+    const id = c.req.param('id') ?? '';
+    // Visible to the caller first: an invite-only sale's lot is unknown to the uninvited.
+    await currencyOf(c, id);
+    const snap = await engine.snapshot(id);
+    if (snap === undefined) throw new AppError('UNKNOWN_AUCTION', `no auction "${id}"`);
     return snap;
   };
 
@@ -143,7 +162,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
     const me = q.mine === 'true' ? c.get('user') : undefined;
     if (q.mine === 'true' && me === undefined)
       throw new AppError('UNAUTHENTICATED', 'mine=true lists your own bids: sign in first');
-    const { currency, saleId } = await currencyOf(auctionId);
+    const { currency, saleId } = await currencyOf(c, auctionId);
     // A page of the engine's index of accepted bids: the work is the page, whatever was refused before it.
     const page = await engine.acceptedBids(auctionId, { after: q.cursor, count: q.limit, bidderId: me?.id });
     const bids = page.map((b) => ({

@@ -3,6 +3,7 @@ import { setCookie } from 'hono/cookie';
 import { mintMercureToken, type JwtAlg, type SigningKey } from '../../common/mercure.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { User } from '../../common/auth.ts';
+import { isStaff, viewerOf, type Catalogue } from '../../common/catalogue.ts';
 import type { HubTokenResponse } from '../../common/contracts/index.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 
@@ -14,19 +15,27 @@ export interface HubTokenDeps {
   ttlSeconds: number;
   /** Set the `mercureAuthorization` cookie (when hub and gateway share an origin). */
   cookie: boolean;
+  /** Which invite-only sales a bidder may follow (their topics are private updates). */
+  catalogue: Catalogue;
 }
 
 /**
- * What a caller may read privately. Everyone gets the auction and sale topics (the floor console and
- * the bidder's page listen there); a bidder also gets their own bidder topic — and only a bidder, and
- * only their own: private notices there carry the bidder's confidential maximum (`leading`,
- * `max_raised`), which no one else sees, staff included. Never `*`: that would also cover every
- * bidder's topic and the hub's subscription events.
+ * What a caller may read privately. Public sales' updates are public: every subscriber gets them
+ * without any selector. An invite-only sale's updates are private (docs/invite-only.md), so: staff
+ * get every auction and sale topic (the floor console listens there); a bidder gets the topics of
+ * the invite-only sales they are invited to (`invitedSales`), and their own bidder topic — only a
+ * bidder, and only their own: private notices there carry the bidder's confidential maximum
+ * (`leading`, `max_raised`), which no one else sees, staff included; anonymous callers get nothing.
+ * Never `*`: that would also cover every bidder's topic and the hub's subscription events.
  */
-export function readableTopics(topics: Topics, user: User | undefined): string[] {
-  const list = [topics.allAuctions(), topics.allSales()];
-  if (user?.role === 'bidder') list.push(topics.bidder(user.id));
-  return list;
+export function readableTopics(
+  topics: Topics,
+  user: User | undefined,
+  invitedSales: readonly string[] = [],
+): string[] {
+  if (isStaff(user)) return [topics.allAuctions(), topics.allSales()];
+  if (user?.role !== 'bidder') return [];
+  return [...invitedSales.map((id) => topics.sale(id)), topics.bidder(user.id)];
 }
 
 /** POST /v1/hub-token: a short-lived hub subscriber token limited to the topics the caller may read. */
@@ -34,7 +43,13 @@ export function hubTokenRoutes(deps: HubTokenDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/', async (c) => {
     const user = c.get('user');
-    const subscribe = readableTopics(deps.topics, user);
+    const invited =
+      user?.role === 'bidder'
+        ? (await deps.catalogue.sales(viewerOf(user)))
+            .filter((s) => s.visibility === 'invite_only')
+            .map((s) => s.id)
+        : [];
+    const subscribe = readableTopics(deps.topics, user, invited);
     const token = await mintMercureToken(
       { subscribe, ...(user === undefined ? {} : { payload: { user: user.id, role: user.role } }) },
       {

@@ -2,31 +2,40 @@ import { Hono } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import type { BidderMasks } from '../../bidding/index.ts';
 import { requireRole } from '../../common/auth.ts';
-import type { Catalogue } from '../../common/catalogue.ts';
+import { viewerOf, type Catalogue } from '../../common/catalogue.ts';
 import type { SaleListResponse, SaleMaskResponse, SaleResponse } from '../../common/contracts/index.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 
 /**
- * GET /v1/sales and GET /v1/sales/{id}: the catalogue the pages show around the live prices.
+ * GET /v1/sales and GET /v1/sales/{id}: the catalogue the pages show around the live prices, as
+ * the caller may see it (an invite-only sale only for staff and the invited; for anyone else it
+ * does not exist: 404 UNKNOWN_SALE).
  * GET /v1/sales/{id}/me: the signed-in bidder's own mask on the sale, so their page can tell "you
  * lead" among masked leaders (the masks are keyed: a page cannot compute one).
  */
 export function salesRoutes(catalogue: Catalogue, masks: BidderMasks): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // What a signed-in caller sees is theirs: never kept by a shared cache.
+  const cacheControl = (signedIn: boolean): string => (signedIn ? 'private, no-cache' : 'no-cache');
   app.get('/', async (c) => {
-    c.header('Cache-Control', 'no-cache');
-    return c.json({ sales: await catalogue.sales() } satisfies SaleListResponse);
+    const viewer = viewerOf(c.get('user'));
+    c.header('Cache-Control', cacheControl(viewer !== undefined));
+    c.header('Vary', 'Authorization');
+    return c.json({ sales: await catalogue.sales(viewer) } satisfies SaleListResponse);
   });
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
-    const sale = await catalogue.sale(id);
+    const viewer = viewerOf(c.get('user'));
+    const sale = await catalogue.sale(id, viewer);
     if (sale === undefined) throw new AppError('UNKNOWN_SALE', `no sale "${id}"`);
-    c.header('Cache-Control', 'no-cache');
+    c.header('Cache-Control', cacheControl(viewer !== undefined));
+    c.header('Vary', 'Authorization');
     return c.json({ sale } satisfies SaleResponse);
   });
   app.get('/:id/me', requireRole('bidder'), async (c) => {
     const id = c.req.param('id');
-    if ((await catalogue.sale(id)) === undefined) throw new AppError('UNKNOWN_SALE', `no sale "${id}"`);
+    if ((await catalogue.sale(id, viewerOf(c.get('user')))) === undefined)
+      throw new AppError('UNKNOWN_SALE', `no sale "${id}"`);
     const me = c.get('user')!;
     // Private to the caller: never cached by a shared cache.
     c.header('Cache-Control', 'private, no-store');

@@ -11,6 +11,7 @@ import { Hono, type Context } from 'hono';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { AccountsPort, MailboxView, ResolvedSession } from '../../common/accounts.ts';
+import type { InvitationsPort } from '../../common/invitations.ts';
 import { MAX_TOKEN_SECONDS, type Role, type User, type UserTokens } from '../../common/auth.ts';
 import type { SignInResponse } from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
@@ -39,6 +40,8 @@ export interface SessionRoutesDeps {
   allowRemote?: boolean;
   /** Links per address (link-limit.ts); default: in this process. */
   linkLimiter?: RateLimiterAbstract | undefined;
+  /** Invitations to invite-only sales, for `/invite/<token>` (session/invite.ts); like `accounts`. */
+  invitations?: InvitationsPort | Promise<InvitationsPort | undefined> | undefined;
 }
 
 const linkBody = z.strictObject({
