@@ -101,7 +101,7 @@ class BidderClient {
   private async loadSnapshots(): Promise<SnapshotResponse[]> {
     const snaps = await Promise.all(
       [...this.lots.keys()].map((id) =>
-        api(`/v1/auctions/${encodeURIComponent(id)}`, snapshotResponseSchema),
+        api(`/v1/auctions/${encodeURIComponent(id)}`, snapshotResponseSchema, { token: this.session.token }),
       ),
     );
     for (const s of snaps) if (this.book.apply(s.auction)) this.shown.push([s.auction, 'snapshot']);
@@ -351,8 +351,11 @@ async function main(): Promise<void> {
   byId('sign-out').addEventListener('click', () => signOut(STORAGE_KEY));
   const session = await signIn(STORAGE_KEY, ['bidder']);
   setText(byId('who'), session.user.name);
-  const sales = await fetchSales();
-  const catalogues = await Promise.all(sales.map((s) => fetchSale(s.id)));
+  const all = await fetchSales(session.token);
+  // `/bid?sale=<id>` (an invitation lands there): that sale alone, when the bidder may see it.
+  const wanted = new URLSearchParams(location.search).get('sale');
+  const sales = all.some((s) => s.id === wanted) ? all.filter((s) => s.id === wanted) : all;
+  const catalogues = await Promise.all(sales.map((s) => fetchSale(s.id, session.token)));
   show(byId('app'), true);
   await new BidderClient(session, catalogues).start();
 }

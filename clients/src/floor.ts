@@ -90,7 +90,11 @@ class FloorConsole {
 
   private async loadSnapshots(): Promise<SnapshotResponse[]> {
     const snaps = await Promise.all(
-      this.lots().map((l) => api(`/v1/auctions/${encodeURIComponent(l.id)}`, snapshotResponseSchema)),
+      this.lots().map((l) =>
+        api(`/v1/auctions/${encodeURIComponent(l.id)}`, snapshotResponseSchema, {
+          token: this.session.token,
+        }),
+      ),
     );
     for (const s of snaps) this.present(s.auction, 'snapshot');
     return snaps;
@@ -449,8 +453,8 @@ class FloorConsole {
 }
 
 /** Live sales first: the console is for the room. */
-async function chooseSale(): Promise<SaleCatalogue | undefined> {
-  const sales = await fetchSales();
+async function chooseSale(token: string): Promise<SaleCatalogue | undefined> {
+  const sales = await fetchSales(token);
   const ordered = [...sales].sort((a, b) => Number(b.mode === 'live') - Number(a.mode === 'live'));
   const wanted = new URLSearchParams(location.search).get('sale');
   const select = byId<HTMLSelectElement>('sale-select');
@@ -461,14 +465,14 @@ async function chooseSale(): Promise<SaleCatalogue | undefined> {
   select.addEventListener('change', () => {
     location.search = `?sale=${encodeURIComponent(select.value)}`;
   });
-  return fetchSale(id);
+  return fetchSale(id, token);
 }
 
 async function main(): Promise<void> {
   byId('sign-out').addEventListener('click', () => signOut(STORAGE_KEY));
   const session = await signIn(STORAGE_KEY, ['auctioneer', 'admin']);
   setText(byId('who'), session.user.name);
-  const sale = await chooseSale();
+  const sale = await chooseSale(session.token);
   show(byId('console'), true);
   if (sale === undefined) {
     setText(byId('message'), 'No sales in the catalogue.');
