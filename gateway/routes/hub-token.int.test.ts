@@ -4,7 +4,7 @@ import { localPublisher } from '../../hub/index.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
 import { postBid, startTestGavel } from '../../test/support/gavel.ts';
-import { connectSse, type SseConnection } from '../../test/support/sse-client.ts';
+import { connectSse, eventsBeforeMarker, type SseConnection } from '../../test/support/sse-client.ts';
 import type { RunningGateway } from '../server.ts';
 import { readableTopics } from './hub-token.ts';
 
@@ -40,23 +40,27 @@ describe('hub subscriber tokens (embedded, real HTTP and SSE)', () => {
     });
   }
 
-  it('gives every role the auction and sale selectors, and only a bidder their own topic — never "*"', () => {
-    const pub = ['https://gavel.local/auctions/{id}', 'https://gavel.local/sales/{id}'];
-    expect(readableTopics(t, undefined)).toEqual(pub);
-    expect(readableTopics(t, { id: 'clerk', role: 'auctioneer', name: undefined })).toEqual(pub);
-    expect(readableTopics(t, { id: 'ops', role: 'admin', name: undefined })).toEqual(pub);
+  it('gives staff the auction and sale selectors, a bidder their own topic and invited sales, anonymous nothing — never "*"', () => {
+    const staff = ['https://gavel.local/auctions/{id}', 'https://gavel.local/sales/{id}'];
+    expect(readableTopics(t, undefined)).toEqual([]);
+    expect(readableTopics(t, { id: 'clerk', role: 'auctioneer', name: undefined })).toEqual(staff);
+    expect(readableTopics(t, { id: 'ops', role: 'admin', name: undefined })).toEqual(staff);
     expect(readableTopics(t, { id: 'alice', role: 'bidder', name: undefined })).toEqual([
-      ...pub,
+      'https://gavel.local/bidders/alice',
+    ]);
+    expect(readableTopics(t, { id: 'alice', role: 'bidder', name: undefined }, ['club'])).toEqual([
+      'https://gavel.local/sales/club',
       'https://gavel.local/bidders/alice',
     ]);
   });
 
-  it('a minted token covers sale topics: a private update on a sale topic reaches it', async () => {
-    // Public updates reach any subscriber; what a token's selectors decide is who gets a private one.
-    // A sale selector that matches no sale topic (the braces percent-encoded) would deliver nothing here.
+  it('a staff token covers sale topics: a private update on a sale topic reaches it, not a bidder nor anonymous', async () => {
+    // Public updates reach any subscriber; what a token's selectors decide is who gets a private one
+    // (an invite-only sale's). A sale selector that matches no sale topic (the braces
+    // percent-encoded) would deliver nothing to staff here.
     const sale = `sale-${randomUUID().slice(0, 8)}`;
-    const feeds = await Promise.all(
-      [users.alice, users.clerk, undefined].map(async (u) =>
+    const [clerk, ops, alice, anon] = await Promise.all(
+      [users.clerk, users.ops, users.alice, undefined].map(async (u) =>
         subscribe(t.sale(sale), (await hubToken(u)).token),
       ),
     );
@@ -66,9 +70,15 @@ describe('hub subscriber tokens (embedded, real HTTP and SSE)', () => {
       private: true,
       type: 'sale.note',
     });
-    for (const feed of feeds) {
+    for (const feed of [clerk!, ops!]) {
       const [ev] = await feed.waitFor(1, 10_000);
       expect(ev?.event).toBe('sale.note');
+      feed.close();
+    }
+    const marker = (type: string) =>
+      localPublisher(g.hub!).publish({ topics: [t.sale(sale)], data: '{}', type });
+    for (const feed of [alice!, anon!]) {
+      expect((await eventsBeforeMarker(feed, marker)).filter((e) => e.event === 'sale.note')).toEqual([]);
       feed.close();
     }
   });
