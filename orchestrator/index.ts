@@ -13,7 +13,9 @@ export {
 } from './service/config.ts';
 export { startOrchestrator, type RunningOrchestrator } from './service/server.ts';
 export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './service/seed.ts';
-export { backOfficeCatalogue } from './catalogue/api.ts';
+export { backOfficeCatalogue, catalogueApi } from './catalogue/api.ts';
+export { InvitationService } from './catalogue/invitations.ts';
+export { invitationsRoutes } from './catalogue/routes.ts';
 export { notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
 export {
   accountsRoutes,
