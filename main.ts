@@ -222,9 +222,8 @@ async function main(): Promise<void> {
           ...(gavel.hub === undefined ? {} : { publisher: localPublisher(gavel.hub) }),
           tokens: adminTokens,
           directory: gavel.directory,
-          // No SMTP: the outbox's email (results, registration decisions) goes to /dev/mail too.
+          // No SMTP: the outbox's email (results, registration decisions, invitations) goes to /dev/mail too.
           ...(mailbox === undefined ? {} : { devMail: mailbox }),
-          mailbox,
           resetLedger: true,
           logger: logger.child({ component: 'orchestrator' }),
         },

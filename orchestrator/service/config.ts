@@ -17,7 +17,6 @@ import { type NotificationChannel } from '../notify/outbox.ts';
 import type { Sender } from '../notify/senders.ts';
 import { notifyConfigFromEnv, type NotifyConfig } from '../notify/config.ts';
 import { accountsConfigFromEnv, type AccountsConfig } from '../accounts/config.ts';
-import type { Sender } from '../notify/senders.ts';
 
 export interface OrchestratorConfig {
   host: string;
@@ -185,7 +184,7 @@ export interface OrchestratorDeps {
   publisher?: HubPublisher;
   /** More notification channels (SMS, WhatsApp, email) after the hub. */
   channels?: NotificationChannel[];
-  /** Without SMTP: where the bidders' email goes instead (the embedded default's local outbox, /dev/mail). */
+  /** Without SMTP: where email goes instead — bidders' notices, invitations (the embedded default's local outbox, /dev/mail). */
   devMail?: Sender;
   /** Verifies admin-API tokens (audience "admin"); unset = from `adminJwtKey` or `userJwtKey`. */
   tokens?: UserTokens;
@@ -193,6 +192,4 @@ export interface OrchestratorDeps {
   routes?: (app: Hono) => void;
   /** Where bidders' phone numbers are published for the SMS/WhatsApp ingress (embedded: the gateway's); unset with REDIS_URL: on the engine's Redis. */
   directory?: BidderDirectory;
-  /** Where invitations are mailed when no SMTP_URL is set (the embedded default's local outbox). */
-  mailbox?: Sender;
 }

@@ -142,7 +142,7 @@ export async function startOrchestrator(
     app.onError(errorHandler(logger));
     if (engine !== undefined) {
       // Invitation emails: SMTP when configured, else the embedded default's local outbox.
-      let mail: Sender | undefined = deps.mailbox;
+      let mail: Sender | undefined = deps.devMail;
       if (config.notify?.email !== undefined) {
         const smtp = new EmailSender(config.notify.email);
         closers.push(() => smtp.close());
