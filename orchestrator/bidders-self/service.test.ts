@@ -243,3 +243,36 @@ describe('profile, registration and decision', () => {
     expect((await codeOf(self.startKyc(id))).code).toBe('KYC_DISABLED');
   });
 });
+
+describe('invite-only sales', () => {
+  it('are not offered to, nor open for registration by, an uninvited bidder — until invited', async () => {
+    await office.build.setUp({
+      sale: { id: 'self-club', visibility: 'invite_only' },
+      lots: [{ id: 'self-club-1' }],
+      publish: true,
+    });
+    const { account } = await accounts.ensure({
+      kind: 'bidder',
+      email: 'uninvited@example.com',
+      name: 'Una',
+    });
+    await self.saveProfile(account.id, { ...PROFILE, phone: '+447700900999' });
+    const saleIds = async (): Promise<string[]> => (await self.overview(account.id)).sales.map((s) => s.id);
+    expect(await saleIds()).toContain(SALE);
+    expect(await saleIds()).not.toContain('self-club');
+    // As if it did not exist: the same answer as an unknown sale.
+    expect((await codeOf(self.offer(account.id, 'self-club'))).code).toBe('UNKNOWN_SALE');
+    expect(
+      (await codeOf(self.register(account.id, 'self-club', { termsVersion: 0, accept: true }))).code,
+    ).toBe('UNKNOWN_SALE');
+    expect(await office.db.query("SELECT 1 FROM registrations WHERE sale_id = 'self-club'")).toHaveLength(0);
+
+    // The house invites the address (as POST …/invitations records it; the mail is not this test's).
+    await office.db.query(
+      `INSERT INTO sale_invitations (id, sale_id, email, token_hash, invited_by, expires_at)
+       VALUES ('inv-self-1', 'self-club', 'Uninvited@Example.com', 'hash-self-1', 'admin:test', now() + interval '1 day')`,
+    );
+    expect(await saleIds()).toContain('self-club');
+    expect((await self.offer(account.id, 'self-club')).sale.id).toBe('self-club');
+  });
+});

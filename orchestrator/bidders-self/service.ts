@@ -33,6 +33,7 @@ import {
   type Registration,
   type Sale,
 } from '../ledger/records.ts';
+import { maySee, visibleTo } from '../catalogue/visibility.ts';
 import { saleIsLocked } from '../rules/sale-status.ts';
 import { invoiceFor, limitChangeError, nextPaddle, type PremiumBand } from '../rules/trade.ts';
 import { kycNeeded, normaliseProfile, termsToAccept } from './rules.ts';
@@ -236,9 +237,13 @@ export class BidderSelfService implements BidderSelfPort {
     const { bidder, complete } = await this.bidderOf(db, accountId);
     const regs = await this.myRegistrations(db, bidder.id);
     const bySale = new Map(regs.map((r) => [r.sale.id, r.view]));
+    // The sales open for registration that this bidder may see (invite-only ones only when invited).
+    const visible = visibleTo('s', { id: bidder.id, role: 'bidder' }, 1);
     const open = (
       await db.query(
-        `SELECT * FROM sales WHERE status IN ('scheduled', 'open') ORDER BY starts_at, id LIMIT 200`,
+        `SELECT s.* FROM sales s WHERE s.status IN ('scheduled', 'open') AND ${visible.sql}
+          ORDER BY s.starts_at, s.id LIMIT 200`,
+        visible.params,
       )
     ).map(saleFrom);
     const won = await this.wonLots(db, bidder.id);
@@ -307,10 +312,17 @@ export class BidderSelfService implements BidderSelfPort {
     });
   }
 
-  /** A sale bidders may register for: published and not over (drafts are nobody's business). */
-  private async registrableSale(q: Queryable, saleId: string, lock = false): Promise<Sale> {
+  /**
+   * A sale this bidder may register for: published, not over, and visible to them (an invite-only
+   * sale only to the invited; to anyone else it does not exist). Drafts are nobody's business.
+   */
+  private async registrableSale(q: Queryable, saleId: string, bidderId: string, lock = false): Promise<Sale> {
     const sale = await loadSale(q, saleId, lock);
-    if (sale === undefined || sale.status === 'draft')
+    if (
+      sale === undefined ||
+      sale.status === 'draft' ||
+      !(await maySee(q, saleId, { id: bidderId, role: 'bidder' }))
+    )
       throw new AppError('UNKNOWN_SALE', `no sale ${saleId} open for registration`);
     if (saleIsLocked(sale.status))
       throw new AppError('SALE_LOCKED', `sale ${saleId} is ${sale.status}: registration is closed`);
@@ -330,7 +342,7 @@ export class BidderSelfService implements BidderSelfPort {
 
   async offer(accountId: string, saleId: string): Promise<RegistrationOffer> {
     const { db } = this.o;
-    const sale = await this.registrableSale(db, saleId);
+    const sale = await this.registrableSale(db, saleId, accountId);
     const { bidder, complete } = await this.bidderOf(db, accountId);
     const reg = await db.query(
       'SELECT *, requested_limit_minor AS requested FROM registrations WHERE sale_id = $1 AND bidder_id = $2',
@@ -353,7 +365,7 @@ export class BidderSelfService implements BidderSelfPort {
     const actor = `bidder:${accountId}`;
     await this.o.db.transaction(async (tx) => {
       // The sale's row held: paddles are given one at a time, as by the admin API.
-      const sale = await this.registrableSale(tx, saleId, true);
+      const sale = await this.registrableSale(tx, saleId, accountId, true);
       const { bidder, complete } = await this.bidderOf(tx, accountId);
       if (!complete)
         throw new AppError('PROFILE_INCOMPLETE', 'complete your profile (name, phone, country) first', {
@@ -424,7 +436,7 @@ export class BidderSelfService implements BidderSelfPort {
 
   async acceptTerms(accountId: string, saleId: string, version: number): Promise<MyRegistration> {
     await this.o.db.transaction(async (tx) => {
-      const sale = await this.registrableSale(tx, saleId, true);
+      const sale = await this.registrableSale(tx, saleId, accountId, true);
       this.checkTerms(sale, version, true);
       if (sale.termsVersion === 0)
         throw new AppError('TERMS_VERSION', 'termsVersion: this sale has no terms to accept', {
