@@ -215,6 +215,7 @@ async function main(): Promise<void> {
           notify: notifyConfig,
           // Invitation links point where people reach this gateway.
           publicOrigin: config.publicOrigin ?? gavel.url,
+          media: ledgerConfig.media,
         },
         {
           source: new MemoryDecisionSource(gavel.store),
@@ -258,7 +259,11 @@ async function main(): Promise<void> {
   }
   // Without a back office (GAVEL_LEDGER=false, or an engine of its own): the demo's static catalogue.
   catalogue?.resolve(
-    ledger !== undefined ? backOfficeCatalogue(ledger.db) : config.demo ? demoCatalogue() : emptyCatalogue,
+    ledger !== undefined
+      ? backOfficeCatalogue(ledger.db, ledger.media)
+      : config.demo
+        ? demoCatalogue()
+        : emptyCatalogue,
   );
   // No back office here: the sign-in routes answer ACCOUNTS_UNAVAILABLE.
   accountsReady(undefined);

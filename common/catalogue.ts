@@ -25,6 +25,46 @@ export interface Viewer {
   role: Role;
 }
 
+/** A stored lot image as the gateway serves it at `/media/<key>`. */
+export interface MediaFile {
+  body: Uint8Array;
+  contentType: string;
+}
+
+/** Where the gateway serves lot images (both topologies): `/media/<key>`, the catalogue's image URLs. */
+export const MEDIA_PATH = '/media/';
+
+/**
+ * A key as the back office writes them: `lots/<lot id>/<image id>-<variant>.<ext>`. Lot ids follow the
+ * admin API's id rule (letters, digits, `.`, `_`, `-`, not starting with a dot), image ids are hex: no
+ * `..`, no leading `/`, nothing a file system or S3 treats specially.
+ */
+const MEDIA_KEY = /^lots\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/[a-f0-9]{8,64}-(?:thumb|display)\.(?:webp|jpg)$/;
+
+export function isMediaKey(key: string): boolean {
+  return MEDIA_KEY.test(key) && !key.includes('..');
+}
+
+/** What browsers and proxies are told: the bytes under a media key never change, so keep them a year. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** The headers of a served lot image (gateway and orchestrator alike). */
+export function mediaHeaders(file: MediaFile): Record<string, string> {
+  return {
+    'Content-Type': file.contentType,
+    'Content-Length': String(file.body.byteLength),
+    'Cache-Control': IMMUTABLE,
+    'X-Content-Type-Options': 'nosniff',
+    // Never a document: an image opened on its own cannot run anything.
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+    'Cross-Origin-Resource-Policy': 'same-site',
+  };
+}
+
+export function mediaUrl(key: string): string {
+  return `${MEDIA_PATH}${key}`;
+}
+
 /** The viewer a signed-in user is (undefined: anonymous). */
 export function viewerOf(user: { id: string; role: Role } | undefined): Viewer | undefined {
   return user === undefined ? undefined : { id: user.id, role: user.role };
@@ -40,6 +80,8 @@ export interface Catalogue {
   sales(viewer?: Viewer): Promise<SaleSummary[]>;
   /** The sale, when `viewer` may see it; undefined as for a sale that does not exist. */
   sale(id: string, viewer?: Viewer): Promise<SaleCatalogue | undefined>;
+  /** A lot image's bytes by its media key (`lots/<lot>/<id>-thumb.webp`); absent = this catalogue has none. */
+  media?(key: string): Promise<MediaFile | undefined>;
 }
 
 /**
@@ -104,6 +146,11 @@ export class DeferredCatalogue implements Catalogue {
   async sale(id: string, viewer?: Viewer): Promise<SaleCatalogue | undefined> {
     return (await this.source).sale(id, viewer);
   }
+
+  async media(key: string): Promise<MediaFile | undefined> {
+    const source = await this.source;
+    return source.media === undefined ? undefined : source.media(key);
+  }
 }
 
 /** The header that names the viewer to the orchestrator's catalogue (`role:id`), with the service token. */
@@ -142,7 +189,22 @@ export class HttpCatalogue implements Catalogue {
     const parsed = saleResponseSchema.parse(body).sale;
     return {
       ...parsed,
-      lots: parsed.lots.map(({ imageUrl, ...l }) => (imageUrl === undefined ? l : { ...l, imageUrl })),
+      lots: parsed.lots.map(({ imageUrl, images, ...l }) => ({
+        ...l,
+        ...(imageUrl === undefined ? {} : { imageUrl }),
+        ...(images === undefined ? {} : { images }),
+      })),
+    };
+  }
+
+  /** The orchestrator's `/media/v1/<key>`: the bytes are immutable, so nothing is kept here (a CDN or the browser caches them). */
+  async media(key: string): Promise<MediaFile | undefined> {
+    const res = await fetch(new URL(`/media/v1/${key}`, this.base), { signal: AbortSignal.timeout(10_000) });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`media: the orchestrator answered ${res.status} for ${key}`);
+    return {
+      body: new Uint8Array(await res.arrayBuffer()),
+      contentType: res.headers.get('content-type') ?? 'application/octet-stream',
     };
   }
 

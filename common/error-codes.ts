@@ -114,6 +114,14 @@ const ADMIN = {
   UNKNOWN_INVITATION: 404,
   UNKNOWN_LOT: 404,
   UNKNOWN_SALE: 404,
+  // Lot images and the CSV catalogue import (docs/media.md).
+  BAD_IMAGE: 422,
+  IMAGE_TOO_LARGE: 413,
+  TOO_MANY_IMAGES: 400,
+  UNKNOWN_IMAGE: 404,
+  BAD_IMAGE_ORDER: 400,
+  BAD_CSV: 400,
+  IMPORT_REFUSED: 422,
 } as const;
 
 /** Identity checks (KYC) and their vendor's webhook. */

@@ -18,6 +18,7 @@ import { clientRoutes, type ClientAssets } from './routes/clients.ts';
 import { rateRoutes } from './routes/rates.ts';
 import type { HouseRates } from '../common/contracts/index.ts';
 import { demoSignInRoutes, type DemoUser } from './demo/sign-in.ts';
+import { mediaRoutes } from './routes/media.ts';
 import { salesRoutes } from './routes/sales.ts';
 import { messagingRoutes, type WhatsappConfig } from './routes/messaging.ts';
 import { MessagingIngress } from './messaging/ingress.ts';
@@ -114,6 +115,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
     }),
   );
   app.route('/v1/sales', salesRoutes(deps.catalogue ?? emptyCatalogue, deps.masks));
+  // Lot images uploaded to the back office (docs/media.md).
+  app.route('/media', mediaRoutes(deps.catalogue ?? emptyCatalogue));
   // Bids by SMS and WhatsApp reach the same engine, with the same per-bidder limit as the API's.
   app.route(
     '/v1/messaging',

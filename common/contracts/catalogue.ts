@@ -2,6 +2,21 @@
 import * as z from 'zod/mini';
 import { auctionModeSchema, type AuctionMode } from './lot.ts';
 
+/** One size of a lot image: a URL on the gateway's origin (`/media/…`), immutable, and its pixel size. */
+export interface CatalogueImageSize {
+  url: string;
+  width: number;
+  height: number;
+}
+
+/** A lot image uploaded to the back office (docs/media.md): a thumbnail (≤ 320 px) and a display size (≤ 1600 px). */
+export interface CatalogueImage {
+  /** For `<img alt>`: the house's text, else the lot's title. */
+  alt: string;
+  thumb: CatalogueImageSize;
+  display: CatalogueImageSize;
+}
+
 export interface CatalogueLot {
   /** The engine's auction id of this lot. */
   id: string;
@@ -10,6 +25,8 @@ export interface CatalogueLot {
   description: string;
   /** An image URL the pages may show (a data: URL in the demo). */
   imageUrl?: string;
+  /** Uploaded images in the house's order (absent when there are none); the first is the lot's picture. */
+  images?: CatalogueImage[];
   /** Decimal strings in the sale's currency, like "8000.00"; "" when the house gave no estimate. */
   estimateLow: string;
   estimateHigh: string;
@@ -50,6 +67,17 @@ export interface SaleResponse {
 }
 
 export const saleVisibilitySchema = z.enum(['public', 'invite_only']) satisfies z.ZodMiniType<SaleVisibility>;
+const imageSizeSchema = z.object({
+  url: z.string(),
+  width: z.number(),
+  height: z.number(),
+}) satisfies z.ZodMiniType<CatalogueImageSize>;
+
+export const catalogueImageSchema = z.object({
+  alt: z.string(),
+  thumb: imageSizeSchema,
+  display: imageSizeSchema,
+}) satisfies z.ZodMiniType<CatalogueImage>;
 
 export const catalogueLotSchema = z.object({
   id: z.string(),
@@ -57,6 +85,7 @@ export const catalogueLotSchema = z.object({
   title: z.string(),
   description: z.string(),
   imageUrl: z.optional(z.string()),
+  images: z.optional(z.array(catalogueImageSchema)),
   estimateLow: z.string(),
   estimateHigh: z.string(),
 }) satisfies z.ZodMiniType<CatalogueLot>;

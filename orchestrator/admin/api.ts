@@ -6,7 +6,7 @@
  * the response — so a revocation holds from the very next bid.
  *
  * One module per resource (`sales.ts`, `lots.ts`, `bids.ts`, `bidders.ts`, `kyc.ts`,
- * `notifications.ts`, `registrations.ts`, `results.ts`); what a sale's status allows is decided in
+ * `notifications.ts`, `registrations.ts`, `results.ts`, `images.ts`); what a sale's status allows is decided in
  * the pure `rules/sale-status.ts`.
  */
 import { Hono } from 'hono';
@@ -20,6 +20,7 @@ import { bidRoutes } from './bids.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
 import { invitationRoutes } from './invitations.ts';
+import { imageRoutes } from './images.ts';
 import { kycRoutes } from './kyc.ts';
 import { lotRoutes } from './lots.ts';
 import { notificationRoutes } from './notifications.ts';
@@ -28,6 +29,7 @@ import { resultRoutes } from './results.ts';
 import { saleRoutes } from './sales.ts';
 
 export type { AdminApiDeps, BidCanceller, KycStarter } from './context.ts';
+export type { AdminMedia } from './images.ts';
 
 /** The admin API; mount it at `/admin/v1`. */
 export function adminApi(deps: AdminApiDeps): Hono<AppEnv> {
@@ -43,6 +45,7 @@ export function adminApi(deps: AdminApiDeps): Hono<AppEnv> {
   for (const routes of [
     saleRoutes,
     lotRoutes,
+    imageRoutes,
     bidRoutes,
     bidderRoutes,
     kycRoutes,

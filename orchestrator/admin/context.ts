@@ -7,6 +7,7 @@ import type { Topics } from '../../common/topics.ts';
 import type { Database } from '../ledger/db.ts';
 import type { EngineSync, EnginePort } from '../lifecycle/engine-sync.ts';
 import type { InvitationService } from '../catalogue/invitations.ts';
+import type { AdminMedia } from './images.ts';
 
 /** KYC as the admin API needs it (implemented by orchestrator/kyc). */
 export interface KycStarter {
@@ -37,6 +38,8 @@ export interface AdminApiDeps {
   cancel?: BidCanceller | undefined;
   /** Invitations to invite-only sales (needs email and PUBLIC_ORIGIN); none: NOT_AVAILABLE. */
   invitations?: InvitationService | undefined;
+  /** Lot images: the media store and the upload limits; unset = the image routes answer NOT_AVAILABLE. */
+  media?: AdminMedia | undefined;
 }
 
 /** The acting admin (for the audit log) and the request's correlation id. */

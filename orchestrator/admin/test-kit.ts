@@ -24,6 +24,12 @@ export interface InProcessAdmin {
   engine: MemoryBiddingStore;
   /** An admin API call with an admin token (`token: null` sends none, a string sends that one). */
   api(method: string, path: string, body?: unknown, token?: string | null): Promise<AdminAnswer>;
+  /** A raw call with the admin token (multipart uploads, CSV bodies): the Response as it is. */
+  request(
+    method: string,
+    path: string,
+    init?: { body?: FormData | string; headers?: Record<string, string> },
+  ): Promise<Response>;
   /** A call that must succeed (2xx); its JSON body. */
   ok(method: string, path: string, body?: unknown): Promise<AdminAnswer['body']>;
   build: AdminBuilders;
@@ -35,7 +41,7 @@ const KEY = 'in-process-admin-test-key-0123456789abcdef012345';
 
 /** Starts the admin API over a fresh in-memory database; `deps` adds the optional parts (KYC, cancel). */
 export async function inProcessAdmin(
-  deps: Partial<Pick<AdminApiDeps, 'kyc' | 'cancel'>> & {
+  deps: Partial<Pick<AdminApiDeps, 'kyc' | 'cancel' | 'media'>> & {
     /** Invitations are mailed here, with links on http://gavel.test. */
     mail?: Sender;
   } = {},
@@ -83,5 +89,17 @@ export async function inProcessAdmin(
     if (a.status >= 300) throw new Error(`${method} ${path} → ${a.status} ${JSON.stringify(a.body)}`);
     return a.body;
   };
-  return { db, engine, api, ok, build: adminBuilders(ok), tokens, close: () => db.close() };
+  const request = (
+    method: string,
+    path: string,
+    init: { body?: FormData | string; headers?: Record<string, string> } = {},
+  ): Promise<Response> =>
+    Promise.resolve(
+      app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${adminToken}`, ...init.headers },
+        ...(init.body === undefined ? {} : { body: init.body }),
+      }),
+    );
+  return { db, engine, api, request, ok, build: adminBuilders(ok), tokens, close: () => db.close() };
 }

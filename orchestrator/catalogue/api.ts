@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { ROLES, type Role } from '../../common/auth.ts';
-import { VIEWER_HEADER, type Catalogue, type Viewer } from '../../common/catalogue.ts';
+import { isMediaKey, VIEWER_HEADER, type Catalogue, type Viewer } from '../../common/catalogue.ts';
 import type {
   CatalogueLot,
   SaleCatalogue,
@@ -21,6 +21,8 @@ import type { Logger } from '../../common/logger.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Database } from '../ledger/db.ts';
 import { loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
+import { catalogueImage, loadImagesOfLots, type LotImage } from '../media/lot-images.ts';
+import type { MediaStore } from '../media/store.ts';
 import { PUBLISHED_SALE_STATUSES, saleIsPublished } from '../rules/sale-status.ts';
 import { maySee, visibleTo } from './visibility.ts';
 
@@ -28,8 +30,13 @@ import { maySee, visibleTo } from './visibility.ts';
  * The catalogue read straight from the back office's database — what `catalogueApi` serves over
  * HTTP, and what a gateway in the same process can be handed as its `Catalogue` (no HTTP hop).
  */
-export function backOfficeCatalogue(db: Database): Catalogue {
+export function backOfficeCatalogue(db: Database, media?: MediaStore): Catalogue {
   return {
+    ...(media === undefined
+      ? {}
+      : {
+          media: async (key: string) => (isMediaKey(key) ? media.get(key) : undefined),
+        }),
     async sales(viewer) {
       const visible = visibleTo('s', viewer, 2);
       const rows = await db.query<{
@@ -60,7 +67,11 @@ export function backOfficeCatalogue(db: Database): Catalogue {
       // Not visible: answered as a sale that does not exist.
       if (sale.visibility === 'invite_only' && !(await maySee(db, id, viewer))) return undefined;
       const lots = (await loadLots(db, sale.id)).filter((l) => l.status !== 'cancelled');
-      return catalogueOf(sale, lots);
+      const images = await loadImagesOfLots(
+        db,
+        lots.map((l) => l.id),
+      );
+      return catalogueOf(sale, lots, images);
     },
   };
 }
@@ -71,8 +82,12 @@ export function backOfficeCatalogue(db: Database): Catalogue {
  * `ACCOUNTS_SERVICE_TOKEN` it already shares with the back office); a viewer without the token is
  * refused, so no one outside can claim to be an invited bidder.
  */
-export function catalogueApi(db: Database, logger: Logger, opts: { serviceToken?: string } = {}): Hono {
-  const catalogue = backOfficeCatalogue(db);
+export function catalogueApi(
+  db: Database,
+  logger: Logger,
+  opts: { serviceToken?: string; media?: MediaStore } = {},
+): Hono {
+  const catalogue = backOfficeCatalogue(db, opts.media);
   const app = new Hono();
   app.onError(errorHandler(logger));
   const viewerOf = (header: string | undefined, authorization: string | undefined): Viewer | undefined => {
@@ -115,7 +130,7 @@ function bearerMatches(authorization: string | undefined, token: string): boolea
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-function catalogueOf(sale: Sale, lots: Lot[]): SaleCatalogue {
+function catalogueOf(sale: Sale, lots: Lot[], images: Map<string, LotImage[]>): SaleCatalogue {
   const money = (v: number | undefined): string => (v === undefined ? '' : formatAmount(v, sale.currency));
   return {
     id: sale.id,
@@ -133,6 +148,8 @@ function catalogueOf(sale: Sale, lots: Lot[]): SaleCatalogue {
         estimateHigh: money(l.estimateHigh),
       };
       if (l.imageUrl !== undefined && isServableImage(l.imageUrl)) lot.imageUrl = l.imageUrl;
+      const uploaded = images.get(l.id) ?? [];
+      if (uploaded.length > 0) lot.images = uploaded.map((i) => catalogueImage(i, l.title));
       return lot;
     }),
   };

@@ -17,6 +17,8 @@ import { type NotificationChannel } from '../notify/outbox.ts';
 import type { Sender } from '../notify/senders.ts';
 import { notifyConfigFromEnv, type NotifyConfig } from '../notify/config.ts';
 import { accountsConfigFromEnv, type AccountsConfig } from '../accounts/config.ts';
+import { mediaConfigFromEnv, type MediaConfig } from '../media/config.ts';
+import type { MediaStore } from '../media/store.ts';
 
 export interface OrchestratorConfig {
   host: string;
@@ -58,6 +60,8 @@ export interface OrchestratorConfig {
   accounts?: AccountsConfig;
   /** `PUBLIC_ORIGIN`: where invitation links point (docs/invite-only.md); unset = no invitations. */
   publicOrigin?: string | undefined;
+  /** Lot images: local disk (unset: a temporary folder) or S3, and the upload limits (docs/media.md). */
+  media?: MediaConfig;
 }
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
@@ -125,6 +129,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     notify: notifyConfigFromEnv(env),
     accounts: accountsConfigFromEnv(env),
     publicOrigin: e.PUBLIC_ORIGIN === undefined ? undefined : new URL(e.PUBLIC_ORIGIN).origin,
+    media: mediaConfigFromEnv(env),
   };
 }
 
@@ -137,6 +142,8 @@ export interface EmbeddedLedgerConfig {
   lifecycleTickMs: number;
   /** `ADMIN_JWT_KEY`: a key of its own for admin-API tokens; unset = the gateway's user-token key. */
   adminJwtKey: string | undefined;
+  /** Lot images (`MEDIA_*`; default: local disk in `.data/media`). */
+  media: MediaConfig;
 }
 
 const embeddedSchema = z.object({
@@ -158,6 +165,7 @@ export function embeddedLedgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env
     adminPort: e.GAVEL_ADMIN_PORT,
     lifecycleTickMs: e.LIFECYCLE_TICK_MS,
     adminJwtKey: e.ADMIN_JWT_KEY,
+    media: mediaConfigFromEnv(env),
   };
 }
 
@@ -192,4 +200,6 @@ export interface OrchestratorDeps {
   routes?: (app: Hono) => void;
   /** Where bidders' phone numbers are published for the SMS/WhatsApp ingress (embedded: the gateway's); unset with REDIS_URL: on the engine's Redis. */
   directory?: BidderDirectory;
+  /** Store lot images here instead of the store `config.media` names (the caller closes it). */
+  media?: MediaStore;
 }

@@ -26,6 +26,9 @@ import { openDatabase, quoteIdent, type Database } from '../ledger/db.ts';
 import { RedisDecisionSource } from '../ledger/decision-source.ts';
 import { LedgerWriter } from '../ledger/ledger-writer.ts';
 import { migrate } from '../ledger/migrate.ts';
+import { DEFAULT_MEDIA_LIMITS, openMediaStore } from '../media/config.ts';
+import { mediaRoutes } from '../media/routes.ts';
+import type { MediaStore } from '../media/store.ts';
 import type { OutboxDispatcher } from '../notify/outbox.ts';
 import { receiptRoutes } from '../notify/receipts.ts';
 import { startBackOffice, type BackOffice } from './back-office.ts';
@@ -41,6 +44,8 @@ export interface RunningOrchestrator {
   backOffice: BackOffice | undefined;
   /** Invitations to invite-only sales (with the back office). */
   invitations: InvitationService | undefined;
+  /** Where lot images are stored (what `/media/v1/…` and the admin API's image routes use). */
+  media: MediaStore;
   /** Where the ledger is, for people: `PGlite in <folder>`, `PGlite in memory` or `PostgreSQL at <host>`. */
   where: string;
   /** Stops the writer (after one last pass), the HTTP server, then closes what it opened. */
@@ -136,6 +141,14 @@ export async function startOrchestrator(
     lagLog.start(lagLogMs, lagLogMs);
     closers.push(() => lagLog.stop());
 
+    let media = deps.media;
+    if (media === undefined) {
+      const opened = await openMediaStore(config.media?.store ?? { kind: 'local', dir: undefined });
+      closers.push(() => opened.close());
+      media = opened;
+    }
+    logger.info({ where: media.where }, 'lot images');
+
     let backOffice: RunningOrchestrator['backOffice'];
     let invitations: InvitationService | undefined;
     const app = new Hono();
@@ -172,6 +185,7 @@ export async function startOrchestrator(
             kyc: backOffice.kyc,
             cancel: backOffice.cancellation,
             invitations,
+            media: { store: media, limits: config.media ?? DEFAULT_MEDIA_LIMITS },
           }),
         );
       } else {
@@ -187,8 +201,10 @@ export async function startOrchestrator(
     const accountsToken = config.accounts?.serviceToken;
     app.route(
       '/catalogue/v1',
-      catalogueApi(db, logger.child({ module: 'catalogue' }), { serviceToken: accountsToken }),
+      catalogueApi(db, logger.child({ module: 'catalogue' }), { serviceToken: accountsToken, media }),
     );
+    // Its lot images, which the gateways serve at /media/… (docs/media.md).
+    app.route('/media', mediaRoutes(media, logger.child({ module: 'media' })));
     // The KYC vendor posts its results here (the signature is the authentication).
     if (backOffice?.kyc !== undefined) app.route('/kyc', kycRoutes(backOffice.kyc, { logger }));
     // The gateways' sign-in and sessions, when they share ACCOUNTS_SERVICE_TOKEN (docs/accounts.md).
@@ -234,7 +250,7 @@ export async function startOrchestrator(
       );
     }
     // The writer stops before the HTTP server goes and the database closes (closers run in reverse).
-    return { url, db, writer, backOffice, invitations, where, close: closeAll };
+    return { url, db, writer, backOffice, invitations, media, where, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
