@@ -6,7 +6,7 @@
  * the response — so a revocation holds from the very next bid.
  *
  * One module per resource (`sales.ts`, `lots.ts`, `bids.ts`, `bidders.ts`, `kyc.ts`,
- * `notifications.ts`, `registrations.ts`, `results.ts`, `images.ts`); what a sale's status allows is decided in
+ * `notifications.ts`, `registrations.ts`, `results.ts`, `images.ts`, `catalogue-import.ts`); what a sale's status allows is decided in
  * the pure `rules/sale-status.ts`.
  */
 import { Hono } from 'hono';
@@ -17,6 +17,7 @@ import { errorHandler } from '../../common/http-errors.ts';
 import { bidderRoutes } from './bidders.ts';
 import { constraintError } from './constraints.ts';
 import { bidRoutes } from './bids.ts';
+import { catalogueImportRoutes } from './catalogue-import.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
 import { invitationRoutes } from './invitations.ts';
@@ -46,6 +47,7 @@ export function adminApi(deps: AdminApiDeps): Hono<AppEnv> {
     saleRoutes,
     lotRoutes,
     imageRoutes,
+    catalogueImportRoutes,
     bidRoutes,
     bidderRoutes,
     kycRoutes,

@@ -86,7 +86,9 @@ export async function updateRow(
 /** A unique violation on (sale_id, lot_number) is the caller's mistake, not a server fault. */
 export function uniqueLotNumber(err: unknown): never {
   if (isUniqueViolation(err))
-    throw new AppError('LOT_NUMBER_TAKEN', 'another lot of this sale has that lotNumber');
+    throw new AppError('LOT_NUMBER_TAKEN', 'another lot of this sale has that lotNumber', {
+      details: { field: 'lotNumber' },
+    });
   throw err;
 }
 

@@ -7,13 +7,14 @@ import type { LotWithdrawnEvent } from '../../common/contracts/index.ts';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 import { formatAmount } from '../../common/money.ts';
-import { audit, enqueue, loadLot, loadSale } from '../ledger/records.ts';
+import type { Queryable } from '../ledger/db.ts';
+import { audit, enqueue, loadLot, loadSale, type Sale } from '../ledger/records.ts';
 import { endMayMove, lotEdit, mayAddLots } from '../rules/sale-status.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
 import { checkConsignor, mustLot, mustSale, setEngineStatus, updateRow, uniqueLotNumber } from './lookups.ts';
-import { lotCreate, lotPatch } from './schemas.ts';
+import { lotCreate, lotPatch, type LotCreate } from './schemas.ts';
 import { lotValues } from './values.ts';
 import { lotView } from './views.ts';
 
@@ -27,46 +28,7 @@ export function lotRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
       const sale = await mustSale(tx, saleId, true);
       if (!mayAddLots(sale.status))
         throw new AppError('SALE_ACTIVE', `sale ${saleId} is ${sale.status}: lots are added before it opens`);
-      if ((await loadLot(tx, body.id)) !== undefined)
-        throw new AppError('ALREADY_EXISTS', `lot ${body.id} exists; PATCH it instead`);
-      const v = lotValues(body, sale.currency);
-      await checkConsignor(tx, body.consignorId ?? undefined);
-      await tx
-        .query(
-          `INSERT INTO lots (id, sale_id, lot_number, title, description, currency, opening_minor, reserve_minor,
-                           estimate_low_minor, estimate_high_minor, increments, starts_at, ends_at, grace_ms,
-                           soft_close_ms, soft_close_cap_ms, consignor_id, image_url, premium_bands)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-          [
-            body.id,
-            saleId,
-            body.lotNumber,
-            body.title,
-            body.description ?? '',
-            sale.currency,
-            v.opening,
-            v.reserve ?? 0,
-            v.estimateLow ?? null,
-            v.estimateHigh ?? null,
-            JSON.stringify(v.increments),
-            v.startsAt ?? null,
-            v.endsAt ?? null,
-            body.graceMs ?? 2000,
-            (body.softCloseSeconds ?? (sale.mode === 'timed' ? 120 : 0)) * 1000,
-            (body.softCloseCapSeconds ?? 0) * 1000,
-            body.consignorId ?? null,
-            body.imageUrl ?? null,
-            v.premiumBands === undefined || v.premiumBands === null ? null : JSON.stringify(v.premiumBands),
-          ],
-        )
-        .catch(uniqueLotNumber);
-      await audit(tx, {
-        ...ctx,
-        action: 'lot.create',
-        entityType: 'lot',
-        entityId: body.id,
-        details: { saleId, ...body },
-      });
+      await createLot(tx, sale, body, ctx);
     });
     await sync.configureSale(saleId, { update: true });
     await sync.syncEligibility(saleId);
@@ -185,5 +147,60 @@ export function lotRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
     });
     await setEngineStatus(engine, id, 'withdrawn');
     return c.json({ lot: lotView((await loadLot(db, id))!) });
+  });
+}
+
+/**
+ * Adds one lot to `sale` in the caller's transaction, with its audit row: the rules every new lot
+ * meets (id free, amounts in the sale's currency, bands, consignor known, lot number free), whether
+ * it comes from `POST /sales/:id/lots` or a row of a CSV import. The caller checks the sale's status.
+ */
+export async function createLot(
+  tx: Queryable,
+  sale: Sale,
+  body: LotCreate,
+  ctx: { actor: string; correlationId: string | undefined },
+): Promise<void> {
+  if ((await loadLot(tx, body.id)) !== undefined)
+    throw new AppError('ALREADY_EXISTS', `lot ${body.id} exists; PATCH it instead`, {
+      details: { field: 'id' },
+    });
+  const v = lotValues(body, sale.currency);
+  await checkConsignor(tx, body.consignorId ?? undefined);
+  await tx
+    .query(
+      `INSERT INTO lots (id, sale_id, lot_number, title, description, currency, opening_minor, reserve_minor,
+                       estimate_low_minor, estimate_high_minor, increments, starts_at, ends_at, grace_ms,
+                       soft_close_ms, soft_close_cap_ms, consignor_id, image_url, premium_bands)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+      [
+        body.id,
+        sale.id,
+        body.lotNumber,
+        body.title,
+        body.description ?? '',
+        sale.currency,
+        v.opening,
+        v.reserve ?? 0,
+        v.estimateLow ?? null,
+        v.estimateHigh ?? null,
+        JSON.stringify(v.increments),
+        v.startsAt ?? null,
+        v.endsAt ?? null,
+        body.graceMs ?? 2000,
+        (body.softCloseSeconds ?? (sale.mode === 'timed' ? 120 : 0)) * 1000,
+        (body.softCloseCapSeconds ?? 0) * 1000,
+        body.consignorId ?? null,
+        body.imageUrl ?? null,
+        v.premiumBands === undefined || v.premiumBands === null ? null : JSON.stringify(v.premiumBands),
+      ],
+    )
+    .catch(uniqueLotNumber);
+  await audit(tx, {
+    ...ctx,
+    action: 'lot.create',
+    entityType: 'lot',
+    entityId: body.id,
+    details: { saleId: sale.id, ...body },
   });
 }

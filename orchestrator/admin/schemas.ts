@@ -109,6 +109,7 @@ const lotFields = {
     .optional(),
 };
 export const lotCreate = z.strictObject({ id: ID, ...lotFields });
+export type LotCreate = z.infer<typeof lotCreate>;
 export const lotPatch = z.strictObject(lotFields).partial();
 
 export const bidderCreate = z.strictObject({
