@@ -3,6 +3,7 @@ import type { CatalogueLot, PublicAuctionView } from '../../common/contracts/ind
 import type { OwnBid } from './bidder-state.ts';
 import { byId, h, setText } from './dom.ts';
 import { withCurrency } from './money.ts';
+import { lotPicture } from './view.ts';
 
 /** One lot of the sale room: image, number, title, live price, status, and the bidder's standing ("You lead", "You won"…). */
 export function lotCardOf(
@@ -11,13 +12,15 @@ export function lotCardOf(
   status: { phase: string; text: string } | undefined,
   mine: string | undefined,
 ): HTMLElement {
+  const thumbnail = lotPicture(lot)?.thumb;
   return h(
     'li',
     {},
     h(
       'a',
       { href: `#lot=${encodeURIComponent(lot.id)}`, class: 'lot-card-link', 'data-lot': lot.id },
-      lot.imageUrl === undefined ? null : h('img', { src: lot.imageUrl, alt: '', width: '96', height: '72' }),
+      // Decorative here: the title is the link's text. The uploaded thumbnail (320 px) when there is one.
+      thumbnail === undefined ? null : h('img', { src: thumbnail, alt: '', width: '96', height: '72' }),
       h('span', { class: 'lot-no' }, `Lot ${lot.lotNumber}`),
       h('span', { class: 'lot-name' }, lot.title),
       h(

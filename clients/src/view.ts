@@ -12,9 +12,17 @@ export function renderLotHeader(
   currency: string,
   els: { image: HTMLImageElement; number: HTMLElement; title: HTMLElement; estimate: HTMLElement },
 ): void {
-  if (lot.imageUrl !== undefined && els.image.getAttribute('src') !== lot.imageUrl)
-    els.image.src = lot.imageUrl;
-  els.image.alt = lot.title;
+  const picture = lotPicture(lot);
+  if (picture !== undefined && els.image.getAttribute('src') !== picture.src) {
+    // The browser picks the thumbnail or the display size for the slot's width and the screen's density.
+    if (picture.srcset === undefined) els.image.removeAttribute('srcset');
+    else {
+      els.image.srcset = picture.srcset;
+      els.image.sizes = '(max-width: 600px) 100vw, 400px';
+    }
+    els.image.src = picture.src;
+  }
+  els.image.alt = picture?.alt ?? lot.title;
   setText(els.number, `Lot ${lot.lotNumber}`);
   setText(els.title, lot.title);
   // The catalogue sends "" when the house gave no estimate.
@@ -24,6 +32,24 @@ export function renderLotHeader(
       ? 'No estimate'
       : `Estimate ${withCurrency(lot.estimateLow, currency)} – ${withCurrency(lot.estimateHigh, currency)}`,
   );
+}
+
+/**
+ * The lot's picture: its first uploaded image (docs/media.md) with both sizes for `srcset`, else the
+ * single `imageUrl` the house gave; undefined when it has neither.
+ */
+export function lotPicture(
+  lot: CatalogueLot,
+): { src: string; srcset?: string; thumb: string; alt: string } | undefined {
+  const first = lot.images?.[0];
+  if (first !== undefined)
+    return {
+      src: first.display.url,
+      srcset: `${first.thumb.url} ${first.thumb.width}w, ${first.display.url} ${first.display.width}w`,
+      thumb: first.thumb.url,
+      alt: first.alt,
+    };
+  return lot.imageUrl === undefined ? undefined : { src: lot.imageUrl, thumb: lot.imageUrl, alt: lot.title };
 }
 
 /** "Internet · Bidder 3F2A9C" / "Floor · Paddle 112" / "No bids yet". */
