@@ -13,7 +13,10 @@ describe('GET /media/<key> through the gateway', () => {
   let bo: TestBackOffice;
   let gateway: RunningGateway;
   beforeAll(async () => {
-    bo = await startTestBackOffice('gateway-media');
+    // Local disk in a fresh temporary folder (dir unset), not the working tree's .data/media.
+    bo = await startTestBackOffice('gateway-media', {
+      media: { store: { kind: 'local', dir: undefined }, maxImageBytes: 1_000_000, maxFiles: 2 },
+    });
     gateway = await startTestGavel({ orchestratorUrl: bo.orch.url! });
     await bo.ok('POST', '/sales', {
       id: 'gw-media-sale',

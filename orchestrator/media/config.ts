@@ -1,7 +1,7 @@
 /** Where lot images are stored and how large an upload may be (docs/media.md), read once from the environment. */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { envBool, envInt, loadEnv } from '../../common/config.ts';
 import { LocalMediaStore } from './local-store.ts';
@@ -53,7 +53,11 @@ const schema = z
     path: ['MEDIA_S3_SECRET_ACCESS_KEY'],
   });
 
-export function mediaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MediaConfig {
+/**
+ * `MEDIA_*`. Without `MEDIA_DIR`, local images go beside the PGlite folder when there is one
+ * (`.data/pglite` → `.data/media`, so a test's temporary data folder holds its images too).
+ */
+export function mediaConfigFromEnv(env: NodeJS.ProcessEnv = process.env, pgliteDir?: string): MediaConfig {
   const e = loadEnv(schema, env);
   return {
     store:
@@ -68,7 +72,12 @@ export function mediaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MediaC
             forcePathStyle: e.MEDIA_S3_FORCE_PATH_STYLE,
             prefix: e.MEDIA_S3_PREFIX ?? '',
           }
-        : { kind: 'local', dir: e.MEDIA_DIR ?? DEFAULT_MEDIA_DIR },
+        : {
+            kind: 'local',
+            dir:
+              e.MEDIA_DIR ??
+              (pgliteDir === undefined ? DEFAULT_MEDIA_DIR : join(dirname(pgliteDir), 'media')),
+          },
     maxImageBytes: e.MEDIA_MAX_IMAGE_BYTES,
     maxFiles: e.MEDIA_MAX_FILES,
   };

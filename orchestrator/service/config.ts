@@ -129,7 +129,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     notify: notifyConfigFromEnv(env),
     accounts: accountsConfigFromEnv(env),
     publicOrigin: e.PUBLIC_ORIGIN === undefined ? undefined : new URL(e.PUBLIC_ORIGIN).origin,
-    media: mediaConfigFromEnv(env),
+    media: mediaConfigFromEnv(env, e.DATABASE_URL === undefined ? e.GAVEL_DATA_DIR : undefined),
   };
 }
 
@@ -142,7 +142,7 @@ export interface EmbeddedLedgerConfig {
   lifecycleTickMs: number;
   /** `ADMIN_JWT_KEY`: a key of its own for admin-API tokens; unset = the gateway's user-token key. */
   adminJwtKey: string | undefined;
-  /** Lot images (`MEDIA_*`; default: local disk in `.data/media`). */
+  /** Lot images (`MEDIA_*`; default: local disk in `media/` beside the PGlite folder, `.data/media`). */
   media: MediaConfig;
 }
 
@@ -165,7 +165,7 @@ export function embeddedLedgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env
     adminPort: e.GAVEL_ADMIN_PORT,
     lifecycleTickMs: e.LIFECYCLE_TICK_MS,
     adminJwtKey: e.ADMIN_JWT_KEY,
-    media: mediaConfigFromEnv(env),
+    media: mediaConfigFromEnv(env, e.GAVEL_DATA_DIR),
   };
 }
 
