@@ -17,6 +17,7 @@ const TABLES = [
   'kyc_checks',
   'kyc_webhook_events',
   'ledger_cursors',
+  'lot_images',
   'lot_results',
   'lots',
   'notification_deliveries',
