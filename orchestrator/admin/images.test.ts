@@ -70,6 +70,8 @@ describe('lot images (admin API)', () => {
 
     const listed = await admin.ok('GET', '/lots/img-lot/images');
     expect((listed.images as unknown[]).length).toBe(2);
+    // The lot as the admin reads it carries them too, in order.
+    expect((await admin.ok('GET', '/lots/img-lot')).images).toEqual(listed.images);
 
     const sale = await backOfficeCatalogue(admin.db, store).sale('img-sale');
     const lot = sale?.lots[0];

@@ -15,6 +15,7 @@ import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
 import { checkConsignor, mustLot, mustSale, setEngineStatus, updateRow, uniqueLotNumber } from './lookups.ts';
 import { lotCreate, lotPatch, type LotCreate } from './schemas.ts';
+import { adminImageView, loadLotImages } from '../media/lot-images.ts';
 import { lotValues } from './values.ts';
 import { lotView } from './views.ts';
 
@@ -41,6 +42,7 @@ export function lotRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
     const result = await db.query('SELECT * FROM lot_results WHERE lot_id = $1', [lot.id]);
     return c.json({
       lot: lotView(lot),
+      images: (await loadLotImages(db, lot.id)).map(adminImageView),
       engine:
         snapshot === undefined
           ? null
