@@ -201,6 +201,8 @@ describe('configuration', () => {
       ledgerPollMs: 200,
       adminPort: 3001,
       lifecycleTickMs: 250,
+      // Lot images beside the PGlite folder (docs/media.md).
+      media: { store: { kind: 'local', dir: '.data/media' }, maxImageBytes: 20 * 1024 * 1024, maxFiles: 10 },
     });
     expect(embeddedLedgerConfigFromEnv({ GAVEL_LEDGER: 'false', GAVEL_DATA_DIR: '/tmp/x' })).toMatchObject({
       enabled: false,
