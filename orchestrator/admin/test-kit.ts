@@ -60,6 +60,7 @@ export async function inProcessAdmin(
     logger,
     kyc: deps.kyc,
     cancel: deps.cancel,
+    media: deps.media,
     invitations:
       deps.mail === undefined
         ? undefined
