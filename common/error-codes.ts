@@ -43,6 +43,12 @@ const ACCOUNTS = {
   CSRF_FAILED: 403,
   UNKNOWN_SESSION: 404,
   ACCOUNTS_UNAVAILABLE: 503,
+  // Passkeys, TOTP, staff administration.
+  PASSKEY_INVALID: 400,
+  UNKNOWN_PASSKEY: 404,
+  TOTP_INVALID: 400,
+  TOTP_NOT_ENROLLED: 409,
+  UNKNOWN_ACCOUNT: 404,
 } as const;
 
 /** Internet bids: the engine's refusals and the gateway's checks. */

@@ -3,11 +3,20 @@
  * `AccountsPort`. Errors come back as the back office's codes.
  */
 import type {
+  Account,
   AccountsPort,
   LinkRequest,
   OpenedSession,
+  PasskeyChallenge,
+  PasskeyInfo,
+  RelyingParty,
   ResolvedSession,
   SessionInfo,
+  StaffInvitation,
+  StaffMember,
+  StaffRole,
+  TotpStatus,
+  WebAuthnJson,
 } from '../../common/accounts.ts';
 import { isErrorCode } from '../../common/error-codes.ts';
 import { AppError } from '../../common/errors.ts';
@@ -74,4 +83,92 @@ export class RemoteAccounts implements AccountsPort {
   async revokeStaffSession(adminId: string, ref: string): Promise<void> {
     await this.call('POST', `/sessions/${encodeURIComponent(ref)}/revoke`, { adminId });
   }
+
+  // --- passkeys ---
+  async passkeyRegistrationOptions(accountId: string, rp: RelyingParty): Promise<PasskeyChallenge> {
+    return (await this.call<PasskeyChallenge>('POST', '/passkeys/registration-options', { accountId, rp }))!;
+  }
+  async addPasskey(
+    accountId: string,
+    challengeId: string,
+    response: WebAuthnJson,
+    name: string,
+    rp: RelyingParty,
+  ): Promise<PasskeyInfo> {
+    return (await this.call<PasskeyInfo>('POST', '/passkeys', {
+      accountId,
+      challengeId,
+      response,
+      name,
+      rp,
+    }))!;
+  }
+  async passkeys(accountId: string): Promise<PasskeyInfo[]> {
+    const r = await this.call<{ passkeys: PasskeyInfo[] }>('GET', `/accounts/${enc(accountId)}/passkeys`);
+    return r?.passkeys ?? [];
+  }
+  async removePasskey(accountId: string, passkeyId: string): Promise<void> {
+    await this.call('POST', `/accounts/${enc(accountId)}/passkeys/${enc(passkeyId)}/remove`);
+  }
+  async passkeySignInOptions(rp: RelyingParty): Promise<PasskeyChallenge> {
+    return (await this.call<PasskeyChallenge>('POST', '/passkeys/sign-in-options', { rp }))!;
+  }
+  async signInWithPasskey(
+    challengeId: string,
+    response: WebAuthnJson,
+    rp: RelyingParty,
+    userAgent: string | undefined,
+  ): Promise<OpenedSession> {
+    return (await this.call<OpenedSession>('POST', '/passkeys/sign-in', {
+      challengeId,
+      response,
+      rp,
+      userAgent,
+    }))!;
+  }
+
+  // --- the staff's second factor ---
+  async totpStatus(accountId: string): Promise<TotpStatus> {
+    return (await this.call<TotpStatus>('GET', `/accounts/${enc(accountId)}/totp`))!;
+  }
+  async beginTotp(accountId: string): Promise<{ uri: string; secret: string }> {
+    return (await this.call<{ uri: string; secret: string }>(
+      'POST',
+      `/accounts/${enc(accountId)}/totp/begin`,
+    ))!;
+  }
+  async confirmTotp(accountId: string, code: string): Promise<{ recoveryCodes: string[] }> {
+    return (await this.call<{ recoveryCodes: string[] }>('POST', `/accounts/${enc(accountId)}/totp/confirm`, {
+      code,
+    }))!;
+  }
+  async removeTotp(accountId: string, code: string): Promise<void> {
+    await this.call('POST', `/accounts/${enc(accountId)}/totp/remove`, { code });
+  }
+  async pendingSession(secret: string): Promise<{ account: Account } | undefined> {
+    const r = await this.call<{ pending: { account: Account } | null }>('POST', '/sessions/pending', {
+      secret,
+    });
+    return r?.pending ?? undefined;
+  }
+  async completeSecondFactor(secret: string, code: string): Promise<ResolvedSession> {
+    return (await this.call<ResolvedSession>('POST', '/sessions/second-factor', { secret, code }))!;
+  }
+
+  // --- staff administration ---
+  async listStaff(actorId: string): Promise<StaffMember[]> {
+    const r = await this.call<{ staff: StaffMember[] }>('GET', `/staff?actorId=${enc(actorId)}`);
+    return r?.staff ?? [];
+  }
+  async inviteStaff(actorId: string, invitation: StaffInvitation, origin: string): Promise<Account> {
+    return (await this.call<Account>('POST', '/staff/invitations', { actorId, invitation, origin }))!;
+  }
+  async setStaffRoles(actorId: string, accountId: string, roles: StaffRole[]): Promise<Account> {
+    return (await this.call<Account>('POST', `/staff/${enc(accountId)}/roles`, { actorId, roles }))!;
+  }
+  async setStaffStatus(actorId: string, accountId: string, status: Account['status']): Promise<Account> {
+    return (await this.call<Account>('POST', `/staff/${enc(accountId)}/status`, { actorId, status }))!;
+  }
 }
+
+const enc = encodeURIComponent;

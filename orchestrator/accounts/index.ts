@@ -18,7 +18,13 @@ export { accountsConfigFromEnv, type AccountsConfig } from './config.ts';
  */
 export function startAccounts(
   db: Database,
-  opts: { notify?: NotifyConfig | undefined; mailbox?: DevMailbox | undefined; logger: Logger },
+  opts: {
+    notify?: NotifyConfig | undefined;
+    mailbox?: DevMailbox | undefined;
+    logger: Logger;
+    /** ACCOUNTS_TOTP_KEY (orchestrator/accounts/config.ts). */
+    totpKey?: Buffer | undefined;
+  },
 ): { accounts: AccountsService; close: () => void } {
   let mail: Sender | undefined = opts.mailbox;
   let close = (): void => undefined;
@@ -27,7 +33,7 @@ export function startAccounts(
     mail = smtp;
     close = () => smtp.close();
   }
-  return { accounts: new AccountsService({ db, mail, logger: opts.logger }), close };
+  return { accounts: new AccountsService({ db, mail, logger: opts.logger, totpKey: opts.totpKey }), close };
 }
 
 /** The demo's staff, to try staff sign-in by email link in the embedded default (their mail is at /dev/mail). */

@@ -109,3 +109,24 @@ export function signInMail(
     ].join('\n'),
   };
 }
+
+/** The staff invitation: who invited them, the roles, the link (a sign-in link: once, within 15 minutes). */
+export function inviteMail(
+  account: Pick<Account, 'name' | 'roles'>,
+  inviter: Pick<Account, 'name'>,
+  url: string,
+): { subject: string; text: string } {
+  const minutes = LINK_TTL_MS / 60_000;
+  return {
+    subject: 'You are invited to the Gavel back office',
+    text: [
+      `Hello ${account.name},`,
+      '',
+      `${inviter.name} has invited you to the house's Gavel staff (${account.roles.join(', ')}).`,
+      'Open this link to sign in for the first time:',
+      url,
+      '',
+      `The link works once, within ${minutes} minutes; afterwards ask for a sign-in link at /sign-in with this address, or add a passkey on your account page.`,
+    ].join('\n'),
+  };
+}

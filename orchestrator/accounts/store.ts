@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Account, AccountKind, SessionInfo, StaffRole } from '../../common/accounts.ts';
 import type { Database, Queryable } from '../ledger/db.ts';
 
-interface AccountRow {
+export interface AccountRow {
   id: string;
   kind: AccountKind;
   email: string;
@@ -16,7 +16,7 @@ interface AccountRow {
   [k: string]: unknown;
 }
 
-interface SessionDbRow {
+export interface SessionDbRow {
   ref: string;
   account_id: string;
   created_at: Date;
@@ -27,9 +27,23 @@ interface SessionDbRow {
   [k: string]: unknown;
 }
 
-const ACCOUNT_COLUMNS = 'id, kind, email, name, roles, status';
+export interface NewSession {
+  idHash: string;
+  userAgent: string | undefined;
+  /** When the session ends if it must wait for a second factor (minutes away). */
+  pendingExpiresAt: Date;
+}
 
-const toAccount = (r: AccountRow): Account => ({
+export interface OpenedRow {
+  account: Account;
+  ref: string;
+  expiresAt: Date;
+  pendingFactor: 'totp' | undefined;
+}
+
+export const ACCOUNT_COLUMNS = 'id, kind, email, name, roles, status';
+
+export const toAccount = (r: AccountRow): Account => ({
   id: r.id,
   kind: r.kind,
   email: r.email,
@@ -40,7 +54,7 @@ const toAccount = (r: AccountRow): Account => ({
 
 const iso = (d: Date | string): string => new Date(d).toISOString();
 
-const toSessionInfo = (r: SessionDbRow): SessionInfo => ({
+export const toSessionInfo = (r: SessionDbRow): SessionInfo => ({
   ref: r.ref,
   accountId: r.account_id,
   createdAt: iso(r.created_at),
@@ -51,7 +65,7 @@ const toSessionInfo = (r: SessionDbRow): SessionInfo => ({
 });
 
 /** An id people can read in logs: `acc_` and 16 random bytes. */
-const newId = (prefix: string): string => `${prefix}_${randomBytes(16).toString('base64url')}`;
+export const newId = (prefix: string): string => `${prefix}_${randomBytes(16).toString('base64url')}`;
 
 export class AccountStore {
   private readonly db: Database;
@@ -123,8 +137,8 @@ export class AccountStore {
   async consume(
     tokenHash: string,
     check: (link: { expiresAt: Date; usedAt: Date | null }, account: Account | undefined) => Date,
-    session: { idHash: string; userAgent: string | undefined },
-  ): Promise<{ account: Account; ref: string; expiresAt: Date }> {
+    session: NewSession,
+  ): Promise<OpenedRow> {
     return this.db.transaction(async (tx) => {
       const [link] = await tx.query<{
         account_id: string;
@@ -144,23 +158,52 @@ export class AccountStore {
         account,
       );
       await tx.query(`UPDATE sign_in_links SET used_at = now() WHERE token_hash = $1`, [tokenHash]);
-      const ref = newId('ses');
-      await tx.query(
-        `INSERT INTO sessions (id, ref, account_id, expires_at, user_agent) VALUES ($1, $2, $3, $4, $5)`,
-        [session.idHash, ref, account!.id, expiresAt, session.userAgent?.slice(0, 300) ?? null],
-      );
-      return { account: account!, ref, expiresAt };
+      return this.insertSession(tx, account!, expiresAt, session);
     });
+  }
+
+  /**
+   * A new session for the account (in the caller's transaction): a full one until `expiresAt`, or,
+   * when the account has a confirmed TOTP factor, one pending its code until `pendingExpiresAt`.
+   */
+  async insertSession(
+    tx: Queryable,
+    account: Account,
+    expiresAt: Date,
+    session: NewSession,
+  ): Promise<OpenedRow> {
+    const [totp] = await tx.query(
+      `SELECT 1 FROM totp_factors WHERE account_id = $1 AND confirmed_at IS NOT NULL`,
+      [account.id],
+    );
+    const pending = totp !== undefined;
+    const until = pending ? session.pendingExpiresAt : expiresAt;
+    const ref = newId('ses');
+    await tx.query(
+      `INSERT INTO sessions (id, ref, account_id, expires_at, user_agent, pending_factor) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        session.idHash,
+        ref,
+        account.id,
+        until,
+        session.userAgent?.slice(0, 300) ?? null,
+        pending ? 'totp' : null,
+      ],
+    );
+    return { account, ref, expiresAt: until, pendingFactor: pending ? 'totp' : undefined };
   }
 
   /** The session of this hash with its account, its last use set to now. */
   async touch(
     idHash: string,
-  ): Promise<{ session: SessionInfo; expires: Date; revoked: Date | null; account: Account } | undefined> {
-    const [r] = await this.db.query<SessionDbRow & AccountRow>(
+  ): Promise<
+    | { session: SessionInfo; expires: Date; revoked: Date | null; pending: boolean; account: Account }
+    | undefined
+  > {
+    const [r] = await this.db.query<SessionDbRow & AccountRow & { pending_factor: string | null }>(
       `UPDATE sessions s SET last_seen = now() FROM accounts a
         WHERE s.id = $1 AND a.id = s.account_id
-        RETURNING s.ref, s.account_id, s.created_at, s.last_seen, s.expires_at, s.revoked_at, s.user_agent,
+        RETURNING s.ref, s.account_id, s.created_at, s.last_seen, s.expires_at, s.revoked_at, s.user_agent, s.pending_factor,
                   a.id, a.kind, a.email, a.name, a.roles, a.status`,
       [idHash],
     );
@@ -169,8 +212,40 @@ export class AccountStore {
       session: toSessionInfo(r),
       expires: new Date(r.expires_at),
       revoked: r.revoked_at === null ? null : new Date(r.revoked_at),
+      pending: r.pending_factor !== null,
       account: toAccount(r),
     };
+  }
+
+  /** A session waiting for its second factor, with its account. */
+  async pending(
+    idHash: string,
+  ): Promise<{ expires: Date; revoked: Date | null; account: Account } | undefined> {
+    const [r] = await this.db.query<SessionDbRow & AccountRow>(
+      `SELECT s.expires_at, s.revoked_at, a.id, a.kind, a.email, a.name, a.roles, a.status
+         FROM sessions s JOIN accounts a ON a.id = s.account_id
+        WHERE s.id = $1 AND s.pending_factor IS NOT NULL`,
+      [idHash],
+    );
+    if (r === undefined) return undefined;
+    return {
+      expires: new Date(r.expires_at),
+      revoked: r.revoked_at === null ? null : new Date(r.revoked_at),
+      account: toAccount(r),
+    };
+  }
+
+  /** The second factor given: the session becomes a full one, until `expiresAt`. */
+  async clearPending(
+    idHash: string,
+    expiresAt: Date,
+  ): Promise<{ ref: string; expiresAt: string } | undefined> {
+    const [r] = await this.db.query<{ ref: string; expires_at: Date }>(
+      `UPDATE sessions SET pending_factor = NULL, expires_at = $2, last_seen = now()
+        WHERE id = $1 AND pending_factor IS NOT NULL AND revoked_at IS NULL RETURNING ref, expires_at`,
+      [idHash, expiresAt],
+    );
+    return r === undefined ? undefined : { ref: r.ref, expiresAt: iso(r.expires_at) };
   }
 
   async revoke(idHash: string): Promise<void> {

@@ -22,6 +22,8 @@ const TABLES = [
   'lots',
   'notification_deliveries',
   'outbox_events',
+  'passkeys',
+  'recovery_codes',
   'registrations',
   'sale_invitations',
   'sale_terms',
@@ -30,6 +32,8 @@ const TABLES = [
   'sessions',
   'sign_in_links',
   'standing_changes',
+  'totp_factors',
+  'webauthn_challenges',
   'winners',
 ];
 

@@ -215,6 +215,7 @@ export async function startOrchestrator(
       const signIn = startAccounts(db, {
         notify: config.notify,
         logger: logger.child({ module: 'accounts' }),
+        totpKey: config.accounts?.totpKey,
       });
       closers.push(signIn.close);
       app.route('/accounts/v1', accountsRoutes(signIn.accounts, accountsToken));
