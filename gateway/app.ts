@@ -140,7 +140,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
     );
   app.route('/', rateRoutes(deps.houseRates));
   // Sign-in pages, the cookie session and its token exchange (docs/accounts.md).
-  if (deps.session !== undefined) app.route('/', sessionRoutes(deps.session));
+  if (deps.session !== undefined)
+    app.route('/', sessionRoutes({ ...deps.session, clients: deps.session.clients ?? deps.clients }));
   if (deps.me !== undefined) app.route('/', meRoutes(deps.me));
   // The invitation landing of invite-only sales (docs/invite-only.md).
   if (deps.session?.invitations !== undefined) app.route('/', inviteRoutes(deps.session));

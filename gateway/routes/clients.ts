@@ -15,6 +15,8 @@ interface Asset {
 export interface ClientAssets {
   assets: Map<string, Asset>;
   pages: { landing: string; floor: string; bid: string; room: string };
+  /** Scripts other pages load by URL (the sign-in and account pages' passkey script). */
+  scripts: { passkey?: string | undefined };
 }
 
 const CLIENTS_DIR = fileURLToPath(new URL('../../clients/', import.meta.url));
@@ -22,6 +24,7 @@ const ENTRIES = {
   floor: 'src/floor.ts',
   bid: 'src/bid.ts',
   room: 'src/room.ts',
+  passkey: 'src/passkey-page.ts',
   styles: 'styles.css',
 } as const;
 const TYPES: Record<string, string> = {
@@ -67,6 +70,7 @@ async function bundle(): Promise<ClientAssets> {
       bid: await page('bid.html'),
       room: await page('room.html'),
     },
+    scripts: { passkey: urls['passkey.js'] },
   };
 }
 

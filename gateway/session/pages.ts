@@ -6,9 +6,55 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { SentMail } from '../../common/accounts.ts';
 
-type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
+export type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const layout = (title: string, body: Page): Page =>
+/** The pages' look: a quiet serif house style, the same variables as clients/styles.css where they fit. */
+const STYLE = `
+  :root { --ink: #1b1d21; --muted: #555b66; --line: #d9dde3; --bg: #f7f5f0; --card: #fff;
+    --accent: #0b4f8a; --danger: #a1221b; --ok: #1e6b30; }
+  body { font: 16px/1.55 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: var(--ink);
+    background: var(--bg); margin: 0; }
+  header.house { border-bottom: 1px solid var(--line); background: var(--card); padding: 0.9rem 1rem; }
+  header.house a { font: 600 1.15rem/1 Georgia, 'Times New Roman', serif; letter-spacing: 0.18em;
+    text-transform: uppercase; color: var(--ink); text-decoration: none; }
+  main { max-width: 36rem; margin: 2rem auto; padding: 0 1rem 3rem; }
+  main.wide { max-width: 64rem; }
+  h1, h2 { font-family: Georgia, 'Times New Roman', serif; font-weight: 500; line-height: 1.25; }
+  h1 { font-size: 1.9rem; margin: 0 0 0.5rem; }
+  h2 { font-size: 1.3rem; margin: 2rem 0 0.5rem; border-top: 1px solid var(--line); padding-top: 1.25rem; }
+  label { display: block; margin: 0.75rem 0 0.25rem; font-weight: 600; }
+  fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.75rem 0; padding: 0.5rem 0.75rem; }
+  fieldset label { display: inline-block; font-weight: normal; margin: 0.25rem 1rem 0.25rem 0; }
+  input { font: inherit; width: 100%; padding: 0.55rem; box-sizing: border-box; border: 1px solid #8a909a;
+    border-radius: 4px; background: var(--card); }
+  input[type='checkbox'] { width: auto; margin-right: 0.35rem; }
+  button { font: inherit; margin-top: 1rem; padding: 0.6rem 1.2rem; min-height: 44px; border-radius: 4px;
+    border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
+  button.quiet { background: var(--card); color: var(--accent); }
+  button.danger { background: var(--card); color: var(--danger); border-color: var(--danger); }
+  :focus-visible { outline: 3px solid #e0a100; outline-offset: 2px; }
+  a { color: var(--accent); }
+  pre, code { white-space: pre-wrap; word-break: break-all; }
+  pre { background: #efece5; padding: 0.75rem; }
+  .muted { color: var(--muted); }
+  .error { color: var(--danger); font-weight: 600; }
+  .notice { color: var(--ok); font-weight: 600; }
+  .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin: 0.75rem 0; }
+  .row { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; justify-content: space-between; }
+  .inline { display: inline; }
+  .inline button { margin-top: 0.25rem; }
+  ul.plain { list-style: none; padding: 0; }
+  .qr svg { width: 12rem; height: 12rem; display: block; margin: 0.5rem 0; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; padding: 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+`;
+
+/** A page in the house style; `script`: our bundled script's URL (CSP `script-src 'self'`), none by default. */
+export const layout = (
+  title: string,
+  body: Page,
+  opts: { script?: string | undefined; wide?: boolean } = {},
+): Page =>
   html`<!doctype html>
     <html lang="en">
       <head>
@@ -16,53 +62,36 @@ const layout = (title: string, body: Page): Page =>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · Gavel</title>
         <style>
-          body {
-            font:
-              16px/1.5 system-ui,
-              sans-serif;
-            max-width: 32rem;
-            margin: 2rem auto;
-            padding: 0 1rem;
-          }
-          label {
-            display: block;
-            margin: 0.75rem 0 0.25rem;
-          }
-          input {
-            font: inherit;
-            width: 100%;
-            padding: 0.5rem;
-            box-sizing: border-box;
-          }
-          button {
-            font: inherit;
-            margin-top: 1rem;
-            padding: 0.6rem 1.2rem;
-          }
-          pre {
-            white-space: pre-wrap;
-            background: #f4f4f4;
-            padding: 0.75rem;
-          }
-          .error {
-            color: #a00;
-          }
+          ${STYLE}
         </style>
+        ${opts.script === undefined ? '' : html`<script type="module" src="${opts.script}"></script>`}
       </head>
       <body>
-        <main>${body}</main>
+        <header class="house"><a href="/">Gavel</a></header>
+        <main class="${opts.wide === true ? 'wide' : ''}">${body}</main>
       </body>
     </html>`;
 
-export function signInPage(opts: { error?: string | undefined; demo: boolean }): Page {
+export function signInPage(opts: {
+  error?: string | undefined;
+  demo: boolean;
+  /** The passkey script's URL: with it, the page offers "Sign in with a passkey". */
+  script: string | undefined;
+}): Page {
   return layout(
     'Sign in',
     html`<h1>Sign in to Gavel</h1>
-      <p>We email you a link that signs you in. No password.</p>
+      <p>With a passkey, or with a link we email you. No password.</p>
       ${opts.error === undefined ? '' : html`<p class="error" role="alert">${opts.error}</p>`}
+      <section id="passkey-sign-in" hidden aria-labelledby="passkey-heading">
+        <h2 id="passkey-heading">Passkey</h2>
+        <button type="button" id="passkey-button">Sign in with a passkey</button>
+        <p id="passkey-status" role="status" aria-live="polite"></p>
+      </section>
+      <h2>Email link</h2>
       <form method="post" action="/sign-in">
         <label for="email">Email</label>
-        <input id="email" name="email" type="email" autocomplete="email" required />
+        <input id="email" name="email" type="email" autocomplete="username webauthn" required />
         <button type="submit">Email me a sign-in link</button>
       </form>
       <h2>New here?</h2>
@@ -74,6 +103,7 @@ export function signInPage(opts: { error?: string | undefined; demo: boolean }):
         <button type="submit">Sign up</button>
       </form>
       ${opts.demo ? html`<p>Developer: the emails sent here are at <a href="/dev/mail">/dev/mail</a>.</p>` : ''}`,
+    { script: opts.script },
   );
 }
 
@@ -102,23 +132,6 @@ export function linkInvalidPage(): Page {
     'Link not valid',
     html`<h1>This link does not work any more</h1>
       <p>Sign-in links work once and within 15 minutes. <a href="/sign-in">Ask for a new one</a>.</p>`,
-  );
-}
-
-export function accountPage(a: { name: string; email: string; csrf: string }): Page {
-  return layout(
-    'Your account',
-    html`<h1>Signed in as ${a.name}</h1>
-      <p>${a.email}</p>
-      <p><a href="/account/bidding">My bidding: details, registrations, won lots</a></p>
-      <form method="post" action="/sign-out">
-        <input type="hidden" name="csrf" value="${a.csrf}" />
-        <button type="submit">Sign out</button>
-      </form>
-      <form method="post" action="/sign-out?everywhere=1">
-        <input type="hidden" name="csrf" value="${a.csrf}" />
-        <button type="submit">Sign out everywhere</button>
-      </form>`,
   );
 }
 

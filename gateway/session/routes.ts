@@ -18,14 +18,19 @@ import { AppError } from '../../common/errors.ts';
 import { parseJson, readBodyText, readJson } from '../../common/http-body.ts';
 import { localOnly } from '../demo/sign-in.ts';
 import { consumeLink, createLinkLimiter } from './link-limit.ts';
-import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie.ts';
-import { csrfTokenFor, csrfTokenMatches, sameOrigin } from './csrf.ts';
-import { accountPage, confirmPage, devMailPage, linkInvalidPage, linkSentPage, signInPage } from './pages.ts';
+import { clearSessionCookie, writeSessionCookie } from './cookie.ts';
+import { csrfTokenFor } from './csrf.ts';
+import { factorRoutes } from './factor-routes.ts';
+import { landingFor, sessionKit, type SessionKitDeps } from './kit.ts';
+import { passkeyRoutes } from './passkey-routes.ts';
+import { staffRoutes } from './staff-routes.ts';
+import { accountPage } from './account-pages.ts';
+import { confirmPage, devMailPage, linkInvalidPage, linkSentPage, signInPage } from './pages.ts';
 
 /** How long a bearer token from a session lives: minutes, the page asks again. */
 export const SESSION_TOKEN_SECONDS = 5 * 60;
 
-export interface SessionRoutesDeps {
+export interface SessionRoutesDeps extends SessionKitDeps {
   /** The back office's accounts; a promise when it starts after the gateway (embedded), undefined when there is none. */
   accounts: AccountsPort | Promise<AccountsPort | undefined> | undefined;
   /** The gateway's API tokens (audience `api`). */
@@ -64,7 +69,8 @@ export function tokenRole(account: ResolvedSession['account'], audience: 'api' |
 
 export function sessionRoutes(deps: SessionRoutesDeps): Hono {
   const app = new Hono();
-  const secure = new URL(deps.publicOrigin).protocol === 'https:';
+  const kit = sessionKit(deps);
+  const { secure, port, fromOurOrigin, pageHeaders, current, signedIn, readForm } = kit;
   const linkLimiter = deps.linkLimiter ?? createLinkLimiter(undefined, 'gavel');
   /** Asks the back office for a link, within the address's share. */
   const requestLink = async (email: string, name: string | undefined): Promise<void> => {
@@ -72,65 +78,14 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     await consumeLink(linkLimiter, email);
     await accounts.requestLink({ email, name, origin: deps.publicOrigin });
   };
-
-  const port = async (): Promise<AccountsPort> => {
-    const p = await deps.accounts;
-    if (p === undefined)
-      throw new AppError('ACCOUNTS_UNAVAILABLE', 'accounts need the back office (GAVEL_LEDGER)');
-    return p;
-  };
-  const fromOurOrigin = (c: Context): void => {
-    if (
-      !sameOrigin(
-        { origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') },
-        deps.publicOrigin,
-      )
-    )
-      throw new AppError(
-        'CSRF_FAILED',
-        `a request signed in by cookie must come from ${new URL(deps.publicOrigin).origin}`,
-      );
-  };
-  /** `referrer`: `no-referrer` for the page whose URL holds a link's token; else `same-origin`, so forms post a real Origin. */
-  const pageHeaders = (c: Context, referrer: 'same-origin' | 'no-referrer' = 'same-origin'): void => {
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', referrer);
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header(
-      'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    );
-  };
-  /** The cookie's live session, or undefined. */
-  const current = async (c: Context): Promise<{ secret: string; session: ResolvedSession } | undefined> => {
-    const secret = readSessionCookie(c, secure);
-    if (secret === undefined) return undefined;
-    const session = await (await port()).resolve(secret);
-    return session === undefined ? undefined : { secret, session };
-  };
-  /** A cookie-authenticated request: from our origin, signed in, and when `csrf` with the session's token. */
-  const signedIn = async (c: Context, csrf: string | undefined | false) => {
-    fromOurOrigin(c);
-    const s = await current(c);
-    if (s === undefined) throw new AppError('UNAUTHENTICATED', 'sign in first (/sign-in)');
-    if (csrf !== false && !csrfTokenMatches(csrf, s.secret))
-      throw new AppError('CSRF_FAILED', "send the session's CSRF token (X-CSRF-Token, from GET /v1/session)");
-    return s;
-  };
-  /** A form post's fields (urlencoded, at most 16 KiB like every body). */
-  const readForm = async (c: Context): Promise<URLSearchParams> => {
-    const type = c.req.header('content-type') ?? '';
-    if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the form as application/x-www-form-urlencoded');
-    return new URLSearchParams(await readBodyText(c));
-  };
   const formField = async (c: Context, name: string): Promise<string | undefined> =>
     (await readForm(c)).get(name) ?? undefined;
 
   // --- pages ---
-  app.get('/sign-in', (c) => {
-    pageHeaders(c);
-    return c.html(signInPage({ demo: deps.mailbox !== undefined }));
+  app.get('/sign-in', async (c) => {
+    const script = await kit.passkeyScript();
+    pageHeaders(c, { script: script !== undefined });
+    return c.html(signInPage({ demo: deps.mailbox !== undefined, script }));
   });
   app.post('/sign-in', async (c) => {
     fromOurOrigin(c);
@@ -143,7 +98,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     } catch (err) {
       if (err instanceof AppError && (err.code === 'VALIDATION_FAILED' || err.code === 'RATE_LIMITED'))
         return c.html(
-          signInPage({ error: err.message, demo: deps.mailbox !== undefined }),
+          signInPage({ error: err.message, demo: deps.mailbox !== undefined, script: undefined }),
           err.code === 'RATE_LIMITED' ? 429 : 400,
         );
       throw err;
@@ -155,7 +110,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     return c.html(linkSentPage());
   });
   app.get('/sign-in/link', (c) => {
-    pageHeaders(c, 'no-referrer');
+    pageHeaders(c, { referrer: 'no-referrer' });
     return c.html(confirmPage(c.req.query('token') ?? ''));
   });
   app.post('/sign-in/link', async (c) => {
@@ -165,18 +120,39 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     try {
       const opened = await (await port()).consumeLink(token, c.req.header('user-agent'));
       writeSessionCookie(c, secure, opened.secret, new Date(opened.expiresAt));
-      return c.redirect(opened.account.kind === 'bidder' ? '/bid' : '/floor', 303);
+      return c.redirect(landingFor(opened), 303);
     } catch (err) {
       if (err instanceof AppError && err.code === 'LINK_INVALID') return c.html(linkInvalidPage(), 400);
       throw err;
     }
   });
   app.get('/account', async (c) => {
-    pageHeaders(c);
     const s = await current(c);
-    if (s === undefined) return c.redirect('/sign-in', 303);
-    const { name, email } = s.session.account;
-    return c.html(accountPage({ name, email, csrf: csrfTokenFor(s.secret) }));
+    if (s === undefined) {
+      pageHeaders(c);
+      return c.redirect('/sign-in', 303);
+    }
+    const script = await kit.passkeyScript();
+    pageHeaders(c, { script: script !== undefined });
+    const accounts = await port();
+    const { id, kind, name, email } = s.session.account;
+    const [passkeys, totp] = await Promise.all([
+      accounts.passkeys(id),
+      kind === 'staff' ? accounts.totpStatus(id) : Promise.resolve(undefined),
+    ]);
+    return c.html(
+      accountPage({
+        name,
+        email,
+        csrf: csrfTokenFor(s.secret),
+        passkeys,
+        totp,
+        admin: s.session.account.roles.includes('admin'),
+        bidder: kind === 'bidder',
+        script,
+        notice: c.req.query('notice'),
+      }),
+    );
   });
   app.post('/sign-out', async (c) => {
     const s = await signedIn(c, await formField(c, 'csrf'));
@@ -252,6 +228,10 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     await (await port()).revokeStaffSession(s.session.account.id, ref);
     return c.body(null, 204);
   });
+
+  app.route('/', passkeyRoutes(kit));
+  app.route('/', factorRoutes(kit));
+  app.route('/', staffRoutes(kit));
 
   // --- the local outbox ---
   const mailbox = deps.mailbox;
