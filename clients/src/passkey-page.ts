@@ -92,7 +92,10 @@ function accountPage(form: HTMLFormElement): void {
   });
 }
 
-if (browserSupportsWebAuthn()) {
+// WebAuthn refuses an IP address as the relying party's id: on http://127.0.0.1 the email link is the way.
+const ipHost = /^[\d.]+$|^\[/.test(location.hostname);
+
+if (browserSupportsWebAuthn() && !ipHost) {
   const section = document.getElementById('passkey-sign-in');
   const form = document.getElementById('add-passkey');
   if (section !== null) signInPage(section);
