@@ -24,7 +24,7 @@ const STYLE = `
   h2 { font-size: 1.3rem; margin: 2rem 0 0.5rem; border-top: 1px solid var(--line); padding-top: 1.25rem; }
   label { display: block; margin: 0.75rem 0 0.25rem; font-weight: 600; }
   fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0.75rem 0; padding: 0.5rem 0.75rem; }
-  fieldset label { display: inline-block; font-weight: normal; margin: 0.25rem 1rem 0.25rem 0; }
+  fieldset label { display: inline-flex; align-items: center; font-weight: normal; margin: 0.25rem 1.25rem 0.25rem 0; }
   input { font: inherit; width: 100%; padding: 0.55rem; box-sizing: border-box; border: 1px solid #8a909a;
     border-radius: 4px; background: var(--card); }
   input[type='checkbox'] { width: auto; margin-right: 0.35rem; }
@@ -39,6 +39,7 @@ const STYLE = `
   .muted { color: var(--muted); }
   .error { color: var(--danger); font-weight: 600; }
   .notice { color: var(--ok); font-weight: 600; }
+  .card > h2:first-child { border-top: 0; margin-top: 0; padding-top: 0; }
   .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin: 0.75rem 0; }
   .row { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; justify-content: space-between; }
   .inline { display: inline; }

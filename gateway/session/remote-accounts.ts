@@ -45,11 +45,15 @@ export class RemoteAccounts implements AccountsPort {
       throw new AppError('ACCOUNTS_UNAVAILABLE', 'the back office does not answer', { cause: err });
     }
     if (res.status === 204) return undefined;
-    const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    const json = (await res.json().catch(() => ({}))) as {
+      error?: { code?: string; message?: string; details?: Record<string, unknown> };
+    };
     if (res.ok) return json as T;
     const code = json.error?.code;
     if (code !== undefined && isErrorCode(code) && res.status < 500)
-      throw new AppError(code, json.error?.message ?? code);
+      throw new AppError(code, json.error?.message ?? code, {
+        ...(json.error?.details === undefined ? {} : { details: json.error.details }),
+      });
     throw new AppError('ACCOUNTS_UNAVAILABLE', `the back office answered ${res.status}`);
   }
 
