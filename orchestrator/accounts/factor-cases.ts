@@ -205,6 +205,14 @@ export function accountFactorCases(open: () => Promise<{ db: Database; close: ()
       tick();
       await accounts.removeTotp(a.id, totpCode(secret, clock));
       expect((await signIn('off@house.example')).pendingFactor).toBeUndefined();
+      const log = await db.query<{ actor: string; action: string }>(
+        `SELECT actor, action FROM audit_log WHERE entity_id = $1 ORDER BY id`,
+        [a.id],
+      );
+      expect(log).toEqual([
+        { actor: a.id, action: 'account.totp.on' },
+        { actor: a.id, action: 'account.totp.off' },
+      ]);
     });
   });
 

@@ -22,6 +22,7 @@ import type {
 import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Database } from '../ledger/db.ts';
+import { audit } from '../ledger/records.ts';
 import type { Sender } from '../notify/senders.ts';
 import {
   hashSecret,
@@ -190,16 +191,26 @@ export class AccountsService implements AccountsPort {
     rp: RelyingParty,
   ): Promise<PasskeyInfo> {
     const added = await this.keys.add(await this.account(accountId), challengeId, response, name, rp);
-    this.o.logger.info({ accountId, passkey: added.id }, 'passkey added');
+    await this.ownChange(accountId, 'account.passkey.add', { passkey: added.id, name: added.name });
     return added;
+  }
+
+  /** A person's change to their own sign-in (passkeys, the authenticator app): audited with them as actor. */
+  private async ownChange(
+    accountId: string,
+    action: string,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    await audit(this.o.db, { actor: accountId, action, entityType: 'account', entityId: accountId, details });
   }
 
   passkeys(accountId: string): Promise<PasskeyInfo[]> {
     return this.keys.list(accountId);
   }
 
-  removePasskey(accountId: string, passkeyId: string): Promise<void> {
-    return this.keys.remove(accountId, passkeyId);
+  async removePasskey(accountId: string, passkeyId: string): Promise<void> {
+    await this.keys.remove(accountId, passkeyId);
+    await this.ownChange(accountId, 'account.passkey.remove', { passkey: passkeyId });
   }
 
   passkeySignInOptions(rp: RelyingParty): Promise<PasskeyChallenge> {
@@ -238,11 +249,14 @@ export class AccountsService implements AccountsPort {
   }
 
   async confirmTotp(accountId: string, code: string): Promise<{ recoveryCodes: string[] }> {
-    return this.factor.confirm(await this.account(accountId), normaliseCode(code));
+    const confirmed = await this.factor.confirm(await this.account(accountId), normaliseCode(code));
+    await this.ownChange(accountId, 'account.totp.on');
+    return confirmed;
   }
 
   async removeTotp(accountId: string, code: string): Promise<void> {
     await this.factor.remove((await this.account(accountId)).id, code);
+    await this.ownChange(accountId, 'account.totp.off');
   }
 
   async pendingSession(secret: string): Promise<{ account: Account } | undefined> {
