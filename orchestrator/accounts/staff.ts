@@ -79,7 +79,7 @@ export class StaffAdmin {
     const sessions = await this.db.query<SessionDbRow>(
       `SELECT s.ref, s.account_id, s.created_at, s.last_seen, s.expires_at, s.revoked_at, s.user_agent
          FROM sessions s JOIN accounts a ON a.id = s.account_id
-        WHERE a.kind = 'staff' AND s.revoked_at IS NULL AND s.expires_at > $1
+        WHERE a.kind = 'staff' AND s.revoked_at IS NULL AND s.pending_factor IS NULL AND s.expires_at > $1
         ORDER BY s.created_at DESC, s.ref`,
       [this.now()],
     );
