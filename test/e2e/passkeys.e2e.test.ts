@@ -176,7 +176,7 @@ describe('passkeys (embedded default, Chromium virtual authenticator)', () => {
   }, 120_000);
 
   it('a staff admin turns the authenticator app on; the next sign-in asks for its code', async () => {
-    const tab = await open({ width: 1024, height: 768 });
+    const tab = await open({ width: 1024, height: 768 }, true);
     const { page } = tab;
     await withLogs(tab, async () => {
       expect(await signInByLink(page, 'admin@gavel.local')).toBe('/floor');
@@ -262,6 +262,27 @@ describe('passkeys (embedded default, Chromium virtual authenticator)', () => {
         expect((await whoAmI(p2)).status).toBe(401);
         expect(await nina.textContent()).toContain('Disabled');
       });
+
+      // A passkey sign-in asks for the code too: here a recovery code, which then is used up.
+      await page.goto(`${base}/account`);
+      await page.waitForSelector('#add-passkey:not([hidden])');
+      await Promise.all([
+        page.waitForURL(`${base}/account?notice=passkey-added`, { timeout: 30_000 }),
+        page.click('#add-passkey button'),
+      ]);
+      await Promise.all([
+        page.waitForURL(`${base}/sign-in/code`, { timeout: 30_000 }),
+        page.click('form[action="/sign-out"] button'),
+      ]);
+      expect((await whoAmI(page)).status).toBe(401);
+      await page.fill('#code', recovery[0]!);
+      await Promise.all([
+        page.waitForURL(`${base}/floor`),
+        page.click('form[action="/sign-in/code"] button'),
+      ]);
+      expect((await whoAmI(page)).body.account?.name).toBe('Demo Admin');
+      await page.goto(`${base}/account`);
+      expect(await page.textContent('main')).toContain('7 recovery codes left');
     });
   }, 180_000);
 });
