@@ -6,7 +6,8 @@
  * the response — so a revocation holds from the very next bid.
  *
  * One module per resource (`sales.ts`, `lots.ts`, `bids.ts`, `bidders.ts`, `kyc.ts`,
- * `notifications.ts`, `registrations.ts`, `results.ts`, `images.ts`, `catalogue-import.ts`); what a sale's status allows is decided in
+ * `notifications.ts`, `registrations.ts`, `results.ts`, `images.ts`, `catalogue-import.ts`,
+ * `invitations.ts`, `exports.ts`); what a sale's status allows is decided in
  * the pure `rules/sale-status.ts`.
  */
 import { Hono } from 'hono';
@@ -22,6 +23,7 @@ import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
 import { invitationRoutes } from './invitations.ts';
 import { imageRoutes } from './images.ts';
+import { exportRoutes } from './exports.ts';
 import { kycRoutes } from './kyc.ts';
 import { lotRoutes } from './lots.ts';
 import { notificationRoutes } from './notifications.ts';
@@ -55,6 +57,7 @@ export function adminApi(deps: AdminApiDeps): Hono<AppEnv> {
     registrationRoutes,
     resultRoutes,
     invitationRoutes,
+    exportRoutes,
   ])
     routes(app, deps);
   return app;

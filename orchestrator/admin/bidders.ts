@@ -11,11 +11,31 @@ import { audit, loadBidder } from '../ledger/records.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { AdminApiDeps } from './context.ts';
 import { who } from './context.ts';
-import { mustBidder, readJsonOrEmpty, uniqueContact } from './lookups.ts';
+import { decimalParam, mustBidder, readJsonOrEmpty, uniqueContact } from './lookups.ts';
 import { bidderCreate, bidderFlagBody, bidderPatch } from './schemas.ts';
 
 export function bidderRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
   const { db, sync } = deps;
+  // `?q=`: a part of the id, name, email or phone (any case); no q: the newest bidders. At most `limit` (1–200, default 50).
+  app.get('/bidders', async (c) => {
+    const q = (c.req.query('q') ?? '').trim();
+    if (q.length > 200)
+      throw new AppError('VALIDATION_FAILED', 'q: at most 200 characters', { details: { field: 'q' } });
+    const raw = c.req.query('limit');
+    const limit = raw === undefined || raw === '' ? 50 : decimalParam(raw, 'limit', { max: 200 });
+    // LIKE's own wildcards in what was typed are matched literally.
+    const pattern = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const rows = await db.query<{ id: string }>(
+      `SELECT id FROM bidders
+        WHERE $1 = '' OR id ILIKE $2 OR display_name ILIKE $2 OR email ILIKE $2 OR phone_e164 ILIKE $2
+        ORDER BY created_at DESC, id LIMIT $3`,
+      [q, pattern, limit],
+    );
+    const bidders = [];
+    for (const r of rows) bidders.push((await loadBidder(db, r.id))!);
+    return c.json({ bidders });
+  });
+
   app.post('/bidders', async (c) => {
     const body = bidderCreate.parse(await readJson(c));
     const ctx = who(c);

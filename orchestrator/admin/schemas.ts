@@ -154,3 +154,11 @@ export const cancelBody = z.strictObject({
 export const registrationPatch = z
   .strictObject({ status: z.enum(['approved', 'declined', 'revoked', 'pending']), limit: MONEY.nullable() })
   .partial();
+
+/** Why staff mark a bidder's identity verified by hand (shown in the audit log and the bidder's checks). */
+export const manualKycBody = z.strictObject({
+  reason: humanText('reason', 500, 'how the identity was verified').refine(
+    (r) => r.length >= 3,
+    'reason must be at least 3 characters',
+  ),
+});

@@ -32,6 +32,8 @@ export interface InProcessAdmin {
   ): Promise<Response>;
   /** A call that must succeed (2xx); its JSON body. */
   ok(method: string, path: string, body?: unknown): Promise<AdminAnswer['body']>;
+  /** The raw answer (CSV exports), with an admin token. */
+  raw(path: string): Promise<Response>;
   build: AdminBuilders;
   tokens: UserTokens;
   close(): Promise<void>;
@@ -102,5 +104,7 @@ export async function inProcessAdmin(
         ...(init.body === undefined ? {} : { body: init.body }),
       }),
     );
-  return { db, engine, api, request, ok, build: adminBuilders(ok), tokens, close: () => db.close() };
+  const raw = (path: string): Promise<Response> =>
+    Promise.resolve(app.request(path, { headers: { Authorization: `Bearer ${adminToken}` } }));
+  return { db, engine, api, request, ok, raw, build: adminBuilders(ok), tokens, close: () => db.close() };
 }
