@@ -42,7 +42,7 @@ const CLIENT_PATTERNS = [
 const boundaries = [
   // (b) A service reaches another only through its faces; its own files, tests included, are its own.
   ...SERVICES.map((service) => ({
-    files: [`${service}/**/*.ts`],
+    files: [`${service}/**/*.ts`, `${service}/**/*.tsx`],
     rules: restrict(SERVICES.filter((s) => s !== service).map(innerOf)),
   })),
   // The entry point, the tools and the cross-service tests (test/, test/support/ included): faces only.
