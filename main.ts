@@ -166,6 +166,9 @@ async function main(): Promise<void> {
   // Invitations to invite-only sales, the same way (docs/invite-only.md).
   let invitationsReady: (i: InvitationsPort | undefined) => void = () => undefined;
   const invitations = new Promise<InvitationsPort | undefined>((resolve) => (invitationsReady = resolve));
+  // The /admin panel calls the admin API over HTTP, once the back office listens.
+  let adminApiReady: (url: string | undefined) => void = () => undefined;
+  const adminApiUrl = new Promise<string | undefined>((resolve) => (adminApiReady = resolve));
   // The gateway's key for this run, when none is given (the gateway would make one up too): admin tokens may share it.
   config.userJwtKey ??= randomBytes(32).toString('hex');
   // Admin-API tokens: their own audience, and their own key when ADMIN_JWT_KEY is set.
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
   });
   const gavel = await startGateway(config, logger, {
     hub: hubConfig,
-    session: { accounts, mailbox, adminTokens, bidders, invitations },
+    session: { accounts, mailbox, adminTokens, bidders, invitations, adminApiUrl },
     ...(catalogue === undefined ? {} : { catalogue }),
   });
   // The embedded hub's metrics: never on the public origin the hub is mounted on (MERCURE_METRICS_*).
@@ -269,6 +272,7 @@ async function main(): Promise<void> {
   accountsReady(undefined);
   biddersReady(undefined);
   invitationsReady(undefined);
+  adminApiReady(ledger?.url === undefined ? undefined : `${ledger.url}/admin/v1`);
   const lines = [
     '',
     `Gavel is running (${config.mode}).`,
@@ -290,6 +294,7 @@ async function main(): Promise<void> {
         : []),
     );
     lines.push(
+      `  Admin panel:  ${gavel.url}/admin   (staff with the admin role, signed in by email link)`,
       `  Back office:  ${ledger.url ?? '(no HTTP)'}/admin/v1/sales  (admin API; ledger, sales, results in ${ledger.where}, emptied at each start; GAVEL_LEDGER=false to skip)`,
     );
   }

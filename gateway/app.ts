@@ -28,6 +28,7 @@ import type { BidderDirectory } from '../common/directory.ts';
 import { sessionRoutes, type SessionRoutesDeps } from './session/routes.ts';
 import { meRoutes, type MeRoutesDeps } from './me/routes.ts';
 import { inviteRoutes } from './session/invite.ts';
+import { panelRoutes, type PanelDeps } from './panel/routes.tsx';
 
 export interface GatewayDeps {
   engine: BiddingService;
@@ -58,6 +59,8 @@ export interface GatewayDeps {
   session?: SessionRoutesDeps | undefined;
   /** A signed-in bidder's profile, registrations and KYC (gateway/me); undefined: none. */
   me?: MeRoutesDeps | undefined;
+  /** The back-office web panel at /admin (gateway/panel); undefined: none (no admin tokens or admin API here). */
+  panel?: PanelDeps | undefined;
   /** Who a phone number belongs to (written by the back office), for bids by SMS and WhatsApp. */
   directory: BidderDirectory;
   messaging: {
@@ -145,6 +148,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
   if (deps.me !== undefined) app.route('/', meRoutes(deps.me));
   // The invitation landing of invite-only sales (docs/invite-only.md).
   if (deps.session?.invitations !== undefined) app.route('/', inviteRoutes(deps.session));
+  if (deps.panel !== undefined) app.route('/admin', panelRoutes(deps.panel));
   // The pages are public (the auth middleware covers /v1/* only); they send the user's token themselves.
   if (deps.clients !== undefined)
     app.route('/', clientRoutes({ clients: deps.clients, hubUrl: deps.hub.url }));

@@ -67,6 +67,8 @@ export interface GatewaySessionOptions {
   bidders?: BidderSelfPort | Promise<BidderSelfPort | undefined>;
   /** Invitations to invite-only sales (embedded: in process, like `accounts`); default: over HTTP like `accounts`. */
   invitations?: InvitationsPort | Promise<InvitationsPort | undefined>;
+  /** The admin API's base (`…/admin/v1`) the /admin panel calls; with `adminTokens`, the panel is served. */
+  adminApiUrl?: string | Promise<string | undefined>;
 }
 
 /** A configuration with its per-run keys filled in (embedded mode makes up what it was not given). */
@@ -277,6 +279,19 @@ export function assembleApp(
               (config.orchestratorUrl !== undefined && config.accountsServiceToken !== undefined
                 ? new RemoteBidderSelf(config.orchestratorUrl, config.accountsServiceToken)
                 : undefined),
+            publicOrigin,
+          },
+    panel:
+      publicOrigin === undefined || accounts === undefined || parts.session?.adminTokens === undefined
+        ? undefined
+        : {
+            accounts,
+            adminTokens: parts.session.adminTokens,
+            adminApiUrl:
+              parts.session.adminApiUrl ??
+              (config.orchestratorUrl === undefined
+                ? Promise.resolve(undefined)
+                : `${config.orchestratorUrl}/admin/v1`),
             publicOrigin,
           },
     directory: backends.directory,
