@@ -134,7 +134,7 @@ export const EntriesTable: FC<{
               <tr>
                 <td>{seq}</td>
                 <td>{inZone(e.decidedAt, p.zone)}</td>
-                <td>{`${s(e.entry)}${e.action === null ? '' : ` · ${s(e.action)}`}`}</td>
+                <td>{`${s(e.entry)}${e.action === null || e.action === e.entry ? '' : ` · ${s(e.action)}`}`}</td>
                 <td>{orDash(e.bidderId ?? e.paddle)}</td>
                 <td>{orDash(e.amount)}</td>
                 <td>
