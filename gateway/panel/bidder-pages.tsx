@@ -61,7 +61,6 @@ export const BidderPage: FC<{
   bidder: Json;
   registrations: Json[];
   checks: Json[] | undefined;
-  kycEnabled: boolean;
   notifications: Json[];
   csrf: string;
   message?: string | undefined;
@@ -163,11 +162,9 @@ export const BidderPage: FC<{
           </div>
         )}
         <div class="buttons">
-          {p.kycEnabled ? (
-            <PostForm action={`/admin/bidders/${id}/kyc`} csrf={p.csrf} label="Start an identity check">
-              <button type="submit">Start an identity check with the vendor</button>
-            </PostForm>
-          ) : null}
+          <PostForm action={`/admin/bidders/${id}/kyc`} csrf={p.csrf} label="Start an identity check">
+            <button type="submit">Start an identity check with the vendor</button>
+          </PostForm>
           {b.kycStatus === 'verified' ? null : (
             <PostForm
               action={`/admin/bidders/${id}/kyc/manual`}

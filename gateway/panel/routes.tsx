@@ -65,8 +65,6 @@ export interface PanelDeps {
   adminApiUrl: string | Promise<string | undefined>;
   /** PUBLIC_ORIGIN: the only origin whose posts are taken. */
   publicOrigin: string;
-  /** Whether the back office has a KYC vendor (the "start a check" button). */
-  kycEnabled?: boolean;
   /** More navigation entries (staff, invitations, imports…), after the panel's own. */
   nav?: readonly NavEntry[];
   /** More sections on a lot's page (images, catalogue…). */
@@ -799,7 +797,6 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
         bidder={got.bidder as Json}
         registrations={(got.registrations as Json[] | undefined) ?? []}
         checks={checks.ok ? checks.body.checks : undefined}
-        kycEnabled={deps.kycEnabled === true}
         notifications={(notes.notifications as Json[] | undefined) ?? []}
         csrf={p.csrf}
         message={done(c)}
