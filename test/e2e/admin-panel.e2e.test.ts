@@ -217,6 +217,14 @@ describe('the back-office panel (embedded default)', () => {
       await record(page, 'live');
       await page.goto(`${base}/admin/lots/${LOT}`);
       await record(page, 'lot');
+      // The house cancels Alice's accepted bid, with a reason (the browser itself asks for 3 characters at least).
+      const accepted = page.locator('form[aria-label^="Cancel bid"]');
+      await expect.poll(() => accepted.count(), { timeout: 30_000 }).toBe(1);
+      await accepted.locator('input[name="reason"]').fill('bidder phoned: wrong lot');
+      await Promise.all([page.waitForURL(/done=bid-cancelled/), accepted.locator('button').click()]);
+      expect(await page.textContent('section[aria-labelledby="bids-h"] tbody')).toContain(
+        'cancelled: bidder phoned: wrong lot',
+      );
 
       // The ledger CSV, downloaded from the results page, holds every decision the ledger has.
       type Entry = {
@@ -249,6 +257,9 @@ describe('the back-office panel (embedded default)', () => {
         ledger.map((e) => [e.seq, e.outcome, e.amount ?? '', e.channel, e.correlationId ?? '']),
       );
       expect(rows.map((r) => r.outcome)).toEqual(expect.arrayContaining(['accepted', 'rejected']));
+      expect(rows.filter((r) => r.cancel_reason !== '').map((r) => [r.outcome, r.cancel_reason])).toEqual([
+        ['accepted', 'bidder phoned: wrong lot'],
+      ]);
       for (const r of rows) expect(Date.parse(r.decided_at!)).not.toBeNaN();
 
       // Every change above is in the audit log with the signed-in admin as its actor.
