@@ -56,6 +56,12 @@ describe('the panel’s form values', () => {
         current,
       ),
     ).toEqual({ title: 'B' });
+    // A time with seconds, shown to the minute and left alone, is no change; a minute later is.
+    const withSeconds = { startsAt: '2026-07-01T16:00:42.512Z' };
+    expect(changedOnly({ startsAt: '2026-07-01T16:00:00.000Z' }, withSeconds)).toEqual({});
+    expect(changedOnly({ startsAt: '2026-07-01T16:01:00.000Z' }, withSeconds)).toEqual({
+      startsAt: '2026-07-01T16:01:00.000Z',
+    });
     const fields = ['premiumBands', 'floorPaddles.from', 'taxRate', 'title'];
     expect(formFieldFor('premiumBands.1.upTo', fields)).toBe('premiumBands');
     expect(formFieldFor('taxRateBp', fields)).toBe('taxRate');

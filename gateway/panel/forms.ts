@@ -222,9 +222,15 @@ export function changedOnly(
   return out;
 }
 
-/** The API's view of a field in the shape the form produces (ISO instants to the second, as the form gives). */
+/**
+ * The API's view of a field in the shape the form produces. Times to the minute: a datetime-local
+ * field has no seconds, so an untouched time must not read as a change (an open sale refuses one).
+ */
 function normalise(key: string, v: unknown): unknown {
-  if ((key === 'startsAt' || key === 'endsAt') && typeof v === 'string') return new Date(v).toISOString();
+  if ((key === 'startsAt' || key === 'endsAt') && typeof v === 'string') {
+    const ms = Date.parse(v);
+    return new Date(ms - (ms % 60_000)).toISOString();
+  }
   if (key === 'description' && (v === null || v === undefined)) return '';
   return v === null ? undefined : v;
 }
