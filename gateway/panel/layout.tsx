@@ -15,6 +15,8 @@ export const CORE_NAV: readonly NavEntry[] = [
   { href: '/admin/sales', label: 'Sales' },
   { href: '/admin/bidders', label: 'Bidders' },
   { href: '/admin/audit', label: 'Audit log' },
+  // Staff accounts, roles and sessions (gateway/session/staff pages, docs/accounts.md).
+  { href: '/admin/staff', label: 'Staff' },
 ];
 
 export interface FrameProps {
