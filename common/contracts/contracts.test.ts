@@ -97,6 +97,8 @@ describe('wire contracts', () => {
       message: null,
       reserveMet: false,
       undoAvailable: true,
+      undoAction: 'open',
+      commission: null,
     };
     const action = { name: 'open', seq: 2, previousStatus: 'scheduled', undone: null, decidedAt: 'x' };
     expect(floorActionResponseSchema.parse({ action, lot }).lot.asking).toBe('100.00');
