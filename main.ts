@@ -283,6 +283,7 @@ async function main(): Promise<void> {
       : [`  Hub metrics:  ${metrics.url}/metrics  (its own listener, not the public port)`]),
     `  Bid online:   ${gavel.url}/bid     (bidder client, phone first)`,
     `  Floor:        ${gavel.url}/floor   (auctioneer's console, tablet; demo: sign in with the buttons)`,
+    `  Saleroom:     ${gavel.url}/room    (the projector's screen: the lot on the block, read-only)`,
   ];
   if (ledger !== undefined) {
     lines.push(
