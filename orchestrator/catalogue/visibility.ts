@@ -57,7 +57,13 @@ export async function isInvited(q: Queryable, saleId: string, bidderId: string):
 export function invitedOnlyTopics(q: Queryable, topics: Topics): (topic: string) => Promise<boolean> {
   const salePrefix = topics.sale('');
   const auctionPrefix = topics.auction('');
+  // A sale's visibility changes only while it is a draft, and nothing is announced on a draft's
+  // topics: once answered, a topic's answer holds. Remembered so the hub channel does not add a
+  // query before every notice (a lifecycle update waiting on it may land after newer bids).
+  const known = new Map<string, boolean>();
   return async (topic) => {
+    const hit = known.get(topic);
+    if (hit !== undefined) return hit;
     const sale = topic.startsWith(salePrefix)
       ? decodeURIComponent(topic.slice(salePrefix.length))
       : undefined;
@@ -71,6 +77,8 @@ export function invitedOnlyTopics(q: Queryable, topics: Topics): (topic: string)
         : `SELECT 1 FROM lots l JOIN sales s ON s.id = l.sale_id WHERE l.id = $1 AND s.visibility = 'invite_only'`,
       [sale ?? lot],
     );
+    if (known.size >= 10_000) known.clear();
+    known.set(topic, rows.length > 0);
     return rows.length > 0;
   };
 }
