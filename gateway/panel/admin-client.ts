@@ -47,17 +47,42 @@ export class AdminClient {
   }
 
   async call<T = Json>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
+    return body === undefined
+      ? this.#send<T>(method, path, undefined, undefined)
+      : this.#send<T>(method, path, JSON.stringify(body), 'application/json');
+  }
+
+  /**
+   * A body that is not JSON: a FormData (multipart, its boundary set by fetch) or a text with its type
+   * (a CSV catalogue).
+   */
+  send<T = Json>(
+    method: string,
+    path: string,
+    body: FormData | string,
+    type?: string,
+  ): Promise<ApiAnswer<T>> {
+    return this.#send<T>(method, path, body, type);
+  }
+
+  async #send<T>(
+    method: string,
+    path: string,
+    body: FormData | string | undefined,
+    type: string | undefined,
+  ): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.#token}` };
     // The gateway's request id travels on: the audit row and the gateway's log share it.
     if (this.#requestId !== undefined) headers['X-Request-Id'] = this.#requestId;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (type !== undefined) headers['Content-Type'] = type;
     let res: Response;
     try {
       res = await this.#fetch(`${this.#base}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000),
+        body,
+        // An upload of several large pictures is decoded and resized before the answer.
+        signal: AbortSignal.timeout(body instanceof FormData ? 120_000 : 15_000),
       });
     } catch {
       return {

@@ -32,7 +32,9 @@ import {
   saleBody,
   type FormValues,
 } from './forms.ts';
+import { ImportPage, PreviewPage, type RowProblem } from './import-pages.tsx';
 import { CORE_NAV, Frame, type NavEntry } from './layout.tsx';
+import { ImagesSection } from './media-pages.tsx';
 import {
   AuditPage,
   LiveTable,
@@ -79,9 +81,21 @@ interface Panel {
   csrf: string;
   /** A POST's fields (the CSRF token checked and left out). */
   form: FormValues;
+  /** A multipart POST's whole form, files included (the image upload and the CSV import only). */
+  upload: FormData | undefined;
 }
 type PanelEnv = { Variables: { panel: Panel; requestId?: string } };
 type C = Context<PanelEnv>;
+
+/** The posts that may be multipart (files): a lot's image upload and a sale's CSV import. */
+const UPLOAD_PATH = /\/(?:lots\/[^/]+\/images|sales\/[^/]+\/import)$/;
+/**
+ * The most one multipart form may hold. The panel buffers it to forward it; the admin API then keeps
+ * its own limits (bytes per image, files per upload, `MEDIA_MAX_*`) and its refusal names the file.
+ */
+export const PANEL_UPLOAD_BYTES = 64 * 1024 * 1024;
+/** The admin API's largest CSV catalogue (orchestrator/admin/catalogue-import.ts). */
+const MAX_IMPORT_CSV_BYTES = 2 * 1024 * 1024;
 
 const zoneOf = (sale: Json): string => (typeof sale.timezone === 'string' ? sale.timezone : 'UTC');
 
@@ -102,6 +116,11 @@ const DONE: Record<string, string> = {
   cdd: 'Due diligence recorded.',
   kyc: 'Identity check started with the vendor.',
   verified: 'Identity marked verified; the reason is in the audit log.',
+  'images-added': 'Images uploaded.',
+  'image-saved': 'Alt text saved.',
+  'image-moved': 'Images reordered.',
+  'image-deleted': 'Image deleted.',
+  imported: 'Lots imported from the CSV.',
 };
 
 export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
@@ -192,6 +211,7 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
         return bare(c, 'Not for this account', 'The back office is for staff with the admin role.', 403);
       const csrf = csrfTokenFor(secret);
       let form: FormValues = {};
+      let upload: FormData | undefined;
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
         if (
           !sameOrigin(
@@ -200,10 +220,33 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
           )
         )
           return bare(c, 'Refused', `Forms are taken only from ${new URL(deps.publicOrigin).origin}.`, 403);
-        const type = c.req.header('content-type') ?? '';
-        if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
-          return bare(c, 'Refused', 'Send the form as application/x-www-form-urlencoded.', 415);
-        const params = new URLSearchParams(await readBodyText(c));
+        const type = (c.req.header('content-type') ?? '').toLowerCase();
+        let params: URLSearchParams;
+        if (type.startsWith('multipart/form-data') && UPLOAD_PATH.test(c.req.path)) {
+          // Files (lot images, a CSV catalogue): bounded by the declared length before anything is read.
+          const declared = Number(c.req.header('content-length') ?? 'NaN');
+          if (!Number.isFinite(declared))
+            return bare(c, 'Refused', 'Send the form with its length (Content-Length).', 411);
+          if (declared > PANEL_UPLOAD_BYTES)
+            return bare(
+              c,
+              'Too large',
+              `This form is ${declared} bytes; the panel takes at most ${PANEL_UPLOAD_BYTES} bytes at once. Send fewer files.`,
+              413,
+            );
+          try {
+            upload = await c.req.raw.formData();
+          } catch {
+            return bare(c, 'Refused', 'The form could not be read: send it again.', 400);
+          }
+          params = new URLSearchParams();
+          for (const [k, v] of upload.entries()) if (typeof v === 'string') params.append(k, v);
+        } else if (type.startsWith('application/x-www-form-urlencoded')) {
+          // The import's confirmation carries the whole CSV back (percent-encoded: up to 3 bytes a byte).
+          params = new URLSearchParams(
+            await readBodyText(c, UPLOAD_PATH.test(c.req.path) ? 3 * MAX_IMPORT_CSV_BYTES + 4096 : undefined),
+          );
+        } else return bare(c, 'Refused', 'Send the form as application/x-www-form-urlencoded.', 415);
         if (!csrfTokenMatches(params.get('csrf') ?? undefined, secret))
           return bare(
             c,
@@ -218,7 +261,7 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
       if (base === undefined)
         return bare(c, 'Back office unavailable', 'The admin API is not reachable from this gateway.', 503);
       const api = await AdminClient.for(base, deps.adminTokens, account, c.get('requestId'), deps.fetch);
-      c.set('panel', { api, session, csrf, form });
+      c.set('panel', { api, session, csrf, form, upload });
       return next();
     }),
   );
@@ -486,11 +529,14 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
       errors?: Errors;
       error?: string | undefined;
       cancelErrors?: Errors;
+      uploadError?: string;
+      imageErrors?: Errors;
       status?: number;
     } = {},
   ): Promise<Response> => {
     const p = c.get('panel');
     const got = await must(c, `/lots/${enc(id)}`);
+    const images = await p.api.call<{ images: Json[] }>('GET', `/lots/${enc(id)}/images`);
     const lot = got.lot as Json;
     const sale = (await must(c, `/sales/${enc(String(lot.saleId))}`)).sale as Json;
     const bids = await must(c, `/lots/${enc(id)}/bids`);
@@ -507,12 +553,21 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
         currency={String(lot.currency)}
       />
     );
-    const sections = (deps.lotSections ?? []).map((s) => (
-      <section>
-        <h2>{s.title}</h2>
-        {s.render(lot, p.csrf)}
-      </section>
-    ));
+    const sections = [
+      <ImagesSection
+        lotId={id}
+        images={images.ok ? images.body.images : undefined}
+        csrf={p.csrf}
+        uploadError={opts.uploadError}
+        imageErrors={opts.imageErrors}
+      />,
+      ...(deps.lotSections ?? []).map((s) => (
+        <section>
+          <h2>{s.title}</h2>
+          {s.render(lot, p.csrf)}
+        </section>
+      )),
+    ];
     return page(
       c,
       `Lot ${String(lot.lotNumber)}`,
@@ -563,6 +618,105 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
     if (a.ok) return redirect(c, `/admin/lots/${enc(id)}`, 'bid-cancelled');
     return lotPage(c, id, { cancelErrors: { [seq]: a.problem.message }, status: a.problem.status });
   });
+
+  // --- a lot's images (forwarded to the admin API; docs/media.md) ---
+  app.post('/lots/:id/images', async (c) => {
+    const id = c.req.param('id');
+    const upload = c.get('panel').upload;
+    const files = (upload?.getAll('file') ?? [])
+      .filter((f) => typeof f !== 'string')
+      .filter((f) => f.size > 0 || f.name !== '');
+    if (files.length === 0)
+      return lotPage(c, id, { uploadError: 'Choose one or more image files.', status: 400 });
+    const alt = c.get('panel').form.alt ?? '';
+    // Rebuilt rather than passed through: only the files and their alt texts reach the API, never the token.
+    const body = new FormData();
+    for (const f of files) {
+      body.append('file', f, f.name);
+      body.append('alt', alt);
+    }
+    const a = await c.get('panel').api.send('POST', `/lots/${enc(id)}/images`, body);
+    if (a.ok) return redirect(c, `/admin/lots/${enc(id)}`, 'images-added');
+    return lotPage(c, id, { uploadError: a.problem.message, status: a.problem.status });
+  });
+  app.post('/lots/:id/images/:imageId/alt', async (c) => {
+    const id = c.req.param('id');
+    const imageId = c.req.param('imageId');
+    const a = await c
+      .get('panel')
+      .api.call('PATCH', `/lots/${enc(id)}/images/${enc(imageId)}`, { alt: c.get('panel').form.alt ?? '' });
+    if (a.ok) return redirect(c, `/admin/lots/${enc(id)}`, 'image-saved');
+    return lotPage(c, id, { imageErrors: { [imageId]: a.problem.message }, status: a.problem.status });
+  });
+  app.post('/lots/:id/images/:imageId/move', async (c) => {
+    const id = c.req.param('id');
+    const imageId = c.req.param('imageId');
+    const p = c.get('panel');
+    const current = await p.api.call<{ images: Json[] }>('GET', `/lots/${enc(id)}/images`);
+    if (!current.ok)
+      return lotPage(c, id, { error: current.problem.message, status: current.problem.status });
+    const order = [...current.body.images]
+      .sort((x, y) => Number(x.position) - Number(y.position))
+      .map((i) => String(i.id));
+    const at = order.indexOf(imageId);
+    const to = p.form.direction === 'up' ? at - 1 : at + 1;
+    if (at === -1 || to < 0 || to >= order.length) return redirect(c, `/admin/lots/${enc(id)}`, 'unchanged');
+    [order[at], order[to]] = [order[to]!, order[at]!];
+    const a = await p.api.call('PUT', `/lots/${enc(id)}/images/order`, { order });
+    if (a.ok) return redirect(c, `/admin/lots/${enc(id)}`, 'image-moved');
+    return lotPage(c, id, { imageErrors: { [imageId]: a.problem.message }, status: a.problem.status });
+  });
+  app.post('/lots/:id/images/:imageId/delete', async (c) => {
+    const id = c.req.param('id');
+    const imageId = c.req.param('imageId');
+    const a = await c.get('panel').api.call('DELETE', `/lots/${enc(id)}/images/${enc(imageId)}`);
+    if (a.ok) return redirect(c, `/admin/lots/${enc(id)}`, 'image-deleted');
+    return lotPage(c, id, { imageErrors: { [imageId]: a.problem.message }, status: a.problem.status });
+  });
+
+  // --- a sale's CSV catalogue: preview (dry run), confirm, export ---
+  const importForm = async (c: C, id: string, text: string, error?: string, status = 200) => {
+    const sale = (await must(c, `/sales/${enc(id)}`)).sale as Json;
+    return page(
+      c,
+      'Import lots',
+      <ImportPage sale={sale} csrf={c.get('panel').csrf} text={text} error={error} />,
+      status,
+    );
+  };
+  app.get('/sales/:id/import', (c) => importForm(c, c.req.param('id'), ''));
+  app.post('/sales/:id/import', async (c) => {
+    const id = c.req.param('id');
+    const p = c.get('panel');
+    const file = p.upload?.get('file');
+    const chosen = file !== null && file !== undefined && typeof file !== 'string' && file.size > 0;
+    // The pasted or carried text is taken as sent (formValues trims, which would eat a last empty cell).
+    const text = chosen ? await file.text() : (p.upload?.get('csv') ?? c.get('panel').form.csv ?? '');
+    const csvText = typeof text === 'string' ? text : '';
+    if (csvText.trim() === '') return importForm(c, id, '', 'Choose a CSV file or paste its text.', 400);
+    if (Buffer.byteLength(csvText) > MAX_IMPORT_CSV_BYTES)
+      return importForm(c, id, '', `The CSV is over ${MAX_IMPORT_CSV_BYTES} bytes: split it.`, 413);
+    const confirm = p.form.confirm === 'yes';
+    const a = await p.api.send<{ ok?: boolean; lots?: Json[]; errors?: RowProblem[] }>(
+      'POST',
+      `/sales/${enc(id)}/lots/import${confirm ? '' : '?dryRun=true'}`,
+      csvText,
+      'text/csv',
+    );
+    if (!a.ok) return importForm(c, id, csvText, a.problem.message, a.problem.status);
+    if (confirm) return redirect(c, `/admin/sales/${enc(id)}`, 'imported');
+    const sale = (await must(c, `/sales/${enc(id)}`)).sale as Json;
+    const errors = a.body.errors ?? [];
+    return page(
+      c,
+      'Import preview',
+      <PreviewPage sale={sale} csrf={p.csrf} text={csvText} lots={a.body.lots ?? []} errors={errors} />,
+      errors.length > 0 ? 422 : 200,
+    );
+  });
+  app.get('/sales/:id/lots.csv', (c) =>
+    csv(c, `/sales/${enc(c.req.param('id'))}/lots.csv`, `${c.req.param('id')}-lots.csv`),
+  );
 
   // --- live view ---
   const liveRows = async (c: C, saleId: string) => {

@@ -293,6 +293,10 @@ export const SalePage: FC<{
         <a href={`/admin/sales/${id}/registrations`}>Registrations</a>
         <a href={`/admin/sales/${id}/live`}>Live view</a>
         <a href={`/admin/sales/${id}/results`}>Results and exports</a>
+        <a href={`/admin/sales/${id}/import`}>Import lots from CSV</a>
+        <a href={`/admin/sales/${id}/lots.csv`} download>
+          Download lots.csv
+        </a>
       </nav>
       <section aria-labelledby="actions-h" class="actions">
         <h2 id="actions-h">Actions</h2>
