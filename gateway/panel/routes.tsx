@@ -244,7 +244,10 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
         } else if (type.startsWith('application/x-www-form-urlencoded')) {
           // The import's confirmation carries the whole CSV back (percent-encoded: up to 3 bytes a byte).
           params = new URLSearchParams(
-            await readBodyText(c, UPLOAD_PATH.test(c.req.path) ? 3 * MAX_IMPORT_CSV_BYTES + 4096 : undefined),
+            await readBodyText(
+              c,
+              /\/sales\/[^/]+\/import$/.test(c.req.path) ? 3 * MAX_IMPORT_CSV_BYTES + 4096 : undefined,
+            ),
           );
         } else return bare(c, 'Refused', 'Send the form as application/x-www-form-urlencoded.', 415);
         if (!csrfTokenMatches(params.get('csrf') ?? undefined, secret))
