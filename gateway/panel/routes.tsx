@@ -83,6 +83,8 @@ interface Panel {
   form: FormValues;
   /** A multipart POST's whole form, files included (the image upload and the CSV import only). */
   upload: FormData | undefined;
+  /** A POST's fields as sent, untrimmed (a CSV's text). */
+  params: URLSearchParams;
 }
 type PanelEnv = { Variables: { panel: Panel; requestId?: string } };
 type C = Context<PanelEnv>;
@@ -212,6 +214,7 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
       const csrf = csrfTokenFor(secret);
       let form: FormValues = {};
       let upload: FormData | undefined;
+      let params = new URLSearchParams();
       if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
         if (
           !sameOrigin(
@@ -221,7 +224,6 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
         )
           return bare(c, 'Refused', `Forms are taken only from ${new URL(deps.publicOrigin).origin}.`, 403);
         const type = (c.req.header('content-type') ?? '').toLowerCase();
-        let params: URLSearchParams;
         if (type.startsWith('multipart/form-data') && UPLOAD_PATH.test(c.req.path)) {
           // Files (lot images, a CSV catalogue): bounded by the declared length before anything is read.
           const declared = Number(c.req.header('content-length') ?? 'NaN');
@@ -239,7 +241,6 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
           } catch {
             return bare(c, 'Refused', 'The form could not be read: send it again.', 400);
           }
-          params = new URLSearchParams();
           for (const [k, v] of upload.entries()) if (typeof v === 'string') params.append(k, v);
         } else if (type.startsWith('application/x-www-form-urlencoded')) {
           // The import's confirmation carries the whole CSV back (percent-encoded: up to 3 bytes a byte).
@@ -264,7 +265,7 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
       if (base === undefined)
         return bare(c, 'Back office unavailable', 'The admin API is not reachable from this gateway.', 503);
       const api = await AdminClient.for(base, deps.adminTokens, account, c.get('requestId'), deps.fetch);
-      c.set('panel', { api, session, csrf, form, upload });
+      c.set('panel', { api, session, csrf, form, upload, params });
       return next();
     }),
   );
@@ -693,9 +694,8 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const p = c.get('panel');
     const file = p.upload?.get('file');
     const chosen = file !== null && file !== undefined && typeof file !== 'string' && file.size > 0;
-    // The pasted or carried text is taken as sent (formValues trims, which would eat a last empty cell).
-    const text = chosen ? await file.text() : (p.upload?.get('csv') ?? c.get('panel').form.csv ?? '');
-    const csvText = typeof text === 'string' ? text : '';
+    // The pasted or carried text is taken as sent (the trimmed `form` would eat a last cell's spaces).
+    const csvText = chosen ? await file.text() : (p.params.get('csv') ?? '');
     if (csvText.trim() === '') return importForm(c, id, '', 'Choose a CSV file or paste its text.', 400);
     if (Buffer.byteLength(csvText) > MAX_IMPORT_CSV_BYTES)
       return importForm(c, id, '', `The CSV is over ${MAX_IMPORT_CSV_BYTES} bytes: split it.`, 413);
