@@ -22,6 +22,7 @@ let dir: string | undefined;
 
 const SALE = 'e2e-catalogue-sale';
 const LAPTOP = { width: 1280, height: 900 };
+const TABLET = { width: 1024, height: 768 };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gavel-catalogue-'));
@@ -54,7 +55,11 @@ async function signInAdmin(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** axe at 1280 and at 1024 px (a tablet), and a screenshot at 1280 px. */
 async function record(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(TABLET);
+  await expectAccessible(page, `${name} at 1024 px`);
+  await page.setViewportSize(LAPTOP);
   await expectAccessible(page, name);
   await screenshot(page, `admin-${name}-1280`);
 }
@@ -167,7 +172,36 @@ describe('the panel’s catalogue tools (embedded default)', () => {
           timeout: 15_000,
         })
         .toBe(true);
+      // A second picture, moved first, its alt text written, then deleted: the wave is first again.
+      const boats = join(dir!, 'boats.png');
+      await writeFile(
+        boats,
+        await sharp({ create: { width: 480, height: 640, channels: 3, background: '#c9b48a' } })
+          .png()
+          .toBuffer(),
+      );
+      await page.setInputFiles('#f-images', boats);
+      await Promise.all([page.waitForURL(/done=images-added/), page.click('button:has-text("Upload")')]);
+      expect(await thumb.count()).toBe(2);
+      await Promise.all([
+        page.waitForURL(/done=image-moved/),
+        page.click('form[aria-label="Move image 2 up"] button'),
+      ]);
+      const first = page.locator('ol.images > li').first();
+      expect(await first.textContent()).toContain('boats.png');
+      await first.locator('input[name="alt"]').fill('Fishing boats drawn up on a beach');
+      await Promise.all([
+        page.waitForURL(/done=image-saved/),
+        first.locator('button:has-text("Save alt text")').click(),
+      ]);
+      expect(await thumb.first().getAttribute('alt')).toBe('Fishing boats drawn up on a beach');
       await record(page, 'lot-images');
+      await Promise.all([
+        page.waitForURL(/done=image-deleted/),
+        page.click('form[aria-label="Delete image 1"] button'),
+      ]);
+      expect(await thumb.count()).toBe(1);
+      expect(await thumb.getAttribute('alt')).toBe('A great wave over boats, Mount Fuji beyond');
 
       await page.goto(`${base}/admin/sales/${SALE}`);
       await Promise.all([
