@@ -216,8 +216,14 @@ describe('the panel’s catalogue tools (embedded default)', () => {
         undefined,
         { timeout: 30_000 },
       );
-      const picture = bidder.page.locator('img[src^="/media/"]').first();
-      await expect.poll(() => picture.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      // The lot's own picture (not a demo lot's), served and decoded.
+      const picture = bidder.page.locator(`img[src^="/media/lots/${SALE}-1/"]`);
+      await expect.poll(() => picture.count(), { timeout: 30_000 }).toBe(1);
+      await expect
+        .poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), {
+          timeout: 15_000,
+        })
+        .toBe(true);
       await screenshot(bidder.page, 'admin-catalogue-bid-1280');
       await bidder.context.close();
       const floor = await openSignedIn(browser!, base, '/floor', 'demo-auctioneer', LAPTOP);
