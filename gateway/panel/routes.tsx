@@ -69,7 +69,7 @@ export interface PanelDeps {
   publicOrigin: string;
   /** More navigation entries (staff, invitations, imports…), after the panel's own. */
   nav?: readonly NavEntry[];
-  /** More sections on a lot's page (images, catalogue…). */
+  /** More sections on a lot's page, after its images. */
   lotSections?: readonly LotSection[];
   /** How the admin API is reached (tests hand in an app's `request`); default: fetch over HTTP. */
   fetch?: typeof fetch;
