@@ -215,6 +215,10 @@ export function assembleApp(
 ): Hono<AppEnv> {
   const { redis } = backends;
   const publicOrigin = config.publicOrigin ?? parts.url;
+  // Admin tokens: handed in (embedded), or from ADMIN_JWT_KEY on a back-office gateway (distributed, opt-in).
+  const adminTokens =
+    parts.session?.adminTokens ??
+    (config.adminJwtKey === undefined ? undefined : new UserTokens({ key: config.adminJwtKey, audience: 'admin' }));
   const accounts =
     parts.session?.accounts ??
     (config.orchestratorUrl !== undefined && config.accountsServiceToken !== undefined
@@ -257,7 +261,7 @@ export function assembleApp(
         : {
             accounts,
             tokens: backends.tokens,
-            adminTokens: parts.session?.adminTokens,
+            adminTokens,
             publicOrigin,
             mailbox: config.demo ? parts.session?.mailbox : undefined,
             allowRemote: config.demoAllowRemote,
@@ -282,13 +286,13 @@ export function assembleApp(
             publicOrigin,
           },
     panel:
-      publicOrigin === undefined || accounts === undefined || parts.session?.adminTokens === undefined
+      publicOrigin === undefined || accounts === undefined || adminTokens === undefined
         ? undefined
         : {
             accounts,
-            adminTokens: parts.session.adminTokens,
+            adminTokens,
             adminApiUrl:
-              parts.session.adminApiUrl ??
+              parts.session?.adminApiUrl ??
               (config.orchestratorUrl === undefined
                 ? Promise.resolve(undefined)
                 : `${config.orchestratorUrl}/admin/v1`),

@@ -53,6 +53,11 @@ export interface GatewayConfig {
   publicOrigin: string | undefined;
   /** `ACCOUNTS_SERVICE_TOKEN`: the gateway's credential for the back office's accounts API (distributed). */
   accountsServiceToken: string | undefined;
+  /**
+   * `ADMIN_JWT_KEY` (distributed, opt-in): the admin API's key, so this gateway serves the /admin panel
+   * and mints short admin tokens for signed-in admins. Give it only to a back-office gateway.
+   */
+  adminJwtKey: string | undefined;
   logLevel: LogLevel;
 }
 
@@ -104,6 +109,7 @@ const schema = z.object({
     )
     .optional(),
   ACCOUNTS_SERVICE_TOKEN: envSecret(16),
+  ADMIN_JWT_KEY: envSecret(),
 });
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -155,6 +161,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     smsConfirmWindowMs: e.SMS_CONFIRM_WINDOW * 1000,
     publicOrigin: e.PUBLIC_ORIGIN === undefined ? undefined : new URL(e.PUBLIC_ORIGIN).origin,
     accountsServiceToken: e.ACCOUNTS_SERVICE_TOKEN,
+    adminJwtKey: e.ADMIN_JWT_KEY,
     logLevel: e.LOG_LEVEL,
   };
   const whatsappVars = [

@@ -35,4 +35,12 @@ describe('the sign-in settings of the gateway', () => {
       'https://bids.example.com',
     ]);
   });
+
+  it('takes ADMIN_JWT_KEY (a back-office gateway serving /admin) only when long enough', () => {
+    expect(gatewayConfigFromEnv(DISTRIBUTED).adminJwtKey).toBeUndefined();
+    expect(gatewayConfigFromEnv({ ...DISTRIBUTED, ADMIN_JWT_KEY: 'a'.repeat(32) }).adminJwtKey).toBe(
+      'a'.repeat(32),
+    );
+    expect(() => gatewayConfigFromEnv({ ...DISTRIBUTED, ADMIN_JWT_KEY: 'short' })).toThrow(/ADMIN_JWT_KEY/);
+  });
 });
