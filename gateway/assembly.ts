@@ -218,7 +218,9 @@ export function assembleApp(
   // Admin tokens: handed in (embedded), or from ADMIN_JWT_KEY on a back-office gateway (distributed, opt-in).
   const adminTokens =
     parts.session?.adminTokens ??
-    (config.adminJwtKey === undefined ? undefined : new UserTokens({ key: config.adminJwtKey, audience: 'admin' }));
+    (config.adminJwtKey === undefined
+      ? undefined
+      : new UserTokens({ key: config.adminJwtKey, audience: 'admin' }));
   const accounts =
     parts.session?.accounts ??
     (config.orchestratorUrl !== undefined && config.accountsServiceToken !== undefined
