@@ -50,35 +50,17 @@ export async function isInvited(q: Queryable, saleId: string, bidderId: string):
 }
 
 /**
- * Whether a hub topic is an invite-only sale's sale or auction topic: the notifications published
- * there (a lot opened, closed, its result, the sale cancelled) go out as private updates, like the
- * engine's, so only staff and the invited receive them (live or replayed).
+ * The SQL condition "this outbox row's topic is an invite-only sale's sale or auction topic": the
+ * notifications published there (a lot opened, closed, its result, the sale cancelled) go out as
+ * private updates, like the engine's, so only staff and the invited receive them (live or
+ * replayed). Evaluated in the outbox's claim query, so no notice waits on a look-up of its own.
+ * Sale and lot ids are letters, digits, `.`, `_` and `-` (the admin API's rule): their topics are
+ * the prefix and the id as they stand.
  */
-export function invitedOnlyTopics(q: Queryable, topics: Topics): (topic: string) => Promise<boolean> {
-  const salePrefix = topics.sale('');
-  const auctionPrefix = topics.auction('');
-  // A sale's visibility changes only while it is a draft, and nothing is announced on a draft's
-  // topics: once answered, a topic's answer holds. Remembered so the hub channel does not add a
-  // query before every notice (a lifecycle update waiting on it may land after newer bids).
-  const known = new Map<string, boolean>();
-  return async (topic) => {
-    const hit = known.get(topic);
-    if (hit !== undefined) return hit;
-    const sale = topic.startsWith(salePrefix)
-      ? decodeURIComponent(topic.slice(salePrefix.length))
-      : undefined;
-    const lot = topic.startsWith(auctionPrefix)
-      ? decodeURIComponent(topic.slice(auctionPrefix.length))
-      : undefined;
-    if (sale === undefined && lot === undefined) return false;
-    const rows = await q.query(
-      sale !== undefined
-        ? `SELECT 1 FROM sales WHERE id = $1 AND visibility = 'invite_only'`
-        : `SELECT 1 FROM lots l JOIN sales s ON s.id = l.sale_id WHERE l.id = $1 AND s.visibility = 'invite_only'`,
-      [sale ?? lot],
-    );
-    if (known.size >= 10_000) known.clear();
-    known.set(topic, rows.length > 0);
-    return rows.length > 0;
-  };
+export function invitedOnlyTopicSql(topics: Topics): string {
+  const literal = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+  return `(EXISTS (SELECT 1 FROM sales s WHERE s.visibility = 'invite_only'
+             AND outbox_events.topic = ${literal(topics.sale(''))} || s.id)
+        OR EXISTS (SELECT 1 FROM lots l JOIN sales s ON s.id = l.sale_id WHERE s.visibility = 'invite_only'
+             AND outbox_events.topic = ${literal(topics.auction(''))} || l.id))`;
 }

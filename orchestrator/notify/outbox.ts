@@ -23,6 +23,8 @@ export interface Notification {
   attempts: number;
   /** What caused it (the winning bid's correlation id, an admin request's), carried into every log line. */
   correlationId: string | undefined;
+  /** The topic is an invite-only sale's (or one of its lots'): published as a private update. */
+  privateTopic?: boolean;
 }
 
 /** Where notifications go: the hub now; SMS, WhatsApp and email plug in here. Must be idempotent on `n.id`. */
@@ -37,16 +39,9 @@ export class HubChannel implements NotificationChannel {
   private readonly publisher: HubPublisher;
   /** Topics under this prefix are private (a bidder's own). */
   private readonly privatePrefix: string;
-  /** Whether a sale or auction topic is an invite-only sale's (its updates private too). */
-  private readonly isPrivateTopic: (topic: string) => Promise<boolean>;
-  constructor(
-    publisher: HubPublisher,
-    privatePrefix: string,
-    isPrivateTopic: (topic: string) => Promise<boolean> = () => Promise.resolve(false),
-  ) {
+  constructor(publisher: HubPublisher, privatePrefix: string) {
     this.publisher = publisher;
     this.privatePrefix = privatePrefix;
-    this.isPrivateTopic = isPrivateTopic;
   }
 
   async deliver(n: Notification): Promise<void> {
@@ -58,7 +53,8 @@ export class HubChannel implements NotificationChannel {
         at: new Date(n.createdAt).toISOString(),
         ...n.payload,
       }),
-      private: n.topic.startsWith(this.privatePrefix) || (await this.isPrivateTopic(n.topic)),
+      // Nothing awaited before the publish: notices leave in the order the dispatcher hands them over.
+      private: n.topic.startsWith(this.privatePrefix) || n.privateTopic === true,
       id: `urn:gavel:notification:${n.id}`,
       type: n.type,
     });
@@ -76,10 +72,18 @@ export interface OutboxDispatcherOptions {
   /** Retry delay after the n-th failure: min(maxBackoffMs, baseBackoffMs × 2^(n-1)). */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * A SQL condition on an `outbox_events` row (alias `outbox_events`) that is true when its topic is
+   * an invite-only sale's: evaluated in the query that claims the batch, so no notice waits on a
+   * look-up of its own before it is published (a late "open" would land after newer bids).
+   */
+  privateTopicSql?: string;
 }
 
 export class OutboxDispatcher {
-  private readonly o: Required<Omit<OutboxDispatcherOptions, 'db' | 'channels' | 'logger'>>;
+  private readonly o: Required<
+    Omit<OutboxDispatcherOptions, 'db' | 'channels' | 'logger' | 'privateTopicSql'>
+  >;
   private readonly poller = new Poller(
     // A full batch means more may be waiting: go again at once.
     () => this.runOnce().then((n) => (n >= this.o.batchSize ? 0 : this.o.pollMs)),
@@ -113,6 +117,7 @@ export class OutboxDispatcher {
   async runOnce(): Promise<number> {
     const { db, channels, logger } = this.opts;
     const lockClause = db.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const privateTopic = this.opts.privateTopicSql ?? 'false';
     const rows = await db.query<{
       id: unknown;
       topic: string;
@@ -121,12 +126,13 @@ export class OutboxDispatcher {
       created_at: unknown;
       attempts: unknown;
       correlation_id: string | null;
+      private_topic: boolean | null;
     }>(
       `UPDATE outbox_events SET available_at = now() + make_interval(secs => $2::double precision / 1000)
         WHERE id IN (SELECT id FROM outbox_events
                       WHERE published_at IS NULL AND available_at <= now()
                       ORDER BY id LIMIT $1 ${lockClause})
-        RETURNING id, topic, type, payload, created_at, attempts, correlation_id`,
+        RETURNING id, topic, type, payload, created_at, attempts, correlation_id, (${privateTopic}) AS private_topic`,
       [this.o.batchSize, this.o.leaseMs],
     );
     rows.sort((a, b) => Number(a.id) - Number(b.id));
@@ -142,6 +148,7 @@ export class OutboxDispatcher {
         createdAt: new Date(r.created_at as string | Date).getTime(),
         attempts: Number(r.attempts),
         correlationId: r.correlation_id ?? undefined,
+        privateTopic: r.private_topic === true,
       };
       try {
         for (const ch of channels) await ch.deliver(n);

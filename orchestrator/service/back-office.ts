@@ -8,7 +8,7 @@ import { BidderMasks } from '../../bidding/back-office.ts';
 import { hubPublisherFor } from '../../common/hub-publisher-for.ts';
 import type { Logger } from '../../common/logger.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
-import { invitedOnlyTopics } from '../catalogue/visibility.ts';
+import { invitedOnlyTopicSql } from '../catalogue/visibility.ts';
 import { kycServiceFromConfig, type KycService } from '../kyc/index.ts';
 import { BidCancellation, type CancellationEngine } from '../ledger/cancellation.ts';
 import type { Database } from '../ledger/db.ts';
@@ -96,9 +96,7 @@ export async function startBackOffice(
   const contact = notifyChannels(config.notify ?? {}, { db, logger: logger.child({ module: 'notify' }) });
   closers.push(contact.close);
   const channels = [
-    ...(publisher === undefined
-      ? []
-      : [new HubChannel(publisher, topics.bidder(''), invitedOnlyTopics(db, topics))]),
+    ...(publisher === undefined ? [] : [new HubChannel(publisher, topics.bidder(''))]),
     ...contact.channels,
     // No SMTP: the bidders' email goes to the local outbox (embedded default, /dev/mail).
     ...(config.notify?.email === undefined && deps.devMail !== undefined
@@ -117,7 +115,12 @@ export async function startBackOffice(
     logger.warn('no hub to publish to (HUB_URL unset): the screens are not notified');
   let outbox: OutboxDispatcher | undefined;
   if (channels.length > 0) {
-    outbox = new OutboxDispatcher({ db, channels, logger: logger.child({ module: 'outbox' }) });
+    outbox = new OutboxDispatcher({
+      db,
+      channels,
+      logger: logger.child({ module: 'outbox' }),
+      privateTopicSql: invitedOnlyTopicSql(topics),
+    });
     outbox.start();
     const started = outbox;
     closers.push(() => started.stop());
