@@ -81,6 +81,8 @@ export interface ChaosReport {
     reconnects: number;
     earliest: number;
     regressions: number;
+    /** The back office's announcements that arrived after a newer state (not a failure: see subscriber.ts). */
+    lateNotices: number;
     /** Every screen equal to the snapshot, after the last kill and no further bid. */
     converged: boolean;
     convergedAfterMs: number | null;
@@ -135,6 +137,7 @@ export function emptyReport(opts: ChaosOptions): ChaosReport {
       reconnects: 0,
       earliest: 0,
       regressions: 0,
+      lateNotices: 0,
       converged: false,
       convergedAfterMs: null,
       stale: 0,

@@ -23,6 +23,9 @@ export interface AuctionState {
   reserveMet: boolean;
 }
 
+/** The ids the back office's outbox gives its hub updates (orchestrator/notify/outbox.ts). */
+const NOTIFICATION_ID_PREFIX = 'urn:gavel:notification:';
+
 export interface SubscriberStats {
   name: string;
   hub: string;
@@ -30,8 +33,17 @@ export interface SubscriberStats {
   reconnects: number;
   /** Reconnects the hub answered with `Last-Event-ID: earliest` (our cursor was unknown to it). */
   earliest: number;
-  /** Updates older than the state already held (a screen would have gone backwards). */
+  /**
+   * The engine's updates older than the state already held: the hub delivered one publisher's
+   * stream out of order (a screen that trusted arrival order would have gone backwards).
+   */
   regressions: number;
+  /**
+   * The back office's announcements (a lot opened, closed, its result) that arrived after a newer
+   * state: a second publisher, at-least-once, with no order across the engine's stream — screens
+   * ignore them by the same (seq, stateVersion) rule. Counted, not a failure.
+   */
+  lateNotices: number;
 }
 
 export class ChaosSubscriber {
@@ -54,7 +66,7 @@ export class ChaosSubscriber {
     const q = new URLSearchParams();
     for (const t of topics) q.append('topic', t);
     this.url = `${hubUrl}?${q.toString()}`;
-    this.stats = { name, hub: hubUrl, events: 0, reconnects: 0, earliest: 0, regressions: 0 };
+    this.stats = { name, hub: hubUrl, events: 0, reconnects: 0, earliest: 0, regressions: 0, lateNotices: 0 };
   }
 
   /** Resolves once the first connection is open (200). */
@@ -113,11 +125,11 @@ export class ChaosSubscriber {
       const { done, value } = await reader.read();
       if (done) return;
       if (value.id !== undefined && value.id !== '') this.lastEventId = value.id;
-      this.onEvent(value.data);
+      this.onEvent(value.data, value.id);
     }
   }
 
-  private onEvent(data: string): void {
+  private onEvent(data: string, id: string | undefined): void {
     let u: AuctionState;
     try {
       u = JSON.parse(data) as AuctionState;
@@ -136,7 +148,10 @@ export class ChaosSubscriber {
     const order =
       held === undefined ? 1 : u.seq - held.seq || version - held.stateVersion || (opened ? 1 : 0);
     if (order <= 0) {
-      if (order < 0) this.stats.regressions++;
+      if (order < 0) {
+        if (id?.startsWith(NOTIFICATION_ID_PREFIX) === true) this.stats.lateNotices++;
+        else this.stats.regressions++;
+      }
       return;
     }
     this.states.set(u.auctionId, {

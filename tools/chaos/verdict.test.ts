@@ -27,8 +27,8 @@ const bid = (outcome: BidRecord['outcome'], extra: Partial<BidRecord> = {}): Bid
   Object.assign(book.newBid('b1', 'lot1', 1100), { attempts: 1, outcome }, extra);
 
 const none = { count: 0, examples: [] };
-const stats = (regressions = 0) => ({
-  stats: { name: 's', hub: 'h', events: 3, reconnects: 1, earliest: 0, regressions },
+const stats = (regressions = 0, lateNotices = 0) => ({
+  stats: { name: 's', hub: 'h', events: 3, reconnects: 1, earliest: 0, regressions, lateNotices },
 });
 
 /** A clean run: every bid answered, the ledger and screens in agreement. */
@@ -132,7 +132,8 @@ describe('judge', () => {
           phantom: { count: 1, examples: ['k9'] },
         },
         screens: { stale: [], convergedAfterMs: null },
-        subscribers: [stats(2)],
+        // Late back-office announcements are counted but fail nothing; the engine's own regressions do.
+        subscribers: [stats(2, 5)],
       }),
     );
     expect(r.failures).toEqual([
@@ -143,5 +144,6 @@ describe('judge', () => {
       "2 update(s) older than a screen's state",
     ]);
     expect(r.evidence).toMatchObject({ doubled: ['k1'], phantom: ['k9'], unresolved: [{ key: 'k1' }] });
+    expect(r.screens).toMatchObject({ regressions: 2, lateNotices: 5 });
   });
 });

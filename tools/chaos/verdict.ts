@@ -120,6 +120,7 @@ function summarise(report: ChaosReport, o: RunObservations, unresolved: readonly
     reconnects: sum(subscribers.map((s) => s.stats.reconnects)),
     earliest: sum(subscribers.map((s) => s.stats.earliest)),
     regressions: sum(subscribers.map((s) => s.stats.regressions)),
+    lateNotices: sum(subscribers.map((s) => s.stats.lateNotices)),
     converged: o.screens.stale.length === 0,
     convergedAfterMs: o.screens.convergedAfterMs,
     stale: o.screens.stale.length,
