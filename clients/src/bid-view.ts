@@ -56,9 +56,14 @@ export function renderOwnBids(own: readonly OwnBid[], currency: string): void {
 }
 
 /** Large bids are confirmed in a modal dialog (not window.confirm: it blocks the live updates). */
-export function confirmBid(what: string, lotId: string): Promise<boolean> {
+/** What the confirmation asks: the lot as the catalogue names it (never an internal id), and that the bid binds. */
+export function confirmText(what: string, lot: Pick<CatalogueLot, 'lotNumber' | 'title'>): string {
+  return `${what} on lot ${lot.lotNumber}, ${lot.title}? This is a binding bid.`;
+}
+
+export function confirmBid(what: string, lot: Pick<CatalogueLot, 'lotNumber' | 'title'>): Promise<boolean> {
   const dialog = byId<HTMLDialogElement>('confirm');
-  setText(byId('confirm-text'), `${what} on this lot (${lotId})? This is a binding bid.`);
+  setText(byId('confirm-text'), confirmText(what, lot));
   dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) => {

@@ -57,6 +57,8 @@ class BidderClient {
   private readonly answeredByMax = new Map<string, string>();
   private currentId: string | undefined;
   private bidding = false;
+  /** Lots whose large bids this bidder has confirmed once: later bids on the same lot go straight in. */
+  private readonly confirmed = new Set<string>();
   /** States applied since the last render: traced once the DOM shows them. */
   private shown: [PublicAuctionView, UpdateVia | 'snapshot'][] = [];
   private readonly session: Session;
@@ -320,7 +322,12 @@ class BidderClient {
       max === undefined
         ? `Bid ${withCurrency(amount, view.currency)}`
         : `Leave a maximum of ${withCurrency(max, view.currency)}`;
-    if (atLeast(binding, CONFIRM_FROM) && !(await confirmBid(what, id))) return;
+    // Large sums are confirmed, once per lot: a bidder in a live contest is not asked at every step.
+    const entry = this.lots.get(id);
+    if (atLeast(binding, CONFIRM_FROM) && !this.confirmed.has(id)) {
+      if (entry === undefined || !(await confirmBid(what, entry.lot))) return;
+      this.confirmed.add(id);
+    }
     this.bidding = true;
     this.renderBidButton(view);
     try {
