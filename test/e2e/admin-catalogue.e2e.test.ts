@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from '../support/axe.ts';
 import { launchChromium, openSignedIn, screenshot } from '../support/clients.ts';
 import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
+import { signInAdmin } from '../support/panel.ts';
 
 /**
  * The panel's catalogue tools on `npm start` (docs/back-office.md, "The web panel"): the demo admin
@@ -39,22 +40,6 @@ afterAll(async () => {
 
 const utcLocal = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
 
-async function signInAdmin(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${base}/admin/sales`);
-  await page.waitForURL(`${base}/sign-in`);
-  await page.fill('#email', 'admin@gavel.local');
-  await Promise.all([page.waitForURL(`${base}/sign-in/sent`), page.click('form:has(#email) button')]);
-  await page.goto(`${base}/dev/mail`);
-  const mail = page.locator('article.mail[data-to="admin@gavel.local"] pre');
-  await expect.poll(() => mail.count(), { timeout: 15_000 }).toBe(1);
-  const link = /http:\/\/\S+\/sign-in\/link\?token=[\w-]+/.exec((await mail.textContent()) ?? '')![0];
-  await page.goto(link);
-  await Promise.all([page.waitForURL(/\/floor$/), page.click('#confirm-sign-in')]);
-  await page.goto(`${base}/admin/sales`);
-  return page;
-}
-
 /** axe at 1280 and at 1024 px (a tablet), and a screenshot at 1280 px. */
 async function record(page: Page, name: string): Promise<void> {
   await page.setViewportSize(TABLET);
@@ -83,7 +68,7 @@ describe('the panel’s catalogue tools (embedded default)', () => {
     const logs: string[] = [];
     context.on('page', (p) => p.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`)));
     try {
-      const page = await signInAdmin(context);
+      const page = await signInAdmin(context, base);
       await page.click('text=New sale');
       await page.fill('#f-id', SALE);
       await page.fill('#f-title', 'Catalogue Test — Japanese Prints');

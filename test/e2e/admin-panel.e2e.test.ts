@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from '../support/axe.ts';
 import { launchChromium, openSignedIn, screenshot } from '../support/clients.ts';
 import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
+import { signInAdmin } from '../support/panel.ts';
 
 /**
  * The back-office panel on `npm start`, as the house's admin uses it: signs in by email link (the
@@ -34,23 +35,6 @@ afterAll(async () => {
 
 /** `2026-12-07T15:04` for an instant, in UTC (the sale's zone here). */
 const utcLocal = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
-
-async function signInAdmin(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${base}/admin/sales`);
-  // Not signed in: the panel sends the visitor to sign in.
-  await page.waitForURL(`${base}/sign-in`);
-  await page.fill('#email', 'admin@gavel.local');
-  await Promise.all([page.waitForURL(`${base}/sign-in/sent`), page.click('form:has(#email) button')]);
-  await page.goto(`${base}/dev/mail`);
-  const mail = page.locator('article.mail[data-to="admin@gavel.local"] pre');
-  await expect.poll(() => mail.count(), { timeout: 15_000 }).toBe(1);
-  const link = /http:\/\/\S+\/sign-in\/link\?token=[\w-]+/.exec((await mail.textContent()) ?? '')![0];
-  await page.goto(link);
-  await Promise.all([page.waitForURL(/\/floor$/), page.click('#confirm-sign-in')]);
-  await page.goto(`${base}/admin/sales`);
-  return page;
-}
 
 /** Checks the page with axe and keeps a screenshot at both widths. */
 async function record(page: Page, name: string): Promise<void> {
@@ -95,7 +79,7 @@ describe('the back-office panel (embedded default)', () => {
     const logs: string[] = [];
     context.on('page', (p) => p.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`)));
     try {
-      const page = await signInAdmin(context);
+      const page = await signInAdmin(context, base);
       expect(await page.textContent('h1')).toBe('Sales');
       await record(page, 'sales');
 
