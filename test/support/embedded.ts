@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserTokens } from '../../common/auth.ts';
-import { freePort } from './net.ts';
 import { startUntilRunning } from './process.ts';
 
 /** `npm start`'s process as the end-to-end tests run it: its URLs and an admin's admin-API token. */
@@ -28,12 +27,13 @@ export async function startEmbedded(
   env: Record<string, string> = {},
 ): Promise<RunningEmbedded> {
   const dir = await mkdtemp(join(tmpdir(), `gavel-${name}-`));
-  const [port, adminPort] = [await freePort(), await freePort()];
   const adminKey = env.ADMIN_JWT_KEY ?? `${name}-e2e-admin-key-0123456789abcdef0123456789`;
   try {
     const running = await startUntilRunning({
-      PORT: String(port),
-      GAVEL_ADMIN_PORT: String(adminPort),
+      // Port 0: the process binds any free port and prints its URLs (picking one here and
+      // binding it later raced other processes of the suite for it).
+      PORT: '0',
+      GAVEL_ADMIN_PORT: '0',
       GAVEL_DATA_DIR: join(dir, 'pglite'),
       GAVEL_MODE: 'embedded',
       LOG_LEVEL: 'warn',
@@ -47,9 +47,11 @@ export async function startEmbedded(
       role: 'admin',
       name: 'Ops',
     });
+    const api = printed(running.output(), /API:\s+(http:\/\/[^/\s]+)\//);
+    const admin = printed(running.output(), /Back office:\s+(http:\/\/[^/\s]+\/admin\/v1)\//);
     return {
-      api: `http://127.0.0.1:${port}`,
-      admin: `http://127.0.0.1:${adminPort}/admin/v1`,
+      api,
+      admin,
       adminToken,
       output: () => running.output(),
       async stop() {
@@ -61,4 +63,11 @@ export async function startEmbedded(
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The URL `npm start` printed on the line `pattern` matches (its first group). */
+function printed(output: string, pattern: RegExp): string {
+  const found = pattern.exec(output)?.[1];
+  if (found === undefined) throw new Error(`npm start did not print ${String(pattern)}:\n${output}`);
+  return found;
 }
