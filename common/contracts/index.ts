@@ -13,3 +13,4 @@ export * from './error.ts';
 export * from './session.ts';
 export * from './events.ts';
 export * from './rates.ts';
+export * from './messages.ts';
