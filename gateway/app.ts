@@ -117,7 +117,16 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
       catalogue: deps.catalogue ?? emptyCatalogue,
     }),
   );
-  app.route('/v1/sales', salesRoutes(deps.catalogue ?? emptyCatalogue, deps.masks));
+  app.route(
+    '/v1/sales',
+    salesRoutes({
+      catalogue: deps.catalogue ?? emptyCatalogue,
+      masks: deps.masks,
+      engine: deps.engine,
+      topics: deps.topics,
+      hubUrl: deps.hub.url,
+    }),
+  );
   // Lot images uploaded to the back office (docs/media.md).
   app.route('/media', mediaRoutes(deps.catalogue ?? emptyCatalogue));
   // Bids by SMS and WhatsApp reach the same engine, with the same per-bidder limit as the API's.

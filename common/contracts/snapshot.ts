@@ -15,6 +15,18 @@ export interface SnapshotResponse {
   hub: ResumePoint;
 }
 
+/**
+ * GET /v1/sales/{id}/snapshot: every lot of a sale in one answer, and the sale's topic (every
+ * lot's updates). Its `lastEventId` is `earliest`: event ids are per lot, so no one id is a point
+ * all lots' updates come after. A page subscribes, and once the connection is open fetches the
+ * snapshot again; states it already holds it ignores by (`seq`, `stateVersion`).
+ */
+export interface SaleSnapshotResponse {
+  saleId: string;
+  auctions: PublicAuctionView[];
+  hub: ResumePoint;
+}
+
 /** POST /v1/hub-token. */
 export interface HubTokenResponse {
   token: string;
@@ -36,6 +48,12 @@ export const snapshotResponseSchema = z.object({
   auction: publicAuctionViewSchema,
   hub: resumePointSchema,
 }) satisfies z.ZodMiniType<SnapshotResponse>;
+
+export const saleSnapshotResponseSchema = z.object({
+  saleId: z.string(),
+  auctions: z.array(publicAuctionViewSchema),
+  hub: resumePointSchema,
+}) satisfies z.ZodMiniType<SaleSnapshotResponse>;
 
 export const hubTokenResponseSchema = z.object({
   token: z.string(),
