@@ -5,7 +5,9 @@
 import {
   saleListResponseSchema,
   saleResponseSchema,
+  saleSnapshotResponseSchema,
   type SaleCatalogue,
+  type SaleSnapshotResponse,
   type SaleSummary,
 } from '../../common/contracts/index.ts';
 import { api } from './api.ts';
@@ -16,4 +18,12 @@ export async function fetchSales(token?: string): Promise<SaleSummary[]> {
 
 export async function fetchSale(id: string, token?: string): Promise<SaleCatalogue> {
   return (await api(`/v1/sales/${encodeURIComponent(id)}`, saleResponseSchema, { token })).sale;
+}
+
+/**
+ * Every lot's live state of a sale in one request, and the sale's topic. Pages fetch it again once
+ * their hub connection is open (its resume point is the whole topic: event ids are per lot).
+ */
+export async function fetchSaleSnapshot(id: string, token?: string): Promise<SaleSnapshotResponse> {
+  return api(`/v1/sales/${encodeURIComponent(id)}/snapshot`, saleSnapshotResponseSchema, { token });
 }

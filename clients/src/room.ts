@@ -6,13 +6,13 @@
 import './jitless.ts';
 import {
   houseRatesSchema,
-  snapshotResponseSchema,
   type HouseRates,
   type PublicAuctionView,
   type SaleCatalogue,
+  type SaleSnapshotResponse,
 } from '../../common/contracts/index.ts';
-import { api } from './api.ts';
-import { fetchSale, fetchSales } from './catalogue.ts';
+import { api, type Session } from './api.ts';
+import { fetchSale, fetchSaleSnapshot, fetchSales } from './catalogue.ts';
 import { byId, h, setText, show } from './dom.ts';
 import { LiveFeed } from './live.ts';
 import { LotBook, STATUS_LABEL } from './lots.ts';
@@ -34,6 +34,7 @@ function callText(v: PublicAuctionView): string {
 class RoomScreen {
   private readonly book = new LotBook();
   private currentId = '';
+  private session: Session | undefined;
 
   private readonly sale: SaleCatalogue;
   private readonly rates: HouseRates;
@@ -43,21 +44,20 @@ class RoomScreen {
     this.rates = rates;
   }
 
-  async start(session: Parameters<typeof hubAccess>[0]): Promise<void> {
+  async start(session: Session): Promise<void> {
+    this.session = session;
     setText(byId('sale-title'), this.sale.title);
     setText(
       byId('rates-note'),
       this.rates.base === '' ? '' : `Other currencies for guidance only (${this.rates.note}).`,
     );
-    const snaps = await this.loadSnapshots();
+    const snap = await this.loadSnapshot();
     this.render();
-    const first = snaps[0];
-    if (first === undefined) return;
     const { hub, token } = await hubAccess(session);
     new LiveFeed({
       hubUrl: hub.hubUrl,
-      topics: [first.hub.topics[1] ?? first.hub.topics[0] ?? ''],
-      lastEventId: first.hub.lastEventId,
+      topics: snap.hub.topics,
+      lastEventId: snap.hub.lastEventId,
       token,
       onUpdate: (u) => {
         this.book.record(u);
@@ -71,16 +71,15 @@ class RoomScreen {
     }).start();
   }
 
-  private async loadSnapshots(): Promise<{ hub: { topics: string[]; lastEventId: string } }[]> {
-    const snaps = await Promise.all(
-      this.sale.lots.map((l) => api(`/v1/auctions/${encodeURIComponent(l.id)}`, snapshotResponseSchema)),
-    );
-    for (const s of snaps) this.book.apply(s.auction);
-    return snaps;
+  /** Every lot of the sale in one request. */
+  private async loadSnapshot(): Promise<SaleSnapshotResponse> {
+    const snap = await fetchSaleSnapshot(this.sale.id, this.session?.token);
+    for (const a of snap.auctions) this.book.apply(a);
+    return snap;
   }
 
   private async resync(): Promise<void> {
-    await this.loadSnapshots().catch(() => undefined);
+    await this.loadSnapshot().catch(() => undefined);
     this.render();
   }
 
@@ -111,13 +110,16 @@ class RoomScreen {
 async function main(): Promise<void> {
   const session = await signIn(STORAGE_KEY, ['auctioneer', 'admin']);
   const wanted = new URLSearchParams(location.search).get('sale');
-  const sales = await fetchSales();
+  const sales = await fetchSales(session.token);
   const pick = sales.find((s) => s.id === wanted) ?? sales.find((s) => s.mode === 'live') ?? sales[0];
   if (pick === undefined) {
     setText(byId('message'), 'No sale to show: publish a live sale first.');
     return;
   }
-  const [sale, rates] = await Promise.all([fetchSale(pick.id), api('/v1/rates', houseRatesSchema)]);
+  const [sale, rates] = await Promise.all([
+    fetchSale(pick.id, session.token),
+    api('/v1/rates', houseRatesSchema),
+  ]);
   show(byId('screen'), true);
   await new RoomScreen(sale, rates).start(session);
 }
