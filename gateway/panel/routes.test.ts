@@ -1,3 +1,4 @@
+import { brotliDecompressSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Account, AccountsPort, ResolvedSession } from '../../common/accounts.ts';
@@ -113,6 +114,19 @@ const post = (path: string, form: Record<string, string>, opts: { secret?: strin
   });
 
 describe('the /admin panel', () => {
+  it('serves htmx and its stylesheet to anyone, in brotli when the browser takes it', async () => {
+    const plain = await get('/admin/assets/htmx.min.js');
+    expect([plain.status, plain.headers.get('content-encoding')]).toEqual([200, null]);
+    const text = await plain.text();
+    const br = await app.request(`${ORIGIN}/admin/assets/htmx.min.js`, {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect([br.headers.get('content-encoding'), br.headers.get('vary')]).toEqual(['br', 'Accept-Encoding']);
+    const body = Buffer.from(await br.arrayBuffer());
+    expect(body.length).toBeLessThan(text.length / 2);
+    expect(brotliDecompressSync(body).toString()).toBe(text);
+  });
+
   it('sends the signed-out to sign in, and refuses bidders and auctioneers', async () => {
     const out = await get('/admin/sales');
     expect([out.status, out.headers.get('location')]).toEqual([303, '/sign-in']);

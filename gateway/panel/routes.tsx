@@ -21,6 +21,7 @@ import { readSessionCookie } from '../session/cookie.ts';
 import { csrfTokenFor, csrfTokenMatches, sameOrigin } from '../session/csrf.ts';
 import { AdminClient, type ApiProblem, type Json } from './admin-client.ts';
 import { panelAssets } from './assets.ts';
+import { Precompressed, sendPrecompressed } from '../routes/precompressed.ts';
 import { BidderPage, BiddersList, StatusPage } from './bidder-pages.tsx';
 import {
   changedOnly,
@@ -129,7 +130,10 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   const secure = new URL(deps.publicOrigin).protocol === 'https:';
   const nav = [...CORE_NAV, ...(deps.nav ?? [])];
-  const assets = panelAssets();
+  const assets = panelAssets().then(
+    (all) =>
+      new Map(Object.entries(all).map(([name, a]) => [name, { ...a, packed: new Precompressed(a.body) }])),
+  );
 
   const headers = (c: C): void => {
     c.header('Cache-Control', 'no-store');
@@ -187,12 +191,12 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   // --- assets: public, cached, same origin ---
   app.get('/assets/:name', async (c) => {
-    const a = (await assets)[c.req.param('name')];
+    const a = (await assets).get(c.req.param('name'));
     if (a === undefined) return c.text('not found', 404);
-    c.header('Content-Type', a.type);
     c.header('Cache-Control', 'public, max-age=3600');
     c.header('X-Content-Type-Options', 'nosniff');
-    return c.body(a.body);
+    // htmx is 50 KB as it is, 16 KB in brotli.
+    return sendPrecompressed(c, a.packed, a.type);
   });
 
   // --- who: an admin's session; posts from our origin with the CSRF token ---

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
 import { DISTRIBUTED_GATEWAY_ENV, postBid, startTestGavel } from '../../test/support/gavel.ts';
@@ -64,6 +66,44 @@ describe('client pages, catalogue and demo sign-in over HTTP (demo seeded)', () 
     expect(script).toContain('EventSource');
     const missing = await fetch(`${g.url}/assets/nope.123.js`);
     expect(missing.status).toBe(404);
+  });
+
+  it('sends pages and assets in brotli or gzip as the browser accepts, and as they are otherwise', async () => {
+    const html = await (await fetch(`${g.url}/bid`)).text();
+    const js = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1] ?? '';
+    // node:http: fetch would decode the body and hide the encoding.
+    const raw = (path: string, accept?: string) =>
+      new Promise<{ encoding: string | undefined; vary: string | undefined; body: Buffer }>(
+        (resolve, reject) => {
+          const req = request(`${g.url}${path}`, {
+            headers: accept === undefined ? {} : { 'Accept-Encoding': accept },
+          });
+          req.on('response', (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (b: Buffer) => chunks.push(b));
+            res.on('end', () =>
+              resolve({
+                encoding: res.headers['content-encoding'],
+                vary: res.headers.vary,
+                body: Buffer.concat(chunks),
+              }),
+            );
+          });
+          req.on('error', reject);
+          req.end();
+        },
+      );
+    for (const path of [js, '/bid']) {
+      const plain = await raw(path);
+      expect([path, plain.encoding]).toEqual([path, undefined]);
+      const br = await raw(path, 'gzip, deflate, br');
+      expect([path, br.encoding, br.vary]).toEqual([path, 'br', 'Accept-Encoding']);
+      expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+      expect(br.body.length).toBeLessThan(plain.body.length / 2);
+      const gz = await raw(path, 'gzip');
+      expect(gz.encoding).toBe('gzip');
+      expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    }
   });
 
   it('lists the sales and a sale\u2019s lots in order, with estimates as decimal strings', async () => {

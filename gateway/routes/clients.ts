@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Hono, type Context } from 'hono';
 import { AppError } from '../../common/errors.ts';
+import { Precompressed, sendPrecompressed } from './precompressed.ts';
 
 /** One bundled file, served from memory under a content-hashed name. */
 interface Asset {
@@ -100,13 +101,20 @@ export function clientRoutes(deps: ClientRoutesDeps): Hono {
     "frame-ancestors 'none'",
     "form-action 'self'",
   ].join('; ');
+  // Each page and asset compressed once, on first request (brotli or gzip, as the browser accepts).
+  const packed = new Map<string, Precompressed>();
+  const packedOf = (body: string): Precompressed => {
+    let p = packed.get(body);
+    if (p === undefined) packed.set(body, (p = new Precompressed(body)));
+    return p;
+  };
   const html = (pick: (p: ClientAssets['pages']) => string) => async (c: Context) => {
     const { pages } = await deps.clients;
     c.header('Cache-Control', 'no-cache');
     c.header('Content-Security-Policy', csp);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
-    return c.html(pick(pages));
+    return sendPrecompressed(c, packedOf(pick(pages)), 'text/html; charset=UTF-8');
   };
   app.get(
     '/',
@@ -128,10 +136,9 @@ export function clientRoutes(deps: ClientRoutesDeps): Hono {
     const { assets } = await deps.clients;
     const asset = assets.get(c.req.param('name'));
     if (asset === undefined) throw new AppError('NOT_FOUND', 'no such asset');
-    c.header('Content-Type', asset.type);
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
     c.header('X-Content-Type-Options', 'nosniff');
-    return c.body(asset.body);
+    return sendPrecompressed(c, packedOf(asset.body), asset.type);
   });
   return app;
 }
