@@ -20,6 +20,7 @@ import type { HouseRates } from '../common/contracts/index.ts';
 import { demoSignInRoutes, type DemoUser } from './demo/sign-in.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { salesRoutes } from './routes/sales.ts';
+import type { HubCookie } from './routes/hub-token.ts';
 import { messagingRoutes, type WhatsappConfig } from './routes/messaging.ts';
 import { MessagingIngress } from './messaging/ingress.ts';
 import type { ConfirmThresholds } from './messaging/confirm-policy.ts';
@@ -42,7 +43,7 @@ export interface GatewayDeps {
     subscriberKey: SigningKey;
     subscriberAlg: JwtAlg;
     tokenTtlSeconds: number;
-    cookie: boolean;
+    cookie: HubCookie;
   };
   bidLimiter: BurstyRateLimiter;
   /** Titles, lot numbers, estimates, images: what the engine does not hold. */

@@ -35,6 +35,7 @@ import { CONFIRM_EVERY_BID } from './messaging/confirm-policy.ts';
 import { MemoryBidConfirmations, RedisBidConfirmations } from './messaging/confirmations.ts';
 import { createLimiter } from './middleware/rate-limit.ts';
 import type { ClientAssets } from './routes/clients.ts';
+import { hubCookieFor } from './routes/hub-token.ts';
 import type { AccountsPort, MailboxView } from '../common/accounts.ts';
 import { createLinkLimiter } from './session/link-limit.ts';
 import { RemoteAccounts } from './session/remote-accounts.ts';
@@ -237,7 +238,7 @@ export function assembleApp(
       subscriberKey: backends.subscriberKey,
       subscriberAlg: config.subscriberAlg,
       tokenTtlSeconds: config.hubTokenTtlSeconds,
-      cookie: config.mode === 'embedded',
+      cookie: hubCookieFor(hubUrl, config.publicOrigin, config.mode === 'embedded'),
     },
     bidLimiter: createLimiter({
       perSecond: config.ratePerSecond,

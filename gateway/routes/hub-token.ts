@@ -7,14 +7,35 @@ import { isStaff, viewerOf, type Catalogue } from '../../common/catalogue.ts';
 import type { HubTokenResponse } from '../../common/contracts/index.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 
+export type HubCookie = false | { secure: boolean };
+
+/**
+ * Whether the hub cookie is set, and how: when the hub's public URL is on `publicOrigin` (the
+ * embedded hub always is, under the gateway's own origin), `Secure` when that origin is https.
+ */
+export function hubCookieFor(hubUrl: string, publicOrigin: string | undefined, embedded: boolean): HubCookie {
+  const hub = new URL(hubUrl);
+  if (embedded || (publicOrigin !== undefined && hub.origin === new URL(publicOrigin).origin))
+    return {
+      secure:
+        hub.protocol === 'https:' ||
+        (publicOrigin !== undefined && new URL(publicOrigin).protocol === 'https:'),
+    };
+  return false;
+}
+
 export interface HubTokenDeps {
   topics: Topics;
   hubUrl: string;
   subscriberKey: SigningKey;
   subscriberAlg: JwtAlg;
   ttlSeconds: number;
-  /** Set the `mercureAuthorization` cookie (when hub and gateway share an origin). */
-  cookie: boolean;
+  /**
+   * Set the `mercureAuthorization` cookie — when the hub shares the gateway's public origin (the
+   * pages' EventSource then sends it; a header it cannot send, and a token in the URL would land in
+   * logs); `secure` behind TLS. False: a hub on another origin, whose pages get the token instead.
+   */
+  cookie: HubCookie;
   /** Which invite-only sales a bidder may follow (their topics are private updates). */
   catalogue: Catalogue;
 }
@@ -59,11 +80,12 @@ export function hubTokenRoutes(deps: HubTokenDeps): Hono<AppEnv> {
         ...(user === undefined ? {} : { subject: user.id }),
       },
     );
-    if (deps.cookie) {
+    if (deps.cookie !== false) {
       setCookie(c, 'mercureAuthorization', token, {
         path: '/.well-known/mercure',
         httpOnly: true,
         sameSite: 'Strict',
+        secure: deps.cookie.secure,
         maxAge: deps.ttlSeconds,
       });
     }
