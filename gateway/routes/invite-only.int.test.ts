@@ -4,14 +4,13 @@ import { staticCatalogue } from '../../common/catalogue.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
 import type { RunningHub } from '../../hub/index.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
-import { postBid } from '../../test/support/gavel.ts';
+import { postBid, redisGatewayConfig } from '../../test/support/gavel.ts';
 import { hubToken, publish, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
 import { redisNamespace } from '../../test/support/redis-namespace.ts';
 import { tracked } from '../../test/support/registry.ts';
 import { connectSse, eventsBeforeMarker, type SseConnection } from '../../test/support/sse-client.ts';
-import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
 import { createLogger } from '../../common/logger.ts';
-import { gatewayConfigFromEnv, startGateway, type RunningGateway } from '../index.ts';
+import { startGateway, type RunningGateway } from '../index.ts';
 
 /**
  * An invite-only sale on the deployed topology (real Redis: the engine's Lua state, a hub on the
@@ -57,21 +56,13 @@ describe('invite-only sale: hub and API (real Redis, external hub)', () => {
       ],
       new Map([[club, ['alice']]]),
     );
-    const config = {
-      ...gatewayConfigFromEnv({}),
-      port: 0,
-      host: '127.0.0.1',
-      demo: false,
-      maskKey: TEST_MASK_KEY,
-      mode: 'distributed' as const,
-      redisUrl: 'redis://127.0.0.1:6379',
+    const config = redisGatewayConfig({
       redisPrefix: ns.prefix,
       hubUrl: `${hub.url}/.well-known/mercure`,
-      hubPublishUrl: stream,
+      stream,
       publisherKey,
       subscriberKey,
-      userJwtKey: randomBytes(32).toString('hex'),
-    };
+    });
     g = tracked(
       'invite-only gateway',
       await startGateway(config, createLogger('gavel', 'silent'), { catalogue, clients: false }),

@@ -6,13 +6,12 @@ import { createLogger } from '../../common/logger.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
 import type { RunningHub } from '../../hub/index.ts';
 import { timedSetup } from '../../test/support/bidding.ts';
-import { postBid } from '../../test/support/gavel.ts';
+import { postBid, redisGatewayConfig } from '../../test/support/gavel.ts';
 import { hubToken, startTestHub, subscribeUrl } from '../../test/support/hub.ts';
 import { redisNamespace } from '../../test/support/redis-namespace.ts';
 import { tracked } from '../../test/support/registry.ts';
 import { connectSse } from '../../test/support/sse-client.ts';
-import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
-import { gatewayConfigFromEnv, startGateway, type RunningGateway } from '../index.ts';
+import { startGateway, type RunningGateway } from '../index.ts';
 
 /**
  * GET /v1/sales/{id}/snapshot on the deployed topology (the engine's Lua state in Redis, a hub on
@@ -63,21 +62,13 @@ describe('a sale snapshot: every lot in one request (real Redis, external hub)',
     g = tracked(
       'sale-snapshot gateway',
       await startGateway(
-        {
-          ...gatewayConfigFromEnv({}),
-          port: 0,
-          host: '127.0.0.1',
-          demo: false,
-          maskKey: TEST_MASK_KEY,
-          mode: 'distributed' as const,
-          redisUrl: 'redis://127.0.0.1:6379',
+        redisGatewayConfig({
           redisPrefix: ns.prefix,
           hubUrl: `${hub.url}/.well-known/mercure`,
-          hubPublishUrl: stream,
+          stream,
           publisherKey,
           subscriberKey,
-          userJwtKey: randomBytes(32).toString('hex'),
-        },
+        }),
         createLogger('gavel', 'silent'),
         { catalogue, clients: false },
       ),

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger } from '../../common/logger.ts';
 import {
   gatewayConfigFromEnv,
@@ -18,6 +18,37 @@ export const DISTRIBUTED_GATEWAY_ENV = {
   MERCURE_PUBLISHER_JWT_KEY: 'p'.repeat(32),
   GAVEL_MASK_KEY: 'm'.repeat(32),
 } as const;
+
+/**
+ * A gateway of the deployed topology with the engine on Redis under `redisPrefix`, publishing to
+ * the hubs' stream `stream` and naming `hubUrl` to the pages; fresh random user JWT key unless given.
+ */
+export function redisGatewayConfig(opts: {
+  redisPrefix: string;
+  hubUrl: string;
+  stream: string;
+  publisherKey: string;
+  subscriberKey: string;
+  userJwtKey?: string;
+  publicOrigin?: string;
+}): GatewayConfig {
+  return {
+    ...gatewayConfigFromEnv({}),
+    port: 0,
+    host: '127.0.0.1',
+    demo: false,
+    maskKey: TEST_MASK_KEY,
+    mode: 'distributed',
+    redisUrl: 'redis://127.0.0.1:6379',
+    redisPrefix: opts.redisPrefix,
+    hubUrl: opts.hubUrl,
+    hubPublishUrl: opts.stream,
+    publisherKey: opts.publisherKey,
+    subscriberKey: opts.subscriberKey,
+    userJwtKey: opts.userJwtKey ?? randomBytes(32).toString('hex'),
+    ...(opts.publicOrigin === undefined ? {} : { publicOrigin: opts.publicOrigin }),
+  };
+}
 
 /** Starts Gavel's gateway on a free loopback port (embedded unless overridden), logs silenced unless TEST_LOG_LEVEL is set. */
 export async function startTestGavel(overrides: Partial<GatewayConfig> = {}): Promise<RunningGateway> {

@@ -5,16 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticCatalogue } from '../../common/catalogue.ts';
 import { createLogger } from '../../common/logger.ts';
 import { topics as makeTopics } from '../../common/topics.ts';
-import { gatewayConfigFromEnv, startGateway, type RunningGateway } from '../../gateway/index.ts';
+import { startGateway, type RunningGateway } from '../../gateway/index.ts';
 import type { RunningHub } from '../../hub/index.ts';
 import { timedSetup } from '../support/bidding.ts';
-import { postBid } from '../support/gavel.ts';
+import { postBid, redisGatewayConfig } from '../support/gavel.ts';
 import { startTestHub, subscribeUrl } from '../support/hub.ts';
 import { freePort } from '../support/net.ts';
 import { redisNamespace } from '../support/redis-namespace.ts';
 import { trackChild, tracked } from '../support/registry.ts';
 import { connectSse } from '../support/sse-client.ts';
-import { TEST_MASK_KEY } from '../support/tokens.ts';
 
 const CONFIG = fileURLToPath(new URL('../../deploy/haproxy/haproxy.cfg', import.meta.url));
 
@@ -91,22 +90,15 @@ describe('one public origin behind HAProxy: two gateways, two hubs (real Redis)'
         tracked(
           `proxy gateway ${i + 1}`,
           await startGateway(
-            {
-              ...gatewayConfigFromEnv({}),
-              port: 0,
-              host: '127.0.0.1',
-              demo: false,
-              maskKey: TEST_MASK_KEY,
-              mode: 'distributed' as const,
-              redisUrl: 'redis://127.0.0.1:6379',
+            redisGatewayConfig({
               redisPrefix: ns.prefix,
               hubUrl: `${origin}/.well-known/mercure`,
-              hubPublishUrl: stream,
+              stream,
               publisherKey,
               subscriberKey,
               userJwtKey,
               publicOrigin: origin,
-            },
+            }),
             createLogger('gavel', 'silent'),
             { catalogue, clients: false },
           ),
