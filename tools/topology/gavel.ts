@@ -50,8 +50,18 @@ export interface GavelTopologyOptions {
   secrets?: GavelSecrets;
   hubs?: number;
   gateways?: number;
-  /** The hub URL the gateways hand to clients; default: the first hub's. */
+  /** The hub URL the gateways hand to clients; default: on `publicOrigin` when set, else the first hub's. */
   publicHubUrl?: string;
+  /**
+   * The one origin people reach (a proxy in front: tools/topology/haproxy.ts): the gateways'
+   * PUBLIC_ORIGIN, and the hub under it, so the gateways set the hub cookie.
+   */
+  publicOrigin?: string;
+  /**
+   * Engine processes (default 1). Decisions are atomic in Redis and each engine publishes the newest
+   * state it reads, so several may run side by side; gateway i routes to engine i mod n.
+   */
+  engines?: number;
   logLevel?: string;
   /** Extra environment per role (e.g. LIFECYCLE_TICK_MS for the orchestrator). */
   env?: Partial<Record<GavelRole, Record<string, string>>>;
@@ -71,7 +81,9 @@ export interface GavelTopology {
   secrets: GavelSecrets;
   /** Each hub with its Mercure URL and its metrics listener's origin (`/metrics` is not on the public port). */
   hubs: (GavelService & { mercureUrl: string; metricsUrl: string })[];
+  /** The first engine (the only one unless `engines` says more). */
   bidding: GavelService;
+  engines: GavelService[];
   orchestrator: GavelService;
   gateways: GavelService[];
   /** Every service, in start order: hubs, then engine and orchestrator, then gateways. */
@@ -107,7 +119,8 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
   stream.searchParams.set('prefix', opts.hubPrefix ?? 'gavel:{hub}');
   const hubStreamUrl = stream.toString();
   // Two per hub (its port and its metrics listener's), one for each other service.
-  const ports = await freePorts(2 * hubCount + gatewayCount + 2);
+  const engineCount = opts.engines ?? 1;
+  const ports = await freePorts(2 * hubCount + gatewayCount + engineCount + 1);
   const take = (): number => ports.shift()!;
   const logLevel = opts.logLevel ?? 'info';
 
@@ -150,13 +163,16 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
       metricsUrl: `http://127.0.0.1:${metricsPort}`,
     };
   });
-  const bidding = service('bidding', 'bidding', take(), {
-    REDIS_URL: opts.redisUrl,
-    REDIS_PREFIX: prefix,
-    HUB_PUBLISH_URL: hubStreamUrl,
-    BIDDING_SERVICE_TOKEN: secrets.serviceToken,
-    GAVEL_MASK_KEY: secrets.maskKey,
-  });
+  const engines = Array.from({ length: engineCount }, (_, i) =>
+    service(i === 0 ? 'bidding' : `bidding-${letter(i)}`, 'bidding', take(), {
+      REDIS_URL: opts.redisUrl,
+      REDIS_PREFIX: prefix,
+      HUB_PUBLISH_URL: hubStreamUrl,
+      BIDDING_SERVICE_TOKEN: secrets.serviceToken,
+      GAVEL_MASK_KEY: secrets.maskKey,
+    }),
+  );
+  const bidding = engines[0]!;
   const orchestrator = service('orchestrator', 'orchestrator', take(), {
     DATABASE_URL: opts.databaseUrl,
     REDIS_URL: opts.redisUrl,
@@ -166,7 +182,9 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
     GAVEL_MASK_KEY: secrets.maskKey,
     HUB_PUBLISH_URL: hubStreamUrl,
   });
-  const publicHubUrl = opts.publicHubUrl ?? hubs[0]!.mercureUrl;
+  const publicHubUrl =
+    opts.publicHubUrl ??
+    (opts.publicOrigin === undefined ? hubs[0]!.mercureUrl : `${opts.publicOrigin}/.well-known/mercure`);
   const gateways = Array.from({ length: gatewayCount }, (_, i) =>
     service(`gateway-${letter(i)}`, 'gateway', take(), {
       GAVEL_MODE: 'distributed',
@@ -174,25 +192,31 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
       REDIS_URL: opts.redisUrl,
       REDIS_PREFIX: prefix,
       HUB_URL: publicHubUrl,
-      BIDDING_URL: bidding.url,
+      BIDDING_URL: engines[i % engineCount]!.url,
       BIDDING_SERVICE_TOKEN: secrets.serviceToken,
       GATEWAY_JWT_KEY: secrets.userJwtKey,
       GAVEL_MASK_KEY: secrets.maskKey,
       MERCURE_PUBLISHER_JWT_KEY: secrets.publisherKey,
       MERCURE_SUBSCRIBER_JWT_KEY: secrets.subscriberKey,
       ORCHESTRATOR_URL: orchestrator.url,
+      ...(opts.publicOrigin === undefined ? {} : { PUBLIC_ORIGIN: opts.publicOrigin }),
     }),
   );
-  const all = [...hubs, bidding, orchestrator, ...gateways];
+  const all = [...hubs, ...engines, orchestrator, ...gateways];
   return {
     secrets,
     hubs,
     bidding,
+    engines,
     orchestrator,
     gateways,
     all,
     // Hubs first: a publish into their stream is refused until a hub has recorded its limits there.
-    waves: [hubs.map((h) => h.name), [bidding.name, orchestrator.name], gateways.map((g) => g.name)],
+    waves: [
+      hubs.map((h) => h.name),
+      [...engines.map((e) => e.name), orchestrator.name],
+      gateways.map((g) => g.name),
+    ],
     hubStreamUrl,
   };
 }
