@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient module declaration cannot be imported; every program that compiles this file (the e2e tests include it through imports only) needs it
+/// <reference path="./negotiator.d.ts" />
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
 import Negotiator from 'negotiator';
