@@ -14,7 +14,7 @@ const FACES = {
   bidding: ['index.ts', 'back-office.ts'],
   hub: ['index.ts'],
   gateway: ['index.ts'],
-  orchestrator: ['index.ts', 'ledger.ts'],
+  orchestrator: ['index.ts', 'ledger.ts', 'backup.ts'],
 };
 const SERVICES = Object.keys(FACES);
 const UP = '^(?:\\.\\./)+';
