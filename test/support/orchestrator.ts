@@ -83,10 +83,12 @@ export async function startSaleNow(
 export async function startTestBackOffice(
   label: string,
   overrides: Partial<OrchestratorConfig> = {},
+  /** Another database than a fresh schema (e.g. `postgresDatabaseOfItsOwn`, created by the caller). */
+  database?: ReturnType<typeof postgresSchema>,
 ): Promise<TestBackOffice> {
   const ns = redisNamespace(label);
-  const pg = postgresSchema(label);
-  await pg.create();
+  const pg = database ?? postgresSchema(label);
+  if (database === undefined) await pg.create();
   const logger = createLogger('orchestrator', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
   const engine = new RedisBiddingStore({ redis: ns.connect(), prefix: ns.prefix });
   const orch = await startOrchestrator(

@@ -44,3 +44,46 @@ export function postgresSchema(label: string): {
     cleanup,
   };
 }
+
+/**
+ * A database of its own for one test (what pg_dump and pg_restore work on: a whole database, where
+ * the schemas of other test files would get in the way). Same shape as `postgresSchema` (its schema
+ * is `public`), plus `drop()` — the database gone, connections and all, as in a disaster — and
+ * `adminUrl`, the server's `test` database to run CREATE/DROP DATABASE from.
+ */
+export function postgresDatabaseOfItsOwn(label: string): ReturnType<typeof postgresSchema> & {
+  name: string;
+  drop: () => Promise<void>;
+} {
+  const name = `t_${label.replace(/[^a-z0-9_]/gi, '_')}_${randomUUID().slice(0, 8)}`.toLowerCase();
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  const opened: Database[] = [];
+  const admin = async (sql: string): Promise<void> => {
+    const c = new pg.Client({ connectionString: DATABASE_URL });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  const drop = async (): Promise<void> => {
+    for (const db of opened.splice(0)) await db.close().catch(() => undefined);
+    await admin(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  };
+  const cleanup = track(`PostgreSQL database ${name}`, drop);
+  return {
+    name,
+    schema: 'public',
+    url: url.toString(),
+    create: () => admin(`CREATE DATABASE ${quoteIdent(name)}`),
+    open(max = 10) {
+      const db = postgresDatabase({ connectionString: url.toString(), max });
+      opened.push(db);
+      return db;
+    },
+    drop,
+    cleanup,
+  };
+}
