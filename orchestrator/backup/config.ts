@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { envBool, loadEnv } from '../../common/config.ts';
 import { parseDuration, parseSchedule, SCHEDULE_SYNTAX, type Schedule } from './schedule.ts';
-import type { S3Access } from './store.ts';
+import { parseLocation, type S3Access } from './store.ts';
 
 const optional = z
   .string()
@@ -70,6 +70,23 @@ export const backupKeepEnv = optional.transform((v, ctx) => {
   return n;
 });
 
+/** `BACKUP_TO`: a folder or `s3://bucket/prefix`; `./backups` by default. */
+export const backupToEnv = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? './backups' : v.trim()))
+  .refine(
+    (v) => {
+      try {
+        parseLocation(v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected a folder or s3://bucket/prefix' },
+  );
+
 export interface BackupScheduleConfig {
   schedule: Schedule;
   /** A folder or `s3://bucket/prefix`. */
@@ -77,4 +94,6 @@ export interface BackupScheduleConfig {
   keep: number | undefined;
   maxAgeMs: number | undefined;
   s3: S3Access;
+  /** The pause before the catch-up check at start (default 30 s; tests use 0). */
+  startDelayMs?: number;
 }

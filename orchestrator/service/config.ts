@@ -19,6 +19,14 @@ import { notifyConfigFromEnv, type NotifyConfig } from '../notify/config.ts';
 import { accountsConfigFromEnv, type AccountsConfig } from '../accounts/config.ts';
 import { mediaConfigFromEnv, type MediaConfig } from '../media/config.ts';
 import type { MediaStore } from '../media/store.ts';
+import {
+  backupKeepEnv,
+  backupMaxAgeEnv,
+  backupS3FromEnv,
+  backupScheduleEnv,
+  backupToEnv,
+  type BackupScheduleConfig,
+} from '../backup/config.ts';
 
 export interface OrchestratorConfig {
   host: string;
@@ -62,6 +70,8 @@ export interface OrchestratorConfig {
   publicOrigin?: string | undefined;
   /** Lot images: local disk (unset: a temporary folder) or S3, and the upload limits (docs/media.md). */
   media?: MediaConfig;
+  /** Scheduled backups (`BACKUP_*`, docs/operations.md); unset = none. Only on PostgreSQL. */
+  backup?: BackupScheduleConfig | undefined;
 }
 
 export const DEFAULT_DATA_DIR = '.data/pglite';
@@ -102,6 +112,10 @@ const schema = z.object({
   PUBLIC_ORIGIN: optional.refine((v) => v === undefined || /^https?:\/\/[^/\s]+\/?$/.test(v), {
     message: 'PUBLIC_ORIGIN is an http(s) origin like https://bids.example.com',
   }),
+  BACKUP_SCHEDULE: backupScheduleEnv,
+  BACKUP_TO: backupToEnv,
+  BACKUP_KEEP: backupKeepEnv,
+  BACKUP_MAX_AGE: backupMaxAgeEnv,
 });
 
 /** `npm run orchestrator`: the back office as its own process, on PostgreSQL and the engine's Redis. */
@@ -130,6 +144,16 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     accounts: accountsConfigFromEnv(env),
     publicOrigin: e.PUBLIC_ORIGIN === undefined ? undefined : new URL(e.PUBLIC_ORIGIN).origin,
     media: mediaConfigFromEnv(env, e.DATABASE_URL === undefined ? e.GAVEL_DATA_DIR : undefined),
+    backup:
+      e.BACKUP_SCHEDULE === undefined
+        ? undefined
+        : {
+            schedule: e.BACKUP_SCHEDULE,
+            to: e.BACKUP_TO,
+            keep: e.BACKUP_KEEP,
+            maxAgeMs: e.BACKUP_MAX_AGE,
+            s3: backupS3FromEnv(env),
+          },
   };
 }
 

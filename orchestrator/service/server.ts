@@ -31,6 +31,7 @@ import { mediaRoutes } from '../media/routes.ts';
 import type { MediaStore } from '../media/store.ts';
 import type { OutboxDispatcher } from '../notify/outbox.ts';
 import { receiptRoutes } from '../notify/receipts.ts';
+import { BackupScheduler, canSchedule } from '../backup/scheduler.ts';
 import { startBackOffice, type BackOffice } from './back-office.ts';
 import { Poller } from './poller.ts';
 import { type OrchestratorConfig, type OrchestratorDeps } from './config.ts';
@@ -46,6 +47,8 @@ export interface RunningOrchestrator {
   invitations: InvitationService | undefined;
   /** Where lot images are stored (what `/media/v1/…` and the admin API's image routes use). */
   media: MediaStore;
+  /** The backup schedule (`BACKUP_SCHEDULE` on PostgreSQL); undefined without one. */
+  backups: BackupScheduler | undefined;
   /** Where the ledger is, for people: `PGlite in <folder>`, `PGlite in memory` or `PostgreSQL at <host>`. */
   where: string;
   /** Stops the writer (after one last pass), the HTTP server, then closes what it opened. */
@@ -111,6 +114,25 @@ export async function startOrchestrator(
       );
       if (tables.length > 0)
         await db.exec(`TRUNCATE ${tables.map((t) => quoteIdent(t.tablename)).join(', ')} CASCADE`);
+    }
+
+    // Scheduled backups need pg_dump, so PostgreSQL; several orchestrators agree through an advisory lock.
+    let backups: BackupScheduler | undefined;
+    if (config.backup !== undefined) {
+      if (canSchedule(config.databaseUrl)) {
+        const scheduler = new BackupScheduler({
+          config: config.backup,
+          databaseUrl: config.databaseUrl,
+          logger: logger.child({ module: 'backup' }),
+          ...(config.backup.startDelayMs === undefined ? {} : { startDelayMs: config.backup.startDelayMs }),
+        });
+        scheduler.start();
+        closers.push(() => scheduler.stop());
+        backups = scheduler;
+      } else
+        logger.warn(
+          'backups: BACKUP_SCHEDULE ignored: the ledger is PGlite (no DATABASE_URL) and pg_dump needs PostgreSQL',
+        );
     }
 
     const writer = new LedgerWriter({
@@ -240,7 +262,7 @@ export async function startOrchestrator(
 
     let url: string | undefined;
     if (config.port !== undefined) {
-      const server = await listen(config, logger, db, writer, app, backOffice?.outbox);
+      const server = await listen(config, logger, db, writer, app, backOffice?.outbox, backups?.registry);
       url = serverUrl(server, config.host);
       closers.push(
         () =>
@@ -251,7 +273,7 @@ export async function startOrchestrator(
       );
     }
     // The writer stops before the HTTP server goes and the database closes (closers run in reverse).
-    return { url, db, writer, backOffice, invitations, media, where, close: closeAll };
+    return { url, db, writer, backOffice, invitations, media, backups, where, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
@@ -265,9 +287,13 @@ async function listen(
   writer: LedgerWriter,
   app: Hono,
   outbox: OutboxDispatcher | undefined,
+  backupMetrics: Registry | undefined,
 ): Promise<Server> {
-  // The Redis connection's health (gavel_redis_up, gavel_redis_outages_total) beside the back office's own.
-  const registry = Registry.merge([redisMetrics]);
+  // The Redis connection's health (gavel_redis_up, gavel_redis_outages_total) beside the back office's
+  // own, and the backup schedule's (gavel_backup_*) when there is one.
+  const registry = Registry.merge(
+    backupMetrics === undefined ? [redisMetrics] : [redisMetrics, backupMetrics],
+  );
   new Gauge({
     name: 'gavel_ledger_lag_entries',
     help: 'Decisions appended to the streams and not yet in the ledger, as of the latest pass',
