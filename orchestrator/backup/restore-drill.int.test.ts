@@ -141,7 +141,7 @@ describe('restore drill', () => {
         const r = (await t.ok('GET', '/sales/drill-done/results')).results as Record<string, unknown>[];
         return r.length === 2 ? r : undefined;
       },
-      30_000,
+      60_000,
     );
     expect(results.map((r) => [r.lotId, r.outcome, r.hammer])).toEqual([
       ['done-1', 'sold', '200.00'],

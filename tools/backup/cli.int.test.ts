@@ -6,6 +6,7 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupName } from '../../orchestrator/backup.ts';
 import { runBackupCli } from '../../test/support/backup-cli.ts';
@@ -17,8 +18,21 @@ const database = postgresDatabaseOfItsOwn('cli');
 let s3: TestS3;
 let dir: string;
 
+/** One statement on the test's database; its rows. */
+async function sql(text: string): Promise<Record<string, unknown>[]> {
+  const c = new pg.Client({ connectionString: database.url });
+  await c.connect();
+  try {
+    return (await c.query<Record<string, unknown>>(text)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 beforeAll(async () => {
   await database.create();
+  // A Gavel table (by name), so restore treats the database as one.
+  await sql(`CREATE TABLE sales (id TEXT PRIMARY KEY); INSERT INTO sales VALUES ('kept')`);
   s3 = await startS3('gavel-backups');
   dir = await mkdtemp(join(tmpdir(), 'gavel-backup-cli-'));
 }, 60_000);
@@ -32,7 +46,7 @@ afterAll(async () => {
 const DAY = 86_400_000;
 
 describe('npm run backup', () => {
-  it('dumps into a folder, prints its figures, and applies retention by count and age', async () => {
+  it('dumps into a folder with its figures and retention; restores over a Gavel database only with --yes', async () => {
     // Four older backups (content does not matter to retention) and a file that is not a backup.
     const old = [1, 2, 3, 40].map((days) => backupName(Date.now() - days * DAY));
     for (const name of old) await writeFile(join(dir, name), 'old');
@@ -50,7 +64,20 @@ describe('npm run backup', () => {
       [made.slice(dir.length + 1), old[0]!, old[1]!, 'notes.txt'].sort(),
     );
     expect(run.err).toContain('retention kept 3, deleted 2');
-  }, 120_000);
+
+    // Restore over this Gavel database: refused, then with --yes it is back as it was backed up.
+    await sql(`INSERT INTO sales VALUES ('after the backup')`);
+    const refused = await runBackupCli('restore', ['--from', made], { DATABASE_URL: database.url });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('already has Gavel tables');
+    expect(await sql('SELECT id FROM sales ORDER BY id')).toHaveLength(2);
+    const restored = await runBackupCli('restore', ['--from', 'latest', '--in', dir, '--yes'], {
+      DATABASE_URL: database.url,
+    });
+    expect(restored.code, restored.err).toBe(0);
+    expect(restored.figures).toMatchObject({ file: made, bytes: run.figures?.bytes });
+    expect(await sql('SELECT id FROM sales')).toEqual([{ id: 'kept' }]);
+  }, 180_000);
 
   it('says to install the PostgreSQL client when pg_dump is missing', async () => {
     const run = await runBackupCli('backup', ['--to', dir], {
