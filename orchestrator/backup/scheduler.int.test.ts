@@ -7,7 +7,15 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { MemoryBiddingStore } from '../../bidding/back-office.ts';
 import { createLogger } from '../../common/logger.ts';
+import { pgliteDatabase } from '../ledger/db.ts';
+import { MemoryDecisionSource } from '../ledger/decision-source.ts';
+import { orchestratorConfigFromEnv } from '../service/config.ts';
+import { startOrchestrator } from '../service/server.ts';
+import { TEST_MASK_KEY } from '../../test/support/tokens.ts';
 import { startTestBackOffice, until } from '../../test/support/orchestrator.ts';
 import { freePort } from '../../test/support/net.ts';
 import { postgresDatabaseOfItsOwn } from '../../test/support/postgres.ts';
@@ -120,4 +128,40 @@ describe('backup schedule', () => {
       await t.ns.cleanup();
     }
   }, 120_000);
+
+  it('on PGlite the schedule is ignored, and a log line says why', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const db = await pgliteDatabase();
+    const orch = await startOrchestrator(
+      {
+        ...orchestratorConfigFromEnv({
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          GAVEL_MASK_KEY: TEST_MASK_KEY,
+          BACKUP_SCHEDULE: 'daily@02:00',
+          BACKUP_TO: join(dir, 'pglite'),
+        }),
+        port: undefined,
+        databaseUrl: undefined,
+        logLevel: 'silent',
+      },
+      {
+        db,
+        source: new MemoryDecisionSource(new MemoryBiddingStore()),
+        logger: pino({ level: 'warn' }, sink),
+      },
+    );
+    try {
+      expect(orch.backups).toBeUndefined();
+      expect(lines.join('')).toContain('BACKUP_SCHEDULE ignored: the ledger is PGlite');
+    } finally {
+      await orch.close();
+      await db.close();
+    }
+  }, 60_000);
 });
