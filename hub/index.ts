@@ -7,3 +7,10 @@ export { startMetricsServer, type MetricsServer } from './service/metrics-server
 export { createHubService, startHub, type HubService, type RunningHub } from './service/server.ts';
 export { localPublisher } from './publishers/local.ts';
 export { isHubStreamUrl, RedisStreamPublisher, sameRedisServer } from './publishers/stream.ts';
+export {
+  httpSubscriptions,
+  inProcessSubscriptions,
+  streamSubscriptions,
+  type HubSubscription,
+  type HubSubscriptions,
+} from './audience.ts';

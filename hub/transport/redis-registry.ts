@@ -79,11 +79,8 @@ export class InstanceRegistry {
   }
 
   /** The subscriptions of every live instance. */
-  async listSubscriptions(): Promise<SubscriptionRecord[]> {
-    const now = Date.now();
-    const instances = await this.redis.zrangebyscore(this.keys.instances, now, '+inf');
-    const hashes = await Promise.all(instances.map((i) => this.redis.hvals(this.keys.subs(i))));
-    return hashes.flat().map((json) => JSON.parse(json) as SubscriptionRecord);
+  listSubscriptions(): Promise<SubscriptionRecord[]> {
+    return registeredSubscriptions(this.redis, this.keys);
   }
 
   /** Refreshes every entry of this instance (at start, then every third of the TTL). */
@@ -115,4 +112,15 @@ export class InstanceRegistry {
       .zrem(this.keys.watchers, this.instance)
       .exec();
   }
+}
+
+/**
+ * The open subscriptions every live hub instance of a Redis transport has recorded (what the
+ * subscription API lists): readable by any process on that Redis, not only by a hub.
+ */
+export async function registeredSubscriptions(redis: Redis, keys: StreamKeys): Promise<SubscriptionRecord[]> {
+  const now = Date.now();
+  const instances = await redis.zrangebyscore(keys.instances, now, '+inf');
+  const hashes = await Promise.all(instances.map((i) => redis.hvals(keys.subs(i))));
+  return hashes.flat().map((json) => JSON.parse(json) as SubscriptionRecord);
 }
