@@ -82,6 +82,11 @@ export interface Catalogue {
   sale(id: string, viewer?: Viewer): Promise<SaleCatalogue | undefined>;
   /** A lot image's bytes by its media key (`lots/<lot>/<id>-thumb.webp`); absent = this catalogue has none. */
   media?(key: string): Promise<MediaFile | undefined>;
+  /**
+   * Staff only: the sale's registered paddles by bidder id (what the floor console calls an internet
+   * bidder by). Undefined when the viewer is not staff or the sale is unknown; absent = none known.
+   */
+  paddles?(saleId: string, viewer: Viewer): Promise<Record<string, string> | undefined>;
 }
 
 /**
@@ -91,6 +96,8 @@ export interface Catalogue {
 export function staticCatalogue(
   sales: readonly SaleCatalogue[],
   invited: ReadonlyMap<string, readonly string[]> = new Map(),
+  /** Sale id → bidder id → paddle: the registrations' paddles, shown to staff. */
+  paddles: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map(),
 ): Catalogue {
   const byId = new Map(sales.map((s) => [s.id, s]));
   const sees = (s: SaleCatalogue, viewer: Viewer | undefined): boolean =>
@@ -115,6 +122,8 @@ export function staticCatalogue(
       const s = byId.get(id);
       return Promise.resolve(s !== undefined && sees(s, viewer) ? s : undefined);
     },
+    paddles: (saleId, viewer) =>
+      Promise.resolve(isStaff(viewer) && byId.has(saleId) ? { ...paddles.get(saleId) } : undefined),
   };
 }
 
@@ -150,6 +159,11 @@ export class DeferredCatalogue implements Catalogue {
   async media(key: string): Promise<MediaFile | undefined> {
     const source = await this.source;
     return source.media === undefined ? undefined : source.media(key);
+  }
+
+  async paddles(saleId: string, viewer: Viewer): Promise<Record<string, string> | undefined> {
+    const source = await this.source;
+    return source.paddles === undefined ? undefined : source.paddles(saleId, viewer);
   }
 }
 
@@ -195,6 +209,17 @@ export class HttpCatalogue implements Catalogue {
         ...(images === undefined ? {} : { images }),
       })),
     };
+  }
+
+  /** The orchestrator's `GET /catalogue/v1/sales/{id}/paddles` (staff viewers, with the service token). */
+  async paddles(saleId: string, viewer: Viewer): Promise<Record<string, string> | undefined> {
+    if (!isStaff(viewer) || this.serviceToken === undefined) return undefined;
+    const body = await this.get(`sales/${encodeURIComponent(saleId)}/paddles`, viewer);
+    const paddles = (body as { paddles?: unknown } | undefined)?.paddles;
+    if (typeof paddles !== 'object' || paddles === null) return undefined;
+    return Object.fromEntries(
+      Object.entries(paddles).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
   }
 
   /** The orchestrator's `/media/v1/<key>`: the bytes are immutable, so nothing is kept here (a CDN or the browser caches them). */

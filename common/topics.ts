@@ -10,6 +10,10 @@ export interface Topics {
   allAuctions(): string;
   /** URI template matching every sale topic. */
   allSales(): string;
+  /** A sale's staff-only topic (private updates: the console's missed-bid warnings). */
+  staffSale(saleId: string): string;
+  /** URI template matching every staff-only sale topic (staff hub tokens only). */
+  allStaffSales(): string;
 }
 
 export function topics(base = 'https://gavel.local'): Topics {
@@ -22,5 +26,7 @@ export function topics(base = 'https://gavel.local'): Topics {
     // Templates are written out, never passed through sale()/auction(): those percent-encode the braces.
     allAuctions: () => `${b}/auctions/{id}`,
     allSales: () => `${b}/sales/{id}`,
+    staffSale: (id) => `${b}/staff/sales/${seg(id)}`,
+    allStaffSales: () => `${b}/staff/sales/{id}`,
   };
 }

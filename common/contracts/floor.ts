@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { decimalSchema } from './auction.ts';
 import { resumePointSchema, type ResumePoint } from './snapshot.ts';
+import { saleMessageSchema, type SaleMessage } from './messages.ts';
 import {
   auctionStatusSchema,
   floorActionNameSchema,
@@ -74,6 +75,11 @@ export interface FloorLot {
     paddle: string | null;
     /** Internet and absentee bidders (staff only). */
     bidderId: string | null;
+    /**
+     * An internet or absentee bidder's paddle from their registration for the sale (staff only: what
+     * the clerk calls, "internet bidder paddle 1042"); null or absent when not registered with one.
+     */
+    onlinePaddle?: string | null | undefined;
   } | null;
   /** Seq of the standing bid: what POST …/floor/reject names. 0 when there is none. */
   standingSeq: number;
@@ -129,6 +135,7 @@ export const floorLotSchema = z.object({
       display: z.string(),
       paddle: z.nullable(z.string()),
       bidderId: z.nullable(z.string()),
+      onlinePaddle: z.optional(z.nullable(z.string())),
     }),
   ),
   standingSeq: z.number(),
@@ -158,3 +165,75 @@ export const floorStateResponseSchema = z.object({
   lot: floorLotSchema,
   hub: resumePointSchema,
 }) satisfies z.ZodMiniType<FloorStateResponse>;
+
+/**
+ * GET /v1/sales/{id}/audience (staff only): who is following the sale on the hubs now — every hub
+ * instance's subscriptions to the sale's topic or one of its lots' topics.
+ */
+export interface SaleAudience {
+  saleId: string;
+  /** Signed-in bidders (each counted once, however many pages they have open). */
+  bidders: number;
+  /** Every open connection following the sale: bidders, anonymous viewers, room screens, staff. */
+  connections: number;
+  /** When it was counted (ISO 8601, the server's clock). */
+  countedAt: string;
+}
+
+export const saleAudienceSchema = z.object({
+  saleId: z.string(),
+  bidders: z.number(),
+  connections: z.number(),
+  countedAt: z.string(),
+}) satisfies z.ZodMiniType<SaleAudience>;
+
+/** POST /v1/sales/{id}/messages (201) and GET /v1/sales/{id}/message: the message, or null when none was sent. */
+export interface SaleMessageResponse {
+  message: SaleMessage | null;
+}
+
+export const saleMessageResponseSchema = z.object({
+  message: z.nullable(saleMessageSchema),
+}) satisfies z.ZodMiniType<SaleMessageResponse>;
+
+/** The SSE event type of a missed-bid warning, a private update on the sale's staff-only topic. */
+export const MISSED_BID_EVENT = 'floor.missed_bid';
+/** How long after the hammer (or pass, withdraw) a refused internet bid still counts as missed. */
+export const MISSED_BID_WINDOW_MS = 3_000;
+
+/**
+ * An internet bid refused because the lot had just been finished (within MISSED_BID_WINDOW_MS of
+ * the hammer): the console warns the auctioneer, who may reopen the lot (undo). Staff only.
+ */
+export interface MissedBid {
+  auctionId: string;
+  saleId: string;
+  currency: string;
+  /** The amount bid (decimal string). */
+  amount: string;
+  /** The bidder's registered paddle for the sale, when known. */
+  paddle: string | null;
+  /** The bidder as the room sees them (`Bidder 3F2A9C`). */
+  bidder: string;
+  /** The action that finished the lot. */
+  closedBy: FloorActionName;
+  /** The lot's status once finished. */
+  status: AuctionStatus;
+  /** How long after that action the bid arrived (milliseconds, the engine's clock). */
+  lateByMs: number;
+  /** When the bid was refused (ISO 8601). */
+  at: string;
+}
+
+export const missedBidSchema = z.object({
+  auctionId: z.string(),
+  saleId: z.string(),
+  currency: z.string(),
+  amount: decimalSchema,
+  paddle: z.nullable(z.string()),
+  bidder: z.string(),
+  closedBy: floorActionNameSchema,
+  status: auctionStatusSchema,
+  lateByMs: z.number(),
+  at: z.string(),
+}) satisfies z.ZodMiniType<MissedBid>;

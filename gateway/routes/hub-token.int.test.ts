@@ -41,7 +41,11 @@ describe('hub subscriber tokens (embedded, real HTTP and SSE)', () => {
   }
 
   it('gives staff the auction and sale selectors, a bidder their own topic and invited sales, anonymous nothing — never "*"', () => {
-    const staff = ['https://gavel.local/auctions/{id}', 'https://gavel.local/sales/{id}'];
+    const staff = [
+      'https://gavel.local/auctions/{id}',
+      'https://gavel.local/sales/{id}',
+      'https://gavel.local/staff/sales/{id}',
+    ];
     expect(readableTopics(t, undefined)).toEqual([]);
     expect(readableTopics(t, { id: 'clerk', role: 'auctioneer', name: undefined })).toEqual(staff);
     expect(readableTopics(t, { id: 'ops', role: 'admin', name: undefined })).toEqual(staff);

@@ -43,7 +43,8 @@ export interface HubTokenDeps {
 /**
  * What a caller may read privately. Public sales' updates are public: every subscriber gets them
  * without any selector. An invite-only sale's updates are private (docs/invite-only.md), so: staff
- * get every auction and sale topic (the floor console listens there); a bidder gets the topics of
+ * get every auction and sale topic (the floor console listens there) and the staff-only sale topics
+ * (missed-bid warnings); a bidder gets the topics of
  * the invite-only sales they are invited to (`invitedSales`), and their own bidder topic — only a
  * bidder, and only their own: private notices there carry the bidder's confidential maximum
  * (`leading`, `max_raised`), which no one else sees, staff included; anonymous callers get nothing.
@@ -54,7 +55,7 @@ export function readableTopics(
   user: User | undefined,
   invitedSales: readonly string[] = [],
 ): string[] {
-  if (isStaff(user)) return [topics.allAuctions(), topics.allSales()];
+  if (isStaff(user)) return [topics.allAuctions(), topics.allSales(), topics.allStaffSales()];
   if (user?.role !== 'bidder') return [];
   return [...invitedSales.map((id) => topics.sale(id)), topics.bidder(user.id)];
 }

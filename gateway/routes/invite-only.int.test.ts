@@ -133,7 +133,7 @@ describe('invite-only sale: hub and API (real Redis, external hub)', () => {
     expect((await mint(undefined)).subscribe).toEqual([]);
     expect((await mint(user.bob)).subscribe).toEqual([t.bidder('bob')]);
     expect((await mint(user.alice)).subscribe).toEqual([t.sale(club), t.bidder('alice')]);
-    expect((await mint(user.clerk)).subscribe).toEqual([t.allAuctions(), t.allSales()]);
+    expect((await mint(user.clerk)).subscribe).toEqual([t.allAuctions(), t.allSales(), t.allStaffSales()]);
   });
 
   it('delivers the lot’s updates to the invited and staff only, live and replayed', async () => {

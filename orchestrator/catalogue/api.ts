@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { ROLES, type Role } from '../../common/auth.ts';
-import { isMediaKey, VIEWER_HEADER, type Catalogue, type Viewer } from '../../common/catalogue.ts';
+import { isMediaKey, isStaff, VIEWER_HEADER, type Catalogue, type Viewer } from '../../common/catalogue.ts';
 import type {
   CatalogueLot,
   SaleCatalogue,
@@ -73,6 +73,18 @@ export function backOfficeCatalogue(db: Database, media?: MediaStore): Catalogue
       );
       return catalogueOf(sale, lots, images);
     },
+    async paddles(saleId, viewer) {
+      if (!isStaff(viewer)) return undefined;
+      const sale = await loadSale(db, saleId);
+      if (sale === undefined || !saleIsPublished(sale.status)) return undefined;
+      // Approved registrations only: a pending or declined bidder cannot bid, so is never called.
+      const rows = await db.query<{ bidder_id: string; paddle: string }>(
+        `SELECT bidder_id, paddle FROM registrations
+          WHERE sale_id = $1 AND status = 'approved' AND paddle IS NOT NULL`,
+        [saleId],
+      );
+      return Object.fromEntries(rows.map((r) => [r.bidder_id, r.paddle]));
+    },
   };
 }
 
@@ -120,6 +132,14 @@ export function catalogueApi(
     if (sale === undefined) throw new AppError('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`);
     c.header('Cache-Control', viewer === undefined ? 'public, max-age=5' : 'private, no-store');
     return c.json({ sale } satisfies SaleResponse);
+  });
+  // Staff only (the floor console's internet paddles): anyone else is answered as for an unknown sale.
+  app.get('/sales/:id/paddles', async (c) => {
+    const viewer = viewerOf(c.req.header(VIEWER_HEADER), c.req.header('authorization'));
+    const paddles = viewer === undefined ? undefined : await catalogue.paddles?.(c.req.param('id'), viewer);
+    if (paddles === undefined) throw new AppError('UNKNOWN_SALE', `no published sale ${c.req.param('id')}`);
+    c.header('Cache-Control', 'private, no-store');
+    return c.json({ paddles });
   });
   return app;
 }
