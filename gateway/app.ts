@@ -30,6 +30,8 @@ import { sessionRoutes, type SessionRoutesDeps } from './session/routes.ts';
 import { meRoutes, type MeRoutesDeps } from './me/routes.ts';
 import { inviteRoutes } from './session/invite.ts';
 import { panelRoutes, type PanelDeps } from './panel/routes.tsx';
+import { saleRoomRoutes, type SaleRoomDeps } from './routes/floor-room.ts';
+import { missedBidReporter } from './routes/floor-missed.ts';
 
 export interface GatewayDeps {
   engine: BiddingService;
@@ -64,6 +66,8 @@ export interface GatewayDeps {
   panel?: PanelDeps | undefined;
   /** Who a phone number belongs to (written by the back office), for bids by SMS and WhatsApp. */
   directory: BidderDirectory;
+  /** The floor console's room: audience, messages to bidders, missed-bid warnings; undefined: none. */
+  room?: SaleRoomDeps | undefined;
   messaging: {
     twilioAuthToken: string | undefined;
     publicUrl: string | undefined;
@@ -91,6 +95,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   const bidRateLimit = rateLimit(deps.bidLimiter, (c) => c.get('user')?.id);
+  const catalogue = deps.catalogue ?? emptyCatalogue;
   app.route(
     '/v1/auctions',
     auctionRoutes({
@@ -99,12 +104,29 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
       hubUrl: deps.hub.url,
       bidRateLimit,
       masks: deps.masks,
-      catalogue: deps.catalogue ?? emptyCatalogue,
+      catalogue,
+      onClosedBid:
+        deps.room === undefined
+          ? undefined
+          : missedBidReporter({
+              engine: deps.engine,
+              masks: deps.masks,
+              topics: deps.topics,
+              catalogue,
+              publisher: deps.room.publisher,
+              logger: deps.logger.child({ module: 'missed-bids' }),
+            }),
     }),
   );
   app.route(
     '/v1/auctions/:id/floor',
-    floorRoutes({ engine: deps.engine, topics: deps.topics, hubUrl: deps.hub.url, masks: deps.masks }),
+    floorRoutes({
+      engine: deps.engine,
+      topics: deps.topics,
+      hubUrl: deps.hub.url,
+      masks: deps.masks,
+      catalogue,
+    }),
   );
   app.route(
     '/v1/hub-token',
@@ -118,10 +140,13 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
       catalogue: deps.catalogue ?? emptyCatalogue,
     }),
   );
+  // The floor console's room first: its paths (audience, messages) are not the catalogue's.
+  if (deps.room !== undefined)
+    app.route('/v1/sales', saleRoomRoutes({ ...deps.room, catalogue, topics: deps.topics }));
   app.route(
     '/v1/sales',
     salesRoutes({
-      catalogue: deps.catalogue ?? emptyCatalogue,
+      catalogue,
       masks: deps.masks,
       engine: deps.engine,
       topics: deps.topics,

@@ -7,7 +7,7 @@ import type { InvitationsPort } from '../common/invitations.ts';
 import { RemoteInvitations } from './session/remote-invitations.ts';
 import { MemoryBidderDirectory, RedisBidderDirectory, type BidderDirectory } from '../common/directory.ts';
 import type { Logger } from '../common/logger.ts';
-import { importSigningKey, MERCURE_PATH, type SigningKey } from '../common/mercure.ts';
+import { importSigningKey, MERCURE_PATH, mintMercureToken, type SigningKey } from '../common/mercure.ts';
 import { createRedis } from '../common/redis.ts';
 import { topics as makeTopics, type Topics } from '../common/topics.ts';
 import {
@@ -22,11 +22,20 @@ import {
 } from '../bidding/index.ts';
 import {
   createHubService,
+  httpSubscriptions,
   hubDefaults,
+  inProcessSubscriptions,
+  isHubStreamUrl,
   localPublisher,
+  streamSubscriptions,
   type HubConfig,
   type HubService,
+  type HubSubscriptions,
 } from '../hub/index.ts';
+import { hubPublisherFor } from '../common/hub-publisher-for.ts';
+import type { HubPublisher } from '../common/hub-publisher.ts';
+import type { SaleRoomDeps } from './routes/floor-room.ts';
+import { MemorySaleMessageStore, RedisSaleMessageStore } from './routes/floor-room-store.ts';
 import { createGatewayApp } from './app.ts';
 import type { AppEnv } from '../common/http-env.ts';
 import type { GatewayConfig } from './config.ts';
@@ -99,6 +108,8 @@ export interface GatewayBackends {
   subscriberKey: SigningKey;
   /** Who phone numbers belong to (the embedded back office writes the same one). */
   directory: BidderDirectory;
+  /** The floor console's room: a hub publisher, the hubs' subscriptions, the sales' messages. */
+  room: SaleRoomDeps;
   /** Stops what was started, newest first. */
   close(): Promise<void>;
 }
@@ -184,6 +195,8 @@ export async function startBackends(
     options.directory ??
     (redis === undefined ? new MemoryBidderDirectory() : new RedisBidderDirectory(redis, config.redisPrefix));
   const subscriberKey = await importSigningKey(config.subscriberKey!, config.subscriberAlg);
+  const room = await roomBackends(config, logger, hub, redis, subscriberKey);
+  closers.push(room.close);
   return {
     engine,
     store,
@@ -194,8 +207,60 @@ export async function startBackends(
     topics,
     subscriberKey,
     directory,
+    room: room.deps,
     async close() {
       for (const c of closers.reverse()) await c();
+    },
+  };
+}
+
+/**
+ * What the floor console's room needs beyond the engine: a hub publisher (messages, missed-bid
+ * warnings), the hubs' subscriptions (who is online) and where messages are kept. Embedded: the
+ * in-process hub and memory. Distributed: HUB_PUBLISH_URL — the hubs' Redis stream (their registry
+ * lists every instance's subscribers) or one hub over HTTP (its subscription API) — and Redis.
+ */
+async function roomBackends(
+  config: GatewayConfig,
+  logger: Logger,
+  hub: HubService | undefined,
+  redis: Redis | undefined,
+  subscriberKey: SigningKey,
+): Promise<{ deps: SaleRoomDeps; close: () => void }> {
+  let publisher: HubPublisher & { close?: () => void };
+  let subscriptions: HubSubscriptions;
+  if (hub !== undefined) {
+    publisher = localPublisher(hub);
+    subscriptions = inProcessSubscriptions(hub);
+  } else {
+    const url = config.hubPublishUrl!;
+    publisher = await hubPublisherFor({
+      url,
+      publisherKey: config.publisherKey,
+      publisherAlg: config.publisherAlg,
+      topicBase: config.topicBase,
+      subject: 'gavel-gateway',
+      logger: logger.child({ component: 'room-publisher' }),
+      redis,
+    });
+    if (isHubStreamUrl(url)) subscriptions = streamSubscriptions(url, redis);
+    else {
+      const listPath = `${new URL(url).pathname.replace(/\/+$/, '')}/subscriptions`;
+      subscriptions = httpSubscriptions(url, () =>
+        mintMercureToken(
+          { subscribe: [listPath] },
+          { key: subscriberKey, alg: config.subscriberAlg, ttlSeconds: 60, subject: 'gavel-gateway' },
+        ),
+      );
+    }
+  }
+  const messages =
+    redis === undefined ? new MemorySaleMessageStore() : new RedisSaleMessageStore(redis, config.redisPrefix);
+  return {
+    deps: { publisher, subscriptions, messages },
+    close: () => {
+      publisher.close?.();
+      subscriptions.close();
     },
   };
 }
@@ -302,6 +367,7 @@ export function assembleApp(
             publicOrigin,
           },
     directory: backends.directory,
+    room: backends.room,
     messaging: {
       twilioAuthToken: config.twilioAuthToken,
       publicUrl: config.messagingPublicUrl,

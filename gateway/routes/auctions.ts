@@ -31,6 +31,9 @@ export interface AuctionRoutesDeps {
   hubUrl: string;
   bidRateLimit: MiddlewareHandler;
   masks: BidderMasks;
+  /** Told of every bid refused as CLOSED (the floor console's missed-bid warning); must not throw. */
+  onClosedBid?:
+    ((bid: { auctionId: string; bidderId: string; amount: number; decidedAt: number }) => void) | undefined;
 }
 
 const bidBody = z.strictObject({
@@ -102,6 +105,8 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
       currency,
     } satisfies BidOutcome;
     if (d.outcome === 'accepted') return c.json({ bid } satisfies BidResponse, 201);
+    if (d.reason === 'CLOSED' && !d.replayed)
+      deps.onClosedBid?.({ auctionId, bidderId: user.id, amount, decidedAt: d.decidedAt });
     // Refused: the error body (common/http-errors.ts) with the catalogue's status, the decision in its details.
     throw new AppError(d.reason ?? 'UNKNOWN_AUCTION', rejectionMessage(d, currency), { details: { bid } });
   });

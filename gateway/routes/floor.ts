@@ -6,7 +6,7 @@ import type { FloorStateResponse } from '../../common/contracts/index.ts';
 import { buttonRoutes } from './floor/buttons.ts';
 import type { FloorRoutesDeps } from './floor/context.ts';
 import type { AppEnv } from '../../common/http-env.ts';
-import { floorLot } from './floor/lot-view.ts';
+import { floorLot, withOnlinePaddle } from './floor/lot-view.ts';
 import { nextLotRoute } from './floor/next-lot.ts';
 
 /**
@@ -36,7 +36,10 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<AppEnv> {
     c.header('Link', mercureLink(deps.hubUrl, lastEventId));
     c.header('Cache-Control', 'no-store');
     return c.json({
-      lot: floorLot(deps.masks, s, s.status === 'scheduled' ? await engine.waitingAbsentees(auctionId) : []),
+      lot: await withOnlinePaddle(
+        deps.catalogue,
+        floorLot(deps.masks, s, s.status === 'scheduled' ? await engine.waitingAbsentees(auctionId) : []),
+      ),
       hub: { url: deps.hubUrl, topics: [topics.auction(s.id), topics.sale(s.saleId)], lastEventId },
     } satisfies FloorStateResponse);
   });

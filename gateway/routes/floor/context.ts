@@ -4,7 +4,8 @@ import type { FloorActionResponse } from '../../../common/contracts/index.ts';
 import type { AppEnv } from '../../../common/http-env.ts';
 import type { Topics } from '../../../common/topics.ts';
 import type { AuctionMeta, BidderMasks, BiddingService, FloorActionResult } from '../../../bidding/index.ts';
-import { actionInfo, floorLot, floorLotOfResult } from './lot-view.ts';
+import type { Catalogue } from '../../../common/catalogue.ts';
+import { actionInfo, floorLot, floorLotOfResult, withOnlinePaddle } from './lot-view.ts';
 import { refusalMessage } from './refusals.ts';
 
 /* What every floor route shares: its dependencies, the lot it is mounted under, and how it answers. */
@@ -15,6 +16,8 @@ export interface FloorRoutesDeps {
   /** Public URL of the hub, for the console's subscription. */
   hubUrl: string;
   masks: BidderMasks;
+  /** The sale's registered paddles (an internet leader's, for the clerk); undefined: none shown. */
+  catalogue?: Catalogue | undefined;
 }
 
 export type FloorApp = Hono<AppEnv>;
@@ -45,7 +48,7 @@ export async function answer(
     return c.json(
       {
         action: actionInfo(r),
-        lot: floorLotOfResult(deps.masks, r, r.status, meta),
+        lot: await withOnlinePaddle(deps.catalogue, floorLotOfResult(deps.masks, r, r.status, meta)),
       } satisfies FloorActionResponse,
       200,
     );

@@ -15,6 +15,9 @@ import type {
   LeaderKind,
 } from '../../../common/contracts/index.ts';
 
+import type { Catalogue } from '../../../common/catalogue.ts';
+import { GATEWAY_VIEWER } from '../floor-room.ts';
+
 /* The floor console's view of a lot and of a decided action, built from a snapshot or an action's result. */
 
 /**
@@ -108,4 +111,15 @@ export function actionInfo(r: FloorActionResult): FloorActionInfo {
     undone: r.undone ?? null,
     decidedAt: new Date(r.decidedAt).toISOString(),
   };
+}
+
+/**
+ * The lot with its internet (or absentee) leader's registered paddle, from the sale's registrations
+ * (the catalogue's staff-only paddles): what the clerk calls them by. Unchanged when unknown.
+ */
+export async function withOnlinePaddle(catalogue: Catalogue | undefined, lot: FloorLot): Promise<FloorLot> {
+  const leader = lot.leader;
+  if (leader === null || leader.bidderId === null || catalogue?.paddles === undefined) return lot;
+  const paddles = await catalogue.paddles(lot.saleId, GATEWAY_VIEWER).catch(() => undefined);
+  return { ...lot, leader: { ...leader, onlinePaddle: paddles?.[leader.bidderId] ?? null } };
 }

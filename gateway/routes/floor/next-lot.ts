@@ -3,7 +3,7 @@ import { AppError } from '../../../common/errors.ts';
 import { isInProgress, type FloorActionResponse } from '../../../common/contracts/index.ts';
 import { readJsonOrEmpty } from '../../middleware/body.ts';
 import { idempotencyKey } from '../../middleware/idempotency-key.ts';
-import { actionInfo, floorLot, floorLotOfResult } from './lot-view.ts';
+import { actionInfo, floorLot, floorLotOfResult, withOnlinePaddle } from './lot-view.ts';
 import { answer, lotId, metaOf, type FloorApp, type FloorRoutesDeps } from './context.ts';
 
 export function nextLotRoute(app: FloorApp, deps: FloorRoutesDeps): void {
@@ -65,7 +65,10 @@ export function nextLotRoute(app: FloorApp, deps: FloorRoutesDeps): void {
     return c.json(
       {
         action: actionInfo(opened),
-        lot: floorLotOfResult(deps.masks, opened, opened.status, nextMeta),
+        lot: await withOnlinePaddle(
+          deps.catalogue,
+          floorLotOfResult(deps.masks, opened, opened.status, nextMeta),
+        ),
         previous: { action: actionInfo(prev), lot: floorLotOfResult(deps.masks, prev, prev.status, meta) },
       } satisfies FloorActionResponse & { previous: FloorActionResponse },
       200,
