@@ -158,5 +158,7 @@ export const DEMO_SALES: readonly SaleCatalogue[] = [
 ];
 
 export function demoCatalogue(): Catalogue {
-  return staticCatalogue(DEMO_SALES);
+  // The demo bidders' online paddles, numbered as the back office's seed registers them (1000, 1001, …).
+  const paddles = Object.fromEntries(DEMO_BIDDERS.map((b, i) => [b.id, String(1000 + i)]));
+  return staticCatalogue(DEMO_SALES, new Map(), new Map(DEMO_SALES.map((s) => [s.id, paddles])));
 }

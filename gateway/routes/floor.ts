@@ -40,7 +40,12 @@ export function floorRoutes(deps: FloorRoutesDeps): Hono<AppEnv> {
         deps.catalogue,
         floorLot(deps.masks, s, s.status === 'scheduled' ? await engine.waitingAbsentees(auctionId) : []),
       ),
-      hub: { url: deps.hubUrl, topics: [topics.auction(s.id), topics.sale(s.saleId)], lastEventId },
+      // The staff-only topic third: the console's missed-bid warnings (private updates).
+      hub: {
+        url: deps.hubUrl,
+        topics: [topics.auction(s.id), topics.sale(s.saleId), topics.staffSale(s.saleId)],
+        lastEventId,
+      },
     } satisfies FloorStateResponse);
   });
 
