@@ -122,10 +122,12 @@ export function openLabel(view: PublicAuctionView, typed: string): string {
  * The hammer's text says what it will do before the clerk taps: sold to whom for how much, or unsold
  * because the price is below the reserve (the reserve amount itself is never shown).
  */
-export function hammerLabel(view: PublicAuctionView): string {
+export function hammerLabel(view: PublicAuctionView, onlinePaddle?: string): string {
   if (view.leader === null) return 'Hammer — no bids (unsold)';
   if (!view.reserveMet) return 'Hammer — below reserve (unsold)';
-  return `Hammer — sold to ${view.leader} for ${withCurrency(view.price, view.currency)}`;
+  // An internet bidder is called by their registered paddle when the console knows it.
+  const to = onlinePaddle === undefined ? view.leader : `paddle ${onlinePaddle}`;
+  return `Hammer — sold to ${to} for ${withCurrency(view.price, view.currency)}`;
 }
 
 /** The reserve as the clerk sees it before the hammer: met or not (the amount stays confidential). */

@@ -59,6 +59,8 @@ export interface LiveFeedOptions {
   onNotice(notice: BidderNotice): void;
   /** A back-office event of PAGE_EVENTS (pages that want them). */
   onPageEvent?(event: PageEvent): void;
+  /** Other event types a page follows (the console's `sale.message`, `floor.missed_bid`): their JSON data, unchecked. */
+  events?: Readonly<Record<string, (data: unknown) => void>>;
   /** A lot's standing changed outside the bidding (a cancelled bid): refetch snapshots. */
   onRestated(): void;
   onState(state: ConnectionState): void;
@@ -151,6 +153,8 @@ export class LiveFeed {
         }),
       );
     this.listenToPageEvents(es);
+    for (const [type, deliver] of Object.entries(this.opts.events ?? {}))
+      es.addEventListener(type, (e) => this.receive(e, deliver));
   }
 
   private listenToPageEvents(es: EventSource): void {
