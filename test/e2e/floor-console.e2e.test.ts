@@ -158,7 +158,8 @@ describe("the clerk's console", () => {
       await floor.context.close();
       await room.context.close();
     }
-  });
+    // Generous: a whole lot through two browser contexts takes ~20 s on a loaded machine.
+  }, 90_000);
 
   it('fits a 1280 × 800 tablet without sideways scrolling', async () => {
     const floor = await openSignedIn(browser, g.url, '/floor', 'demo-auctioneer', {
