@@ -118,8 +118,8 @@ describe('the gateway in process: hub tokens', () => {
       const res = await g.call('POST', '/v1/hub-token', { token });
       expect(res.status).toBe(200);
       expect(res.body.privateTopic).toBeNull();
-      // Staff: every auction and sale topic (invite-only sales' updates are private); anonymous: none.
-      expect(res.body.subscribe).toHaveLength(token === undefined ? 0 : 2);
+      // Staff: every auction, sale and staff-sale topic (invite-only sales' updates are private); anonymous: none.
+      expect(res.body.subscribe).toHaveLength(token === undefined ? 0 : 3);
     }
   });
 });

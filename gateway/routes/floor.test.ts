@@ -160,7 +160,11 @@ describe('the floor console in process', () => {
     const hub = res.body.hub as { url: string; topics: string[]; lastEventId: string };
     expect(hub).toMatchObject({
       url: g.hubUrl,
-      topics: [`https://gavel.local/auctions/${id}`, 'https://gavel.local/sales/sale-1'],
+      topics: [
+        `https://gavel.local/auctions/${id}`,
+        'https://gavel.local/sales/sale-1',
+        'https://gavel.local/staff/sales/sale-1',
+      ],
     });
     expect(res.headers.get('link')).toBe(`<${g.hubUrl}>; rel="mercure"; last-event-id="${hub.lastEventId}"`);
     const timed = lotId();
