@@ -89,3 +89,43 @@ describe('catalogue from the back office', () => {
     expect(await catalogue.sale('s-pub-cat')).toBeUndefined();
   });
 });
+
+describe('catalogue: registered paddles (staff only)', () => {
+  it('gives staff the approved registrations’ paddles by bidder, and nobody else anything', async () => {
+    await a.build.setUp({
+      bidders: ['bidder-pa', 'bidder-pb', 'bidder-pc'],
+      sale: { id: 's-paddles', mode: 'live' },
+      lots: [{ id: 'l-paddles' }],
+      publish: true,
+      register: ['bidder-pa', 'bidder-pb'],
+    });
+    await a.build.register('s-paddles', ['bidder-pc'], { approve: false });
+    const [pa, pb] = (
+      await a.db.query<{ bidder_id: string; paddle: string }>(
+        "SELECT bidder_id, paddle FROM registrations WHERE sale_id = 's-paddles' AND status = 'approved' ORDER BY bidder_id",
+      )
+    ).map((r) => r.paddle);
+    const staff = { id: 'clerk', role: 'auctioneer' as const };
+    const catalogue = backOfficeCatalogue(a.db);
+    // The pending registration is not there: a bidder who may not bid is never called.
+    expect(await catalogue.paddles?.('s-paddles', staff)).toEqual({ 'bidder-pa': pa, 'bidder-pb': pb });
+    expect(await catalogue.paddles?.('s-paddles', { id: 'bidder-pa', role: 'bidder' })).toBeUndefined();
+    expect(await catalogue.paddles?.('nope', staff)).toBeUndefined();
+
+    // Over HTTP: with the service token and a staff viewer only.
+    const app = catalogueApi(a.db, createLogger('catalogue-test', 'silent'), { serviceToken: 'svc' });
+    const ask = (viewer?: string, token?: string) =>
+      app.request('/sales/s-paddles/paddles', {
+        headers: {
+          ...(viewer === undefined ? {} : { 'X-Gavel-Viewer': viewer }),
+          ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+        },
+      });
+    const ok = await ask('auctioneer:clerk', 'svc');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ paddles: { 'bidder-pa': pa, 'bidder-pb': pb } });
+    expect((await ask('bidder:bidder-pa', 'svc')).status).toBe(404);
+    expect((await ask()).status).toBe(404);
+    expect((await ask('auctioneer:clerk', 'wrong')).status).toBe(401);
+  });
+});
