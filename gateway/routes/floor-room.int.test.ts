@@ -346,3 +346,98 @@ describe('floor console room: audience, messages, missed bids, paddles (real Red
     clerkFeed.close();
   }, 30_000);
 });
+
+/**
+ * The other distributed set-up: HUB_PUBLISH_URL names one hub over HTTP (its subscription API for
+ * the count, a Mercure publish with a publisher JWT for the messages).
+ */
+describe('floor console room with the hub over HTTP', () => {
+  const ns = redisNamespace('floor-room-http');
+  const publisherKey = randomBytes(32).toString('hex');
+  const subscriberKey = randomBytes(32).toString('hex');
+  const t = makeTopics('https://gavel.local');
+  const saleId = `http-${randomUUID().slice(0, 8)}`;
+  let hub: RunningHub;
+  let g: RunningGateway;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ publisherKey, subscriberKey });
+    const lot = {
+      id: `${saleId}-1`,
+      lotNumber: '1',
+      title: 'x',
+      description: '',
+      estimateLow: '',
+      estimateHigh: '',
+    };
+    const catalogue = staticCatalogue([
+      { id: saleId, title: 'Sale', mode: 'live', currency: 'EUR', lots: [lot] },
+    ]);
+    g = tracked(
+      'floor-room http gateway',
+      await startGateway(
+        {
+          ...gatewayConfigFromEnv({}),
+          port: 0,
+          host: '127.0.0.1',
+          demo: false,
+          maskKey: TEST_MASK_KEY,
+          mode: 'distributed' as const,
+          redisUrl: 'redis://127.0.0.1:6379',
+          redisPrefix: ns.prefix,
+          hubUrl: `${hub.url}/.well-known/mercure`,
+          hubPublishUrl: `${hub.url}/.well-known/mercure`,
+          publisherKey,
+          subscriberKey,
+          userJwtKey: randomBytes(32).toString('hex'),
+        },
+        createLogger('gavel', 'silent'),
+        { catalogue, clients: false },
+      ),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await g?.close();
+    await hub?.close();
+    await ns.cleanup();
+  });
+
+  it('counts a bidder through the hub’s subscription API and publishes the message to them', async () => {
+    const clerk = await g.tokens.sign({ id: 'clerk', role: 'auctioneer', name: 'Clerk' });
+    const alice = await g.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
+    const minted = await fetch(`${g.url}/v1/hub-token`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${alice}` },
+    });
+    const { token } = (await minted.json()) as { token: string };
+    const f = await connectSse(subscribeUrl(hub.url, [t.sale(saleId)]), {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(f.status).toBe(200);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const res = await fetch(`${g.url}/v1/sales/${saleId}/audience`, {
+        headers: { Authorization: `Bearer ${clerk}` },
+      });
+      expect(res.status).toBe(200);
+      const a = (await res.json()) as SaleAudience;
+      if (a.bidders === 1 && a.connections === 1) break;
+      if (Date.now() > deadline) throw new Error(`audience never counted the bidder: ${JSON.stringify(a)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const sent = await fetch(`${g.url}/v1/sales/${saleId}/messages`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${clerk}`,
+        'Idempotency-Key': randomUUID(),
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ text: 'Next lot coming up' }),
+    });
+    expect(sent.status).toBe(201);
+    const [ev] = await f.waitFor(1, 15_000);
+    expect(ev?.event).toBe('sale.message');
+    expect(JSON.parse(ev!.data)).toMatchObject({ saleId, text: 'Next lot coming up', lotId: null });
+    f.close();
+  }, 60_000);
+});
