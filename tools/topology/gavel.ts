@@ -192,6 +192,8 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
       REDIS_URL: opts.redisUrl,
       REDIS_PREFIX: prefix,
       HUB_URL: publicHubUrl,
+      // The console's room publishes and counts the audience through the hubs' stream and registry.
+      HUB_PUBLISH_URL: hubStreamUrl,
       BIDDING_URL: engines[i % engineCount]!.url,
       BIDDING_SERVICE_TOKEN: secrets.serviceToken,
       GATEWAY_JWT_KEY: secrets.userJwtKey,
