@@ -7,8 +7,50 @@ export function formatMoney(amount: string): string {
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 
-export function withCurrency(amount: string, currency: string): string {
-  return `${currency} ${formatMoney(amount)}`;
+/** The viewer's locale (the browser's first language); en-US where there is no navigator (tests in Node). */
+export function viewerLocale(): string {
+  return typeof navigator === 'undefined' ? 'en-US' : navigator.language || 'en-US';
+}
+
+const formats = new Map<string, Intl.NumberFormat>();
+
+function currencyFormat(locale: string, currency: string, decimals: number): Intl.NumberFormat {
+  const key = `${locale}|${currency}|${decimals}`;
+  let nf = formats.get(key);
+  if (nf === undefined) {
+    nf = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      // The code, never a symbol: "$" is several currencies, and a bidder commits to an exact sum.
+      currencyDisplay: 'code',
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    });
+    formats.set(key, nf);
+  }
+  return nf;
+}
+
+/**
+ * An amount with its currency in the viewer's locale: "EUR 1,250,000.00" (en), "1 250 000,00 EUR"
+ * (fr), "JPY 125,000". Exact: the integer part is formatted as a BigInt and the fraction digits are
+ * the wire's own, put where the locale puts them — the amount never becomes a float. The decimals
+ * are those of the string (the wire carries the currency's scale).
+ */
+export function withCurrency(amount: string, currency: string, locale = viewerLocale()): string {
+  const negative = amount.startsWith('-');
+  const [int = '0', frac = ''] = (negative ? amount.slice(1) : amount).split('.');
+  if (!/^\d+$/.test(int) || !/^\d*$/.test(frac)) return `${currency} ${formatMoney(amount)}`;
+  let parts: Intl.NumberFormatPart[];
+  try {
+    parts = currencyFormat(locale, currency, frac.length).formatToParts(BigInt(int));
+  } catch {
+    // A locale or currency code this browser's Intl does not take: the plain form.
+    return `${currency} ${formatMoney(amount)}`;
+  }
+  const text = parts.map((p) => (p.type === 'fraction' ? frac : p.value)).join('');
+  // A no-break space between the code and the figure reads as a space; prices never wrap (CSS).
+  return `${negative ? '-' : ''}${text.replace(/\u00a0/g, ' ')}`;
 }
 
 /** a − b for two amounts of the same currency, as a decimal string with b's decimals. */
