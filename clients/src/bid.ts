@@ -10,7 +10,7 @@ import {
   type SaleCatalogue,
   type SnapshotResponse,
 } from '../../common/contracts/index.ts';
-import { api, postOnce, type Session } from './api.ts';
+import { api, ApiError, postOnce, saveSession, type Session } from './api.ts';
 import {
   acceptedText,
   bidButtonText,
@@ -29,14 +29,16 @@ import { fetchSale, fetchSales } from './catalogue.ts';
 import { confirmBid, lotCardOf, renderOwnBids } from './bid-view.ts';
 import { byId, h, setText, show } from './dom.ts';
 import { LiveFeed, type PageEvent } from './live.ts';
+import { LiveRoom, offerSignIn } from './live-room.ts';
 import { LotBook } from './lots.ts';
 import { ownMask } from './mask.ts';
 import { atLeast, withCurrency } from './money.ts';
 import { refusalText } from './refusals.ts';
-import { hubAccess, signIn, signOut } from './session.ts';
+import { hubAccess, hubTokenRefused, signIn, signOut } from './session.ts';
+import { endsSession } from './stale.ts';
 import { traceDecision, traceRender } from './trace.ts';
 import type { LiveUpdate, UpdateVia } from './types.ts';
-import { renderActivity, renderConnection, renderLotCard } from './view.ts';
+import { renderActivity, renderLotCard } from './view.ts';
 
 const STORAGE_KEY = 'gavel.bid';
 /** Bids of this much or more (whole currency units) are confirmed first. */
@@ -63,16 +65,26 @@ class BidderClient {
   private shown: [PublicAuctionView, UpdateVia | 'snapshot'][] = [];
   private readonly session: Session;
   private readonly sales: SaleCatalogue[];
+  /** Live sale room: auto-follow, the call, messages, results so far, "not live" (live-room.ts). */
+  private readonly live: LiveRoom;
+  private feed: LiveFeed | undefined;
+  private probing = false;
 
   constructor(session: Session, sales: SaleCatalogue[]) {
     this.session = session;
     this.sales = sales;
     for (const sale of sales) for (const lot of sale.lots) this.lots.set(lot.id, { lot, sale });
+    this.live = new LiveRoom(
+      sales,
+      (id) => this.book.get(id),
+      () => this.render(),
+    );
   }
 
   async start(): Promise<void> {
     for (const s of this.sales) this.masks.set(s.id, await ownMask(s.id, this.session));
     const snaps = await this.loadSnapshots();
+    this.live.init();
     this.route();
     window.addEventListener('hashchange', () => this.route());
     byId('bid-button').addEventListener('click', () => void this.bid());
@@ -86,7 +98,7 @@ class BidderClient {
     const topics = new Set(snaps.map((s) => s.hub.topics[1] ?? s.hub.topics[0] ?? ''));
     if (hub.privateTopic !== null) topics.add(hub.privateTopic);
     const focus = snaps.find((s) => s.auction.auctionId === this.currentId) ?? snaps[0];
-    new LiveFeed({
+    this.feed = new LiveFeed({
       hubUrl: hub.hubUrl,
       topics: [...topics],
       lastEventId: focus?.hub.lastEventId,
@@ -94,10 +106,33 @@ class BidderClient {
       onUpdate: (u, via) => this.onUpdate(u, via),
       onNotice: (n) => this.onNotice(n),
       onPageEvent: (e) => this.onPageEvent(e),
+      onSaleMessage: (m) => this.live.onMessage(m),
+      onRefused: () => void this.checkSession(),
       onRestated: () => void this.resync(),
-      onState: renderConnection,
+      onState: (state) => this.live.setConnection(state),
       onOpen: () => void this.resync(),
-    }).start();
+    });
+    this.feed.start();
+  }
+
+  /**
+   * The hub ended the stream: a hub token (and its cookie) that expired is renewed here, so the
+   * reconnection works; a session the gateway refuses ends the feed and offers sign-in.
+   */
+  private async checkSession(): Promise<void> {
+    if (this.probing || this.live.isSignedOut()) return;
+    this.probing = true;
+    try {
+      if (await hubTokenRefused(this.session.token)) this.sessionEnded();
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private sessionEnded(): void {
+    this.feed?.stop();
+    saveSession(STORAGE_KEY, undefined);
+    this.live.signedOut();
   }
 
   private async loadSnapshots(): Promise<SnapshotResponse[]> {
@@ -190,6 +225,7 @@ class BidderClient {
     show(byId('lot'), this.currentId !== undefined);
     if (this.currentId === undefined) this.renderRoom();
     else this.renderLot(this.currentId);
+    this.live.afterRender(this.currentId);
     for (const [v, via] of this.shown)
       traceRender({ auctionId: v.auctionId, seq: v.seq, price: v.price, leader: v.leader, via });
     this.shown = [];
@@ -202,6 +238,7 @@ class BidderClient {
         { class: 'sale', 'aria-label': sale.title },
         h('h2', {}, sale.title),
         h('ul', { class: 'lot-cards' }, ...sale.lots.map((lot) => this.lotCard(lot, sale))),
+        this.live.resultsOf(sale),
       ),
     );
     byId('sales').replaceChildren(...sections);
@@ -251,6 +288,7 @@ class BidderClient {
     const absentee = view.mode === 'live' && view.status === 'scheduled';
     byId<HTMLButtonElement>('max-button').disabled = this.bidding || !(this.biddable(view) || absentee);
     setText(byId('max-button'), absentee ? 'Leave absentee bid' : leading ? 'Raise maximum' : 'Set maximum');
+    this.live.holdBidding(button, byId<HTMLButtonElement>('max-button'));
   }
 
   private me(auctionId: string, mask: string | undefined): MyLot {
@@ -306,7 +344,8 @@ class BidderClient {
   private async bid(max?: string): Promise<void> {
     const id = this.currentId;
     const view = id === undefined ? undefined : this.book.get(id);
-    if (id === undefined || view === undefined || this.bidding) return;
+    // Not live: the price on screen may be old, so no bid goes out on it.
+    if (id === undefined || view === undefined || this.bidding || this.live.isStale()) return;
     // A new attempt: the previous answer no longer applies.
     const message = byId('message');
     delete message.dataset.code;
@@ -347,6 +386,7 @@ class BidderClient {
       message.dataset.code = code;
       setText(message, text);
       if (code === 'OUTBID') this.answeredByMax.set(id, max ?? amount);
+      if (err instanceof ApiError && endsSession(err.status, err.code)) this.sessionEnded();
     } finally {
       this.bidding = false;
       this.render();
@@ -368,5 +408,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A token the gateway refuses (expired, revoked, signed with an old key): offer sign-in, not an error.
+  if (err instanceof ApiError && endsSession(err.status, err.code)) {
+    saveSession(STORAGE_KEY, undefined);
+    offerSignIn();
+    return;
+  }
   setText(byId('message'), err instanceof Error ? err.message : 'The page could not start.');
 });

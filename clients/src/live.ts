@@ -12,7 +12,10 @@ import {
   PUBLIC_EVENT,
   publicAuctionUpdateSchema,
   RESTATED_EVENT,
+  SALE_MESSAGE_EVENT,
+  saleMessageSchema,
   type BidderNotice,
+  type SaleMessage,
 } from '../../common/contracts/index.ts';
 import type { LiveUpdate, UpdateVia } from './types.ts';
 import { parseWire } from './wire.ts';
@@ -61,6 +64,13 @@ export interface LiveFeedOptions {
   onPageEvent?(event: PageEvent): void;
   /** Other event types a page follows (the console's `sale.message`, `floor.missed_bid`): their JSON data, unchecked. */
   events?: Readonly<Record<string, (data: unknown) => void>>;
+  /** The auctioneer's message to the sale's bidders (`sale.message` on the sale topic; pages that show them). */
+  onSaleMessage?(message: SaleMessage): void;
+  /**
+   * The hub ended the stream for good (EventSource gave up: it answered an error such as 401, or
+   * could not be reached). The page may check its session here; the feed reconnects after a backoff.
+   */
+  onRefused?(): void;
   /** A lot's standing changed outside the bidding (a cancelled bid): refetch snapshots. */
   onRestated(): void;
   onState(state: ConnectionState): void;
@@ -133,8 +143,10 @@ export class LiveFeed {
     };
     es.onerror = () => {
       if (this.stopped) return;
-      if (es.readyState === EventSource.CLOSED) this.scheduleReconnect();
-      else this.opts.onState('reconnecting');
+      if (es.readyState === EventSource.CLOSED) {
+        this.scheduleReconnect();
+        this.opts.onRefused?.();
+      } else this.opts.onState('reconnecting');
     };
     es.addEventListener(PUBLIC_EVENT, (e) =>
       this.receive(e, (data) => {
@@ -155,6 +167,13 @@ export class LiveFeed {
     this.listenToPageEvents(es);
     for (const [type, deliver] of Object.entries(this.opts.events ?? {}))
       es.addEventListener(type, (e) => this.receive(e, deliver));
+    if (this.opts.onSaleMessage !== undefined)
+      es.addEventListener(SALE_MESSAGE_EVENT, (e) =>
+        this.receive(e, (data) => {
+          const m = parseWire(saleMessageSchema, data);
+          if (m.ok) this.opts.onSaleMessage?.(m.value);
+        }),
+      );
   }
 
   private listenToPageEvents(es: EventSource): void {

@@ -1,6 +1,7 @@
 import { api, ApiError, loadSession, saveSession, type Session, type SessionUser } from './api.ts';
 import { endCookieSession, keepFresh, tokenExpired, tokenFromCookie } from './cookie-session.ts';
 import { byId, h, setText, show } from './dom.ts';
+import { endsSession } from './stale.ts';
 import {
   demoUsersResponseSchema,
   hubTokenResponseSchema,
@@ -112,4 +113,17 @@ export async function hubAccess(session: Session): Promise<{ hub: HubTokenRespon
   };
   renew();
   return { hub: current, token: () => current.token };
+}
+
+/**
+ * Asks for a fresh hub token (which also renews the hub's cookie); true when the gateway refuses the
+ * session itself (401: expired or revoked), false when it answered or could not be reached.
+ */
+export async function hubTokenRefused(token: string): Promise<boolean> {
+  try {
+    await api('/v1/hub-token', hubTokenResponseSchema, { method: 'POST', token });
+    return false;
+  } catch (err) {
+    return err instanceof ApiError && endsSession(err.status, err.code);
+  }
 }
