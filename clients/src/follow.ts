@@ -67,7 +67,7 @@ export interface FollowInput {
 export function followMove(input: FollowInput): FollowMove {
   const { lastOnBlock, onBlock, viewing, autoFollow } = input;
   if (onBlock === undefined || onBlock === lastOnBlock || viewing === onBlock) return { kind: 'stay' };
-  if (autoFollow && viewing === lastOnBlock) return { kind: 'go', lotId: onBlock };
+  if (autoFollow && viewing !== undefined && viewing === lastOnBlock) return { kind: 'go', lotId: onBlock };
   return { kind: 'offer', lotId: onBlock };
 }
 

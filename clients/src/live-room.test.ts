@@ -76,6 +76,11 @@ describe('auto-follow', () => {
   it('offers the lot instead when auto-follow is off, in the sale room, or on another lot', () => {
     expect(followMove({ ...base, autoFollow: false })).toEqual({ kind: 'offer', lotId: 'live-2' });
     expect(followMove({ ...base, viewing: undefined })).toEqual({ kind: 'offer', lotId: 'live-2' });
+    // The first lot opens while the bidder is in the sale room: still an offer, not a move.
+    expect(followMove({ ...base, lastOnBlock: undefined, onBlock: 'live-1', viewing: undefined })).toEqual({
+      kind: 'offer',
+      lotId: 'live-1',
+    });
     // Looking at lot 4 (perhaps leaving an absentee bid): never pulled away.
     expect(followMove({ ...base, viewing: 'live-4' })).toEqual({ kind: 'offer', lotId: 'live-2' });
     // The sale's first lot opens: nobody was following a lot yet.
