@@ -45,6 +45,7 @@ export function offerSignIn(): void {
   const again = byId<HTMLAnchorElement>('sign-in-again');
   again.href = signInAgainHref(location);
   show(again, true);
+  show(byId('session-ended'), true);
 }
 
 export class LiveRoom {
@@ -84,7 +85,6 @@ export class LiveRoom {
   init(): void {
     for (const sale of this.liveSales())
       this.lastOnBlock.set(sale.id, initialOnBlock(sale.lots, this.status));
-    show(byId('live-strip'), this.liveSales().length > 0);
     const toggle = byId<HTMLInputElement>('auto-follow');
     toggle.checked = this.autoFollow;
     toggle.addEventListener('change', () => {
@@ -138,6 +138,9 @@ export class LiveRoom {
 
   /** After the page rendered `viewing` (undefined: the sale room): follow, call, results, stale marks. */
   afterRender(viewing: string | undefined): void {
+    // The toggle and the offer belong to the live sale: not on a timed lot's page.
+    const sale = viewing === undefined ? undefined : this.saleOf(viewing);
+    show(byId('live-strip'), this.liveSales().length > 0 && (sale === undefined || sale.mode === 'live'));
     this.follow(viewing);
     this.renderCall(viewing);
     this.renderLotResults(viewing);

@@ -232,6 +232,9 @@ describe("the bidder's live sale room in Chromium", () => {
       await a.goto(`${g.url}/bid#`);
       await a.waitForSelector('#room:not([hidden]) .results [data-lot="live-1"]');
       expect(await text(a, '.results [data-lot="live-1"] .result-outcome')).toBe('Sold EUR 15,000.00');
+      // The seven-figure price fits its lot card too.
+      expect(await text(a, '.lot-card-link[data-lot="live-2"] .lot-price')).toBe('EUR 1,250,000.00');
+      expect(await fits(a, '.lot-card-link[data-lot="live-2"]')).toBe(true);
       await screenshot(a, 'live-room-sale-room-390');
       await expectAccessible(a, 'bidder sale room (390 px)');
     } catch (err) {
@@ -260,6 +263,7 @@ describe("the bidder's live sale room in Chromium", () => {
         `/sign-in?next=${encodeURIComponent('/bid#lot=live-2')}`,
       );
       expect(await carol.page.isVisible('#sign-in-again')).toBe(true);
+      expect(await text(carol.page, '#session-ended')).toContain('Your session has ended');
       await screenshot(carol.page, 'live-room-signed-out-390');
       await expectAccessible(carol.page, 'bidder page with a refused session (390 px)');
     } catch (err) {
