@@ -93,7 +93,8 @@ class BidderClient {
       void this.bid(byId<HTMLInputElement>('max-input').value.trim());
     });
     setInterval(() => this.renderCountdown(), 250);
-    const { hub, token } = await hubAccess(this.session);
+    // A hub token the gateway will not renew: the session is over.
+    const { hub, token } = await hubAccess(this.session, () => this.sessionEnded());
     // One EventSource: every sale's topic (all its lots) and this bidder's private topic.
     const topics = new Set(snaps.map((s) => s.hub.topics[1] ?? s.hub.topics[0] ?? ''));
     if (hub.privateTopic !== null) topics.add(hub.privateTopic);

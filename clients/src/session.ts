@@ -94,7 +94,11 @@ export function signOut(storageKey: string): void {
  * the hub shares its origin), and renews it before it expires: EventSource reconnects read the
  * cookie afresh, so a renewed cookie keeps a long session subscribed.
  */
-export async function hubAccess(session: Session): Promise<{ hub: HubTokenResponse; token: () => string }> {
+export async function hubAccess(
+  session: Session,
+  /** Called once, and renewal stops, when the gateway refuses the session itself (401). */
+  onEnded?: () => void,
+): Promise<{ hub: HubTokenResponse; token: () => string }> {
   let current = await api('/v1/hub-token', hubTokenResponseSchema, { method: 'POST', token: session.token });
   const renew = (): void => {
     const ttl = Date.parse(current.expiresAt) - Date.now();
@@ -105,7 +109,10 @@ export async function hubAccess(session: Session): Promise<{ hub: HubTokenRespon
             current = next;
             renew();
           },
-          () => setTimeout(renew, 10_000),
+          (err: unknown) => {
+            if (err instanceof ApiError && endsSession(err.status, err.code)) onEnded?.();
+            else setTimeout(renew, 10_000);
+          },
         );
       },
       Math.max(5_000, ttl * 0.8),
