@@ -30,6 +30,33 @@ export interface CatalogueLot {
   /** Decimal strings in the sale's currency, like "8000.00"; "" when the house gave no estimate. */
   estimateLow: string;
   estimateHigh: string;
+  /** The house's condition report, as text; absent when it has none. */
+  conditionReport?: string;
+  /** This lot's own buyer's premium, when it differs from the sale's `buyerTerms.premium`. */
+  premium?: PremiumBandWire[];
+}
+
+/**
+ * One marginal band of the buyer's premium, as the back office invoices it (orchestrator/rules/trade.ts):
+ * `rateBp` basis points (2500 = 25 %) on the part of the hammer up to `upTo` (a decimal string in the
+ * sale's currency, inclusive); `upTo` null for the last, open-ended band.
+ */
+export interface PremiumBandWire {
+  upTo: string | null;
+  rateBp: number;
+}
+
+/** What a bidder commits to besides the hammer: the premium, tax on it, and the terms of sale. */
+export interface BuyerTerms {
+  premium: PremiumBandWire[];
+  /** Basis points of tax the house charges (0: none). */
+  taxRateBp: number;
+  /** What the tax is charged on: the premium alone, or hammer and premium. */
+  taxBase: 'premium' | 'hammer_and_premium';
+  /** The sale's current terms version (0: the sale has none). */
+  termsVersion: number;
+  /** Where a bidder reads the terms (a path on the gateway's origin); absent without terms. */
+  termsUrl?: string;
 }
 
 /** Who may see a sale: everyone, or staff and the bidders the house invited (docs/invite-only.md). */
@@ -52,6 +79,8 @@ export interface SaleCatalogue {
   currency: string;
   /** Absent means `public`. */
   visibility?: SaleVisibility;
+  /** Premium, tax and terms; absent from catalogues that do not know them (the static demo). */
+  buyerTerms?: BuyerTerms;
   /** In sale order. */
   lots: CatalogueLot[];
 }
@@ -79,6 +108,11 @@ export const catalogueImageSchema = z.object({
   display: imageSizeSchema,
 }) satisfies z.ZodMiniType<CatalogueImage>;
 
+export const premiumBandWireSchema = z.object({
+  upTo: z.nullable(z.string()),
+  rateBp: z.number(),
+}) satisfies z.ZodMiniType<PremiumBandWire>;
+
 export const catalogueLotSchema = z.object({
   id: z.string(),
   lotNumber: z.string(),
@@ -88,7 +122,17 @@ export const catalogueLotSchema = z.object({
   images: z.optional(z.array(catalogueImageSchema)),
   estimateLow: z.string(),
   estimateHigh: z.string(),
+  conditionReport: z.optional(z.string()),
+  premium: z.optional(z.array(premiumBandWireSchema)),
 }) satisfies z.ZodMiniType<CatalogueLot>;
+
+export const buyerTermsSchema = z.object({
+  premium: z.array(premiumBandWireSchema),
+  taxRateBp: z.number(),
+  taxBase: z.enum(['premium', 'hammer_and_premium']),
+  termsVersion: z.number(),
+  termsUrl: z.optional(z.string()),
+}) satisfies z.ZodMiniType<BuyerTerms>;
 
 export const saleSummarySchema = z.object({
   id: z.string(),
@@ -105,6 +149,7 @@ export const saleCatalogueSchema = z.object({
   mode: auctionModeSchema,
   currency: z.string(),
   visibility: z.optional(saleVisibilitySchema),
+  buyerTerms: z.optional(buyerTermsSchema),
   lots: z.array(catalogueLotSchema),
 }) satisfies z.ZodMiniType<SaleCatalogue>;
 

@@ -77,7 +77,7 @@ export function lotRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
       if (!verdict.ok)
         throw new AppError(
           'SALE_ACTIVE',
-          `sale ${sale.id} is open: only title, description, imageUrl and a later endsAt may change`,
+          `sale ${sale.id} is open: only title, description, imageUrl, conditionReport and a later endsAt may change`,
           {
             details: { refused: verdict.refused },
           },
@@ -100,6 +100,7 @@ export function lotRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
         increments: v.increments === undefined ? undefined : JSON.stringify(v.increments),
         consignor_id: patch.consignorId,
         image_url: patch.imageUrl,
+        condition_report: patch.conditionReport,
         premium_bands:
           v.premiumBands === undefined
             ? undefined
@@ -173,8 +174,8 @@ export async function createLot(
     .query(
       `INSERT INTO lots (id, sale_id, lot_number, title, description, currency, opening_minor, reserve_minor,
                        estimate_low_minor, estimate_high_minor, increments, starts_at, ends_at, grace_ms,
-                       soft_close_ms, soft_close_cap_ms, consignor_id, image_url, premium_bands)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+                       soft_close_ms, soft_close_cap_ms, consignor_id, image_url, premium_bands, condition_report)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
       [
         body.id,
         sale.id,
@@ -195,6 +196,7 @@ export async function createLot(
         body.consignorId ?? null,
         body.imageUrl ?? null,
         v.premiumBands === undefined || v.premiumBands === null ? null : JSON.stringify(v.premiumBands),
+        body.conditionReport ?? null,
       ],
     )
     .catch(uniqueLotNumber);

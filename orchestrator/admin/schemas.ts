@@ -96,6 +96,8 @@ const lotFields = {
   increments: incrementsIn,
   consignorId: ID.nullable().optional(),
   imageUrl: IMAGE_URL.nullable().optional(),
+  /** Shown to bidders on the lot page; null clears it. */
+  conditionReport: z.string().max(20_000).nullable().optional(),
   premiumBands: premiumBandsIn.nullable().optional(),
   startsAt: TIME.optional(),
   endsAt: TIME.optional(),

@@ -52,6 +52,7 @@ export function lotView(l: Lot): Record<string, unknown> {
     softCloseSeconds: l.softCloseMs / 1000,
     consignorId: l.consignorId ?? null,
     imageUrl: l.imageUrl ?? null,
+    conditionReport: l.conditionReport ?? null,
     finalised: l.finalisedAt !== undefined,
   };
 }

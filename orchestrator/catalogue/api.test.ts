@@ -56,6 +56,18 @@ describe('catalogue from the back office', () => {
       publish: true,
     });
     await a.build.setUp({ sale: { id: 's-draft-cat' }, lots: [{ id: 'l-draft' }] });
+    // What a bidder must know (0015): the sale's premium and tax, a lot's own premium and condition report.
+    await a.ok('PATCH', '/sales/s-pub-cat', {
+      premiumBands: [
+        { upTo: '1000.00', rateBp: 2500 },
+        { upTo: null, rateBp: 2000 },
+      ],
+      taxRateBp: 2000,
+    });
+    await a.ok('PATCH', '/lots/l-b', {
+      conditionReport: 'A hairline crack to the foot.',
+      premiumBands: [{ upTo: null, rateBp: 1250 }],
+    });
     const mine = (await catalogue.sales()).filter((s) => ['s-pub-cat', 's-draft-cat'].includes(s.id));
     expect(mine).toEqual([{ id: 's-pub-cat', title: 'Autumn', mode: 'timed', currency: 'GBP', lotCount: 2 }]);
     expect(await catalogue.sale('s-pub-cat')).toEqual({
@@ -63,6 +75,16 @@ describe('catalogue from the back office', () => {
       title: 'Autumn',
       mode: 'timed',
       currency: 'GBP',
+      // Decimal strings and basis points: never a float on the wire.
+      buyerTerms: {
+        premium: [
+          { upTo: '1000.00', rateBp: 2500 },
+          { upTo: null, rateBp: 2000 },
+        ],
+        taxRateBp: 2000,
+        taxBase: 'premium',
+        termsVersion: 0,
+      },
       lots: [
         { id: 'l-a', lotNumber: '1', title: 'Clock', description: '', estimateLow: '', estimateHigh: '' },
         {
@@ -72,8 +94,16 @@ describe('catalogue from the back office', () => {
           description: '',
           estimateLow: '100.00',
           estimateHigh: '150.00',
+          conditionReport: 'A hairline crack to the foot.',
+          premium: [{ upTo: null, rateBp: 1250 }],
         },
       ],
+    });
+    // With terms published, the line links to where a bidder reads them.
+    await a.ok('POST', '/sales/s-pub-cat/terms', { body: 'Conditions of sale.' });
+    expect((await catalogue.sale('s-pub-cat'))?.buyerTerms).toMatchObject({
+      termsVersion: 1,
+      termsUrl: '/account/sales/s-pub-cat/register',
     });
     expect(await catalogue.sale('s-draft-cat')).toBeUndefined();
     expect(await catalogue.sale('nope')).toBeUndefined();

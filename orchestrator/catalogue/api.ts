@@ -9,7 +9,9 @@ import { Hono } from 'hono';
 import { ROLES, type Role } from '../../common/auth.ts';
 import { isMediaKey, isStaff, VIEWER_HEADER, type Catalogue, type Viewer } from '../../common/catalogue.ts';
 import type {
+  BuyerTerms,
   CatalogueLot,
+  PremiumBandWire,
   SaleCatalogue,
   SaleListResponse,
   SaleResponse,
@@ -23,6 +25,7 @@ import type { Database } from '../ledger/db.ts';
 import { loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
 import { catalogueImage, loadImagesOfLots, type LotImage } from '../media/lot-images.ts';
 import type { MediaStore } from '../media/store.ts';
+import type { PremiumBand } from '../rules/trade.ts';
 import { PUBLISHED_SALE_STATUSES, saleIsPublished } from '../rules/sale-status.ts';
 import { maySee, visibleTo } from './visibility.ts';
 
@@ -158,6 +161,7 @@ function catalogueOf(sale: Sale, lots: Lot[], images: Map<string, LotImage[]>): 
     mode: sale.mode,
     currency: sale.currency,
     ...(sale.visibility === 'invite_only' ? { visibility: 'invite_only' } : {}),
+    buyerTerms: buyerTermsOf(sale),
     lots: lots.map((l): CatalogueLot => {
       const lot: CatalogueLot = {
         id: l.id,
@@ -168,10 +172,36 @@ function catalogueOf(sale: Sale, lots: Lot[], images: Map<string, LotImage[]>): 
         estimateHigh: money(l.estimateHigh),
       };
       if (l.imageUrl !== undefined && isServableImage(l.imageUrl)) lot.imageUrl = l.imageUrl;
+      if (l.conditionReport !== undefined && l.conditionReport.trim() !== '')
+        lot.conditionReport = l.conditionReport;
+      if (l.premiumBands !== undefined) lot.premium = premiumWire(l.premiumBands, sale.currency);
       const uploaded = images.get(l.id) ?? [];
       if (uploaded.length > 0) lot.images = uploaded.map((i) => catalogueImage(i, l.title));
       return lot;
     }),
+  };
+}
+
+/** Bands in minor units → on the wire (decimal strings), as the invoice reads them. */
+function premiumWire(bands: readonly PremiumBand[], currency: string): PremiumBandWire[] {
+  return bands.map((b) => ({
+    upTo: b.upTo === null ? null : formatAmount(b.upTo, currency),
+    rateBp: b.rateBp,
+  }));
+}
+
+/**
+ * What a bidder commits to besides the hammer: the sale's premium bands, tax and terms — the same
+ * inputs the invoice of a won lot uses (bidders-self `wonLots`, rules/trade.ts `invoiceFor`).
+ */
+function buyerTermsOf(sale: Sale): BuyerTerms {
+  return {
+    premium: premiumWire(sale.premiumBands, sale.currency),
+    taxRateBp: sale.taxRateBp,
+    taxBase: sale.taxBase,
+    termsVersion: sale.termsVersion,
+    // The register-to-bid page shows the sale's current terms to a signed-in bidder (gateway/me).
+    ...(sale.termsVersion > 0 ? { termsUrl: `/account/sales/${encodeURIComponent(sale.id)}/register` } : {}),
   };
 }
 

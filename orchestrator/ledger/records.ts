@@ -57,6 +57,8 @@ export interface Lot {
   softCloseCapMs: number;
   consignorId: string | undefined;
   imageUrl: string | undefined;
+  /** The house's condition report shown to bidders (0015); undefined when none. */
+  conditionReport?: string | undefined;
   premiumBands: PremiumBand[] | undefined;
   closingSoonSentAt: number | undefined;
   finalisedAt: number | undefined;
@@ -154,6 +156,7 @@ export function lotFrom(r: Row): Lot {
     softCloseCapMs: num(r.soft_close_cap_ms),
     consignorId: optStr(r.consignor_id),
     imageUrl: optStr(r.image_url),
+    conditionReport: optStr(r.condition_report),
     premiumBands: r.premium_bands === null ? undefined : json<PremiumBand[]>(r.premium_bands),
     closingSoonSentAt: optTime(r.closing_soon_sent_at),
     finalisedAt: optTime(r.finalised_at),

@@ -25,7 +25,13 @@ export function saleIsPublished(status: SaleStatus): boolean {
 /** Sale fields an open sale may still change (`endsAt` only to a later time). */
 export const OPEN_SALE_EDITABLE: readonly string[] = ['title', 'endsAt'];
 /** Lot fields a lot of an open sale may still change (`endsAt` only to a later time). */
-export const OPEN_LOT_EDITABLE: readonly string[] = ['title', 'description', 'imageUrl', 'endsAt'];
+export const OPEN_LOT_EDITABLE: readonly string[] = [
+  'title',
+  'description',
+  'imageUrl',
+  'conditionReport',
+  'endsAt',
+];
 
 /** The answer to "may these fields change?": yes, no because nothing may, or no for these fields. */
 export type EditVerdict =
