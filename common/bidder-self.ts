@@ -13,6 +13,7 @@ import type {
   ProfileInput,
   RegisterInput,
   RegistrationOffer,
+  WatchList,
 } from './contracts/bidder-self.ts';
 
 export interface BidderSelfPort {
@@ -28,4 +29,10 @@ export interface BidderSelfPort {
   acceptTerms(accountId: string, saleId: string, version: number): Promise<MyRegistration>;
   /** Starts (or resumes) an identity check with the vendor: KYC_DISABLED when none is set up. */
   startKyc(accountId: string): Promise<KycState>;
+  /** The lots the bidder watches in sales they may see, newest first. */
+  watchList(accountId: string): Promise<WatchList>;
+  /** Stars a lot (idempotent): UNKNOWN_LOT for a lot they may not see, WATCHLIST_FULL past the cap. */
+  watch(accountId: string, lotId: string): Promise<WatchList>;
+  /** Unstars a lot (idempotent). */
+  unwatch(accountId: string, lotId: string): Promise<WatchList>;
 }

@@ -120,6 +120,7 @@ const ADMIN = {
   UNKNOWN_INVITATION: 404,
   UNKNOWN_LOT: 404,
   UNKNOWN_SALE: 404,
+  WATCHLIST_FULL: 409,
   // Lot images and the CSV catalogue import (docs/media.md).
   BAD_IMAGE: 422,
   IMAGE_TOO_LARGE: 413,

@@ -28,6 +28,7 @@ import type { BidConfirmations } from './messaging/confirmations.ts';
 import type { BidderDirectory } from '../common/directory.ts';
 import { sessionRoutes, type SessionRoutesDeps } from './session/routes.ts';
 import { meRoutes, type MeRoutesDeps } from './me/routes.ts';
+import { watchlistRoutes } from './me/watchlist.ts';
 import { inviteRoutes } from './session/invite.ts';
 import { panelRoutes, type PanelDeps } from './panel/routes.tsx';
 import { saleRoomRoutes, type SaleRoomDeps } from './routes/floor-room.ts';
@@ -180,7 +181,11 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
   // Sign-in pages, the cookie session and its token exchange (docs/accounts.md).
   if (deps.session !== undefined)
     app.route('/', sessionRoutes({ ...deps.session, clients: deps.session.clients ?? deps.clients }));
-  if (deps.me !== undefined) app.route('/', meRoutes(deps.me));
+  if (deps.me !== undefined) {
+    // The watch list takes the bearer token the sale room holds (the cookie routes below take the session).
+    app.route('/v1/me/watchlist', watchlistRoutes(deps.me.bidders));
+    app.route('/', meRoutes(deps.me));
+  }
   // The invitation landing of invite-only sales (docs/invite-only.md).
   if (deps.session?.invitations !== undefined) app.route('/', inviteRoutes(deps.session));
   if (deps.panel !== undefined) app.route('/admin', panelRoutes(deps.panel));

@@ -145,3 +145,23 @@ export const registerInputSchema = z.strictObject({
 });
 
 export const acceptTermsSchema = z.strictObject({ version: z.number() });
+
+/** A lot on the bidder's watch list (docs/bidders.md). */
+export interface WatchedLot {
+  lotId: string;
+  saleId: string;
+  /** When the bidder starred it, ISO 8601. */
+  addedAt: string;
+}
+
+/** GET/PUT/DELETE /v1/me/watchlist[/{lotId}]: the bidder's whole list, newest first. */
+export interface WatchList {
+  lots: WatchedLot[];
+}
+
+/** How many lots one bidder may watch (WATCHLIST_FULL beyond). */
+export const WATCHLIST_MAX = 500;
+
+export const watchListSchema = z.object({
+  lots: z.array(z.object({ lotId: z.string(), saleId: z.string(), addedAt: z.string() })),
+}) satisfies z.ZodMiniType<WatchList>;

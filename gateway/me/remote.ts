@@ -12,6 +12,7 @@ import type {
   ProfileInput,
   RegisterInput,
   RegistrationOffer,
+  WatchList,
 } from '../../common/contracts/bidder-self.ts';
 import type { ErrorDetails } from '../../common/contracts/error.ts';
 import { isErrorCode } from '../../common/error-codes.ts';
@@ -25,7 +26,7 @@ export class RemoteBidderSelf implements BidderSelfPort {
     this.auth = `Bearer ${serviceToken}`;
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${this.base}${path}`, {
@@ -79,5 +80,14 @@ export class RemoteBidderSelf implements BidderSelfPort {
   }
   startKyc(accountId: string): Promise<KycState> {
     return this.call('POST', this.path(accountId, '/kyc'));
+  }
+  watchList(accountId: string): Promise<WatchList> {
+    return this.call('GET', this.path(accountId, '/watchlist'));
+  }
+  watch(accountId: string, lotId: string): Promise<WatchList> {
+    return this.call('PUT', this.path(accountId, `/watchlist/${encodeURIComponent(lotId)}`));
+  }
+  unwatch(accountId: string, lotId: string): Promise<WatchList> {
+    return this.call('DELETE', this.path(accountId, `/watchlist/${encodeURIComponent(lotId)}`));
   }
 }

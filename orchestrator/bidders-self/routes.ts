@@ -59,5 +59,12 @@ export function bidderSelfRoutes(port: BidderSelfPort, serviceToken: string): Ho
     ),
   );
   app.post('/bidders/:id/kyc', async (c) => c.json(await port.startKyc(c.req.param('id'))));
+  app.get('/bidders/:id/watchlist', async (c) => c.json(await port.watchList(c.req.param('id'))));
+  app.put('/bidders/:id/watchlist/:lotId', async (c) =>
+    c.json(await port.watch(c.req.param('id'), c.req.param('lotId'))),
+  );
+  app.delete('/bidders/:id/watchlist/:lotId', async (c) =>
+    c.json(await port.unwatch(c.req.param('id'), c.req.param('lotId'))),
+  );
   return app;
 }

@@ -17,6 +17,7 @@ import type {
   RegistrationOffer,
   SaleForBidder,
   SaleTerms,
+  WatchList,
   WonLot,
 } from '../../common/contracts/bidder-self.ts';
 import { AppError } from '../../common/errors.ts';
@@ -37,6 +38,7 @@ import { maySee, visibleTo } from '../catalogue/visibility.ts';
 import { saleIsLocked } from '../rules/sale-status.ts';
 import { invoiceFor, limitChangeError, nextPaddle, type PremiumBand } from '../rules/trade.ts';
 import { kycNeeded, normaliseProfile, termsToAccept } from './rules.ts';
+import * as watchlist from './watchlist.ts';
 
 /** What the service needs of the engine sync: eligibility and the texted-bids directory. */
 export interface BidderSelfSync {
@@ -485,5 +487,16 @@ export class BidderSelfService implements BidderSelfPort {
     }
     const { bidder: after } = await this.bidderOf(this.o.db, accountId);
     return this.kycState(after, after.kycStatus !== 'verified');
+  }
+
+  // --- the watch list (watchlist.ts) ---------------------------------------------------------
+  watchList(accountId: string): Promise<WatchList> {
+    return watchlist.watchList(this.o.db, accountId);
+  }
+  watch(accountId: string, lotId: string): Promise<WatchList> {
+    return watchlist.watch(this.o.db, accountId, lotId);
+  }
+  unwatch(accountId: string, lotId: string): Promise<WatchList> {
+    return watchlist.unwatch(this.o.db, accountId, lotId);
   }
 }
