@@ -26,3 +26,5 @@ export {
   type AccountsService,
 } from './accounts/index.ts';
 export { BidderSelfService } from './bidders-self/index.ts';
+// The invoice rule the bidder's confirmation mirrors (clients/src/premium.ts; test/premium-agreement.test.ts).
+export { invoiceFor, type PremiumBand, type TaxBase } from './rules/trade.ts';

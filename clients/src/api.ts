@@ -54,7 +54,7 @@ export function saveSession(key: string, session: Session | undefined): void {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   token?: string | undefined;
   idempotencyKey?: string;

@@ -3,6 +3,7 @@ import type { CatalogueLot, PublicAuctionView } from '../../common/contracts/ind
 import type { OwnBid } from './bidder-state.ts';
 import { byId, h, setText } from './dom.ts';
 import { withCurrency } from './money.ts';
+import type { Quote } from './premium.ts';
 import { lotPicture } from './view.ts';
 
 /** One lot of the sale room: image, number, title, live price, status, and the bidder's standing ("You lead", "You won"…). */
@@ -11,11 +12,12 @@ export function lotCardOf(
   v: PublicAuctionView | undefined,
   status: { phase: string; text: string } | undefined,
   mine: string | undefined,
+  star?: HTMLElement,
 ): HTMLElement {
   const thumbnail = lotPicture(lot)?.thumb;
   return h(
     'li',
-    {},
+    { class: star === undefined ? undefined : 'has-star' },
     h(
       'a',
       { href: `#lot=${encodeURIComponent(lot.id)}`, class: 'lot-card-link', 'data-lot': lot.id },
@@ -35,6 +37,8 @@ export function lotCardOf(
       ),
       mine === undefined ? null : h('span', { class: 'you-lead' }, mine),
     ),
+    // Beside the link, not in it: a control inside a link is neither valid nor reachable alike.
+    star ?? null,
   );
 }
 
@@ -55,15 +59,55 @@ export function renderOwnBids(own: readonly OwnBid[], currency: string): void {
   );
 }
 
-/** Large bids are confirmed in a modal dialog (not window.confirm: it blocks the live updates). */
 /** What the confirmation asks: the lot as the catalogue names it (never an internal id), and that the bid binds. */
 export function confirmText(what: string, lot: Pick<CatalogueLot, 'lotNumber' | 'title'>): string {
   return `${what} on lot ${lot.lotNumber}, ${lot.title}? This is a binding bid.`;
 }
 
-export function confirmBid(what: string, lot: Pick<CatalogueLot, 'lotNumber' | 'title'>): Promise<boolean> {
+/** What a bid commits the bidder to, for the confirmation: the invoice at that hammer, and the terms in a line. */
+export interface Commitment {
+  quote: Quote;
+  currency: string;
+  /** "Buyer’s premium 25 % + tax 20 % on the premium". */
+  terms: string;
+  termsUrl: string | undefined;
+}
+
+/** The confirmation's sum: bid, premium, tax (when charged) and the total the bidder commits to. */
+function renderCommitment(c: Commitment | undefined): void {
+  const box = byId('confirm-sum');
+  box.hidden = c === undefined;
+  if (c === undefined) return box.replaceChildren();
+  const money = (a: string): string => withCurrency(a, c.currency);
+  const row = (label: string, amount: string, cls?: string): HTMLElement =>
+    h('div', { class: cls }, h('dt', {}, label), h('dd', {}, money(amount)));
+  box.replaceChildren(
+    h(
+      'dl',
+      { class: 'commitment' },
+      row('Bid (hammer)', c.quote.hammer),
+      row('Buyer’s premium', c.quote.premium),
+      c.quote.tax === '0' || /^0\.0+$/.test(c.quote.tax) ? null : row('Tax', c.quote.tax),
+      row('Total if you win', c.quote.total, 'total'),
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      `${c.terms}. `,
+      c.termsUrl === undefined ? null : h('a', { href: c.termsUrl, target: '_blank' }, 'Terms of sale'),
+    ),
+  );
+}
+
+/** Large bids are confirmed in a modal dialog (not window.confirm: it blocks the live updates). */
+export function confirmBid(
+  what: string,
+  lot: Pick<CatalogueLot, 'lotNumber' | 'title'>,
+  commitment?: Commitment,
+): Promise<boolean> {
   const dialog = byId<HTMLDialogElement>('confirm');
   setText(byId('confirm-text'), confirmText(what, lot));
+  renderCommitment(commitment);
   dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) => {

@@ -27,6 +27,10 @@ import {
 } from './bidder-state.ts';
 import { fetchSale, fetchSales } from './catalogue.ts';
 import { confirmBid, lotCardOf, renderOwnBids } from './bid-view.ts';
+import { renderLotDetails } from './lot-page.ts';
+import { groupOf, invoiceOf, renderMyLots, type MyLotItem } from './my-lots.ts';
+import { premiumText, quote } from './premium.ts';
+import { WatchList } from './watchlist.ts';
 import { byId, h, setText, show } from './dom.ts';
 import { LiveFeed, type PageEvent } from './live.ts';
 import { LiveRoom, offerSignIn } from './live-room.ts';
@@ -58,6 +62,9 @@ class BidderClient {
   /** A bid of ours a maximum answered at once (409 OUTBID): no notice comes for it, the answer is all we get. */
   private readonly answeredByMax = new Map<string, string>();
   private currentId: string | undefined;
+  /** #mine: the "My lots" view instead of the sale room. */
+  private mine = false;
+  private readonly watch: WatchList;
   private bidding = false;
   /** Lots whose large bids this bidder has confirmed once: later bids on the same lot go straight in. */
   private readonly confirmed = new Set<string>();
@@ -73,6 +80,7 @@ class BidderClient {
   constructor(session: Session, sales: SaleCatalogue[]) {
     this.session = session;
     this.sales = sales;
+    this.watch = new WatchList(session, () => this.render());
     for (const sale of sales) for (const lot of sale.lots) this.lots.set(lot.id, { lot, sale });
     this.live = new LiveRoom(
       sales,
@@ -87,6 +95,10 @@ class BidderClient {
     this.live.init();
     this.route();
     window.addEventListener('hashchange', () => this.route());
+    void this.watch.load();
+    byId('lot-watch').addEventListener('click', () => {
+      if (this.currentId !== undefined) void this.watch.toggle(this.currentId);
+    });
     byId('bid-button').addEventListener('click', () => void this.bid());
     byId('max-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -194,6 +206,10 @@ class BidderClient {
   private route(): void {
     const id = new URLSearchParams(location.hash.slice(1)).get('lot') ?? undefined;
     this.currentId = id !== undefined && this.lots.has(id) ? id : undefined;
+    this.mine = this.currentId === undefined && location.hash === '#mine';
+    // My lots needs the bidder's bids on every lot (the room loads them per lot shown).
+    if (this.mine)
+      void Promise.all([...this.lots.keys()].map((l) => this.loadOwnBids(l))).then(() => this.render());
     setText(byId('message'), '');
     if (this.currentId !== undefined) void this.loadOwnBids(this.currentId).then(() => this.render());
     this.render();
@@ -222,9 +238,11 @@ class BidderClient {
   }
 
   private render(): void {
-    show(byId('room'), this.currentId === undefined);
+    show(byId('room'), this.currentId === undefined && !this.mine);
+    show(byId('mine'), this.mine);
     show(byId('lot'), this.currentId !== undefined);
-    if (this.currentId === undefined) this.renderRoom();
+    if (this.mine) this.renderMine();
+    else if (this.currentId === undefined) this.renderRoom();
     else this.renderLot(this.currentId);
     this.live.afterRender(this.currentId);
     for (const [v, via] of this.shown)
@@ -243,13 +261,42 @@ class BidderClient {
       ),
     );
     byId('sales').replaceChildren(...sections);
+    // Watching: the starred lots, in sale order.
+    const watched = this.sales.flatMap((sale) =>
+      sale.lots.filter((l) => this.watch.has(l.id)).map((lot) => this.lotCard(lot, sale)),
+    );
+    show(byId('watching'), watched.length > 0);
+    byId('watching-lots').replaceChildren(...watched);
+  }
+
+  /** #mine: the lots this bidder bid on or watches, grouped, a won lot with its invoice (my-lots.ts). */
+  private renderMine(): void {
+    const items: MyLotItem[] = [];
+    for (const sale of this.sales)
+      for (const lot of sale.lots) {
+        const v = this.book.get(lot.id);
+        if (v === undefined) continue;
+        const { state, text } = myState(v, this.me(lot.id, this.masks.get(sale.id)));
+        const group = groupOf({
+          lotId: lot.id,
+          state,
+          leading: this.leads(v),
+          watched: this.watch.has(lot.id),
+        });
+        if (group === undefined) continue;
+        const result = this.results.get(lot.id);
+        const invoice = group === 'won' ? invoiceOf(result, v.price, sale.buyerTerms, lot) : undefined;
+        items.push({ lot, group, text, currency: result?.currency ?? v.currency, invoice });
+      }
+    renderMyLots(byId('my-lots'), items);
   }
 
   private lotCard(lot: CatalogueLot, sale: SaleCatalogue): HTMLElement {
     const v = this.book.get(lot.id);
-    if (v === undefined) return lotCardOf(lot, v, undefined, undefined);
+    const star = this.watch.button(lot.id, `lot ${lot.lotNumber}, ${lot.title}`);
+    if (v === undefined) return lotCardOf(lot, v, undefined, undefined, star);
     const { state } = myState(v, this.me(lot.id, this.masks.get(sale.id)));
-    return lotCardOf(lot, v, lotPhase(v, this.news(lot.id), Date.now()), myBadge(state));
+    return lotCardOf(lot, v, lotPhase(v, this.news(lot.id), Date.now()), myBadge(state), star);
   }
 
   private renderLot(id: string): void {
@@ -258,6 +305,12 @@ class BidderClient {
     if (entry === undefined || view === undefined) return;
     const mask = this.masks.get(entry.sale.id);
     renderLotCard(entry.lot, view, mask);
+    renderLotDetails(entry.lot, entry.sale);
+    this.watch.sync(
+      byId<HTMLButtonElement>('lot-watch'),
+      id,
+      `lot ${entry.lot.lotNumber}, ${entry.lot.title}`,
+    );
     this.renderPhase(view);
     setText(byId('bid-count'), `${view.bidCount} bid${view.bidCount === 1 ? '' : 's'}`);
     this.renderBidButton(view);
@@ -365,7 +418,18 @@ class BidderClient {
     // Large sums are confirmed, once per lot: a bidder in a live contest is not asked at every step.
     const entry = this.lots.get(id);
     if (atLeast(binding, CONFIRM_FROM) && !this.confirmed.has(id)) {
-      if (entry === undefined || !(await confirmBid(what, entry.lot))) return;
+      const terms = entry?.sale.buyerTerms;
+      // What the bid commits to: hammer + premium + tax, as the invoice of a won lot (premium.ts).
+      const commitment =
+        entry === undefined || terms === undefined
+          ? undefined
+          : {
+              quote: quote(binding, terms, entry.lot.premium),
+              currency: view.currency,
+              terms: premiumText(terms, view.currency, entry.lot.premium),
+              termsUrl: terms.termsUrl,
+            };
+      if (entry === undefined || !(await confirmBid(what, entry.lot, commitment))) return;
       this.confirmed.add(id);
     }
     this.bidding = true;

@@ -13,16 +13,21 @@ export function renderLotHeader(
   els: { image: HTMLImageElement; number: HTMLElement; title: HTMLElement; estimate: HTMLElement },
 ): void {
   const picture = lotPicture(lot);
-  if (picture !== undefined && els.image.getAttribute('src') !== picture.src) {
-    // The browser picks the thumbnail or the display size for the slot's width and the screen's density.
-    if (picture.srcset === undefined) els.image.removeAttribute('srcset');
-    else {
-      els.image.srcset = picture.srcset;
-      els.image.sizes = '(max-width: 600px) 100vw, 400px';
+  // Once per lot: the bidder's gallery (lot-page.ts) may show another of the lot's images since.
+  if (els.image.dataset.lot !== lot.id) {
+    els.image.dataset.lot = lot.id;
+    els.image.hidden = picture === undefined;
+    if (picture !== undefined) {
+      // The browser picks the thumbnail or the display size for the slot's width and the screen's density.
+      if (picture.srcset === undefined) els.image.removeAttribute('srcset');
+      else {
+        els.image.srcset = picture.srcset;
+        els.image.sizes = '(max-width: 600px) 100vw, 400px';
+      }
+      els.image.src = picture.src;
     }
-    els.image.src = picture.src;
+    els.image.alt = picture?.alt ?? lot.title;
   }
-  els.image.alt = picture?.alt ?? lot.title;
   setText(els.number, `Lot ${lot.lotNumber}`);
   setText(els.title, lot.title);
   // The catalogue sends "" when the house gave no estimate.
