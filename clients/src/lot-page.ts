@@ -45,8 +45,12 @@ function wire(current: () => readonly CatalogueImage[]): void {
       step(e.key === 'ArrowRight' ? 1 : -1, true);
     }
   });
-  const main = byId('lot-image');
+  const main = byId<HTMLImageElement>('lot-image');
+  // A mouse drag on an image would start the browser's drag-and-drop (and cancel the pointer).
+  main.draggable = false;
+  main.addEventListener('dragstart', (e) => e.preventDefault());
   let startX: number | undefined;
+  main.addEventListener('pointercancel', () => (startX = undefined));
   main.addEventListener('pointerdown', (e) => (startX = e.clientX));
   main.addEventListener('pointerup', (e) => {
     if (startX === undefined) return;
