@@ -33,6 +33,7 @@ const TABLES = [
   'sign_in_links',
   'standing_changes',
   'totp_factors',
+  'watchlist',
   'webauthn_challenges',
   'winners',
 ];
