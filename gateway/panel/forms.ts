@@ -196,6 +196,8 @@ export function lotBody(f: FormValues, zone: string): Record<string, unknown> {
     lotNumber: intField(f.lotNumber ?? '', 'lotNumber'),
     title: f.title ?? '',
     description: f.description ?? '',
+    // Shown to bidders on the lot page; blank means none.
+    conditionReport: f.conditionReport ?? '',
     opening: opt(f.opening),
     reserve: opt(f.reserve),
     estimateLow: opt(f.estimateLow),
@@ -231,7 +233,7 @@ function normalise(key: string, v: unknown): unknown {
     const ms = Date.parse(v);
     return new Date(ms - (ms % 60_000)).toISOString();
   }
-  if (key === 'description' && (v === null || v === undefined)) return '';
+  if ((key === 'description' || key === 'conditionReport') && (v === null || v === undefined)) return '';
   return v === null ? undefined : v;
 }
 

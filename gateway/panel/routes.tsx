@@ -331,6 +331,7 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
     'lotNumber',
     'title',
     'description',
+    'conditionReport',
     'consignorId',
     'imageUrl',
     'opening',

@@ -441,6 +441,13 @@ export const LotForm: FC<{
           error={e.description}
           rows={4}
         />
+        <TextArea
+          name="conditionReport"
+          label="Condition report (shown to bidders on the lot page)"
+          value={v.conditionReport}
+          error={e.conditionReport}
+          rows={4}
+        />
         <Field name="consignorId" label="Consignor (bidder id)" value={v.consignorId} error={e.consignorId} />
         <Field name="imageUrl" label="Image URL (https)" value={v.imageUrl} error={e.imageUrl} type="url" />
       </div>
@@ -525,6 +532,7 @@ export function lotFormValues(lot: Json, zone: string): FormValues {
     lotNumber: s(lot.lotNumber),
     title: s(lot.title),
     description: s(lot.description),
+    conditionReport: s(lot.conditionReport),
     consignorId: s(lot.consignorId),
     imageUrl: s(lot.imageUrl),
     opening: s(lot.opening),
