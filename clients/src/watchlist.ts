@@ -40,6 +40,18 @@ export class WatchList {
   }
 
   async toggle(lotId: string): Promise<void> {
+    // The sale room redraws its cards: the star that was pressed gets the focus back.
+    const pressed = document.activeElement;
+    const section =
+      pressed instanceof HTMLElement && pressed.dataset.watch === lotId
+        ? pressed.closest('[id]')?.id
+        : undefined;
+    const refocus = (): void => {
+      const now = document.activeElement;
+      const lost = now === null || now === document.body || !now.isConnected;
+      if (section === undefined || !lost) return;
+      document.querySelector<HTMLElement>(`#${section} [data-watch="${CSS.escape(lotId)}"]`)?.focus();
+    };
     const watching = this.lots.has(lotId);
     const optimistic = new Set(this.lots);
     if (watching) optimistic.delete(lotId);
@@ -47,6 +59,7 @@ export class WatchList {
     const before = this.lots;
     this.lots = optimistic;
     this.onChange();
+    refocus();
     try {
       const list = await api(`/v1/me/watchlist/${encodeURIComponent(lotId)}`, watchListSchema, {
         method: watching ? 'DELETE' : 'PUT',
@@ -59,6 +72,7 @@ export class WatchList {
       this.problem = err instanceof ApiError ? err.message : 'the watch list could not be changed';
     }
     this.onChange();
+    refocus();
   }
 
   /** A star button for a lot: pressed when watched; its name says the lot. */

@@ -233,6 +233,10 @@ describe('the lot page', () => {
       await p.waitForSelector('#conn[data-state="live"]');
       await p.click(`#sales [data-watch="${SHORT}"]`);
       await p.waitForSelector(`#sales [data-watch="${SHORT}"][aria-pressed="true"]`);
+      // The room redrew its cards; the star keeps the focus (a keyboard user stays where they were).
+      expect(await p.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.watch)).toBe(
+        SHORT,
+      );
       await p.reload();
       await p.waitForSelector('#conn[data-state="live"]');
       await p.waitForSelector('#watching:not([hidden])');
