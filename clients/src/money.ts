@@ -9,7 +9,9 @@ export function formatMoney(amount: string): string {
 
 /** The viewer's locale (the browser's first language); en-US where there is no navigator (tests in Node). */
 export function viewerLocale(): string {
-  return typeof navigator === 'undefined' ? 'en-US' : navigator.language || 'en-US';
+  // Through globalThis: this module is also compiled for Node (the premium agreement test), which has no DOM types.
+  const nav = (globalThis as { navigator?: { language?: string } }).navigator;
+  return nav?.language || 'en-US';
 }
 
 const formats = new Map<string, Intl.NumberFormat>();
