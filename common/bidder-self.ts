@@ -15,6 +15,7 @@ import type {
   RegistrationOffer,
   WatchList,
 } from './contracts/bidder-self.ts';
+import type { PushSettings, PushSubscriptionInput } from './contracts/push.ts';
 
 export interface BidderSelfPort {
   /** Profile, registrations, sales open for registration, won lots with invoices, KYC. */
@@ -35,4 +36,10 @@ export interface BidderSelfPort {
   watch(accountId: string, lotId: string): Promise<WatchList>;
   /** Unstars a lot (idempotent). */
   unwatch(accountId: string, lotId: string): Promise<WatchList>;
+  /** Web Push on this site (the VAPID public key, null when not set up) and the bidder's subscribed browsers. */
+  pushSettings(accountId: string): Promise<PushSettings>;
+  /** Turns notifications on for a browser: PUSH_DISABLED, BAD_PUSH_ENDPOINT, BAD_PUSH_KEYS, TOO_MANY_PUSH_DEVICES. */
+  subscribePush(accountId: string, input: PushSubscriptionInput): Promise<PushSettings>;
+  /** Turns them off for the browser with this endpoint (not subscribed: nothing to do). */
+  unsubscribePush(accountId: string, endpoint: string): Promise<PushSettings>;
 }

@@ -49,6 +49,11 @@ const ACCOUNTS = {
   TOTP_INVALID: 400,
   TOTP_NOT_ENROLLED: 409,
   UNKNOWN_ACCOUNT: 404,
+  // A bidder's Web Push subscriptions (docs/push-notifications.md).
+  PUSH_DISABLED: 501,
+  BAD_PUSH_ENDPOINT: 400,
+  BAD_PUSH_KEYS: 400,
+  TOO_MANY_PUSH_DEVICES: 409,
 } as const;
 
 /** Internet bids: the engine's refusals and the gateway's checks. */
