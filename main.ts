@@ -36,6 +36,8 @@ import {
   startAccounts,
   embeddedLedgerConfigFromEnv,
   notifyConfigFromEnv,
+  generateVapidKeys,
+  pushSubscribing,
   seedBackOffice,
   startOrchestrator,
   type RunningOrchestrator,
@@ -155,6 +157,13 @@ async function main(): Promise<void> {
   // the texted-bid lot lookup. The gateway binds first, so its reads wait until the ledger is open.
   const catalogue = config.mode === 'embedded' && ledgerConfig.enabled ? new DeferredCatalogue() : undefined;
   const notifyConfig = notifyConfigFromEnv();
+  // Web Push in the embedded default: a VAPID pair for this run unless VAPID_* are set (a browser
+  // subscribed under it subscribes again after a restart, as the ledger starts over anyway).
+  if (config.mode === 'embedded' && notifyConfig.push === undefined)
+    notifyConfig.push = { vapid: generateVapidKeys('mailto:push@gavel.invalid') };
+  // Endpoints on http://127.0.0.1 are for this machine's tests and demo: never behind an https origin.
+  if (notifyConfig.push !== undefined && config.mode === 'embedded')
+    notifyConfig.push.allowLoopbackHttp ??= true;
   // Sign-in links by email: SMTP when SMTP_URL is set, else with the demo a local outbox shown at /dev/mail (else none).
   const mailbox = notifyConfig.email === undefined && config.demo ? new DevMailbox() : undefined;
   // The back office starts after the gateway: the session routes wait for its accounts.
@@ -240,7 +249,12 @@ async function main(): Promise<void> {
       accountsReady(signIn.accounts);
       if (ledger.backOffice !== undefined)
         biddersReady(
-          new BidderSelfService({ db: ledger.db, sync: ledger.backOffice.sync, kyc: ledger.backOffice.kyc }),
+          new BidderSelfService({
+            db: ledger.db,
+            sync: ledger.backOffice.sync,
+            kyc: ledger.backOffice.kyc,
+            push: pushSubscribing({ notify: notifyConfig, publicOrigin: config.publicOrigin ?? gavel.url }),
+          }),
         );
       invitationsReady(ledger.invitations);
       stopAccounts = signIn.close;

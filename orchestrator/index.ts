@@ -16,7 +16,8 @@ export { seedBackOffice, type SeedBidder, type SeedLot, type SeedSale } from './
 export { backOfficeCatalogue, catalogueApi } from './catalogue/api.ts';
 export { InvitationService } from './catalogue/invitations.ts';
 export { invitationsRoutes } from './catalogue/routes.ts';
-export { notifyConfigFromEnv, type NotifyConfig } from './notify/config.ts';
+export { notifyConfigFromEnv, pushSubscribing, type NotifyConfig } from './notify/config.ts';
+export { generateVapidKeys } from './notify/push/vapid.ts';
 export {
   accountsRoutes,
   DEMO_STAFF,

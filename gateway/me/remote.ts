@@ -15,6 +15,7 @@ import type {
   WatchList,
 } from '../../common/contracts/bidder-self.ts';
 import type { ErrorDetails } from '../../common/contracts/error.ts';
+import type { PushSettings, PushSubscriptionInput } from '../../common/contracts/push.ts';
 import { isErrorCode } from '../../common/error-codes.ts';
 import { AppError } from '../../common/errors.ts';
 
@@ -49,7 +50,10 @@ export class RemoteBidderSelf implements BidderSelfPort {
     if (
       code !== undefined &&
       isErrorCode(code) &&
-      (res.status < 500 || code === 'KYC_PROVIDER_UNAVAILABLE' || code === 'KYC_DISABLED')
+      (res.status < 500 ||
+        code === 'KYC_PROVIDER_UNAVAILABLE' ||
+        code === 'KYC_DISABLED' ||
+        code === 'PUSH_DISABLED')
     )
       throw new AppError(code, json.error?.message ?? code, { details: json.error?.details });
     throw new AppError('ACCOUNTS_UNAVAILABLE', `the back office answered ${res.status}`);
@@ -89,5 +93,14 @@ export class RemoteBidderSelf implements BidderSelfPort {
   }
   unwatch(accountId: string, lotId: string): Promise<WatchList> {
     return this.call('DELETE', this.path(accountId, `/watchlist/${encodeURIComponent(lotId)}`));
+  }
+  pushSettings(accountId: string): Promise<PushSettings> {
+    return this.call('GET', this.path(accountId, '/push'));
+  }
+  subscribePush(accountId: string, input: PushSubscriptionInput): Promise<PushSettings> {
+    return this.call('PUT', this.path(accountId, '/push'), input);
+  }
+  unsubscribePush(accountId: string, endpoint: string): Promise<PushSettings> {
+    return this.call('DELETE', this.path(accountId, '/push'), { endpoint });
   }
 }

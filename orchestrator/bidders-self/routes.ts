@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { BidderSelfPort } from '../../common/bidder-self.ts';
 import { CONTACT_CHANNELS } from '../../common/contracts/bidder-self.ts';
+import { PUSH_ENDPOINT_MAX } from '../../common/contracts/push.ts';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 
@@ -25,6 +26,11 @@ const registerBody = z.strictObject({
   limit: z.string().max(40).optional(),
 });
 const termsBody = z.strictObject({ version: z.number().int().min(1) });
+const pushBody = z.strictObject({
+  endpoint: z.string().min(1).max(PUSH_ENDPOINT_MAX),
+  keys: z.strictObject({ p256dh: z.string().min(1).max(200), auth: z.string().min(1).max(100) }),
+});
+const pushEndpoint = z.strictObject({ endpoint: z.string().min(1).max(PUSH_ENDPOINT_MAX) });
 
 export function bidderSelfRoutes(port: BidderSelfPort, serviceToken: string): Hono {
   const app = new Hono();
@@ -65,6 +71,13 @@ export function bidderSelfRoutes(port: BidderSelfPort, serviceToken: string): Ho
   );
   app.delete('/bidders/:id/watchlist/:lotId', async (c) =>
     c.json(await port.unwatch(c.req.param('id'), c.req.param('lotId'))),
+  );
+  app.get('/bidders/:id/push', async (c) => c.json(await port.pushSettings(c.req.param('id'))));
+  app.put('/bidders/:id/push', async (c) =>
+    c.json(await port.subscribePush(c.req.param('id'), pushBody.parse(await readJson(c)))),
+  );
+  app.delete('/bidders/:id/push', async (c) =>
+    c.json(await port.unsubscribePush(c.req.param('id'), pushEndpoint.parse(await readJson(c)).endpoint)),
   );
   return app;
 }

@@ -20,7 +20,10 @@ import type {
   WatchList,
   WonLot,
 } from '../../common/contracts/bidder-self.ts';
+import type { PushSettings, PushSubscriptionInput } from '../../common/contracts/push.ts';
 import { AppError } from '../../common/errors.ts';
+import { checkSubscription } from '../../common/push.ts';
+import { addSubscription, pushSettings, removeSubscription } from '../notify/push/subscriptions.ts';
 import { formatAmount, parseAmount } from '../../common/money.ts';
 import type { Database, Queryable } from '../ledger/db.ts';
 import {
@@ -62,6 +65,8 @@ export interface BidderSelfOptions {
   db: Database;
   sync: BidderSelfSync;
   kyc?: BidderSelfKyc | undefined;
+  /** Web Push (notify/config.ts `pushSubscribing`); unset = not set up here. */
+  push?: { publicKey: string; allowLoopbackHttp: boolean } | undefined;
 }
 
 interface BidderRow {
@@ -498,5 +503,35 @@ export class BidderSelfService implements BidderSelfPort {
   }
   unwatch(accountId: string, lotId: string): Promise<WatchList> {
     return watchlist.unwatch(this.o.db, accountId, lotId);
+  }
+
+  // --- Web Push (docs/push-notifications.md) ------------------------------------------------
+
+  async pushSettings(accountId: string): Promise<PushSettings> {
+    const { bidder } = await this.bidderOf(this.o.db, accountId);
+    return pushSettings(this.o.db, bidder.id, this.o.push?.publicKey ?? null);
+  }
+
+  async subscribePush(accountId: string, input: PushSubscriptionInput): Promise<PushSettings> {
+    const push = this.o.push;
+    if (push === undefined)
+      throw new AppError('PUSH_DISABLED', 'notifications on this device are not set up on this site');
+    const checked = checkSubscription(input, push);
+    return this.o.db.transaction(async (tx) => {
+      const { bidder } = await this.bidderOf(tx, accountId);
+      await addSubscription(tx, bidder.id, checked);
+      return pushSettings(tx, bidder.id, push.publicKey);
+    });
+  }
+
+  async unsubscribePush(accountId: string, endpoint: string): Promise<PushSettings> {
+    const { bidder } = await this.bidderOf(this.o.db, accountId);
+    // Stored as the URL parser writes it (checkSubscription): the same spelling finds it.
+    await removeSubscription(
+      this.o.db,
+      bidder.id,
+      URL.canParse(endpoint) ? new URL(endpoint).toString() : endpoint,
+    );
+    return pushSettings(this.o.db, bidder.id, this.o.push?.publicKey ?? null);
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/logger.ts';
+import type { RecordedEvent } from '../../bidding/back-office.ts';
 import { FailureStreak } from '../../common/failure-streak.ts';
 import { isBidRecord, isFloorRecord, isRestateRecord, seqOfRecord } from '../../bidding/back-office.ts';
 import type { Database, Queryable } from './db.ts';
@@ -21,6 +22,11 @@ export interface LedgerWriterOptions {
   /** Pause between polls when a pass found nothing to do. */
   pollIntervalMs?: number;
   logger?: Logger | undefined;
+  /**
+   * Called in each batch's transaction after its rows are written (committed with them, or rolled
+   * back with them): what follows from the decisions exactly once, such as the outbid pushes.
+   */
+  afterBatch?: ((tx: Queryable, auctionId: string, entries: RecordedEvent[]) => Promise<void>) | undefined;
 }
 
 export interface LedgerPass {
@@ -63,6 +69,7 @@ export class LedgerWriter {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly logger: Logger | undefined;
+  private readonly afterBatch: LedgerWriterOptions['afterBatch'];
   private readonly poller: Poller;
   private lastLag: LedgerLag = { total: 0, byAuction: new Map() };
   private completedPasses = 0;
@@ -76,6 +83,7 @@ export class LedgerWriter {
     this.batchSize = opts.batchSize ?? 500;
     this.pollIntervalMs = opts.pollIntervalMs ?? 250;
     this.logger = opts.logger;
+    this.afterBatch = opts.afterBatch;
     this.failures = new FailureStreak(opts.logger, 'ledger pass');
     this.poller = new Poller(
       () => this.loopPass(),
@@ -204,6 +212,7 @@ export class LedgerWriter {
         if (bids.length > 0) await insertBids(tx, bids);
         if (floor.length > 0) await insertFloorActions(tx, floor);
         if (restates.length > 0) await insertStandingChanges(tx, restates);
+        if (this.afterBatch !== undefined) await this.afterBatch(tx, auctionId, entries);
       });
     } catch (err) {
       if (err instanceof CursorMoved) {

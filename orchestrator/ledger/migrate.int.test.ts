@@ -23,6 +23,8 @@ const TABLES = [
   'notification_deliveries',
   'outbox_events',
   'passkeys',
+  'push_deliveries',
+  'push_subscriptions',
   'recovery_codes',
   'registrations',
   'sale_invitations',

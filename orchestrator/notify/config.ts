@@ -5,6 +5,8 @@ import type { Database } from '../ledger/db.ts';
 import type { NotificationChannel } from './outbox.ts';
 import { ContactChannel } from './contact-channel.ts';
 import { EmailSender, TwilioSender, WhatsappCloudSender } from './senders.ts';
+import { PushChannel } from './push/channel.ts';
+import { vapidProblem, type VapidKeys } from './push/vapid.ts';
 
 /** Where bidders' own notifications go beyond the hub: Twilio for SMS and WhatsApp, SMTP for email. */
 export interface NotifyConfig {
@@ -22,6 +24,16 @@ export interface NotifyConfig {
   /** WhatsApp through Meta's Cloud API (preferred over Twilio's WhatsApp when both are set). */
   whatsappCloud?: { accessToken: string; phoneNumberId: string; graphUrl: string | undefined };
   email?: { smtpUrl: string; from: string };
+  /** Web Push to the bidders' browsers (docs/push-notifications.md): the VAPID keys; unset = no push. */
+  push?: PushConfig;
+}
+
+export interface PushConfig {
+  vapid: VapidKeys;
+  /** Accept `http://` endpoints on loopback (tests, the embedded default); never with an https PUBLIC_ORIGIN. Default false. */
+  allowLoopbackHttp?: boolean;
+  /** How long a push service keeps an undelivered message (seconds). Default 1 hour. */
+  ttlSeconds?: number;
 }
 
 const optional = z
@@ -51,6 +63,9 @@ const schema = z
     WHATSAPP_ACCESS_TOKEN: optional,
     WHATSAPP_PHONE_NUMBER_ID: optional,
     WHATSAPP_GRAPH_URL: optional.refine((v) => v === undefined || URL.canParse(v), 'a URL'),
+    VAPID_PUBLIC_KEY: optional,
+    VAPID_PRIVATE_KEY: optional,
+    VAPID_SUBJECT: optional,
   })
   .superRefine((e, ctx) => {
     const sending = e.TWILIO_SMS_FROM !== undefined || e.TWILIO_WHATSAPP_FROM !== undefined;
@@ -69,6 +84,33 @@ const schema = z
         path: [e.SMTP_URL === undefined ? 'SMTP_URL' : 'EMAIL_FROM'],
         message: 'SMTP_URL and EMAIL_FROM go together (email needs a server and a sender)',
       });
+    const vapid = [e.VAPID_PUBLIC_KEY, e.VAPID_PRIVATE_KEY, e.VAPID_SUBJECT];
+    if (vapid.some((v) => v !== undefined) && vapid.some((v) => v === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [
+          e.VAPID_PUBLIC_KEY === undefined
+            ? 'VAPID_PUBLIC_KEY'
+            : e.VAPID_PRIVATE_KEY === undefined
+              ? 'VAPID_PRIVATE_KEY'
+              : 'VAPID_SUBJECT',
+        ],
+        message:
+          'VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT go together (Web Push; `npx web-push generate-vapid-keys` makes a pair)',
+      });
+    else if (
+      e.VAPID_PUBLIC_KEY !== undefined &&
+      e.VAPID_PRIVATE_KEY !== undefined &&
+      e.VAPID_SUBJECT !== undefined
+    ) {
+      const problem = vapidProblem({
+        publicKey: e.VAPID_PUBLIC_KEY,
+        privateKey: e.VAPID_PRIVATE_KEY,
+        subject: e.VAPID_SUBJECT,
+      });
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['VAPID_PUBLIC_KEY'], message: problem });
+    }
   });
 
 export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
@@ -91,6 +133,10 @@ export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Notif
     };
   if (e.SMTP_URL !== undefined && e.EMAIL_FROM !== undefined)
     out.email = { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM };
+  if (e.VAPID_PUBLIC_KEY !== undefined && e.VAPID_PRIVATE_KEY !== undefined && e.VAPID_SUBJECT !== undefined)
+    out.push = {
+      vapid: { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT },
+    };
   return out;
 }
 
@@ -125,6 +171,8 @@ export function notifyChannels(
     closers.push(() => sender.close());
     channels.push(new ContactChannel({ channel: 'email', sender, ...deps }));
   }
+  // Last: the hub and the messages first; a push service that is slow holds up nothing before it.
+  if (config.push !== undefined) channels.push(new PushChannel({ ...config.push, ...deps }));
   return { channels, close: () => closers.forEach((c) => c()) };
 }
 
@@ -132,4 +180,21 @@ export function notifyChannels(
 export function receiptUrl(config: NotifyConfig): string | undefined {
   const base = config.twilio?.publicUrl;
   return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/notify/twilio/status`;
+}
+
+/**
+ * What the bidders' self-service needs to take push subscriptions: the VAPID public key, and
+ * whether an http endpoint on loopback is accepted — only when asked for (the embedded default on
+ * this machine, tests) and never while the site is served over https.
+ */
+export function pushSubscribing(config: {
+  notify?: NotifyConfig | undefined;
+  publicOrigin?: string | undefined;
+}): { publicKey: string; allowLoopbackHttp: boolean } | undefined {
+  const push = config.notify?.push;
+  if (push === undefined) return undefined;
+  return {
+    publicKey: push.vapid.publicKey,
+    allowLoopbackHttp: push.allowLoopbackHttp === true && !(config.publicOrigin ?? '').startsWith('https:'),
+  };
 }

@@ -33,6 +33,12 @@ export interface NotificationChannel {
   deliver(n: Notification): Promise<void>;
 }
 
+/**
+ * Outbox events that exist for Web Push alone (notify/push/): the engine has already told the
+ * bidder's screens that they were outbid, so the hub does not publish them a second time.
+ */
+export const PUSH_ONLY_TYPES: ReadonlySet<string> = new Set(['lot.outbid', 'lot.coming_up']);
+
 /** Pushes notifications through the Mercure hub: private on bidder topics, public on sale and auction topics. */
 export class HubChannel implements NotificationChannel {
   readonly name = 'hub';
@@ -45,6 +51,7 @@ export class HubChannel implements NotificationChannel {
   }
 
   async deliver(n: Notification): Promise<void> {
+    if (PUSH_ONLY_TYPES.has(n.type)) return;
     await this.publisher.publish({
       topics: [n.topic],
       data: JSON.stringify({

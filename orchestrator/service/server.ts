@@ -25,6 +25,8 @@ import { kycRoutes } from '../kyc/index.ts';
 import { openDatabase, quoteIdent, type Database } from '../ledger/db.ts';
 import { RedisDecisionSource } from '../ledger/decision-source.ts';
 import { LedgerWriter } from '../ledger/ledger-writer.ts';
+import { pushFollowUps } from '../notify/push/follow-ups.ts';
+import { pushSubscribing } from '../notify/config.ts';
 import { migrate } from '../ledger/migrate.ts';
 import { DEFAULT_MEDIA_LIMITS, openMediaStore } from '../media/config.ts';
 import { mediaRoutes } from '../media/routes.ts';
@@ -140,6 +142,8 @@ export async function startOrchestrator(
       source,
       pollIntervalMs: config.ledgerPollMs,
       logger: logger.child({ module: 'ledger-writer' }),
+      // Web Push on: the outbid and coming-up pushes are queued with the decisions that cause them.
+      afterBatch: config.notify?.push === undefined ? undefined : pushFollowUps(makeTopics(config.topicBase)),
     });
     writer.start();
     closers.push(async () => {
@@ -243,7 +247,12 @@ export async function startOrchestrator(
       app.route('/accounts/v1', accountsRoutes(signIn.accounts, accountsToken));
       // A signed-in bidder's profile, registrations and KYC (docs/bidders.md), for the same gateways.
       if (backOffice !== undefined) {
-        const self = new BidderSelfService({ db, sync: backOffice.sync, kyc: backOffice.kyc });
+        const self = new BidderSelfService({
+          db,
+          sync: backOffice.sync,
+          kyc: backOffice.kyc,
+          push: pushSubscribing(config),
+        });
         app.route('/bidders-self/v1', bidderSelfRoutes(self, accountsToken));
       }
     }

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importJWK, jwtVerify } from 'jose';
+import type { PushMessage } from '../../../common/contracts/push.ts';
+import {
+  LATER,
+  startSaleNow,
+  startTestBackOffice,
+  until,
+  type TestBackOffice,
+} from '../../../test/support/orchestrator.ts';
+import {
+  browserKeys,
+  decryptPush,
+  startPushService,
+  type BrowserKeys,
+  type PushServiceStandIn,
+} from '../../../test/support/push-service.ts';
+import { generateVapidKeys } from './vapid.ts';
+
+/**
+ * Web Push end to end on PostgreSQL and Redis: bidders subscribe through the bidders-self API (as
+ * a gateway in another process does) with keys made here, a real timed sale runs on the engine, and
+ * a local stand-in push service receives what the back office sends — which the test decrypts
+ * (RFC 8291, its own code) and reads: outbid, closing soon, won; sent once per notification and
+ * browser even when the outbox repeats; a 410 removes the subscription.
+ */
+const SERVICE_TOKEN = 'push-test-service-token-0123456789';
+const vapid = generateVapidKeys('mailto:push-test@gavel.example');
+
+describe('Web Push through the outbox', () => {
+  let t: TestBackOffice;
+  let push: PushServiceStandIn;
+  const keys: Record<string, BrowserKeys> = { 'p-alice': browserKeys(), 'p-bob': browserKeys() };
+
+  const self = (method: string, path: string, body?: unknown) =>
+    fetch(`${t.orch.url!}/bidders-self/v1${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${SERVICE_TOKEN}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const subscribe = (bidderId: string, endpoint: string, k: { p256dh: string; auth: string }) =>
+    self('PUT', `/bidders/${bidderId}/push`, { endpoint, keys: { p256dh: k.p256dh, auth: k.auth } });
+  /** What the stand-in received for a path, decrypted. */
+  const messagesTo = (path: string, k: BrowserKeys): PushMessage[] =>
+    push.received
+      .filter((r) => r.path === path && r.status === 201)
+      .map((r) => JSON.parse(decryptPush(r.body, k)) as PushMessage);
+
+  beforeAll(async () => {
+    push = await startPushService();
+    t = await startTestBackOffice('push', {
+      notify: { push: { vapid, allowLoopbackHttp: true } },
+      accounts: { serviceToken: SERVICE_TOKEN },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await t.close();
+    await push.close();
+  });
+
+  it('refuses an endpoint that is not a push service and keys that are not keys', async () => {
+    await t.ok('POST', '/bidders', { id: 'p-carol', name: 'Carol' });
+    const k = browserKeys();
+    const cases: [string, { p256dh: string; auth: string }, string][] = [
+      ['https://127.0.0.1/push/x', k, 'BAD_PUSH_ENDPOINT'],
+      ['http://push.example.com/x', k, 'BAD_PUSH_ENDPOINT'],
+      ['https://user:pw@push.example.com/x', k, 'BAD_PUSH_ENDPOINT'],
+      ['https://push.example.com/x', { p256dh: k.p256dh.slice(2), auth: k.auth }, 'BAD_PUSH_KEYS'],
+      ['https://push.example.com/x', { p256dh: k.p256dh, auth: 'c2hvcnQ' }, 'BAD_PUSH_KEYS'],
+    ];
+    for (const [endpoint, ks, code] of cases) {
+      const res = await subscribe('p-carol', endpoint, ks);
+      expect(res.status, endpoint).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+    const bad = await self('PUT', '/bidders/p-carol/push', { endpoint: 'https://push.example.com/x' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    // An https push service is accepted, and removed again.
+    const ok = await subscribe('p-carol', 'https://push.example.com/x', k);
+    expect(await ok.json()).toEqual({ publicKey: vapid.publicKey, devices: 1 });
+    const off = await self('DELETE', '/bidders/p-carol/push', { endpoint: 'https://push.example.com/x' });
+    expect(await off.json()).toEqual({ publicKey: vapid.publicKey, devices: 0 });
+  });
+
+  it('pushes outbid, closing soon and won, encrypted for the browser, once each', async () => {
+    for (const [id, name] of [
+      ['p-alice', 'Alice'],
+      ['p-bob', 'Bob'],
+    ] as const)
+      await t.ok('POST', '/bidders', { id, name });
+    await t.ok('POST', '/sales', {
+      id: 'p-sale',
+      mode: 'timed',
+      currency: 'EUR',
+      title: 'Push',
+      ...LATER,
+      kycFreeLimit: '1000000.00',
+      // Every lot closes within the warning time: closing soon goes out at once.
+      closingSoonSeconds: 3600,
+    });
+    await t.ok('POST', '/sales/p-sale/lots', {
+      id: 'p-lot',
+      lotNumber: 7,
+      title: 'Ormolu Clock',
+      opening: '100.00',
+      increments: [{ from: '0', step: '10.00' }],
+      softCloseSeconds: 0,
+      graceMs: 0,
+    });
+    await t.ok('POST', '/sales/p-sale/publish');
+    for (const b of ['p-alice', 'p-bob'])
+      await t.ok('POST', '/sales/p-sale/registrations', { bidderId: b, limit: '9000.00', approve: true });
+    for (const b of ['p-alice', 'p-bob']) {
+      const res = await subscribe(b, `${push.origin}/push/${b}`, keys[b]!);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ publicKey: vapid.publicKey, devices: 1 });
+    }
+    // Bob's browser dropped its subscription: the push service answers 410 Gone.
+    push.answer('/push/p-bob', 410);
+    // Alice's push service is down for the first message: the outbox retries it.
+    push.answer('/push/p-alice', 503, 1);
+
+    await startSaleNow(t, 'p-sale', 4_000);
+    await until('p-lot open', async () =>
+      (await t.engine.snapshot('p-lot'))?.status === 'open' ? true : undefined,
+    );
+    expect((await t.bid('p-lot', 'p-alice', 10_000)).outcome).toBe('accepted');
+    // Bob bids with a maximum: Alice is outbid at 110.00, and Bob's maximum is never in her push.
+    expect((await t.bid('p-lot', 'p-bob', 11_000, { max: 77_700 })).outcome).toBe('accepted');
+    // Alice raises beyond it: Bob is outbid (his push service says 410).
+    expect((await t.bid('p-lot', 'p-alice', 80_000)).outcome).toBe('accepted');
+
+    const kinds = () => messagesTo('/push/p-alice', keys['p-alice']!).map((m) => m.kind);
+    await until(
+      'Alice told of the outbid, the close coming and her win',
+      () => (['outbid', 'closing_soon', 'won'].every((k) => kinds().includes(k as never)) ? true : undefined),
+      30_000,
+    );
+    const alice = messagesTo('/push/p-alice', keys['p-alice']!);
+    const outbid = alice.find((m) => m.kind === 'outbid')!;
+    expect(outbid).toMatchObject({
+      title: 'You have been outbid on lot 7',
+      body: 'Lot 7: Ormolu Clock. The price is now EUR 110.00. Bid again before it closes.',
+      url: '/bid?sale=p-sale#lot=p-lot',
+      tag: 'outbid:p-lot',
+      lotId: 'p-lot',
+      saleId: 'p-sale',
+    });
+    const won = alice.find((m) => m.kind === 'won')!;
+    // Her own bid of 800.00 (no maximum) is the hammer.
+    expect(won.title).toBe('You won lot 7');
+    expect(won.body).toBe('Lot 7: Ormolu Clock, hammer EUR 800.00. The invoice is in your account.');
+    expect(alice.find((m) => m.kind === 'closing_soon')!.title).toBe('Lot 7 closes soon');
+    // Nothing confidential: Bob's maximum never appears in what Alice was pushed (her outbid came before it was beaten).
+    expect(JSON.stringify(alice)).not.toMatch(/777|p-bob|Bob/);
+
+    // The first try failed (503) and was repeated: one message per kind reached her in the end.
+    const sent = push.received.filter((r) => r.path === '/push/p-alice');
+    expect(sent.filter((r) => r.status === 503)).toHaveLength(1);
+    expect(alice.map((x) => x.kind).sort()).toEqual(['closing_soon', 'outbid', 'won']);
+
+    // The send is a Web Push request: aes128gcm, a TTL, and a VAPID token for the push service's origin.
+    const first = sent.at(-1)!;
+    expect(first.headers['content-encoding']).toBe('aes128gcm');
+    expect(Number(first.headers.ttl)).toBeGreaterThan(0);
+    const m = /^vapid t=([^,]+), k=(.+)$/.exec(String(first.headers.authorization))!;
+    expect(m[2]).toBe(vapid.publicKey);
+    const pub = Buffer.from(vapid.publicKey, 'base64url');
+    const key = await importJWK(
+      {
+        kty: 'EC',
+        crv: 'P-256',
+        x: pub.subarray(1, 33).toString('base64url'),
+        y: pub.subarray(33).toString('base64url'),
+      },
+      'ES256',
+    );
+    const { payload } = await jwtVerify(m[1]!, key, { algorithms: ['ES256'] });
+    expect(payload).toMatchObject({ aud: push.origin, sub: 'mailto:push-test@gavel.example' });
+
+    // Bob's push service said 410: his subscription is gone.
+    await until('Bob’s subscription removed', async () => {
+      const rows = await t.orch.db.query(`SELECT 1 FROM push_subscriptions WHERE bidder_id = 'p-bob'`);
+      return rows.length === 0 ? true : undefined;
+    });
+    const bobSettings = (await (await self('GET', '/bidders/p-bob/push')).json()) as { devices: number };
+    expect(bobSettings.devices).toBe(0);
+
+    // The outbox repeats every event of the lot (at least once): nothing is pushed twice.
+    const outboxDone = async (): Promise<true | undefined> => {
+      const [p] = await t.orch.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM outbox_events WHERE payload->>'lotId' = 'p-lot' AND published_at IS NULL`,
+      );
+      return p!.n === 0 ? true : undefined;
+    };
+    await until('the outbox delivered every event of the lot', outboxDone);
+    const before = push.received.length;
+    await t.orch.db.query(
+      `UPDATE outbox_events SET published_at = NULL, available_at = now() WHERE payload->>'lotId' = 'p-lot'`,
+    );
+    await until('the outbox passed again', outboxDone);
+    expect(push.received.length).toBe(before);
+  }, 60_000);
+});
