@@ -184,7 +184,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
   if (deps.me !== undefined) {
     // The watch list takes the bearer token the sale room holds (the cookie routes below take the session).
     app.route('/v1/me/watchlist', watchlistRoutes(deps.me.bidders));
-    app.route('/', meRoutes(deps.me));
+    app.route('/', meRoutes({ ...deps.me, clients: deps.me.clients ?? deps.clients }));
   }
   // The invitation landing of invite-only sales (docs/invite-only.md).
   if (deps.session?.invitations !== undefined) app.route('/', inviteRoutes(deps.session));

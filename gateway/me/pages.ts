@@ -15,6 +15,7 @@ import type {
   SaleForBidder,
   WonLot,
 } from '../../common/contracts/bidder-self.ts';
+import type { PushSettings } from '../../common/contracts/push.ts';
 import { displayAmount, parseAmount } from '../../common/money.ts';
 
 type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -49,13 +50,15 @@ const STATUS_TEXT: Record<MyRegistration['status'], string> = {
   revoked: 'Approval withdrawn',
 };
 
-const layout = (title: string, body: Page): Page =>
+/** `script`: our bundled script's URL (the push toggle), loaded as a module; none by default. */
+const layout = (title: string, body: Page, script?: string): Page =>
   html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · Gavel</title>
+        ${script === undefined ? '' : html`<script type="module" src="${script}"></script>`}
         <style>
           :root {
             --ink: #1b1d21;
@@ -260,6 +263,10 @@ const layout = (title: string, body: Page): Page =>
             max-height: 22rem;
             overflow: auto;
             font-family: Georgia, 'Times New Roman', serif;
+          }
+          button.toggle {
+            min-height: 48px;
+            min-width: 48px;
           }
           @media (min-width: 48rem) {
             .pair {
@@ -550,6 +557,8 @@ export function biddingPage(o: {
   problem?: FormProblem | undefined;
   kycProblem?: string | undefined;
   entered?: { name: string; phone: string; country: string; channels: string[] } | undefined;
+  /** Web Push on this site, and the push script's URL (none: the section says so). */
+  push?: { settings: PushSettings; script: string | undefined } | undefined;
 }): Page {
   const { overview: ov, csrf } = o;
   const toRegister = ov.sales.filter((s) => s.registration === null);
@@ -559,6 +568,7 @@ export function biddingPage(o: {
       <p class="hint">Signed in as ${ov.profile.name} · ${ov.profile.email ?? ''}</p>
       ${o.flash === undefined ? '' : html`<p class="notice" role="status">${o.flash}</p>`}
       ${profileForm(ov.profile, csrf, o.countries, o.problem, o.entered)}
+      ${o.push === undefined ? '' : pushSection(o.push.settings, csrf, o.push.script)}
       <section aria-labelledby="regs-h">
         <h2 id="regs-h">Registrations</h2>
         ${
@@ -580,7 +590,41 @@ export function biddingPage(o: {
         <h2 id="won-h">Lots you won</h2>
         ${ov.won.length === 0 ? html`<p>None yet.</p>` : ov.won.map(wonCard)}
       </section>`,
+    o.push?.settings.publicKey === null ? undefined : o.push?.script,
   );
+}
+
+/**
+ * Notifications on this device (docs/push-notifications.md): the toggle is the push script's
+ * (clients/src/push-page.ts) — it needs a service worker and the browser's permission, so it stays
+ * hidden until the script finds both possible, and says why when they are not.
+ */
+function pushSection(settings: PushSettings, csrf: string, script: string | undefined): Page {
+  const devices =
+    settings.devices === 0
+      ? 'Off on all your devices.'
+      : `On for ${settings.devices} ${settings.devices === 1 ? 'device' : 'devices'}.`;
+  return html`<section aria-labelledby="push-h">
+    <h2 id="push-h">Notifications on this device</h2>
+    <p>
+      Be told on this phone or computer when you are outbid, when a timed lot you bid on closes soon, when a
+      live lot you left a bid on is two lots away, and when you win. They say which lot and its price, never
+      your maximum.
+    </p>
+    ${
+      settings.publicKey === null
+        ? html`<p id="push-status">Notifications on this device are not offered here.</p>`
+        : html`<div id="push" data-key="${settings.publicKey}" data-csrf="${csrf}">
+            <p id="push-devices">${devices}</p>
+            <button type="button" class="toggle" id="push-toggle" aria-pressed="false" hidden>
+              Turn on notifications
+            </button>
+            <p id="push-status" role="status" aria-live="polite">
+              ${script === undefined ? 'Notifications need this site’s script, which is not served here.' : ''}
+            </p>
+          </div>`
+    }
+  </section>`;
 }
 
 /** Text as paragraphs (blank lines) and line breaks, escaped. */

@@ -5,7 +5,8 @@
  * - pages: GET /account/bidding, POST /account/bidding/profile, POST /account/bidding/kyc,
  *   GET/POST /account/sales/:saleId/register, POST /account/sales/:saleId/terms;
  * - JSON: GET /v1/me/bidding, PUT /v1/me/profile, GET /v1/me/sales/:saleId,
- *   POST /v1/me/sales/:saleId/registration, POST /v1/me/sales/:saleId/terms, POST /v1/me/kyc.
+ *   POST /v1/me/sales/:saleId/registration, POST /v1/me/sales/:saleId/terms, POST /v1/me/kyc,
+ *   GET/PUT/DELETE /v1/me/push (this browser's Web Push subscription, docs/push-notifications.md).
  * Every request must come from PUBLIC_ORIGIN; the state-changing ones carry the session's CSRF
  * token (the `csrf` form field, or `X-CSRF-Token`). The back office is reached through a port.
  */
@@ -20,6 +21,9 @@ import { readBodyText, readJson } from '../../common/http-body.ts';
 import { readSessionCookie } from '../session/cookie.ts';
 import { csrfTokenFor, csrfTokenMatches, sameOrigin } from '../session/csrf.ts';
 import { countryOptions } from '../../common/countries.ts';
+import { PUSH_ENDPOINT_MAX } from '../../common/contracts/push.ts';
+import { checkSubscription } from '../../common/push.ts';
+import type { ClientAssets } from '../routes/clients.ts';
 import { biddingPage, kycPage, notABidderPage, registerPage, type FormProblem } from './pages.ts';
 
 export interface MeRoutesDeps {
@@ -29,6 +33,8 @@ export interface MeRoutesDeps {
   bidders: BidderSelfPort | Promise<BidderSelfPort | undefined> | undefined;
   /** PUBLIC_ORIGIN: the only origin whose requests the cookie authenticates. */
   publicOrigin: string;
+  /** The bundled clients: the push toggle's script (none: the page says notifications need it). */
+  clients?: Promise<ClientAssets> | undefined;
 }
 
 const profileBody = z.strictObject({
@@ -43,6 +49,13 @@ const registerBody = z.strictObject({
   limit: z.string().max(40).optional(),
 });
 const termsBody = z.strictObject({ version: z.number().int().min(1) });
+/** `PushSubscription.toJSON()` as browsers send it (`expirationTime` is null in every browser today). */
+const pushBody = z.object({
+  endpoint: z.string().min(1).max(PUSH_ENDPOINT_MAX),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.object({ p256dh: z.string().min(1).max(200), auth: z.string().min(1).max(100) }),
+});
+const pushEndpoint = z.strictObject({ endpoint: z.string().min(1).max(PUSH_ENDPOINT_MAX) });
 
 /** Codes a form shows on its page (the person can fix them); anything else is the error handler's. */
 const FORM_CODES: ReadonlySet<string> = new Set([
@@ -90,15 +103,25 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
       throw new AppError('ACCOUNTS_UNAVAILABLE', 'bidder registration needs the back office (GAVEL_LEDGER)');
     return p;
   };
-  const pageHeaders = (c: Context): void => {
+  /** `script`: the page loads our bundle (the push toggle), its calls to our API and our service worker. */
+  const pageHeaders = (c: Context, opts: { script?: boolean } = {}): void => {
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'same-origin');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header(
       'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        ...(opts.script === true ? ["script-src 'self'", "connect-src 'self'", "worker-src 'self'"] : []),
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+      ].join('; '),
     );
   };
+  const pushScript = async (): Promise<string | undefined> =>
+    deps.clients === undefined ? undefined : (await deps.clients).scripts.push;
   const current = async (c: Context): Promise<{ secret: string; session: ResolvedSession } | undefined> => {
     const secret = readSessionCookie(c, secure);
     if (secret === undefined) return undefined;
@@ -153,16 +176,24 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
     terms: 'You accepted the new terms.',
   };
   app.get('/account/bidding', (c) =>
-    page(c, async (me) =>
-      c.html(
+    page(c, async (me) => {
+      const port = await bidders();
+      const [overview, settings, script] = await Promise.all([
+        port.overview(me.id),
+        port.pushSettings(me.id),
+        pushScript(),
+      ]);
+      pageHeaders(c, { script: script !== undefined && settings.publicKey !== null });
+      return c.html(
         biddingPage({
-          overview: await (await bidders()).overview(me.id),
+          overview,
           csrf: me.csrf,
           countries,
           flash: FLASH[c.req.query('done') ?? ''],
+          push: { settings, script },
         }),
-      ),
-    ),
+      );
+    }),
   );
   app.post('/account/bidding/profile', async (c) => {
     pageHeaders(c);
@@ -288,6 +319,24 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
   app.post('/v1/me/kyc', async (c) => {
     const me = await bidder(c, c.req.header('x-csrf-token'));
     return c.json(await (await bidders()).startKyc(me.id));
+  });
+  // This browser's Web Push subscription: the service worker's, posted by the account page's toggle.
+  app.get('/v1/me/push', async (c) => {
+    const me = await bidder(c, false);
+    c.header('Cache-Control', 'no-store');
+    return c.json(await (await bidders()).pushSettings(me.id));
+  });
+  app.put('/v1/me/push', async (c) => {
+    const me = await bidder(c, c.req.header('x-csrf-token'));
+    const { endpoint, keys } = pushBody.parse(await readJson(c));
+    // Shape and keys here already; the back office decides on the endpoint (it knows whether http is allowed).
+    checkSubscription({ endpoint, keys }, { allowLoopbackHttp: true });
+    return c.json(await (await bidders()).subscribePush(me.id, { endpoint, keys }));
+  });
+  app.delete('/v1/me/push', async (c) => {
+    const me = await bidder(c, c.req.header('x-csrf-token'));
+    const { endpoint } = pushEndpoint.parse(await readJson(c));
+    return c.json(await (await bidders()).unsubscribePush(me.id, endpoint));
   });
   return app;
 }

@@ -16,8 +16,10 @@ interface Asset {
 export interface ClientAssets {
   assets: Map<string, Asset>;
   pages: { landing: string; floor: string; bid: string; room: string };
-  /** Scripts other pages load by URL (the sign-in and account pages' passkey script). */
-  scripts: { passkey?: string | undefined };
+  /** Scripts other pages load by URL (the sign-in and account pages' passkey script, the push toggle). */
+  scripts: { passkey?: string | undefined; push?: string | undefined };
+  /** The service worker (clients/src/sw.ts), served at `/sw.js` so its scope is the whole site. */
+  serviceWorker: string | undefined;
 }
 
 const CLIENTS_DIR = fileURLToPath(new URL('../../clients/', import.meta.url));
@@ -26,6 +28,8 @@ const ENTRIES = {
   bid: 'src/bid.ts',
   room: 'src/room.ts',
   passkey: 'src/passkey-page.ts',
+  push: 'src/push-page.ts',
+  sw: 'src/sw.ts',
   styles: 'styles.css',
 } as const;
 const TYPES: Record<string, string> = {
@@ -71,7 +75,8 @@ async function bundle(): Promise<ClientAssets> {
       bid: await page('bid.html'),
       room: await page('room.html'),
     },
-    scripts: { passkey: urls['passkey.js'] },
+    scripts: { passkey: urls['passkey.js'], push: urls['push.js'] },
+    serviceWorker: out.outputFiles.find((f) => f.path.endsWith('/sw.js'))?.text,
   };
 }
 
@@ -89,7 +94,7 @@ export interface ClientRoutesDeps {
   hubUrl: string;
 }
 
-/** `/` (landing), `/floor` (auctioneer's console), `/bid` (bidder client), `/room` (the saleroom's screen) and `/assets/*`. */
+/** `/` (landing), `/floor` (auctioneer's console), `/bid` (bidder client), `/room` (the saleroom's screen), `/assets/*` and `/sw.js`. */
 export function clientRoutes(deps: ClientRoutesDeps): Hono {
   const app = new Hono();
   const hubOrigin = new URL(deps.hubUrl).origin;
@@ -132,6 +137,17 @@ export function clientRoutes(deps: ClientRoutesDeps): Hono {
     '/room',
     html((p) => p.room),
   );
+  // The service worker (Web Push, docs/push-notifications.md): at the root so its scope is the site;
+  // never cached long, so a new version reaches browsers at their next check.
+  app.get('/sw.js', async (c) => {
+    const { serviceWorker } = await deps.clients;
+    if (serviceWorker === undefined) throw new AppError('NOT_FOUND', 'no service worker');
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'no-cache');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Content-Security-Policy', "default-src 'none'");
+    return c.body(serviceWorker);
+  });
   app.get('/assets/:name', async (c) => {
     const { assets } = await deps.clients;
     const asset = assets.get(c.req.param('name'));
