@@ -4,6 +4,7 @@
  * the lot) or opens one. The DOM typings have no service-worker scope: the few parts used are typed
  * here rather than pulling the WebWorker lib into the pages' program.
  */
+import './jitless.ts';
 import { pushMessageSchema } from '../../common/contracts/push.ts';
 
 interface ExtendableEvent extends Event {
