@@ -22,7 +22,8 @@ import { generateVapidKeys } from './vapid.ts';
  * a gateway in another process does) with keys made here, a real timed sale runs on the engine, and
  * a local stand-in push service receives what the back office sends — which the test decrypts
  * (RFC 8291, its own code) and reads: outbid, closing soon, won; sent once per notification and
- * browser even when the outbox repeats; a 410 removes the subscription.
+ * browser even when the outbox repeats; a 410 removes the subscription. On a live sale: the lot two
+ * ahead coming up for its absentee bidder, and an outbid by a floor bid.
  */
 const SERVICE_TOKEN = 'push-test-service-token-0123456789';
 const vapid = generateVapidKeys('mailto:push-test@gavel.example');
@@ -99,8 +100,8 @@ describe('Web Push through the outbox', () => {
       title: 'Push',
       ...LATER,
       kycFreeLimit: '1000000.00',
-      // Every lot closes within the warning time: closing soon goes out at once.
-      closingSoonSeconds: 3600,
+      // Closing soon 5 s before the end: after the bids below, so it goes to their bidders.
+      closingSoonSeconds: 5,
     });
     await t.ok('POST', '/sales/p-sale/lots', {
       id: 'p-lot',
@@ -124,7 +125,7 @@ describe('Web Push through the outbox', () => {
     // Alice's push service is down for the first message: the outbox retries it.
     push.answer('/push/p-alice', 503, 1);
 
-    await startSaleNow(t, 'p-sale', 4_000);
+    await startSaleNow(t, 'p-sale', 10_000);
     await until('p-lot open', async () =>
       (await t.engine.snapshot('p-lot'))?.status === 'open' ? true : undefined,
     );
@@ -204,5 +205,68 @@ describe('Web Push through the outbox', () => {
     );
     await until('the outbox passed again', outboxDone);
     expect(push.received.length).toBe(before);
+  }, 60_000);
+
+  it('tells an absentee bidder their live lot is coming up, and a bidder outbid from the floor', async () => {
+    await t.ok('POST', '/bidders', { id: 'p-dora', name: 'Dora' });
+    await t.ok('POST', '/sales', {
+      id: 'p-live',
+      mode: 'live',
+      currency: 'EUR',
+      title: 'Evening',
+      startsAt: LATER.startsAt,
+      kycFreeLimit: '1000000.00',
+    });
+    for (const n of [1, 2, 3])
+      await t.ok('POST', '/sales/p-live/lots', {
+        id: `p-live-${n}`,
+        lotNumber: n,
+        title: `Live lot ${n}`,
+        opening: '100.00',
+        increments: [{ from: '0', step: '10.00' }],
+      });
+    await t.ok('POST', '/sales/p-live/publish');
+    await t.ok('POST', '/sales/p-live/registrations', {
+      bidderId: 'p-dora',
+      limit: '9000.00',
+      approve: true,
+    });
+    const dora = browserKeys();
+    expect((await subscribe('p-dora', `${push.origin}/push/p-dora`, dora)).status).toBe(200);
+    await t.ok('PATCH', '/sales/p-live', { startsAt: new Date(Date.now() - 1000).toISOString() });
+    await until('p-live open', async () =>
+      ((await t.ok('GET', '/sales/p-live')).sale as { status: string }).status === 'open' ? true : undefined,
+    );
+    // Dora leaves an absentee bid on lot 3 before the auctioneer starts.
+    expect((await t.bid('p-live-3', 'p-dora', 10_000, { max: 20_000 })).outcome).toBe('accepted');
+    // Lot 1 opens: lot 3 is two lots away.
+    const opened = await t.engine.floorAction({
+      auctionId: 'p-live-1',
+      action: 'open',
+      idempotencyKey: 'pl-open',
+    });
+    expect(opened.outcome).toBe('accepted');
+    // Dora bids online on lot 1, and the floor outbids her.
+    expect((await t.bid('p-live-1', 'p-dora', 10_000)).outcome).toBe('accepted');
+    const floorBid = await t.engine.floorAction({
+      auctionId: 'p-live-1',
+      action: 'floor_bid',
+      paddle: '7',
+      amount: 11_000,
+      idempotencyKey: 'pl-floor',
+    });
+    expect(floorBid.outcome).toBe('accepted');
+
+    await until(
+      'Dora told lot 3 is coming up and that the floor outbid her on lot 1',
+      () => (messagesTo('/push/p-dora', dora).length >= 2 ? true : undefined),
+      30_000,
+    );
+    const got = messagesTo('/push/p-dora', dora);
+    expect(got.map((m) => [m.kind, m.lotId, m.title]).sort()).toEqual([
+      ['coming_up', 'p-live-3', 'Lot 3 is coming up'],
+      ['outbid', 'p-live-1', 'You have been outbid on lot 1'],
+    ]);
+    expect(got.find((m) => m.kind === 'outbid')!.body).toContain('EUR 110.00');
   }, 60_000);
 });
