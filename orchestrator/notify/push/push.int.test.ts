@@ -239,6 +239,13 @@ describe('Web Push through the outbox', () => {
     );
     // Dora leaves an absentee bid on lot 3 before the auctioneer starts.
     expect((await t.bid('p-live-3', 'p-dora', 10_000, { max: 20_000 })).outcome).toBe('accepted');
+    // In the ledger before lot 1 opens: the ledger writer follows each lot on its own, and the
+    // coming-up notice reads lot 3's absentees from the ledger when it records lot 1's opening.
+    await until('the absentee bid in the ledger', async () =>
+      (await t.orch.db.query(`SELECT 1 FROM bids WHERE auction_id = 'p-live-3'`)).length > 0
+        ? true
+        : undefined,
+    );
     // Lot 1 opens: lot 3 is two lots away.
     const opened = await t.engine.floorAction({
       auctionId: 'p-live-1',
