@@ -82,7 +82,7 @@ const boundaries = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test/artifacts/**', 'clients/dist/**', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'test/artifacts/**', 'clients/dist/**', 'dist/**', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -5,3 +5,4 @@
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.ts';
 export { gatewayConfigFromEnv, type GatewayConfig } from './config.ts';
 export { seedDemo, demoAuctions, demoCatalogue, DEMO_BIDDERS, DEMO_SALES } from './demo/seed.ts';
+export { bundleClientFiles, CLIENT_MANIFEST, type BundledFile } from './routes/clients.ts';

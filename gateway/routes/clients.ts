@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { Hono, type Context } from 'hono';
 import { AppError } from '../../common/errors.ts';
 import { Precompressed, sendPrecompressed } from './precompressed.ts';
@@ -22,6 +21,23 @@ export interface ClientAssets {
   serviceWorker: string | undefined;
 }
 
+/** One output of the clients' bundle: `floor.js` written as `floor.<hash>.js`. */
+export interface BundledFile {
+  /** The name the page templates use (`{{floor.js}}`). */
+  name: string;
+  /** The content-hashed file name it is served under (`/assets/<file>`). */
+  file: string;
+  body: string;
+}
+
+/**
+ * The prebuilt bundle's index (`npm run build` writes it beside the compiled gateway, in
+ * dist/clients/assets/): template name → hashed file name. Absent in the source tree.
+ */
+export const CLIENT_MANIFEST = 'manifest.json';
+
+// In the source tree this is clients/; in the compiled tree dist/clients/ (the build copies the
+// pages and the stylesheet there, and writes the bundle into its assets/ folder).
 const CLIENTS_DIR = fileURLToPath(new URL('../../clients/', import.meta.url));
 const ENTRIES = {
   floor: 'src/floor.ts',
@@ -37,10 +53,14 @@ const TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
 };
 
-/** Bundles clients/src with esbuild in memory (no files written) and fills the page templates. */
-async function bundle(): Promise<ClientAssets> {
+/**
+ * Bundles `clientsDir`/src with esbuild in memory (no files written). esbuild is loaded only here,
+ * so a compiled gateway with a prebuilt bundle never needs it.
+ */
+export async function bundleClientFiles(clientsDir: string = CLIENTS_DIR): Promise<BundledFile[]> {
+  const { build } = await import('esbuild');
   const out = await build({
-    absWorkingDir: CLIENTS_DIR,
+    absWorkingDir: clientsDir,
     entryPoints: ENTRIES,
     bundle: true,
     write: false,
@@ -51,16 +71,43 @@ async function bundle(): Promise<ClientAssets> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const assets = new Map<string, Asset>();
-  const urls: Record<string, string> = {};
-  for (const file of out.outputFiles) {
-    const base = file.path.slice(file.path.lastIndexOf('/') + 1);
+  return out.outputFiles.map((f) => {
+    const base = f.path.slice(f.path.lastIndexOf('/') + 1);
     const [name, ext] = base.split('.') as [string, string];
     // The name carries the content hash, so a page never gets a stale script and assets cache forever.
-    const hash = createHash('sha256').update(file.text).digest('hex').slice(0, 12);
-    const asset = `${name}.${hash}.${ext}`;
-    assets.set(asset, { body: file.text, type: TYPES[ext] ?? 'application/octet-stream' });
-    urls[`${name}.${ext}`] = `/assets/${asset}`;
+    const hash = createHash('sha256').update(f.text).digest('hex').slice(0, 12);
+    return { name: `${name}.${ext}`, file: `${name}.${hash}.${ext}`, body: f.text };
+  });
+}
+
+/** The bundle `npm run build` wrote, or undefined when there is none (the source tree). */
+async function prebuilt(): Promise<BundledFile[] | undefined> {
+  let manifest: string;
+  try {
+    manifest = await readFile(`${CLIENTS_DIR}assets/${CLIENT_MANIFEST}`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const names = JSON.parse(manifest) as Record<string, string>;
+  return Promise.all(
+    Object.entries(names).map(async ([name, file]) => ({
+      name,
+      file,
+      body: await readFile(`${CLIENTS_DIR}assets/${file}`, 'utf8'),
+    })),
+  );
+}
+
+/** The prebuilt bundle when there is one, else bundles now; then fills the page templates. */
+async function bundle(): Promise<ClientAssets> {
+  const files = (await prebuilt()) ?? (await bundleClientFiles());
+  const assets = new Map<string, Asset>();
+  const urls: Record<string, string> = {};
+  for (const f of files) {
+    const ext = f.name.slice(f.name.lastIndexOf('.') + 1);
+    assets.set(f.file, { body: f.body, type: TYPES[ext] ?? 'application/octet-stream' });
+    urls[f.name] = `/assets/${f.file}`;
   }
   const page = async (file: string): Promise<string> =>
     (await readFile(`${CLIENTS_DIR}pages/${file}`, 'utf8')).replace(
@@ -82,7 +129,7 @@ async function bundle(): Promise<ClientAssets> {
 
 let bundled: Promise<ClientAssets> | undefined;
 
-/** The clients' bundle, built once per process: the sources do not change while it runs. */
+/** The clients' bundle, loaded once per process: the sources do not change while it runs. */
 export function loadClients(): Promise<ClientAssets> {
   bundled ??= bundle();
   return bundled;

@@ -5,6 +5,7 @@
  * allocated here; secrets are random per run unless given.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from './net.ts';
 import { httpReady } from './ready.ts';
@@ -67,6 +68,12 @@ export interface GavelTopologyOptions {
   env?: Partial<Record<GavelRole, Record<string, string>>>;
   /** Start a crashed service again, as compose's `restart: unless-stopped`. Default true. */
   restartOnCrash?: boolean;
+  /**
+   * Run the compiled tree `npm run build` wrote in this folder (`node <dir>/main.js`…, as the image
+   * does) instead of the TypeScript sources under tsx. It must lie inside the repository (its
+   * node_modules). Default: the sources.
+   */
+  compiled?: string;
 }
 
 export interface GavelService {
@@ -110,6 +117,12 @@ const ENTRY: Record<GavelRole, string> = {
   gateway: 'main.ts',
 };
 
+/** The command line of a role: its TypeScript entry under tsx, or its compiled entry under node. */
+function entryArgs(role: GavelRole, compiled: string | undefined): string[] {
+  if (compiled === undefined) return ['--import', 'tsx', ...NODE_FLAGS[role], ENTRY[role]];
+  return [...NODE_FLAGS[role], join(compiled, ENTRY[role].replace(/\.ts$/, '.js'))];
+}
+
 export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTopology> {
   const hubCount = opts.hubs ?? 2;
   const gatewayCount = opts.gateways ?? 2;
@@ -138,7 +151,7 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
       spec: {
         name,
         command: process.execPath,
-        args: ['--import', 'tsx', ...NODE_FLAGS[role], ENTRY[role]],
+        args: entryArgs(role, opts.compiled),
         cwd: REPO_ROOT,
         env: { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: logLevel, ...env, ...opts.env?.[role] },
         ready: httpReady(`${url}/healthz`),
