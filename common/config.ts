@@ -70,18 +70,27 @@ export function shortSecretProblem(secret: string, minBytes = 32): string | unde
   const bytes = Buffer.byteLength(secret, 'utf8');
   return bytes >= minBytes
     ? undefined
-    : `expected at least ${minBytes} bytes, got ${bytes} (e.g. \`openssl rand -hex 32\`)`;
+    : `expected at least ${minBytes} bytes, got ${bytes}: make a strong one with \`openssl rand -hex 32\``;
 }
 
-/** A secret env var (an HMAC key): optional, but when set at least `minBytes` long — a short key stops the start. */
-export const envSecret = (minBytes = 32) =>
+/** The bytes every signing key, mask key and shared service token must have at least. */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * A secret env var (an HMAC key, a shared token): optional, but when set at least `minBytes` long —
+ * a short key stops the start with a message naming the variable and how to make a good one.
+ * `pem`: the value may also be a PEM key with its newlines written `\n` (the Mercure keys under
+ * RS256/ES256…); they are restored. PEM keys are far longer than any minimum.
+ */
+export const envSecret = (minBytes = MIN_SECRET_BYTES, opts: { pem?: boolean } = {}) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v === '') return undefined;
-      const problem = shortSecretProblem(v, minBytes);
-      if (problem === undefined) return v;
+      const value = opts.pem === true ? v.replace(/\\n/g, '\n') : v;
+      const problem = shortSecretProblem(value, minBytes);
+      if (problem === undefined) return value;
       ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     });

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import type { HouseRates } from '../common/contracts/index.ts';
 import { DEMO_RATES, parseHouseRates } from './house-rates.ts';
-import { ConfigError, envBool, envInt, envSecret, jwtAlgEnv, loadEnv, sharedEnv } from '../common/config.ts';
+import {
+  ConfigError,
+  envBool,
+  envInt,
+  envSecret,
+  jwtAlgEnv,
+  loadEnv,
+  MIN_SECRET_BYTES,
+  sharedEnv,
+} from '../common/config.ts';
 import type { JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
 import { isLoopback } from '../common/loopback.ts';
@@ -79,9 +88,9 @@ const schema = z.object({
   BIDDING_URL: optional,
   ORCHESTRATOR_URL: optional,
   BIDDING_SERVICE_TOKEN: optional,
-  MERCURE_PUBLISHER_JWT_KEY: optional,
+  MERCURE_PUBLISHER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),
   MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
-  MERCURE_SUBSCRIBER_JWT_KEY: optional,
+  MERCURE_SUBSCRIBER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),
   MERCURE_SUBSCRIBER_JWT_ALG: jwtAlgEnv,
   RATE_LIMIT_PER_SECOND: envInt(5, 1),
   RATE_LIMIT_BURST: envInt(10, 1),
@@ -108,7 +117,7 @@ const schema = z.object({
       'PUBLIC_ORIGIN is an http(s) origin',
     )
     .optional(),
-  ACCOUNTS_SERVICE_TOKEN: envSecret(16),
+  ACCOUNTS_SERVICE_TOKEN: envSecret(),
   ADMIN_JWT_KEY: envSecret(),
 });
 

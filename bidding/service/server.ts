@@ -2,7 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { z } from 'zod';
-import { ConfigError, envInt, envSecret, jwtAlgEnv, loadEnv, sharedEnv } from '../../common/config.ts';
+import {
+  ConfigError,
+  envInt,
+  envSecret,
+  jwtAlgEnv,
+  loadEnv,
+  MIN_SECRET_BYTES,
+  sharedEnv,
+} from '../../common/config.ts';
 import type { Logger, LogLevel } from '../../common/logger.ts';
 import { createRedis } from '../../common/redis.ts';
 import type { JwtAlg } from '../../common/mercure.ts';
@@ -41,7 +49,7 @@ const schema = z.object({
         "HUB_PUBLISH_URL is required (where decisions are published: a hub's http URL, or the hubs' redis:// transport URL)",
     })
     .url(),
-  MERCURE_PUBLISHER_JWT_KEY: z.string().min(1).optional(),
+  MERCURE_PUBLISHER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),
   MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
   BIDDING_SERVICE_TOKEN: z
     .string({ error: 'BIDDING_SERVICE_TOKEN is required (shared with the gateway)' })
@@ -64,7 +72,7 @@ export function biddingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bidd
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     hubPublishUrl: e.HUB_PUBLISH_URL,
-    publisherKey: e.MERCURE_PUBLISHER_JWT_KEY?.replace(/\\n/g, '\n'),
+    publisherKey: e.MERCURE_PUBLISHER_JWT_KEY,
     publisherAlg: e.MERCURE_PUBLISHER_JWT_ALG,
     topicBase: e.GAVEL_TOPIC_BASE,
     serviceToken: e.BIDDING_SERVICE_TOKEN,

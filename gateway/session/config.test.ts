@@ -23,7 +23,7 @@ describe('the sign-in settings of the gateway', () => {
 
   it('wants a long enough ACCOUNTS_SERVICE_TOKEN, and PUBLIC_ORIGIN beside it when distributed', () => {
     expect(() => gatewayConfigFromEnv({ ACCOUNTS_SERVICE_TOKEN: 'short' })).toThrow(/ACCOUNTS_SERVICE_TOKEN/);
-    const token = { ACCOUNTS_SERVICE_TOKEN: 'a-service-token-0123' };
+    const token = { ACCOUNTS_SERVICE_TOKEN: 'a-service-token-0123456789abcdef' };
     expect(() => gatewayConfigFromEnv({ ...DISTRIBUTED, ...token })).toThrow(/needs PUBLIC_ORIGIN/);
     const config = gatewayConfigFromEnv({
       ...DISTRIBUTED,
@@ -31,7 +31,7 @@ describe('the sign-in settings of the gateway', () => {
       PUBLIC_ORIGIN: 'https://bids.example.com',
     });
     expect([config.accountsServiceToken, config.publicOrigin]).toEqual([
-      'a-service-token-0123',
+      'a-service-token-0123456789abcdef',
       'https://bids.example.com',
     ]);
   });

@@ -5,9 +5,11 @@ import {
   envBool,
   envInt,
   envList,
+  envSecret,
   jwtAlgEnv,
   loadEnv,
   logLevelEnv,
+  MIN_SECRET_BYTES,
 } from '../../common/config.ts';
 import type { JwtAlg } from '../../common/mercure.ts';
 import type { LogLevel } from '../../common/logger.ts';
@@ -52,11 +54,6 @@ export interface HubConfig {
   logLevel: LogLevel;
 }
 
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v === '' ? undefined : v.replace(/\\n/g, '\n')));
-
 /** `off` (or `false`, `none`) = no metrics listener; empty = the default; else a port (0 = any free port). */
 const metricsPort = z
   .string()
@@ -93,9 +90,9 @@ const embeddedEnvSchema = z.object({
 const hubEnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: envInt(3001, 0, 65535),
-  MERCURE_PUBLISHER_JWT_KEY: optionalString,
+  MERCURE_PUBLISHER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),
   MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
-  MERCURE_SUBSCRIBER_JWT_KEY: optionalString,
+  MERCURE_SUBSCRIBER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),
   MERCURE_SUBSCRIBER_JWT_ALG: jwtAlgEnv,
   MERCURE_ANONYMOUS: envBool(false),
   MERCURE_CORS_ORIGINS: envList([]),

@@ -20,7 +20,7 @@ const totpKey = z
     return z.NEVER;
   });
 
-const schema = z.object({ ACCOUNTS_SERVICE_TOKEN: envSecret(16), ACCOUNTS_TOTP_KEY: totpKey });
+const schema = z.object({ ACCOUNTS_SERVICE_TOKEN: envSecret(), ACCOUNTS_TOTP_KEY: totpKey });
 
 export function accountsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AccountsConfig {
   const e = loadEnv(schema, env);

@@ -3,7 +3,15 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { UserTokens } from '../../common/auth.ts';
 import { type BidderDirectory } from '../../common/directory.ts';
-import { envBool, envInt, envSecret, jwtAlgEnv, loadEnv, sharedEnv } from '../../common/config.ts';
+import {
+  envBool,
+  envInt,
+  envSecret,
+  jwtAlgEnv,
+  loadEnv,
+  MIN_SECRET_BYTES,
+  sharedEnv,
+} from '../../common/config.ts';
 import { type HubPublisher } from '../../common/hub-publisher.ts';
 import { type Logger, type LogLevel } from '../../common/logger.ts';
 import { type JwtAlg } from '../../common/mercure.ts';
@@ -105,7 +113,7 @@ const schema = z.object({
   }),
   HUB_URL: optional,
   HUB_PUBLISH_URL: optional,
-  MERCURE_PUBLISHER_JWT_KEY: optional,
+  MERCURE_PUBLISHER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),
   MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
   LIFECYCLE_TICK_MS: envInt(250, 10, 60_000),
   RECONCILE_MS: envInt(60_000, 1_000, 3_600_000),
