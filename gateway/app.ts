@@ -8,6 +8,7 @@ import type { BidderMasks, BiddingService } from '../bidding/index.ts';
 import { authenticate, type UserTokens } from '../common/auth.ts';
 import type { AppEnv } from '../common/http-env.ts';
 import { errorHandler } from '../common/http-errors.ts';
+import { healthRoutes, type ReadinessChecks } from '../common/health.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import type { BurstyRateLimiter } from 'rate-limiter-flexible';
 import { auctionRoutes } from './routes/auctions.ts';
@@ -36,6 +37,8 @@ import { missedBidReporter } from './routes/floor-missed.ts';
 
 export interface GatewayDeps {
   engine: BiddingService;
+  /** What `/health/ready` checks (Redis, the engine, the mounted hub…); default: nothing beyond the process. */
+  readiness?: ReadinessChecks | undefined;
   tokens: UserTokens;
   /** The public bidder masks (the engine's key). */
   masks: BidderMasks;
@@ -95,6 +98,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
   app.use('/v1/*', authenticate(deps.tokens));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/', healthRoutes(deps.readiness ?? {}));
   const bidRateLimit = rateLimit(deps.bidLimiter, (c) => c.get('user')?.id);
   const catalogue = deps.catalogue ?? emptyCatalogue;
   app.route(

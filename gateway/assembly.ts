@@ -9,6 +9,7 @@ import { MemoryBidderDirectory, RedisBidderDirectory, type BidderDirectory } fro
 import type { Logger } from '../common/logger.ts';
 import { importSigningKey, MERCURE_PATH, mintMercureToken, type SigningKey } from '../common/mercure.ts';
 import { createRedis } from '../common/redis.ts';
+import { READINESS_TIMEOUT_MS, type ReadinessChecks } from '../common/health.ts';
 import { topics as makeTopics, type Topics } from '../common/topics.ts';
 import {
   BidderMasks,
@@ -265,6 +266,29 @@ async function roomBackends(
   };
 }
 
+/**
+ * What this gateway needs to serve: distributed, its Redis (rate limits, confirmations, directory,
+ * and the engine's state when the engine runs here) and the engine process (its liveness: the
+ * engine's own readiness is its own probe's); embedded, the hub it mounts.
+ */
+function gatewayReadiness(config: GatewayConfig, backends: GatewayBackends): ReadinessChecks {
+  const checks: ReadinessChecks = {};
+  const { redis, hub } = backends;
+  if (redis !== undefined) checks.redis = () => redis.ping();
+  const biddingUrl = config.biddingUrl;
+  if (config.mode === 'distributed' && biddingUrl !== undefined)
+    checks.engine = async () => {
+      const res = await fetch(`${biddingUrl}/health/live`, {
+        signal: AbortSignal.timeout(READINESS_TIMEOUT_MS),
+      });
+      await res.body?.cancel();
+      if (!res.ok) throw new Error(`the engine at ${biddingUrl} answers ${res.status}`);
+    };
+  if (hub !== undefined)
+    for (const [name, check] of Object.entries(hub.readiness)) checks[`hub.${name}`] = check;
+  return checks;
+}
+
 /** The gateway's app on started backends; `hubUrl` is the hub's public URL (known once the port is). */
 export function assembleApp(
   config: GatewayConfig,
@@ -294,6 +318,7 @@ export function assembleApp(
       : undefined);
   return createGatewayApp({
     engine: backends.engine,
+    readiness: gatewayReadiness(config, backends),
     tokens: backends.tokens,
     masks: backends.masks,
     topics: backends.topics,

@@ -53,7 +53,7 @@ describe('the compiled services', () => {
     });
     for (const s of topo.all) runner.add(s.spec);
     for (const wave of topo.waves) await runner.start(...wave);
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await runner.shutdown();
@@ -70,8 +70,9 @@ describe('the compiled services', () => {
     });
     for (const s of topo.all) {
       expect(s.spec.args.join(' '), s.name).not.toMatch(/tsx|\.ts\b/);
-      const res = await fetch(`${s.url}/healthz`);
+      const res = await fetch(`${s.url}/health/ready`);
       expect(res.status, s.name).toBe(200);
+      expect(((await res.json()) as { status: string }).status, s.name).toBe('ready');
     }
   });
 

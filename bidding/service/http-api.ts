@@ -6,6 +6,7 @@ import { AppError } from '../../common/errors.ts';
 import { decimalQuery } from '../../common/query.ts';
 import { readJson } from '../../common/http-body.ts';
 import { errorHandler } from '../../common/http-errors.ts';
+import { healthRoutes, type ReadinessChecks } from '../../common/health.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { BiddingService } from './bidding-service.ts';
 import type { FloorActionRequest } from '../core/types.ts';
@@ -34,7 +35,10 @@ const streamCursor = z
  * Gavel services holding the shared service token; the public API and its validation live in the
  * gateway, so this API only checks shapes.
  */
-export function createBiddingApi(service: BiddingService, opts: { token: string; logger: Logger }): Hono {
+export function createBiddingApi(
+  service: BiddingService,
+  opts: { token: string; logger: Logger; readiness?: ReadinessChecks },
+): Hono {
   const app = new Hono();
   const expected = Buffer.from(`Bearer ${opts.token}`);
   app.onError(errorHandler(opts.logger));
@@ -43,6 +47,8 @@ export function createBiddingApi(service: BiddingService, opts: { token: string;
     return c.json(err.toBody(), 404);
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // /health/live and /health/ready (the engine's Redis): probes, no token.
+  app.route('/', healthRoutes(opts.readiness ?? {}));
   app.use('/internal/*', async (c, next) => {
     const got = Buffer.from(c.req.header('authorization') ?? '');
     if (got.length !== expected.length || !timingSafeEqual(got, expected))

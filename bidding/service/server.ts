@@ -106,7 +106,12 @@ export async function startBiddingService(config: BiddingConfig, logger: Logger)
     logger,
     masks: new BidderMasks(config.maskKey),
   });
-  const app = createBiddingApi(engine, { token: config.serviceToken, logger });
+  const app = createBiddingApi(engine, {
+    token: config.serviceToken,
+    logger,
+    // The engine decides on Redis: without it no bid can be decided.
+    readiness: { redis: () => redis.ping() },
+  });
   const server = createServer(getRequestListener(app.fetch));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Hono } from 'hono';
+import { getRequestListener } from '@hono/node-server';
+import { healthRoutes, type ReadinessChecks } from '../../common/health.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { serverUrl } from '../../common/listen-url.ts';
 import { TokenVerifier } from '../core/auth.ts';
@@ -19,7 +21,28 @@ export interface HubService {
   metrics: HubMetrics;
   /** Serves hub paths on a host server; returns false for paths that are not the hub's. */
   handle: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** What `/health/ready` checks: the transport's store, and its stream reader caught up. */
+  readiness: ReadinessChecks;
   close(): Promise<void>;
+}
+
+/** How long a readiness probe waits for the stream reader to deliver what the stream holds. */
+const READER_CATCH_UP_MS = 1_000;
+
+/** The hub's readiness: its transport's store answers, and its reader is not behind the shared stream. */
+function hubReadiness(transport: Transport): ReadinessChecks {
+  const checks: ReadinessChecks = {
+    transport: async () => {
+      if (!(await transport.healthy())) throw new Error(`the ${transport.kind} transport does not answer`);
+    },
+  };
+  const caughtUp = transport.caughtUp?.bind(transport);
+  if (caughtUp !== undefined)
+    checks.streamReader = async () => {
+      if (!(await caughtUp(READER_CATCH_UP_MS)))
+        throw new Error(`the stream reader is behind the shared stream (more than ${READER_CATCH_UP_MS} ms)`);
+    };
+  return checks;
 }
 
 function createTransport(config: HubConfig, logger: Logger): Transport {
@@ -62,6 +85,7 @@ export async function createHubService(
     app,
     metrics,
     handle,
+    readiness: hubReadiness(transport),
     async close() {
       hub.close();
       await transport.close();
@@ -82,8 +106,12 @@ export async function startHub(
   logger: Logger = createLogger('hub', config.logLevel),
 ): Promise<RunningHub> {
   const service = await createHubService(config, logger);
+  // Liveness and readiness on the standalone hub's port (a gateway mounting the hub has its own).
+  const health = getRequestListener(healthRoutes(service.readiness).fetch);
   const server = createServer((req, res) => {
-    if (!service.handle(req, res)) writeError(res, notFound(`no resource at ${req.url ?? '/'}`));
+    if (service.handle(req, res)) return;
+    if (req.method === 'GET' && req.url?.startsWith('/health/') === true) return void health(req, res);
+    writeError(res, notFound(`no resource at ${req.url ?? '/'}`));
   });
   // Long-lived GET streams are not cut by requestTimeout (it only limits reading the request).
   server.requestTimeout = 30_000;

@@ -197,6 +197,22 @@ export class RedisTransport implements Transport {
     });
   }
 
+  /**
+   * Whether the read loop has handed every entry the shared stream holds now to this instance's
+   * subscribers, waiting up to `withinMs` for the ones it is still reading (readiness: an instance
+   * whose reader is stuck or far behind would serve stale streams).
+   */
+  async caughtUp(withinMs: number): Promise<boolean> {
+    const last = (await this.redis.xrevrange(this.keys.stream, '+', '-', 'COUNT', 1)) as StreamEntry[];
+    const entry = last[0]?.[0];
+    if (entry === undefined || compareStreamIds(this.lastSeen, entry) >= 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)));
+    await Promise.race([this.delivered(entry), late]);
+    clearTimeout(timer);
+    return compareStreamIds(this.lastSeen, entry) >= 0;
+  }
+
   private settleCatchUp(): void {
     for (const w of this.catchUp)
       if (this.stopped || compareStreamIds(this.lastSeen, w.entry) >= 0) w.resolve();

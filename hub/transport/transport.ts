@@ -49,6 +49,11 @@ export interface Transport {
   listSubscriptions(): Promise<SubscriptionRecord[]>;
   /** Liveness of the backing store, for /healthz. */
   healthy(): Promise<boolean>;
+  /**
+   * Shared transports only: whether this instance's reader has delivered everything the shared
+   * log holds now, waiting up to `withinMs` (readiness). Absent: nothing to catch up with.
+   */
+  caughtUp?(withinMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

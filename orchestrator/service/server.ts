@@ -10,6 +10,7 @@ import { RedisBidderDirectory } from '../../common/directory.ts';
 import { ConfigError } from '../../common/config.ts';
 import { AppError } from '../../common/errors.ts';
 import { errorHandler } from '../../common/http-errors.ts';
+import { healthRoutes, type ReadinessChecks } from '../../common/health.ts';
 import { serverUrl } from '../../common/listen-url.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { createRedis, redisMetrics } from '../../common/redis.ts';
@@ -69,6 +70,8 @@ export async function startOrchestrator(
       await Promise.resolve(c()).catch((err: unknown) => logger.warn({ err }, 'orchestrator: close failed'));
     }
   };
+  // What /health/ready checks: the engine's Redis (decisions in, set-ups out) and the database.
+  const readiness: ReadinessChecks = {};
   try {
     let source = deps.source;
     let engine = deps.engine;
@@ -84,6 +87,7 @@ export async function startOrchestrator(
       );
       closers.push(() => redis.disconnect());
       await redis.connect();
+      readiness.redis = () => redis.ping();
       source = new RedisDecisionSource({ redis, prefix: config.redisPrefix });
       // The back office writes set-up and eligibility into the engine's Redis, through the engine's own scripts.
       engine ??= new RedisBiddingStore({ redis, prefix: config.redisPrefix });
@@ -271,7 +275,17 @@ export async function startOrchestrator(
 
     let url: string | undefined;
     if (config.port !== undefined) {
-      const server = await listen(config, logger, db, writer, app, backOffice?.outbox, backups?.registry);
+      readiness.database = () => db.query('SELECT 1');
+      const server = await listen(
+        config,
+        logger,
+        db,
+        writer,
+        app,
+        backOffice?.outbox,
+        backups?.registry,
+        readiness,
+      );
       url = serverUrl(server, config.host);
       closers.push(
         () =>
@@ -297,6 +311,7 @@ async function listen(
   app: Hono,
   outbox: OutboxDispatcher | undefined,
   backupMetrics: Registry | undefined,
+  readiness: ReadinessChecks,
 ): Promise<Server> {
   // The Redis connection's health (gavel_redis_up, gavel_redis_outages_total) beside the back office's
   // own, and the backup schedule's (gavel_backup_*) when there is one.
@@ -330,6 +345,7 @@ async function listen(
     });
   }
   const root = new Hono();
+  root.route('/', healthRoutes(readiness));
   root.get('/healthz', async (c) => {
     try {
       await db.query('SELECT 1');
@@ -352,7 +368,7 @@ async function listen(
     onError(
       new AppError(
         'NOT_FOUND',
-        `no route ${c.req.method} ${c.req.path}: GET /healthz, /metrics, /admin/v1/…`,
+        `no route ${c.req.method} ${c.req.path}: GET /health/live, /health/ready, /metrics, /admin/v1/…`,
       ),
       c,
     ),
