@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { biddingConfigFromEnv } from '../bidding/index.ts';
-import { gatewayConfigFromEnv } from '../gateway/index.ts';
-import { embeddedHubConfigFromEnv, hubConfigFromEnv } from '../hub/index.ts';
-import {
-  embeddedLedgerConfigFromEnv,
-  notifyConfigFromEnv,
-  orchestratorConfigFromEnv,
-} from '../orchestrator/index.ts';
+import { ENTRY_POINTS, namesRead, PROCESSES, type Process } from './support/config-readers.ts';
 
 /**
  * docs/configuration.md cannot drift from the code: its "Who reads what" table must name exactly
@@ -18,64 +11,6 @@ import {
  * is handed an environment that records every name looked up in it (zod reads each key of an object
  * schema's shape). A schema that fails (a required variable missing) has still read every key.
  */
-
-type Process = 'gateway' | 'hub' | 'bidding' | 'orchestrator';
-const PROCESSES: readonly Process[] = ['gateway', 'hub', 'bidding', 'orchestrator'];
-
-/** Enough for every schema to pass, so no later schema of the same call is skipped. */
-const PASSING: Record<string, string> = {
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  HUB_PUBLISH_URL: 'redis://127.0.0.1:6379?prefix=gavel:{hub}',
-  BIDDING_SERVICE_TOKEN: 'a-token-of-sixteen-chars',
-  GAVEL_MASK_KEY: 'k'.repeat(32),
-};
-
-/** The config readers each entry point calls; the test below checks them against the entry files. */
-const ENTRY_POINTS: Record<
-  Process,
-  { file: string; readers: Record<string, (env: NodeJS.ProcessEnv) => unknown> }
-> = {
-  gateway: {
-    file: 'main.ts',
-    readers: {
-      gatewayConfigFromEnv,
-      embeddedLedgerConfigFromEnv,
-      embeddedHubConfigFromEnv,
-      notifyConfigFromEnv,
-    },
-  },
-  hub: { file: 'hub/main.ts', readers: { hubConfigFromEnv } },
-  bidding: { file: 'bidding/main.ts', readers: { biddingConfigFromEnv } },
-  orchestrator: { file: 'orchestrator/main.ts', readers: { orchestratorConfigFromEnv } },
-};
-
-const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
-
-function namesRead(read: (env: NodeJS.ProcessEnv) => unknown): Set<string> {
-  const seen = new Set<string>();
-  const note = (key: string | symbol): void => {
-    if (typeof key === 'string' && ENV_NAME.test(key)) seen.add(key);
-  };
-  const env = new Proxy<NodeJS.ProcessEnv>(
-    { ...PASSING },
-    {
-      get(target, key) {
-        note(key);
-        return typeof key === 'string' ? target[key] : undefined;
-      },
-      has(target, key) {
-        note(key);
-        return typeof key === 'string' && key in target;
-      },
-    },
-  );
-  try {
-    read(env);
-  } catch {
-    // A refused configuration has still been read in full; only the names matter here.
-  }
-  return seen;
-}
 
 /** variable → the processes that read it, from the code. */
 function readersFromCode(): Map<string, Set<Process>> {

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ENTRY_POINTS, namesRead, type Process } from './support/config-readers.ts';
+
+/**
+ * docker-compose.yml and the Dockerfile, checked by reading (no Docker engine runs here): compose
+ * runs the image, each app service sets only variables its role's configuration reads, with values
+ * it accepts; every app service has a health check; only the public origin is published; no secret
+ * has a default in the file.
+ */
+
+interface Service {
+  build?: unknown;
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string | number | boolean>;
+  ports?: string[];
+  healthcheck?: { test?: string[] };
+  networks?: string[];
+  volumes?: string[];
+}
+interface Compose {
+  services: Record<string, Service>;
+  networks?: Record<string, { internal?: boolean } | null>;
+}
+
+const read = (file: string): string => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+const compose = parse(read('docker-compose.yml'), { merge: true }) as Compose;
+const dockerfile = read('Dockerfile');
+
+/** The compiled entry a command runs → the process whose configuration it reads. */
+const ROLE_OF: Record<string, Process> = {
+  'dist/main.js': 'gateway',
+  'dist/hub/main.js': 'hub',
+  'dist/bidding/main.js': 'bidding',
+  'dist/orchestrator/main.js': 'orchestrator',
+};
+
+const apps = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+const roleOf = (s: Service): Process | undefined =>
+  ROLE_OF[s.command?.find((a) => a.startsWith('dist/')) ?? ''];
+
+/** Secret-looking names: their values come from the environment, never from this file. */
+const SECRET = /(KEY|TOKEN|SECRET|PASSWORD)(_ID)?$/;
+const INTERPOLATION = /\$\{([A-Z_][A-Z0-9_]*)(?::?([?-])([^}]*))?\}/g;
+
+/** A value as compose would make it, with every required variable given a plausible strong value. */
+function interpolate(value: string): string {
+  return value.replace(INTERPOLATION, (_m, name: string, op: string | undefined, rest: string) => {
+    if (op === '-') return rest;
+    if (name === 'GAVEL_PUBLIC_ORIGIN') return 'https://bids.example.com';
+    return 'a1'.repeat(32);
+  });
+}
+
+describe('docker-compose.yml', () => {
+  it('runs the built image for every app service, each in a known role', () => {
+    expect(apps.map(([n]) => n).sort()).toEqual(
+      ['bidding', 'gateway-a', 'gateway-b', 'hub-a', 'hub-b', 'orchestrator'].sort(),
+    );
+    for (const [name, s] of apps) {
+      expect(s.build, name).toBe('.');
+      expect(roleOf(s), `${name}: ${s.command?.join(' ')}`).toBeDefined();
+      expect(s.command?.[0], name).toBe('node');
+      // No host tree mounted over the image, no tsx at run time.
+      expect(s.volumes?.filter((v) => v.startsWith('.')) ?? [], name).toEqual([]);
+      expect(s.command?.join(' '), name).not.toMatch(/tsx|\.ts\b/);
+    }
+  });
+
+  it("sets for each app service only variables its role's configuration reads", () => {
+    for (const [name, s] of apps) {
+      const role = roleOf(s)!;
+      const known = new Set(Object.values(ENTRY_POINTS[role].readers).flatMap((r) => [...namesRead(r)]));
+      const unknown = Object.keys(s.environment ?? {}).filter((k) => !known.has(k));
+      expect(unknown, `${name} (${role}) sets variables it does not read`).toEqual([]);
+    }
+  });
+
+  it("sets values each role's configuration accepts, once the required secrets are given", () => {
+    for (const [name, s] of apps) {
+      const role = roleOf(s)!;
+      const env = Object.fromEntries(
+        Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]),
+      );
+      for (const [reader, load] of Object.entries(ENTRY_POINTS[role].readers))
+        expect(() => load(env), `${name}: ${reader}`).not.toThrow();
+    }
+  });
+
+  it('gives every app service a health check through the image (node, no curl)', () => {
+    for (const [name, s] of apps) {
+      expect(s.healthcheck?.test, name).toEqual(['CMD', 'node', 'dist/healthcheck.js', 'ready']);
+    }
+    for (const name of ['redis', 'postgres']) expect(compose.services[name]?.healthcheck, name).toBeDefined();
+  });
+
+  it('publishes only the public origin: one gateway (or the proxy) port, nothing else', () => {
+    const published = Object.entries(compose.services).flatMap(([name, s]) =>
+      (s.ports ?? []).map((p) => ({ name, p })),
+    );
+    expect(published).toHaveLength(1);
+    expect(published[0]!.name).toMatch(/^(gateway|proxy)/);
+    // Everything else talks on a network with no way in from the host.
+    expect(compose.networks?.backend?.internal).toBe(true);
+    for (const [name, s] of Object.entries(compose.services)) expect(s.networks, name).toContain('backend');
+  });
+
+  it('keeps no secret in the file: each comes from the environment, refused when missing', () => {
+    for (const [name, s] of Object.entries(compose.services))
+      for (const [key, raw] of Object.entries(s.environment ?? {})) {
+        const value = String(raw);
+        if (SECRET.test(key)) {
+          // `${VAR:?message}` (required), or `${VAR:-}` (an optional feature, off when unset).
+          expect(value, `${name} ${key}`).toMatch(/^\$\{[A-Z_][A-Z0-9_]*(:\?[^}]*|:-)\}$/);
+        }
+        // A password inside a URL too.
+        expect(value.replace(INTERPOLATION, ''), `${name} ${key}`).not.toMatch(/:\/\/[^/@\s]*:[^/@\s]+@/);
+      }
+    // Required secrets (every signing key, the service tokens, the database password) are refused when missing.
+    const required = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
+    for (const v of [
+      'GATEWAY_JWT_KEY',
+      'ADMIN_JWT_KEY',
+      'GAVEL_MASK_KEY',
+      'MERCURE_PUBLISHER_JWT_KEY',
+      'MERCURE_SUBSCRIBER_JWT_KEY',
+      'BIDDING_SERVICE_TOKEN',
+      'ACCOUNTS_SERVICE_TOKEN',
+      'POSTGRES_PASSWORD',
+    ])
+      expect(required, v).toContain(v);
+  });
+});
+
+describe('Dockerfile', () => {
+  const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)].map((m) => m[2]);
+
+  it('builds in one stage and runs production dependencies and the compiled tree in another', () => {
+    expect(stages).toEqual(['build', 'runtime']);
+    const [build = '', runtime = ''] = dockerfile.split(/^FROM .* AS runtime$/m);
+    expect(build).toMatch(/RUN npm ci\b/);
+    expect(build).toMatch(/RUN npm run build\b/);
+    expect(runtime).toMatch(/RUN npm ci --omit=dev\b/);
+    expect(runtime).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    expect(runtime).not.toMatch(/tsx/);
+  });
+
+  it('runs as a user other than root, with a health check through node', () => {
+    const user = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(user.at(-1)).toBeDefined();
+    expect(user.at(-1)).not.toMatch(/^(root|0)$/);
+    expect(dockerfile).toMatch(/^HEALTHCHECK\b[\s\S]*?CMD \["node", "dist\/healthcheck\.js"/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]/m);
+  });
+
+  it('leaves what the build does not need out of the context', () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    for (const p of ['node_modules', 'dist', '.git', '.env', '.data']) expect(ignored, p).toContain(p);
+  });
+});
