@@ -123,7 +123,7 @@ async function bundle(): Promise<ClientAssets> {
       room: await page('room.html'),
     },
     scripts: { passkey: urls['passkey.js'], push: urls['push.js'] },
-    serviceWorker: out.outputFiles.find((f) => f.path.endsWith('/sw.js'))?.text,
+    serviceWorker: files.find((f) => f.name === 'sw.js')?.body,
   };
 }
 
