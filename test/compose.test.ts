@@ -107,6 +107,30 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(compose.services)) expect(s.networks, name).toContain('backend');
   });
 
+  it("fronts the gateways and the hubs with the repository's HAProxy configuration", () => {
+    const proxy = compose.services.proxy!;
+    expect(proxy.ports).toHaveLength(1);
+    expect(proxy.volumes).toContain('./deploy/haproxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+    const cfg = readFileSync(new URL('../deploy/haproxy/haproxy.cfg', import.meta.url), 'utf8');
+    // Every variable the configuration expands without a default of its own is set.
+    const env = proxy.environment ?? {};
+    const settings = cfg
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n');
+    const required = [...settings.matchAll(/"\$\{([A-Z_0-9]+)(-[^}]*)?\}"/g)].filter(
+      (m) => m[2] === undefined,
+    );
+    expect(required.length).toBeGreaterThan(0);
+    for (const m of required) expect(env[m[1]!], m[1]).toBeDefined();
+    for (const name of ['GATEWAY_1', 'GATEWAY_2', 'HUB_1', 'HUB_2']) {
+      const [host, port] = String(env[name]).split(':');
+      const target = compose.services[host!];
+      expect(target, `${name} → ${host}`).toBeDefined();
+      expect(String(target!.environment?.PORT), `${name} → ${host}'s PORT`).toBe(port);
+    }
+  });
+
   it('keeps no secret in the file: each comes from the environment, refused when missing', () => {
     for (const [name, s] of Object.entries(compose.services))
       for (const [key, raw] of Object.entries(s.environment ?? {})) {
