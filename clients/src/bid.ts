@@ -3,12 +3,12 @@ import './jitless.ts';
 import {
   bidListResponseSchema,
   bidResponseSchema,
-  snapshotResponseSchema,
+  saleMessageResponseSchema,
   type BidderNotice,
   type CatalogueLot,
   type PublicAuctionView,
   type SaleCatalogue,
-  type SnapshotResponse,
+  type SaleSnapshotResponse,
 } from '../../common/contracts/index.ts';
 import { api, ApiError, postOnce, saveSession, type Session } from './api.ts';
 import {
@@ -25,7 +25,7 @@ import {
   type MyLot,
   type OwnBid,
 } from './bidder-state.ts';
-import { fetchSale, fetchSales } from './catalogue.ts';
+import { fetchSale, fetchSaleSnapshot, fetchSales } from './catalogue.ts';
 import { confirmBid, lotCardOf, renderOwnBids } from './bid-view.ts';
 import { renderLotDetails } from './lot-page.ts';
 import { groupOf, invoiceOf, renderMyLots, type MyLotItem } from './my-lots.ts';
@@ -108,13 +108,14 @@ class BidderClient {
     // A hub token the gateway will not renew: the session is over.
     const { hub, token } = await hubAccess(this.session, () => this.sessionEnded());
     // One EventSource: every sale's topic (all its lots) and this bidder's private topic.
-    const topics = new Set(snaps.map((s) => s.hub.topics[1] ?? s.hub.topics[0] ?? ''));
+    const topics = new Set(snaps.flatMap((s) => s.hub.topics));
     if (hub.privateTopic !== null) topics.add(hub.privateTopic);
-    const focus = snaps.find((s) => s.auction.auctionId === this.currentId) ?? snaps[0];
+    void this.loadLastMessages();
     this.feed = new LiveFeed({
       hubUrl: hub.hubUrl,
       topics: [...topics],
-      lastEventId: focus?.hub.lastEventId,
+      // From now: the sale snapshots are fetched again once the connection is open (onOpen).
+      lastEventId: snaps[0]?.hub.lastEventId,
       token,
       onUpdate: (u, via) => this.onUpdate(u, via),
       onNotice: (n) => this.onNotice(n),
@@ -148,14 +149,22 @@ class BidderClient {
     this.live.signedOut();
   }
 
-  private async loadSnapshots(): Promise<SnapshotResponse[]> {
-    const snaps = await Promise.all(
-      [...this.lots.keys()].map((id) =>
-        api(`/v1/auctions/${encodeURIComponent(id)}`, snapshotResponseSchema, { token: this.session.token }),
-      ),
-    );
-    for (const s of snaps) if (this.book.apply(s.auction)) this.shown.push([s.auction, 'snapshot']);
+  /** Every sale's lots, one request per sale. */
+  private async loadSnapshots(): Promise<SaleSnapshotResponse[]> {
+    const snaps = await Promise.all(this.sales.map((s) => fetchSaleSnapshot(s.id, this.session.token)));
+    for (const snap of snaps)
+      for (const a of snap.auctions) if (this.book.apply(a)) this.shown.push([a, 'snapshot']);
     return snaps;
+  }
+
+  /** The auctioneer's latest message of each live sale, for a page that opens after it was sent. */
+  private async loadLastMessages(): Promise<void> {
+    for (const sale of this.sales.filter((s) => s.mode === 'live')) {
+      const res = await api(`/v1/sales/${encodeURIComponent(sale.id)}/message`, saleMessageResponseSchema, {
+        token: this.session.token,
+      }).catch(() => undefined);
+      if (res?.message != null) this.live.onMessage(res.message);
+    }
   }
 
   /** After every (re)connection: snapshots (they close any gap the hub could not replay) and own bids. */

@@ -151,6 +151,18 @@ describe("the console's room", () => {
     }
   }, 120_000);
 
+  it('shows the last message to a bidder whose page opens after it was sent', async () => {
+    const bidder = await openSignedIn(browser, g.url, '/bid', DEMO_BIDDERS[1].id, {
+      width: 390,
+      height: 844,
+    });
+    try {
+      await textIs(bidder.page, '#sale-message-text', /Telephone bids welcome on this lot/);
+    } finally {
+      await bidder.context.close();
+    }
+  }, 60_000);
+
   it('shows the last message to a console that opens later, and fits 1280 × 800 without scrolling', async () => {
     const floor = await openSignedIn(browser, g.url, '/floor', 'demo-auctioneer', {
       width: 1280,
