@@ -16,6 +16,7 @@ import type { Logger } from '../../common/logger.ts';
 import { formatAmount } from '../../common/money.ts';
 import type { Topics } from '../../common/topics.ts';
 import type { Database, Queryable } from '../ledger/db.ts';
+import type { BackOfficeMetrics } from '../service/metrics.ts';
 import { enqueue, loadLot, optText, text, type Lot, type Sale } from '../ledger/records.ts';
 import { invoiceFor } from '../rules/trade.ts';
 import { announce, bidderIds } from './announce.ts';
@@ -29,6 +30,7 @@ export interface FinaliserOptions {
   logger: Logger;
   masks: BidderMasks;
   now: () => number;
+  metrics?: BackOfficeMetrics | undefined;
 }
 
 export class Finaliser {
@@ -39,6 +41,7 @@ export class Finaliser {
   private readonly logger: Logger;
   private readonly masks: BidderMasks;
   private readonly now: () => number;
+  private readonly metrics: BackOfficeMetrics | undefined;
 
   constructor(o: FinaliserOptions) {
     this.db = o.db;
@@ -48,6 +51,7 @@ export class Finaliser {
     this.logger = o.logger;
     this.masks = o.masks;
     this.now = o.now;
+    this.metrics = o.metrics;
   }
 
   /**
@@ -76,6 +80,8 @@ export class Finaliser {
       const standing = await ledgerStanding(tx, lot.id, sale.mode);
       const outcome = outcomeOf(sale.mode, standing, lot.reserve);
       const winnerId = outcome === 'sold' ? await winnerBidderId(tx, sale.id, standing.leaderId) : undefined;
+      // Closed when the clock closed it (a timed lot's last change before this one), or at its final floor action.
+      const closedAt = sale.mode === 'timed' ? await lastChangedAt(tx, lot.id) : standing.decidedAt;
       await tx.query(
         `INSERT INTO lot_results (lot_id, sale_id, outcome, price_minor, leader_id, last_seq)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (lot_id) DO NOTHING`,
@@ -182,9 +188,10 @@ export class Finaliser {
         };
         await announce(tx, this.topics, lot, update, 'result', standing.correlationId);
       }
-      return { outcome, winnerId };
+      return { outcome, winnerId, closedAt };
     });
     if (result === undefined) return false;
+    this.metrics?.finalised(sale.mode, result.closedAt, this.now());
     // The engine shows the result too (a page opened now starts from it); bids were refused since the close.
     if (sale.mode === 'timed' && (result.outcome === 'sold' || result.outcome === 'unsold'))
       await this.engine.setStatus(lot.id, result.outcome);
@@ -267,6 +274,12 @@ export function outcomeOf(
       : 'unsold';
   }
   return s.leaderId !== undefined && s.price > 0 && s.price >= reserve ? 'sold' : 'unsold';
+}
+
+/** When the lot's row last changed (PostgreSQL's clock; the orchestrators' and the database's agree closely). */
+async function lastChangedAt(q: Queryable, lotId: string): Promise<number> {
+  const rows = await q.query<{ at: unknown }>('SELECT updated_at AS at FROM lots WHERE id = $1', [lotId]);
+  return rows[0] === undefined ? Date.now() : new Date(rows[0].at as string | Date).getTime();
 }
 
 /** The bidder behind a leader id: an online bidder as is, a floor paddle through the sale's registrations. */

@@ -32,6 +32,7 @@ import type { Topics } from '../../common/topics.ts';
 import type { Database } from '../ledger/db.ts';
 import type { EngineSync, EnginePort } from './engine-sync.ts';
 import { enqueue, loadLot, loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
+import type { BackOfficeMetrics } from '../service/metrics.ts';
 import { Poller } from '../service/poller.ts';
 import { announce } from './announce.ts';
 import { announceClosingSoon, recordExtension } from './timed-notices.ts';
@@ -57,6 +58,8 @@ export interface LifecycleOptions {
   /** A hammered live lot stays undoable this long when no next lot opens; then the window is closed and the lot finalised. Default 120 s. */
   liveUndoWindowMs?: number;
   now?: () => number;
+  /** Where the clock's lateness and the finaliser's delay are counted (`/metrics`); unset = nowhere. */
+  metrics?: BackOfficeMetrics | undefined;
 }
 
 export interface TickReport {
@@ -80,6 +83,7 @@ export class Lifecycle {
   private readonly closeMarginMs: number;
   private readonly liveUndoWindowMs: number;
   private readonly now: () => number;
+  private readonly metrics: BackOfficeMetrics | undefined;
   private readonly poller = new Poller(
     () => this.tick().then(() => this.tickMs),
     (err) => this.logger.error({ err }, 'lifecycle tick failed; retrying at the next tick'),
@@ -99,6 +103,7 @@ export class Lifecycle {
     this.closeMarginMs = o.closeMarginMs ?? 1_000;
     this.liveUndoWindowMs = o.liveUndoWindowMs ?? 120_000;
     this.now = o.now ?? Date.now;
+    this.metrics = o.metrics;
     this.finaliser = new Finaliser({ ...o, now: this.now });
   }
 
@@ -144,12 +149,14 @@ export class Lifecycle {
   }
 
   private async openDueSales(now: number): Promise<string[]> {
-    const due = await this.db.query<{ id: string }>(
-      `SELECT id FROM sales WHERE status = 'scheduled' AND starts_at <= $1 ORDER BY starts_at`,
+    // Due since its start, or since the change that made it due (a start set in the past, a late publish).
+    const due = await this.db.query<{ id: string; due_at: unknown }>(
+      `SELECT id, GREATEST(starts_at, updated_at) AS due_at FROM sales
+        WHERE status = 'scheduled' AND starts_at <= $1 ORDER BY starts_at`,
       [new Date(now)],
     );
     const opened: string[] = [];
-    for (const { id } of due) {
+    for (const { id, due_at: dueAt } of due) {
       // Engine first (idempotent), then the guarded status change: a crash in between repeats the engine part only.
       await this.sync.configureSale(id);
       const sale = await loadSale(this.db, id);
@@ -189,6 +196,7 @@ export class Lifecycle {
       });
       if (won) {
         opened.push(id);
+        this.metrics?.drift('open', new Date(dueAt as string | Date).getTime(), this.now());
         this.logger.info({ saleId: id }, 'sale opened');
       }
     }
@@ -278,6 +286,8 @@ export class Lifecycle {
       return true;
     });
     if (!won) return undefined;
+    // Late by what the clock added to the end, grace and margin it had to wait for.
+    this.metrics?.drift('close', snap.endsAt + lot.graceMs + this.closeMarginMs, this.now());
     this.logger.info({ lotId: lot.id, endsAt: new Date(snap.endsAt).toISOString() }, 'lot closed');
     return 'closed';
   }

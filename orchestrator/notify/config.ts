@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadEnv } from '../../common/config.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Database } from '../ledger/db.ts';
+import type { BackOfficeMetrics } from '../service/metrics.ts';
 import type { NotificationChannel } from './outbox.ts';
 import { ContactChannel } from './contact-channel.ts';
 import { EmailSender, TwilioSender, WhatsappCloudSender } from './senders.ts';
@@ -143,7 +144,7 @@ export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Notif
 /** The channels a config enables, and how to close them. */
 export function notifyChannels(
   config: NotifyConfig,
-  deps: { db: Database; logger: Logger },
+  deps: { db: Database; logger: Logger; metrics?: BackOfficeMetrics | undefined },
 ): { channels: NotificationChannel[]; close: () => void } {
   const channels: NotificationChannel[] = [];
   const closers: (() => void)[] = [];

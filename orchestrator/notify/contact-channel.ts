@@ -2,6 +2,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { Database } from '../ledger/db.ts';
 import type { Notification, NotificationChannel } from './outbox.ts';
 import type { NotifyChannel } from '../ledger/records.ts';
+import type { BackOfficeMetrics } from '../service/metrics.ts';
 import { SendError, type Sender } from './senders.ts';
 import { messageFor } from './templates.ts';
 
@@ -15,6 +16,8 @@ export interface ContactChannelOptions {
    * session window (free text needs a session) falls back to SMS on the same number.
    */
   fallback?: ContactChannel | undefined;
+  /** Counts each message sent or failed (`gavel_notifications_total`); unset = not counted. */
+  metrics?: BackOfficeMetrics | undefined;
 }
 
 /**
@@ -73,6 +76,8 @@ export class ContactChannel implements NotificationChannel {
     try {
       ref = await this.o.sender.send(to, message, n.id);
     } catch (err) {
+      // A refusal for good or a provider that failed to take it (retried by the outbox): failed either way.
+      this.o.metrics?.notification(channel, 'failed');
       if (!(err instanceof SendError) || !err.permanent) throw err;
       // Retrying cannot help: recorded, and the rest of the notification goes ahead.
       error = err.message.slice(0, 500);
@@ -84,6 +89,7 @@ export class ContactChannel implements NotificationChannel {
       [n.id, channel, to, ref, error],
     );
     if (error !== null) return 'refused';
+    this.o.metrics?.notification(channel, 'sent');
     log.info({ providerRef: ref }, 'notification sent');
     return 'sent';
   }

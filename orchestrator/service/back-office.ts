@@ -19,6 +19,7 @@ import { notifyChannels } from '../notify/config.ts';
 import { ContactChannel } from '../notify/contact-channel.ts';
 import { HubChannel, OutboxDispatcher } from '../notify/outbox.ts';
 import type { OrchestratorConfig, OrchestratorDeps } from './config.ts';
+import type { BackOfficeMetrics } from './metrics.ts';
 import { Poller } from './poller.ts';
 
 /** The running back office's parts. */
@@ -39,6 +40,7 @@ export async function startBackOffice(
   engine: LifecycleEngine & RecoveryEngine & CancellationEngine,
   logger: Logger,
   closers: (() => Promise<void> | void)[],
+  metrics?: BackOfficeMetrics,
 ): Promise<BackOffice> {
   const topics = makeTopics(config.topicBase);
   const sync = new EngineSync(db, engine, logger.child({ module: 'engine-sync' }), deps.directory);
@@ -73,6 +75,7 @@ export async function startBackOffice(
     topics,
     logger: logger.child({ module: 'lifecycle' }),
     tickMs: config.lifecycleTickMs ?? 250,
+    metrics,
   });
   lifecycle.start();
   closers.push(() => lifecycle.stop());
@@ -93,7 +96,11 @@ export async function startBackOffice(
     publisher = chosen;
   }
   // The hub first (the room and the bidder's screens), then the bidder's SMS, WhatsApp and email.
-  const contact = notifyChannels(config.notify ?? {}, { db, logger: logger.child({ module: 'notify' }) });
+  const contact = notifyChannels(config.notify ?? {}, {
+    db,
+    logger: logger.child({ module: 'notify' }),
+    metrics,
+  });
   closers.push(contact.close);
   const channels = [
     ...(publisher === undefined ? [] : [new HubChannel(publisher, topics.bidder(''))]),
@@ -106,6 +113,7 @@ export async function startBackOffice(
             sender: deps.devMail,
             db,
             logger: logger.child({ module: 'notify' }),
+            metrics,
           }),
         ]
       : []),

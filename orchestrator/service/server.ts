@@ -36,6 +36,7 @@ import type { OutboxDispatcher } from '../notify/outbox.ts';
 import { receiptRoutes } from '../notify/receipts.ts';
 import { BackupScheduler, canSchedule } from '../backup/scheduler.ts';
 import { startBackOffice, type BackOffice } from './back-office.ts';
+import { BackOfficeMetrics } from './metrics.ts';
 import { Poller } from './poller.ts';
 import { type OrchestratorConfig, type OrchestratorDeps } from './config.ts';
 
@@ -179,6 +180,8 @@ export async function startOrchestrator(
     }
     logger.info({ where: media.where }, 'lot images');
 
+    // The clock's lateness, the finaliser's delay and the messages sent (served on /metrics).
+    const metrics = new BackOfficeMetrics();
     let backOffice: RunningOrchestrator['backOffice'];
     let invitations: InvitationService | undefined;
     const app = new Hono();
@@ -197,7 +200,15 @@ export async function startOrchestrator(
         publicOrigin: config.publicOrigin,
         logger: logger.child({ module: 'invitations' }),
       });
-      backOffice = await startBackOffice(config, { ...deps, directory }, db, engine, logger, closers);
+      backOffice = await startBackOffice(
+        config,
+        { ...deps, directory },
+        db,
+        engine,
+        logger,
+        closers,
+        metrics,
+      );
       const adminKey = config.adminJwtKey ?? config.userJwtKey;
       const tokens =
         deps.tokens ??
@@ -283,7 +294,7 @@ export async function startOrchestrator(
         writer,
         app,
         backOffice?.outbox,
-        backups?.registry,
+        [metrics.registry, ...(backups === undefined ? [] : [backups.registry])],
         readiness,
       );
       url = serverUrl(server, config.host);
@@ -310,14 +321,13 @@ async function listen(
   writer: LedgerWriter,
   app: Hono,
   outbox: OutboxDispatcher | undefined,
-  backupMetrics: Registry | undefined,
+  more: Registry[],
   readiness: ReadinessChecks,
 ): Promise<Server> {
   // The Redis connection's health (gavel_redis_up, gavel_redis_outages_total) beside the back office's
-  // own, and the backup schedule's (gavel_backup_*) when there is one.
-  const registry = Registry.merge(
-    backupMetrics === undefined ? [redisMetrics] : [redisMetrics, backupMetrics],
-  );
+  // own (gavel_lifecycle_*, gavel_finalisation_*, gavel_notifications_total) and the backup
+  // schedule's (gavel_backup_*) when there is one.
+  const registry = Registry.merge([redisMetrics, ...more]);
   new Gauge({
     name: 'gavel_ledger_lag_entries',
     help: 'Decisions appended to the streams and not yet in the ledger, as of the latest pass',

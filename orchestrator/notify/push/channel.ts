@@ -14,6 +14,7 @@ import webpush from 'web-push';
 import type { PushMessage } from '../../../common/contracts/push.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { Database } from '../../ledger/db.ts';
+import type { BackOfficeMetrics } from '../../service/metrics.ts';
 import type { Notification, NotificationChannel } from '../outbox.ts';
 import { pushMessageFor } from './payload.ts';
 import type { VapidKeys } from './vapid.ts';
@@ -27,6 +28,8 @@ export interface PushChannelOptions {
   /** Outbox attempts after which a push service that keeps failing is given up on for this event. Default 5. */
   maxAttempts?: number;
   timeoutMs?: number;
+  /** Counts each push sent or failed (`gavel_notifications_total{channel="push"}`); unset = not counted. */
+  metrics?: BackOfficeMetrics | undefined;
 }
 
 /** Consecutive transient failures after which a subscription is dropped (its push service never answers). */
@@ -63,6 +66,9 @@ export class PushChannel implements NotificationChannel {
     for (const s of subs) {
       const r = await this.sendOne(n, message, s);
       if (r.outcome === 'transient') failed = r.why;
+      // A subscription the browser dropped (`gone`) is no failure of the push service: not counted.
+      if (r.outcome !== 'gone')
+        this.o.metrics?.notification('push', r.outcome === 'sent' ? 'sent' : 'failed');
     }
     // Thrown: the outbox retries the event; every browser already reached is skipped then.
     if (failed !== undefined && n.attempts + 1 < (this.o.maxAttempts ?? 5))
