@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 const run = promisify(execFile);
 const DIR = fileURLToPath(new URL('../deploy/prometheus/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /**
  * The alert rules operators load into Prometheus: valid (`promtool check rules`), and each alert
@@ -20,5 +23,57 @@ describe('the alert rules (promtool)', () => {
   it('fire when they should, and only then', async () => {
     const { stdout } = await run('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: DIR });
     expect(stdout).toContain('SUCCESS');
+  });
+});
+
+/**
+ * The scrape configuration compose's Prometheus runs (deploy/prometheus/prometheus.yml): valid with
+ * the rules it loads (`promtool check config` reads them too), and it scrapes every app service of
+ * docker-compose.yml, each under a `gavel-…` job (what GavelServiceDown and the dashboard select on).
+ */
+describe('the scrape configuration (promtool)', () => {
+  it('is valid and loads the alert rules', async () => {
+    const { stdout } = await run('promtool', ['check', 'config', 'prometheus.yml'], { cwd: DIR });
+    expect(stdout).toMatch(/SUCCESS: 1 rule files found/);
+    expect(stdout).toMatch(/SUCCESS: prometheus\.yml is valid prometheus config file syntax/);
+    expect(stdout).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it('scrapes every app service of docker-compose.yml, at its metrics port, under a gavel job', () => {
+    const config = parse(readFileSync(`${DIR}prometheus.yml`, 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.rule_files).toEqual(['alerts.yml']);
+    const targets = new Map<string, string>();
+    for (const job of config.scrape_configs) {
+      expect(job.job_name).toMatch(/^gavel-/);
+      for (const t of job.static_configs.flatMap((c) => c.targets)) targets.set(t.split(':')[0]!, t);
+    }
+    const compose = parse(readFileSync(`${ROOT}docker-compose.yml`, 'utf8'), { merge: true }) as {
+      services: Record<
+        string,
+        { build?: unknown; command?: string[]; environment?: Record<string, unknown> }
+      >;
+    };
+    const apps = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+    expect([...targets.keys()].sort()).toEqual(apps.map(([name]) => name).sort());
+    for (const [name, s] of apps) {
+      const env = s.environment ?? {};
+      const role = s.command?.find((a) => a.startsWith('dist/')) ?? '';
+      // Where each role serves /metrics: the hub on its own listener, the orchestrator on PORT; the
+      // engine and the gateways on their own listeners (the agreed defaults until compose sets them).
+      const port =
+        role === 'dist/hub/main.js'
+          ? env.MERCURE_METRICS_PORT
+          : role === 'dist/orchestrator/main.js'
+            ? env.PORT
+            : role === 'dist/bidding/main.js'
+              ? (env.BIDDING_METRICS_PORT ?? '9464')
+              : (env.GATEWAY_METRICS_PORT ?? '9465');
+      expect(targets.get(name), name).toBe(`${name}:${String(port)}`);
+      // A metrics listener on loopback could not be scraped from another container.
+      if (role === 'dist/hub/main.js') expect(env.MERCURE_METRICS_HOST, name).toBe('0.0.0.0');
+    }
   });
 });
