@@ -23,6 +23,7 @@ export interface RunningGateway extends Pick<
   'engine' | 'store' | 'tokens' | 'hub' | 'directory'
 > {
   url: string;
+  /** The hub on the listen address (embedded: beside the gateway); the pages are told the one on PUBLIC_ORIGIN when set. */
   hubUrl: string;
   app: Hono<AppEnv>;
   server: Server;
@@ -55,6 +56,12 @@ export async function startGateway(
   });
   const url = serverUrl(server, config.host);
   const hubUrl = config.mode === 'embedded' ? `${url}${MERCURE_PATH}` : config.hubUrl!;
+  // What the pages are told: embedded, the hub is on the origin people reach the gateway at
+  // (PUBLIC_ORIGIN, e.g. behind a reverse proxy), not on the listen address they cannot reach.
+  const publicHubUrl =
+    config.mode === 'embedded' && config.publicOrigin !== undefined
+      ? `${config.publicOrigin}${MERCURE_PATH}`
+      : hubUrl;
   if (config.demo && config.demoAllowRemote)
     logger.warn(
       { host: config.host, url },
@@ -69,7 +76,7 @@ export async function startGateway(
       { url },
       'no ORCHESTRATOR_URL: this gateway has no back office — the sale catalogue (/v1/sales) is empty and there is no sign-in; set ORCHESTRATOR_URL (and ACCOUNTS_SERVICE_TOKEN) to serve them',
     );
-  const app = assembleApp(config, backends, hubUrl, logger, {
+  const app = assembleApp(config, backends, publicHubUrl, logger, {
     catalogue: options.catalogue,
     clients,
     session: options.session,
