@@ -391,9 +391,12 @@ class BidderClient {
     const view = this.currentId === undefined ? undefined : this.book.get(this.currentId);
     const el = byId('countdown');
     if (view === undefined || view.mode !== 'timed' || view.endsAt === null) {
+      delete el.dataset.endsAt;
       setText(el, view?.mode === 'live' ? 'Live auction — follow the auctioneer' : '');
       return;
     }
+    // The end it counts to, for whoever reads the page by machine: it moves when a late bid extends the lot.
+    el.dataset.endsAt = view.endsAt;
     // The end passes between updates: the button and the status follow the clock, not only the feed.
     if (!this.bidding) this.renderBidButton(view);
     this.renderPhase(view);
