@@ -6,11 +6,8 @@ import {
   MISSED_BID_EVENT,
   missedBidSchema,
   SALE_MESSAGE_EVENT,
-  saleAudienceSchema,
-  saleMessageResponseSchema,
   saleMessageSchema,
   snapshotResponseSchema,
-  type SaleMessage,
   type CatalogueLot,
   type FloorActionResponse,
   type FloorLot,
@@ -35,16 +32,8 @@ import {
   undoLabel,
   viewOfFloorLot,
 } from './floor-lot.ts';
-import {
-  audienceText,
-  audienceTitle,
-  lastMessageText,
-  leaderPaddleText,
-  messageCounter,
-  missedBidText,
-  onlinePaddleOf,
-  QUICK_MESSAGES,
-} from './floor-room.ts';
+import { leaderPaddleText, missedBidText, onlinePaddleOf } from './floor-room.ts';
+import { RoomPanel } from './floor-room-panel.ts';
 import { liveLatency } from './latency.ts';
 import { LiveFeed } from './live.ts';
 import { LotBook, STATUS_LABEL } from './lots.ts';
@@ -56,8 +45,6 @@ import { renderActivity, renderConnection, renderLotCard } from './view.ts';
 import { parseWire } from './wire.ts';
 
 const STORAGE_KEY = 'gavel.floor';
-/** How often the console asks how many bidders are online. */
-const AUDIENCE_EVERY_MS = 3_000;
 
 class FloorConsole {
   private readonly book = new LotBook();
@@ -72,17 +59,21 @@ class FloorConsole {
   private readonly arrivals = new Map<string, number>();
   private currentId: string;
   private busy = false;
-  /** A message to the bidders is on its way: its buttons wait. */
-  private sending = false;
-  /** The newest message sent to this sale's bidders (by this console or another). */
-  private lastMessage: SaleMessage | null = null;
   private readonly session: Session;
   private readonly sale: SaleCatalogue;
+  /** Who is online, the messages to the bidders, the missed-bid warning. */
+  private readonly room: RoomPanel;
 
   constructor(session: Session, sale: SaleCatalogue) {
     this.session = session;
     this.sale = sale;
     this.currentId = sale.lots[0]?.id ?? '';
+    this.room = new RoomPanel({
+      session,
+      saleId: sale.id,
+      currentLot: () => this.currentId,
+      message: (text, level) => this.message(text, level),
+    });
   }
 
   async start(): Promise<void> {
@@ -90,10 +81,10 @@ class FloorConsole {
     this.currentId = this.pickCurrent();
     this.renderAll();
     this.bindControls();
-    this.bindRoom();
+    this.room.bind();
     const staffTopic = (await this.loadStep(this.currentId))?.hub.topics[2];
-    void this.loadLastMessage();
-    this.pollAudience();
+    void this.room.loadLastMessage();
+    this.room.pollAudience();
     const first = snaps[0];
     if (first === undefined) return;
     const { hub, token } = await hubAccess(this.session);
@@ -110,11 +101,11 @@ class FloorConsole {
       events: {
         [SALE_MESSAGE_EVENT]: (data) => {
           const m = parseWire(saleMessageSchema, data);
-          if (m.ok && m.value.saleId === this.sale.id) this.showLastMessage(m.value);
+          if (m.ok && m.value.saleId === this.sale.id) this.room.showLastMessage(m.value);
         },
         [MISSED_BID_EVENT]: (data) => {
           const m = parseWire(missedBidSchema, data);
-          if (m.ok && m.value.saleId === this.sale.id) this.showMissedBid(missedBidText(m.value));
+          if (m.ok && m.value.saleId === this.sale.id) this.room.showMissedBid(missedBidText(m.value));
         },
       },
       onUpdate: (u, via) => this.onUpdate(u, via),
@@ -487,97 +478,6 @@ class FloorConsole {
     if (known === undefined || res.lot.seq >= known.seq) this.floorStates.set(auctionId, res.lot);
     this.present(viewOfFloorLot(res.lot), 'snapshot');
     return res;
-  }
-
-  /** Who is online, asked every few seconds (the hubs know their subscribers; no event tells of a new one). */
-  private pollAudience(): void {
-    const path = `/v1/sales/${encodeURIComponent(this.sale.id)}/audience`;
-    const el = byId('audience');
-    const ask = async (): Promise<void> => {
-      const a = await api(path, saleAudienceSchema, { token: this.session.token }).catch(() => undefined);
-      setText(el, audienceText(a));
-      el.title = audienceTitle(a);
-      setTimeout(() => void ask(), AUDIENCE_EVERY_MS);
-    };
-    void ask();
-  }
-
-  /** The quick messages, the free text with its counter, and the missed-bid warning's dismissal. */
-  private bindRoom(): void {
-    const input = byId<HTMLInputElement>('message-text');
-    byId('quick-messages').replaceChildren(
-      ...QUICK_MESSAGES.map((text) => {
-        const b = h('button', { type: 'button', class: 'quick-message' }, text);
-        b.addEventListener('click', () => void this.sendMessage(text));
-        return b;
-      }),
-    );
-    input.addEventListener('input', () => this.renderMessageForm());
-    byId<HTMLFormElement>('message-form').addEventListener('submit', (e) => {
-      e.preventDefault();
-      if (messageCounter(input.value).sendable) void this.sendMessage(input.value.trim(), true);
-    });
-    byId('missed-bid-dismiss').addEventListener('click', () => show(byId('missed-bid'), false));
-    this.renderMessageForm();
-  }
-
-  private renderMessageForm(): void {
-    const c = messageCounter(byId<HTMLInputElement>('message-text').value);
-    const count = byId('message-count');
-    setText(count, c.label);
-    count.dataset.over = String(c.over);
-    byId<HTMLButtonElement>('send-message').disabled = this.sending || !c.sendable;
-    for (const b of byId('quick-messages').querySelectorAll('button')) b.disabled = this.sending;
-  }
-
-  /** Sends a message to every page following the sale, about the lot on the block. */
-  private async sendMessage(text: string, fromField = false): Promise<void> {
-    this.sending = true;
-    this.renderMessageForm();
-    try {
-      const res = await postOnce(
-        `/v1/sales/${encodeURIComponent(this.sale.id)}/messages`,
-        saleMessageResponseSchema,
-        { text, lotId: this.currentId === '' ? null : this.currentId },
-        this.session.token,
-      );
-      if (res.message !== null) this.showLastMessage(res.message);
-      if (fromField) byId<HTMLInputElement>('message-text').value = '';
-      this.message('', 'info');
-    } catch (err) {
-      this.message(
-        err instanceof ApiError
-          ? floorRefusalText(err.code, err.message)
-          : 'The message was not sent; try again.',
-        'error',
-      );
-    } finally {
-      this.sending = false;
-      this.renderMessageForm();
-    }
-  }
-
-  private async loadLastMessage(): Promise<void> {
-    const res = await api(
-      `/v1/sales/${encodeURIComponent(this.sale.id)}/message`,
-      saleMessageResponseSchema,
-      {
-        token: this.session.token,
-      },
-    ).catch(() => undefined);
-    if (res?.message != null) this.showLastMessage(res.message);
-  }
-
-  /** Shows the newest message sent (an older one arriving late is ignored). */
-  private showLastMessage(m: SaleMessage): void {
-    if (this.lastMessage !== null && Date.parse(this.lastMessage.sentAt) > Date.parse(m.sentAt)) return;
-    this.lastMessage = m;
-    setText(byId('last-message'), lastMessageText(m));
-  }
-
-  private showMissedBid(text: string): void {
-    setText(byId('missed-bid-text'), text);
-    show(byId('missed-bid'), true);
   }
 
   private message(text: string, level: 'info' | 'error'): void {
