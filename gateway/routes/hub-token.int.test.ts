@@ -123,3 +123,32 @@ describe('hub subscriber tokens (embedded, real HTTP and SSE)', () => {
     expect(body.subscribe).not.toContain('*');
   });
 });
+
+/** Embedded behind a reverse proxy (PUBLIC_ORIGIN): the pages must reach the hub the way they came. */
+describe('the hub URL the pages are told (embedded)', () => {
+  it('is on PUBLIC_ORIGIN when it is set, on the listen address when not', async () => {
+    const hubUrlOf = async (g: RunningGateway): Promise<string> => {
+      const alice = await g.tokens.sign({ id: 'alice', role: 'bidder', name: 'Alice' });
+      const res = await fetch(`${g.url}/v1/hub-token`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${alice}` },
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { hubUrl: string }).hubUrl;
+    };
+    const proxied = await startTestGavel({ publicOrigin: 'https://bids.example.test' });
+    try {
+      expect(await hubUrlOf(proxied)).toBe('https://bids.example.test/.well-known/mercure');
+      // The hub itself still answers on the listen address (what the tests connect to).
+      expect(proxied.hubUrl).toBe(`${proxied.url}/.well-known/mercure`);
+    } finally {
+      await proxied.close();
+    }
+    const direct = await startTestGavel();
+    try {
+      expect(await hubUrlOf(direct)).toBe(`${direct.url}/.well-known/mercure`);
+    } finally {
+      await direct.close();
+    }
+  });
+});
