@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openSignedIn, screenshot, type SignedInPage } from '../support/clients.ts';
+import { adminApi, demoToken, lotPhase, lotStatus, PHONE, textOf } from '../support/e2e-pages.ts';
 import { postWithKey } from '../support/gavel.ts';
 import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
 
@@ -13,8 +14,6 @@ import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
  */
 let gavel: RunningEmbedded | undefined;
 let api: string;
-let admin: string;
-let adminToken: string;
 const SALE = 'e2e-timed';
 const LOT = 'e2e-timed-1';
 /** Once both pages show the lot waiting, it is brought forward to open this soon after: while they watch. */
@@ -23,29 +22,19 @@ const OPENS_IN_MS = 2_000;
 const OPEN_FOR_MS = 20_000;
 /** "Closing soon" this long before the end; a bid inside it extends the end by as much. */
 const WINDOW_S = 6;
-const PHONE = { width: 390, height: 844 };
 
 beforeAll(async () => {
   gavel = await startEmbedded('timed-e2e', { LIFECYCLE_TICK_MS: '50' });
-  ({ api, admin, adminToken } = gavel);
+  ({ api } = gavel);
 }, 180_000);
 
 afterAll(async () => {
   await gavel?.stop();
 });
 
-async function adminPost(path: string, body?: unknown): Promise<void> {
-  await adminRequest('POST', path, body);
-}
-
-async function adminRequest(method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${admin}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
-  expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300);
-}
+const admin = (method: string, path: string, body?: unknown): Promise<unknown> =>
+  adminApi(gavel!)(method, path, body);
+const adminPost = (path: string, body?: unknown): Promise<unknown> => admin('POST', path, body);
 
 /** A timed sale of one lot, opening at `startsAt`, with both demo bidders approved. */
 async function createSale(startsAt: number): Promise<void> {
@@ -73,34 +62,9 @@ async function createSale(startsAt: number): Promise<void> {
   await adminPost(`/sales/${SALE}/publish`);
 }
 
-const text = (p: Page, id: string): Promise<string> =>
-  p.evaluate((i) => document.getElementById(i)?.textContent ?? '', id);
-
-async function waitStatus(p: Page, status: string, timeout = 20_000): Promise<void> {
-  await p.waitForFunction((s) => document.getElementById('lot-status')?.dataset.status === s, status, {
-    timeout,
-  });
-}
-
-async function phase(p: Page, want: string, timeout: number): Promise<void> {
-  await p.waitForFunction((w) => document.getElementById('lot-status')?.dataset.phase === w, want, {
-    timeout,
-  });
-}
-
-/** A demo bidder's API token (the demo sign-in, from this machine). */
-async function userToken(user: string): Promise<string> {
-  const res = await fetch(`${api}/v1/demo/sign-in`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user }),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
-
 async function bid(p: Page, expected: string): Promise<void> {
   await p.waitForSelector('#bid-button:not([disabled])', { timeout: 5_000 });
-  expect(await text(p, 'bid-button')).toBe(`Bid ${expected}`);
+  expect(await textOf(p, 'bid-button')).toBe(`Bid ${expected}`);
   await p.click('#bid-button');
   await p.waitForSelector('#message[data-code="ACCEPTED"]');
 }
@@ -117,20 +81,20 @@ describe('a timed lot on the bidder’s screen', () => {
         pages.push(await openSignedIn(browser, api, `/bid#lot=${LOT}`, user, PHONE));
       const [alice, bob] = pages.map((p) => p.page) as [Page, Page];
       for (const p of [alice, bob]) {
-        await waitStatus(p, 'scheduled', 5_000);
-        expect(await text(p, 'bid-button')).toBe('Not open yet');
+        await lotStatus(p, 'scheduled', 5_000);
+        expect(await textOf(p, 'bid-button')).toBe('Not open yet');
         expect(await p.isDisabled('#bid-button')).toBe(true);
       }
       const startsAt = Date.now() + OPENS_IN_MS;
-      await adminRequest('PATCH', `/sales/${SALE}`, {
+      await admin('PATCH', `/sales/${SALE}`, {
         startsAt: new Date(startsAt).toISOString(),
         endsAt: new Date(startsAt + OPEN_FOR_MS).toISOString(),
       });
 
       // It opens while the pages watch.
       for (const p of [alice, bob]) {
-        await waitStatus(p, 'open');
-        expect(await text(p, 'lot-status')).toBe('Open');
+        await lotStatus(p, 'open');
+        expect(await textOf(p, 'lot-status')).toBe('Open');
       }
       await bid(bob, 'EUR 100.00');
       await alice.waitForFunction(() => document.getElementById('price')?.textContent === 'EUR 100.00');
@@ -144,16 +108,16 @@ describe('a timed lot on the bidder’s screen', () => {
 
       // The back office says it closes soon; a late bid (Bob's, by the API) extends it.
       for (const p of [alice, bob]) {
-        await phase(p, 'closing_soon', OPEN_FOR_MS);
-        expect(await text(p, 'lot-status')).toBe('Closing soon');
+        await lotPhase(p, 'closing_soon', OPEN_FOR_MS);
+        expect(await textOf(p, 'lot-status')).toBe('Closing soon');
       }
-      const late = await postWithKey(`${api}/v1/auctions/${LOT}/bids`, await userToken('bidder-bob'), {
+      const late = await postWithKey(`${api}/v1/auctions/${LOT}/bids`, await demoToken(api, 'bidder-bob'), {
         amount: '120.00',
       });
       expect(late.status).toBe(201);
       for (const p of [alice, bob]) {
-        await phase(p, 'extended', 5_000);
-        expect(await text(p, 'lot-status')).toBe('Extended');
+        await lotPhase(p, 'extended', 5_000);
+        expect(await textOf(p, 'lot-status')).toBe('Extended');
       }
       await alice.waitForSelector('#my-status[data-state="outbid"]');
       await bid(alice, 'EUR 130.00');
@@ -161,28 +125,21 @@ describe('a timed lot on the bidder’s screen', () => {
 
       // The clock closes it, then the back office gives the result: sold to Alice.
       for (const p of [alice, bob]) {
-        await p.waitForFunction(
-          () => {
-            const s = document.getElementById('lot-status')?.dataset.status;
-            return s === 'closed' || s === 'sold';
-          },
-          undefined,
-          { timeout: 3 * WINDOW_S * 1000 + 20_000 },
-        );
+        await lotStatus(p, ['closed', 'sold'], 3 * WINDOW_S * 1000 + 20_000);
         expect(await p.isDisabled('#bid-button')).toBe(true);
-        expect(await text(p, 'bid-button')).toBe('Bidding closed');
+        expect(await textOf(p, 'bid-button')).toBe('Bidding closed');
       }
-      for (const p of [alice, bob]) await waitStatus(p, 'sold');
+      for (const p of [alice, bob]) await lotStatus(p, 'sold');
       await alice.waitForSelector('#my-status[data-state="won"]');
-      expect(await text(alice, 'my-status')).toContain('You won this lot at EUR 130.00.');
+      expect(await textOf(alice, 'my-status')).toContain('You won this lot at EUR 130.00.');
       // The invoice follows on the winner's own topic.
       await alice.waitForFunction(() =>
         document.getElementById('my-status')?.textContent?.includes('Total due EUR 162.50'),
       );
       await bob.waitForSelector('#my-status[data-state="lost"]');
-      expect(await text(bob, 'my-status')).toBe('Sold to another bidder at EUR 130.00.');
+      expect(await textOf(bob, 'my-status')).toBe('Sold to another bidder at EUR 130.00.');
       for (const p of [alice, bob]) {
-        expect(await text(p, 'lot-status')).toBe('Sold');
+        expect(await textOf(p, 'lot-status')).toBe('Sold');
         expect(await p.isDisabled('#bid-button')).toBe(true);
       }
       await screenshot(alice, 'timed-lot-won-390');
