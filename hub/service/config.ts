@@ -12,6 +12,7 @@ import {
   MIN_SECRET_BYTES,
 } from '../../common/config.ts';
 import type { JwtAlg } from '../../common/mercure.ts';
+import { metricsHostEnv, metricsPortEnv } from '../../common/metrics.ts';
 import type { LogLevel } from '../../common/logger.ts';
 
 export interface HubConfig {
@@ -54,24 +55,8 @@ export interface HubConfig {
   logLevel: LogLevel;
 }
 
-/** `off` (or `false`, `none`) = no metrics listener; empty = the default; else a port (0 = any free port). */
-const metricsPort = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return 9464;
-    const s = v.trim().toLowerCase();
-    if (['off', 'false', 'none', 'no'].includes(s)) return undefined;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a port in [0, 65535] (0 = any free port) or "off", got "${v}"`,
-      });
-      return z.NEVER;
-    }
-    return n;
-  });
+/** `off` = no metrics listener; empty = the default; else a port (0 = any free port). */
+const metricsPort = metricsPortEnv(9464);
 
 /** The settings the embedded process reads for the hub it mounts, as the standalone hub does. */
 const embeddedEnvSchema = z.object({
@@ -83,7 +68,7 @@ const embeddedEnvSchema = z.object({
   MERCURE_TRUSTED_PROXIES: envList([]).refine((list) => list.every((a) => isIP(a) !== 0), {
     message: 'expected IP addresses (comma-separated), e.g. 10.0.0.5,::1',
   }),
-  MERCURE_METRICS_HOST: z.string().default('127.0.0.1'),
+  MERCURE_METRICS_HOST: metricsHostEnv,
   MERCURE_METRICS_PORT: metricsPort,
 });
 
