@@ -21,6 +21,7 @@ export type { AuctionSnapshotWithResume, BiddingService } from './service/biddin
 export { BiddingEngine } from './service/engine.ts';
 export { RemoteBiddingService } from './service/remote.ts';
 export { createRedisEngine } from './service/factory.ts';
+export { EngineMetrics } from './service/metrics.ts';
 export {
   startBiddingService,
   biddingConfigFromEnv,

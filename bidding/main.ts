@@ -7,7 +7,10 @@ async function main(): Promise<void> {
   const config = biddingConfigFromEnv();
   const logger = createLogger('bidding', config.logLevel);
   const svc = await startBiddingService(config, logger);
-  logger.info({ url: svc.url }, 'bidding engine listening');
+  logger.info(
+    { url: svc.url, metrics: svc.metricsUrl === undefined ? 'off' : `${svc.metricsUrl}/metrics` },
+    'bidding engine listening',
+  );
   const stop = (): void => {
     svc.close().then(
       () => process.exit(0),

@@ -22,6 +22,7 @@ import { PublishingLanes } from './lanes.ts';
 import { outboxOf, queuedDecision, queuedState, type UpdateContext } from './outbox.ts';
 import { RepublishSweep } from './sweep.ts';
 import { WorkTracker } from './work-tracker.ts';
+import { PublishTimer, type EngineMetrics } from './metrics.ts';
 
 export interface BiddingEngineOptions {
   store: BiddingStore;
@@ -38,6 +39,8 @@ export interface BiddingEngineOptions {
   retryMaxMs?: number;
   /** The keyed bidder masks of public updates (the gateway and the back office hold the same key). */
   masks: BidderMasks;
+  /** The bid path's Prometheus metrics (bids by channel and outcome, decision and publish times). */
+  metrics?: EngineMetrics | undefined;
 }
 
 /** Decision events read per page when looking for a sale's underbidder. */
@@ -57,16 +60,24 @@ export class BiddingEngine implements BiddingService {
   private readonly work: WorkTracker;
   private readonly lanes: PublishingLanes;
   private readonly sweep: RepublishSweep;
+  private readonly metrics: EngineMetrics | undefined;
+  private readonly publishTimer: PublishTimer | undefined;
 
   constructor(opts: BiddingEngineOptions) {
     this.opts = opts;
     this.ctx = { topics: opts.topics, masks: opts.masks };
+    this.metrics = opts.metrics;
+    this.publishTimer =
+      opts.metrics === undefined ? undefined : new PublishTimer(opts.metrics.publishSeconds);
     this.work = new WorkTracker(opts);
     this.lanes = new PublishingLanes({
       publisher: opts.publisher,
       logger: opts.logger,
       work: this.work,
-      published: (auctionId, seq, eventId) => this.markPublished(auctionId, seq, eventId),
+      published: (auctionId, seq, eventId) => {
+        this.publishTimer?.published(auctionId, seq);
+        this.markPublished(auctionId, seq, eventId);
+      },
     });
     this.sweep = new RepublishSweep({
       store: opts.store,
@@ -82,7 +93,12 @@ export class BiddingEngine implements BiddingService {
   }
 
   async placeBid(req: BidRequest): Promise<BidDecision> {
+    const arrived = performance.now();
     const decision = await this.opts.store.placeBid(req);
+    if (this.metrics !== undefined) {
+      this.metrics.decisionSeconds.observe((performance.now() - arrived) / 1000);
+      if (!decision.replayed) this.metrics.bid(req.source, decision.outcome, decision.reason);
+    }
     this.opts.logger.info(
       {
         correlationId: req.correlationId,
@@ -103,6 +119,7 @@ export class BiddingEngine implements BiddingService {
       if (decision.seq > this.lanes.handledSeq(req.auctionId)) this.work.track(this.republish(req.auctionId));
       return decision;
     }
+    if (decision.priceChanged) this.publishTimer?.queued(req.auctionId, decision.seq, arrived);
     const meta = this.meta.get(req.auctionId);
     // The common case (meta cached) queues synchronously, so updates enter the queue in decision order.
     if (meta !== undefined) this.queueBid(decision, req, meta);
@@ -128,7 +145,13 @@ export class BiddingEngine implements BiddingService {
   async floorAction(req: FloorActionRequest): Promise<FloorActionResult> {
     // Looked up before the decision (cached after the first), so the updates queue synchronously, in seq order.
     const meta = await this.auctionMeta(req.auctionId);
+    const arrived = performance.now();
     const r = await this.opts.store.floorAction(req);
+    // A floor bid is a bid of the `floor` channel; the other calls are the auctioneer's, not bids.
+    if (this.metrics !== undefined && req.action === 'floor_bid') {
+      this.metrics.decisionSeconds.observe((performance.now() - arrived) / 1000);
+      if (!r.replayed) this.metrics.bid('floor', r.outcome, r.reason);
+    }
     this.opts.logger.info(
       {
         correlationId: req.correlationId,
@@ -163,6 +186,7 @@ export class BiddingEngine implements BiddingService {
       decidedAt: new Date(r.decidedAt).toISOString(),
     };
     const update = queuedDecision(this.ctx, lot, meta, r.action, extra, true);
+    if (req.action === 'floor_bid') this.publishTimer?.queued(req.auctionId, r.seq, arrived);
     this.lanes.enqueue(req.auctionId, outboxOf(this.ctx, update, floorNotices(r, meta, this.opts.masks)));
     if (r.action === 'hammer' && r.status === 'sold') this.work.track(this.noticeUnderbidder(r, meta));
     return r;

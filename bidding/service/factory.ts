@@ -6,6 +6,7 @@ import type { Topics } from '../../common/topics.ts';
 import { BiddingEngine } from './engine.ts';
 import type { BidderMasks } from '../core/masks.ts';
 import { RedisBiddingStore } from '../stores/redis-store.ts';
+import type { EngineMetrics } from './metrics.ts';
 
 export interface RedisEngineOptions {
   redis: Redis;
@@ -25,6 +26,8 @@ export interface RedisEngineOptions {
   /** How often the engine sweeps for lots whose newest state was never published (default 5 s). */
   sweepMs?: number | undefined;
   masks: BidderMasks;
+  /** The bid path's Prometheus metrics, script failures included; unset = none kept. */
+  metrics?: EngineMetrics | undefined;
 }
 
 /**
@@ -47,12 +50,17 @@ export async function createRedisEngine(
     redis: opts.redis,
   });
   const engine = new BiddingEngine({
-    store: new RedisBiddingStore({ redis: opts.redis, prefix: opts.prefix }),
+    store: new RedisBiddingStore({
+      redis: opts.redis,
+      prefix: opts.prefix,
+      onScriptError: opts.metrics === undefined ? undefined : (script) => opts.metrics!.scriptError(script),
+    }),
     publisher,
     topics: opts.topics,
     logger: opts.logger,
     sweepMs: opts.sweepMs,
     masks: opts.masks,
+    metrics: opts.metrics,
   });
   engine.start();
   return {

@@ -350,6 +350,8 @@ describe('engine process SIGKILLed after a burst it could not publish', () => {
         MERCURE_PUBLISHER_JWT_KEY: PUBLISHER_KEY,
         BIDDING_SERVICE_TOKEN: serviceToken,
         GAVEL_MASK_KEY: TEST_MASK_KEY,
+        // Any free port: other engines of the suite may hold the default.
+        BIDDING_METRICS_PORT: '0',
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       },
       stdio: ['ignore', 'ignore', 'inherit'],

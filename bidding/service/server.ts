@@ -21,6 +21,15 @@ import { createRedisEngine } from './factory.ts';
 import { createBiddingApi } from './http-api.ts';
 import { listenUrl } from '../../common/listen-url.ts';
 import { BidderMasks } from '../core/masks.ts';
+import {
+  processRegistry,
+  serveMetrics,
+  metricsHostEnv,
+  metricsPortEnv,
+  type MetricsListen,
+  type MetricsServer,
+} from '../../common/metrics.ts';
+import { EngineMetrics } from './metrics.ts';
 
 export interface BiddingConfig {
   host: string;
@@ -35,6 +44,11 @@ export interface BiddingConfig {
   serviceToken: string;
   /** `GAVEL_MASK_KEY`: the key of the public bidder masks, shared with the gateways and the back office. */
   maskKey: string;
+  /**
+   * Where `/metrics` listens (`BIDDING_METRICS_HOST`/`PORT`), never on the internal API's port; port
+   * undefined = no listener (an in-process engine in a test), 0 = any free port.
+   */
+  metrics?: MetricsListen | undefined;
   logLevel: LogLevel;
 }
 
@@ -54,6 +68,8 @@ const schema = z.object({
   BIDDING_SERVICE_TOKEN: z
     .string({ error: 'BIDDING_SERVICE_TOKEN is required (shared with the gateway)' })
     .min(16, 'use at least 16 characters'),
+  BIDDING_METRICS_HOST: metricsHostEnv,
+  BIDDING_METRICS_PORT: metricsPortEnv(9465),
   GAVEL_MASK_KEY: envSecret().refine((v) => v !== undefined, {
     message:
       'GAVEL_MASK_KEY is required (the bidder-mask key, the same in every gateway and the orchestrator)',
@@ -77,12 +93,17 @@ export function biddingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bidd
     topicBase: e.GAVEL_TOPIC_BASE,
     serviceToken: e.BIDDING_SERVICE_TOKEN,
     maskKey: e.GAVEL_MASK_KEY,
+    metrics: { host: e.BIDDING_METRICS_HOST, port: e.BIDDING_METRICS_PORT },
     logLevel: e.LOG_LEVEL,
   };
 }
 
 export interface RunningBidding {
   url: string;
+  /** Where `/metrics` is served (`${metricsUrl}/metrics`); undefined with BIDDING_METRICS_PORT=off. */
+  metricsUrl: string | undefined;
+  /** The engine's bid-path metrics (also in the served registry). */
+  metrics: EngineMetrics;
   engine: BiddingEngine;
   server: Server;
   close(): Promise<void>;
@@ -90,6 +111,7 @@ export interface RunningBidding {
 
 /** Starts the bidding engine as its own service (distributed topology): internal HTTP API, Redis state, HTTP publish. */
 export async function startBiddingService(config: BiddingConfig, logger: Logger): Promise<RunningBidding> {
+  const metrics = new EngineMetrics();
   const redis = createRedis(
     config.redisUrl,
     { maxRetriesPerRequest: 2, enableAutoPipelining: true },
@@ -105,6 +127,7 @@ export async function startBiddingService(config: BiddingConfig, logger: Logger)
     topicBase: config.topicBase,
     logger,
     masks: new BidderMasks(config.maskKey),
+    metrics,
   });
   const app = createBiddingApi(engine, {
     token: config.serviceToken,
@@ -119,8 +142,27 @@ export async function startBiddingService(config: BiddingConfig, logger: Logger)
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // Its own listener: the internal API's port is reachable by every gateway, the metrics only by Prometheus.
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics?.port !== undefined) {
+    try {
+      metricsServer = await serveMetrics(
+        processRegistry([metrics.registry]),
+        config.metrics.host,
+        config.metrics.port,
+        { env: 'BIDDING_METRICS_PORT', what: "the engine's metrics" },
+      );
+    } catch (err) {
+      server.close();
+      await close();
+      redis.disconnect();
+      throw err;
+    }
+  }
   return {
     url: listenUrl(config.host, port),
+    metricsUrl: metricsServer?.url,
+    metrics,
     engine,
     server,
     async close() {
@@ -129,6 +171,7 @@ export async function startBiddingService(config: BiddingConfig, logger: Logger)
       server.closeAllConnections();
       await closed;
       await close();
+      await metricsServer?.close();
       redis.disconnect();
     },
   };

@@ -49,6 +49,8 @@ export interface RedisBiddingStoreOptions {
   prefix?: string;
   /** Tests only: pin the decision clock. Production leaves it unset so Redis' own clock decides. */
   clock?: () => number;
+  /** Told of every script call that failed (not a refusal: those are answers), by script name. */
+  onScriptError?: ((script: string) => void) | undefined;
 }
 
 /** The engine's state on Redis: one Lua script per decision, loaded once and called by SHA. */
@@ -56,11 +58,28 @@ export class RedisBiddingStore implements BiddingStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly clock: (() => number) | undefined;
+  private readonly onScriptError: ((script: string) => void) | undefined;
 
   constructor(opts: RedisBiddingStoreOptions) {
     this.redis = opts.redis;
     this.prefix = opts.prefix ?? 'gavel';
     this.clock = opts.clock;
+    this.onScriptError = opts.onScriptError;
+  }
+
+  /** Runs one of the scripts, telling `onScriptError` when the call fails. */
+  private run(
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
+    const reply = script.run(this.redis, keys, args);
+    const told = this.onScriptError;
+    if (told === undefined) return reply;
+    return reply.catch((err: unknown) => {
+      told(script.name);
+      throw err;
+    });
   }
 
   keys(auctionId: string): AuctionKeys {
@@ -71,7 +90,7 @@ export class RedisBiddingStore implements BiddingStore {
     const k = this.keys(setup.id);
     // Registered first, so no auction can have decisions the ledger does not know to look for.
     await this.redis.sadd(auctionRegistryKey(this.prefix), setup.id);
-    await configure.run(this.redis, [k.state, k.eligibility, k.idempotency], setupFields(setup));
+    await this.run(configure, [k.state, k.eligibility, k.idempotency], setupFields(setup));
   }
 
   async restore(r: RestoreState): Promise<RestoreResult> {
@@ -84,8 +103,8 @@ export class RedisBiddingStore implements BiddingStore {
     const eligibility = Object.entries(r.eligibility ?? {}).flatMap(([b, limit]) => [b, String(limit)]);
     const answers = new Map<string, string>();
     for (const a of r.answers ?? []) answers.set(`${a.bidderId}\u0000${a.idempotencyKey}`, storedAnswer(a));
-    const reply = (await restore.run(
-      this.redis,
+    const reply = (await this.run(
+      restore,
       [k.state, k.eligibility, k.idempotency, k.decisions],
       [
         r.force === true ? '1' : '0',
@@ -115,8 +134,8 @@ export class RedisBiddingStore implements BiddingStore {
     if (standingProblem(req.standing) !== undefined) return restateRefused(req, 'INVALID_REQUEST', false);
     const k = this.keys(req.auctionId);
     const st = req.standing;
-    const reply = (await restate.run(
-      this.redis,
+    const reply = (await this.run(
+      restate,
       [k.state, k.idempotency, k.decisions],
       [
         req.idempotencyKey,
@@ -146,8 +165,8 @@ export class RedisBiddingStore implements BiddingStore {
 
   async placeBid(req: BidRequest): Promise<BidDecision> {
     const k = this.keys(req.auctionId);
-    const reply = (await placeBid.run(
-      this.redis,
+    const reply = (await this.run(
+      placeBid,
       [
         k.state,
         k.eligibility,
@@ -174,8 +193,8 @@ export class RedisBiddingStore implements BiddingStore {
   async floorAction(req: FloorActionRequest): Promise<FloorActionResult> {
     const k = this.keys(req.auctionId);
     const args = floorArgs(req);
-    const reply = (await floorAction.run(
-      this.redis,
+    const reply = (await this.run(
+      floorAction,
       [k.state, k.eligibility, k.idempotency, k.decisions],
       [
         req.action,
@@ -198,7 +217,7 @@ export class RedisBiddingStore implements BiddingStore {
   }
 
   async markPublished(auctionId: string, seq: number, eventId: string): Promise<void> {
-    await markPublished.run(this.redis, [this.keys(auctionId).state], [String(seq), eventId]);
+    await this.run(markPublished, [this.keys(auctionId).state], [String(seq), eventId]);
   }
 
   async publishProgress(auctionId: string): Promise<PublishProgress | undefined> {
@@ -234,8 +253,8 @@ export class RedisBiddingStore implements BiddingStore {
     const entries = (
       query.bidderId === undefined
         ? await this.redis.xrange(index, `(${after}`, '+', 'COUNT', count)
-        : await acceptedBy.run(
-            this.redis,
+        : await this.run(
+            acceptedBy,
             [index, acceptedByKey(this.prefix, auctionId, query.bidderId)],
             [after, count],
           )

@@ -224,6 +224,8 @@ async function main(): Promise<void> {
     ...(publishTo === undefined ? {} : { HUB_PUBLISH_URL: publishTo }),
     GATEWAY_JWT_KEY: userKey,
     GAVEL_DEMO: '0',
+    // Any free port: a metrics listener of a gateway or engine already running may hold the default.
+    GATEWAY_METRICS_PORT: '0',
   };
   if (TOPOLOGY === 'split') {
     const biddingPort = await freePort();
@@ -233,6 +235,7 @@ async function main(): Promise<void> {
       PORT: String(biddingPort),
       HUB_PUBLISH_URL: publishTo ?? hubUrl,
       BIDDING_SERVICE_TOKEN: serviceToken,
+      BIDDING_METRICS_PORT: '0',
     });
     await waitHealthy(`http://127.0.0.1:${biddingPort}/healthz`);
     gatewayEnv.BIDDING_URL = `http://127.0.0.1:${biddingPort}`;
