@@ -17,12 +17,8 @@ import {
   type RunningGateway,
 } from './gateway/index.ts';
 import { MemoryBiddingStore } from './bidding/index.ts';
-import {
-  embeddedHubConfigFromEnv,
-  localPublisher,
-  startMetricsServer,
-  type MetricsServer,
-} from './hub/index.ts';
+import { embeddedHubConfigFromEnv, localPublisher } from './hub/index.ts';
+import { serveMetrics, type MetricsServer } from './common/metrics.ts';
 import { MemoryDecisionSource } from './orchestrator/ledger.ts';
 import type { AccountsPort } from './common/accounts.ts';
 import type { BidderSelfPort } from './common/bidder-self.ts';
@@ -190,15 +186,22 @@ async function main(): Promise<void> {
     session: { accounts, mailbox, adminTokens, bidders, invitations, adminApiUrl },
     ...(catalogue === undefined ? {} : { catalogue }),
   });
-  // The embedded hub's metrics: never on the public origin the hub is mounted on (MERCURE_METRICS_*).
+  // The process's metrics on a listener of their own, never on the public origin. Embedded: the hub,
+  // the engine and the gateway on one, MERCURE_METRICS_* (as before the engine and gateway had any);
+  // distributed: the gateway's (and its engine's, when it runs here) on GATEWAY_METRICS_*.
+  const listen =
+    config.mode === 'embedded'
+      ? {
+          host: hubConfig.metricsHost,
+          port: hubConfig.metricsPort,
+          env: 'MERCURE_METRICS_PORT',
+          what: 'the metrics of the hub, engine and gateway',
+        }
+      : { ...config.metrics, env: 'GATEWAY_METRICS_PORT', what: "the gateway's metrics" };
   let metrics: MetricsServer | undefined;
-  if (gavel.hub !== undefined && hubConfig.metricsPort !== undefined) {
+  if (listen.port !== undefined) {
     try {
-      metrics = await startMetricsServer(
-        gavel.hub.metrics.registry,
-        hubConfig.metricsHost,
-        hubConfig.metricsPort,
-      );
+      metrics = await serveMetrics(gavel.metricsRegistry(), listen.host, listen.port, listen);
     } catch (err) {
       await gavel.close();
       throw err;
@@ -294,7 +297,7 @@ async function main(): Promise<void> {
     `  Mercure hub:  ${gavel.hubUrl}`,
     ...(metrics === undefined
       ? []
-      : [`  Hub metrics:  ${metrics.url}/metrics  (its own listener, not the public port)`]),
+      : [`  Metrics:      ${metrics.url}/metrics  (its own listener, not the public port)`]),
     `  Bid online:   ${gavel.url}/bid     (bidder client, phone first)`,
     `  Floor:        ${gavel.url}/floor   (auctioneer's console, tablet; demo: sign in with the buttons)`,
     `  Saleroom:     ${gavel.url}/room    (the projector's screen: the lot on the block, read-only)`,

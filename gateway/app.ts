@@ -34,6 +34,7 @@ import { inviteRoutes } from './session/invite.ts';
 import { panelRoutes, type PanelDeps } from './panel/routes.tsx';
 import { saleRoomRoutes, type SaleRoomDeps } from './routes/floor-room.ts';
 import { missedBidReporter } from './routes/floor-missed.ts';
+import type { GatewayMetrics } from './metrics.ts';
 
 export interface GatewayDeps {
   engine: BiddingService;
@@ -79,6 +80,8 @@ export interface GatewayDeps {
     /** Which texted bids wait for the sender's confirmation, and where the codes are kept. */
     confirm: { thresholds: ConfirmThresholds; store: BidConfirmations; windowMs: number };
   };
+  /** Bids received by channel, rate-limit and webhook refusals (served on the metrics listener, never here). */
+  metrics?: GatewayMetrics | undefined;
 }
 
 /** The API gateway: auth, validation, rate limits and routing in front of the engine. */
@@ -95,11 +98,23 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
   // body in a web stream, which made every bid build an undici Request.
   // The API's audience only: an admin-API token (its own audience, maybe its own key) is refused here.
   if (deps.tokens.audience !== 'api') throw new Error('the gateway verifies API-audience tokens only');
+  const { metrics } = deps;
+  if (metrics !== undefined) {
+    // Every bid request that reaches its route, signed in or not; the engine counts the decisions.
+    app.use('/v1/auctions/:id/bids', metrics.countBids('api'));
+    app.use('/v1/auctions/:id/floor/floor-bid', metrics.countBids('floor'));
+    app.use('/v1/messaging/twilio', metrics.countWebhookRefusals('twilio'));
+    app.use('/v1/messaging/whatsapp', metrics.countWebhookRefusals('whatsapp-cloud'));
+  }
   app.use('/v1/*', authenticate(deps.tokens));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/', healthRoutes(deps.readiness ?? {}));
-  const bidRateLimit = rateLimit(deps.bidLimiter, (c) => c.get('user')?.id);
+  const bidRateLimit = rateLimit(
+    deps.bidLimiter,
+    (c) => c.get('user')?.id,
+    metrics === undefined ? undefined : () => metrics.rateLimited('bid'),
+  );
   const catalogue = deps.catalogue ?? emptyCatalogue;
   app.route(
     '/v1/auctions',
@@ -171,6 +186,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
         limiter: deps.bidLimiter,
         logger: deps.logger.child({ module: 'messaging' }),
         confirm: deps.messaging.confirm,
+        metrics,
       }),
       ...deps.messaging,
       logger: deps.logger.child({ module: 'messaging' }),
@@ -184,7 +200,16 @@ export function createGatewayApp(deps: GatewayDeps): Hono<AppEnv> {
   app.route('/', rateRoutes(deps.houseRates));
   // Sign-in pages, the cookie session and its token exchange (docs/accounts.md).
   if (deps.session !== undefined)
-    app.route('/', sessionRoutes({ ...deps.session, clients: deps.session.clients ?? deps.clients }));
+    app.route(
+      '/',
+      sessionRoutes({
+        ...deps.session,
+        clients: deps.session.clients ?? deps.clients,
+        onLinkLimited:
+          deps.session.onLinkLimited ??
+          (metrics === undefined ? undefined : () => metrics.rateLimited('sign_in_link')),
+      }),
+    );
   if (deps.me !== undefined) {
     // The watch list takes the bearer token the sale room holds (the cookie routes below take the session).
     app.route('/v1/me/watchlist', watchlistRoutes(deps.me.bidders));

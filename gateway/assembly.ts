@@ -15,6 +15,7 @@ import {
   BidderMasks,
   BiddingEngine,
   createRedisEngine,
+  EngineMetrics,
   MemoryBiddingStore,
   RedisBiddingStore,
   RemoteBiddingService,
@@ -51,6 +52,7 @@ import { createLinkLimiter } from './session/link-limit.ts';
 import { RemoteAccounts } from './session/remote-accounts.ts';
 import type { BidderSelfPort } from '../common/bidder-self.ts';
 import { RemoteBidderSelf } from './me/remote.ts';
+import { GatewayMetrics } from './metrics.ts';
 
 /* The gateway's pieces by topology — engine, hub, shared stores — and the app built on them; no socket is opened here. */
 
@@ -111,6 +113,8 @@ export interface GatewayBackends {
   directory: BidderDirectory;
   /** The floor console's room: a hub publisher, the hubs' subscriptions, the sales' messages. */
   room: SaleRoomDeps;
+  /** This gateway's metrics, and the engine's when it runs in this process (the hub keeps its own). */
+  metrics: { gateway: GatewayMetrics; engine: EngineMetrics | undefined };
   /** Stops what was started, newest first. */
   close(): Promise<void>;
 }
@@ -136,6 +140,7 @@ export async function startBackends(
   let hub: HubService | undefined;
   let redis: Redis | undefined;
   const engineLogger = logger.child({ component: 'bidding' });
+  let engineMetrics: EngineMetrics | undefined;
   if (config.mode === 'embedded') {
     hub = await createHubService(
       {
@@ -153,12 +158,14 @@ export async function startBackends(
     );
     closers.push(() => hub!.close());
     store = new MemoryBiddingStore();
+    engineMetrics = new EngineMetrics();
     const embedded = new BiddingEngine({
       store,
       publisher: localPublisher(hub),
       topics,
       logger: engineLogger,
       masks,
+      metrics: engineMetrics,
     });
     closers.push(() => embedded.stop());
     engine = embedded;
@@ -176,6 +183,7 @@ export async function startBackends(
       engine = remote;
       store = new RedisBiddingStore({ redis, prefix: config.redisPrefix });
     } else {
+      engineMetrics = new EngineMetrics();
       const local = await createRedisEngine({
         redis,
         prefix: config.redisPrefix,
@@ -186,6 +194,7 @@ export async function startBackends(
         topicBase: config.topicBase,
         logger: engineLogger,
         masks,
+        metrics: engineMetrics,
       });
       closers.push(local.close);
       engine = local.engine;
@@ -209,6 +218,7 @@ export async function startBackends(
     subscriberKey,
     directory,
     room: room.deps,
+    metrics: { gateway: new GatewayMetrics(), engine: engineMetrics },
     async close() {
       for (const c of closers.reverse()) await c();
     },
@@ -393,6 +403,7 @@ export function assembleApp(
           },
     directory: backends.directory,
     room: backends.room,
+    metrics: backends.metrics.gateway,
     messaging: {
       twilioAuthToken: config.twilioAuthToken,
       publicUrl: config.messagingPublicUrl,

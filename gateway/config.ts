@@ -14,6 +14,7 @@ import {
 import type { JwtAlg } from '../common/mercure.ts';
 import type { LogLevel } from '../common/logger.ts';
 import { isLoopback } from '../common/loopback.ts';
+import { metricsHostEnv, metricsPortEnv, type MetricsListen } from '../common/metrics.ts';
 import { confirmAboveEnv, type ConfirmThresholds } from './messaging/confirm-policy.ts';
 
 export interface GatewayConfig {
@@ -67,6 +68,11 @@ export interface GatewayConfig {
    * and mints short admin tokens for signed-in admins. Give it only to a back-office gateway.
    */
   adminJwtKey: string | undefined;
+  /**
+   * `GATEWAY_METRICS_HOST`/`PORT`: where a distributed gateway serves `/metrics` (its own listener,
+   * never the public port). Embedded, the process's one metrics listener is MERCURE_METRICS_*.
+   */
+  metrics: MetricsListen;
   logLevel: LogLevel;
 }
 
@@ -119,6 +125,8 @@ const schema = z.object({
     .optional(),
   ACCOUNTS_SERVICE_TOKEN: envSecret(),
   ADMIN_JWT_KEY: envSecret(),
+  GATEWAY_METRICS_HOST: metricsHostEnv,
+  GATEWAY_METRICS_PORT: metricsPortEnv(9466),
 });
 
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -171,6 +179,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     publicOrigin: e.PUBLIC_ORIGIN === undefined ? undefined : new URL(e.PUBLIC_ORIGIN).origin,
     accountsServiceToken: e.ACCOUNTS_SERVICE_TOKEN,
     adminJwtKey: e.ADMIN_JWT_KEY,
+    metrics: { host: e.GATEWAY_METRICS_HOST, port: e.GATEWAY_METRICS_PORT },
     logLevel: e.LOG_LEVEL,
   };
   const whatsappVars = [

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { Registry } from 'prom-client';
+import { processRegistry } from '../common/metrics.ts';
 import { serverUrl } from '../common/listen-url.ts';
 import type { Logger } from '../common/logger.ts';
 import { MERCURE_PATH } from '../common/mercure.ts';
@@ -28,6 +30,14 @@ export interface RunningGateway extends Pick<
   app: Hono<AppEnv>;
   server: Server;
   config: GatewayConfig;
+  /** This gateway's metrics and the engine's when it runs here (GatewayBackends.metrics). */
+  metrics: GatewayBackends['metrics'];
+  /**
+   * Everything this process measures, in one registry to serve: the gateway's, the engine's and the
+   * mounted hub's when they run here, Redis connection health and Node's process metrics (once).
+   * Made on each call: call it once, when starting the metrics listener.
+   */
+  metricsRegistry(): Registry;
   close(): Promise<void>;
 }
 
@@ -101,6 +111,13 @@ export async function startGateway(
     directory: backends.directory,
     server,
     config,
+    metrics: backends.metrics,
+    metricsRegistry() {
+      const { gateway, engine: bids } = backends.metrics;
+      const parts = bids === undefined ? [gateway.registry] : [gateway.registry, bids.registry];
+      // The mounted hub's registry has the Redis and process metrics already.
+      return hub === undefined ? processRegistry(parts) : Registry.merge([hub.metrics.registry, ...parts]);
+    },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await engine

@@ -196,6 +196,8 @@ describe('gateway → separate bidding service → hub', () => {
         MERCURE_PUBLISHER_JWT_KEY: publisherKey,
         BIDDING_SERVICE_TOKEN: serviceToken,
         GAVEL_MASK_KEY: TEST_MASK_KEY,
+        // Any free port: other engines of the suite may hold the default.
+        BIDDING_METRICS_PORT: '0',
         LOG_LEVEL: 'warn',
       },
       stdio: 'ignore',

@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stopChild } from './support/hub-redis.ts';
-import { trackChild } from './support/registry.ts';
 import { freePort } from './support/net.ts';
+import { runUntilReady } from './support/process.ts';
 import { until } from './support/orchestrator.ts';
 
 /**
@@ -12,37 +9,16 @@ import { until } from './support/orchestrator.ts';
  * answer `/metrics` there. They are served on a listener of their own (MERCURE_METRICS_HOST,
  * loopback by default, and MERCURE_METRICS_PORT), by `npm start` and by `npm run hub` alike.
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const children: ChildProcess[] = [];
+const stops: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) await stopChild(child, 10_000);
+  for (const stop of stops.splice(0)) await stop();
 });
 
 async function run(script: string, env: Record<string, string>, ready: string): Promise<() => string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  trackChild(script, child, { graceMs: 10_000 });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  await until(
-    `${script} to answer`,
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}: ${out}`);
-      try {
-        return (await fetch(ready)).ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    45_000,
-  );
-  return () => out;
+  const running = await runUntilReady(script, env, ready, 45_000);
+  stops.push(() => running.stop());
+  return () => running.output();
 }
 
 async function expectMetricsOnlyOn(publicOrigin: string, metricsOrigin: string): Promise<void> {
@@ -72,12 +48,18 @@ describe('hub metrics are not on the public origin', { timeout: 60_000 }, () => 
       `http://127.0.0.1:${port}/healthz`,
     );
     await expectMetricsOnlyOn(`http://127.0.0.1:${port}`, `http://127.0.0.1:${metricsPort}`);
+    // One listener for the whole process: the in-process engine's and the gateway's metrics too.
+    const all = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(all).toMatch(/^# TYPE gavel_bids_total counter$/m);
+    expect(all).toMatch(/^# TYPE gavel_bid_decision_seconds histogram$/m);
+    expect(all).toMatch(/^# TYPE gavel_gateway_bids_received_total counter$/m);
+    expect(all.match(/^# TYPE process_cpu_user_seconds_total /gm)).toHaveLength(1);
     // The mounted hub takes its client limits from the same variables as `npm run hub`.
     const three = await fetch(`http://127.0.0.1:${port}/.well-known/mercure?topic=a&topic=b&topic=c`);
     expect(three.status).toBe(400);
     expect(((await three.json()) as { error: { code: string } }).error.code).toBe('TOO_MANY_TOPICS');
     await until('the start-up lines', () => (out().includes('Stop with Ctrl-C') ? true : undefined));
-    expect(out()).toContain(`Hub metrics:  http://127.0.0.1:${metricsPort}/metrics`);
+    expect(out()).toContain(`Metrics:      http://127.0.0.1:${metricsPort}/metrics`);
   });
 
   it('npm run hub (standalone): 404 on the public port, served on the metrics listener', async () => {

@@ -25,6 +25,7 @@ import { isBiddableOrWaiting, type CatalogueLot } from '../../common/contracts/i
 import { needsConfirmation, type ConfirmThresholds } from './confirm-policy.ts';
 import type { BidConfirmations, PendingBid } from './confirmations.ts';
 import { parseBidMessage, type ParsedAmount } from './parse-bid.ts';
+import type { GatewayMetrics } from '../metrics.ts';
 
 export interface InboundMessage {
   /** Whose webhook it came through: Twilio (SMS, or WhatsApp through Twilio), or Meta's WhatsApp Cloud API. */
@@ -68,6 +69,8 @@ export interface MessagingIngressDeps {
   logger: Logger;
   /** Which bids wait for the sender's confirmation, where the codes are kept, and for how long they hold. */
   confirm: { thresholds: ConfirmThresholds; store: BidConfirmations; windowMs: number };
+  /** Messages received by channel, unknown senders and rate-limited bids; undefined = none kept. */
+  metrics?: GatewayMetrics | undefined;
 }
 
 const HELP = 'Send the lot and your bid, e.g. "#102 2500" (or "#102 2500 max 4000" to leave a maximum).';
@@ -85,6 +88,8 @@ export class MessagingIngress {
   async handle(msg: InboundMessage): Promise<IngressAnswer> {
     const correlationId = `${msg.provider}:${msg.messageId}`;
     const log = this.deps.logger.child({ correlationId, channel: msg.channel });
+    const { metrics } = this.deps;
+    metrics?.bidReceived(msg.channel);
     const answer = await this.decide(msg, correlationId).catch((err: unknown): IngressAnswer => {
       log.error({ err }, 'a text-message bid could not be handled');
       return {
@@ -96,6 +101,8 @@ export class MessagingIngress {
       { outcome: answer.outcome, auctionId: answer.auctionId, seq: answer.seq, confirms: answer.confirms },
       'text-message bid',
     );
+    if (answer.outcome === 'unknown_sender') metrics?.webhookRefused(msg.provider, 'unknown_sender');
+    else if (answer.outcome === 'rate_limited') metrics?.rateLimited('bid');
     return answer;
   }
 

@@ -42,6 +42,8 @@ export function createLimiter(opts: RateLimitOptions): BurstyRateLimiter {
 export function rateLimit(
   limiter: BurstyRateLimiter,
   keyOf: (c: Context<AppEnv>) => string | undefined,
+  /** Told of each refusal (the limit's metric). */
+  onRefused?: () => void,
 ): MiddlewareHandler<AppEnv> {
   return async function rateLimitMiddleware(c, next) {
     const key = keyOf(c);
@@ -50,6 +52,7 @@ export function rateLimit(
         await limiter.consume(key);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
+        onRefused?.();
         const retry = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
         c.header('Retry-After', String(retry));
         throw new AppError('RATE_LIMITED', `too many requests; retry in ${retry} s`, {

@@ -22,12 +22,17 @@ export function createLinkLimiter(redis: Redis | undefined, prefix: string): Rat
     : new RateLimiterRedis({ ...o, storeClient: redis, useRedisPackage: false });
 }
 
-/** Counts one link for `email` (case-insensitive); RATE_LIMITED once the address had its share. */
-export async function consumeLink(limiter: RateLimiterAbstract, email: string): Promise<void> {
+/** Counts one link for `email` (case-insensitive); RATE_LIMITED once the address had its share (`onRefused` is told). */
+export async function consumeLink(
+  limiter: RateLimiterAbstract,
+  email: string,
+  onRefused?: () => void,
+): Promise<void> {
   try {
     await limiter.consume(email.trim().toLowerCase());
   } catch (err) {
     if (!(err instanceof RateLimiterRes)) throw err;
+    onRefused?.();
     const retry = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
     throw new AppError(
       'RATE_LIMITED',

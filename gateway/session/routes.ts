@@ -45,6 +45,8 @@ export interface SessionRoutesDeps extends SessionKitDeps {
   allowRemote?: boolean;
   /** Links per address (link-limit.ts); default: in this process. */
   linkLimiter?: RateLimiterAbstract | undefined;
+  /** Told of each link refused by `linkLimiter` (the gateway's rate-limit metric). */
+  onLinkLimited?: (() => void) | undefined;
   /** Invitations to invite-only sales, for `/invite/<token>` (session/invite.ts); like `accounts`. */
   invitations?: InvitationsPort | Promise<InvitationsPort | undefined> | undefined;
 }
@@ -75,7 +77,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
   /** Asks the back office for a link, within the address's share. */
   const requestLink = async (email: string, name: string | undefined): Promise<void> => {
     const accounts = await port();
-    await consumeLink(linkLimiter, email);
+    await consumeLink(linkLimiter, email, deps.onLinkLimited);
     await accounts.requestLink({ email, name, origin: deps.publicOrigin });
   };
   const formField = async (c: Context, name: string): Promise<string | undefined> =>

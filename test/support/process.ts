@@ -99,3 +99,43 @@ export async function startUntilRunning(
   }
   return { output: () => out, stop };
 }
+
+/**
+ * Starts one of Gavel's entry points with `env` on top of a bare environment (PATH, HOST=127.0.0.1,
+ * LOG_LEVEL=warn) and resolves once `ready` answers 2xx; rejects with its output if it exits first.
+ */
+export async function runUntilReady(
+  script: string,
+  env: Record<string, string>,
+  ready: string,
+  withinMs = 90_000,
+): Promise<RunningStart> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: the registry kills it and anything it started, even on a timeout.
+    detached: true,
+  });
+  const stop = trackChild(script, child, { group: true, graceMs: 10_000 });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`${script} exited with ${child.exitCode}: ${out}`);
+    }
+    const ok = await fetch(ready).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { output: () => out, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${script} did not answer ${ready} within ${withinMs} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
