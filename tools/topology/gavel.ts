@@ -89,10 +89,12 @@ export interface GavelTopology {
   /** Each hub with its Mercure URL and its metrics listener's origin (`/metrics` is not on the public port). */
   hubs: (GavelService & { mercureUrl: string; metricsUrl: string })[];
   /** The first engine (the only one unless `engines` says more). */
-  bidding: GavelService;
-  engines: GavelService[];
+  bidding: GavelService & { metricsUrl: string };
+  /** Each engine with its metrics listener's origin (BIDDING_METRICS_PORT). */
+  engines: (GavelService & { metricsUrl: string })[];
   orchestrator: GavelService;
-  gateways: GavelService[];
+  /** Each gateway with its metrics listener's origin (GATEWAY_METRICS_PORT). */
+  gateways: (GavelService & { metricsUrl: string })[];
   /** Every service, in start order: hubs, then engine and orchestrator, then gateways. */
   all: GavelService[];
   /** Start waves: each wave starts together once the one before is ready. */
@@ -131,9 +133,9 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
   const stream = new URL(opts.redisUrl);
   stream.searchParams.set('prefix', opts.hubPrefix ?? 'gavel:{hub}');
   const hubStreamUrl = stream.toString();
-  // Two per hub (its port and its metrics listener's), one for each other service.
+  // Two per hub, engine and gateway (its port and its metrics listener's), one for the orchestrator.
   const engineCount = opts.engines ?? 1;
-  const ports = await freePorts(2 * hubCount + gatewayCount + engineCount + 1);
+  const ports = await freePorts(2 * (hubCount + gatewayCount + engineCount) + 1);
   const take = (): number => ports.shift()!;
   const logLevel = opts.logLevel ?? 'info';
 
@@ -176,15 +178,18 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
       metricsUrl: `http://127.0.0.1:${metricsPort}`,
     };
   });
-  const engines = Array.from({ length: engineCount }, (_, i) =>
-    service(i === 0 ? 'bidding' : `bidding-${letter(i)}`, 'bidding', take(), {
+  const engines = Array.from({ length: engineCount }, (_, i) => {
+    const metricsPort = take();
+    const s = service(i === 0 ? 'bidding' : `bidding-${letter(i)}`, 'bidding', take(), {
       REDIS_URL: opts.redisUrl,
       REDIS_PREFIX: prefix,
       HUB_PUBLISH_URL: hubStreamUrl,
       BIDDING_SERVICE_TOKEN: secrets.serviceToken,
       GAVEL_MASK_KEY: secrets.maskKey,
-    }),
-  );
+      BIDDING_METRICS_PORT: String(metricsPort),
+    });
+    return { ...s, metricsUrl: `http://127.0.0.1:${metricsPort}` };
+  });
   const bidding = engines[0]!;
   const orchestrator = service('orchestrator', 'orchestrator', take(), {
     DATABASE_URL: opts.databaseUrl,
@@ -198,8 +203,9 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
   const publicHubUrl =
     opts.publicHubUrl ??
     (opts.publicOrigin === undefined ? hubs[0]!.mercureUrl : `${opts.publicOrigin}/.well-known/mercure`);
-  const gateways = Array.from({ length: gatewayCount }, (_, i) =>
-    service(`gateway-${letter(i)}`, 'gateway', take(), {
+  const gateways = Array.from({ length: gatewayCount }, (_, i) => {
+    const metricsPort = take();
+    const s = service(`gateway-${letter(i)}`, 'gateway', take(), {
       GAVEL_MODE: 'distributed',
       GAVEL_DEMO: 'false',
       REDIS_URL: opts.redisUrl,
@@ -214,9 +220,11 @@ export async function gavelTopology(opts: GavelTopologyOptions): Promise<GavelTo
       MERCURE_PUBLISHER_JWT_KEY: secrets.publisherKey,
       MERCURE_SUBSCRIBER_JWT_KEY: secrets.subscriberKey,
       ORCHESTRATOR_URL: orchestrator.url,
+      GATEWAY_METRICS_PORT: String(metricsPort),
       ...(opts.publicOrigin === undefined ? {} : { PUBLIC_ORIGIN: opts.publicOrigin }),
-    }),
-  );
+    });
+    return { ...s, metricsUrl: `http://127.0.0.1:${metricsPort}` };
+  });
   const all = [...hubs, ...engines, orchestrator, ...gateways];
   return {
     secrets,
