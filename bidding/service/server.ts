@@ -135,30 +135,30 @@ export async function startBiddingService(config: BiddingConfig, logger: Logger)
     // The engine decides on Redis: without it no bid can be decided.
     readiness: { redis: () => redis.ping() },
   });
+  // Its own listener: the internal API's port is reachable by every gateway, the metrics only by
+  // Prometheus. Bound first, so an engine that answers its API is a whole one.
+  let metricsServer: MetricsServer | undefined;
   const server = createServer(getRequestListener(app.fetch));
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  // Its own listener: the internal API's port is reachable by every gateway, the metrics only by Prometheus.
-  let metricsServer: MetricsServer | undefined;
-  if (config.metrics?.port !== undefined) {
-    try {
+  try {
+    if (config.metrics?.port !== undefined)
       metricsServer = await serveMetrics(
         processRegistry([metrics.registry]),
         config.metrics.host,
         config.metrics.port,
         { env: 'BIDDING_METRICS_PORT', what: "the engine's metrics" },
       );
-    } catch (err) {
-      server.close();
-      await close();
-      redis.disconnect();
-      throw err;
-    }
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    await metricsServer?.close();
+    await close();
+    redis.disconnect();
+    throw err;
   }
+  const { port } = server.address() as AddressInfo;
   return {
     url: listenUrl(config.host, port),
     metricsUrl: metricsServer?.url,
