@@ -67,18 +67,26 @@ describe('the scrape configuration (promtool)', () => {
       const env = s.environment ?? {};
       const role = s.command?.find((a) => a.startsWith('dist/')) ?? '';
       // Where each role serves /metrics: the hub on its own listener, the orchestrator on PORT; the
-      // engine and the gateways on their own listeners (the agreed defaults until compose sets them).
+      // engine and the gateways on their own listeners.
       const port =
         role === 'dist/hub/main.js'
           ? env.MERCURE_METRICS_PORT
           : role === 'dist/orchestrator/main.js'
             ? env.PORT
             : role === 'dist/bidding/main.js'
-              ? (env.BIDDING_METRICS_PORT ?? '9464')
-              : (env.GATEWAY_METRICS_PORT ?? '9465');
+              ? env.BIDDING_METRICS_PORT
+              : env.GATEWAY_METRICS_PORT;
       expect(targets.get(name), name).toBe(`${name}:${String(port)}`);
       // A metrics listener on loopback could not be scraped from another container.
-      if (role === 'dist/hub/main.js') expect(env.MERCURE_METRICS_HOST, name).toBe('0.0.0.0');
+      const host =
+        role === 'dist/hub/main.js'
+          ? env.MERCURE_METRICS_HOST
+          : role === 'dist/bidding/main.js'
+            ? env.BIDDING_METRICS_HOST
+            : role === 'dist/orchestrator/main.js'
+              ? '0.0.0.0'
+              : env.GATEWAY_METRICS_HOST;
+      expect(host, name).toBe('0.0.0.0');
     }
   });
 });
