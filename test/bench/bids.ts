@@ -35,20 +35,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { RedisBiddingStore } from '../../bidding/index.ts';
 import { UserTokens } from '../../common/auth.ts';
+import {
+  percentile,
+  preciseNow as now,
+  screenDelays,
+  TimedSubscriber,
+  type Arrival,
+} from '../../tools/ops-latency/screen-timer.ts';
 import { freePort } from '../support/net.ts';
 import { deleteByPrefix, seedHotAuction } from './hot-auction.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const now = (): number => performance.timeOrigin + performance.now();
 const log = (m: string): void => void process.stderr.write(`[bench:bids] ${m}\n`);
 
 const { values: flags } = parseArgs({
@@ -153,41 +157,6 @@ async function waitHealthy(url: string): Promise<void> {
   }
 }
 
-/** The subscriber runs on its own thread so autocannon's work does not delay receipt timestamps. */
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const { performance } = require('node:perf_hooks');
-const received = [];
-const req = http.get(workerData.url, { headers: { Accept: 'text/event-stream', ...workerData.headers } }, (res) => {
-  res.setEncoding('utf8');
-  let buf = '';
-  parentPort.postMessage({ type: 'open', status: res.statusCode });
-  res.on('data', (chunk) => {
-    const at = performance.timeOrigin + performance.now();
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf('\\n\\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      let id = null;
-      for (const line of block.split('\\n')) {
-        if (line.startsWith('id: ')) id = line.slice(4);
-        else if (line.startsWith('data: ')) {
-          try { received.push([JSON.parse(line.slice(6)).seq, at, id]); } catch {}
-        }
-      }
-    }
-  });
-});
-parentPort.on('message', (m) => { if (m === 'stop') { req.destroy(); parentPort.postMessage({ type: 'done', received }); } });
-`;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function main(): Promise<void> {
   const prefix = `bench:${randomUUID().slice(0, 8)}`;
   const redis = new Redis('redis://127.0.0.1:6379');
@@ -259,15 +228,8 @@ async function main(): Promise<void> {
 
   // Subscribers, each on its own thread so autocannon's work does not delay receipt timestamps: the
   // auction's public topic, and the private topics of a sample of bidders (their outbid notices).
-  const subscribe = async (url: string, headers: Record<string, string>): Promise<Worker> => {
-    const w = new Worker(WORKER, { eval: true, workerData: { url, headers } });
-    await new Promise<void>((resolve, reject) => {
-      w.once('message', (m: { type: string; status: number }) =>
-        m.status === 200 ? resolve() : reject(new Error(`subscriber got HTTP ${m.status}`)),
-      );
-    });
-    return w;
-  };
+  const subscribe = (url: string, headers: Record<string, string>): Promise<TimedSubscriber> =>
+    TimedSubscriber.open(url, headers);
   const worker = await subscribe(
     `${hubUrl}?topic=${encodeURIComponent(`https://gavel.local/auctions/${auctionId}`)}`,
     {},
@@ -366,42 +328,16 @@ async function main(): Promise<void> {
   const cpuAfter = await cpuSnapshot(redis);
   await new Promise((r) => setTimeout(r, 1000));
   const hubPublishes = (await hubPublished(hubOrigin)) - publishedBefore;
-  const collect = async (w: Worker): Promise<[number, number, string | null][]> => {
-    const got = await new Promise<[number, number, string | null][]>((resolve) => {
-      w.once('message', (m: { type: string; received: [number, number, string | null][] }) =>
-        resolve(m.received),
-      );
-      w.postMessage('stop');
-    });
-    await w.terminate();
-    return got;
-  };
+  const collect = async (w: TimedSubscriber): Promise<[number, number, string | null][]> =>
+    (await w.stop()).map((a: Arrival) => [a.seq, a.at, a.id]);
   const received = await collect(worker);
   const noticesReceived = await collect(noticeWorker);
 
   // Updates are coalesced under load (a newer state supersedes an older tick), so a bid is
   // "pushed" when the subscriber first sees a state whose seq is at or past the bid's own.
-  received.sort((a, b) => a[0] - b[0]);
-  const push: number[] = [];
-  const fromDecision: number[] = [];
-  let missing = 0;
-  for (const [seq, sent] of seqSentAt) {
-    let lo = 0;
-    let hi = received.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (received[mid]![0] < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    // The first state at or past this seq may not be the earliest received one: take the earliest arrival among them.
-    let at = Infinity;
-    for (let i = lo; i < received.length && i < lo + 64; i++) at = Math.min(at, received[i]![1]);
-    if (Number.isFinite(at) && Number.isFinite(sent)) {
-      push.push(at - sent);
-      const decided = seqDecidedAt.get(seq);
-      if (decided !== undefined) fromDecision.push(at - decided);
-    } else missing++;
-  }
+  const states = received.map(([seq, at]) => ({ seq, at }));
+  const { delays: push, missing } = screenDelays(seqSentAt, states);
+  const { delays: fromDecision } = screenDelays(seqDecidedAt, states);
   // Outbid notices for the sampled bidders: from the decision of the bid that took a sampled bidder's
   // lead to the first notice that bidder receives at or past it (notices are coalesced per bidder: a
   // newer one stands for an older one). The bidder is the last part of a notice's id.
