@@ -74,6 +74,9 @@ async function main(): Promise<void> {
     lines.push(`  ${b.name} (bidder token, paste at /bid): ${await mint.user(b.id, 'bidder')}`);
   lines.push(`  Auctioneer token (paste at /floor): ${await mint.user('clerk', 'auctioneer')}`);
   lines.push(
+    `  Admin API: ${cluster.topo.orchestrator.url}/admin/v1, token (20 minutes): ${await mint.user('ops', 'admin')}`,
+  );
+  lines.push(
     `  Services:  ${cluster.topo.all.map((s) => `${s.name} ${s.url}`).join(', ')}`,
     `  Logs:      ${cluster.procs.logDir}`,
     'Stop with Ctrl-C (stops every process, drops the database).',
