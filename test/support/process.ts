@@ -27,7 +27,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
- * Runs one of Gavel's entry points (`main.ts`, `orchestrator/main.ts`…) with `env` on top of this
+ * Runs one of Gavel's entry points (`main.ts`, `orchestrator/main.ts`…, with `args`) with `env` on top of this
  * process's, until it exits — as a start-up refusal does — or `withinMs` pass: then it is killed,
  * so a process that started anyway fails the test instead of being left running.
  */
@@ -35,9 +35,10 @@ export function runUntilExit(
   script: string,
   env: Record<string, string>,
   withinMs = 40_000,
+  args: readonly string[] = [],
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
