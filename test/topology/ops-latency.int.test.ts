@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from '../../tools/chaos/sale.ts';
 import { TokenMint } from '../../tools/chaos/tokens.ts';
 import { startCluster, type RunningCluster } from '../../tools/cluster/cluster.ts';
-import { seedClusterSale } from '../../tools/cluster/demo.ts';
+import { seedClusterSale, waitSaleOpen } from '../../tools/cluster/demo.ts';
 import type { OpsLatencyReport } from '../../tools/ops-latency/run.ts';
-import { sleep } from '../../tools/topology/index.ts';
 import { runUntilExit } from '../support/process.ts';
 import { track } from '../support/registry.ts';
 
@@ -38,14 +37,7 @@ describe('npm run ops:latency against npm run cluster (HAProxy, real Redis and P
     const saleId = await seedClusterSale(admin, Date.now());
     alice = await mint.user('alice', 'bidder');
     bob = await mint.user('bob', 'bidder');
-    for (const deadline = Date.now() + 60_000; ;) {
-      const res = await fetch(`${cluster.origin}/v1/sales/${saleId}/snapshot`);
-      const body = (await res.json().catch(() => ({}))) as { auctions?: { status: string }[] };
-      if (res.ok && body.auctions?.length === 3 && body.auctions.every((a) => a.status === 'open')) break;
-      if (Date.now() > deadline)
-        throw new Error(`the sale did not open: ${res.status} ${JSON.stringify(body)}`);
-      await sleep(250);
-    }
+    await waitSaleOpen(cluster.origin, saleId, 3);
   }, 240_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -60,62 +52,23 @@ describe('npm run ops:latency against npm run cluster (HAProxy, real Redis and P
 
   it('measures a named lot (exit 0), fails a 0 ms budget (exit 1), and cleans up its throw-away sale', async () => {
     // Three checks at once, each under the gateways' per-bidder limit (alice and bob share two).
+    const flags = (line: string): string[] => line.split(' ');
+    const bidders = ['--token', alice, '--token', bob];
+    const probes = [await mint.user('ops-probe-1', 'bidder'), await mint.user('ops-probe-2', 'bidder')];
     const [named, overBudget, throwaway] = await Promise.all([
       opsLatency([
-        '--url',
-        cluster.origin,
-        '--token',
-        alice,
-        '--token',
-        bob,
-        '--lot',
-        'cluster-timed-1',
-        '--rate',
-        '4',
-        '--seconds',
-        '4',
-        '--budget-ms',
-        '20000',
+        ...flags(`--url ${cluster.origin} --lot cluster-timed-1 --rate 4 --seconds 4 --budget-ms 20000`),
+        ...bidders,
       ]),
       opsLatency([
-        '--url',
-        cluster.origin,
-        '--token',
-        alice,
-        '--token',
-        bob,
-        '--lot',
-        'cluster-timed-2',
-        '--rate',
-        '4',
-        '--seconds',
-        '3',
-        '--budget-ms',
-        '0',
+        ...flags(`--url ${cluster.origin} --lot cluster-timed-2 --rate 4 --seconds 3 --budget-ms 0`),
+        ...bidders,
       ]),
-      (async () => {
-        const tokens = [await mint.user('ops-probe-1', 'bidder'), await mint.user('ops-probe-2', 'bidder')];
-        return opsLatency([
-          '--url',
-          cluster.origin,
-          '--token',
-          tokens[0]!,
-          '--token',
-          tokens[1]!,
-          '--admin-url',
-          cluster.topo.orchestrator.url,
-          '--admin-token',
-          await mint.user('ops', 'admin'),
-          '--rate',
-          '4',
-          '--seconds',
-          '3',
-          '--budget-ms',
-          '20000',
-          '--subscribers',
-          '3',
-        ]);
-      })(),
+      opsLatency([
+        ...flags(`--url ${cluster.origin} --rate 4 --seconds 3 --budget-ms 20000 --subscribers 3`),
+        ...['--admin-url', cluster.topo.orchestrator.url, '--admin-token', await mint.user('ops', 'admin')],
+        ...['--token', probes[0]!, '--token', probes[1]!],
+      ]),
     ]);
 
     expect(named.code, named.err).toBe(0);

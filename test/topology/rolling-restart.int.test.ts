@@ -9,7 +9,7 @@ import { AdminClient } from '../../tools/chaos/sale.ts';
 import { ChaosSubscriber, type AuctionState } from '../../tools/chaos/subscriber.ts';
 import { TokenMint } from '../../tools/chaos/tokens.ts';
 import { startCluster, type RunningCluster } from '../../tools/cluster/cluster.ts';
-import { CLUSTER_BIDDERS, seedClusterSale } from '../../tools/cluster/demo.ts';
+import { CLUSTER_BIDDERS, seedClusterSale, waitSaleOpen } from '../../tools/cluster/demo.ts';
 import { sleep } from '../../tools/topology/index.ts';
 import { track } from '../support/registry.ts';
 
@@ -41,14 +41,7 @@ describe('rolling restarts mid-sale (npm run cluster, HAProxy, real Redis and Po
     const admin = new AdminClient(cluster.topo.orchestrator.url, () => mint.user('ops', 'admin'));
     saleId = await seedClusterSale(admin, Date.now());
     // Open once the lifecycle has opened the sale and the engine holds its lots.
-    for (const deadline = Date.now() + 60_000; ;) {
-      const res = await fetch(`${cluster.origin}/v1/sales/${saleId}/snapshot`);
-      const body = (await res.json().catch(() => ({}))) as { auctions?: { status: string }[] };
-      if (res.ok && body.auctions?.length === 3 && body.auctions.every((a) => a.status === 'open')) break;
-      if (Date.now() > deadline)
-        throw new Error(`the sale did not open: ${res.status} ${JSON.stringify(body)}`);
-      await sleep(250);
-    }
+    await waitSaleOpen(cluster.origin, saleId, 3);
   }, 240_000);
   afterAll(async () => {
     await cluster?.stop();

@@ -50,3 +50,20 @@ export async function seedClusterSale(admin: AdminClient, now: number): Promise<
     });
   return saleId;
 }
+
+/** Resolves once every lot of the sale is open on `origin` (the back office's clock opens the sale, then the engine holds its lots). */
+export async function waitSaleOpen(
+  origin: string,
+  saleId: string,
+  lots: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    const res = await fetch(`${origin}/v1/sales/${saleId}/snapshot`);
+    const body = (await res.json().catch(() => ({}))) as { auctions?: { status: string }[] };
+    if (res.ok && body.auctions?.length === lots && body.auctions.every((a) => a.status === 'open')) return;
+    if (Date.now() > deadline)
+      throw new Error(`the sale did not open: ${res.status} ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
