@@ -93,7 +93,7 @@ const schema = z.object({
   HUB_PUBLISH_URL: optional,
   BIDDING_URL: optional,
   ORCHESTRATOR_URL: optional,
-  BIDDING_SERVICE_TOKEN: optional,
+  BIDDING_SERVICE_TOKEN: envSecret(),
   MERCURE_PUBLISHER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),
   MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
   MERCURE_SUBSCRIBER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),

@@ -241,7 +241,7 @@ describe('gateway → separate bidding service → hub', () => {
     );
     const base = {
       REDIS_URL: 'redis://127.0.0.1:6379',
-      BIDDING_SERVICE_TOKEN: 'x'.repeat(24),
+      BIDDING_SERVICE_TOKEN: 'x'.repeat(32),
       GAVEL_MASK_KEY: TEST_MASK_KEY,
     };
     // Over HTTP the engine signs its publishes; straight into the hubs' stream it needs no key.

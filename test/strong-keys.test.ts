@@ -26,6 +26,7 @@ const SERVICES: {
       'MERCURE_PUBLISHER_JWT_KEY',
       'MERCURE_SUBSCRIBER_JWT_KEY',
       'ACCOUNTS_SERVICE_TOKEN',
+      'BIDDING_SERVICE_TOKEN',
     ],
   },
   {
@@ -44,7 +45,7 @@ const SERVICES: {
       GAVEL_MASK_KEY: GOOD,
       MERCURE_PUBLISHER_JWT_KEY: GOOD,
     },
-    keys: ['GAVEL_MASK_KEY', 'MERCURE_PUBLISHER_JWT_KEY'],
+    keys: ['GAVEL_MASK_KEY', 'MERCURE_PUBLISHER_JWT_KEY', 'BIDDING_SERVICE_TOKEN'],
   },
   {
     name: 'orchestrator',

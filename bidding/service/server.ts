@@ -65,9 +65,10 @@ const schema = z.object({
     .url(),
   MERCURE_PUBLISHER_JWT_KEY: envSecret(MIN_SECRET_BYTES, { pem: true }),
   MERCURE_PUBLISHER_JWT_ALG: jwtAlgEnv,
-  BIDDING_SERVICE_TOKEN: z
-    .string({ error: 'BIDDING_SERVICE_TOKEN is required (shared with the gateway)' })
-    .min(16, 'use at least 16 characters'),
+  // A shared secret like the keys: at least 32 bytes (docs/configuration.md, "Keys").
+  BIDDING_SERVICE_TOKEN: envSecret().refine((v) => v !== undefined, {
+    message: 'BIDDING_SERVICE_TOKEN is required (shared with the gateway; `openssl rand -hex 32`)',
+  }),
   BIDDING_METRICS_HOST: metricsHostEnv,
   BIDDING_METRICS_PORT: metricsPortEnv(9465),
   GAVEL_MASK_KEY: envSecret().refine((v) => v !== undefined, {

@@ -107,7 +107,7 @@ describe('the mask key in configuration', () => {
     );
     const engine = {
       REDIS_URL: 'redis://127.0.0.1:6379',
-      BIDDING_SERVICE_TOKEN: 'x'.repeat(24),
+      BIDDING_SERVICE_TOKEN: 'x'.repeat(32),
       HUB_PUBLISH_URL: 'redis://127.0.0.1:6379?prefix=gavel:{hub}',
     };
     expect(() => biddingConfigFromEnv(engine)).toThrow(/GAVEL_MASK_KEY is required/);

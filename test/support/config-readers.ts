@@ -21,7 +21,7 @@ export const PROCESSES: readonly Process[] = ['gateway', 'hub', 'bidding', 'orch
 export const PASSING: Record<string, string> = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   HUB_PUBLISH_URL: 'redis://127.0.0.1:6379?prefix=gavel:{hub}',
-  BIDDING_SERVICE_TOKEN: 'a-token-of-sixteen-chars',
+  BIDDING_SERVICE_TOKEN: 'a-shared-token-of-thirty-two-bytes',
   GAVEL_MASK_KEY: 'k'.repeat(32),
 };
 
