@@ -183,7 +183,12 @@ async function main(): Promise<void> {
   });
   const gavel = await startGateway(config, logger, {
     hub: hubConfig,
-    session: { accounts, mailbox, adminTokens, bidders, invitations, adminApiUrl },
+    // Embedded: the back office in this process. Distributed: none given here, so the gateway uses
+    // the orchestrator's (ORCHESTRATOR_URL, ACCOUNTS_SERVICE_TOKEN) and serves the /admin panel only
+    // with an ADMIN_JWT_KEY of its own (a back-office gateway, docs/back-office.md).
+    ...(config.mode === 'embedded'
+      ? { session: { accounts, mailbox, adminTokens, bidders, invitations, adminApiUrl } }
+      : {}),
     ...(catalogue === undefined ? {} : { catalogue }),
   });
   // The process's metrics on a listener of their own, never on the public origin. Embedded: the hub,

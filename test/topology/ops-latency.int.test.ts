@@ -117,6 +117,13 @@ describe('npm run ops:latency against npm run cluster (HAProxy, real Redis and P
     expect(lot.lot.status).toBe('cancelled');
   }, 200_000);
 
+  it('leaves /admin to a back-office gateway: the public ones serve no panel', async () => {
+    // Without PANEL the proxy sends /admin to the first gateway, which holds no ADMIN_JWT_KEY.
+    const res = await fetch(`${cluster.origin}/admin`, { redirect: 'manual' });
+    await res.body?.cancel();
+    expect(res.status).toBe(404);
+  }, 30_000);
+
   it('refuses bad flags with exit 2, naming what to pass', async () => {
     const noToken = await opsLatency(['--url', cluster.origin, '--lot', 'cluster-timed-1']);
     expect(noToken.code).toBe(2);
