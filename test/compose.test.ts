@@ -54,10 +54,19 @@ function interpolate(value: string): string {
   });
 }
 
+/** The compose service a proxy variable (`host:port`) points at, on the port it listens on. */
+function upstream(name: string): Service {
+  const [host, port] = String(compose.services.proxy?.environment?.[name]).split(':');
+  const target = compose.services[host!];
+  expect(target, `${name} → ${host}`).toBeDefined();
+  expect(String(target!.environment?.PORT), `${name} → ${host}'s PORT`).toBe(port);
+  return target!;
+}
+
 describe('docker-compose.yml', () => {
   it('runs the built image for every app service, each in a known role', () => {
     expect(apps.map(([n]) => n).sort()).toEqual(
-      ['bidding', 'gateway-a', 'gateway-b', 'hub-a', 'hub-b', 'orchestrator'].sort(),
+      ['bidding', 'gateway-a', 'gateway-admin', 'gateway-b', 'hub-a', 'hub-b', 'orchestrator'].sort(),
     );
     for (const [name, s] of apps) {
       expect(s.build, name).toBe('.');
@@ -123,12 +132,24 @@ describe('docker-compose.yml', () => {
     );
     expect(required.length).toBeGreaterThan(0);
     for (const m of required) expect(env[m[1]!], m[1]).toBeDefined();
-    for (const name of ['GATEWAY_1', 'GATEWAY_2', 'HUB_1', 'HUB_2']) {
-      const [host, port] = String(env[name]).split(':');
-      const target = compose.services[host!];
-      expect(target, `${name} → ${host}`).toBeDefined();
-      expect(String(target!.environment?.PORT), `${name} → ${host}'s PORT`).toBe(port);
-    }
+    for (const name of ['GATEWAY_1', 'GATEWAY_2', 'HUB_1', 'HUB_2']) upstream(name);
+  });
+
+  it("sends /admin to the back-office gateway alone, and the vendors' callbacks to the orchestrator", () => {
+    const cfg = readFileSync(new URL('../deploy/haproxy/haproxy.cfg', import.meta.url), 'utf8');
+    const panel = upstream('PANEL');
+    expect(roleOf(panel)).toBe('gateway');
+    // The panel's gateway mints admin tokens; the public ones cannot.
+    expect(panel.environment?.ADMIN_JWT_KEY).toMatch(/^\$\{ADMIN_JWT_KEY:\?/);
+    for (const name of ['GATEWAY_1', 'GATEWAY_2'])
+      expect(upstream(name).environment?.ADMIN_JWT_KEY).toBeUndefined();
+    expect(roleOf(upstream('ORCHESTRATOR'))).toBe('orchestrator');
+    expect(cfg).toMatch(/^\s+acl panel path \/admin path_beg \/admin\/$/m);
+    expect(cfg).toMatch(/^\s+use_backend panel if panel$/m);
+    expect(cfg).toMatch(/^\s+server panel "\$\{PANEL-\$\{GATEWAY_1\}\}" check$/m);
+    expect(cfg).toMatch(/^\s+acl vendor_callback path \/kyc\/webhook \/notify\/twilio\/status$/m);
+    expect(cfg).toMatch(/^\s+use_backend backoffice if vendor_callback$/m);
+    expect(cfg).toMatch(/^\s+server orchestrator "\$\{ORCHESTRATOR-\$\{GATEWAY_1\}\}" check$/m);
   });
 
   it('keeps no secret in the file: each comes from the environment, refused when missing', () => {

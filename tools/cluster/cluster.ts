@@ -75,7 +75,15 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   if (proxied) {
     if (g1 === undefined || g2 === undefined || h1 === undefined || h2 === undefined)
       throw new Error('the proxy fronts two gateways and two hubs');
-    procs.add(haproxySpec({ name: 'proxy', port, gateways: [g1.url, g2.url], hubs: [h1.url, h2.url] }));
+    procs.add(
+      haproxySpec({
+        name: 'proxy',
+        port,
+        gateways: [g1.url, g2.url],
+        hubs: [h1.url, h2.url],
+        orchestrator: topo.orchestrator.url,
+      }),
+    );
   }
   await db.create();
   const stop = async (): Promise<void> => {

@@ -19,12 +19,16 @@ export function haproxyInstalled(): boolean {
   }
 }
 
-/** HAProxy on 127.0.0.1:`port` in front of two gateways and two hubs (`http://host:port` each). */
+/** HAProxy on 127.0.0.1:`port` in front of two gateways and two hubs, and the back office's callbacks (`http://host:port` each). */
 export function haproxySpec(opts: {
   name: string;
   port: number;
   gateways: [string, string];
   hubs: [string, string];
+  /** The back office, for the vendors' callbacks (/kyc/webhook, /notify/twilio/status). */
+  orchestrator?: string;
+  /** A back-office gateway serving /admin (unset: the first gateway, which serves no panel). */
+  panel?: string;
 }): ProcessSpec {
   const hostPort = (url: string): string => new URL(url).host;
   return {
@@ -38,6 +42,8 @@ export function haproxySpec(opts: {
       GATEWAY_2: hostPort(opts.gateways[1]),
       HUB_1: hostPort(opts.hubs[0]),
       HUB_2: hostPort(opts.hubs[1]),
+      ...(opts.orchestrator === undefined ? {} : { ORCHESTRATOR: hostPort(opts.orchestrator) }),
+      ...(opts.panel === undefined ? {} : { PANEL: hostPort(opts.panel) }),
     },
     ready: httpReady(`http://127.0.0.1:${opts.port}/healthz`),
     stopTimeoutMs: 5_000,
