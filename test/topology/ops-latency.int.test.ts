@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from '../../tools/chaos/sale.ts';
 import { TokenMint } from '../../tools/chaos/tokens.ts';
-import { startCluster, type RunningCluster } from '../../tools/cluster/cluster.ts';
+import type { RunningCluster } from '../../tools/cluster/cluster.ts';
 import { seedClusterSale, waitSaleOpen } from '../../tools/cluster/demo.ts';
 import type { OpsLatencyReport } from '../../tools/ops-latency/run.ts';
 import { runUntilExit } from '../support/process.ts';
-import { track } from '../support/registry.ts';
+import { startTestCluster } from '../support/cluster.ts';
 
 /**
  * `npm run ops:latency` as an ops team runs it: a child process against the public origin of
@@ -22,16 +22,8 @@ describe('npm run ops:latency against npm run cluster (HAProxy, real Redis and P
   let bob = '';
 
   beforeAll(async () => {
-    cluster = await startCluster({
-      redisUrl: 'redis://127.0.0.1:6379',
-      postgresUrl: process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      port: 0,
-      proxy: true,
-      logLevel: 'warn',
-      // The throw-away sale opens on the back office's next tick.
-      env: { orchestrator: { LIFECYCLE_TICK_MS: '200' } },
-    });
-    track('cluster', () => cluster.stop(), 60_000);
+    // The throw-away sale opens on the back office's next tick.
+    cluster = await startTestCluster({ LIFECYCLE_TICK_MS: '200' });
     mint = new TokenMint(cluster.topo.secrets);
     admin = new AdminClient(cluster.topo.orchestrator.url, () => mint.user('ops', 'admin'));
     const saleId = await seedClusterSale(admin, Date.now());

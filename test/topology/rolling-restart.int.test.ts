@@ -8,10 +8,10 @@ import { readLedger } from '../../tools/chaos/ledger.ts';
 import { AdminClient } from '../../tools/chaos/sale.ts';
 import { ChaosSubscriber, type AuctionState } from '../../tools/chaos/subscriber.ts';
 import { TokenMint } from '../../tools/chaos/tokens.ts';
-import { startCluster, type RunningCluster } from '../../tools/cluster/cluster.ts';
+import type { RunningCluster } from '../../tools/cluster/cluster.ts';
 import { CLUSTER_BIDDERS, seedClusterSale, waitSaleOpen } from '../../tools/cluster/demo.ts';
 import { sleep } from '../../tools/topology/index.ts';
-import { track } from '../support/registry.ts';
+import { startTestCluster } from '../support/cluster.ts';
 
 /**
  * Deploys mid-auction without disrupting bidding: `npm run cluster`'s topology (two hubs, two
@@ -28,15 +28,7 @@ describe('rolling restarts mid-sale (npm run cluster, HAProxy, real Redis and Po
   const lots = ['cluster-timed-1', 'cluster-timed-2'];
 
   beforeAll(async () => {
-    cluster = await startCluster({
-      redisUrl: 'redis://127.0.0.1:6379',
-      postgresUrl: process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-      port: 0,
-      proxy: true,
-      logLevel: 'warn',
-      env: { orchestrator: { LEDGER_POLL_MS: '100', LIFECYCLE_TICK_MS: '200' } },
-    });
-    track('cluster', () => cluster.stop(), 60_000);
+    cluster = await startTestCluster({ LEDGER_POLL_MS: '100', LIFECYCLE_TICK_MS: '200' });
     mint = new TokenMint(cluster.topo.secrets);
     const admin = new AdminClient(cluster.topo.orchestrator.url, () => mint.user('ops', 'admin'));
     saleId = await seedClusterSale(admin, Date.now());
