@@ -26,6 +26,7 @@ import { needsConfirmation, type ConfirmThresholds } from './confirm-policy.ts';
 import type { BidConfirmations, PendingBid } from './confirmations.ts';
 import { parseBidMessage, type ParsedAmount } from './parse-bid.ts';
 import type { GatewayMetrics } from '../metrics.ts';
+import { correlationAttrs, inSpan } from '../../common/tracing.ts';
 
 export interface InboundMessage {
   /** Whose webhook it came through: Twilio (SMS, or WhatsApp through Twilio), or Meta's WhatsApp Cloud API. */
@@ -90,7 +91,20 @@ export class MessagingIngress {
     const log = this.deps.logger.child({ correlationId, channel: msg.channel });
     const { metrics } = this.deps;
     metrics?.bidReceived(msg.channel);
-    const answer = await this.decide(msg, correlationId).catch((err: unknown): IngressAnswer => {
+    const answer = await inSpan(
+      'bid',
+      {
+        kind: 'server',
+        attributes: { ...correlationAttrs(correlationId), 'gavel.bid.source': msg.channel },
+      },
+      async (span) => {
+        const a = await this.decide(msg, correlationId);
+        span.setAttribute('gavel.bid.outcome', a.outcome);
+        if (a.auctionId !== undefined) span.setAttribute('gavel.auction_id', a.auctionId);
+        if (a.seq !== undefined) span.setAttribute('gavel.seq', a.seq);
+        return a;
+      },
+    ).catch((err: unknown): IngressAnswer => {
       log.error({ err }, 'a text-message bid could not be handled');
       return {
         outcome: 'unavailable',

@@ -21,6 +21,11 @@ import { requireRole } from '../../common/auth.ts';
 import type { AppEnv } from '../../common/http-env.ts';
 import type { MiddlewareHandler } from 'hono';
 import { viewerOf, type Catalogue } from '../../common/catalogue.ts';
+import { correlationAttrs, inSpan, type Span } from '../../common/tracing.ts';
+
+/** A refused bid or a bad request is an answer, not a fault: its span is not marked an error. */
+const isAnswer = (err: unknown): boolean =>
+  (err instanceof AppError && err.status < 500) || err instanceof z.ZodError;
 
 export interface AuctionRoutesDeps {
   engine: BiddingService;
@@ -64,8 +69,27 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
     return meta;
   };
 
-  app.post('/:id/bids', requireRole('bidder'), deps.bidRateLimit, async (c) => {
-    const auctionId = c.req.param('id');
+  app.post('/:id/bids', requireRole('bidder'), deps.bidRateLimit, (c) =>
+    inSpan(
+      'bid',
+      {
+        kind: 'server',
+        attributes: {
+          ...correlationAttrs(c.get('requestId')),
+          'gavel.auction_id': c.req.param('id'),
+          'gavel.bid.source': 'api',
+          'http.request.method': 'POST',
+          'http.route': '/v1/auctions/:id/bids',
+        },
+      },
+      (span) => placeBid(c, span),
+      isAnswer,
+    ),
+  );
+
+  /** POST /v1/auctions/:id/bids, inside its `bid` span. */
+  const placeBid = async (c: Context<AppEnv>, span: Span): Promise<Response> => {
+    const auctionId = c.req.param('id') ?? '';
     const key = idempotencyKey(c, 'bid');
     const body = bidBody.parse(await readJson(c));
     const { currency } = await currencyOf(c, auctionId);
@@ -90,6 +114,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
       correlationId: c.get('requestId'),
     });
     if (d.replayed) c.header('Idempotent-Replayed', 'true');
+    span.setAttributes({ 'gavel.bid.outcome': d.outcome, 'gavel.seq': d.seq });
     const bid = {
       seq: d.seq,
       outcome: d.outcome,
@@ -109,7 +134,7 @@ export function auctionRoutes(deps: AuctionRoutesDeps): Hono<AppEnv> {
       deps.onClosedBid?.({ auctionId, bidderId: user.id, amount, decidedAt: d.decidedAt });
     // Refused: the error body (common/http-errors.ts) with the catalogue's status, the decision in its details.
     throw new AppError(d.reason ?? 'UNKNOWN_AUCTION', rejectionMessage(d, currency), { details: { bid } });
-  });
+  };
 
   const snapshotOf = async (
     c: Context<AppEnv>,
