@@ -1,6 +1,7 @@
 import type { Logger } from '../../common/logger.ts';
 import type { RecordedEvent } from '../../bidding/back-office.ts';
 import { FailureStreak } from '../../common/failure-streak.ts';
+import { correlationAttrs, recordSpan, tracingEnabled } from '../../common/tracing.ts';
 import { isBidRecord, isFloorRecord, isRestateRecord, seqOfRecord } from '../../bidding/back-office.ts';
 import type { Database, Queryable } from './db.ts';
 import type { DecisionSource } from './decision-source.ts';
@@ -193,6 +194,7 @@ export class LedgerWriter {
     const bids = entries.filter(isBidRecord).map((e) => bidRow(e, auctionId, currency));
     const floor = entries.filter(isFloorRecord).map((e) => floorRow(e, auctionId));
     const restates = entries.filter(isRestateRecord).map((e) => restateRow(e, auctionId, currency));
+    const startedAt = Date.now();
     try {
       await this.db.transaction(async (tx) => {
         await tx.query(
@@ -223,6 +225,28 @@ export class LedgerWriter {
       throw err;
     }
     pass.applied += entries.length;
+    if (tracingEnabled()) traceApplied(auctionId, entries, startedAt, Date.now());
     return entries.length;
   }
+}
+
+/**
+ * One `ledger.apply` span per decision of a committed batch, each a trace of its own joined to the
+ * bid's by `gavel.correlation_id` (the stream carries the correlation id, not the bid's traceparent).
+ */
+function traceApplied(auctionId: string, entries: RecordedEvent[], startTime: number, endTime: number): void {
+  for (const e of entries)
+    recordSpan('ledger.apply', {
+      kind: 'consumer',
+      startTime,
+      endTime,
+      attributes: {
+        ...correlationAttrs(e.correlationId),
+        'gavel.auction_id': auctionId,
+        'gavel.seq': seqOfRecord(e),
+        'gavel.decision.type': e.type,
+        'gavel.stream_id': e.streamId,
+        'gavel.ledger.batch_size': entries.length,
+      },
+    });
 }

@@ -10,6 +10,7 @@
 import type { HubPublisher } from '../../common/hub-publisher.ts';
 import type { Logger } from '../../common/logger.ts';
 import { isRedisUnavailable } from '../../common/redis.ts';
+import { correlationAttrs, inSpan } from '../../common/tracing.ts';
 import type { Database } from '../ledger/db.ts';
 import { Poller } from '../service/poller.ts';
 
@@ -158,7 +159,24 @@ export class OutboxDispatcher {
         privateTopic: r.private_topic === true,
       };
       try {
-        for (const ch of channels) await ch.deliver(n);
+        // A trace of its own per notification, joined to the bid's by the correlation id.
+        await inSpan(
+          'notification.send',
+          {
+            kind: 'producer',
+            parent: null,
+            attributes: {
+              ...correlationAttrs(n.correlationId),
+              'gavel.notification.id': n.id,
+              'gavel.notification.type': n.type,
+              'gavel.notification.attempt': n.attempts + 1,
+              'gavel.notification.channels': channels.map((ch) => ch.name),
+            },
+          },
+          async () => {
+            for (const ch of channels) await ch.deliver(n);
+          },
+        );
         await db.query(
           `UPDATE outbox_events SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
           [n.id],
