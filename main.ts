@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeferredCatalogue, emptyCatalogue } from './common/catalogue.ts';
 import { createLogger } from './common/logger.ts';
+import { startTracing, tracingConfigFromEnv } from './common/tracing.ts';
 import { MAX_TOKEN_SECONDS, UserTokens } from './common/auth.ts';
 import { ConfigError } from './common/config.ts';
 import { parseAmount } from './common/money.ts';
@@ -149,6 +150,8 @@ async function main(): Promise<void> {
   // The mounted hub's client limits, trusted proxies and metrics listener: the same MERCURE_* as `npm run hub`.
   const hubConfig = embeddedHubConfigFromEnv();
   const logger = createLogger('gavel', config.logLevel);
+  // OpenTelemetry traces, opt-in (OTEL_*; docs/operations.md "Traces"): off, nothing is loaded.
+  const tracing = await startTracing(tracingConfigFromEnv(), 'gavel');
   // One catalogue, the back office's: sales made through the admin API reach /v1/sales, the pages and
   // the texted-bid lot lookup. The gateway binds first, so its reads wait until the ledger is open.
   const catalogue = config.mode === 'embedded' && ledgerConfig.enabled ? new DeferredCatalogue() : undefined;
@@ -342,6 +345,7 @@ async function main(): Promise<void> {
       .then(() => stopAccounts())
       .then(() => ledger?.close())
       .then(() => metrics?.close())
+      .then(() => tracing.shutdown())
       .then(
         () => process.exit(0),
         () => process.exit(1),

@@ -1,4 +1,5 @@
 import { biddingConfigFromEnv } from '../../bidding/index.ts';
+import { tracingConfigFromEnv } from '../../common/tracing.ts';
 import { gatewayConfigFromEnv } from '../../gateway/index.ts';
 import { embeddedHubConfigFromEnv, hubConfigFromEnv } from '../../hub/index.ts';
 import {
@@ -37,11 +38,15 @@ export const ENTRY_POINTS: Record<
       embeddedLedgerConfigFromEnv,
       embeddedHubConfigFromEnv,
       notifyConfigFromEnv,
+      tracingConfigFromEnv,
     },
   },
   hub: { file: 'hub/main.ts', readers: { hubConfigFromEnv } },
-  bidding: { file: 'bidding/main.ts', readers: { biddingConfigFromEnv } },
-  orchestrator: { file: 'orchestrator/main.ts', readers: { orchestratorConfigFromEnv } },
+  bidding: { file: 'bidding/main.ts', readers: { biddingConfigFromEnv, tracingConfigFromEnv } },
+  orchestrator: {
+    file: 'orchestrator/main.ts',
+    readers: { orchestratorConfigFromEnv, tracingConfigFromEnv },
+  },
 };
 
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
