@@ -29,7 +29,6 @@ import type {
   SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type * as SdkTraceBase from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { z } from 'zod';
 import { loadEnv } from './config.ts';
 
@@ -144,7 +143,7 @@ async function install(
     import('@opentelemetry/resources'),
   ]);
   const provider = new sdk.BasicTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors: processors(sdk),
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
