@@ -1,6 +1,7 @@
 import type { HubPublisher } from '../../common/hub-publisher.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Topics } from '../../common/topics.ts';
+import { correlationAttrs, currentContext, inSpan, tracingEnabled, type Span } from '../../common/tracing.ts';
 import type { BidderMasks } from '../core/masks.ts';
 import { bidNotices, floorNotices, underbidderNotice } from '../core/notices.ts';
 import type {
@@ -19,7 +20,14 @@ import { UnderbidderSearch } from '../core/underbidder.ts';
 import { decidedLotOfBid, decidedLotOfFloor, viewFromSnapshot, type AuctionMeta } from '../core/view.ts';
 import type { AuctionSnapshotWithResume, BiddingService } from './bidding-service.ts';
 import { PublishingLanes } from './lanes.ts';
-import { outboxOf, queuedDecision, queuedState, type UpdateContext } from './outbox.ts';
+import {
+  outboxOf,
+  queuedDecision,
+  queuedState,
+  traced,
+  type QueuedTrace,
+  type UpdateContext,
+} from './outbox.ts';
 import { RepublishSweep } from './sweep.ts';
 import { WorkTracker } from './work-tracker.ts';
 import { PublishTimer, type EngineMetrics } from './metrics.ts';
@@ -92,13 +100,29 @@ export class BiddingEngine implements BiddingService {
     return this.opts.store;
   }
 
-  async placeBid(req: BidRequest): Promise<BidDecision> {
+  placeBid(req: BidRequest): Promise<BidDecision> {
+    if (!tracingEnabled()) return this.decideBid(req, undefined);
+    return inSpan(
+      'bid.decide',
+      {
+        attributes: {
+          ...correlationAttrs(req.correlationId),
+          'gavel.auction_id': req.auctionId,
+          'gavel.bid.source': req.source,
+        },
+      },
+      (span) => this.decideBid(req, span),
+    );
+  }
+
+  private async decideBid(req: BidRequest, span: Span | undefined): Promise<BidDecision> {
     const arrived = performance.now();
     const decision = await this.opts.store.placeBid(req);
     if (this.metrics !== undefined) {
       this.metrics.decisionSeconds.observe((performance.now() - arrived) / 1000);
       if (!decision.replayed) this.metrics.bid(req.source, decision.outcome, decision.reason);
     }
+    span?.setAttributes({ 'gavel.bid.outcome': decision.outcome, 'gavel.seq': decision.seq });
     this.opts.logger.info(
       {
         correlationId: req.correlationId,
@@ -121,14 +145,17 @@ export class BiddingEngine implements BiddingService {
     }
     if (decision.priceChanged) this.publishTimer?.queued(req.auctionId, decision.seq, arrived);
     const meta = this.meta.get(req.auctionId);
+    // The hub publishes are children of this decision's span (tracing on; undefined otherwise).
+    const parent = currentContext();
+    const trace = parent === undefined ? undefined : { parent, correlationId: req.correlationId };
     // The common case (meta cached) queues synchronously, so updates enter the queue in decision order.
-    if (meta !== undefined) this.queueBid(decision, req, meta);
+    if (meta !== undefined) this.queueBid(decision, req, meta, trace);
     else {
       this.work.track(
         this.work
           .retrying(req.auctionId, 'reading the auction’s details', () => this.metaOf(req.auctionId))
           .then((m) => {
-            if (m !== undefined) this.queueBid(decision, req, m);
+            if (m !== undefined) this.queueBid(decision, req, m, trace);
           }),
       );
     }
@@ -260,7 +287,7 @@ export class BiddingEngine implements BiddingService {
       );
   }
 
-  private queueBid(d: BidDecision, req: BidRequest, meta: AuctionMeta): void {
+  private queueBid(d: BidDecision, req: BidRequest, meta: AuctionMeta, trace: QueuedTrace | undefined): void {
     const update = d.priceChanged
       ? queuedDecision(
           this.ctx,
@@ -271,7 +298,7 @@ export class BiddingEngine implements BiddingService {
           false,
         )
       : undefined;
-    this.lanes.enqueue(req.auctionId, outboxOf(this.ctx, update, bidNotices(d, req, meta)));
+    this.lanes.enqueue(req.auctionId, traced(outboxOf(this.ctx, update, bidNotices(d, req, meta)), trace));
   }
 
   private cacheMeta(s: AuctionSnapshot): AuctionMeta {

@@ -8,6 +8,7 @@ import { readJson } from '../../common/http-body.ts';
 import { errorHandler } from '../../common/http-errors.ts';
 import { healthRoutes, type ReadinessChecks } from '../../common/health.ts';
 import type { Logger } from '../../common/logger.ts';
+import { contextFromHeaders, withContext } from '../../common/tracing.ts';
 import type { BiddingService } from './bidding-service.ts';
 import type { FloorActionRequest } from '../core/types.ts';
 import { BID_ASSURANCES } from '../core/types.ts';
@@ -55,9 +56,12 @@ export function createBiddingApi(
       throw new AppError('UNAUTHENTICATED', 'the bidding API needs the service token');
     await next();
   });
-  app.post('/internal/v1/bids', async (c) =>
-    c.json(await service.placeBid(bidRequest.parse(await readJson(c)))),
-  );
+  app.post('/internal/v1/bids', async (c) => {
+    const req = bidRequest.parse(await readJson(c));
+    // The gateway's traceparent, when tracing is on: the decision's span continues its trace.
+    const parent = contextFromHeaders((name) => c.req.header(name));
+    return c.json(await withContext(parent, () => service.placeBid(req)));
+  });
   // Floor actions are validated by the gateway's floor routes and by the store (INVALID_REQUEST); here only the envelope.
   app.post('/internal/v1/floor', async (c) => {
     const body = z

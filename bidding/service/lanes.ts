@@ -1,5 +1,6 @@
 import { HubPublishError, type HubPublisher, type HubUpdate } from '../../common/hub-publisher.ts';
 import type { Logger } from '../../common/logger.ts';
+import { correlationAttrs, inSpan } from '../../common/tracing.ts';
 import type { Outbox, Queued } from './outbox.ts';
 import type { WorkTracker } from './work-tracker.ts';
 
@@ -216,6 +217,39 @@ export class PublishingLanes {
       logger.error({ err, auctionId, lane, seq: q.seq }, 'could not build an update');
       return undefined;
     }
+    const trace = q.trace;
+    if (trace === undefined) return this.publishAttempts(auctionId, lane, q, u, superseded);
+    return inSpan(
+      'hub.publish',
+      {
+        kind: 'producer',
+        parent: trace.parent,
+        attributes: {
+          ...correlationAttrs(trace.correlationId),
+          'gavel.auction_id': auctionId,
+          'gavel.seq': q.seq,
+          'gavel.hub.lane': lane,
+          'gavel.hub.update_id': u.id ?? '',
+          'gavel.hub.update_type': u.type ?? '',
+        },
+      },
+      async (span) => {
+        const id = await this.publishAttempts(auctionId, lane, q, u, superseded);
+        span.setAttribute('gavel.hub.published', id !== undefined);
+        return id;
+      },
+    );
+  }
+
+  /** publishUntilDone's attempts, once the update is built. */
+  private async publishAttempts(
+    auctionId: string,
+    lane: 'public' | 'notices',
+    q: Queued,
+    u: HubUpdate,
+    superseded: () => boolean,
+  ): Promise<string | undefined> {
+    const { work, logger } = this.opts;
     for (let attempt = 1; ; attempt++) {
       let failure: { err: unknown } | undefined;
       try {

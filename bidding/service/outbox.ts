@@ -2,6 +2,7 @@ import type { LotChange, PublicAuctionUpdate } from '../../common/contracts/auct
 import type { BidderNotice } from '../../common/contracts/notices.ts';
 import type { HubUpdate } from '../../common/hub-publisher.ts';
 import type { Topics } from '../../common/topics.ts';
+import type { TraceContext } from '../../common/tracing.ts';
 import type { AddressedNotice } from '../core/notices.ts';
 import type { BidderMasks } from '../core/masks.ts';
 import type { AuctionSnapshot } from '../core/types.ts';
@@ -24,6 +25,22 @@ export interface Queued {
   update: () => HubUpdate;
   /** Floor actions are each published, never replaced by a later state: every screen shows every call. */
   keep: boolean;
+  /** The decision's span and correlation id, when tracing is on: its `hub.publish` span is a child of it. */
+  trace?: QueuedTrace | undefined;
+}
+
+/** Where a queued update's `hub.publish` span goes in the trace. */
+export interface QueuedTrace {
+  parent: TraceContext;
+  correlationId: string | undefined;
+}
+
+/** Marks every update of `out` as caused by the decision traced by `trace` (nothing when undefined). */
+export function traced(out: Outbox, trace: QueuedTrace | undefined): Outbox {
+  if (trace === undefined) return out;
+  if (out.public !== undefined) out.public.trace = trace;
+  for (const n of out.notices.values()) n.trace = trace;
+  return out;
 }
 
 /** The updates one decision produces: its public state (if it changed), and a notice per bidder. */

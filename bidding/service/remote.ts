@@ -6,6 +6,7 @@ import {
   type Answer,
   type HttpTarget,
 } from '../../common/pipelined-http.ts';
+import { traceHeaderLines } from '../../common/tracing.ts';
 import type { AuctionSnapshotWithResume, BiddingService } from './bidding-service.ts';
 import type {
   AcceptedBid,
@@ -122,8 +123,10 @@ export class RemoteBiddingService implements BiddingService {
     notFoundIsUndefined = false,
   ): Promise<T | undefined> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    // The caller's span (the gateway's `bid`) as a W3C traceparent: the engine's span is its child. '' when off.
     const head =
       `${method} ${path} HTTP/1.1\r\nHost: ${this.target.authority}\r\nAuthorization: ${this.auth}\r\n` +
+      traceHeaderLines() +
       (payload === undefined
         ? '\r\n'
         : `Content-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n`);
