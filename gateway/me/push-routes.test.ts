@@ -30,7 +30,7 @@ const mailbox = new DevMailbox();
 
 const clients = Promise.resolve({
   assets: new Map(),
-  pages: { landing: '', floor: '', bid: '', room: '' },
+  pages: { landing: { en: '', fr: '' }, floor: '', bid: { en: '', fr: '' }, room: '' },
   scripts: { push: '/assets/push.0123456789ab.js' },
   serviceWorker: 'self.addEventListener("push", () => {});',
 } satisfies ClientAssets);

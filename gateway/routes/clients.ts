@@ -2,7 +2,19 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
+import { setCookie } from 'hono/cookie';
 import { AppError } from '../../common/errors.ts';
+import {
+  isLang,
+  LANG_COOKIE,
+  LANG_COOKIE_MAX_AGE,
+  LANGS,
+  translate,
+  type Lang,
+  type MessageKey,
+} from '../../clients/src/i18n/index.ts';
+import { safeNextPath } from '../../clients/src/next-path.ts';
+import { langOf, langSwitch } from '../i18n.ts';
 import { Precompressed, sendPrecompressed } from './precompressed.ts';
 
 /** One bundled file, served from memory under a content-hashed name. */
@@ -14,7 +26,8 @@ interface Asset {
 /** The browser clients, bundled: hashed asset files, and the pages that name them. */
 export interface ClientAssets {
   assets: Map<string, Asset>;
-  pages: { landing: string; floor: string; bid: string; room: string };
+  /** The bidder's pages once per language (docs/bidders.md, "Languages"); the staff's in English. */
+  pages: { landing: Record<Lang, string>; floor: string; bid: Record<Lang, string>; room: string };
   /** Scripts other pages load by URL (the sign-in and account pages' passkey script, the push toggle). */
   scripts: { passkey?: string | undefined; push?: string | undefined };
   /** The service worker (clients/src/sw.ts), served at `/sw.js` so its scope is the whole site. */
@@ -117,14 +130,29 @@ async function bundle(): Promise<ClientAssets> {
   return {
     assets,
     pages: {
-      landing: await page('index.html'),
+      landing: localize(await page('index.html'), '/'),
       floor: await page('floor.html'),
-      bid: await page('bid.html'),
+      bid: localize(await page('bid.html'), '/bid'),
       room: await page('room.html'),
     },
     scripts: { passkey: urls['passkey.js'], push: urls['push.js'] },
     serviceWorker: files.find((f) => f.name === 'sw.js')?.body,
   };
+}
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * A bidder's page template in each language: `{{lang}}` (the `<html lang>`), `{{langSwitch}}` (the
+ * EN | FR links, back to `path`) and `{{t:key}}` (a message, HTML-escaped).
+ */
+export function localize(template: string, path: string): Record<Lang, string> {
+  const one = (lang: Lang): string =>
+    template
+      .replaceAll('{{lang}}', lang)
+      .replaceAll('{{langSwitch}}', langSwitch(lang, path))
+      .replace(/\{\{t:([\w.]+)\}\}/g, (_, key: string) => escapeHtml(translate(lang, key as MessageKey)));
+  return Object.fromEntries(LANGS.map((l) => [l, one(l)])) as Record<Lang, string>;
 }
 
 let bundled: Promise<ClientAssets> | undefined;
@@ -160,17 +188,21 @@ export function clientRoutes(deps: ClientRoutesDeps): Hono {
     if (p === undefined) packed.set(body, (p = new Precompressed(body)));
     return p;
   };
-  const html = (pick: (p: ClientAssets['pages']) => string) => async (c: Context) => {
+  const html = (pick: (p: ClientAssets['pages'], lang: Lang) => string) => async (c: Context) => {
     const { pages } = await deps.clients;
+    const lang = langOf(c);
     c.header('Cache-Control', 'no-cache');
+    // The bidder's pages differ by the lang cookie and Accept-Language.
+    c.header('Vary', 'Cookie, Accept-Language', { append: true });
+    c.header('Content-Language', lang);
     c.header('Content-Security-Policy', csp);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
-    return sendPrecompressed(c, packedOf(pick(pages)), 'text/html; charset=UTF-8');
+    return sendPrecompressed(c, packedOf(pick(pages, lang)), 'text/html; charset=UTF-8');
   };
   app.get(
     '/',
-    html((p) => p.landing),
+    html((p, lang) => p.landing[lang]),
   );
   app.get(
     '/floor',
@@ -178,8 +210,16 @@ export function clientRoutes(deps: ClientRoutesDeps): Hono {
   );
   app.get(
     '/bid',
-    html((p) => p.bid),
+    html((p, lang) => p.bid[lang]),
   );
+  // The EN | FR switch without script (the server-rendered pages): keeps the choice a year, goes back.
+  app.get('/lang/:lang', (c) => {
+    const lang = c.req.param('lang');
+    if (!isLang(lang)) throw new AppError('VALIDATION_FAILED', `lang must be one of ${LANGS.join(', ')}`);
+    setCookie(c, LANG_COOKIE, lang, { path: '/', sameSite: 'Lax', maxAge: LANG_COOKIE_MAX_AGE });
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(safeNextPath(c.req.query('next')) ?? '/', 303);
+  });
   app.get(
     '/room',
     html((p) => p.room),

@@ -7,5 +7,7 @@ declare module 'negotiator' {
     constructor(request: { headers: Record<string, string | undefined> });
     /** The best of `available` for the request's Accept-Encoding; ties go to `preferred`'s order. */
     encoding(available: readonly string[], options?: { preferred?: readonly string[] }): string | undefined;
+    /** The best of `available` for the request's Accept-Language (`fr` matches `fr-FR`), undefined when none is acceptable. */
+    language(available: readonly string[]): string | undefined;
   }
 }

@@ -1,0 +1,38 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the ambient declaration of negotiator 1.x (see routes/precompressed.ts)
+/// <reference path="./routes/negotiator.d.ts" />
+/**
+ * The bidder's language on the server (docs/bidders.md, "Languages"): the `lang` cookie when the
+ * bidder chose one with the EN | FR switch, else the best of Accept-Language, else English.
+ */
+import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import Negotiator from 'negotiator';
+import { isLang, LANG_COOKIE, LANGS, translate, type Lang } from '../clients/src/i18n/index.ts';
+
+export function negotiateLang(cookie: string | undefined, acceptLanguage: string | undefined): Lang {
+  if (isLang(cookie)) return cookie;
+  if (acceptLanguage === undefined || acceptLanguage.trim() === '') return LANGS[0];
+  const best = new Negotiator({ headers: { 'accept-language': acceptLanguage } }).language([...LANGS]);
+  return isLang(best) ? best : LANGS[0];
+}
+
+/** The request's language. */
+export function langOf(c: Context): Lang {
+  return negotiateLang(getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
+}
+
+const NAMES: Record<Lang, string> = { en: 'English', fr: 'Français' };
+
+/**
+ * The EN | FR switch (HTML): links to `/lang/<lang>?next=<back>` (works without script); on /bid the
+ * page's script sets the cookie itself and reloads, keeping the hash. The current one is marked.
+ */
+export function langSwitch(current: Lang, back: string): string {
+  const links = LANGS.map((l) => {
+    const attrs = `href="/lang/${l}?next=${encodeURIComponent(back)}" data-lang="${l}" lang="${l}" hreflang="${l}" title="${NAMES[l]}"`;
+    return l === current
+      ? `<a ${attrs} aria-current="true">${l.toUpperCase()}</a>`
+      : `<a ${attrs}>${l.toUpperCase()}</a>`;
+  });
+  return `<nav class="lang-switch" aria-label="${translate(current, 'lang.switch')}">${links.join(' | ')}</nav>`;
+}
