@@ -38,8 +38,10 @@ import { LotBook } from './lots.ts';
 import { ownMask } from './mask.ts';
 import { atLeast, withCurrency } from './money.ts';
 import { refusalText } from './refusals.ts';
+import { t } from './i18n/page.ts';
+import { wireLangSwitch } from './i18n/switch.ts';
 import { hubAccess, hubTokenRefused, signIn, signOut } from './session.ts';
-import { endsSession } from './stale.ts';
+import { endsSession, signInAgainHref } from './stale.ts';
 import { traceDecision, traceRender } from './trace.ts';
 import type { LiveUpdate, UpdateVia } from './types.ts';
 import { renderActivity, renderLotCard } from './view.ts';
@@ -346,11 +348,17 @@ class BidderClient {
     const leading = this.biddable(view) && this.leads(view);
     button.disabled = this.bidding || !this.biddable(view) || leading;
     button.dataset.amount = view.asking;
-    setText(button, this.bidding ? 'Bidding…' : leading ? 'You lead' : bidButtonText(view, Date.now()));
+    setText(
+      button,
+      this.bidding ? t('button.bidding') : leading ? t('button.youLead') : bidButtonText(view, Date.now()),
+    );
     // A maximum may also be left on a live lot before it opens: an absentee bid.
     const absentee = view.mode === 'live' && view.status === 'scheduled';
     byId<HTMLButtonElement>('max-button').disabled = this.bidding || !(this.biddable(view) || absentee);
-    setText(byId('max-button'), absentee ? 'Leave absentee bid' : leading ? 'Raise maximum' : 'Set maximum');
+    setText(
+      byId('max-button'),
+      absentee ? t('button.absentee') : leading ? t('button.raiseMax') : t('bid.setMax'),
+    );
     this.live.holdBidding(button, byId<HTMLButtonElement>('max-button'));
   }
 
@@ -392,7 +400,7 @@ class BidderClient {
     const el = byId('countdown');
     if (view === undefined || view.mode !== 'timed' || view.endsAt === null) {
       delete el.dataset.endsAt;
-      setText(el, view?.mode === 'live' ? 'Live auction — follow the auctioneer' : '');
+      setText(el, view?.mode === 'live' ? t('countdown.live') : '');
       return;
     }
     // The end it counts to, for whoever reads the page by machine: it moves when a late bid extends the lot.
@@ -403,7 +411,12 @@ class BidderClient {
     const left = Date.parse(view.endsAt) - Date.now();
     const extended = Date.now() - (this.extendedAt.get(view.auctionId) ?? 0) < 10_000;
     el.dataset.extended = String(extended);
-    setText(el, left <= 0 ? 'Bidding closed' : `Ends in ${duration(left)}${extended ? ' · extended' : ''}`);
+    setText(
+      el,
+      left <= 0
+        ? t('button.biddingClosed')
+        : t(extended ? 'countdown.extended' : 'countdown.endsIn', { left: duration(left) }),
+    );
   }
 
   /** Bids the asking price; with `max`, leaves that confidential maximum too (proxy, or absentee before a live lot opens). */
@@ -419,14 +432,14 @@ class BidderClient {
     const amount = view.asking;
     if (max !== undefined && !isDecimal(max)) {
       message.dataset.code = 'BAD_AMOUNT';
-      setText(message, 'Type your maximum as an amount, like 25000.00.');
+      setText(message, t('max.badAmount'));
       return;
     }
     const binding = max ?? amount;
     const what =
       max === undefined
-        ? `Bid ${withCurrency(amount, view.currency)}`
-        : `Leave a maximum of ${withCurrency(max, view.currency)}`;
+        ? t('button.bid', { amount: withCurrency(amount, view.currency) })
+        : t('max.leave', { amount: withCurrency(max, view.currency) });
     // Large sums are confirmed, once per lot: a bidder in a live contest is not asked at every step.
     const entry = this.lots.get(id);
     if (atLeast(binding, CONFIRM_FROM) && !this.confirmed.has(id)) {
@@ -471,7 +484,19 @@ class BidderClient {
   }
 }
 
+/** The email sign-in comes back to the lot open here (`/sign-in?next=/bid#lot=…`); to /bid anyway without one. */
+function signInReturnsHere(): void {
+  const link = byId<HTMLAnchorElement>('email-sign-in');
+  const set = (): void => {
+    link.href = location.hash === '' ? '/sign-in' : signInAgainHref(location);
+  };
+  set();
+  addEventListener('hashchange', set);
+}
+
 async function main(): Promise<void> {
+  wireLangSwitch();
+  signInReturnsHere();
   byId('sign-out').addEventListener('click', () => signOut(STORAGE_KEY));
   const session = await signIn(STORAGE_KEY, ['bidder']);
   setText(byId('who'), session.user.name);

@@ -11,7 +11,7 @@ import {
   type BidOutcome,
   type PublicAuctionView,
 } from '../../common/contracts/index.ts';
-import { STATUS_LABEL } from './lots.ts';
+import { t } from './i18n/page.ts';
 import { withCurrency } from './money.ts';
 
 /** One of the bidder's own accepted bids on a lot. */
@@ -55,11 +55,11 @@ export function canBid(view: PublicAuctionView, now: number): boolean {
 
 /** The button says what a tap does, or why it cannot bid now. */
 export function bidButtonText(view: PublicAuctionView, now: number): string {
-  if (canBid(view, now)) return `Bid ${withCurrency(view.asking, view.currency)}`;
+  if (canBid(view, now)) return t('button.bid', { amount: withCurrency(view.asking, view.currency) });
   if (view.status === 'scheduled')
-    return view.mode === 'live' ? 'Waiting for the auctioneer' : 'Not open yet';
-  if (view.status === 'on_hold') return 'On hold';
-  return 'Bidding closed';
+    return view.mode === 'live' ? t('button.waitingAuctioneer') : t('status.scheduled');
+  if (view.status === 'on_hold') return t('status.on_hold');
+  return t('button.biddingClosed');
 }
 
 /** The bidder's personal status on the lot: leading, outbid (with their last bid), closed, won, lost, unsold, or not bidding. */
@@ -85,24 +85,23 @@ export function myState(view: PublicAuctionView, me: MyLot): { state: MyState; t
   if (result?.type === 'lost' && result.outcome === 'sold' && result.hammer !== null)
     return {
       state: 'lost',
-      text: `Sold to another bidder at ${withCurrency(result.hammer, result.currency)}.`,
+      text: t('my.lost', { amount: withCurrency(result.hammer, result.currency) }),
     };
   if (view.status === 'sold' && leading)
-    return { state: 'won', text: `You won this lot at ${money(view.price)}.` };
+    return { state: 'won', text: t('my.won', { amount: money(view.price) }) };
   if (view.status === 'sold' && bid)
-    return { state: 'lost', text: `Sold to another bidder at ${money(view.price)}.` };
+    return { state: 'lost', text: t('my.lost', { amount: money(view.price) }) };
   // Unsold when the reserve was not met (the reserve itself is never shown); a live lot passed.
   const unsold =
     view.status === 'unsold' ||
     view.status === 'passed' ||
     (result?.type === 'lost' && (result.outcome === 'unsold' || result.outcome === 'passed'));
-  if (unsold && bid) return { state: 'unsold', text: 'Not sold: the reserve was not met.' };
+  if (unsold && bid) return { state: 'unsold', text: t('my.unsold') };
   if (view.status === 'withdrawn' || result?.outcome === 'withdrawn')
-    return { state: 'none', text: 'This lot was withdrawn.' };
+    return { state: 'none', text: t('my.withdrawn') };
   if (view.status === 'cancelled' || result?.outcome === 'cancelled')
-    return { state: 'none', text: 'This lot was cancelled.' };
-  if (isFinished(view.status) && !leading && !bid)
-    return { state: 'none', text: 'You did not bid on this lot.' };
+    return { state: 'none', text: t('my.cancelled') };
+  if (isFinished(view.status) && !leading && !bid) return { state: 'none', text: t('my.didNotBid') };
   // The clock closed a timed lot; its result follows. The highest bidder does not "lead" any more.
   if (view.status === 'closed')
     return {
@@ -111,8 +110,8 @@ export function myState(view: PublicAuctionView, me: MyLot): { state: MyState; t
         ? `Bidding has closed with you the highest bidder at ${money(view.price)}; the result follows.`
         : `Bidding has closed at ${money(view.price)}; the result follows.`,
     };
-  if (leading) return { state: 'leading', text: `You lead at ${money(view.price)}.` };
-  if (mine.length === 0 && !took) return { state: 'none', text: 'You have not bid on this lot.' };
+  if (leading) return { state: 'leading', text: t('my.leading', { amount: money(view.price) }) };
+  if (mine.length === 0 && !took) return { state: 'none', text: t('my.none') };
   const previous =
     notice?.type === 'outbid'
       ? notice.yourPreviousBid
@@ -131,9 +130,8 @@ export function acceptedText(bid: BidOutcome): string {
     return `Your absentee bid up to ${money(bid.max)} is recorded; the auctioneer executes it when the lot opens.`;
   if (bid.kind === 'max_raised' && bid.max !== null)
     return `Your maximum is now ${money(bid.max)}; you still lead.`;
-  if (bid.max !== null)
-    return `Your bid of ${money(bid.amount)} was accepted; we bid for you up to ${money(bid.max)}.`;
-  return `Your bid of ${money(bid.amount)} was accepted.`;
+  if (bid.max !== null) return t('my.acceptedMax', { amount: money(bid.amount), max: money(bid.max) });
+  return t('my.accepted', { amount: money(bid.amount) });
 }
 
 /** What the page heard of a timed lot's end besides its view: "closing soon", and a late bid's extension. */
@@ -154,19 +152,19 @@ export function lotPhase(
   const open = view.mode === 'timed' && view.status === 'open';
   const ended = view.endsAt !== null && Date.parse(view.endsAt) <= now;
   // Past its end the clock is about to close it: no "closing soon" any more.
-  if (open && !ended && news.extended) return { phase: 'extended', text: 'Extended' };
-  if (open && !ended && news.closingSoon) return { phase: 'closing_soon', text: 'Closing soon' };
-  return { phase: view.status, text: STATUS_LABEL[view.status] };
+  if (open && !ended && news.extended) return { phase: 'extended', text: t('phase.extended') };
+  if (open && !ended && news.closingSoon) return { phase: 'closing_soon', text: t('phase.closingSoon') };
+  return { phase: view.status, text: t(`status.${view.status}`) };
 }
 
 /** The bidder's standing in a word, for the sale room's lot cards; undefined when they are not in it. */
 export function myBadge(state: MyState): string | undefined {
   const badges: Partial<Record<MyState, string>> = {
-    leading: 'You lead',
-    outbid: 'Outbid',
-    won: 'You won',
-    lost: 'You lost',
-    unsold: 'Unsold',
+    leading: t('badge.leading'),
+    outbid: t('badge.outbid'),
+    won: t('badge.won'),
+    lost: t('badge.lost'),
+    unsold: t('badge.unsold'),
   };
   return badges[state];
 }

@@ -4,6 +4,7 @@
  */
 import type { PublicAuctionView } from '../../common/contracts/index.ts';
 import { withCurrency } from './money.ts';
+import { t } from './i18n/page.ts';
 
 export type CallKind = 'fair_warning' | 'on_hold' | 'sold' | 'passed' | 'withdrawn';
 
@@ -14,6 +15,7 @@ export interface Call {
   urgent: boolean;
 }
 
+/** The fair-warning call in English (the catalogue's `call.fairWarning`; the banner says it in the page's language). */
 export const FAIR_WARNING_TEXT = 'Fair warning — the hammer is about to fall';
 
 /** The banner for a live lot's state; undefined when there is no call (open, waiting, or a timed lot). */
@@ -21,18 +23,26 @@ export function callOf(view: PublicAuctionView): Call | undefined {
   if (view.mode !== 'live') return undefined;
   switch (view.status) {
     case 'fair_warning':
-      return { kind: 'fair_warning', text: FAIR_WARNING_TEXT, urgent: true };
+      return { kind: 'fair_warning', text: t('call.fairWarning'), urgent: true };
     case 'on_hold': {
       const said = view.message?.trim() ?? '';
-      return { kind: 'on_hold', text: said === '' ? 'On hold' : `On hold — ${said}`, urgent: false };
+      return {
+        kind: 'on_hold',
+        text: said === '' ? t('call.onHold') : t('call.onHoldSaying', { message: said }),
+        urgent: false,
+      };
     }
     case 'sold':
-      return { kind: 'sold', text: `Sold for ${withCurrency(view.price, view.currency)}`, urgent: false };
+      return {
+        kind: 'sold',
+        text: t('call.sold', { amount: withCurrency(view.price, view.currency) }),
+        urgent: false,
+      };
     case 'passed':
     case 'unsold':
-      return { kind: 'passed', text: 'Passed — not sold', urgent: false };
+      return { kind: 'passed', text: t('call.passed'), urgent: false };
     case 'withdrawn':
-      return { kind: 'withdrawn', text: 'Withdrawn', urgent: false };
+      return { kind: 'withdrawn', text: t('call.withdrawn'), urgent: false };
     default:
       return undefined;
   }

@@ -10,6 +10,7 @@ import type {
   SaleCatalogue,
   SaleMessage,
 } from '../../common/contracts/index.ts';
+import { t } from './i18n/page.ts';
 import { callOf, isNewFairWarning } from './call.ts';
 import { byId, h, setText, show } from './dom.ts';
 import { AUTO_FOLLOW_KEY, autoFollowOf, followMove, initialOnBlock, liveOnBlock } from './follow.ts';
@@ -41,7 +42,7 @@ function store(storage: () => Storage, key: string, value: string): void {
 export function offerSignIn(): void {
   const conn = byId('conn');
   conn.dataset.state = 'signed_out';
-  setText(conn, 'Signed out');
+  setText(conn, t('conn.signedOut'));
   const again = byId<HTMLAnchorElement>('sign-in-again');
   again.href = signInAgainHref(location);
   show(again, true);
@@ -172,7 +173,7 @@ export class LiveRoom {
         h(
           'a',
           { href: `#lot=${encodeURIComponent(lot.id)}`, 'data-lot': lot.id, class: 'follow-go' },
-          `Lot ${lot.lotNumber} is now on the block — go`,
+          t('follow.offer', { lot: lot.lotNumber }),
         ),
       );
   }
@@ -231,7 +232,7 @@ export class LiveRoom {
     return h(
       'section',
       { class: 'results', 'aria-labelledby': titleId, 'data-sale': sale.id },
-      h('h3', { id: titleId }, 'Results so far'),
+      h('h3', { id: titleId }, t('bid.resultsSoFar')),
       this.resultsList(sale),
     );
   }
@@ -240,7 +241,7 @@ export class LiveRoom {
     const rows = saleResults(sale.lots, this.viewOf);
     list.replaceChildren(
       ...(rows.length === 0
-        ? [h('li', { class: 'empty' }, 'No lot has been sold or passed yet.')]
+        ? [h('li', { class: 'empty' }, t('room.noResults'))]
         : rows.map((r) =>
             h(
               'li',
@@ -270,11 +271,7 @@ export class LiveRoom {
     const mine = byId('my-status');
     mine.dataset.stale = String(stale);
     const view = viewing === undefined ? undefined : this.viewOf(viewing);
-    if (stale && mine.dataset.state === 'leading' && view !== undefined)
-      setText(
-        mine,
-        `Not live: you led when last connected. Waiting for the connection to see where the bidding is.`,
-      );
+    if (stale && mine.dataset.state === 'leading' && view !== undefined) setText(mine, t('stale.youLed'));
     byId('sales').dataset.stale = String(stale);
   }
 

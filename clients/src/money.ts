@@ -1,4 +1,5 @@
 /** Money on the wire is a decimal string ("10500.00"); these only format and compare it. */
+import { pageLocale } from './i18n/page.ts';
 
 /** "10500.00" → "10,500.00" (grouping only: the currency's decimals are already in the string). */
 export function formatMoney(amount: string): string {
@@ -7,11 +8,12 @@ export function formatMoney(amount: string): string {
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 
-/** The viewer's locale (the browser's first language); en-US where there is no navigator (tests in Node). */
+/**
+ * The viewer's locale: the page's language (`<html lang>`, which the gateway chose), in the browser's
+ * own region when it speaks that language (fr-CA), else the language's default (fr-FR); en-US in Node.
+ */
 export function viewerLocale(): string {
-  // Through globalThis: this module is also compiled for Node (the premium agreement test), which has no DOM types.
-  const nav = (globalThis as { navigator?: { language?: string } }).navigator;
-  return nav?.language || 'en-US';
+  return pageLocale();
 }
 
 const formats = new Map<string, Intl.NumberFormat>();

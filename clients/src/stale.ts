@@ -4,6 +4,7 @@
  * and nobody is told in green that they lead. An ended session offers sign-in instead of spinning.
  */
 import type { ConnectionState } from './live.ts';
+import { t } from './i18n/page.ts';
 
 /** The page's link to the server: the feed's state, or `signed_out` once the session was refused. */
 export type LinkState = ConnectionState | 'signed_out';
@@ -22,13 +23,13 @@ export function staleness(link: LinkState): Staleness {
     case 'live':
       return { stale: false, label: '', buttonText: undefined };
     case 'connecting':
-      return { stale: true, label: 'Not live — connecting', buttonText: 'Waiting for connection…' };
+      return { stale: true, label: t('stale.connecting'), buttonText: t('stale.waiting') };
     case 'reconnecting':
-      return { stale: true, label: 'Not live — reconnecting', buttonText: 'Waiting for connection…' };
+      return { stale: true, label: t('stale.reconnecting'), buttonText: t('stale.waiting') };
     case 'offline':
-      return { stale: true, label: 'Not live — you are offline', buttonText: 'Waiting for connection…' };
+      return { stale: true, label: t('stale.offline'), buttonText: t('stale.waiting') };
     case 'signed_out':
-      return { stale: true, label: 'Not live — sign in again', buttonText: 'Sign in to bid' };
+      return { stale: true, label: t('stale.signedOut'), buttonText: t('stale.signInToBid') };
   }
 }
 

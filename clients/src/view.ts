@@ -1,5 +1,7 @@
 import { byId, h, setText } from './dom.ts';
-import { ACTION_LABEL, kindLabel, STATUS_LABEL, type ActivityEntry } from './lots.ts';
+import { ACTION_LABEL, kindLabel, type ActivityEntry } from './lots.ts';
+import type { MessageKey } from './i18n/index.ts';
+import { t } from './i18n/page.ts';
 import { withCurrency } from './money.ts';
 import type { CatalogueLot, PublicAuctionView } from '../../common/contracts/index.ts';
 import type { ConnectionState } from './live.ts';
@@ -59,7 +61,7 @@ export function lotPicture(
 
 /** "Internet · Bidder 3F2A9C" / "Floor · Paddle 112" / "No bids yet". */
 export function leaderText(view: PublicAuctionView, mine?: string): string {
-  if (view.leader === null) return 'No bids yet';
+  if (view.leader === null) return t('bid.noBidsYet');
   const who = view.leader === mine ? `You (${view.leader})` : view.leader;
   return `${kindLabel(view.leaderKind)} · ${who}`;
 }
@@ -98,23 +100,28 @@ export function renderLotCard(lot: CatalogueLot, view: PublicAuctionView, mine?:
   });
   const status = byId('lot-status');
   status.dataset.status = view.status;
-  setText(status, view.status === 'on_hold' ? `On hold: ${view.message ?? ''}` : STATUS_LABEL[view.status]);
+  setText(
+    status,
+    view.status === 'on_hold'
+      ? t('status.onHoldSaying', { message: view.message ?? '' })
+      : t(`status.${view.status}`),
+  );
   setText(byId('price'), view.leader === null ? '—' : withCurrency(view.price, view.currency));
   const leader = byId('leader');
   leader.dataset.kind = view.leaderKind ?? 'none';
   setText(leader, leaderText(view, mine));
 }
 
-const CONNECTION_TEXT: Record<ConnectionState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
+const CONNECTION_TEXT: Record<ConnectionState, MessageKey> = {
+  connecting: 'conn.connecting',
+  live: 'conn.live',
+  reconnecting: 'conn.reconnecting',
+  offline: 'conn.offline',
 };
 
 /** The connection badge (#conn): its state as a data attribute and in words. */
 export function renderConnection(state: ConnectionState): void {
   const el = byId('conn');
   el.dataset.state = state;
-  setText(el, CONNECTION_TEXT[state]);
+  setText(el, t(CONNECTION_TEXT[state]));
 }
