@@ -52,7 +52,13 @@ async function signIn(autofill: boolean): Promise<void> {
     {},
   );
   const response = await startAuthentication({ optionsJSON: options, useBrowserAutofill: autofill });
-  const { redirect } = await post<{ redirect: string }>('/v1/session/passkey', { challengeId, response });
+  // `/sign-in?next=…`: the gateway lands there when it is a path of ours.
+  const next = new URLSearchParams(location.search).get('next') ?? undefined;
+  const { redirect } = await post<{ redirect: string }>('/v1/session/passkey', {
+    challengeId,
+    response,
+    next,
+  });
   // Only a path of ours (the gateway's answer), never another site.
   location.assign(redirect.startsWith('/') && !redirect.startsWith('//') ? redirect : '/');
 }

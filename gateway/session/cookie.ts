@@ -28,3 +28,21 @@ export function writeSessionCookie(c: Context, secure: boolean, secret: string, 
 export function clearSessionCookie(c: Context, secure: boolean): void {
   deleteCookie(c, sessionCookieName(secure), { path: '/', secure, httpOnly: true, sameSite: 'Lax' });
 }
+
+/**
+ * `/sign-in?next=`, kept while the emailed link is on its way (the link itself is the back office's
+ * and carries no `next`): HttpOnly, SameSite=Lax, as long as a link lives. Read once, then cleared.
+ */
+const NEXT_COOKIE = 'gavel_next';
+
+export function writeNextCookie(c: Context, secure: boolean, next: string): void {
+  setCookie(c, NEXT_COOKIE, next, { path: '/', httpOnly: true, secure, sameSite: 'Lax', maxAge: 15 * 60 });
+}
+
+/** The kept `next` (unchecked: landingFor checks it), and the cookie cleared. */
+export function takeNextCookie(c: Context, secure: boolean): string | undefined {
+  const v = getCookie(c, NEXT_COOKIE);
+  if (v === undefined) return undefined;
+  deleteCookie(c, NEXT_COOKIE, { path: '/', secure, httpOnly: true, sameSite: 'Lax' });
+  return v;
+}

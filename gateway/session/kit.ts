@@ -9,6 +9,7 @@ import { AppError } from '../../common/errors.ts';
 import { readBodyText } from '../../common/http-body.ts';
 import type { ClientAssets } from '../routes/clients.ts';
 import { readSessionCookie } from './cookie.ts';
+import { safeNextPath } from '../../clients/src/next-path.ts';
 import { csrfTokenMatches, sameOrigin } from './csrf.ts';
 
 export interface SessionKitDeps {
@@ -37,9 +38,14 @@ export interface SessionKit {
   passkeyScript: () => Promise<string | undefined>;
 }
 
-/** Where a new session goes: the code step when it waits for one, else the bidder's or the floor's page. */
-export function landingFor(opened: OpenedSession): string {
+/**
+ * Where a new session goes: the code step when it waits for one, else `next` (a checked same-origin
+ * path from `/sign-in?next=`) when there is one, else the bidder's or the floor's page.
+ */
+export function landingFor(opened: OpenedSession, next?: string): string {
   if (opened.pendingFactor !== undefined) return '/sign-in/code';
+  const back = safeNextPath(next);
+  if (back !== undefined) return back;
   return opened.account.kind === 'bidder' ? '/bid' : '/floor';
 }
 

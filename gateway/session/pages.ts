@@ -2,9 +2,11 @@
  * The sign-in pages: plain HTML forms, no script (they work before any bundle loads). Values are
  * escaped by hono/html's template.
  */
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { SentMail } from '../../common/accounts.ts';
+import { translator, type Lang, type Translate } from '../../clients/src/i18n/index.ts';
+import { langSwitch } from '../i18n.ts';
 
 export type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -45,19 +47,29 @@ const STYLE = `
   .inline { display: inline; }
   .inline button { margin-top: 0.25rem; }
   ul.plain { list-style: none; padding: 0; }
+  .lang-switch { float: right; font-size: 0.9rem; }
+  .lang-switch a[aria-current] { font-weight: 600; color: var(--ink); text-decoration: none; }
   .qr svg { width: 12rem; height: 12rem; display: block; margin: 0.5rem 0; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: left; padding: 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 `;
 
-/** A page in the house style; `script`: our bundled script's URL (CSP `script-src 'self'`), none by default. */
+/**
+ * A page in the house style; `script`: our bundled script's URL (CSP `script-src 'self'`), none by
+ * default. `lang`: a bidder's page in that language, with the EN | FR switch back to `path` if given
+ * (docs/bidders.md, "Languages"); without it the page is English and has no switch (staff pages).
+ */
 export const layout = (
   title: string,
   body: Page,
-  opts: { script?: string | undefined; wide?: boolean } = {},
+  opts: {
+    script?: string | undefined;
+    wide?: boolean;
+    lang?: { lang: Lang; path?: string | undefined } | undefined;
+  } = {},
 ): Page =>
   html`<!doctype html>
-    <html lang="en">
+    <html lang="${opts.lang?.lang ?? 'en'}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -68,71 +80,95 @@ export const layout = (
         ${opts.script === undefined ? '' : html`<script type="module" src="${opts.script}"></script>`}
       </head>
       <body>
-        <header class="house"><a href="/">Gavel</a></header>
+        <header class="house">
+          <a href="/">Gavel</a
+          >${opts.lang?.path === undefined ? '' : raw(langSwitch(opts.lang.lang, opts.lang.path))}
+        </header>
         <main class="${opts.wide === true ? 'wide' : ''}">${body}</main>
       </body>
     </html>`;
+
+/** How long a sign-in link works (the back office's rule, said on the pages). */
+const LINK_MINUTES = 15;
+
+/** `/sign-in` with `?next=` kept, for the language switch. */
+const signInPath = (next: string | undefined): string =>
+  next === undefined ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
 
 export function signInPage(opts: {
   error?: string | undefined;
   demo: boolean;
   /** The passkey script's URL: with it, the page offers "Sign in with a passkey". */
   script: string | undefined;
+  lang: Lang;
+  /** Where to go once signed in (a checked same-origin path), carried through the forms. */
+  next?: string | undefined;
 }): Page {
+  const t: Translate = translator(opts.lang);
+  const next = opts.next === undefined ? '' : html`<input type="hidden" name="next" value="${opts.next}" />`;
   return layout(
-    'Sign in',
-    html`<h1>Sign in to Gavel</h1>
-      <p>With a passkey, or with a link we email you. No password.</p>
+    t('signIn.title'),
+    html`<h1>${t('signIn.heading')}</h1>
+      <p>${t('signIn.intro')}</p>
       ${opts.error === undefined ? '' : html`<p class="error" role="alert">${opts.error}</p>`}
       <section id="passkey-sign-in" hidden aria-labelledby="passkey-heading">
-        <h2 id="passkey-heading">Passkey</h2>
-        <button type="button" id="passkey-button">Sign in with a passkey</button>
+        <h2 id="passkey-heading">${t('signIn.passkey')}</h2>
+        <button type="button" id="passkey-button">${t('signIn.passkeyButton')}</button>
         <p id="passkey-status" role="status" aria-live="polite"></p>
       </section>
-      <h2>Email link</h2>
+      <h2>${t('signIn.emailLink')}</h2>
       <form method="post" action="/sign-in">
-        <label for="email">Email</label>
+        ${next}
+        <label for="email">${t('signIn.email')}</label>
         <input id="email" name="email" type="email" autocomplete="username webauthn" required />
-        <button type="submit">Email me a sign-in link</button>
+        <button type="submit">${t('signIn.sendLink')}</button>
       </form>
-      <h2>New here?</h2>
+      <h2>${t('signIn.newHere')}</h2>
       <form method="post" action="/sign-in">
-        <label for="signup-name">Your name</label>
+        ${next}
+        <label for="signup-name">${t('signIn.yourName')}</label>
         <input id="signup-name" name="name" autocomplete="name" required />
-        <label for="signup-email">Email</label>
+        <label for="signup-email">${t('signIn.email')}</label>
         <input id="signup-email" name="email" type="email" autocomplete="email" required />
-        <button type="submit">Sign up</button>
+        <button type="submit">${t('signIn.signUp')}</button>
       </form>
-      ${opts.demo ? html`<p>Developer: the emails sent here are at <a href="/dev/mail">/dev/mail</a>.</p>` : ''}`,
-    { script: opts.script },
+      ${opts.demo ? html`<p>${raw(t('signIn.devMail', { link: '<a href="/dev/mail">/dev/mail</a>' }))}</p>` : ''}`,
+    { script: opts.script, lang: { lang: opts.lang, path: signInPath(opts.next) } },
   );
 }
 
-export function linkSentPage(): Page {
+export function linkSentPage(lang: Lang): Page {
+  const t = translator(lang);
   return layout(
-    'Check your email',
-    html`<h1>Check your email</h1>
-      <p>If the address can sign in here, a link is on its way. It works once, within 15 minutes.</p>`,
+    t('sent.title'),
+    html`<h1>${t('sent.title')}</h1>
+      <p>${t('sent.body', { minutes: LINK_MINUTES })}</p>`,
+    { lang: { lang, path: '/sign-in/sent' } },
   );
 }
 
 /** GET of a link: a button, so a mail scanner fetching the URL does not use the link up. */
-export function confirmPage(token: string): Page {
+export function confirmPage(token: string, lang: Lang): Page {
+  const t = translator(lang);
   return layout(
-    'Sign in',
-    html`<h1>Sign in to Gavel</h1>
+    t('signIn.title'),
+    html`<h1>${t('signIn.heading')}</h1>
       <form method="post" action="/sign-in/link">
         <input type="hidden" name="token" value="${token}" />
-        <button type="submit" id="confirm-sign-in">Sign in</button>
+        <button type="submit" id="confirm-sign-in">${t('signIn.confirm')}</button>
       </form>`,
+    // No switch here: its link would carry the token into another URL.
+    { lang: { lang } },
   );
 }
 
-export function linkInvalidPage(): Page {
+export function linkInvalidPage(lang: Lang): Page {
+  const t = translator(lang);
   return layout(
-    'Link not valid',
-    html`<h1>This link does not work any more</h1>
-      <p>Sign-in links work once and within 15 minutes. <a href="/sign-in">Ask for a new one</a>.</p>`,
+    t('invalid.title'),
+    html`<h1>${t('invalid.heading')}</h1>
+      <p>${t('invalid.body', { minutes: LINK_MINUTES })} <a href="/sign-in">${t('invalid.again')}</a>.</p>`,
+    { lang: { lang, path: '/sign-in' } },
   );
 }
 

@@ -16,7 +16,12 @@ const id = z.string({ error: 'challengeId is required' }).min(1).max(200);
 const webauthn = z.record(z.string(), z.unknown(), {
   error: 'response must be the WebAuthn credential JSON',
 });
-const signInBody = z.strictObject({ challengeId: id, response: webauthn });
+const signInBody = z.strictObject({
+  challengeId: id,
+  response: webauthn,
+  /** `/sign-in?next=`: where to land (landingFor keeps only a same-origin path). */
+  next: z.string().max(2048).optional(),
+});
 const addBody = z.strictObject({
   challengeId: id,
   response: webauthn,
@@ -36,12 +41,12 @@ export function passkeyRoutes(kit: SessionKit): Hono {
   app.post('/v1/session/passkey', async (c) => {
     kit.fromOurOrigin(c);
     c.header('Cache-Control', 'no-store');
-    const { challengeId, response } = signInBody.parse(await readJson(c));
+    const { challengeId, response, next } = signInBody.parse(await readJson(c));
     const opened = await (
       await port()
     ).signInWithPasskey(challengeId, response, kit.rp, c.req.header('user-agent'));
     writeSessionCookie(c, kit.secure, opened.secret, new Date(opened.expiresAt));
-    return c.json({ redirect: landingFor(opened), pendingFactor: opened.pendingFactor ?? null });
+    return c.json({ redirect: landingFor(opened, next), pendingFactor: opened.pendingFactor ?? null });
   });
 
   // --- the signed-in person's passkeys ---

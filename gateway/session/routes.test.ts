@@ -341,3 +341,51 @@ describe('sign-in by email link and the cookie session', () => {
     expect(await code(res)).toBe('DEMO_LOCAL_ONLY');
   });
 });
+
+describe('/sign-in?next= (back to the page that asked, on this site only)', () => {
+  /** Asks for a link from a form carrying `next`; the cookies the answer set and the mailed token. */
+  async function requestWithNext(
+    email: string,
+    next: string,
+  ): Promise<{ kept: string | undefined; token: string }> {
+    const sent = await post('/sign-in', { headers: same, ...form({ email, name: 'Nell', next }) });
+    expect(sent.status).toBe(303);
+    const kept = sent.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .find((c) => c.startsWith('gavel_next='));
+    const mail = mailbox.list().find((m) => m.to === email)!;
+    const token = new URL(/https:\/\/\S+/.exec(mail.text)![0]).searchParams.get('token')!;
+    return { kept, token };
+  }
+
+  it('carries next through the sign-in form, in the page’s language', async () => {
+    const page = await app.request(`${ORIGIN}/sign-in?next=${encodeURIComponent('/bid#lot=live-1')}`, {
+      headers: { 'Accept-Language': 'fr-FR' },
+    });
+    const html = await page.text();
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain('Se connecter à Gavel');
+    expect(html.match(/<input type="hidden" name="next" value="\/bid#lot=live-1" \/>/g)).toHaveLength(2);
+    const away = await (await app.request(`${ORIGIN}/sign-in?next=%2F%2Fevil.example`)).text();
+    expect(away).not.toContain('name="next"');
+    expect(away).toContain('<html lang="en">');
+  });
+
+  it('lands on next once the emailed link is confirmed in the same browser, and forgets it', async () => {
+    const { kept, token } = await requestWithNext('nell@example.com', '/bid#lot=live-1');
+    expect(kept).toBe(`gavel_next=${encodeURIComponent('/bid#lot=live-1')}`);
+    const done = await post('/sign-in/link', { headers: same, cookie: kept, ...form({ token }) });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe('/bid#lot=live-1');
+    expect(done.headers.getSetCookie().some((c) => /^gavel_next=;/.test(c))).toBe(true);
+  });
+
+  it('ignores a next that leaves the site, in the form or in a forged cookie', async () => {
+    const { kept, token } = await requestWithNext('otto@example.com', 'https://evil.example/');
+    expect(kept).toBeUndefined();
+    const forged = `gavel_next=${encodeURIComponent('//evil.example/')}`;
+    const done = await post('/sign-in/link', { headers: same, cookie: forged, ...form({ token }) });
+    expect(done.headers.get('location')).toBe('/bid');
+  });
+});

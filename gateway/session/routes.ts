@@ -18,7 +18,9 @@ import { AppError } from '../../common/errors.ts';
 import { parseJson, readBodyText, readJson } from '../../common/http-body.ts';
 import { localOnly } from '../demo/sign-in.ts';
 import { consumeLink, createLinkLimiter } from './link-limit.ts';
-import { clearSessionCookie, writeSessionCookie } from './cookie.ts';
+import { clearSessionCookie, takeNextCookie, writeNextCookie, writeSessionCookie } from './cookie.ts';
+import { safeNextPath } from '../../clients/src/next-path.ts';
+import { langOf } from '../i18n.ts';
 import { csrfTokenFor } from './csrf.ts';
 import { factorRoutes } from './factor-routes.ts';
 import { landingFor, sessionKit, type SessionKitDeps } from './kit.ts';
@@ -87,7 +89,8 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
   app.get('/sign-in', async (c) => {
     const script = await kit.passkeyScript();
     pageHeaders(c, { script: script !== undefined });
-    return c.html(signInPage({ demo: deps.mailbox !== undefined, script }));
+    const next = safeNextPath(c.req.query('next'));
+    return c.html(signInPage({ demo: deps.mailbox !== undefined, script, lang: langOf(c), next }));
   });
   app.post('/sign-in', async (c) => {
     fromOurOrigin(c);
@@ -95,25 +98,34 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     const form = await readForm(c);
     const email = form.get('email') ?? '';
     const name = form.get('name') ?? undefined;
+    const next = safeNextPath(form.get('next'));
     try {
       await requestLink(email, name);
     } catch (err) {
       if (err instanceof AppError && (err.code === 'VALIDATION_FAILED' || err.code === 'RATE_LIMITED'))
         return c.html(
-          signInPage({ error: err.message, demo: deps.mailbox !== undefined, script: undefined }),
+          signInPage({
+            error: err.message,
+            demo: deps.mailbox !== undefined,
+            script: undefined,
+            lang: langOf(c),
+            next,
+          }),
           err.code === 'RATE_LIMITED' ? 429 : 400,
         );
       throw err;
     }
+    // The emailed link opens in this browser, most often: it comes back here then (POST /sign-in/link).
+    if (next !== undefined) writeNextCookie(c, secure, next);
     return c.redirect('/sign-in/sent', 303);
   });
   app.get('/sign-in/sent', (c) => {
     pageHeaders(c);
-    return c.html(linkSentPage());
+    return c.html(linkSentPage(langOf(c)));
   });
   app.get('/sign-in/link', (c) => {
     pageHeaders(c, { referrer: 'no-referrer' });
-    return c.html(confirmPage(c.req.query('token') ?? ''));
+    return c.html(confirmPage(c.req.query('token') ?? '', langOf(c)));
   });
   app.post('/sign-in/link', async (c) => {
     fromOurOrigin(c);
@@ -122,9 +134,10 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     try {
       const opened = await (await port()).consumeLink(token, c.req.header('user-agent'));
       writeSessionCookie(c, secure, opened.secret, new Date(opened.expiresAt));
-      return c.redirect(landingFor(opened), 303);
+      return c.redirect(landingFor(opened, takeNextCookie(c, secure)), 303);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'LINK_INVALID') return c.html(linkInvalidPage(), 400);
+      if (err instanceof AppError && err.code === 'LINK_INVALID')
+        return c.html(linkInvalidPage(langOf(c)), 400);
       throw err;
     }
   });
