@@ -3,6 +3,7 @@ import type { CatalogueLot, PublicAuctionView } from '../../common/contracts/ind
 import type { OwnBid } from './bidder-state.ts';
 import { byId, h, setText } from './dom.ts';
 import { withCurrency } from './money.ts';
+import { t } from './i18n/page.ts';
 import type { Quote } from './premium.ts';
 import { lotPicture } from './view.ts';
 
@@ -23,12 +24,12 @@ export function lotCardOf(
       { href: `#lot=${encodeURIComponent(lot.id)}`, class: 'lot-card-link', 'data-lot': lot.id },
       // Decorative here: the title is the link's text. The uploaded thumbnail (320 px) when there is one.
       thumbnail === undefined ? null : h('img', { src: thumbnail, alt: '', width: '96', height: '72' }),
-      h('span', { class: 'lot-no' }, `Lot ${lot.lotNumber}`),
+      h('span', { class: 'lot-no' }, t('lot.number', { lot: lot.lotNumber })),
       h('span', { class: 'lot-name' }, lot.title),
       h(
         'span',
         { class: 'lot-price' },
-        v === undefined ? '' : v.leader === null ? 'No bids' : withCurrency(v.price, v.currency),
+        v === undefined ? '' : v.leader === null ? t('lot.noBids') : withCurrency(v.price, v.currency),
       ),
       h(
         'span',
@@ -55,13 +56,13 @@ export function renderOwnBids(own: readonly OwnBid[], currency: string): void {
       ),
     );
   byId('my-bids').replaceChildren(
-    ...(items.length > 0 ? items : [h('li', { class: 'empty' }, 'No bids yet.')]),
+    ...(items.length > 0 ? items : [h('li', { class: 'empty' }, t('bids.noneYet'))]),
   );
 }
 
 /** What the confirmation asks: the lot as the catalogue names it (never an internal id), and that the bid binds. */
 export function confirmText(what: string, lot: Pick<CatalogueLot, 'lotNumber' | 'title'>): string {
-  return `${what} on lot ${lot.lotNumber}, ${lot.title}? This is a binding bid.`;
+  return t('confirm.question', { what, lot: lot.lotNumber, title: lot.title });
 }
 
 /** What a bid commits the bidder to, for the confirmation: the invoice at that hammer, and the terms in a line. */
@@ -85,16 +86,16 @@ function renderCommitment(c: Commitment | undefined): void {
     h(
       'dl',
       { class: 'commitment' },
-      row('Bid (hammer)', c.quote.hammer),
-      row('Buyer’s premium', c.quote.premium),
-      c.quote.tax === '0' || /^0\.0+$/.test(c.quote.tax) ? null : row('Tax', c.quote.tax),
-      row('Total if you win', c.quote.total, 'total'),
+      row(t('confirm.hammer'), c.quote.hammer),
+      row(t('confirm.premium'), c.quote.premium),
+      c.quote.tax === '0' || /^0\.0+$/.test(c.quote.tax) ? null : row(t('confirm.tax'), c.quote.tax),
+      row(t('confirm.total'), c.quote.total, 'total'),
     ),
     h(
       'p',
       { class: 'hint' },
       `${c.terms}. `,
-      c.termsUrl === undefined ? null : h('a', { href: c.termsUrl, target: '_blank' }, 'Terms of sale'),
+      c.termsUrl === undefined ? null : h('a', { href: c.termsUrl, target: '_blank' }, t('confirm.terms')),
     ),
   );
 }

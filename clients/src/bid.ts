@@ -323,7 +323,7 @@ class BidderClient {
       `lot ${entry.lot.lotNumber}, ${entry.lot.title}`,
     );
     this.renderPhase(view);
-    setText(byId('bid-count'), `${view.bidCount} bid${view.bidCount === 1 ? '' : 's'}`);
+    setText(byId('bid-count'), t('bids.count', { count: view.bidCount }));
     this.renderBidButton(view);
     this.renderMyStatus(view, mask);
     this.renderOwnBids(id, view);

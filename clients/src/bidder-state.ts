@@ -79,7 +79,12 @@ export function myState(view: PublicAuctionView, me: MyLot): { state: MyState; t
     const m = (a: string): string => withCurrency(a, result.currency);
     return {
       state: 'won',
-      text: `You won this lot at ${m(result.hammer)}. Total due ${m(result.total)} (premium ${m(result.premium)}, tax ${m(result.tax)}).`,
+      text: t('my.wonInvoice', {
+        amount: m(result.hammer),
+        total: m(result.total),
+        premium: m(result.premium),
+        tax: m(result.tax),
+      }),
     };
   }
   if (result?.type === 'lost' && result.outcome === 'sold' && result.hammer !== null)
@@ -107,8 +112,8 @@ export function myState(view: PublicAuctionView, me: MyLot): { state: MyState; t
     return {
       state: 'closed',
       text: leading
-        ? `Bidding has closed with you the highest bidder at ${money(view.price)}; the result follows.`
-        : `Bidding has closed at ${money(view.price)}; the result follows.`,
+        ? t('my.closedLeading', { amount: money(view.price) })
+        : t('my.closed', { amount: money(view.price) }),
     };
   if (leading) return { state: 'leading', text: t('my.leading', { amount: money(view.price) }) };
   if (mine.length === 0 && !took) return { state: 'none', text: t('my.none') };
@@ -118,18 +123,16 @@ export function myState(view: PublicAuctionView, me: MyLot): { state: MyState; t
       : notice?.type === 'overruled' || notice?.type === 'bid_rejected'
         ? notice.yourBid
         : (refused ?? mine[mine.length - 1]?.amount);
-  const was = previous === undefined ? '' : ` You bid ${money(previous)};`;
-  const now = `the price is now ${money(view.price)} (${view.leader ?? 'another bidder'})`;
-  return { state: 'outbid', text: `Outbid.${was} ${now}.` };
+  const was = previous === undefined ? '' : ` ${t('my.youBid', { amount: money(previous) })}`;
+  const now = t('my.priceNow', { amount: money(view.price), leader: view.leader ?? t('my.anotherBidder') });
+  return { state: 'outbid', text: `${t('my.outbid')}${was} ${now}.` };
 }
 
 /** The sentence for an accepted bid: a bid, a bid with a maximum, a raised maximum, or a recorded absentee bid. */
 export function acceptedText(bid: BidOutcome): string {
   const money = (a: string): string => withCurrency(a, bid.currency);
-  if (bid.kind === 'absentee' && bid.max !== null)
-    return `Your absentee bid up to ${money(bid.max)} is recorded; the auctioneer executes it when the lot opens.`;
-  if (bid.kind === 'max_raised' && bid.max !== null)
-    return `Your maximum is now ${money(bid.max)}; you still lead.`;
+  if (bid.kind === 'absentee' && bid.max !== null) return t('my.absentee', { max: money(bid.max) });
+  if (bid.kind === 'max_raised' && bid.max !== null) return t('my.maxRaised', { max: money(bid.max) });
   if (bid.max !== null) return t('my.acceptedMax', { amount: money(bid.amount), max: money(bid.max) });
   return t('my.accepted', { amount: money(bid.amount) });
 }

@@ -7,6 +7,7 @@
 import type { CatalogueImage, CatalogueLot, SaleCatalogue } from '../../common/contracts/index.ts';
 import { byId, h, setText } from './dom.ts';
 import { premiumText } from './premium.ts';
+import { t } from './i18n/page.ts';
 
 /** The gallery's lot and shown image, kept across the renders the live feed causes. */
 let shownLot: string | undefined;
@@ -28,7 +29,10 @@ function showImage(images: readonly CatalogueImage[], index: number, focus = fal
     b.tabIndex = i === index ? 0 : -1;
     if (focus && i === index) b.focus();
   });
-  setText(byId('lot-image-count'), images.length > 1 ? `Image ${index + 1} of ${images.length}` : '');
+  setText(
+    byId('lot-image-count'),
+    images.length > 1 ? t('lot.imageOf', { n: index + 1, count: images.length }) : '',
+  );
 }
 
 /** Arrow keys on the thumbnails and a horizontal swipe on the picture step through the images. */
@@ -75,7 +79,7 @@ function renderGallery(lot: CatalogueLot): void {
       {
         type: 'button',
         class: 'thumb',
-        'aria-label': `Image ${i + 1} of ${images.length}: ${img.alt}`,
+        'aria-label': t('lot.imageOfAlt', { n: i + 1, count: images.length, alt: img.alt }),
         'aria-pressed': String(i === 0),
         'data-index': String(i),
       },
@@ -94,7 +98,7 @@ function renderGallery(lot: CatalogueLot): void {
   const list = byId('lot-thumbs');
   list.replaceChildren(...thumbs);
   list.hidden = images.length < 2;
-  setText(byId('lot-image-count'), images.length > 1 ? `Image 1 of ${images.length}` : '');
+  setText(byId('lot-image-count'), images.length > 1 ? t('lot.imageOf', { n: 1, count: images.length }) : '');
 }
 
 /** Description, condition report, premium and terms, gallery: the catalogue's part of the lot page. */
@@ -122,7 +126,7 @@ export function renderLotDetails(lot: CatalogueLot, sale: SaleCatalogue): void {
             h(
               'a',
               { href: terms.termsUrl, target: '_blank' },
-              `Terms of sale (version ${terms.termsVersion})`,
+              t('lot.termsVersion', { version: terms.termsVersion }),
             ),
           ]),
     );

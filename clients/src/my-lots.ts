@@ -7,19 +7,15 @@
 import type { BuyerTerms, CatalogueLot } from '../../common/contracts/index.ts';
 import type { MyResult, MyState } from './bidder-state.ts';
 import { h } from './dom.ts';
+import { t } from './i18n/page.ts';
 import { withCurrency } from './money.ts';
 import { quote, type Quote } from './premium.ts';
 
 export const MY_LOT_GROUPS = ['leading', 'outbid', 'won', 'lost', 'watching'] as const;
 export type MyLotGroup = (typeof MY_LOT_GROUPS)[number];
 
-export const GROUP_TITLE: Record<MyLotGroup, string> = {
-  leading: 'Leading',
-  outbid: 'Outbid',
-  won: 'Won',
-  lost: 'Lost',
-  watching: 'Watching',
-};
+/** Each group's heading with its count (catalogue keys `mine.<group>`). */
+export const groupTitle = (g: MyLotGroup, count: number): string => t(`mine.${g}`, { count });
 
 /** What the grouping looks at for one lot. */
 export interface MyLotFacts {
@@ -71,10 +67,6 @@ export function invoiceOf(
   return terms === undefined ? undefined : quote(hammer, terms, lot.premium);
 }
 
-export const NEXT_STEPS =
-  'What happens next: the house sends you this invoice. Pay the total due as the terms of sale say; ' +
-  'once it is paid, the house arranges collection or delivery with you.';
-
 /** One lot of "My lots": what the page needs to show it. */
 export interface MyLotItem {
   lot: CatalogueLot;
@@ -95,12 +87,12 @@ function invoiceBlock(q: Quote, currency: string): HTMLElement {
     h(
       'dl',
       { class: 'commitment' },
-      row('Hammer', q.hammer),
-      row('Buyer’s premium', q.premium),
-      row('Tax', q.tax),
-      row('Total due', q.total, 'total'),
+      row(t('mine.hammer'), q.hammer),
+      row(t('confirm.premium'), q.premium),
+      row(t('confirm.tax'), q.tax),
+      row(t('mine.totalDue'), q.total, 'total'),
     ),
-    h('p', { class: 'hint' }, NEXT_STEPS),
+    h('p', { class: 'hint' }, t('mine.nextSteps')),
   );
 }
 
@@ -112,7 +104,7 @@ export function renderMyLots(container: HTMLElement, items: readonly MyLotItem[]
     return h(
       'section',
       { class: `my-group my-${g}`, 'data-group': g, 'aria-labelledby': `mine-${g}` },
-      h('h3', { id: `mine-${g}` }, `${GROUP_TITLE[g]} (${mine.length})`),
+      h('h3', { id: `mine-${g}` }, groupTitle(g, mine.length)),
       h(
         'ul',
         { class: 'my-lots' },
@@ -123,7 +115,7 @@ export function renderMyLots(container: HTMLElement, items: readonly MyLotItem[]
             h(
               'a',
               { href: `#lot=${encodeURIComponent(i.lot.id)}`, class: 'my-lot-link' },
-              h('span', { class: 'lot-no' }, `Lot ${i.lot.lotNumber}`),
+              h('span', { class: 'lot-no' }, t('lot.number', { lot: i.lot.lotNumber })),
               h('span', { class: 'lot-name' }, i.lot.title),
             ),
             h('p', { class: 'my-text' }, i.text),
@@ -134,11 +126,5 @@ export function renderMyLots(container: HTMLElement, items: readonly MyLotItem[]
     );
   });
   const shown = sections.filter((s): s is HTMLElement => s !== null);
-  container.replaceChildren(
-    ...(shown.length > 0
-      ? shown
-      : [
-          h('p', { class: 'empty' }, 'No lots yet: bid on a lot, or star it to watch it, and it shows here.'),
-        ]),
-  );
+  container.replaceChildren(...(shown.length > 0 ? shown : [h('p', { class: 'empty' }, t('mine.empty'))]));
 }

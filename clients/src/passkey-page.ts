@@ -14,6 +14,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
+import { t } from './i18n/page.ts';
 
 interface Challenge<T> {
   challengeId: string;
@@ -37,9 +38,8 @@ async function post<T>(path: string, body: unknown, csrf?: string): Promise<T> {
 function explain(err: unknown): string | undefined {
   if (err instanceof Error && err.name === 'AbortError') return undefined;
   if (err instanceof WebAuthnError && err.code === 'ERROR_CEREMONY_ABORTED') return undefined;
-  if (err instanceof Error && err.name === 'NotAllowedError')
-    return 'The passkey request was cancelled or timed out.';
-  return err instanceof Error ? err.message : 'The passkey did not work.';
+  if (err instanceof Error && err.name === 'NotAllowedError') return t('passkey.cancelled');
+  return err instanceof Error ? err.message : t('passkey.failed');
 }
 
 function say(el: HTMLElement | null, text: string | undefined): void {
@@ -68,7 +68,7 @@ function signInPage(section: HTMLElement): void {
   const status = document.getElementById('passkey-status');
   section.hidden = false;
   button?.addEventListener('click', () => {
-    say(status, 'Waiting for your passkey…');
+    say(status, t('passkey.waiting'));
     // A new ceremony aborts the autofill one (the library's abort service).
     signIn(false).catch((err: unknown) => say(status, explain(err) ?? ''));
   });

@@ -6,7 +6,8 @@
  * Amounts are decimal strings of the sale's currency ("10500.00"); the scale is the amount's own.
  */
 import type { BuyerTerms, PremiumBandWire } from '../../common/contracts/index.ts';
-import { formatMoney } from './money.ts';
+import { withCurrency } from './money.ts';
+import { t } from './i18n/page.ts';
 
 /** The invoice a hammer price leads to, in decimal strings of the hammer's scale. */
 export interface Quote {
@@ -95,15 +96,15 @@ export function premiumText(
   const bands = bandsFor(terms, lotPremium);
   const parts = bands.map((b, i) =>
     b.upTo !== null
-      ? `${percent(b.rateBp)} up to ${currency} ${formatMoney(b.upTo)}`
+      ? t('premium.upTo', { rate: percent(b.rateBp), amount: withCurrency(b.upTo, currency) })
       : i === 0
         ? percent(b.rateBp)
-        : `${percent(b.rateBp)} above`,
+        : t('premium.above', { rate: percent(b.rateBp) }),
   );
   const premium = bands.every((b) => b.rateBp === 0)
-    ? 'No buyer’s premium'
-    : `Buyer’s premium ${parts.join(', ')}`;
+    ? t('premium.none')
+    : t('premium.bands', { bands: parts.join(', ') });
   if (terms.taxRateBp === 0) return premium;
-  const on = terms.taxBase === 'premium' ? 'on the premium' : 'on hammer and premium';
-  return `${premium} + tax ${percent(terms.taxRateBp)} ${on}`;
+  const rate = percent(terms.taxRateBp);
+  return t(terms.taxBase === 'premium' ? 'premium.taxOnPremium' : 'premium.taxOnBoth', { premium, rate });
 }

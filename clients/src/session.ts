@@ -2,6 +2,7 @@ import { api, ApiError, loadSession, saveSession, type Session, type SessionUser
 import { endCookieSession, keepFresh, tokenExpired, tokenFromCookie } from './cookie-session.ts';
 import { byId, h, setText, show } from './dom.ts';
 import { endsSession } from './stale.ts';
+import { t } from './i18n/page.ts';
 import {
   demoUsersResponseSchema,
   hubTokenResponseSchema,
@@ -61,24 +62,24 @@ export async function signIn(storageKey: string, roles: SessionUser['role'][]): 
           const button = h(
             'button',
             { type: 'button', class: 'big demo', 'data-user': u.id },
-            `Demo: sign in as ${u.name}`,
+            t('demo.signInAs', { name: u.name }),
           );
           button.addEventListener('click', () => {
             api('/v1/demo/sign-in', signInResponseSchema, { method: 'POST', body: { user: u.id } }).then(
               done,
-              (err: unknown) => setText(error, err instanceof ApiError ? err.message : 'could not sign in'),
+              (err: unknown) => setText(error, err instanceof ApiError ? err.message : t('demo.failed')),
             );
           });
           list.append(button);
         }
       })
-      .catch(() => setText(list, 'No demo users here: paste a token.'));
+      .catch(() => setText(list, t('demo.none')));
     byId<HTMLFormElement>('token-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const token = byId<HTMLInputElement>('token-input').value.trim();
       const user = userOfToken(token);
       if (user === undefined || !roles.includes(user.role))
-        setText(error, `That is not a ${roles.join(' or ')} token.`);
+        setText(error, t('demo.wrongToken', { roles: roles.join(' / ') }));
       else done({ token, user });
     });
   });

@@ -36,8 +36,11 @@ export function renderLotHeader(
   setText(
     els.estimate,
     lot.estimateLow === '' || lot.estimateHigh === ''
-      ? 'No estimate'
-      : `Estimate ${withCurrency(lot.estimateLow, currency)} – ${withCurrency(lot.estimateHigh, currency)}`,
+      ? t('lot.noEstimate')
+      : t('lot.estimate', {
+          low: withCurrency(lot.estimateLow, currency),
+          high: withCurrency(lot.estimateHigh, currency),
+        }),
   );
 }
 

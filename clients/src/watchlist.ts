@@ -6,6 +6,7 @@
 import { watchListSchema } from '../../common/contracts/bidder-self.ts';
 import { api, ApiError, type Session } from './api.ts';
 import { h } from './dom.ts';
+import { t } from './i18n/page.ts';
 
 export class WatchList {
   private readonly session: Session;
@@ -88,11 +89,12 @@ export class WatchList {
     const on = this.has(lotId);
     b.dataset.watch = lotId;
     b.setAttribute('aria-pressed', String(on));
-    const want = `${on ? '★ Watching' : '☆ Watch'} ${label}`;
+    const word = on ? t('watch.on') : t('watch.off');
+    const want = `${on ? '★ ' : '☆ '}${word} ${label}`;
     if (b.textContent !== want)
       b.replaceChildren(
         h('span', { 'aria-hidden': 'true' }, on ? '★ ' : '☆ '),
-        on ? 'Watching' : 'Watch',
+        word,
         // Said, not shown: which lot the star is for.
         h('span', { class: 'sr-only' }, ` ${label}`),
       );

@@ -47,7 +47,8 @@ describe('the catalogues', () => {
   });
 
   it('French plurals follow French rules: 0 and 1 are singular', () => {
-    expect(translate('fr', 'bids.count', { count: 0 })).toBe('Aucune enchère');
+    expect(translate('fr', 'bids.count', { count: 0 })).toBe('0 enchère');
+    expect(translate('en', 'bids.count', { count: 0 })).toBe('0 bids');
     expect(translate('fr', 'bids.count', { count: 1 })).toBe('1 enchère');
     expect(translate('fr', 'bids.count', { count: 1.5 })).toBe('1,5 enchère');
     expect(translate('fr', 'bids.count', { count: 2 })).toBe('2 enchères');
