@@ -14,7 +14,6 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
-import { t } from './i18n/page.ts';
 
 interface Challenge<T> {
   challengeId: string;
@@ -38,8 +37,18 @@ async function post<T>(path: string, body: unknown, csrf?: string): Promise<T> {
 function explain(err: unknown): string | undefined {
   if (err instanceof Error && err.name === 'AbortError') return undefined;
   if (err instanceof WebAuthnError && err.code === 'ERROR_CEREMONY_ABORTED') return undefined;
-  if (err instanceof Error && err.name === 'NotAllowedError') return t('passkey.cancelled');
-  return err instanceof Error ? err.message : t('passkey.failed');
+  if (err instanceof Error && err.name === 'NotAllowedError')
+    return said('cancelled', 'The passkey request was cancelled or timed out.');
+  return err instanceof Error ? err.message : said('failed', 'The passkey did not work.');
+}
+
+/**
+ * A message in the page's language: the sign-in page writes its own into `data-say-*` attributes
+ * (docs/bidders.md, "Languages"), so this script carries no catalogue; English where there is none.
+ */
+function said(what: 'waiting' | 'cancelled' | 'failed', english: string): string {
+  const key = `say${what[0]!.toUpperCase()}${what.slice(1)}`;
+  return document.getElementById('passkey-sign-in')?.dataset[key] ?? english;
 }
 
 function say(el: HTMLElement | null, text: string | undefined): void {
@@ -68,7 +77,7 @@ function signInPage(section: HTMLElement): void {
   const status = document.getElementById('passkey-status');
   section.hidden = false;
   button?.addEventListener('click', () => {
-    say(status, t('passkey.waiting'));
+    say(status, said('waiting', 'Waiting for your passkey…'));
     // A new ceremony aborts the autofill one (the library's abort service).
     signIn(false).catch((err: unknown) => say(status, explain(err) ?? ''));
   });

@@ -111,7 +111,14 @@ export function signInPage(opts: {
     html`<h1>${t('signIn.heading')}</h1>
       <p>${t('signIn.intro')}</p>
       ${opts.error === undefined ? '' : html`<p class="error" role="alert">${opts.error}</p>`}
-      <section id="passkey-sign-in" hidden aria-labelledby="passkey-heading">
+      <section
+        id="passkey-sign-in"
+        hidden
+        aria-labelledby="passkey-heading"
+        data-say-waiting="${t('passkey.waiting')}"
+        data-say-cancelled="${t('passkey.cancelled')}"
+        data-say-failed="${t('passkey.failed')}"
+      >
         <h2 id="passkey-heading">${t('signIn.passkey')}</h2>
         <button type="button" id="passkey-button">${t('signIn.passkeyButton')}</button>
         <p id="passkey-status" role="status" aria-live="polite"></p>

@@ -366,6 +366,7 @@ describe('/sign-in?next= (back to the page that asked, on this site only)', () =
     const html = await page.text();
     expect(html).toContain('<html lang="fr">');
     expect(html).toContain('Se connecter à Gavel');
+    expect(html).toContain('data-say-waiting="En attente de votre clé d’accès…"');
     expect(html.match(/<input type="hidden" name="next" value="\/bid#lot=live-1" \/>/g)).toHaveLength(2);
     const away = await (await app.request(`${ORIGIN}/sign-in?next=%2F%2Fevil.example`)).text();
     expect(away).not.toContain('name="next"');
