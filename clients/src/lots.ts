@@ -1,5 +1,6 @@
 import { isWaiting, type PublicAuctionView } from '../../common/contracts/index.ts';
 import type { LiveUpdate } from './types.ts';
+import { t } from './i18n/page.ts';
 
 /** One line of a lot's activity: what changed it, at which price, and who led after it. */
 export interface ActivityEntry {
@@ -111,11 +112,10 @@ export const STATUS_LABEL: Record<PublicAuctionView['status'], string> = {
 export function kindLabel(kind: PublicAuctionView['leaderKind']): string {
   switch (kind) {
     case 'floor':
-      return 'Floor';
     case 'absentee':
-      return 'Absentee';
     case 'bid':
-      return 'Internet';
+      // The page's language (the staff's pages are English).
+      return t(`kind.${kind}`);
     case null:
       return '';
   }

@@ -4,6 +4,7 @@
  */
 import { isDecided, type CatalogueLot, type PublicAuctionView } from '../../common/contracts/index.ts';
 import { withCurrency } from './money.ts';
+import { t } from './i18n/page.ts';
 
 export interface ResultRow {
   lotId: string;
@@ -24,10 +25,22 @@ export function saleResults(
     if (v === undefined || !isDecided(v.status)) return [];
     const row = { lotId: lot.id, lotNumber: lot.lotNumber, title: lot.title };
     if (v.status === 'sold')
-      return [{ ...row, outcome: 'sold', text: `Sold ${withCurrency(v.price, v.currency, locale)}` }];
+      return [
+        {
+          ...row,
+          outcome: 'sold',
+          text: t('results.sold', { amount: withCurrency(v.price, v.currency, locale) }),
+        },
+      ];
     if (v.status === 'passed' || v.status === 'unsold')
-      return [{ ...row, outcome: 'passed', text: 'Passed' }];
+      return [{ ...row, outcome: 'passed', text: t('status.passed') }];
     // Withdrawn, or a lot of a cancelled sale: not offered.
-    return [{ ...row, outcome: 'withdrawn', text: v.status === 'cancelled' ? 'Cancelled' : 'Withdrawn' }];
+    return [
+      {
+        ...row,
+        outcome: 'withdrawn',
+        text: t(v.status === 'cancelled' ? 'status.cancelled' : 'status.withdrawn'),
+      },
+    ];
   });
 }

@@ -1,5 +1,5 @@
 import { byId, h, setText } from './dom.ts';
-import { ACTION_LABEL, kindLabel, type ActivityEntry } from './lots.ts';
+import { kindLabel, type ActivityEntry } from './lots.ts';
 import type { MessageKey } from './i18n/index.ts';
 import { t } from './i18n/page.ts';
 import { withCurrency } from './money.ts';
@@ -65,7 +65,7 @@ export function lotPicture(
 /** "Internet · Bidder 3F2A9C" / "Floor · Paddle 112" / "No bids yet". */
 export function leaderText(view: PublicAuctionView, mine?: string): string {
   if (view.leader === null) return t('bid.noBidsYet');
-  const who = view.leader === mine ? `You (${view.leader})` : view.leader;
+  const who = view.leader === mine ? t('leader.you', { mask: view.leader }) : view.leader;
   return `${kindLabel(view.leaderKind)} · ${who}`;
 }
 
@@ -81,7 +81,7 @@ export function renderActivity(
     return h(
       'li',
       { 'data-seq': String(e.seq), class: `activity-item kind-${kind ?? 'call'}` },
-      h('span', { class: 'badge' }, kind === null ? ACTION_LABEL[e.action] : kindLabel(kind)),
+      h('span', { class: 'badge' }, kind === null ? t(`action.${e.action}`) : kindLabel(kind)),
       h('span', { class: 'amount' }, e.leader === null ? '—' : withCurrency(e.price, currency)),
       h('span', { class: 'who' }, kind === null ? '' : (e.leader ?? '')),
       h('time', { datetime: new Date(e.at).toISOString() }, new Date(e.at).toLocaleTimeString()),
