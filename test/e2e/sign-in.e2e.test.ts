@@ -88,7 +88,7 @@ describe('sign-up by email link (embedded default)', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 90_000);
 
   it('signs the demo auctioneer in by email link, onto the floor console as the auctioneer', async () => {
     const context = await browser!.newContext({ viewport: { width: 1024, height: 768 } });
@@ -108,5 +108,5 @@ describe('sign-up by email link (embedded default)', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 90_000);
 });
