@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.ts';
 import { errorHandler } from '../common/http-errors.ts';
+import { en } from '../clients/src/i18n/en.ts';
 import { negotiateLang } from './i18n.ts';
 import { clientRoutes, localize, type ClientAssets } from './routes/clients.ts';
 
@@ -82,4 +84,18 @@ describe('the bidder pages by language', () => {
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.message).toContain('en, fr');
   });
+});
+
+describe('the page templates', () => {
+  it.each(['bid.html', 'index.html'])(
+    '%s names only catalogue keys, and renders none left over',
+    async (file) => {
+      const template = await readFile(new URL(`../clients/pages/${file}`, import.meta.url), 'utf8');
+      const keys = [...template.matchAll(/\{\{t:([\w.]+)\}\}/g)].map((m) => m[1]!);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.filter((k) => !(k in en))).toEqual([]);
+      for (const page of Object.values(localize(template, '/bid')))
+        expect(page).not.toMatch(/\{\{(t:|lang|langSwitch)/);
+    },
+  );
 });

@@ -121,6 +121,7 @@ describe('the bidder pages in French', () => {
       await p.goto(`${gavel!.api}/`);
       expect(await htmlLang(p)).toBe('en');
       expect(await text(p, 'a[href="/bid"]')).toBe('Bid online');
+      await expectAccessible(p, 'the landing page with its switch');
     });
   }, 120_000);
 
