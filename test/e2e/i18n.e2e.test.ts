@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from '../support/axe.ts';
 import { launchChromium, screenshot } from '../support/clients.ts';
-import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
+import { adminCall, startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
 
 /**
  * The bidder's pages in French (docs/bidders.md, "Languages"), in `npm start`'s process: a browser
@@ -17,14 +17,8 @@ const SALE = 'e2e-i18n';
 const LOT = 'e2e-i18n-1';
 const PHONE = { width: 390, height: 844 };
 
-async function admin(method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${gavel!.admin}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${gavel!.adminToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
-  expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-}
+const admin = (method: string, path: string, body?: unknown): Promise<void> =>
+  adminCall(gavel!, method, path, body);
 
 beforeAll(async () => {
   gavel = await startEmbedded('i18n-e2e', { LIFECYCLE_TICK_MS: '50' });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from '../support/axe.ts';
 import { launchChromium, openSignedIn, screenshot, type SignedInPage } from '../support/clients.ts';
 import { postWithKey } from '../support/gavel.ts';
-import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
+import { adminCall, startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
 
 /**
  * The bidder's lot page in `npm start`'s process (docs/bidders.md): a timed sale made through the
@@ -26,14 +26,8 @@ const SHORT_OPEN_MS = 50_000;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-async function admin(method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${gavel!.admin}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${gavel!.adminToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
-  expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-}
+const admin = (method: string, path: string, body?: unknown): Promise<void> =>
+  adminCall(gavel!, method, path, body);
 
 /** A photograph stand-in: a gradient and a disc in the lot's colours, as a 1600 × 1200 JPEG. */
 async function photo(hue: number): Promise<Buffer> {

@@ -71,3 +71,18 @@ function printed(output: string, pattern: RegExp): string {
   if (found === undefined) throw new Error(`npm start did not print ${String(pattern)}:\n${output}`);
   return found;
 }
+
+/** Calls the embedded admin API as its admin; throws with the answer when it is not a success. */
+export async function adminCall(
+  g: RunningEmbedded,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<void> {
+  const res = await fetch(`${g.admin}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${g.adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+}
