@@ -12,7 +12,8 @@ export function lotCardOf(
   lot: CatalogueLot,
   v: PublicAuctionView | undefined,
   status: { phase: string; text: string } | undefined,
-  mine: string | undefined,
+  /** The bidder's standing: its state (`data-state`, which colours the badge) and its word. */
+  mine: { state: string; text: string } | undefined,
   star?: HTMLElement,
 ): HTMLElement {
   const thumbnail = lotPicture(lot)?.thumb;
@@ -36,7 +37,7 @@ export function lotCardOf(
         { class: `status status-${v?.status ?? 'unknown'}`, 'data-phase': status?.phase },
         status?.text ?? '',
       ),
-      mine === undefined ? null : h('span', { class: 'you-lead' }, mine),
+      mine === undefined ? null : h('span', { class: 'you-lead', 'data-state': mine.state }, mine.text),
     ),
     // Beside the link, not in it: a control inside a link is neither valid nor reachable alike.
     star ?? null,

@@ -307,7 +307,9 @@ class BidderClient {
     const star = this.watch.button(lot.id, `lot ${lot.lotNumber}, ${lot.title}`);
     if (v === undefined) return lotCardOf(lot, v, undefined, undefined, star);
     const { state } = myState(v, this.me(lot.id, this.masks.get(sale.id)));
-    return lotCardOf(lot, v, lotPhase(v, this.news(lot.id), Date.now()), myBadge(state), star);
+    const badge = myBadge(state);
+    const mine = badge === undefined ? undefined : { state, text: badge };
+    return lotCardOf(lot, v, lotPhase(v, this.news(lot.id), Date.now()), mine, star);
   }
 
   private renderLot(id: string): void {
