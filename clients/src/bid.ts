@@ -36,7 +36,8 @@ import { LiveFeed, type PageEvent } from './live.ts';
 import { LiveRoom, offerSignIn } from './live-room.ts';
 import { LotBook } from './lots.ts';
 import { ownMask } from './mask.ts';
-import { atLeast, withCurrency } from './money.ts';
+import { withCurrency } from './money.ts';
+import { needsConfirmation } from './confirm-rule.ts';
 import { refusalText } from './refusals.ts';
 import { t } from './i18n/page.ts';
 import { wireLangSwitch } from './i18n/switch.ts';
@@ -47,8 +48,6 @@ import type { LiveUpdate, UpdateVia } from './types.ts';
 import { renderActivity, renderLotCard } from './view.ts';
 
 const STORAGE_KEY = 'gavel.bid';
-/** Bids of this much or more (whole currency units) are confirmed first. */
-const CONFIRM_FROM = 10_000;
 
 class BidderClient {
   private readonly book = new LotBook();
@@ -68,7 +67,7 @@ class BidderClient {
   private mine = false;
   private readonly watch: WatchList;
   private bidding = false;
-  /** Lots whose large bids this bidder has confirmed once: later bids on the same lot go straight in. */
+  /** Lots on which this bidder confirmed a bid: with the house's `once_per_lot`, later bids go straight in. */
   private readonly confirmed = new Set<string>();
   /** States applied since the last render: traced once the DOM shows them. */
   private shown: [PublicAuctionView, UpdateVia | 'snapshot'][] = [];
@@ -442,9 +441,10 @@ class BidderClient {
       max === undefined
         ? t('button.bid', { amount: withCurrency(amount, view.currency) })
         : t('max.leave', { amount: withCurrency(max, view.currency) });
-    // Large sums are confirmed, once per lot: a bidder in a live contest is not asked at every step.
+    // Large sums are confirmed as the house set it for the sale (confirm-rule.ts): by default once per
+    // lot, so a bidder in a live contest is not asked at every step.
     const entry = this.lots.get(id);
-    if (atLeast(binding, CONFIRM_FROM) && !this.confirmed.has(id)) {
+    if (needsConfirmation(entry?.sale.bidConfirmation, binding, this.confirmed.has(id))) {
       const terms = entry?.sale.buyerTerms;
       // What the bid commits to: hammer + premium + tax, as the invoice of a won lot (premium.ts).
       const commitment =

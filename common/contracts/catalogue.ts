@@ -72,6 +72,17 @@ export interface SaleSummary {
   visibility?: SaleVisibility;
 }
 
+/**
+ * When the bidder's page asks "Confirm bid" before sending one (the house sets it per sale):
+ * `never`; `once_per_lot` — the first bid or maximum of `from` or more on each lot, later ones go
+ * straight in; `every_bid` — each bid or maximum of `from` or more. `from` is a decimal string in the
+ * sale's currency ("0.00": every amount). Absent: once per lot from 10,000 whole units.
+ */
+export interface BidConfirmation {
+  ask: 'never' | 'once_per_lot' | 'every_bid';
+  from: string;
+}
+
 export interface SaleCatalogue {
   id: string;
   title: string;
@@ -81,6 +92,8 @@ export interface SaleCatalogue {
   visibility?: SaleVisibility;
   /** Premium, tax and terms; absent from catalogues that do not know them (the static demo). */
   buyerTerms?: BuyerTerms;
+  /** When bids are confirmed first; absent from catalogues that do not say (the static demo). */
+  bidConfirmation?: BidConfirmation;
   /** In sale order. */
   lots: CatalogueLot[];
 }
@@ -134,6 +147,11 @@ export const buyerTermsSchema = z.object({
   termsUrl: z.optional(z.string()),
 }) satisfies z.ZodMiniType<BuyerTerms>;
 
+export const bidConfirmationSchema = z.object({
+  ask: z.enum(['never', 'once_per_lot', 'every_bid']),
+  from: z.string(),
+}) satisfies z.ZodMiniType<BidConfirmation>;
+
 export const saleSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -150,6 +168,7 @@ export const saleCatalogueSchema = z.object({
   currency: z.string(),
   visibility: z.optional(saleVisibilitySchema),
   buyerTerms: z.optional(buyerTermsSchema),
+  bidConfirmation: z.optional(bidConfirmationSchema),
   lots: z.array(catalogueLotSchema),
 }) satisfies z.ZodMiniType<SaleCatalogue>;
 

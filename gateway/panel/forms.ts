@@ -186,6 +186,8 @@ export function saleBody(f: FormValues): Record<string, unknown> {
     floorPaddles: paddles('floorPaddles'),
     onlinePaddles: paddles('onlinePaddles'),
     closingSoonSeconds: intField(f.closingSoonSeconds ?? '', 'closingSoonSeconds'),
+    confirmBids: opt(f.confirmBids),
+    confirmBidsFrom: opt(f.confirmBidsFrom),
   });
 }
 

@@ -325,6 +325,8 @@ export function panelRoutes(deps: PanelDeps): Hono<PanelEnv> {
     'floorPaddles.to',
     'onlinePaddles.from',
     'onlinePaddles.to',
+    'confirmBids',
+    'confirmBidsFrom',
   ];
   const LOT_FIELDS = [
     'id',

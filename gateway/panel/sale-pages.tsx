@@ -219,6 +219,25 @@ export const SaleForm: FC<{
           error={e['onlinePaddles.to']}
           inputmode="numeric"
         />
+        <Select
+          name="confirmBids"
+          label="Bidders confirm a bid"
+          value={v.confirmBids}
+          error={e.confirmBids}
+          options={[
+            ['once_per_lot', 'once per lot'],
+            ['every_bid', 'at every bid'],
+            ['never', 'never'],
+          ]}
+        />
+        <Field
+          name="confirmBidsFrom"
+          label="…for bids from"
+          value={v.confirmBidsFrom}
+          error={e.confirmBidsFrom}
+          inputmode="decimal"
+          hint="In the sale's currency; blank: 10,000 whole units; 0.00: every amount"
+        />
       </div>
     </fieldset>
     <button type="submit" class="primary">
@@ -252,6 +271,8 @@ export function saleFormValues(sale: Json): FormValues {
     'floorPaddles.to': s(paddles('floorPaddles').to),
     'onlinePaddles.from': s(paddles('onlinePaddles').from),
     'onlinePaddles.to': s(paddles('onlinePaddles').to),
+    confirmBids: s(sale.confirmBids) || 'once_per_lot',
+    confirmBidsFrom: s(sale.confirmBidsFrom),
   };
 }
 
@@ -263,6 +284,7 @@ export const NEW_SALE_VALUES: FormValues = {
   taxRate: '0',
   taxBase: 'premium',
   closingSoonSeconds: '300',
+  confirmBids: 'once_per_lot',
 };
 
 /** The sale's own page: its state, actions, lots, and links to registrations, live view and results. */

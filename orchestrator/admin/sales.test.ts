@@ -292,3 +292,32 @@ describe('admin API in process: sales', () => {
     expect((await a.ok('GET', '/sales/s-terms')).sale).toMatchObject({ termsVersion: 2 });
   });
 });
+
+describe('admin API in process: the bid confirmation', () => {
+  it('defaults to once per lot from 10,000, takes the house’s setting, refuses a bad one naming the field', async () => {
+    const made = await postSale({ id: 's-confirm', currency: 'JPY' });
+    expect(made.status).toBe(201);
+    expect(made.body.sale).toMatchObject({ confirmBids: 'once_per_lot', confirmBidsFrom: '10000' });
+    const set = await a.api('PATCH', '/sales/s-confirm', {
+      confirmBids: 'every_bid',
+      confirmBidsFrom: '500',
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.sale).toMatchObject({ confirmBids: 'every_bid', confirmBidsFrom: '500' });
+    // Yen have no minor unit: "500.5" has a scale the currency does not allow.
+    const scale = await a.api('PATCH', '/sales/s-confirm', { confirmBidsFrom: '500.5' });
+    expect([scale.status, scale.body.error?.code]).toEqual([400, 'BAD_SCALE']);
+    expect(scale.body.error?.message).toMatch(/^confirmBidsFrom /);
+    const mode = await a.api('PATCH', '/sales/s-confirm', { confirmBids: 'sometimes' });
+    expect([mode.status, mode.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(mode.body.error?.message).toMatch(/^confirmBids: /);
+    const word = await postSale({ id: 's-confirm-2', confirmBidsFrom: 'lots' });
+    expect([word.status, word.body.error?.code]).toEqual([400, 'BAD_AMOUNT']);
+    // The setting may change while the sale is open: it only decides what the bidder's page asks.
+    await setStatus('s-confirm', 'open');
+    const open = await a.api('PATCH', '/sales/s-confirm', { confirmBids: 'never' });
+    expect(open.status).toBe(200);
+    expect(open.body.sale).toMatchObject({ confirmBids: 'never' });
+    expect((await a.api('GET', '/sales/s-confirm')).body.sale).toMatchObject({ confirmBids: 'never' });
+  });
+});

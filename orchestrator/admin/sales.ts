@@ -42,8 +42,9 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
       await tx.query(
         `INSERT INTO sales (id, title, mode, currency, status, starts_at, ends_at, timezone, kyc_free_limit_minor,
                             cdd_threshold_minor, premium_bands, tax_rate_bp, tax_base, floor_paddle_from, floor_paddle_to,
-                            online_paddle_from, online_paddle_to, closing_soon_ms, visibility)
-         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+                            online_paddle_from, online_paddle_to, closing_soon_ms, visibility, confirm_bids,
+                            confirm_bids_from_minor)
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
         [
           body.id,
           body.title,
@@ -63,6 +64,8 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
           body.onlinePaddles?.to ?? DEFAULT_PADDLES.online.to,
           (body.closingSoonSeconds ?? 300) * 1000,
           body.visibility ?? 'public',
+          body.confirmBids ?? 'once_per_lot',
+          v.confirmBidsFrom ?? null,
         ],
       );
       await audit(tx, {
@@ -92,9 +95,13 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
       if (!verdict.ok && verdict.locked)
         throw new AppError('SALE_LOCKED', `sale ${id} is ${sale.status}: nothing can change`);
       if (!verdict.ok)
-        throw new AppError('SALE_ACTIVE', `sale ${id} is open: only title and a later endsAt may change`, {
-          details: { refused: verdict.refused },
-        });
+        throw new AppError(
+          'SALE_ACTIVE',
+          `sale ${id} is open: only title, a later endsAt and confirmBids(From) may change`,
+          {
+            details: { refused: verdict.refused },
+          },
+        );
       // Who may see a sale is settled before it is published: by then the public may have seen it
       // (catalogue, hub history), and the engine holds its lots' privacy (docs/invite-only.md).
       if (patch.visibility !== undefined && patch.visibility !== sale.visibility && sale.status !== 'draft')
@@ -129,6 +136,8 @@ export function saleRoutes(app: Hono<AppEnv>, deps: AdminApiDeps): void {
         online_paddle_to: patch.onlinePaddles?.to,
         closing_soon_ms: patch.closingSoonSeconds === undefined ? undefined : patch.closingSoonSeconds * 1000,
         visibility: patch.visibility,
+        confirm_bids: patch.confirmBids,
+        confirm_bids_from_minor: v.confirmBidsFrom,
       });
       if (!changed) return;
       await audit(tx, { ...ctx, action: 'sale.update', entityType: 'sale', entityId: id, details: patch });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { humanText } from '../../common/human-text.ts';
 import { isCurrency } from '../../common/money.ts';
-import { NOTIFY_CHANNELS } from '../ledger/records.ts';
+import { CONFIRM_BIDS, NOTIFY_CHANNELS } from '../ledger/records.ts';
 
 const ID = z
   .string()
@@ -68,6 +68,12 @@ const saleFields = {
   floorPaddles: z.strictObject({ from: z.number().int().min(1), to: z.number().int().min(1) }).optional(),
   onlinePaddles: z.strictObject({ from: z.number().int().min(1), to: z.number().int().min(1) }).optional(),
   closingSoonSeconds: z.number().int().min(0).max(86_400).optional(),
+  /** When bidders confirm a bid first (docs/bidders.md): never, once per lot, or at every bid… */
+  confirmBids: z
+    .enum(CONFIRM_BIDS, { error: 'confirmBids is "never", "once_per_lot" or "every_bid"' })
+    .optional(),
+  /** …of this amount and more, in the sale's currency ("0.00": every amount). */
+  confirmBidsFrom: MONEY.optional(),
   /** `invite_only`: only staff and invited bidders see the sale (docs/invite-only.md). */
   visibility: z
     .enum(['public', 'invite_only'], { error: 'visibility is "public" or "invite_only"' })

@@ -20,6 +20,7 @@ export function saleValues(
   kycFreeLimit?: number;
   cddThreshold?: number;
   premiumBands?: PremiumBand[];
+  confirmBidsFrom?: number;
 } {
   const out: ReturnType<typeof saleValues> = {};
   if (body.startsAt !== undefined) out.startsAt = new Date(body.startsAt);
@@ -36,6 +37,8 @@ export function saleValues(
       });
   }
   if (body.premiumBands !== undefined) out.premiumBands = bands(body.premiumBands, currency);
+  if (body.confirmBidsFrom !== undefined)
+    out.confirmBidsFrom = parseAmount(body.confirmBidsFrom, currency, 'confirmBidsFrom');
   return out;
 }
 

@@ -1,6 +1,7 @@
 /** The admin API's views of sales, lots and registrations: money as decimal strings, times ISO 8601. */
 import { formatAmount } from '../../common/money.ts';
 import type { Queryable } from '../ledger/db.ts';
+import { confirmDefault } from '../rules/bid-confirmation.ts';
 import { loadRegistration, type Lot, type Sale } from '../ledger/records.ts';
 
 export function iso(ms: number | undefined): string | null {
@@ -28,6 +29,8 @@ export function saleView(s: Sale): Record<string, unknown> {
     onlinePaddles: s.onlinePaddles,
     closingSoonSeconds: s.closingSoonMs / 1000,
     visibility: s.visibility,
+    confirmBids: s.confirmBids,
+    confirmBidsFrom: m(s.confirmBidsFrom ?? confirmDefault(s.currency)),
   };
 }
 

@@ -75,6 +75,8 @@ describe('catalogue from the back office', () => {
       title: 'Autumn',
       mode: 'timed',
       currency: 'GBP',
+      // The house did not set one: bids of 10,000 and more are confirmed, once per lot.
+      bidConfirmation: { ask: 'once_per_lot', from: '10000.00' },
       // Decimal strings and basis points: never a float on the wire.
       buyerTerms: {
         premium: [

@@ -26,6 +26,7 @@ import { loadLots, loadSale, type Lot, type Sale } from '../ledger/records.ts';
 import { catalogueImage, loadImagesOfLots, type LotImage } from '../media/lot-images.ts';
 import type { MediaStore } from '../media/store.ts';
 import type { PremiumBand } from '../rules/trade.ts';
+import { confirmDefault } from '../rules/bid-confirmation.ts';
 import { PUBLISHED_SALE_STATUSES, saleIsPublished } from '../rules/sale-status.ts';
 import { maySee, visibleTo } from './visibility.ts';
 
@@ -162,6 +163,10 @@ function catalogueOf(sale: Sale, lots: Lot[], images: Map<string, LotImage[]>): 
     currency: sale.currency,
     ...(sale.visibility === 'invite_only' ? { visibility: 'invite_only' } : {}),
     buyerTerms: buyerTermsOf(sale),
+    bidConfirmation: {
+      ask: sale.confirmBids,
+      from: formatAmount(sale.confirmBidsFrom ?? confirmDefault(sale.currency), sale.currency),
+    },
     lots: lots.map((l): CatalogueLot => {
       const lot: CatalogueLot = {
         id: l.id,

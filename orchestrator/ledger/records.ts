@@ -10,6 +10,8 @@ import type { PremiumBand, TaxBase } from '../rules/trade.ts';
 
 export const SALE_STATUSES = ['draft', 'scheduled', 'open', 'closed', 'cancelled'] as const;
 export type SaleStatus = (typeof SALE_STATUSES)[number];
+export const CONFIRM_BIDS = ['never', 'once_per_lot', 'every_bid'] as const;
+export type ConfirmBids = (typeof CONFIRM_BIDS)[number];
 export const SALE_VISIBILITIES = ['public', 'invite_only'] as const;
 export type SaleVisibility = (typeof SALE_VISIBILITIES)[number];
 
@@ -33,6 +35,10 @@ export interface Sale {
   closingSoonMs: number;
   /** `invite_only`: seen by staff and invited bidders only (docs/invite-only.md). */
   visibility: SaleVisibility;
+  /** When the bidder's page asks to confirm a bid (0017): never, once per lot, or at every bid. */
+  confirmBids: ConfirmBids;
+  /** …for bids of this much and more (minor units); undefined: 10,000 whole units of the currency. */
+  confirmBidsFrom: number | undefined;
   openedAt: number | undefined;
   closedAt: number | undefined;
 }
@@ -130,6 +136,10 @@ export function saleFrom(r: Row): Sale {
     onlinePaddles: { from: num(r.online_paddle_from), to: num(r.online_paddle_to) },
     closingSoonMs: num(r.closing_soon_ms),
     visibility: r.visibility === 'invite_only' ? 'invite_only' : 'public',
+    confirmBids: (CONFIRM_BIDS as readonly unknown[]).includes(r.confirm_bids)
+      ? (r.confirm_bids as ConfirmBids)
+      : 'once_per_lot',
+    confirmBidsFrom: optNum(r.confirm_bids_from_minor),
     openedAt: optTime(r.opened_at),
     closedAt: optTime(r.closed_at),
   };

@@ -23,7 +23,7 @@ export function saleIsPublished(status: SaleStatus): boolean {
 }
 
 /** Sale fields an open sale may still change (`endsAt` only to a later time). */
-export const OPEN_SALE_EDITABLE: readonly string[] = ['title', 'endsAt'];
+export const OPEN_SALE_EDITABLE: readonly string[] = ['title', 'endsAt', 'confirmBids', 'confirmBidsFrom'];
 /** Lot fields a lot of an open sale may still change (`endsAt` only to a later time). */
 export const OPEN_LOT_EDITABLE: readonly string[] = [
   'title',
