@@ -15,7 +15,7 @@ import type {
   RegistrationOffer,
   WatchList,
 } from './contracts/bidder-self.ts';
-import type { PushSettings, PushSubscriptionInput } from './contracts/push.ts';
+import type { PushKind, PushSettings, PushSubscriptionInput } from './contracts/push.ts';
 
 export interface BidderSelfPort {
   /** Profile, registrations, sales open for registration, won lots with invoices, KYC. */
@@ -42,4 +42,6 @@ export interface BidderSelfPort {
   subscribePush(accountId: string, input: PushSubscriptionInput): Promise<PushSettings>;
   /** Turns them off for the browser with this endpoint (not subscribed: nothing to do). */
   unsubscribePush(accountId: string, endpoint: string): Promise<PushSettings>;
+  /** The kinds of push the bidder turns off, for all their browsers (the list replaces the previous one). */
+  setPushKinds(accountId: string, muted: PushKind[]): Promise<PushSettings>;
 }

@@ -20,15 +20,23 @@ export interface PushSettings {
   publicKey: string | null;
   /** How many browsers of this bidder are subscribed. */
   devices: number;
+  /** The kinds the bidder turned off, for all their browsers (the others are pushed). */
+  muted: PushKind[];
 }
+
+export const PUSH_KINDS = ['outbid', 'closing_soon', 'coming_up', 'won'] as const;
+export type PushKind = (typeof PUSH_KINDS)[number];
 
 export const pushSettingsSchema = z.object({
   publicKey: z.nullable(z.string()),
   devices: z.number(),
+  muted: z.array(z.enum(PUSH_KINDS)),
 });
 
-export const PUSH_KINDS = ['outbid', 'closing_soon', 'coming_up', 'won'] as const;
-export type PushKind = (typeof PUSH_KINDS)[number];
+/** PATCH /v1/me/push: which kinds of push the bidder turns off (the list replaces the previous one). */
+export interface PushKindsInput {
+  muted: PushKind[];
+}
 
 /** The decrypted payload the service worker receives. */
 export interface PushMessage {

@@ -135,15 +135,22 @@ describe('notifications on this device', () => {
 
     const on = await call('PUT', sub);
     expect(on.status).toBe(200);
-    expect(await on.json()).toEqual({ publicKey: vapid.publicKey, devices: 1 });
+    expect(await on.json()).toEqual({ publicKey: vapid.publicKey, devices: 1, muted: [] });
     // The same browser again (a refreshed key): still one device.
     expect(await (await call('PUT', { ...sub, keys: browserKeys() })).json()).toMatchObject({ devices: 1 });
     const read = await a.request(`${ORIGIN}/v1/me/push`, { headers: { ...same, Cookie: cookie } });
-    expect(await read.json()).toEqual({ publicKey: vapid.publicKey, devices: 1 });
+    expect(await read.json()).toEqual({ publicKey: vapid.publicKey, devices: 1, muted: [] });
     expect((await call('DELETE', { endpoint }, null)).status).toBe(403);
+    // Per kind: the list of kinds turned off, with the CSRF token; an unknown kind is refused.
+    expect((await call('PATCH', { muted: ['outbid'] }, null)).status).toBe(403);
+    const odd = await call('PATCH', { muted: ['gossip'] });
+    expect([odd.status, await code(odd)]).toEqual([400, 'VALIDATION_FAILED']);
+    const kinds = await call('PATCH', { muted: ['won', 'outbid'] });
+    expect(await kinds.json()).toMatchObject({ devices: 1, muted: ['outbid', 'won'] });
     expect(await (await call('DELETE', { endpoint })).json()).toEqual({
       publicKey: vapid.publicKey,
       devices: 0,
+      muted: ['outbid', 'won'],
     });
   });
 

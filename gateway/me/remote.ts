@@ -15,7 +15,7 @@ import type {
   WatchList,
 } from '../../common/contracts/bidder-self.ts';
 import type { ErrorDetails } from '../../common/contracts/error.ts';
-import type { PushSettings, PushSubscriptionInput } from '../../common/contracts/push.ts';
+import type { PushKind, PushSettings, PushSubscriptionInput } from '../../common/contracts/push.ts';
 import { isErrorCode } from '../../common/error-codes.ts';
 import { AppError } from '../../common/errors.ts';
 
@@ -27,7 +27,11 @@ export class RemoteBidderSelf implements BidderSelfPort {
     this.auth = `Bearer ${serviceToken}`;
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${this.base}${path}`, {
@@ -102,5 +106,8 @@ export class RemoteBidderSelf implements BidderSelfPort {
   }
   unsubscribePush(accountId: string, endpoint: string): Promise<PushSettings> {
     return this.call('DELETE', this.path(accountId, '/push'), { endpoint });
+  }
+  setPushKinds(accountId: string, muted: PushKind[]): Promise<PushSettings> {
+    return this.call('PATCH', this.path(accountId, '/push'), { muted });
   }
 }

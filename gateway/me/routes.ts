@@ -21,7 +21,7 @@ import { readBodyText, readJson } from '../../common/http-body.ts';
 import { readSessionCookie } from '../session/cookie.ts';
 import { csrfTokenFor, csrfTokenMatches, sameOrigin } from '../session/csrf.ts';
 import { countryOptions } from '../../common/countries.ts';
-import { PUSH_ENDPOINT_MAX } from '../../common/contracts/push.ts';
+import { PUSH_ENDPOINT_MAX, PUSH_KINDS } from '../../common/contracts/push.ts';
 import { checkSubscription } from '../../common/push.ts';
 import type { ClientAssets } from '../routes/clients.ts';
 import { biddingPage, kycPage, notABidderPage, registerPage, type FormProblem } from './pages.ts';
@@ -56,6 +56,12 @@ const pushBody = z.object({
   keys: z.object({ p256dh: z.string().min(1).max(200), auth: z.string().min(1).max(100) }),
 });
 const pushEndpoint = z.strictObject({ endpoint: z.string().min(1).max(PUSH_ENDPOINT_MAX) });
+/** The kinds of push turned off: `{ "muted": ["outbid", …] }` (each of outbid, closing_soon, coming_up, won). */
+const pushKinds = z.strictObject({
+  muted: z
+    .array(z.enum(PUSH_KINDS, { error: `muted: each of ${PUSH_KINDS.join(', ')}` }))
+    .max(PUSH_KINDS.length),
+});
 
 /** Codes a form shows on its page (the person can fix them); anything else is the error handler's. */
 const FORM_CODES: ReadonlySet<string> = new Set([
@@ -332,6 +338,11 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
     // Shape and keys here already; the back office decides on the endpoint (it knows whether http is allowed).
     checkSubscription({ endpoint, keys }, { allowLoopbackHttp: true });
     return c.json(await (await bidders()).subscribePush(me.id, { endpoint, keys }));
+  });
+  app.patch('/v1/me/push', async (c) => {
+    const me = await bidder(c, c.req.header('x-csrf-token'));
+    const { muted } = pushKinds.parse(await readJson(c));
+    return c.json(await (await bidders()).setPushKinds(me.id, muted));
   });
   app.delete('/v1/me/push', async (c) => {
     const me = await bidder(c, c.req.header('x-csrf-token'));

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { BidderSelfPort } from '../../common/bidder-self.ts';
 import { CONTACT_CHANNELS } from '../../common/contracts/bidder-self.ts';
-import { PUSH_ENDPOINT_MAX } from '../../common/contracts/push.ts';
+import { PUSH_ENDPOINT_MAX, PUSH_KINDS } from '../../common/contracts/push.ts';
 import { AppError } from '../../common/errors.ts';
 import { readJson } from '../../common/http-body.ts';
 
@@ -31,6 +31,7 @@ const pushBody = z.strictObject({
   keys: z.strictObject({ p256dh: z.string().min(1).max(200), auth: z.string().min(1).max(100) }),
 });
 const pushEndpoint = z.strictObject({ endpoint: z.string().min(1).max(PUSH_ENDPOINT_MAX) });
+const pushKinds = z.strictObject({ muted: z.array(z.enum(PUSH_KINDS)).max(PUSH_KINDS.length) });
 
 export function bidderSelfRoutes(port: BidderSelfPort, serviceToken: string): Hono {
   const app = new Hono();
@@ -75,6 +76,9 @@ export function bidderSelfRoutes(port: BidderSelfPort, serviceToken: string): Ho
   app.get('/bidders/:id/push', async (c) => c.json(await port.pushSettings(c.req.param('id'))));
   app.put('/bidders/:id/push', async (c) =>
     c.json(await port.subscribePush(c.req.param('id'), pushBody.parse(await readJson(c)))),
+  );
+  app.patch('/bidders/:id/push', async (c) =>
+    c.json(await port.setPushKinds(c.req.param('id'), pushKinds.parse(await readJson(c)).muted)),
   );
   app.delete('/bidders/:id/push', async (c) =>
     c.json(await port.unsubscribePush(c.req.param('id'), pushEndpoint.parse(await readJson(c)).endpoint)),

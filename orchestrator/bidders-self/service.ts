@@ -20,10 +20,15 @@ import type {
   WatchList,
   WonLot,
 } from '../../common/contracts/bidder-self.ts';
-import type { PushSettings, PushSubscriptionInput } from '../../common/contracts/push.ts';
+import type { PushKind, PushSettings, PushSubscriptionInput } from '../../common/contracts/push.ts';
 import { AppError } from '../../common/errors.ts';
 import { checkSubscription } from '../../common/push.ts';
-import { addSubscription, pushSettings, removeSubscription } from '../notify/push/subscriptions.ts';
+import {
+  addSubscription,
+  pushSettings,
+  removeSubscription,
+  setMutedKinds,
+} from '../notify/push/subscriptions.ts';
 import { formatAmount, parseAmount } from '../../common/money.ts';
 import type { Database, Queryable } from '../ledger/db.ts';
 import {
@@ -532,6 +537,12 @@ export class BidderSelfService implements BidderSelfPort {
       bidder.id,
       URL.canParse(endpoint) ? new URL(endpoint).toString() : endpoint,
     );
+    return pushSettings(this.o.db, bidder.id, this.o.push?.publicKey ?? null);
+  }
+
+  async setPushKinds(accountId: string, muted: PushKind[]): Promise<PushSettings> {
+    const { bidder } = await this.bidderOf(this.o.db, accountId);
+    await setMutedKinds(this.o.db, bidder.id, muted);
     return pushSettings(this.o.db, bidder.id, this.o.push?.publicKey ?? null);
   }
 }

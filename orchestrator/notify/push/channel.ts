@@ -55,12 +55,13 @@ export class PushChannel implements NotificationChannel {
     const message = pushMessageFor(n);
     if (message === undefined) return;
     const { db } = this.o;
+    // None when the bidder turned this kind off (`bidders.push_muted`, per bidder, all browsers).
     const subs = await db.query<SubscriptionRow>(
-      `SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s
-        WHERE s.bidder_id = $1
+      `SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s JOIN bidders b ON b.id = s.bidder_id
+        WHERE s.bidder_id = $1 AND NOT ($3 = ANY (b.push_muted))
           AND NOT EXISTS (SELECT 1 FROM push_deliveries d WHERE d.notification_id = $2 AND d.subscription_id = s.id)
         ORDER BY s.id`,
-      [n.payload.bidderId, n.id],
+      [n.payload.bidderId, n.id, message.kind],
     );
     let failed: string | undefined;
     for (const s of subs) {

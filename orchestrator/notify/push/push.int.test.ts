@@ -50,6 +50,30 @@ describe('Web Push through the outbox', () => {
       .filter((r) => r.path === path && r.status === 201)
       .map((r) => JSON.parse(decryptPush(r.body, k)) as PushMessage);
 
+  /** A timed sale in EUR with one lot (no soft close, no grace), published, its start still ahead. */
+  const oneLotSale = async (sale: string, lot: string, lotNumber: number, title: string): Promise<void> => {
+    await t.ok('POST', '/sales', {
+      id: sale,
+      mode: 'timed',
+      currency: 'EUR',
+      title: 'Push',
+      ...LATER,
+      kycFreeLimit: '1000000.00',
+      // Closing soon 5 s before the end: after the bids, so it goes to their bidders.
+      closingSoonSeconds: 5,
+    });
+    await t.ok('POST', `/sales/${sale}/lots`, {
+      id: lot,
+      lotNumber,
+      title,
+      opening: '100.00',
+      increments: [{ from: '0', step: '10.00' }],
+      softCloseSeconds: 0,
+      graceMs: 0,
+    });
+    await t.ok('POST', `/sales/${sale}/publish`);
+  };
+
   beforeAll(async () => {
     push = await startPushService();
     t = await startTestBackOffice('push', {
@@ -82,9 +106,9 @@ describe('Web Push through the outbox', () => {
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
     // An https push service is accepted, and removed again.
     const ok = await subscribe('p-carol', 'https://push.example.com/x', k);
-    expect(await ok.json()).toEqual({ publicKey: vapid.publicKey, devices: 1 });
+    expect(await ok.json()).toEqual({ publicKey: vapid.publicKey, devices: 1, muted: [] });
     const off = await self('DELETE', '/bidders/p-carol/push', { endpoint: 'https://push.example.com/x' });
-    expect(await off.json()).toEqual({ publicKey: vapid.publicKey, devices: 0 });
+    expect(await off.json()).toEqual({ publicKey: vapid.publicKey, devices: 0, muted: [] });
   });
 
   it('pushes outbid, closing soon and won, encrypted for the browser, once each', async () => {
@@ -93,32 +117,13 @@ describe('Web Push through the outbox', () => {
       ['p-bob', 'Bob'],
     ] as const)
       await t.ok('POST', '/bidders', { id, name });
-    await t.ok('POST', '/sales', {
-      id: 'p-sale',
-      mode: 'timed',
-      currency: 'EUR',
-      title: 'Push',
-      ...LATER,
-      kycFreeLimit: '1000000.00',
-      // Closing soon 5 s before the end: after the bids below, so it goes to their bidders.
-      closingSoonSeconds: 5,
-    });
-    await t.ok('POST', '/sales/p-sale/lots', {
-      id: 'p-lot',
-      lotNumber: 7,
-      title: 'Ormolu Clock',
-      opening: '100.00',
-      increments: [{ from: '0', step: '10.00' }],
-      softCloseSeconds: 0,
-      graceMs: 0,
-    });
-    await t.ok('POST', '/sales/p-sale/publish');
+    await oneLotSale('p-sale', 'p-lot', 7, 'Ormolu Clock');
     for (const b of ['p-alice', 'p-bob'])
       await t.ok('POST', '/sales/p-sale/registrations', { bidderId: b, limit: '9000.00', approve: true });
     for (const b of ['p-alice', 'p-bob']) {
       const res = await subscribe(b, `${push.origin}/push/${b}`, keys[b]!);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ publicKey: vapid.publicKey, devices: 1 });
+      expect(await res.json()).toEqual({ publicKey: vapid.publicKey, devices: 1, muted: [] });
     }
     // Bob's browser dropped its subscription: the push service answers 410 Gone.
     push.answer('/push/p-bob', 410);
@@ -276,4 +281,53 @@ describe('Web Push through the outbox', () => {
     ]);
     expect(got.find((m) => m.kind === 'outbid')!.body).toContain('EUR 110.00');
   }, 60_000);
+
+  it('sends no push of a kind the bidder turned off, and the other kinds still', async () => {
+    for (const [id, name] of [
+      ['p-dan', 'Dan'],
+      ['p-eve', 'Eve'],
+    ] as const)
+      await t.ok('POST', '/bidders', { id, name });
+    const k = { 'p-dan': browserKeys(), 'p-eve': browserKeys() };
+    // Dan wants only his wins; a kind that is not one is refused, naming the field.
+    const bad = await self('PATCH', '/bidders/p-dan/push', { muted: ['outbid', 'gossip'] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^muted/);
+    const set = await self('PATCH', '/bidders/p-dan/push', {
+      muted: ['closing_soon', 'outbid', 'coming_up'],
+    });
+    expect(await set.json()).toEqual({
+      publicKey: vapid.publicKey,
+      devices: 0,
+      muted: ['outbid', 'closing_soon', 'coming_up'],
+    });
+    await oneLotSale('p-sale-m', 'p-lot-m', 8, 'Bracket Clock');
+    for (const b of ['p-dan', 'p-eve'] as const) {
+      await t.ok('POST', '/sales/p-sale-m/registrations', { bidderId: b, limit: '9000.00', approve: true });
+      expect((await subscribe(b, `${push.origin}/push/${b}`, k[b])).status).toBe(200);
+    }
+    await startSaleNow(t, 'p-sale-m', 10_000);
+    await until('p-lot-m open', async () =>
+      (await t.engine.snapshot('p-lot-m'))?.status === 'open' ? true : undefined,
+    );
+    expect((await t.bid('p-lot-m', 'p-dan', 10_000)).outcome).toBe('accepted');
+    expect((await t.bid('p-lot-m', 'p-eve', 11_000)).outcome).toBe('accepted'); // Dan outbid
+    expect((await t.bid('p-lot-m', 'p-dan', 12_000)).outcome).toBe('accepted'); // Eve outbid; Dan wins
+    const kindsOf = (b: 'p-dan' | 'p-eve') => messagesTo(`/push/${b}`, k[b]).map((m) => m.kind);
+    await until('Dan told of his win', () => (kindsOf('p-dan').includes('won') ? true : undefined), 30_000);
+    // Every event of the lot has gone through the outbox (Dan's outbid and closing soon included).
+    await until('the outbox done with p-lot-m', async () => {
+      const [p] = await t.orch.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM outbox_events WHERE payload->>'lotId' = 'p-lot-m' AND published_at IS NULL`,
+      );
+      return p!.n === 0 ? true : undefined;
+    });
+    const outbidQueued = await t.orch.db.query(
+      `SELECT 1 FROM outbox_events WHERE type = 'lot.outbid' AND payload->>'lotId' = 'p-lot-m' AND payload->>'bidderId' = 'p-dan'`,
+    );
+    expect(outbidQueued.length, 'Dan’s outbid was queued, and not pushed').toBe(1);
+    expect(kindsOf('p-dan')).toEqual(['won']);
+    // Eve turned nothing off: her outbid and closing soon came.
+    expect(kindsOf('p-eve').sort()).toEqual(['closing_soon', 'outbid']);
+  }, 90_000);
 });

@@ -3,7 +3,12 @@
  * that turned notifications on. The endpoint is the browser's: when another account signs in on
  * the same browser and turns them on, the subscription moves to that bidder.
  */
-import type { PushSettings, PushSubscriptionInput } from '../../../common/contracts/push.ts';
+import {
+  PUSH_KINDS,
+  type PushKind,
+  type PushSettings,
+  type PushSubscriptionInput,
+} from '../../../common/contracts/push.ts';
 import { AppError } from '../../../common/errors.ts';
 import type { Queryable } from '../../ledger/db.ts';
 
@@ -15,11 +20,29 @@ export async function pushSettings(
   bidderId: string,
   publicKey: string | null,
 ): Promise<PushSettings> {
-  const [r] = await q.query<{ n: unknown }>(
-    'SELECT count(*)::int AS n FROM push_subscriptions WHERE bidder_id = $1',
+  const [r] = await q.query<{ n: unknown; muted: unknown }>(
+    `SELECT (SELECT count(*)::int FROM push_subscriptions WHERE bidder_id = $1) AS n,
+            (SELECT push_muted FROM bidders WHERE id = $1) AS muted`,
     [bidderId],
   );
-  return { publicKey, devices: Number(r?.n ?? 0) };
+  const muted = Array.isArray(r?.muted) ? (r.muted as unknown[]) : [];
+  return {
+    publicKey,
+    devices: Number(r?.n ?? 0),
+    muted: PUSH_KINDS.filter((k) => muted.includes(k)),
+  };
+}
+
+/** The kinds of push the bidder turns off, for all their browsers (migration 0017 `bidders.push_muted`). */
+export async function setMutedKinds(
+  q: Queryable,
+  bidderId: string,
+  muted: readonly PushKind[],
+): Promise<void> {
+  await q.query('UPDATE bidders SET push_muted = $2::text[] WHERE id = $1', [
+    bidderId,
+    PUSH_KINDS.filter((k) => muted.includes(k)),
+  ]);
 }
 
 /** Adds (or refreshes, or takes over) the subscription of this browser; the input is already checked. */
