@@ -40,7 +40,7 @@ function keyBytes(b64url: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function call(method: 'PUT' | 'DELETE', csrf: string, body: unknown): Promise<PushSettings> {
+async function call(method: 'PUT' | 'PATCH' | 'DELETE', csrf: string, body: unknown): Promise<PushSettings> {
   const res = await fetch('/v1/me/push', {
     method,
     credentials: 'same-origin',
@@ -62,10 +62,24 @@ function subscribeProblem(err: unknown): string {
   return `Notifications could not be turned on: ${err instanceof Error ? err.message : 'unknown error'}.`;
 }
 
+/** The kinds' checkboxes: a change sends the kinds left unticked (turned off for all the bidder's devices). */
+function watchKinds(csrf: string): void {
+  const boxes = [...document.querySelectorAll<HTMLInputElement>('#push-kinds input[name="push-kind"]')];
+  for (const box of boxes)
+    box.addEventListener('change', () => {
+      const muted = boxes.filter((b) => !b.checked).map((b) => b.value);
+      call('PATCH', csrf, { muted }).then(
+        () => say(''),
+        (err: unknown) => say(err instanceof Error ? err.message : String(err)),
+      );
+    });
+}
+
 async function main(): Promise<void> {
   if (root === null || button === null) return;
   const key = root.dataset.key ?? '';
   const csrf = root.dataset.csrf ?? '';
+  watchKinds(csrf);
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) {
     // iPhone and iPad: Safari shows web notifications only for a site added to the home screen.
     say(

@@ -15,7 +15,7 @@ import type {
   SaleForBidder,
   WonLot,
 } from '../../common/contracts/bidder-self.ts';
-import type { PushSettings } from '../../common/contracts/push.ts';
+import { PUSH_KINDS, type PushKind, type PushSettings } from '../../common/contracts/push.ts';
 import { displayAmount, parseAmount } from '../../common/money.ts';
 
 type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -622,9 +622,35 @@ function pushSection(settings: PushSettings, csrf: string, script: string | unde
             <p id="push-status" role="status" aria-live="polite">
               ${script === undefined ? 'Notifications need this site’s script, which is not served here.' : ''}
             </p>
+            ${pushKinds(settings)}
           </div>`
     }
   </section>`;
+}
+
+/** What to be told of, for all the bidder's devices: a checkbox per kind, ticked unless turned off. */
+function pushKinds(settings: PushSettings): Page {
+  const labels: Record<PushKind, string> = {
+    outbid: 'Outbid',
+    closing_soon: 'A lot you bid on closes soon',
+    coming_up: 'A live lot you left a bid on is coming up',
+    won: 'You won',
+  };
+  return html`<fieldset id="push-kinds" class="push-kinds">
+    <legend>Tell me when</legend>
+    ${PUSH_KINDS.map(
+      (k) =>
+        html`<label class="check"
+          ><input
+            type="checkbox"
+            name="push-kind"
+            value="${k}"
+            ${settings.muted.includes(k) ? '' : 'checked'}
+          />
+          ${labels[k]}</label
+        >`,
+    )}
+  </fieldset>`;
 }
 
 /** Text as paragraphs (blank lines) and line breaks, escaped. */

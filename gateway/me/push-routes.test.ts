@@ -147,6 +147,20 @@ describe('notifications on this device', () => {
     expect([odd.status, await code(odd)]).toEqual([400, 'VALIDATION_FAILED']);
     const kinds = await call('PATCH', { muted: ['won', 'outbid'] });
     expect(await kinds.json()).toMatchObject({ devices: 1, muted: ['outbid', 'won'] });
+    // The account page ticks the kinds still on.
+    const page = await (
+      await a.request(`${ORIGIN}/account/bidding`, { headers: { ...same, Cookie: cookie } })
+    ).text();
+    const ticked = [...page.matchAll(/name="push-kind"\s+value="(\w+)"\s*(checked)?/g)].map((m) => [
+      m[1],
+      !!m[2],
+    ]);
+    expect(ticked).toEqual([
+      ['outbid', false],
+      ['closing_soon', true],
+      ['coming_up', true],
+      ['won', false],
+    ]);
     expect(await (await call('DELETE', { endpoint })).json()).toEqual({
       publicKey: vapid.publicKey,
       devices: 0,
