@@ -2,8 +2,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/clients.ts';
 import { postWithKey } from '../support/gavel.ts';
-import { startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
-import { adminCall, bidWhenOpen, demoToken, onPage, openTimedSale } from '../support/embedded-admin.ts';
+import { adminCall, startEmbedded, type RunningEmbedded } from '../support/embedded.ts';
+import { bidWhenOpen, onPage, openTimedSale } from '../support/embedded-admin.ts';
+import { demoToken } from '../support/e2e-pages.ts';
 
 /**
  * The bidder's sale room as it reads (docs/bidders.md), on `npm start`'s process: a timed sale made
@@ -35,7 +36,7 @@ beforeAll(async () => {
       { id: NEVER, title: 'A centrepiece', opening: '10000.00', step: '500.00' },
     ],
   });
-  const alice = await demoToken(gavel, 'bidder-alice');
+  const alice = await demoToken(gavel.api, 'bidder-alice');
   await bidWhenOpen(gavel, OUTBID, alice, '100.00');
   await bidWhenOpen(gavel, LEADING, alice, '100.00');
   browser = await launchChromium();
@@ -73,7 +74,7 @@ describe('the sale room’s standing badges', () => {
       // Bob outbids Alice while her sale room is open: the notice turns that card's badge.
       const over = await postWithKey(
         `${gavel!.api}/v1/auctions/${OUTBID}/bids`,
-        await demoToken(gavel!, 'bidder-bob'),
+        await demoToken(gavel!.api, 'bidder-bob'),
         {
           amount: '110.00',
         },

@@ -1,34 +1,9 @@
-/** Small helpers for end-to-end tests on `npm start`'s process: the admin API and demo bidder tokens. */
+/** Small helpers for end-to-end tests on `npm start`'s process: bids once a lot opens, pages, a timed sale. */
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { openSignedIn } from './clients.ts';
 import { postWithKey } from './gavel.ts';
-import type { RunningEmbedded } from './embedded.ts';
-
-/** Calls the embedded admin API as the test's admin; fails the test (with the answer) on anything but 2xx. */
-export async function adminCall(
-  g: RunningEmbedded,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<void> {
-  const res = await fetch(`${g.admin}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${g.adminToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
-  expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-}
-
-/** A demo bidder's bearer token (the demo sign-in of `npm start`). */
-export async function demoToken(g: RunningEmbedded, user: string): Promise<string> {
-  const res = await fetch(`${g.api}/v1/demo/sign-in`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user }),
-  });
-  return ((await res.json()) as { token: string }).token;
-}
+import { adminCall, type RunningEmbedded } from './embedded.ts';
 
 /** Bids `amount` on `lot`, waiting (up to 30 s) for a lot whose sale was just moved to now to open. */
 export async function bidWhenOpen(
