@@ -15,6 +15,7 @@ import {
 } from '../../clients/src/i18n/index.ts';
 import { safeNextPath } from '../../clients/src/next-path.ts';
 import { langOf, langSwitch } from '../i18n.ts';
+import { preParsedMessages } from './client-messages.ts';
 import { Precompressed, sendPrecompressed } from './precompressed.ts';
 
 /** One bundled file, served from memory under a content-hashed name. */
@@ -83,6 +84,7 @@ export async function bundleClientFiles(clientsDir: string = CLIENTS_DIR): Promi
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',
+    plugins: [preParsedMessages(clientsDir)],
   });
   return out.outputFiles.map((f) => {
     const base = f.path.slice(f.path.lastIndexOf('/') + 1);

@@ -2,6 +2,8 @@
  * The bidder's pages in the bidder's language (docs/bidders.md, "Languages"): ICU messages from a
  * typed catalogue per language, formatted by intl-messageformat (plurals by the language's own
  * rules). No DOM here: the gateway renders its pages with it too; page.ts is the browser's side.
+ * In the browser's bundle the catalogues arrive already parsed (ASTs, which IntlMessageFormat takes
+ * as it takes strings) and the ICU parser is left out: gateway/routes/client-messages.ts.
  */
 import { IntlMessageFormat } from 'intl-messageformat';
 import { en, type MessageKey } from './en.ts';
