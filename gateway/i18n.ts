@@ -7,7 +7,17 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import Negotiator from 'negotiator';
-import { isLang, LANG_COOKIE, LANGS, translate, type Lang } from '../clients/src/i18n/index.ts';
+import { raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import {
+  isLang,
+  LANG_COOKIE,
+  LANGS,
+  translate,
+  type Lang,
+  type MessageKey,
+  type Values,
+} from '../clients/src/i18n/index.ts';
 
 export function negotiateLang(cookie: string | undefined, acceptLanguage: string | undefined): Lang {
   if (isLang(cookie)) return cookie;
@@ -35,4 +45,29 @@ export function langSwitch(current: Lang, back: string): string {
       : `<a ${attrs}>${l.toUpperCase()}</a>`;
   });
   return `<nav class="lang-switch" aria-label="${translate(current, 'lang.switch')}">${links.join(' | ')}</nav>`;
+}
+
+/** The server-rendered bidder pages' headers: the text differs by the lang cookie and Accept-Language. */
+export function langHeaders(c: Context, lang: Lang): void {
+  c.header('Vary', 'Cookie, Accept-Language', { append: true });
+  c.header('Content-Language', lang);
+}
+
+/** Text escaped for HTML, for `translateMarkup`'s markup. */
+export const escapeText = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * A message with markup in its placeholders (`{email}` as `<strong>…</strong>`): the message's
+ * text is escaped, each of `markup` is put in as given — build it with `escapeText` for any value.
+ */
+export function translateMarkup(
+  lang: Lang,
+  key: MessageKey,
+  markup: Record<string, string>,
+  values: Values = {},
+): HtmlEscapedString {
+  const names = Object.keys(markup);
+  const marks = Object.fromEntries(names.map((n, i) => [n, `\uE000${i}\uE000`]));
+  const text = escapeText(translate(lang, key, { ...values, ...marks }));
+  return raw(text.replace(/\uE000(\d+)\uE000/g, (_, i: string) => markup[names[Number(i)] ?? ''] ?? ''));
 }

@@ -4,12 +4,18 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { translator, type Lang } from '../../clients/src/i18n/index.ts';
+import { escapeText, translateMarkup } from '../i18n.ts';
 
 type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const layout = (title: string, body: Page): Page =>
+/**
+ * In the bidder's language (docs/bidders.md, "Languages"); no EN | FR switch: its link would carry
+ * the invitation's token into another URL.
+ */
+const layout = (title: string, body: Page, lang: Lang): Page =>
   html`<!doctype html>
-    <html lang="en">
+    <html lang="${lang}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -118,7 +124,7 @@ const layout = (title: string, body: Page): Page =>
         </style>
       </head>
       <body>
-        <header>Gavel · Private sale</header>
+        <header>${translator(lang)('invite.house')}</header>
         <main>${body}</main>
       </body>
     </html>`;
@@ -130,39 +136,44 @@ export function invitationPage(opts: {
   email: string;
   hasAccount: boolean;
   error?: string | undefined;
+  lang: Lang;
 }): Page {
+  const t = translator(opts.lang);
   return layout(
-    `Invitation: ${opts.saleTitle}`,
-    html`<p class="eyebrow">By invitation</p>
+    t('invite.title', { sale: opts.saleTitle }),
+    html`<p class="eyebrow">${t('invite.eyebrow')}</p>
       <h1>${opts.saleTitle}</h1>
-      <p>You are invited to this private sale as <strong>${opts.email}</strong>.</p>
+      <p>
+        ${translateMarkup(opts.lang, 'invite.invitedAs', { email: `<strong>${escapeText(opts.email)}</strong>` })}
+      </p>
       ${opts.error === undefined ? '' : html`<p class="error" role="alert">${opts.error}</p>`}
       <form method="post" action="/invite/${opts.token}">
         ${
           opts.hasAccount
-            ? html`<p class="note">Accepting signs you in to your account and takes you to the sale.</p>`
-            : html`<label for="invite-name">Your name</label>
+            ? html`<p class="note">${t('invite.acceptSignsIn')}</p>`
+            : html`<label for="invite-name">${t('invite.yourName')}</label>
                 <input id="invite-name" name="name" autocomplete="name" maxlength="100" required />
-                <p class="note">
-                  Accepting creates your bidder account for this address and takes you to the sale.
-                </p>`
+                <p class="note">${t('invite.acceptCreates')}</p>`
         }
-        <button type="submit" id="accept-invitation">Accept the invitation</button>
+        <button type="submit" id="accept-invitation">${t('invite.accept')}</button>
       </form>`,
+    opts.lang,
   );
 }
 
 /** A link that does not (or no longer) work: says so, and nothing about the sale. */
-export function invitationInvalidPage(state: 'unknown' | 'accepted' | 'expired' | 'revoked'): Page {
-  const why =
-    state === 'accepted'
-      ? 'This invitation has already been accepted. Sign in with its email address to reach the sale.'
-      : 'This invitation link does not work any more: it may have expired or been withdrawn. Ask the house for a new one.';
+export function invitationInvalidPage(
+  state: 'unknown' | 'accepted' | 'expired' | 'revoked',
+  lang: Lang,
+): Page {
+  const t = translator(lang);
+  const accepted = state === 'accepted';
   return layout(
-    'Invitation',
-    html`<p class="eyebrow">By invitation</p>
-      <h1>${state === 'accepted' ? 'Already accepted' : 'Link not valid'}</h1>
-      <p>${why}</p>
-      <p><a href="/sign-in">Sign in</a></p>`,
+    t('invite.titleShort'),
+    html`<p class="eyebrow">${t('invite.eyebrow')}</p>
+      <h1>${t(accepted ? 'invite.alreadyHeading' : 'invite.invalidHeading')}</h1>
+      <p>${t(accepted ? 'invite.already' : 'invite.invalid')}</p>
+      <p><a href="/sign-in">${t('invite.signIn')}</a></p>`,
+    lang,
   );
 }

@@ -96,6 +96,30 @@ describe('the invitation landing', () => {
     expect(html).toContain(`action="/invite/${LIVE}"`);
   });
 
+  it('speaks French to a French browser or a lang=fr cookie, English otherwise', async () => {
+    const app = landing({ ...fakes(), publicOrigin: ORIGIN });
+    const en = await app.request(`/invite/${LIVE}`, { headers: { 'Accept-Language': 'de, en;q=0.5' } });
+    const enHtml = await en.text();
+    expect(enHtml).toContain('<html lang="en">');
+    expect(enHtml).toContain('Accept the invitation');
+    expect(en.headers.get('content-language')).toBe('en');
+    expect(en.headers.get('vary')).toContain('Accept-Language');
+    const fr = await app.request(`/invite/${LIVE}`, { headers: { 'Accept-Language': 'fr-CA,fr;q=0.9' } });
+    const frHtml = await fr.text();
+    expect(fr.headers.get('content-language')).toBe('fr');
+    expect(frHtml).toContain('<html lang="fr">');
+    expect(frHtml).toContain('Accepter l’invitation');
+    expect(frHtml).toContain('Night &lt;Sale&gt;');
+    expect(frHtml).not.toContain('Accept the invitation');
+    // The email address stays escaped inside the French sentence.
+    expect(frHtml).toMatch(/en tant que <strong>[^<]+<\/strong>\./);
+    const used = await app.request(`/invite/${USED}`, { headers: { Cookie: 'lang=fr' } });
+    expect(used.status).toBe(404);
+    const usedHtml = await used.text();
+    expect(usedHtml).toContain('<html lang="fr">');
+    expect(usedHtml).toContain('Déjà acceptée');
+  });
+
   it('says nothing of the sale for an unknown, malformed or used link', async () => {
     const app = landing({ ...fakes(), publicOrigin: ORIGIN });
     for (const [token, heading] of [

@@ -10,6 +10,7 @@ import type { AccountsPort } from '../../common/accounts.ts';
 import { AppError } from '../../common/errors.ts';
 import { readBodyText } from '../../common/http-body.ts';
 import type { InvitationsPort } from '../../common/invitations.ts';
+import { langHeaders, langOf } from '../i18n.ts';
 import { writeSessionCookie } from './cookie.ts';
 import { sameOrigin } from './csrf.ts';
 import { invitationInvalidPage, invitationPage } from './invite-pages.ts';
@@ -36,6 +37,7 @@ export function inviteRoutes(deps: InviteRoutesDeps): Hono {
   /** The URL holds the token: never cached, never sent on as a referrer, no script, no framing. */
   const pageHeaders = (c: Context): void => {
     c.header('Cache-Control', 'no-store');
+    langHeaders(c, langOf(c));
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header(
@@ -49,8 +51,8 @@ export function inviteRoutes(deps: InviteRoutesDeps): Hono {
     const token = c.req.param('token');
     const { invitations } = await ports();
     const landing = TOKEN.test(token) ? await invitations.describe(token) : { state: 'unknown' as const };
-    if (landing.state !== 'valid') return c.html(invitationInvalidPage(landing.state), 404);
-    return c.html(invitationPage({ token, ...landing }));
+    if (landing.state !== 'valid') return c.html(invitationInvalidPage(landing.state, langOf(c)), 404);
+    return c.html(invitationPage({ token, ...landing, lang: langOf(c) }));
   });
 
   app.post('/invite/:token', async (c) => {
@@ -69,7 +71,7 @@ export function inviteRoutes(deps: InviteRoutesDeps): Hono {
     const name = new URLSearchParams(await readBodyText(c)).get('name') ?? undefined;
     const token = c.req.param('token');
     const { invitations, accounts } = await ports();
-    if (!TOKEN.test(token)) return c.html(invitationInvalidPage('unknown'), 404);
+    if (!TOKEN.test(token)) return c.html(invitationInvalidPage('unknown', langOf(c)), 404);
     try {
       const accepted = await invitations.accept(token, name);
       const opened = await accounts.consumeLink(accepted.signInToken, c.req.header('user-agent'));
@@ -81,13 +83,16 @@ export function inviteRoutes(deps: InviteRoutesDeps): Hono {
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'INVITATION_INVALID') {
         const landing = await invitations.describe(token);
-        return c.html(invitationInvalidPage(landing.state === 'valid' ? 'unknown' : landing.state), 400);
+        return c.html(
+          invitationInvalidPage(landing.state === 'valid' ? 'unknown' : landing.state, langOf(c)),
+          400,
+        );
       }
       if (err.code === 'VALIDATION_FAILED') {
         const landing = await invitations.describe(token);
         if (landing.state === 'valid')
           return c.html(
-            invitationPage({ token, ...landing, error: err.message.replace(/^name: /, '') }),
+            invitationPage({ token, ...landing, error: err.message.replace(/^name: /, ''), lang: langOf(c) }),
             400,
           );
       }

@@ -227,6 +227,24 @@ export const en = {
   'invalid.heading': 'This link does not work any more',
   'invalid.body': 'Sign-in links work once and within {minutes} minutes.',
   'invalid.again': 'Ask for a new one',
+
+  // Invitation pages (gateway/session/invite-pages.ts).
+  'invite.house': 'Gavel · Private sale',
+  'invite.eyebrow': 'By invitation',
+  'invite.title': 'Invitation: {sale}',
+  'invite.titleShort': 'Invitation',
+  'invite.invitedAs': 'You are invited to this private sale as {email}.',
+  'invite.acceptSignsIn': 'Accepting signs you in to your account and takes you to the sale.',
+  'invite.yourName': 'Your name',
+  'invite.acceptCreates': 'Accepting creates your bidder account for this address and takes you to the sale.',
+  'invite.accept': 'Accept the invitation',
+  'invite.alreadyHeading': 'Already accepted',
+  'invite.already':
+    'This invitation has already been accepted. Sign in with its email address to reach the sale.',
+  'invite.invalidHeading': 'Link not valid',
+  'invite.invalid':
+    'This invitation link does not work any more: it may have expired or been withdrawn. Ask the house for a new one.',
+  'invite.signIn': 'Sign in',
 } as const satisfies Record<string, string>;
 
 /** Every message's key: the catalogue English defines, which each other language must fill. */

@@ -236,4 +236,21 @@ export const fr: Record<MessageKey, string> = {
   'invalid.heading': 'Ce lien ne fonctionne plus',
   'invalid.body': 'Les liens de connexion fonctionnent une fois et dans les {minutes}\u00a0minutes.',
   'invalid.again': 'En demander un nouveau',
+  'invite.house': 'Gavel · Vente privée',
+  'invite.eyebrow': 'Sur invitation',
+  'invite.title': 'Invitation\u00a0: {sale}',
+  'invite.titleShort': 'Invitation',
+  'invite.invitedAs': 'Vous êtes invité·e à cette vente privée en tant que {email}.',
+  'invite.acceptSignsIn': 'Accepter vous connecte à votre compte et vous mène à la vente.',
+  'invite.yourName': 'Votre nom',
+  'invite.acceptCreates':
+    'Accepter crée votre compte d’enchérisseur pour cette adresse et vous mène à la vente.',
+  'invite.accept': 'Accepter l’invitation',
+  'invite.alreadyHeading': 'Déjà acceptée',
+  'invite.already':
+    'Cette invitation a déjà été acceptée. Connectez-vous avec son adresse e-mail pour accéder à la vente.',
+  'invite.invalidHeading': 'Lien non valable',
+  'invite.invalid':
+    'Ce lien d’invitation ne fonctionne plus\u00a0: il a pu expirer ou être retiré. Demandez-en un nouveau à la maison de ventes.',
+  'invite.signIn': 'Se connecter',
 };
