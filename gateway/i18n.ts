@@ -49,7 +49,8 @@ export function langSwitch(current: Lang, back: string): string {
 
 /** The server-rendered bidder pages' headers: the text differs by the lang cookie and Accept-Language. */
 export function langHeaders(c: Context, lang: Lang): void {
-  c.header('Vary', 'Cookie, Accept-Language', { append: true });
+  if (!/accept-language/i.test(c.res.headers.get('vary') ?? ''))
+    c.header('Vary', 'Cookie, Accept-Language', { append: true });
   c.header('Content-Language', lang);
 }
 

@@ -4,7 +4,7 @@
  * hand-off to the KYC vendor. Plain HTML forms, no script: they work before any bundle loads and
  * with the strict CSP of the sign-in pages. Values are escaped by hono/html's template.
  */
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type {
   BidderOverview,
@@ -16,7 +16,10 @@ import type {
   WonLot,
 } from '../../common/contracts/bidder-self.ts';
 import { PUSH_KINDS, type PushKind, type PushSettings } from '../../common/contracts/push.ts';
-import { displayAmount, parseAmount } from '../../common/money.ts';
+import { formatAmount, parseAmount } from '../../common/money.ts';
+import { DEFAULT_LOCALE, translator, type Lang, type Translate } from '../../clients/src/i18n/index.ts';
+import { withCurrency } from '../../clients/src/money.ts';
+import { escapeText, langSwitch, translateMarkup } from '../i18n.ts';
 
 type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -26,34 +29,47 @@ export interface FormProblem {
   field: string | undefined;
 }
 
-const money = (amount: string | null, currency: string): string => {
-  if (amount === null) return '—';
-  try {
-    return displayAmount(parseAmount(amount, currency), currency);
-  } catch {
-    return `${currency} ${amount}`;
-  }
-};
-const date = (iso: string | null): string =>
-  iso === null
-    ? '—'
-    : new Date(iso).toLocaleString('en-GB', {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-        timeZone: 'UTC',
-      }) + ' UTC';
+/** The page's language, its messages, and its money and dates (docs/bidders.md, "Languages"). */
+interface Speech {
+  lang: Lang;
+  t: Translate;
+  money: (amount: string | null, currency: string) => string;
+  date: (iso: string | null) => string;
+}
 
-const STATUS_TEXT: Record<MyRegistration['status'], string> = {
-  pending: 'Awaiting the house’s approval',
-  approved: 'Approved to bid',
-  declined: 'Not approved',
-  revoked: 'Approval withdrawn',
-};
+function speech(lang: Lang): Speech {
+  const locale = DEFAULT_LOCALE[lang];
+  return {
+    lang,
+    t: translator(lang),
+    money: (amount, currency) => {
+      if (amount === null) return '—';
+      try {
+        return withCurrency(formatAmount(parseAmount(amount, currency), currency), currency, locale);
+      } catch {
+        return `${currency} ${amount}`;
+      }
+    },
+    date: (iso) =>
+      iso === null
+        ? '—'
+        : new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : locale, {
+            dateStyle: 'medium',
+            timeStyle: 'short',
+            timeZone: 'UTC',
+          }) + ' UTC',
+  };
+}
 
-/** `script`: our bundled script's URL (the push toggle), loaded as a module; none by default. */
-const layout = (title: string, body: Page, script?: string): Page =>
+const statusText = (t: Translate, status: MyRegistration['status']): string => t(`me.status.${status}`);
+
+/**
+ * `script`: our bundled script's URL (the push toggle), loaded as a module; none by default. `path`:
+ * where the EN | FR switch comes back to.
+ */
+const layout = (sp: Speech, title: string, body: Page, path: string | undefined, script?: string): Page =>
   html`<!doctype html>
-    <html lang="en">
+    <html lang="${sp.lang}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -268,6 +284,14 @@ const layout = (title: string, body: Page, script?: string): Page =>
             min-height: 48px;
             min-width: 48px;
           }
+          .lang-switch {
+            font-size: 0.9rem;
+          }
+          .lang-switch a[aria-current] {
+            font-weight: 600;
+            color: var(--ink);
+            text-decoration: none;
+          }
           @media (min-width: 48rem) {
             .pair {
               display: grid;
@@ -281,10 +305,12 @@ const layout = (title: string, body: Page, script?: string): Page =>
         <header class="top">
           <div>
             <a class="brand" href="/">Gavel</a>
-            <nav aria-label="Account">
-              <a href="/bid">Bid online</a> · <a href="/account/bidding">My bidding</a> ·
-              <a href="/account">Account</a>
+            <nav aria-label="${sp.t('me.nav')}">
+              <a href="/bid">${sp.t('me.nav.bid')}</a> ·
+              <a href="/account/bidding">${sp.t('me.nav.bidding')}</a> ·
+              <a href="/account">${sp.t('me.nav.account')}</a>
             </nav>
+            ${path === undefined ? '' : raw(langSwitch(sp.lang, path))}
           </div>
         </header>
         <main>${body}</main>
@@ -326,13 +352,16 @@ function field(o: {
     />`;
 }
 
-function topProblem(p: FormProblem | undefined, fields: readonly string[]): Page | string {
+function topProblem(t: Translate, p: FormProblem | undefined, fields: readonly string[]): Page | string {
   if (p === undefined) return '';
   const at = p.field !== undefined && fields.includes(p.field);
-  return html`<p class="alert" role="alert">${at ? 'Please check the form: ' : ''}${p.message}</p>`;
+  return html`<p class="alert" role="alert">
+    ${at ? t('me.checkForm', { message: p.message }) : p.message}
+  </p>`;
 }
 
 function profileForm(
+  { t, lang }: Speech,
   profile: BidderProfile,
   csrf: string,
   countries: readonly { code: string; name: string }[],
@@ -347,29 +376,21 @@ function profileForm(
   };
   const countryError = problemAt(problem, 'country');
   return html`<section aria-labelledby="profile-h">
-    <h2 id="profile-h">Your details</h2>
-    ${
-      profile.complete
-        ? ''
-        : html`<p class="notice">Give your phone number and country to register for sales.</p>`
-    }
-    ${topProblem(problem, ['name', 'phone', 'country', 'channels'])}
+    <h2 id="profile-h">${t('me.details')}</h2>
+    ${profile.complete ? '' : html`<p class="notice">${t('me.detailsNeeded')}</p>`}
+    ${topProblem(t, problem, ['name', 'phone', 'country', 'channels'])}
     <form method="post" action="/account/bidding/profile" class="card" novalidate>
       <input type="hidden" name="csrf" value="${csrf}" />
       <p>
-        Email: <strong>${profile.email ?? '—'}</strong>
-        ${
-          profile.emailVerified
-            ? html`<span class="hint">(verified: you signed in with a link sent to it)</span>`
-            : ''
-        }
+        ${translateMarkup(lang, 'me.email', { email: `<strong>${escapeText(profile.email ?? '—')}</strong>` })}
+        ${profile.emailVerified ? html`<span class="hint">${t('me.emailVerified')}</span>` : ''}
       </p>
       <div class="pair">
         <div>
           ${field({
             id: 'name',
             name: 'name',
-            label: 'Full name',
+            label: t('me.fullName'),
             value: v.name,
             autocomplete: 'name',
             required: true,
@@ -380,17 +401,17 @@ function profileForm(
           ${field({
             id: 'phone',
             name: 'phone',
-            label: 'Mobile phone',
+            label: t('me.phone'),
             value: v.phone,
             type: 'tel',
             autocomplete: 'tel',
-            hint: 'International format, e.g. +44 7700 900123',
+            hint: t('me.phoneHint'),
             required: true,
             error: problemAt(problem, 'phone'),
           })}
         </div>
       </div>
-      <label for="country">Country</label>
+      <label for="country">${t('me.country')}</label>
       ${countryError === undefined ? '' : html`<p class="error" id="country-error">${countryError}</p>`}
       <select
         id="country"
@@ -399,14 +420,16 @@ function profileForm(
         autocomplete="country"
         ${countryError === undefined ? '' : html`aria-describedby="country-error" aria-invalid="true"`}
       >
-        <option value="">Choose…</option>
+        <option value="">${t('me.choose')}</option>
         ${countries.map(
           (c) => html`<option value="${c.code}" ${c.code === v.country ? 'selected' : ''}>${c.name}</option>`,
         )}
       </select>
       <fieldset>
-        <legend>Tell me about approvals and results by</legend>
-        <label class="check"><input type="checkbox" checked disabled id="ch-email" /> Email (always)</label>
+        <legend>${t('me.channels')}</legend>
+        <label class="check"
+          ><input type="checkbox" checked disabled id="ch-email" /> ${t('me.channel.email')}</label
+        >
         <label class="check"
           ><input
             type="checkbox"
@@ -415,7 +438,7 @@ function profileForm(
             id="ch-sms"
             ${v.channels.includes('sms') ? 'checked' : ''}
           />
-          Text message (SMS)</label
+          ${t('me.channel.sms')}</label
         >
         <label class="check"
           ><input
@@ -425,126 +448,120 @@ function profileForm(
             id="ch-whatsapp"
             ${v.channels.includes('whatsapp') ? 'checked' : ''}
           />
-          WhatsApp</label
+          ${t('me.channel.whatsapp')}</label
         >
       </fieldset>
-      <button type="submit" id="save-profile">Save details</button>
+      <button type="submit" id="save-profile">${t('me.save')}</button>
     </form>
   </section>`;
 }
 
-function registrationCard(r: MyRegistration): Page {
+function registrationCard({ t, money, date }: Speech, r: MyRegistration): Page {
   return html`<article class="card" data-sale="${r.saleId}">
     <h3>${r.saleTitle}</h3>
-    <p><span class="status status-${r.status}">${STATUS_TEXT[r.status]}</span></p>
+    <p><span class="status status-${r.status}">${statusText(t, r.status)}</span></p>
     <dl>
-      <dt>Paddle</dt>
+      <dt>${t('me.paddle')}</dt>
       <dd>${r.paddle ?? '—'}</dd>
-      <dt>Limit</dt>
+      <dt>${t('me.limit')}</dt>
       <dd>${money(r.limit, r.currency)}</dd>
       ${
         r.requestedLimit !== null && r.requestedLimit !== r.limit
-          ? html`<dt>You asked for</dt>
+          ? html`<dt>${t('me.askedFor')}</dt>
               <dd>${money(r.requestedLimit, r.currency)}</dd>`
           : ''
       }
-      <dt>Terms</dt>
+      <dt>${t('me.terms')}</dt>
       <dd>
         ${
           r.currentTermsVersion === 0
-            ? 'none'
+            ? t('me.terms.none')
             : r.termsVersion === null
-              ? 'not accepted'
-              : `version ${r.termsVersion} accepted ${date(r.termsAcceptedAt)}`
+              ? t('me.terms.notAccepted')
+              : t('me.terms.accepted', { version: r.termsVersion, date: date(r.termsAcceptedAt) })
         }
       </dd>
     </dl>
     ${
       r.termsToAccept
-        ? html`<p class="alert">
-              The terms of this sale changed (now version ${r.currentTermsVersion}). Read and accept them to
-              bid.
-            </p>
-            <p><a href="/account/sales/${r.saleId}/register">Read the terms of ${r.saleTitle}</a></p>`
+        ? html`<p class="alert">${t('me.termsChanged', { version: r.currentTermsVersion })}</p>
+            <p>
+              <a href="/account/sales/${r.saleId}/register">${t('me.readTerms', { sale: r.saleTitle })}</a>
+            </p>`
         : ''
     }
-    ${r.status === 'approved' && !r.termsToAccept ? html`<p><a href="/bid">Go to the sale room</a></p>` : ''}
+    ${r.status === 'approved' && !r.termsToAccept ? html`<p><a href="/bid">${t('me.goToRoom')}</a></p>` : ''}
   </article>`;
 }
 
-function saleCard(s: SaleForBidder): Page {
+function saleCard({ t, lang, date }: Speech, s: SaleForBidder): Page {
   return html`<article class="card" data-sale="${s.id}">
     <h3>${s.title}</h3>
     <p class="hint">
-      ${s.mode === 'timed' ? 'Timed sale' : 'Live sale'} ·
-      ${s.status === 'open' ? 'open now' : `opens ${date(s.startsAt)}`}${
-        s.endsAt === null ? '' : ` · ends ${date(s.endsAt)}`
+      ${t(s.mode === 'timed' ? 'me.mode.timed' : 'me.mode.live')} ·
+      ${s.status === 'open' ? t('me.openNow') : t('me.opens', { date: date(s.startsAt) })}${
+        s.endsAt === null ? '' : ` · ${t('me.ends', { date: date(s.endsAt) })}`
       }
     </p>
     ${
       s.registration === null
         ? html`<p>
-            <a href="/account/sales/${s.id}/register" id="register-${s.id}">Register to bid in ${s.title}</a>
+            <a href="/account/sales/${s.id}/register" id="register-${s.id}"
+              >${t('me.registerIn', { sale: s.title })}</a
+            >
           </p>`
-        : html`<p>Registered: ${STATUS_TEXT[s.registration.status].toLowerCase()}.</p>`
+        : html`<p>
+            ${t('me.registered', { status: statusText(t, s.registration.status).toLocaleLowerCase(lang) })}
+          </p>`
     }
   </article>`;
 }
 
-function wonCard(w: WonLot): Page {
+function wonCard({ t, money, date }: Speech, w: WonLot): Page {
   return html`<article class="card" data-lot="${w.lotId}">
-    <h3>Lot ${w.lotNumber}: ${w.title}</h3>
+    <h3>${t('me.lotTitle', { number: w.lotNumber, title: w.title })}</h3>
     <p class="hint">${w.saleTitle} · ${date(w.decidedAt)}</p>
     <dl>
-      <dt>Hammer</dt>
+      <dt>${t('me.hammer')}</dt>
       <dd>${money(w.hammer, w.currency)}</dd>
-      <dt>Buyer’s premium</dt>
+      <dt>${t('me.premium')}</dt>
       <dd>${money(w.premium, w.currency)}</dd>
-      <dt>Tax</dt>
+      <dt>${t('me.tax')}</dt>
       <dd>${money(w.tax, w.currency)}</dd>
-      <dt>Total due</dt>
+      <dt>${t('me.totalDue')}</dt>
       <dd class="total">${money(w.total, w.currency)}</dd>
     </dl>
   </article>`;
 }
 
-const KYC_TEXT: Record<KycState['status'], string> = {
-  pending: 'not verified yet',
-  verified: 'verified',
-  rejected: 'not accepted by the verifier',
-  expired: 'expired: verify again',
-};
-
-function kycSection(k: KycState, csrf: string, problem: string | undefined): Page {
+function kycSection({ t, lang, date }: Speech, k: KycState, csrf: string, problem: string | undefined): Page {
   return html`<section aria-labelledby="kyc-h">
-    <h2 id="kyc-h">Identity check</h2>
-    <p>Your identity: <strong id="kyc-status">${KYC_TEXT[k.status]}</strong>.</p>
+    <h2 id="kyc-h">${t('me.kyc.heading')}</h2>
+    <p>
+      ${translateMarkup(lang, 'me.kyc.yours', {
+        status: `<strong id="kyc-status">${escapeText(t(`me.kyc.${k.status}`))}</strong>`,
+      })}
+    </p>
     ${problem === undefined ? '' : html`<p class="alert" role="alert">${problem}</p>`}
     ${
       k.status === 'verified'
         ? ''
         : k.required
           ? k.available
-            ? html`<p>
-                  The limit of a registration is above what the sale allows without an identity check. Our
-                  verification partner checks an identity document in a few minutes.
-                </p>
+            ? html`<p>${t('me.kyc.why')}</p>
                 ${
                   k.check?.status === 'requested'
-                    ? html`<p>A check is under way (started ${date(k.check.requestedAt)}).</p>`
+                    ? html`<p>${t('me.kyc.underWay', { date: date(k.check.requestedAt) })}</p>`
                     : ''
                 }
                 <form method="post" action="/account/bidding/kyc">
                   <input type="hidden" name="csrf" value="${csrf}" />
                   <button type="submit" id="start-kyc">
-                    ${k.check?.status === 'requested' ? 'Continue the identity check' : 'Verify my identity'}
+                    ${t(k.check?.status === 'requested' ? 'me.kyc.continue' : 'me.kyc.start')}
                   </button>
                 </form>`
-            : html`<p>
-                The limit of a registration is above what the sale allows without an identity check. The house
-                verifies identities itself here: it will contact you.
-              </p>`
-          : html`<p class="hint">Not needed for your registrations so far.</p>`
+            : html`<p>${t('me.kyc.house')}</p>`
+          : html`<p class="hint">${t('me.kyc.notNeeded')}</p>`
     }
   </section>`;
 }
@@ -559,37 +576,38 @@ export function biddingPage(o: {
   entered?: { name: string; phone: string; country: string; channels: string[] } | undefined;
   /** Web Push on this site, and the push script's URL (none: the section says so). */
   push?: { settings: PushSettings; script: string | undefined } | undefined;
+  lang: Lang;
 }): Page {
   const { overview: ov, csrf } = o;
+  const sp = speech(o.lang);
+  const { t } = sp;
   const toRegister = ov.sales.filter((s) => s.registration === null);
   return layout(
-    'My bidding',
-    html`<h1>My bidding</h1>
-      <p class="hint">Signed in as ${ov.profile.name} · ${ov.profile.email ?? ''}</p>
+    sp,
+    t('me.bidding.title'),
+    html`<h1>${t('me.bidding.title')}</h1>
+      <p class="hint">${t('me.signedInAs', { name: ov.profile.name, email: ov.profile.email ?? '' })}</p>
       ${o.flash === undefined ? '' : html`<p class="notice" role="status">${o.flash}</p>`}
-      ${profileForm(ov.profile, csrf, o.countries, o.problem, o.entered)}
-      ${o.push === undefined ? '' : pushSection(o.push.settings, csrf, o.push.script)}
+      ${profileForm(sp, ov.profile, csrf, o.countries, o.problem, o.entered)}
+      ${o.push === undefined ? '' : pushSection(sp, o.push.settings, csrf, o.push.script)}
       <section aria-labelledby="regs-h">
-        <h2 id="regs-h">Registrations</h2>
+        <h2 id="regs-h">${t('me.registrations')}</h2>
         ${
           ov.registrations.length === 0
-            ? html`<p>You are not registered for any sale yet.</p>`
-            : ov.registrations.map(registrationCard)
+            ? html`<p>${t('me.noRegistrations')}</p>`
+            : ov.registrations.map((r) => registrationCard(sp, r))
         }
       </section>
       <section aria-labelledby="sales-h">
-        <h2 id="sales-h">Register for a sale</h2>
-        ${
-          toRegister.length === 0
-            ? html`<p>No other sale is open for registration just now.</p>`
-            : toRegister.map(saleCard)
-        }
+        <h2 id="sales-h">${t('me.registerFor')}</h2>
+        ${toRegister.length === 0 ? html`<p>${t('me.noSales')}</p>` : toRegister.map((s) => saleCard(sp, s))}
       </section>
-      ${kycSection(ov.kyc, csrf, o.kycProblem)}
+      ${kycSection(sp, ov.kyc, csrf, o.kycProblem)}
       <section aria-labelledby="won-h">
-        <h2 id="won-h">Lots you won</h2>
-        ${ov.won.length === 0 ? html`<p>None yet.</p>` : ov.won.map(wonCard)}
+        <h2 id="won-h">${t('me.won')}</h2>
+        ${ov.won.length === 0 ? html`<p>${t('me.noneYet')}</p>` : ov.won.map((w) => wonCard(sp, w))}
       </section>`,
+    '/account/bidding',
     o.push?.settings.publicKey === null ? undefined : o.push?.script,
   );
 }
@@ -599,45 +617,32 @@ export function biddingPage(o: {
  * (clients/src/push-page.ts) — it needs a service worker and the browser's permission, so it stays
  * hidden until the script finds both possible, and says why when they are not.
  */
-function pushSection(settings: PushSettings, csrf: string, script: string | undefined): Page {
-  const devices =
-    settings.devices === 0
-      ? 'Off on all your devices.'
-      : `On for ${settings.devices} ${settings.devices === 1 ? 'device' : 'devices'}.`;
+function pushSection({ t }: Speech, settings: PushSettings, csrf: string, script: string | undefined): Page {
   return html`<section aria-labelledby="push-h">
-    <h2 id="push-h">Notifications on this device</h2>
-    <p>
-      Be told on this phone or computer when you are outbid, when a timed lot you bid on closes soon, when a
-      live lot you left a bid on is two lots away, and when you win. They say which lot and its price, never
-      your maximum.
-    </p>
+    <h2 id="push-h">${t('push.heading')}</h2>
+    <p>${t('push.intro')}</p>
     ${
       settings.publicKey === null
-        ? html`<p id="push-status">Notifications on this device are not offered here.</p>`
+        ? html`<p id="push-status">${t('push.notOffered')}</p>`
         : html`<div id="push" data-key="${settings.publicKey}" data-csrf="${csrf}">
-            <p id="push-devices">${devices}</p>
+            <p id="push-devices">${t('push.devices', { count: settings.devices })}</p>
             <button type="button" class="toggle" id="push-toggle" aria-pressed="false" hidden>
-              Turn on notifications
+              ${t('push.turnOn')}
             </button>
             <p id="push-status" role="status" aria-live="polite">
-              ${script === undefined ? 'Notifications need this site’s script, which is not served here.' : ''}
+              ${script === undefined ? t('push.noScript') : ''}
             </p>
-            ${pushKinds(settings)}
+            ${pushKinds(t, settings)}
           </div>`
     }
   </section>`;
 }
 
 /** What to be told of, for all the bidder's devices: a checkbox per kind, ticked unless turned off. */
-function pushKinds(settings: PushSettings): Page {
-  const labels: Record<PushKind, string> = {
-    outbid: 'Outbid',
-    closing_soon: 'A lot you bid on closes soon',
-    coming_up: 'A live lot you left a bid on is coming up',
-    won: 'You won',
-  };
+function pushKinds(t: Translate, settings: PushSettings): Page {
+  const label = (k: PushKind): string => t(`push.kind.${k}`);
   return html`<fieldset id="push-kinds" class="push-kinds">
-    <legend>Tell me when</legend>
+    <legend>${t('push.when')}</legend>
     ${PUSH_KINDS.map(
       (k) =>
         html`<label class="check"
@@ -647,7 +652,7 @@ function pushKinds(settings: PushSettings): Page {
             value="${k}"
             ${settings.muted.includes(k) ? '' : 'checked'}
           />
-          ${labels[k]}</label
+          ${label(k)}</label
         >`,
     )}
   </fieldset>`;
@@ -666,49 +671,58 @@ export function registerPage(o: {
   csrf: string;
   problem?: FormProblem | undefined;
   limit?: string | undefined;
+  lang: Lang;
 }): Page {
+  const sp = speech(o.lang);
+  const { t, money, date } = sp;
   const { sale, terms, profile } = o.offer;
   const reg = sale.registration;
   const limitError = problemAt(o.problem, 'limit');
   const acceptError = problemAt(o.problem, 'accept');
   const termsBlock =
     terms === null
-      ? html`<p>This sale has no terms of its own to accept.</p>`
-      : html`<h2 id="terms-h">Terms of sale, version ${terms.version}</h2>
-          <p class="hint">Published ${date(terms.publishedAt)}</p>
+      ? html`<p>${t('reg.noTerms')}</p>`
+      : html`<h2 id="terms-h">${t('reg.termsHeading', { version: terms.version })}</h2>
+          <p class="hint">${t('reg.published', { date: date(terms.publishedAt) })}</p>
           <div class="terms" id="terms" tabindex="0" role="region" aria-labelledby="terms-h">
             ${paragraphs(terms.body)}
           </div>`;
   let form: Page | string;
   if (reg !== null && !reg.termsToAccept) {
+    const status = statusText(t, reg.status).toLocaleLowerCase(o.lang);
     form = html`<p class="notice">
-        You are registered:
-        ${STATUS_TEXT[reg.status].toLowerCase()}${reg.paddle === null ? '' : `, paddle ${reg.paddle}`}.
+        ${
+          reg.paddle === null
+            ? t('reg.youAreRegistered', { status })
+            : t('reg.youAreRegisteredPaddle', { status, paddle: reg.paddle })
+        }
       </p>
-      <p><a href="/account/bidding">Back to my bidding</a></p>`;
+      <p><a href="/account/bidding">${t('reg.back')}</a></p>`;
   } else if (reg !== null && terms !== null) {
     form = html`<form method="post" action="/account/sales/${sale.id}/terms" class="card">
       <input type="hidden" name="csrf" value="${o.csrf}" />
       <input type="hidden" name="version" value="${terms.version}" />
-      <p>You accepted version ${reg.termsVersion ?? '—'}; the terms are now version ${terms.version}.</p>
-      <button type="submit" id="accept-terms">I accept version ${terms.version} of the terms</button>
+      <p>${t('reg.acceptedOld', { old: reg.termsVersion ?? '—', version: terms.version })}</p>
+      <button type="submit" id="accept-terms">${t('reg.acceptVersion', { version: terms.version })}</button>
     </form>`;
   } else if (!profile.complete) {
     form = html`<p class="alert">
-      Complete your details first: <a href="/account/bidding#profile-h">give your phone and country</a>.
+      ${translateMarkup(o.lang, 'reg.completeFirst', {
+        link: `<a href="/account/bidding#profile-h">${escapeText(t('reg.completeLink'))}</a>`,
+      })}
     </p>`;
   } else {
     form = html`<form method="post" action="/account/sales/${sale.id}/register" class="card" novalidate>
       <input type="hidden" name="csrf" value="${o.csrf}" />
       <input type="hidden" name="termsVersion" value="${terms?.version ?? 0}" />
-      ${topProblem(o.problem, ['limit', 'accept'])}
+      ${topProblem(t, o.problem, ['limit', 'accept'])}
       ${field({
         id: 'limit',
         name: 'limit',
-        label: `The limit you ask for (${sale.currency}, optional)`,
+        label: t('reg.limitLabel', { currency: sale.currency }),
         value: o.limit ?? '',
         inputmode: 'decimal',
-        hint: `The most you mean to spend in this sale, e.g. 5000.00. Above ${money(sale.kycFreeLimit, sale.currency)} the house needs your identity verified.`,
+        hint: t('reg.limitHint', { amount: money(sale.kycFreeLimit, sale.currency) }),
         error: limitError,
       })}
       ${
@@ -724,51 +738,64 @@ export function registerPage(o: {
                   required
                   ${acceptError === undefined ? '' : html`aria-describedby="accept-error" aria-invalid="true"`}
                 />
-                I have read and accept the terms of sale (version ${terms.version})</label
+                ${t('reg.accept', { version: terms.version })}</label
               >`
       }
-      <button type="submit" id="register">Ask to register</button>
-      <p class="hint">The house reviews each registration; you are told by email when it decides.</p>
+      <button type="submit" id="register">${t('reg.ask')}</button>
+      <p class="hint">${t('reg.reviews')}</p>
     </form>`;
   }
   return layout(
-    `Register: ${sale.title}`,
-    html`<h1>Register to bid</h1>
+    sp,
+    t('reg.title', { sale: sale.title }),
+    html`<h1>${t('reg.heading')}</h1>
       <p><strong>${sale.title}</strong></p>
       <p class="hint">
-        ${sale.mode === 'timed' ? 'Timed sale' : 'Live sale'} · ${sale.currency} ·
-        ${sale.status === 'open' ? 'open now' : `opens ${date(sale.startsAt)}`}
+        ${t(sale.mode === 'timed' ? 'me.mode.timed' : 'me.mode.live')} · ${sale.currency} ·
+        ${sale.status === 'open' ? t('me.openNow') : t('me.opens', { date: date(sale.startsAt) })}
       </p>
       ${termsBlock} ${form}`,
+    `/account/sales/${encodeURIComponent(sale.id)}/register`,
   );
 }
 
 /** After a check was started: where the vendor takes over. */
-export function kycPage(k: KycState): Page {
+export function kycPage(k: KycState, lang: Lang): Page {
+  const sp = speech(lang);
+  const { t } = sp;
   // Only a web address is offered as a link (never javascript: or data: from a vendor's answer).
   const given = k.check?.verificationUrl ?? null;
   const url = given !== null && /^https?:\/\//i.test(given) ? given : null;
   return layout(
-    'Identity check',
-    html`<h1>Identity check</h1>
+    sp,
+    t('me.kyc.heading'),
+    html`<h1>${t('me.kyc.heading')}</h1>
       ${
         k.status === 'verified'
-          ? html`<p class="notice" role="status">Your identity is verified.</p>`
+          ? html`<p class="notice" role="status">${t('kyc.verified')}</p>`
           : url !== null
-            ? html`<p>Our verification partner checks your identity document. It takes a few minutes.</p>
-                <p><a href="${url}" id="kyc-vendor" rel="noreferrer">Continue to the identity check</a></p>
-                <p class="hint">When it is done, your status on “My bidding” changes.</p>`
-            : html`<p>The check has started; the verifier will contact you by email.</p>`
+            ? html`<p>${t('kyc.vendor')}</p>
+                <p><a href="${url}" id="kyc-vendor" rel="noreferrer">${t('kyc.continue')}</a></p>
+                <p class="hint">${t('kyc.after')}</p>`
+            : html`<p>${t('kyc.started')}</p>`
       }
-      <p><a href="/account/bidding">Back to my bidding</a></p>`,
+      <p><a href="/account/bidding">${t('reg.back')}</a></p>`,
+    // No switch: the page answers a POST, and going back to it would start another check.
+    undefined,
   );
 }
 
 /** A staff account has no bidder profile. */
-export function notABidderPage(): Page {
+export function notABidderPage(lang: Lang): Page {
+  const sp = speech(lang);
+  const { t } = sp;
   return layout(
-    'Not a bidder account',
-    html`<h1>This is a staff account</h1>
-      <p>Bidding registrations belong to bidder accounts. <a href="/account">Back to your account</a>.</p>`,
+    sp,
+    t('staff.title'),
+    html`<h1>${t('staff.heading')}</h1>
+      <p>
+        ${translateMarkup(lang, 'staff.body', { link: `<a href="/account">${escapeText(t('staff.back'))}</a>` })}
+      </p>`,
+    undefined,
   );
 }

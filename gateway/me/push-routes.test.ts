@@ -86,6 +86,26 @@ describe('notifications on this device', () => {
     expect(html).toContain('Off on all your devices.');
   });
 
+  it('says it in French on a French page: the toggle, its state and one checkbox per kind', async () => {
+    const page = await app(true, true).request(`${ORIGIN}/account/bidding`, {
+      headers: { Cookie: `${cookie}; lang=fr` },
+    });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain('Notifications sur cet appareil');
+    expect(html).toContain('Désactivées sur tous vos appareils.');
+    expect(html).toContain('Activer les notifications');
+    expect(html).toContain('<legend>Me prévenir quand</legend>');
+    expect(html).toContain('Je suis surenchéri·e');
+    expect(html).toContain('Je remporte un lot');
+    expect(html).not.toContain('Turn on notifications');
+    const noScript = await app(true, false).request(`${ORIGIN}/account/bidding`, {
+      headers: { Cookie: cookie, 'Accept-Language': 'fr' },
+    });
+    expect(await noScript.text()).toContain('Les notifications ont besoin du script de ce site');
+  });
+
   it('says so when the site has no Web Push, or no script to run the toggle, and loads no script', async () => {
     const off = await app(false, true).request(`${ORIGIN}/account/bidding`, { headers: { Cookie: cookie } });
     expect(await off.text()).toContain('Notifications on this device are not offered here.');

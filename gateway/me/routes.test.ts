@@ -69,6 +69,35 @@ describe('the bidder’s pages', () => {
     expect(await page.text()).toContain('<h1>My bidding</h1>');
   });
 
+  it('speaks French to a French browser or a lang=fr cookie, with the EN | FR switch', async () => {
+    const en = await app.request(`${ORIGIN}/account/bidding`, {
+      headers: { Cookie: cookie, 'Accept-Language': 'de' },
+    });
+    const enHtml = await en.text();
+    expect(enHtml).toContain('<html lang="en">');
+    expect(en.headers.get('content-language')).toBe('en');
+    expect(en.headers.get('vary')).toContain('Accept-Language');
+    const byHeader = await app.request(`${ORIGIN}/account/bidding`, {
+      headers: { Cookie: cookie, 'Accept-Language': 'fr-FR,fr;q=0.9,en;q=0.5' },
+    });
+    const byCookie = await app.request(`${ORIGIN}/account/bidding`, {
+      headers: { Cookie: `${cookie}; lang=fr`, 'Accept-Language': 'en' },
+    });
+    for (const res of [byHeader, byCookie]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-language')).toBe('fr');
+      const html = await res.text();
+      expect(html).toContain('<html lang="fr">');
+      expect(html).toContain('<h1>Mes enchères</h1>');
+      expect(html).toContain('Vos coordonnées');
+      expect(html).toContain('Nom complet');
+      expect(html).toContain('Vérification d’identité');
+      expect(html).not.toContain('My bidding');
+      expect(html).toContain('href="/lang/en?next=%2Faccount%2Fbidding"');
+      expect(html).toMatch(/<a [^>]*data-lang="fr"[^>]*aria-current="true">FR<\/a>/);
+    }
+  });
+
   it('refuses a post without the CSRF token or from another origin, and saves nothing', async () => {
     const post = (headers: Record<string, string>, csrf?: string) =>
       app.request(`${ORIGIN}/account/bidding/profile`, {
@@ -130,6 +159,11 @@ describe('the bidder’s pages', () => {
     const page = await app.request(`${ORIGIN}/account/bidding`, { headers: { Cookie: staff } });
     expect(page.status).toBe(403);
     expect(await page.text()).toContain('This is a staff account');
+    const french = await app.request(`${ORIGIN}/account/bidding`, {
+      headers: { Cookie: staff, 'Accept-Language': 'fr' },
+    });
+    expect(french.status).toBe(403);
+    expect(await french.text()).toContain('Ceci est un compte du personnel');
     const json = await app.request(`${ORIGIN}/v1/me/bidding`, { headers: { ...same, Cookie: staff } });
     expect(json.status).toBe(403);
     expect(((await json.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');

@@ -24,6 +24,8 @@ import { countryOptions } from '../../common/countries.ts';
 import { PUSH_ENDPOINT_MAX, PUSH_KINDS } from '../../common/contracts/push.ts';
 import { checkSubscription } from '../../common/push.ts';
 import type { ClientAssets } from '../routes/clients.ts';
+import { translate } from '../../clients/src/i18n/index.ts';
+import { langHeaders, langOf } from '../i18n.ts';
 import { biddingPage, kycPage, notABidderPage, registerPage, type FormProblem } from './pages.ts';
 
 export interface MeRoutesDeps {
@@ -112,6 +114,7 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
   /** `script`: the page loads our bundle (the push toggle), its calls to our API and our service worker. */
   const pageHeaders = (c: Context, opts: { script?: boolean } = {}): void => {
     c.header('Cache-Control', 'no-store');
+    langHeaders(c, langOf(c));
     c.header('Referrer-Policy', 'same-origin');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header(
@@ -171,15 +174,19 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
     pageHeaders(c);
     const s = await current(c);
     if (s === undefined) return c.redirect('/sign-in', 303);
-    if (s.session.account.kind !== 'bidder') return c.html(notABidderPage(), 403);
+    if (s.session.account.kind !== 'bidder') return c.html(notABidderPage(langOf(c)), 403);
     return render({ id: s.session.account.id, csrf: csrfTokenFor(s.secret) });
   };
 
   // --- pages ---
-  const FLASH: Record<string, string> = {
-    profile: 'Your details are saved.',
-    registered: 'Thank you: your registration is with the house. You will be told by email when it decides.',
-    terms: 'You accepted the new terms.',
+  const FLASH = {
+    profile: 'me.flash.profile',
+    registered: 'me.flash.registered',
+    terms: 'me.flash.terms',
+  } as const;
+  const flashOf = (c: Context): string | undefined => {
+    const done = c.req.query('done') ?? '';
+    return done in FLASH ? translate(langOf(c), FLASH[done as keyof typeof FLASH]) : undefined;
   };
   app.get('/account/bidding', (c) =>
     page(c, async (me) => {
@@ -195,8 +202,9 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
           overview,
           csrf: me.csrf,
           countries,
-          flash: FLASH[c.req.query('done') ?? ''],
+          flash: flashOf(c),
           push: { settings, script },
+          lang: langOf(c),
         }),
       );
     }),
@@ -221,7 +229,14 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
       const problem = problemOf(err);
       if (problem === undefined) throw err;
       return c.html(
-        biddingPage({ overview: await port.overview(me.id), csrf: me.csrf, countries, problem, entered }),
+        biddingPage({
+          overview: await port.overview(me.id),
+          csrf: me.csrf,
+          countries,
+          problem,
+          entered,
+          lang: langOf(c),
+        }),
         400,
       );
     }
@@ -233,15 +248,21 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
     const me = await bidder(c, form.get('csrf') ?? undefined);
     const port = await bidders();
     try {
-      return c.html(kycPage(await port.startKyc(me.id)));
+      return c.html(kycPage(await port.startKyc(me.id), langOf(c)));
     } catch (err) {
       if (!(err instanceof AppError) || (err.status >= 500 && !err.code.startsWith('KYC_'))) throw err;
       const message =
         err.code === 'KYC_DISABLED'
           ? err.message
-          : `The identity check could not start: ${err.message}. Try again in a few minutes.`;
+          : translate(langOf(c), 'me.kyc.couldNotStart', { reason: err.message });
       return c.html(
-        biddingPage({ overview: await port.overview(me.id), csrf: me.csrf, countries, kycProblem: message }),
+        biddingPage({
+          overview: await port.overview(me.id),
+          csrf: me.csrf,
+          countries,
+          kycProblem: message,
+          lang: langOf(c),
+        }),
         statusOf(err),
       );
     }
@@ -249,7 +270,11 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
   app.get('/account/sales/:saleId/register', (c) =>
     page(c, async (me) =>
       c.html(
-        registerPage({ offer: await (await bidders()).offer(me.id, c.req.param('saleId')), csrf: me.csrf }),
+        registerPage({
+          offer: await (await bidders()).offer(me.id, c.req.param('saleId')),
+          csrf: me.csrf,
+          lang: langOf(c),
+        }),
       ),
     ),
   );
@@ -271,7 +296,13 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
       const problem = problemOf(err);
       if (problem === undefined) throw err;
       return c.html(
-        registerPage({ offer: await port.offer(me.id, saleId), csrf: me.csrf, problem, limit }),
+        registerPage({
+          offer: await port.offer(me.id, saleId),
+          csrf: me.csrf,
+          problem,
+          limit,
+          lang: langOf(c),
+        }),
         statusOf(err),
       );
     }
@@ -289,7 +320,7 @@ export function meRoutes(deps: MeRoutesDeps): Hono {
       const problem = problemOf(err);
       if (problem === undefined) throw err;
       return c.html(
-        registerPage({ offer: await port.offer(me.id, saleId), csrf: me.csrf, problem }),
+        registerPage({ offer: await port.offer(me.id, saleId), csrf: me.csrf, problem, lang: langOf(c) }),
         statusOf(err),
       );
     }
