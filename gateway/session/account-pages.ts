@@ -5,13 +5,12 @@
  */
 import { html, raw } from 'hono/html';
 import type { PasskeyInfo, TotpStatus } from '../../common/accounts.ts';
+import { translator, type Lang } from '../../clients/src/i18n/index.ts';
 import { layout, type Page } from './pages.ts';
 
-const NOTICES: Record<string, string> = {
-  'passkey-added': 'Passkey added.',
-  'passkey-removed': 'Passkey removed.',
-  'totp-removed': 'The authenticator app is off: sign-ins no longer ask for a code.',
-};
+const NOTICES = ['passkey-added', 'passkey-removed', 'totp-removed'] as const;
+const isNotice = (n: string | undefined): n is (typeof NOTICES)[number] =>
+  (NOTICES as readonly string[]).includes(n ?? '');
 
 const day = (iso: string): string => iso.slice(0, 10);
 
@@ -28,37 +27,45 @@ export function accountPage(a: {
   script: string | undefined;
   notice?: string | undefined;
   error?: string | undefined;
+  /** A bidder's language (with the EN | FR switch); staff's page is English (docs/bidders.md). */
+  lang?: Lang | undefined;
 }): Page {
-  const notice = a.notice === undefined ? undefined : NOTICES[a.notice];
+  const t = translator(a.lang ?? 'en');
+  const notice = isNotice(a.notice) ? t(`acct.notice.${a.notice}`) : undefined;
   return layout(
-    'Your account',
-    html`<h1>Signed in as ${a.name}</h1>
+    t('acct.title'),
+    html`<h1>${t('acct.signedInAs', { name: a.name })}</h1>
       <p class="muted">${a.email}</p>
       ${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}
       ${a.error === undefined ? '' : html`<p class="error" role="alert">${a.error}</p>`}
       ${a.admin ? html`<p><a href="/admin/staff">Manage staff</a></p>` : ''}
-      ${a.bidder === true ? html`<p><a href="/account/bidding">My bidding: details, registrations, won lots</a></p>` : ''}
+      ${a.bidder === true ? html`<p><a href="/account/bidding">${t('acct.bidding')}</a></p>` : ''}
 
-      <h2>Passkeys</h2>
-      <p>A passkey signs you in with your device's lock (fingerprint, face or PIN): no email to wait for.</p>
+      <h2>${t('acct.passkeys')}</h2>
+      <p>${t('acct.passkeysIntro')}</p>
       ${
         a.passkeys.length === 0
-          ? html`<p class="muted" id="no-passkeys">No passkey yet.</p>`
+          ? html`<p class="muted" id="no-passkeys">${t('acct.noPasskey')}</p>`
           : html`<ul class="plain" id="passkeys">
               ${a.passkeys.map(
                 (p) =>
                   html`<li class="card row">
                     <span
                       ><strong>${p.name}</strong><br /><span class="muted"
-                        >added
-                        ${day(p.createdAt)}${p.lastUsedAt === null ? '' : ` · last used ${day(p.lastUsedAt)}`}</span
+                        >${t('acct.added', { date: day(p.createdAt) })}${
+                          p.lastUsedAt === null ? '' : t('acct.lastUsed', { date: day(p.lastUsedAt) })
+                        }</span
                       ></span
                     >
                     <form method="post" action="/account/passkeys/remove" class="inline">
                       <input type="hidden" name="csrf" value="${a.csrf}" />
                       <input type="hidden" name="id" value="${p.id}" />
-                      <button type="submit" class="danger" aria-label="Remove passkey ${p.name}">
-                        Remove
+                      <button
+                        type="submit"
+                        class="danger"
+                        aria-label="${t('acct.removeLabel', { name: p.name })}"
+                      >
+                        ${t('acct.remove')}
                       </button>
                     </form>
                   </li>`,
@@ -66,24 +73,24 @@ export function accountPage(a: {
             </ul>`
       }
       <form id="add-passkey" data-csrf="${a.csrf}" hidden>
-        <label for="passkey-name">Name this passkey</label>
-        <input id="passkey-name" name="name" maxlength="60" value="My passkey" required />
-        <button type="submit">Add a passkey</button>
+        <label for="passkey-name">${t('acct.nameIt')}</label>
+        <input id="passkey-name" name="name" maxlength="60" value="${t('acct.defaultName')}" required />
+        <button type="submit">${t('acct.add')}</button>
         <p id="passkey-status" role="status" aria-live="polite"></p>
       </form>
-      ${a.script === undefined ? html`<p class="muted">Passkeys need this site's script, which is not served here.</p>` : ''}
+      ${a.script === undefined ? html`<p class="muted">${t('acct.noScript')}</p>` : ''}
       ${a.totp === undefined ? '' : totpSection(a.csrf, a.totp)}
 
-      <h2>Sign out</h2>
+      <h2>${t('acct.signOut')}</h2>
       <form method="post" action="/sign-out" class="inline">
         <input type="hidden" name="csrf" value="${a.csrf}" />
-        <button type="submit">Sign out</button>
+        <button type="submit">${t('acct.signOut')}</button>
       </form>
       <form method="post" action="/sign-out?everywhere=1" class="inline">
         <input type="hidden" name="csrf" value="${a.csrf}" />
-        <button type="submit" class="quiet">Sign out everywhere</button>
+        <button type="submit" class="quiet">${t('acct.signOutEverywhere')}</button>
       </form>`,
-    { script: a.script },
+    { script: a.script, lang: a.lang === undefined ? undefined : { lang: a.lang, path: '/account' } },
   );
 }
 

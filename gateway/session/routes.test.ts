@@ -299,6 +299,43 @@ describe('sign-in by email link and the cookie session', () => {
     expect([anonymous.status, anonymous.headers.get('location')]).toEqual([303, '/sign-in']);
   });
 
+  it('shows a bidder their account page in French, with the EN | FR switch back to /account', async () => {
+    const cookie = await signIn('elise@example.com', 'Élise');
+    const en = await app.request(`${ORIGIN}/account`, {
+      headers: { Cookie: cookie, 'Accept-Language': 'en' },
+    });
+    const enHtml = await en.text();
+    expect(enHtml).toContain('<html lang="en">');
+    expect(enHtml).toContain('Sign out everywhere');
+    const asks: Record<string, string>[] = [
+      { Cookie: cookie, 'Accept-Language': 'fr-BE, fr;q=0.8' },
+      { Cookie: `${cookie}; lang=fr` },
+    ];
+    for (const headers of asks) {
+      const page = await app.request(`${ORIGIN}/account?notice=passkey-removed`, { headers });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-language')).toBe('fr');
+      const html = await page.text();
+      expect(html).toContain('<html lang="fr">');
+      expect(html).toContain('Connecté·e en tant que Élise');
+      expect(html).toContain('Clé d’accès supprimée.');
+      expect(html).toContain('Mes enchères\u00a0: coordonnées, inscriptions, lots remportés');
+      expect(html).toContain('Se déconnecter partout');
+      expect(html).not.toContain('Sign out everywhere');
+      expect(html).toContain('href="/lang/en?next=%2Faccount"');
+    }
+    // Staff pages stay English, whatever the browser asks.
+    await accounts.store.ensure({ kind: 'staff', email: 'porter@house.example', name: 'Porter', roles: [] });
+    const staff = await signIn('porter@house.example');
+    const staffPage = await app.request(`${ORIGIN}/account`, {
+      headers: { Cookie: staff, 'Accept-Language': 'fr' },
+    });
+    const staffHtml = await staffPage.text();
+    expect(staffHtml).toContain('<html lang="en">');
+    expect(staffHtml).toContain('Sign out everywhere');
+    expect(staffHtml).not.toContain('class="lang-switch"');
+  });
+
   it('names the field of a bad address on the form, and sends nothing', async () => {
     const notAForm = await post('/sign-in', {
       headers: same,

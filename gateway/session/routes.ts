@@ -20,7 +20,7 @@ import { localOnly } from '../demo/sign-in.ts';
 import { consumeLink, createLinkLimiter } from './link-limit.ts';
 import { clearSessionCookie, takeNextCookie, writeNextCookie, writeSessionCookie } from './cookie.ts';
 import { safeNextPath } from '../../clients/src/next-path.ts';
-import { langOf } from '../i18n.ts';
+import { langHeaders, langOf } from '../i18n.ts';
 import { csrfTokenFor } from './csrf.ts';
 import { factorRoutes } from './factor-routes.ts';
 import { landingFor, sessionKit, type SessionKitDeps } from './kit.ts';
@@ -151,6 +151,9 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
     pageHeaders(c, { script: script !== undefined });
     const accounts = await port();
     const { id, kind, name, email } = s.session.account;
+    // A bidder's page in their language; staff pages stay English (docs/bidders.md, "Languages").
+    const lang = kind === 'bidder' ? langOf(c) : undefined;
+    if (lang !== undefined) langHeaders(c, lang);
     const [passkeys, totp] = await Promise.all([
       accounts.passkeys(id),
       kind === 'staff' ? accounts.totpStatus(id) : Promise.resolve(undefined),
@@ -166,6 +169,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): Hono {
         bidder: kind === 'bidder',
         script,
         notice: c.req.query('notice'),
+        lang,
       }),
     );
   });

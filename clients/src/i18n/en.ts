@@ -358,6 +358,27 @@ export const en = {
     'Thank you: your registration is with the house. You will be told by email when it decides.',
   'me.flash.terms': 'You accepted the new terms.',
   'me.kyc.couldNotStart': 'The identity check could not start: {reason}. Try again in a few minutes.',
+  // The bidder's account page (gateway/session/account-pages.ts); staff see it in English.
+  'acct.title': 'Your account',
+  'acct.signedInAs': 'Signed in as {name}',
+  'acct.notice.passkey-added': 'Passkey added.',
+  'acct.notice.passkey-removed': 'Passkey removed.',
+  'acct.notice.totp-removed': 'The authenticator app is off: sign-ins no longer ask for a code.',
+  'acct.bidding': 'My bidding: details, registrations, won lots',
+  'acct.passkeys': 'Passkeys',
+  'acct.passkeysIntro':
+    'A passkey signs you in with your device\u2019s lock (fingerprint, face or PIN): no email to wait for.',
+  'acct.noPasskey': 'No passkey yet.',
+  'acct.added': 'added {date}',
+  'acct.lastUsed': ' · last used {date}',
+  'acct.removeLabel': 'Remove passkey {name}',
+  'acct.remove': 'Remove',
+  'acct.nameIt': 'Name this passkey',
+  'acct.defaultName': 'My passkey',
+  'acct.add': 'Add a passkey',
+  'acct.noScript': 'Passkeys need this site\u2019s script, which is not served here.',
+  'acct.signOut': 'Sign out',
+  'acct.signOutEverywhere': 'Sign out everywhere',
 } as const satisfies Record<string, string>;
 
 /** Every message's key: the catalogue English defines, which each other language must fill. */

@@ -369,4 +369,25 @@ export const fr: Record<MessageKey, string> = {
   'me.flash.terms': 'Vous avez accepté les nouvelles conditions.',
   'me.kyc.couldNotStart':
     'La vérification d’identité n’a pas pu commencer\u00a0: {reason}. Réessayez dans quelques minutes.',
+  'acct.title': 'Votre compte',
+  'acct.signedInAs': 'Connecté·e en tant que {name}',
+  'acct.notice.passkey-added': 'Clé d’accès ajoutée.',
+  'acct.notice.passkey-removed': 'Clé d’accès supprimée.',
+  'acct.notice.totp-removed':
+    'L’application d’authentification est désactivée\u00a0: les connexions ne demandent plus de code.',
+  'acct.bidding': 'Mes enchères\u00a0: coordonnées, inscriptions, lots remportés',
+  'acct.passkeys': 'Clés d’accès',
+  'acct.passkeysIntro':
+    'Une clé d’accès vous connecte avec le verrouillage de votre appareil (empreinte, visage ou code)\u00a0: pas d’e-mail à attendre.',
+  'acct.noPasskey': 'Pas encore de clé d’accès.',
+  'acct.added': 'ajoutée le {date}',
+  'acct.lastUsed': ' · dernière utilisation le {date}',
+  'acct.removeLabel': 'Supprimer la clé d’accès {name}',
+  'acct.remove': 'Supprimer',
+  'acct.nameIt': 'Nommer cette clé d’accès',
+  'acct.defaultName': 'Ma clé d’accès',
+  'acct.add': 'Ajouter une clé d’accès',
+  'acct.noScript': 'Les clés d’accès ont besoin du script de ce site, qui n’est pas servi ici.',
+  'acct.signOut': 'Se déconnecter',
+  'acct.signOutEverywhere': 'Se déconnecter partout',
 };
