@@ -1,10 +1,15 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { IntlMessageFormat } from 'intl-messageformat';
 import {
   catalogue,
   DEFAULT_LOCALE,
+  inBrowserBundle,
   LANGS,
+  SERVER_ONLY_NAMESPACES,
   translate,
   type MessageKey,
 } from '../../clients/src/i18n/index.ts';
@@ -39,6 +44,22 @@ describe('the browser bundle ships pre-parsed messages (issue #13)', () => {
     expect(br.length).toBeLessThan(BID_BROTLI_CEILING);
   });
 
+  it('leaves the server pages\u2019 messages out, and the client code never asks for one', async () => {
+    const modules = await parsedCatalogueModules();
+    const keys = Object.keys(catalogue('en'));
+    expect(keys.some((k) => !inBrowserBundle(k))).toBe(true);
+    for (const key of keys.filter((k) => !inBrowserBundle(k)))
+      expect(modules.get('en'), key).not.toContain(JSON.stringify(key));
+    // Every t('ns.…') or t(`ns.…`) of the browser's code names a namespace the bundle carries.
+    const src = fileURLToPath(new URL('../../clients/src/', import.meta.url));
+    const used = readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('i18n'))
+      .flatMap((f) => [...readFileSync(join(src, f), 'utf8').matchAll(/\bt\(['`]([a-zA-Z]+)\./g)])
+      .map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(20);
+    expect(used.filter((ns) => SERVER_ONLY_NAMESPACES.includes(ns))).toEqual([]);
+  });
+
   it('formats every message from its AST exactly as from its string', async () => {
     const modules = await parsedCatalogueModules();
     // Every argument a message names gets `n` (plurals need numbers; text arguments take them too).
@@ -51,7 +72,7 @@ describe('the browser bundle ships pre-parsed messages (issue #13)', () => {
         .trim()
         .replace(/;$/, '');
       const asts = JSON.parse(json) as Record<MessageKey, ConstructorParameters<typeof IntlMessageFormat>[0]>;
-      expect(Object.keys(asts).sort()).toEqual(Object.keys(catalogue(lang)).sort());
+      expect(Object.keys(asts).sort()).toEqual(Object.keys(catalogue(lang)).filter(inBrowserBundle).sort());
       for (const key of Object.keys(asts) as MessageKey[])
         for (const n of [0, 1, 2, 5]) {
           const v = valuesOf(n);

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import type { Plugin } from 'esbuild';
-import { catalogue, DEFAULT_LOCALE, LANGS } from '../../clients/src/i18n/index.ts';
+import { catalogue, DEFAULT_LOCALE, inBrowserBundle, LANGS } from '../../clients/src/i18n/index.ts';
 
 const PARSER = '@formatjs/icu-messageformat-parser';
 
@@ -16,7 +16,10 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The catalogues of all languages as a module per language, each message parsed as IntlMessageFormat would. */
+/**
+ * The catalogues of all languages as a module per language, each message parsed as IntlMessageFormat
+ * would; the server pages' namespaces left out (SERVER_ONLY_NAMESPACES).
+ */
 export async function parsedCatalogueModules(): Promise<Map<string, string>> {
   const { parse } = await import('@formatjs/icu-messageformat-parser');
   const modules = new Map<string, string>();
@@ -24,7 +27,9 @@ export async function parsedCatalogueModules(): Promise<Map<string, string>> {
     // The options IntlMessageFormat's constructor parses with: its resolved locale and nothing else.
     const locale = new Intl.Locale(DEFAULT_LOCALE[lang]);
     const parsed = Object.fromEntries(
-      Object.entries(catalogue(lang)).map(([key, message]) => [key, parse(message, { locale })]),
+      Object.entries(catalogue(lang))
+        .filter(([key]) => inBrowserBundle(key))
+        .map(([key, message]) => [key, parse(message, { locale })]),
     );
     modules.set(lang, `export const ${lang} = ${JSON.stringify(parsed)};\n`);
   }

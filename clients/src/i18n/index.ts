@@ -15,6 +15,26 @@ export type { MessageKey } from './en.ts';
 export const LANGS = ['en', 'fr'] as const;
 export type Lang = (typeof LANGS)[number];
 
+/**
+ * Namespaces of keys only the gateway's server-rendered pages use (account, registration, identity
+ * check, invitations, the push settings): left out of the browser's bundle, which never shows them.
+ * A test holds the client code to it (gateway/routes/client-messages.test.ts).
+ */
+export const SERVER_ONLY_NAMESPACES: readonly string[] = [
+  'acct',
+  'invite',
+  'kyc',
+  'me',
+  'push',
+  'reg',
+  'staff',
+];
+
+/** Whether the browser's bundle carries `key` (its namespace is not a server page's). */
+export function inBrowserBundle(key: string): boolean {
+  return !SERVER_ONLY_NAMESPACES.includes(key.split('.')[0] ?? '');
+}
+
 /** The cookie that keeps a bidder's choice (SameSite=Lax, a year). */
 export const LANG_COOKIE = 'lang';
 export const LANG_COOKIE_MAX_AGE = 365 * 24 * 3600;
